@@ -1,0 +1,1 @@
+"""Subcommands of the ``geo`` CLI, one module per area."""
