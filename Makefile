@@ -1,0 +1,50 @@
+# The two commands of the README, and the steps they need. Nothing else.
+#   make run    build what is missing, then serve the app on the default catalogue
+#   make test   build what is missing, then run the whole test suite (CI runs this)
+
+PYTHON    ?= python3
+VENV      := .venv
+BIN       := $(VENV)/bin
+CATALOGUE ?= data/catalogue.gpkg
+PORT      ?= 8501
+
+.PHONY: run test install assets catalogue browser bench
+
+# The venv is rebuilt when the dependencies change.
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e . --group dev
+	touch $@
+
+install: $(VENV)/.installed
+
+# Leaflet and plugins from the npm registry, checked against pinned hashes,
+# served by Streamlit so the map renders without a CDN.
+static/vendor/.complete: geo/web/assets.py | install
+	$(BIN)/python -m geo.web.assets
+	touch $@
+
+assets: static/vendor/.complete
+
+$(CATALOGUE): | install
+	$(BIN)/geo --catalogue $(CATALOGUE) build
+
+catalogue: $(CATALOGUE)
+
+# Debian's Chromium for the end-to-end tests (Playwright drives it; no browser download).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+
+run: install assets catalogue
+	GEO_CATALOGUE=$(CATALOGUE) GEO_AUTH_MODE=$${GEO_AUTH_MODE:-local} GEO_LOCAL_ROLE=$${GEO_LOCAL_ROLE:-staff} \
+	  $(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
+
+test: install assets browser
+	$(BIN)/python -m pytest
+
+bench: install assets browser
+	$(BIN)/python benchmarks/bench_search.py
+	$(BIN)/python benchmarks/bench_map.py
+	$(BIN)/python benchmarks/bench_brownfield.py --size 4096
