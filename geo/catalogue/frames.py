@@ -1,0 +1,88 @@
+"""Conversion between the in-memory sites frame and what a GeoPackage stores.
+
+GeoPackage has no nullable booleans or integers that survive every driver
+round trip, so booleans and integers are stored as REAL (1/0/NULL) and
+restored to pandas ``boolean`` / ``Int64`` on read, following
+:func:`geo.schema.storage_columns`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from shapely.geometry import Point
+
+from geo.schema import FIELD, storage_columns
+
+SITE_COLUMNS = storage_columns()
+
+
+def empty_sites() -> gpd.GeoDataFrame:
+    df = pd.DataFrame({c: pd.Series(dtype=t) for c, t in SITE_COLUMNS.items()})
+    return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries([], crs=4326), crs=4326)
+
+
+def normalise_sites(df: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Give a sites frame exactly the schema's columns and dtypes (missing -> null)."""
+    out = {}
+    for c, t in SITE_COLUMNS.items():
+        s = df[c] if c in df else pd.Series([None] * len(df), index=df.index)
+        if t == "boolean":
+            s = s.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA
+                      else bool(v)).astype("boolean")
+        elif t == "Int64":
+            s = pd.to_numeric(s, errors="coerce").round().astype("Int64")
+        elif t == "float64":
+            s = pd.to_numeric(s, errors="coerce").astype("float64")
+        else:
+            s = s.astype(object).where(s.notna(), None)
+        out[c] = s
+    geom = df.geometry if isinstance(df, gpd.GeoDataFrame) and df.geometry.name in df else None
+    if geom is None:
+        geom = gpd.points_from_xy(out["lon"], out["lat"], crs=4326)
+    return gpd.GeoDataFrame(pd.DataFrame(out, index=df.index), geometry=geom, crs=4326)
+
+
+def to_storage(sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    out = sites.copy()
+    for c, t in SITE_COLUMNS.items():
+        if t in ("boolean", "Int64"):
+            out[c] = out[c].astype("float64")
+    return out
+
+
+def records_to_frame(records: Iterable[dict[str, Any]]) -> gpd.GeoDataFrame:
+    """Records (typed values, ``key__prov``) -> a normalised point frame."""
+    rows = [{k: v for k, v in r.items() if k != "outline"} for r in records]
+    df = pd.DataFrame(rows)
+    return normalise_sites(df)
+
+
+def row_to_record(row: pd.Series) -> dict[str, Any]:
+    """A sites row -> a record dict with plain Python values (None for unknown)."""
+    rec: dict[str, Any] = {}
+    for c in SITE_COLUMNS:
+        v = row.get(c)
+        if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+            rec[c] = None
+        elif isinstance(v, (np.bool_, bool)):
+            rec[c] = bool(v)
+        elif isinstance(v, (np.integer,)):
+            rec[c] = int(v)
+        elif isinstance(v, (np.floating,)):
+            rec[c] = float(v)
+        else:
+            rec[c] = v
+    for c, f in FIELD.items():
+        if f.kind == "int" and rec.get(c) is not None:
+            rec[c] = int(rec[c])
+    return rec
+
+
+def point_of(rec: dict[str, Any]) -> Point | None:
+    if rec.get("lon") is not None and rec.get("lat") is not None:
+        return Point(float(rec["lon"]), float(rec["lat"]))
+    return None

@@ -1,0 +1,42 @@
+"""``geo build`` and ``geo info``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("build", help="build the catalogue offline from packaged sources (+ demo records)")
+    p.add_argument("--no-demo", action="store_true", help="build without any demo record")
+    p.add_argument("--seed", type=int, default=20250908, help="seed of the demo generator")
+    p.add_argument("--sites", type=int, default=320, help="number of demo sites")
+    p.set_defaults(func=_build)
+    q = sub.add_parser("info", help="layer counts, metadata and sources of the catalogue")
+    q.set_defaults(func=_info)
+
+
+def _build(args: argparse.Namespace) -> int:
+    from geo.catalogue import open_catalogue
+    from geo.catalogue.build import build_catalogue
+
+    t = build_catalogue(args.catalogue_path, demo=not args.no_demo, seed=args.seed, n_sites=args.sites)
+    cat = open_catalogue(args.catalogue_path)
+    for name, n in sorted(cat.counts().items()):
+        print(f"{name:24s} {n:6d}")
+    size = os.path.getsize(args.catalogue_path)
+    print(f"built {args.catalogue_path} in {t['total']:.1f} s, {size / 1e6:.1f} MB")
+    return 0
+
+
+def _info(args: argparse.Namespace) -> int:
+    from geo.catalogue import open_catalogue
+
+    cat = open_catalogue(args.catalogue_path)
+    for k, v in cat.metadata().items():
+        print(f"{k}: {v}")
+    for name, n in sorted(cat.counts().items()):
+        print(f"{name:24s} {n:6d}")
+    for _, s in cat.sources().iterrows():
+        print(f"- {s['name']} ({s['licence']}): {s['attribution']}")
+    return 0

@@ -1,0 +1,75 @@
+"""The ZLS Lombardia (Zona Logistica Semplificata of the ports of Cremona and Mantova).
+
+The 18 municipalities and the 6 in the 2022-2027 regional aid map are a legal
+fact (DPCM 27 Dec 2024; DGR XII/4959 of 2025, §1.3), kept in the committed
+table ``geo/data/zls_municipalities.csv``. The real ZLS covers only the port,
+logistic and productive areas *within* these municipalities (3,303 ha), so
+whole municipalities over-state it; :data:`PERIMETER_NOTE` says so wherever it
+is shown, and an imported perimeter replaces it for ``in_zls``.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import geopandas as gpd
+import pandas as pd
+
+LEGAL_BASIS = ("DPCM 27/12/2024 (registrato 31/01/2025) istitutivo della ZLS Lombardia; "
+               "DGR XII/4959 dell'8/9/2025 §1.3; Carta degli aiuti a finalità regionale 2022-2027")
+PERIMETER_NOTE_IT = ("Approssimazione: la ZLS comprende solo le aree portuali, retroportuali, produttive e "
+                     "logistiche interne a questi comuni (3.303 ha su un massimo di 9.576 ha).")
+PERIMETER_NOTE_EN = ("Approximation: the ZLS covers only the port, back-port, productive and logistic areas "
+                     "within these municipalities (3,303 ha out of a 9,576 ha maximum).")
+
+BENEFITS = {
+    "it": [
+        "Autorizzazione unica tramite lo sportello unico regionale o il SUAP",
+        "Termini ridotti di un terzo per VIA, VAS, AIA e AUA",
+        "Concessioni portuali in metà tempo",
+        "Termini dimezzati con silenzio-assenso per gli atti di più amministrazioni",
+        "Possibili zone franche doganali",
+        "Garanzie per investimenti in logistica e trasporto fluviale",
+    ],
+    "en": [
+        "Single authorisation through the regional one-stop shop or SUAP",
+        "Deadlines cut by one third for EIA, SEA, IPPC and AUA permits",
+        "Port concessions in half the time",
+        "50% shorter deadlines with silent consent for multi-authority acts",
+        "Possible customs free zones",
+        "Guarantees for logistics and river-transport investments",
+    ],
+}
+AID_AREA_BENEFIT = {
+    "it": "Credito d'imposta ZLS sui beni strumentali (area della Carta degli aiuti 2022-2027, art. 107.3.c TFUE)",
+    "en": "ZLS tax credit on capital goods (2022-2027 regional aid map area, art. 107.3.c TFEU)",
+}
+
+
+def zls_table() -> pd.DataFrame:
+    with resources.files("geo.data").joinpath("zls_municipalities.csv").open() as fh:
+        df = pd.read_csv(fh, dtype=str)
+    df["aid_area"] = df["aid_area"].str.lower().eq("true")
+    return df
+
+
+def zls_municipalities(municipalities: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The ZLS municipalities with their ISTAT 2023 boundaries.
+
+    Raises
+    ------
+    ValueError
+        If a code of the table is missing from the boundaries (a data upgrade
+        renamed or merged a municipality): better to fail the build than to
+        silently drop a ZLS municipality.
+    """
+    table = zls_table()
+    joined = municipalities[["istat", "name", "province", "geometry"]].merge(
+        table[["istat", "name_in_dgr", "aid_area"]], on="istat", how="inner")
+    missing = set(table["istat"]) - set(joined["istat"])
+    if missing:
+        raise ValueError(f"ZLS municipalities missing from ISTAT boundaries: {sorted(missing)}")
+    joined["legal_basis"] = LEGAL_BASIS
+    joined["note"] = PERIMETER_NOTE_EN
+    joined["source"] = "DPCM 27/12/2024; DGR XII/4959/2025"
+    return gpd.GeoDataFrame(joined, geometry="geometry", crs=municipalities.crs)
