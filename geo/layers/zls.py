@@ -17,9 +17,9 @@ import pandas as pd
 
 LEGAL_BASIS = ("DPCM 27/12/2024 (registrato 31/01/2025) istitutivo della ZLS Lombardia; "
                "DGR XII/4959 dell'8/9/2025 §1.3; Carta degli aiuti a finalità regionale 2022-2027")
-PERIMETER_NOTE_IT = ("Approssimazione: la ZLS comprende solo le aree portuali, retroportuali, produttive e "
+PERIMETER_NOTE_IT = ("Approssimazione, in realtà più piccola: la ZLS comprende solo le aree portuali, retroportuali, produttive e "
                      "logistiche interne a questi comuni (3.303 ha su un massimo di 9.576 ha).")
-PERIMETER_NOTE_EN = ("Approximation: the ZLS covers only the port, back-port, productive and logistic areas "
+PERIMETER_NOTE_EN = ("Approximation, smaller in reality: the ZLS covers only the port, back-port, productive and logistic areas "
                      "within these municipalities (3,303 ha out of a 9,576 ha maximum).")
 
 BENEFITS = {

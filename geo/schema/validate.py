@@ -167,12 +167,11 @@ def _check_location(
                     "lat": lat, "lon": lon, "distance_m": round(d), "tolerance_m": round(tolerance_m),
                     "municipality": f"{name} ({istat})", "found": found_txt}))
     if outline is not None and rec.get("lat") is not None:
+        import geopandas as gpd
         from shapely.geometry import Point
-        import pyproj
-        from shapely.ops import transform
 
-        to_m = pyproj.Transformer.from_crs(4326, 32632, always_xy=True).transform
-        d = transform(to_m, outline).distance(transform(to_m, Point(lon, lat)))
+        geoms = gpd.GeoSeries([outline, Point(lon, lat)], crs=4326).to_crs(32632)
+        d = geoms.iloc[0].distance(geoms.iloc[1])
         if d > tolerance_m:
             out.append(Issue("lat", "outline_far", {"distance_m": round(d)}, "warning"))
     return out

@@ -1,0 +1,174 @@
+"""Atomic writes, history of changes, imports of good and broken files."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import Polygon, box
+
+from geo.catalogue import open_catalogue
+from geo.catalogue.build import build_catalogue
+from geo.cli import main
+from geo.errors import UserError
+
+from tests.conftest import sha256
+
+
+def test_write_sites_computes_fields_and_records_history(writable_catalogue):
+    cat = open_catalogue(writable_catalogue)
+    rec = cat.site("DEMO-0001")
+    old_power = rec["power_kw"]
+    cat.update_site("DEMO-0001", {"power_kw": 4321.0, "power_kw__prov": "verified"}, actor="staff:anna",
+                    reason="checked with the utility")
+    cat = open_catalogue(writable_catalogue)
+    new = cat.site("DEMO-0001")
+    assert new["power_kw"] == 4321.0 and new["power_kw__prov"] == "verified"
+    assert new["version"] == rec["version"] + 1
+    h = cat.history("DEMO-0001")
+    row = h[h["field"] == "power_kw"].iloc[-1]
+    assert row["actor"] == "staff:anna" and row["reason"] == "checked with the utility"
+    assert row["new"] == "4321" and row["old"] == (None if old_power is None else f"{old_power:g}".replace(".0", ""))
+
+
+def test_new_site_in_a_zls_aid_municipality_gets_computed_zone_flags(writable_catalogue):
+    cat = open_catalogue(writable_catalogue)
+    # Viadana (020066): ZLS and aid map.
+    (sid,) = cat.write_sites([{"title_it": "Prova", "municipality_istat": "020066", "lat": 44.927, "lon": 10.52,
+                               "status": "draft", "land_area_m2": 5000.0}], actor="test")
+    site = open_catalogue(writable_catalogue).site(sid)
+    assert site["in_zls"] is True and site["zls_aid_area"] is True
+    assert site["in_zls__prov"] == "computed"
+    assert site["municipality_name"] == "Viadana" and site["province"] == "MN"
+
+
+def test_failed_write_leaves_the_catalogue_byte_for_byte(writable_catalogue, monkeypatch):
+    before = sha256(writable_catalogue)
+    cat = open_catalogue(writable_catalogue)
+    monkeypatch.setenv("GEO_FAIL_AT", "write_sites")
+    with pytest.raises(RuntimeError):
+        cat.write_sites([{"title_it": "x", "lat": 45.5, "lon": 9.2, "municipality_istat": "015146"}], actor="t")
+    assert sha256(writable_catalogue) == before
+    with pytest.raises(UserError):
+        cat.write_sites([{"no_such_field": 1}], actor="t")
+    assert sha256(writable_catalogue) == before
+
+
+def _zis_file(path, geom, **props):
+    props = {"zis_id": "Z1", "name": "Test ZIS", "phase": "candidate", **props}
+    gpd.GeoDataFrame([props], geometry=[geom], crs=4326).to_file(path, driver="GeoJSON")
+    return path
+
+
+GOOD = box(9.15, 45.45, 9.25, 45.52)
+
+
+def test_import_zis_fills_layer_and_site_flags(writable_catalogue, tmp_path):
+    f = _zis_file(tmp_path / "zis.geojson", GOOD, sector="biotech")
+    assert main(["--catalogue", str(writable_catalogue), "import", "zis", str(f)]) == 0
+    cat = open_catalogue(writable_catalogue)
+    zis = cat.layer("zis_areas")
+    assert list(zis["zis_id"]) == ["Z1"] and not zis["is_demo"].astype(bool).any()
+    sites = cat.sites(statuses=None)
+    inside = sites.within(GOOD)
+    assert (sites.loc[inside, "zis_id"] == "Z1").all()
+    assert sites.loc[~inside, "zis_id"].isna().all()
+
+
+@pytest.mark.parametrize("case", ["self_intersection", "wrong_crs", "not_geojson", "missing_column", "bad_phase",
+                                  "no_crs_points"])
+def test_broken_zis_file_is_a_clear_error_and_changes_nothing(writable_catalogue, tmp_path, case, capsys):
+    f = tmp_path / "zis.geojson"
+    if case == "self_intersection":
+        _zis_file(f, Polygon([(9, 45), (9.1, 45.1), (9.1, 45), (9, 45.1)]))
+        expect = ("invalid geometry", "geometria non valida")
+    elif case == "wrong_crs":
+        # Metric coordinates declared as EPSG:4326 -> far outside Lombardy.
+        gpd.GeoDataFrame([{"zis_id": "Z", "name": "n", "phase": "candidate"}],
+                         geometry=[box(500000, 5000000, 501000, 5001000)], crs=4326).to_file(f, driver="GeoJSON")
+        expect = ("outside Lombardy", "fuori dalla Lombardia")
+    elif case == "not_geojson":
+        f.write_text("this is not json")
+        expect = ("not a readable vector file", "non è un file vettoriale")
+    elif case == "missing_column":
+        gpd.GeoDataFrame([{"zis_id": "Z"}], geometry=[GOOD], crs=4326).to_file(f, driver="GeoJSON")
+        expect = ("required columns missing: name, phase", "colonne obbligatorie mancanti")
+    elif case == "bad_phase":
+        _zis_file(f, GOOD, phase="approved")
+        expect = ("phase 'approved' not allowed", "fase «approved» non ammessa")
+    else:
+        f = tmp_path / "zis.gpkg"
+        gpd.GeoDataFrame([{"zis_id": "Z", "name": "n", "phase": "candidate"}], geometry=[GOOD]).to_file(f)
+        expect = ("no coordinate reference system", "sistema di riferimento")
+    before = sha256(writable_catalogue)
+    assert main(["--catalogue", str(writable_catalogue), "import", "zis", str(f)]) == 1
+    err_en = capsys.readouterr().err
+    assert main(["--lang", "it", "--catalogue", str(writable_catalogue), "import", "zis", str(f)]) == 1
+    err_it = capsys.readouterr().err
+    assert expect[0] in err_en and expect[1] in err_it
+    assert "Traceback" not in err_en + err_it
+    assert sha256(writable_catalogue) == before
+
+
+def test_import_infrastructure_csv_keeps_source_and_updates_distances(writable_catalogue, tmp_path):
+    f = tmp_path / "junctions.csv"
+    f.write_text("name,lat,lon\nCasello Cremona,45.1527,10.0012\nCasello Brescia Ovest,45.5420,10.1640\n")
+    assert main(["--catalogue", str(writable_catalogue), "import", "infrastructure", str(f),
+                 "--kind", "motorway_junction", "--source", "test list"]) == 0
+    cat = open_catalogue(writable_catalogue)
+    infra = cat.layer("infrastructure")
+    mj = infra[infra["kind"] == "motorway_junction"]
+    assert len(mj) == 2 and set(mj["source"]) == {"test list"}
+    sites = cat.sites(statuses=None)
+    assert sites["dist_motorway_junction_km"].notna().all()
+    # Re-importing the same source replaces its rows instead of duplicating them.
+    assert main(["--catalogue", str(writable_catalogue), "import", "infrastructure", str(f),
+                 "--kind", "motorway_junction", "--source", "test list"]) == 0
+    assert (open_catalogue(writable_catalogue).layer("infrastructure")["kind"] == "motorway_junction").sum() == 2
+
+
+def test_import_zls_perimeter_narrows_in_zls(writable_catalogue, tmp_path):
+    cat = open_catalogue(writable_catalogue)
+    before = cat.sites(statuses=None)["in_zls"].sum()
+    f = tmp_path / "perimeter.geojson"
+    gpd.GeoDataFrame({"n": [1]}, geometry=[box(10.0, 45.12, 10.05, 45.15)], crs=4326).to_file(f, driver="GeoJSON")
+    assert main(["--catalogue", str(writable_catalogue), "import", "zls-perimeter", str(f)]) == 0
+    after = open_catalogue(writable_catalogue).sites(statuses=None)
+    assert after["in_zls"].sum() < before
+    assert (after.loc[after["in_zls"]].within(box(10.0, 45.12, 10.05, 45.15))).all()
+
+
+def test_build_killed_halfway_leaves_old_catalogue_usable(tmp_path):
+    path = tmp_path / "catalogue.gpkg"
+    build_catalogue(path, demo=True, n_sites=30)
+    before = sha256(path)
+    flag = tmp_path / "paused"
+    env = {**os.environ, "GEO_BUILD_PAUSE_AFTER": "municipalities", "GEO_BUILD_PAUSE_FLAG": str(flag),
+           "GEO_BUILD_PAUSE_SECONDS": "120"}
+    proc = subprocess.Popen([sys.executable, "-m", "geo.cli", "--catalogue", str(path), "build"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not flag.exists():
+            assert proc.poll() is None, "build ended before reaching the pause"
+            assert time.monotonic() < deadline, "build never reached the pause"
+            time.sleep(0.05)
+        # Halfway: the temporary file exists beside the catalogue.
+        assert any(p.name.endswith(".tmp.gpkg") for p in tmp_path.iterdir())
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert sha256(path) == before
+    cat = open_catalogue(path)
+    assert len(cat.sites(statuses=None)) == 30
+    # The next build cleans up and succeeds.
+    build_catalogue(path, demo=False)
+    assert len(open_catalogue(path).sites(statuses=None)) == 0

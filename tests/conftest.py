@@ -1,0 +1,43 @@
+"""Shared fixtures: one real demo catalogue, built once per test session."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def built_catalogue(tmp_path_factory) -> Path:
+    """Path of a freshly built demo catalogue (read-only: copy it before writing)."""
+    from geo.catalogue.build import build_catalogue
+
+    path = tmp_path_factory.mktemp("catalogue") / "catalogue.gpkg"
+    build_catalogue(path, demo=True, n_sites=320)
+    return path
+
+
+@pytest.fixture(scope="session")
+def catalogue(built_catalogue):
+    from geo.catalogue import open_catalogue
+
+    return open_catalogue(built_catalogue)
+
+
+@pytest.fixture()
+def writable_catalogue(built_catalogue, tmp_path) -> Path:
+    """A private copy of the demo catalogue that a test may change."""
+    dst = tmp_path / "catalogue.gpkg"
+    shutil.copy2(built_catalogue, dst)
+    return dst
+
+
+@pytest.fixture(scope="session")
+def places(catalogue):
+    return catalogue.places()
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
