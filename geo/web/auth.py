@@ -1,0 +1,80 @@
+"""Who is using the app, decided on the server.
+
+Two modes:
+
+* **OIDC** (production): when ``.streamlit/secrets.toml`` has an ``[auth]``
+  section, users log in with Streamlit's built-in ``st.login`` and their role
+  comes from ``GEO_ROLES`` (``email=role,email=role``) or the secrets'
+  ``[roles]`` table. Unknown users are ``public``.
+* **local** (development and tests): ``GEO_AUTH_MODE=local`` and
+  ``GEO_LOCAL_ROLE=staff|analyst|owner|public`` fix the role of every session.
+
+Without either, everyone is ``public``. Nothing typed in the URL changes the
+role: pages call :func:`require_role`, which stops the script before any data
+is read.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Literal
+
+import streamlit as st
+
+Role = Literal["staff", "analyst", "owner", "public"]
+ROLES: tuple[str, ...] = ("staff", "analyst", "owner", "public")
+
+
+def _oidc_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file
+        return False
+
+
+def _role_map() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in os.environ.get("GEO_ROLES", "").split(","):
+        if "=" in pair:
+            email, role = pair.split("=", 1)
+            out[email.strip().lower()] = role.strip()
+    try:
+        out.update({k.lower(): v for k, v in dict(st.secrets.get("roles", {})).items()})
+    except Exception:
+        pass
+    return out
+
+
+def auth_mode() -> str:
+    if os.environ.get("GEO_AUTH_MODE") == "local":
+        return "local"
+    return "oidc" if _oidc_configured() else "none"
+
+
+def current_role() -> Role:
+    mode = auth_mode()
+    if mode == "local":
+        role = os.environ.get("GEO_LOCAL_ROLE", "public")
+        return role if role in ROLES else "public"  # type: ignore[return-value]
+    if mode == "oidc" and getattr(st.user, "is_logged_in", False):
+        role = _role_map().get(str(st.user.get("email", "")).lower(), "public")
+        return role if role in ROLES else "public"  # type: ignore[return-value]
+    return "public"
+
+
+def actor() -> str:
+    """Who to record in the change history."""
+    if auth_mode() == "oidc" and getattr(st.user, "is_logged_in", False):
+        return f"{current_role()}:{st.user.get('email', '?')}"
+    return f"{current_role()}:local"
+
+
+def require_role(*roles: str) -> Role:
+    """Stop the page unless the session's role is one of ``roles``."""
+    from geo.web.state import t
+
+    role = current_role()
+    if role not in roles:
+        st.error(t("not_allowed", role=role))
+        st.stop()
+    return role

@@ -1,0 +1,36 @@
+"""Per-session state shared by the pages: language, shortlist, role."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo.i18n import Lang
+from geo.i18n import t as _t
+
+
+def current_lang() -> Lang:
+    lang = st.session_state.get("lang")
+    if lang not in ("it", "en"):
+        lang = st.query_params.get("lang", "it")
+        lang = lang if lang in ("it", "en") else "it"
+        st.session_state["lang"] = lang
+    return lang
+
+
+def t(key: str, **kw) -> str:
+    return _t(key, current_lang(), **kw)
+
+
+def shortlist() -> list[str]:
+    if "shortlist" not in st.session_state:
+        raw = st.query_params.get("sl", "")
+        st.session_state["shortlist"] = [s for s in raw.split(",") if s]
+    return st.session_state["shortlist"]
+
+
+def set_shortlist(ids: list[str]) -> None:
+    st.session_state["shortlist"] = list(dict.fromkeys(ids))
+    if ids:
+        st.query_params["sl"] = ",".join(st.session_state["shortlist"])
+    elif "sl" in st.query_params:
+        del st.query_params["sl"]

@@ -1,0 +1,50 @@
+"""Each page runs under AppTest on a real catalogue, with no exception and no traceback."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from pathlib import Path
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+@pytest.fixture()
+def app_env(monkeypatch, built_catalogue):
+    monkeypatch.setenv("GEO_CATALOGUE", str(built_catalogue))
+    monkeypatch.setenv("GEO_AUTH_MODE", "local")
+    monkeypatch.setenv("GEO_LOCAL_ROLE", "staff")
+    return built_catalogue
+
+
+def run_page(page: str, lang: str = "en", **params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["lang"] = lang
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.switch_page(f"geo/web/pages/{page}.py") if page != "home" else None
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_home_shows_counts_and_demo_banner(app_env):
+    at = run_page("home")
+    assert any("DEMO DATA" in w.value for w in at.warning)
+    labels = {m.label: m.value for m in at.metric}
+    assert int(labels["Published"]) > 200 and labels["ZLS"] == "18"
+
+
+def test_home_in_italian(app_env):
+    at = run_page("home", lang="it")
+    assert any("DATI DIMOSTRATIVI" in w.value for w in at.warning)
+    assert "Pubblicate" in {m.label for m in at.metric}
+
+
+def test_missing_catalogue_is_a_message_not_a_traceback(monkeypatch, tmp_path):
+    monkeypatch.setenv("GEO_CATALOGUE", str(tmp_path / "none.gpkg"))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert any("geo build" in e.value for e in at.error)
