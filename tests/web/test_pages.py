@@ -48,3 +48,27 @@ def test_missing_catalogue_is_a_message_not_a_traceback(monkeypatch, tmp_path):
     at.run()
     assert not at.exception
     assert any("geo build" in e.value for e in at.error)
+
+
+def test_site_sheet_shows_fields_provenance_and_zone_notes(app_env, catalogue):
+    sites = catalogue.sites()
+    sid = sites.loc[sites["in_zls"] & sites["zls_aid_area"], "site_id"].iloc[0]
+    at = run_page("sheet", lang="en", site=sid)
+    html = " ".join(h.proto.body for h in at.get("html"))
+    assert "ZLS tax credit on capital goods" in html
+    assert "Land area" in html and "computed" in html and "declared" in html
+    assert "DEMO" in html
+    assert [b.label for b in at.get("download_button")][:2] == ["Download PDF (IT)", "Download HTML (IT)"]
+
+
+def test_site_sheet_hides_contacts_from_public(monkeypatch, built_catalogue, catalogue):
+    monkeypatch.setenv("GEO_CATALOGUE", str(built_catalogue))
+    monkeypatch.setenv("GEO_AUTH_MODE", "local")
+    monkeypatch.setenv("GEO_LOCAL_ROLE", "public")
+    sid = catalogue.sites()["site_id"].iloc[0]
+    at = run_page("sheet", lang="en", site=sid)
+    html = " ".join(h.proto.body for h in at.get("html"))
+    assert "@example.invalid" not in html and "Contact" not in html
+    submitted = catalogue.sites(statuses=["submitted"])["site_id"].iloc[0]
+    at = run_page("sheet", lang="en", site=submitted)
+    assert any("not found" in w.value for w in at.warning)

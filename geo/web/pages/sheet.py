@@ -1,0 +1,69 @@
+"""Site sheet: every field grouped as in the schema with its provenance, zone notes, a map, exports."""
+
+import folium
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.render import render_sheet_html, render_sheet_pdf
+from geo.render.values import title_of
+from geo.web.assets import localise
+from geo.web.auth import current_role
+from geo.web.loaders import get_all_sites, get_catalogue, get_layer
+from geo.web.state import current_lang, set_shortlist, shortlist, t
+from geo.web.ui import guarded
+
+lang = current_lang()
+with guarded():
+    staff = current_role() == "staff"
+    sites = get_all_sites()
+    visible = sites if staff else sites[sites["status"] == "published"]
+    ids = visible["site_id"].tolist()
+    wanted = st.query_params.get("site") or st.session_state.get("sheet_site")
+    if not ids:
+        st.info(t("not_found"))
+        st.stop()
+    idx = ids.index(wanted) if wanted in ids else 0
+    if wanted and wanted not in ids:
+        st.warning(t("not_found"))
+    titles = dict(zip(visible["site_id"], visible["title_it" if lang == "it" else "title_en"]
+                      .fillna(visible["title_it"])))
+    sid = st.selectbox(t("select_site"), ids, index=idx, format_func=lambda s: f"{s} · {titles.get(s, '')}")
+    st.query_params["site"] = sid
+    cat = get_catalogue()
+    rec = cat.site(sid)
+    mun = get_layer("municipalities")
+    mun_geom = mun.loc[mun["istat"] == rec.get("municipality_istat"), "geometry"]
+    left, right = st.columns([3, 2])
+    with left:
+        st.html(render_sheet_html(rec, lang, staff=staff, standalone=False,
+                                  municipality=None))
+    with right:
+        m = folium.Map(location=[rec["lat"], rec["lon"]], zoom_start=14, tiles="OpenStreetMap", prefer_canvas=True)
+        if len(mun_geom):
+            folium.GeoJson(mun_geom.iloc[0].__geo_interface__,
+                           style_function=lambda _f: {"color": "#555", "weight": 1, "fill": False}).add_to(m)
+        if rec.get("outline") is not None:
+            folium.GeoJson(rec["outline"].__geo_interface__,
+                           style_function=lambda _f: {"color": "#00573f", "weight": 2}).add_to(m)
+        folium.CircleMarker([rec["lat"], rec["lon"]], radius=8, color="#c62828", fill=True).add_to(m)
+        localise(m)
+        st_folium(m, key=f"sheet_map_{sid}", height=360, use_container_width=True, returned_objects=[])
+        sl = shortlist()
+        if sid in sl:
+            if st.button(t("remove_shortlist"), key="sheet_rm"):
+                set_shortlist([s for s in sl if s != sid])
+                st.rerun()
+        elif st.button(t("add_shortlist"), key="sheet_add"):
+            set_shortlist(sl + [sid])
+            st.rerun()
+        for code in ("it", "en"):
+            c1, c2 = st.columns(2)
+            c1.download_button(f"{t('download_pdf')} ({code.upper()})", render_sheet_pdf(rec, code, staff=False),
+                               file_name=f"{sid}_{code}.pdf", mime="application/pdf", key=f"pdf_{code}")
+            c2.download_button(f"{t('download_html')} ({code.upper()})",
+                               render_sheet_html(rec, code, staff=False,
+                                                 municipality=mun_geom.iloc[0] if len(mun_geom) else None),
+                               file_name=f"{sid}_{code}.html", mime="text/html", key=f"html_{code}")
+        if staff:
+            with st.expander(t("history")):
+                st.dataframe(cat.history(sid), hide_index=True)
