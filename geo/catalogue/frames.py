@@ -40,7 +40,8 @@ def normalise_sites(df: pd.DataFrame) -> gpd.GeoDataFrame:
         else:
             s = s.astype(object).where(s.notna(), None)
         out[c] = s
-    geom = df.geometry if isinstance(df, gpd.GeoDataFrame) and df.geometry.name in df else None
+    gcol = getattr(df, "_geometry_column_name", None)
+    geom = df[gcol] if isinstance(df, gpd.GeoDataFrame) and gcol in df.columns else None
     if geom is None:
         geom = gpd.points_from_xy(out["lon"], out["lat"], crs=4326)
     return gpd.GeoDataFrame(pd.DataFrame(out, index=df.index), geometry=geom, crs=4326)

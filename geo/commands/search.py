@@ -1,0 +1,88 @@
+"""``geo search``: the search engine on the command line (GeoJSON or CSV on stdout)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from geo.schema import FIELD
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("search", help="search the catalogue; prints GeoJSON (default) or CSV",
+                       description="Example: geo search --near Cremona --radius-km 25 --min-land-m2 10000 "
+                                   "--zls --use logistics")
+    a = p.add_argument
+    a("--near", help="a Lombardy municipality name (tolerant: case, accents, 'S.' for San)")
+    a("--point", nargs=2, type=float, metavar=("LAT", "LON"), help="centre of the radius search")
+    a("--radius-km", type=float)
+    a("--bbox", nargs=4, type=float, metavar=("W", "S", "E", "N"))
+    a("--polygon", help="GeoJSON geometry (WGS84) of the search area")
+    for name in ("land", "covered", "floor"):
+        a(f"--min-{name}-m2", type=float)
+        a(f"--max-{name}-m2", type=float)
+    a("--kind", action="append", default=[], choices=FIELD["asset_kind"].choices, dest="asset_kinds")
+    a("--origin", action="append", default=[], choices=FIELD["origin"].choices, dest="origins")
+    a("--use", action="append", default=[], choices=FIELD["permitted_uses"].choices, dest="uses")
+    a("--all-uses", action="store_true", help="require every --use, not any")
+    a("--transaction", action="append", default=[], choices=FIELD["transaction"].choices, dest="transactions")
+    a("--max-price-eur", type=float)
+    a("--max-price-eur-m2", type=float)
+    a("--available-by", help="YYYY-MM-DD")
+    a("--condition", action="append", default=[], choices=FIELD["condition"].choices, dest="conditions")
+    a("--contamination", action="append", default=[], choices=FIELD["contamination"].choices,
+      dest="contaminations")
+    a("--min-power-kw", type=float)
+    a("--utility", action="append", default=[], choices=["gas", "water", "sewer", "fibre"], dest="utilities")
+    a("--rail-siding", action="store_true")
+    a("--zls", action="store_true", help="in a ZLS Lombardia municipality")
+    a("--aid-area", action="store_true", help="in the 2022-2027 regional aid map")
+    a("--zis", action="store_true", dest="in_zis", help="in a ZIS")
+    a("--province", action="append", default=[], dest="provinces", help="province code, e.g. CR")
+    a("--municipality", action="append", default=[], dest="municipalities", help="ISTAT code")
+    a("--max-km", action="append", default=[], metavar="KIND=KM",
+      help="max distance to the nearest airport|motorway_junction|rail_station|rail_freight_terminal|port")
+    a("--brief", help="investor brief (JSON file)")
+    a("--hide-failed", action="store_true")
+    a("--staff", action="store_true", help="include unpublished listings and contact fields")
+    a("--format", choices=["geojson", "csv"], default="geojson")
+    a("--limit", type=int)
+    p.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from geo.catalogue import open_catalogue
+    from geo.errors import UserError
+    from geo.export import to_csv, to_geojson
+    from geo.search import INFRA_KINDS, Brief, Query, SearchIndex, search
+
+    max_km = {}
+    for item in args.max_km:
+        kind, _, km = item.partition("=")
+        if kind not in INFRA_KINDS:
+            raise UserError(f"--max-km: tipo «{kind}» sconosciuto", f"--max-km: unknown kind '{kind}'")
+        max_km[kind] = float(km)
+    q = Query(min_land_m2=args.min_land_m2, max_land_m2=args.max_land_m2, min_covered_m2=args.min_covered_m2,
+              max_covered_m2=args.max_covered_m2, min_floor_m2=args.min_floor_m2, max_floor_m2=args.max_floor_m2,
+              asset_kinds=args.asset_kinds, origins=args.origins, uses=args.uses, uses_all=args.all_uses,
+              transactions=args.transactions, max_price_eur=args.max_price_eur,
+              max_price_eur_m2=args.max_price_eur_m2, available_by=args.available_by, conditions=args.conditions,
+              contaminations=args.contaminations, min_power_kw=args.min_power_kw, utilities=args.utilities,
+              rail_siding=args.rail_siding, zls=args.zls, aid_area=args.aid_area, in_zis=args.in_zis,
+              provinces=args.provinces, municipalities=args.municipalities, near=args.near,
+              point=list(args.point) if args.point else None, radius_km=args.radius_km,
+              polygon=__import__("json").loads(args.polygon) if args.polygon else None,
+              bbox=list(args.bbox) if args.bbox else None, max_km=max_km)
+    if (args.near or args.point) and args.radius_km is None:
+        raise UserError("--near/--point richiedono --radius-km", "--near/--point need --radius-km")
+    brief = Brief.load(args.brief) if args.brief else Brief()
+    cat = open_catalogue(args.catalogue_path)
+    res = search(SearchIndex.from_sites(cat.sites(statuses=None)), q, brief, staff=args.staff,
+                 places=cat.places(), hide_failed=args.hide_failed)
+    sites = res.sites
+    if args.limit:
+        sites = sites.head(args.limit)
+    out = to_csv(sites, staff=args.staff) if args.format == "csv" else to_geojson(sites, staff=args.staff)
+    sys.stdout.write(out + ("\n" if not out.endswith("\n") else ""))
+    print(f"{len(sites)} sites", file=sys.stderr)
+    return 0

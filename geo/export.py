@@ -1,0 +1,71 @@
+"""Exports of listings to CSV and GeoJSON, safe for spreadsheets.
+
+A cell that starts with ``=``, ``+``, ``-``, ``@`` (or a tab / carriage
+return) is run as a formula by Excel and LibreOffice: such cells get a leading
+apostrophe. Only public fields are exported unless the caller is staff.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.schema import FIELD, FIELDS
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(v: Any) -> Any:
+    """Make a value safe for a spreadsheet cell.
+
+    >>> neutralise_cell("=HYPERLINK(\\"http://x\\")")
+    '\\'=HYPERLINK("http://x")'
+    >>> neutralise_cell(-5.0)
+    -5.0
+    """
+    if isinstance(v, str) and v.startswith(FORMULA_START):
+        return "'" + v
+    return v
+
+
+def export_columns(staff: bool = False, extra: tuple[str, ...] = ()) -> list[str]:
+    cols = [f.key for f in FIELDS if f.stored and (f.public or staff)]
+    return cols + [c for c in extra if c not in cols]
+
+
+def _public(sites: pd.DataFrame, staff: bool, extra: tuple[str, ...]) -> pd.DataFrame:
+    cols = [c for c in export_columns(staff, extra) if c in sites.columns]
+    return pd.DataFrame(sites[cols])
+
+
+def to_csv(sites: pd.DataFrame, *, staff: bool = False, extra: tuple[str, ...] = ("verdict", "score")) -> str:
+    df = _public(sites, staff, extra)
+    df = df.astype(object).where(df.notna(), None).map(neutralise_cell)
+    return df.to_csv(index=False)
+
+
+def to_geojson(sites: gpd.GeoDataFrame, *, staff: bool = False,
+               extra: tuple[str, ...] = ("verdict", "score")) -> str:
+    df = _public(sites, staff, extra)
+    feats = []
+    for (_, row), geom in zip(df.iterrows(), sites.geometry):
+        props = {}
+        for k, v in row.items():
+            if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+                props[k] = None
+            elif isinstance(v, (np.bool_, bool)):
+                props[k] = bool(v)
+            elif isinstance(v, (np.integer,)):
+                props[k] = int(v)
+            elif isinstance(v, (np.floating,)):
+                props[k] = float(v)
+            else:
+                props[k] = v
+        feats.append({"type": "Feature", "geometry": geom.__geo_interface__ if geom is not None else None,
+                      "properties": props})
+    return json.dumps({"type": "FeatureCollection", "features": feats}, ensure_ascii=False)

@@ -1,0 +1,13 @@
+"""Search: attribute and spatial filters, investor briefs with verdicts and reasons.
+
+>>> from geo.search import SearchIndex, Query, Brief, Criterion, search   # doctest: +SKIP
+"""
+
+from geo.search.brief import CRITERIA, Brief, Criterion
+from geo.search.engine import SearchResult, search
+from geo.search.index import SearchIndex
+from geo.search.params import from_query_params, to_query_params
+from geo.search.query import INFRA_KINDS, Query
+
+__all__ = ["CRITERIA", "Brief", "Criterion", "SearchResult", "search", "SearchIndex", "from_query_params",
+           "to_query_params", "INFRA_KINDS", "Query"]

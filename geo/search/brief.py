@@ -1,0 +1,133 @@
+"""An investor brief: criteria, each hard or soft, saved and reloaded as JSON."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from geo.errors import UserError
+from geo.schema import FIELD
+
+Op = Literal["min", "max", "any", "all", "true", "by", "within_km"]
+BRIEF_VERSION = 1
+
+#: criterion key -> (operator, column in the index, label source)
+CRITERIA: dict[str, tuple[str, str]] = {
+    "land_area_min": ("min", "land_area_m2"),
+    "land_area_max": ("max", "land_area_m2"),
+    "covered_area_min": ("min", "covered_area_m2"),
+    "floor_area_min": ("min", "floor_area_m2"),
+    "power_min": ("min", "power_kw"),
+    "price_max": ("max", "price_eur"),
+    "price_m2_max": ("max", "price_eur_m2"),
+    "lease_max": ("max", "lease_eur_m2_year"),
+    "asset_kind": ("any", "asset_kind"),
+    "origin": ("any", "origin"),
+    "condition": ("any", "condition"),
+    "contamination": ("any", "contamination"),
+    "transaction": ("any", "transaction"),
+    "province": ("any", "province"),
+    "uses_any": ("any", "permitted_uses"),
+    "uses_all": ("all", "permitted_uses"),
+    "rail_siding": ("true", "rail_siding"),
+    "gas": ("true", "gas"),
+    "water": ("true", "water"),
+    "sewer": ("true", "sewer"),
+    "fibre": ("true", "fibre"),
+    "in_zls": ("true", "in_zls"),
+    "zls_aid_area": ("true", "zls_aid_area"),
+    "in_zis": ("true", "zis_id"),
+    "available_by": ("by", "available_from"),
+    "airport_km": ("within_km", "dist_airport_km"),
+    "motorway_junction_km": ("within_km", "dist_motorway_junction_km"),
+    "rail_station_km": ("within_km", "dist_rail_station_km"),
+    "port_km": ("within_km", "dist_port_km"),
+    "distance_to_point_km": ("within_km", "point"),
+}
+
+
+@dataclass
+class Criterion:
+    """One requirement of the investor. ``value`` depends on the criterion:
+    a number, a list of choices, a date string, ``True``, or for
+    ``distance_to_point_km`` a dict ``{"lat", "lon", "km", "label"}``."""
+
+    key: str
+    value: Any = True
+    hard: bool = True
+    weight: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.key not in CRITERIA:
+            raise UserError(f"Criterio sconosciuto: {self.key!r}. Ammessi: {', '.join(CRITERIA)}.",
+                            f"Unknown criterion: {self.key!r}. Allowed: {', '.join(CRITERIA)}.")
+        if self.weight < 0:
+            raise UserError("Il peso di un criterio non può essere negativo.", "A criterion weight cannot be negative.")
+
+    @property
+    def op(self) -> str:
+        return CRITERIA[self.key][0]
+
+    @property
+    def column(self) -> str:
+        return CRITERIA[self.key][1]
+
+    def label(self, lang: str = "en") -> str:
+        col = self.column
+        if col == "price_eur_m2":
+            return "Prezzo al m²" if lang == "it" else "Price per m²"
+        if col == "point":
+            name = (self.value or {}).get("label") or ("punto" if lang == "it" else "point")
+            return f"Distanza da {name}" if lang == "it" else f"Distance to {name}"
+        if col == "zis_id":
+            return "In una ZIS" if lang == "it" else "In a ZIS"
+        f = FIELD[col]
+        return f.label(lang).replace(" (calcolata)", "").replace(" (computed)", "")
+
+
+@dataclass
+class Brief:
+    """A named set of criteria."""
+
+    name: str = ""
+    criteria: list[Criterion] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"version": BRIEF_VERSION, "name": self.name, "criteria": [asdict(c) for c in self.criteria]}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Brief":
+        if not isinstance(d, dict) or "criteria" not in d:
+            raise UserError("Richiesta non valida: manca l'elenco «criteria».", "Invalid brief: no 'criteria' list.")
+        if d.get("version", BRIEF_VERSION) > BRIEF_VERSION:
+            raise UserError(f"Richiesta salvata con una versione più recente ({d['version']}).",
+                            f"Brief saved by a newer version ({d['version']}).")
+        try:
+            crit = [Criterion(**c) for c in d["criteria"]]
+        except TypeError as exc:
+            raise UserError(f"Criterio non valido: {exc}", f"Invalid criterion: {exc}") from None
+        return cls(name=str(d.get("name", "")), criteria=crit)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> "Brief":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise UserError(f"Il file della richiesta non è JSON valido (riga {exc.lineno}, colonna {exc.colno}).",
+                            f"The brief file is not valid JSON (line {exc.lineno}, column {exc.colno}).") from None
+        return cls.from_dict(data)
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Brief":
+        p = Path(path)
+        if not p.exists():
+            raise UserError(f"File non trovato: {p}", f"File not found: {p}")
+        return cls.from_json(p.read_text(encoding="utf-8"))

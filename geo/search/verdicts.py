@@ -1,0 +1,218 @@
+"""Verdicts of sites against a brief: PASS, CONDITIONAL, FAIL or UNKNOWN, with reasons.
+
+Verdict codes are computed for all sites at once as small-int arrays; the
+one-line reasons (in Italian and English) are written only for the sites that
+are shown, by :func:`reasons`.
+
+Rules
+-----
+* A missing value is UNKNOWN, never guessed.
+* Numeric minimum / maximum and distances: within 10 % of the requirement on
+  the wrong side is CONDITIONAL (a negotiable gap), further is FAIL.
+* Availability up to 90 days after the required date is CONDITIONAL.
+* Uses: PASS when permitted; CONDITIONAL when permitted but the
+  implementation plan is still to be approved.
+* Contamination: asking for a clean site, ``investigating`` or
+  ``remediation_ongoing`` is CONDITIONAL.
+* ``sale_or_lease`` satisfies both sale and lease.
+* Overall: FAIL if a hard criterion fails; else UNKNOWN if a hard criterion is
+  unknown; else CONDITIONAL if any criterion is conditional; else PASS.
+  Soft criteria only move the score.
+* Score in 0-1: weighted mean of PASS 1, CONDITIONAL 0.6, UNKNOWN 0.3, FAIL 0
+  (unknown costs less than a fail: it may turn out fine).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from geo.schema import FIELD
+from geo.schema.messages import fmt_number
+from geo.search.brief import Brief, Criterion
+from geo.search.index import USE_BIT, SearchIndex
+
+PASS, CONDITIONAL, FAIL, UNKNOWN = 0, 1, 2, 3
+NAMES = np.array(["PASS", "CONDITIONAL", "FAIL", "UNKNOWN"])
+POINTS = np.array([1.0, 0.6, 0.0, 0.3])
+TOLERANCE = 0.10
+DATE_GRACE_DAYS = 90
+CLEAN = {"none_known", "remediated"}
+CONDITIONAL_CONTAMINATION = {"investigating", "remediation_ongoing"}
+
+
+def _values(index: SearchIndex, c: Criterion, rows: np.ndarray) -> np.ndarray:
+    col = c.column
+    if col == "point":
+        from pyproj import Transformer
+
+        v = c.value or {}
+        x, y = Transformer.from_crs(4326, 32632, always_xy=True).transform(v["lon"], v["lat"])
+        return np.hypot(index.x[rows] - x, index.y[rows] - y) / 1000.0
+    if col in index.num:
+        return index.num[col][rows]
+    if col in index.bools:
+        return index.bools[col][rows]
+    if col == "zis_id":
+        return index.in_zis[rows]
+    if col in index.cats:
+        return index.cats[col][rows]
+    if col == "permitted_uses":
+        return index.uses[rows]
+    if col == "available_from":
+        return index.available[rows]
+    raise KeyError(col)
+
+
+def _required(c: Criterion) -> float:
+    return float(c.value["km"]) if c.column == "point" else float(c.value)
+
+
+def criterion_codes(index: SearchIndex, c: Criterion, rows: np.ndarray) -> np.ndarray:
+    """Verdict codes (0-3) of criterion ``c`` for the sites at ``rows``."""
+    v = _values(index, c, rows)
+    out = np.full(len(rows), UNKNOWN, dtype=np.int8)
+    op = c.op
+    if op in ("min", "max", "within_km"):
+        req = _required(c)
+        known = ~np.isnan(v)
+        if op == "min":
+            ok, near = v >= req, v >= req * (1 - TOLERANCE)
+        else:
+            ok, near = v <= req, v <= req * (1 + TOLERANCE)
+        out[known] = np.where(ok[known], PASS, np.where(near[known], CONDITIONAL, FAIL))
+    elif op == "true":
+        out[v == 1] = PASS
+        out[v == 0] = FAIL
+    elif op == "by":
+        req = np.datetime64(dt.date.fromisoformat(str(c.value)), "D")
+        known = ~np.isnat(v)
+        out[known] = np.where(v[known] <= req, PASS,
+                              np.where(v[known] <= req + np.timedelta64(DATE_GRACE_DAYS, "D"), CONDITIONAL, FAIL))
+    elif op in ("any", "all") and c.column == "permitted_uses":
+        bits = 0
+        for u in c.value:
+            bits |= USE_BIT[u]
+        known = v != 0
+        ok = ((v & bits) == bits) if op == "all" else ((v & bits) != 0)
+        plan = index.cats["implementation_plan"][rows]
+        out[known] = np.where(ok[known], np.where(plan[known] == "to_be_approved", CONDITIONAL, PASS), FAIL)
+    elif op == "any":
+        allowed = set(c.value)
+        if c.column == "transaction" and allowed & {"sale", "lease"}:
+            allowed.add("sale_or_lease")
+        known = v != None  # noqa: E711
+        hit = np.isin(v.astype(str), sorted(allowed))
+        out[known] = np.where(hit[known], PASS, FAIL)
+        if c.column == "contamination" and allowed <= CLEAN | {"remediated"}:
+            cond = known & np.isin(v.astype(str), sorted(CONDITIONAL_CONTAMINATION))
+            out[cond] = CONDITIONAL
+    return out
+
+
+def evaluate(index: SearchIndex, brief: Brief, rows: np.ndarray) -> pd.DataFrame:
+    """Per-criterion codes, overall verdict and score for the sites at ``rows``."""
+    crit = brief.criteria
+    if not crit:
+        return pd.DataFrame({"verdict": pd.Series([None] * len(rows), dtype=object),
+                             "score": np.full(len(rows), np.nan)})
+    codes = np.stack([criterion_codes(index, c, rows) for c in crit], axis=1)
+    hard = np.array([c.hard for c in crit])
+    w = np.array([c.weight for c in crit], dtype=float)
+    w = w if w.sum() > 0 else np.ones_like(w)
+    score = (POINTS[codes] * w).sum(axis=1) / w.sum()
+    overall = np.full(len(rows), PASS, dtype=np.int8)
+    overall[(codes == CONDITIONAL).any(axis=1)] = CONDITIONAL
+    overall[((codes == UNKNOWN) & hard).any(axis=1)] = UNKNOWN
+    overall[((codes == FAIL) & hard).any(axis=1)] = FAIL
+    df = pd.DataFrame({"verdict": NAMES[overall], "score": np.round(score, 4)})
+    for j, c in enumerate(crit):
+        df[f"c{j}"] = codes[:, j]
+    return df
+
+
+def _fmt_date(iso: str, lang: str) -> str:
+    y, m, d = iso[:10].split("-")
+    return f"{d}/{m}/{y}" if lang == "it" else f"{y}-{m}-{d}"
+
+
+def _fmt_value(c: Criterion, v, lang: str) -> str:
+    col = c.column
+    if col in ("permitted_uses",):
+        return ", ".join(FIELD[col].choice_label(u, lang) for u in USE_BIT if v & USE_BIT[u]) or "—"
+    if col in ("available_from",):
+        return "—" if np.isnat(v) else _fmt_date(str(v), lang)
+    if c.op in ("min", "max", "within_km"):
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            return "—"
+        unit = "km" if c.op == "within_km" else ("€/m²" if col == "price_eur_m2" else (FIELD[col].unit or ""))
+        return f"{fmt_number(round(float(v), 1), lang)} {unit}".strip()
+    if c.op == "true":
+        return "—" if np.isnan(v) else (("sì" if lang == "it" else "yes") if v == 1 else "no")
+    if v is None:
+        return "—"
+    f = FIELD.get(col)
+    return f.choice_label(str(v), lang) if f and f.choices else str(v)
+
+
+def _fmt_required(c: Criterion, lang: str) -> str:
+    if c.op in ("min", "max", "within_km"):
+        unit = "km" if c.op == "within_km" else ("€/m²" if c.column == "price_eur_m2" else (FIELD[c.column].unit or ""))
+        return f"{fmt_number(_required(c), lang)} {unit}".strip()
+    if c.op == "by":
+        return _fmt_date(str(c.value), lang)
+    if c.op in ("any", "all"):
+        f = FIELD[c.column]
+        sep = " / " if c.op == "any" else " + "
+        return sep.join(f.choice_label(x, lang) for x in c.value)
+    return "sì" if lang == "it" else "yes"
+
+
+REASON = {
+    ("min", 0): ("{label} {value} ≥ {req} richiesti", "{label} {value} ≥ required {req}"),
+    ("min", 1): ("{label} {value}: poco sotto i {req} richiesti", "{label} {value}: just below required {req}"),
+    ("min", 2): ("{label} {value} < {req} richiesti", "{label} {value} < required {req}"),
+    ("max", 0): ("{label} {value} ≤ {req} massimi", "{label} {value} ≤ maximum {req}"),
+    ("max", 1): ("{label} {value}: poco sopra i {req} massimi", "{label} {value}: just above maximum {req}"),
+    ("max", 2): ("{label} {value} > {req} massimi", "{label} {value} > maximum {req}"),
+    ("within_km", 0): ("{label}: {value} ≤ {req}", "{label}: {value} ≤ {req}"),
+    ("within_km", 1): ("{label}: {value}, poco oltre {req}", "{label}: {value}, just beyond {req}"),
+    ("within_km", 2): ("{label}: {value} > {req}", "{label}: {value} > {req}"),
+    ("by", 0): ("Disponibile dal {value}, entro il {req}", "Available from {value}, by {req}"),
+    ("by", 1): ("Disponibile dal {value}: entro 90 giorni dal {req}", "Available from {value}: within 90 days of {req}"),
+    ("by", 2): ("Disponibile dal {value}, dopo il {req}", "Available from {value}, after {req}"),
+    ("any", 0): ("{label}: {value} (richiesto {req})", "{label}: {value} (wanted {req})"),
+    ("any", 1): ("{label}: {value}, condizionato (richiesto {req})", "{label}: {value}, conditional (wanted {req})"),
+    ("any", 2): ("{label}: {value}, non {req}", "{label}: {value}, not {req}"),
+    ("all", 0): ("{label}: {value} (richiesto {req})", "{label}: {value} (wanted {req})"),
+    ("all", 1): ("{label}: ammesso ma piano attuativo da approvare", "{label}: permitted but implementation plan to be approved"),
+    ("all", 2): ("{label}: {value}, manca {req}", "{label}: {value}, lacks {req}"),
+    ("true", 0): ("{label}: sì", "{label}: yes"),
+    ("true", 2): ("{label}: no", "{label}: no"),
+}
+UNKNOWN_REASON = ("{label}: dato mancante", "{label}: value missing")
+
+
+def reason(index: SearchIndex, c: Criterion, row: int, code: int, lang: str = "en") -> str:
+    """The one-line reason for one site and one criterion."""
+    label = c.label(lang)
+    if code == UNKNOWN:
+        return UNKNOWN_REASON[0 if lang == "it" else 1].format(label=label)
+    op = c.op
+    key = (op, code)
+    if op == "any" and c.column == "permitted_uses" and code == CONDITIONAL:
+        key = ("all", 1)
+    pair = REASON.get(key) or REASON.get((op, 2 if code == FAIL else 0))
+    v = _values(index, c, np.array([row]))[0]
+    return pair[0 if lang == "it" else 1].format(label=label, value=_fmt_value(c, v, lang),
+                                                  req=_fmt_required(c, lang))
+
+
+def reasons(index: SearchIndex, brief: Brief, rows: Sequence[int], codes: np.ndarray, lang: str = "en"
+            ) -> list[list[str]]:
+    """Reasons for each of ``rows`` (one list per site, one string per criterion)."""
+    return [[reason(index, c, int(r), int(codes[i, j]), lang) for j, c in enumerate(brief.criteria)]
+            for i, r in enumerate(rows)]
