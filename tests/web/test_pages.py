@@ -72,3 +72,32 @@ def test_site_sheet_hides_contacts_from_public(monkeypatch, built_catalogue, cat
     submitted = catalogue.sites(statuses=["submitted"])["site_id"].iloc[0]
     at = run_page("sheet", lang="en", site=submitted)
     assert any("not found" in w.value for w in at.warning)
+
+
+def test_find_page_filters_and_brief_from_the_url(app_env, catalogue):
+    import json
+
+    at = run_page("find", lang="en")
+    n_all = int(at.subheader[0].value.split()[0])
+    assert n_all == len(catalogue.sites(statuses=None))  # staff see submitted listings too
+    q = json.dumps({"near": "Cremona", "radius_km": 30, "zls": True})
+    b = json.dumps({"criteria": [{"key": "power_min", "value": 5000, "hard": True, "weight": 1}]})
+    at = run_page("find", lang="en", q=q, b=b)
+    n = int(at.subheader[0].value.split()[0])
+    assert 0 < n < n_all
+    assert at.checkbox(key="w_zls").value is True
+    assert at.text_input(key="w_near").value == "Cremona"
+    assert at.checkbox(key="b_on_power_min").value is True
+
+
+def test_find_page_bad_link_is_a_warning(app_env):
+    at = run_page("find", lang="it", q="{broken")
+    assert any("Filtri nel link non leggibili" in w.value for w in at.warning)
+
+
+def test_find_page_shows_only_published_to_the_public(monkeypatch, built_catalogue, catalogue):
+    monkeypatch.setenv("GEO_CATALOGUE", str(built_catalogue))
+    monkeypatch.setenv("GEO_AUTH_MODE", "local")
+    monkeypatch.setenv("GEO_LOCAL_ROLE", "public")
+    at = run_page("find", lang="en")
+    assert int(at.subheader[0].value.split()[0]) == len(catalogue.sites())

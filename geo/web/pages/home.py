@@ -22,7 +22,7 @@ with guarded():
     st.caption(f"{t('built_at')} {meta.get('built_at', '?')} · schema {meta.get('schema_version')}")
     st.subheader(t("catalogue_counts"))
     st.dataframe(pd.DataFrame(sorted(counts.items()), columns=[t("layer"), t("rows")]), hide_index=True,
-                 use_container_width=False)
+                 width="content")
     st.info(t("zls_note"))
     st.subheader(t("sources"))
     src = cat.sources()

@@ -47,7 +47,7 @@ with guarded():
                            style_function=lambda _f: {"color": "#00573f", "weight": 2}).add_to(m)
         folium.CircleMarker([rec["lat"], rec["lon"]], radius=8, color="#c62828", fill=True).add_to(m)
         localise(m)
-        st_folium(m, key=f"sheet_map_{sid}", height=360, use_container_width=True, returned_objects=[])
+        st_folium(m, key=f"sheet_map_{sid}", height=360, width="stretch", returned_objects=[])
         sl = shortlist()
         if sid in sl:
             if st.button(t("remove_shortlist"), key="sheet_rm"):

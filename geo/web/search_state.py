@@ -1,0 +1,60 @@
+"""Search filters and brief <-> Streamlit widgets <-> URL query parameters."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from geo.errors import UserError
+from geo.search import Brief, Criterion, Query, from_query_params, to_query_params
+
+#: Brief criteria offered in the sidebar: key -> (widget kind, default value)
+BRIEF_WIDGETS = {
+    "land_area_min": ("ha", 8.0), "land_area_max": ("ha", 15.0), "power_min": ("num", 5000.0),
+    "motorway_junction_km": ("num", 10.0), "airport_km": ("num", 50.0), "rail_station_km": ("num", 5.0),
+    "price_m2_max": ("num", 150.0), "available_by": ("date", None), "uses_any": ("uses", ["industrial"]),
+    "in_zls": ("flag", True), "zls_aid_area": ("flag", True), "rail_siding": ("flag", True),
+    "fibre": ("flag", True), "contamination": ("clean", ["none_known", "remediated"]),
+}
+
+
+def load_from_url() -> tuple[Query, Brief]:
+    """The query and brief in the URL (once per session), else the session's."""
+    if "search_q" not in st.session_state:
+        try:
+            q, b = from_query_params({k: st.query_params.get(k) for k in ("q", "b")})
+        except UserError as exc:
+            st.warning(exc.message(st.session_state.get("lang", "it")))
+            q, b = Query(), Brief()
+        st.session_state["search_q"], st.session_state["search_b"] = q, b
+    return st.session_state["search_q"], st.session_state["search_b"]
+
+
+def save_to_url(q: Query, b: Brief) -> None:
+    st.session_state["search_q"], st.session_state["search_b"] = q, b
+    params = to_query_params(q, b)
+    for k in ("q", "b"):
+        if k in params:
+            if st.query_params.get(k) != params[k]:
+                st.query_params[k] = params[k]
+        elif k in st.query_params:
+            del st.query_params[k]
+
+
+def criterion_value(kind: str, raw):
+    if kind == "ha":
+        return float(raw) * 10000.0
+    if kind == "date":
+        return raw.isoformat() if isinstance(raw, dt.date) else str(raw)
+    return raw
+
+
+def widget_value(kind: str, crit: Criterion | None, default):
+    if crit is None:
+        return default if kind != "date" else dt.date.today() + dt.timedelta(days=365)
+    if kind == "ha":
+        return float(crit.value) / 10000.0
+    if kind == "date":
+        return dt.date.fromisoformat(str(crit.value))
+    return crit.value
