@@ -18,7 +18,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from branca.element import MacroElement
-from folium.plugins import Draw
+from folium.elements import JSCSSMixin
+from folium.plugins import Draw, MarkerCluster
 from jinja2 import Template
 
 from geo.i18n import t
@@ -39,8 +40,12 @@ def _safe_json(obj: Any) -> str:
         "<!--", "<\\!--").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-class SiteLayer(MacroElement):
+class SiteLayer(JSCSSMixin, MacroElement):
     """Clustered circle markers built in the browser from compact arrays."""
+
+    # Same resources as folium's MarkerCluster; localise() points them at our copies.
+    default_js = [("markerclusterjs", MarkerCluster.default_js[0][1])]
+    default_css = list(MarkerCluster.default_css)
 
     _template = Template("""
 {% macro header(this, kwargs) %}{% endmacro %}
