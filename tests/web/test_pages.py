@@ -101,3 +101,22 @@ def test_find_page_shows_only_published_to_the_public(monkeypatch, built_catalog
     monkeypatch.setenv("GEO_LOCAL_ROLE", "public")
     at = run_page("find", lang="en")
     assert int(at.subheader[0].value.split()[0]) == len(catalogue.sites())
+
+
+def test_shortlist_compares_with_verdicts_and_exports(app_env, catalogue):
+    import json
+
+    ids = catalogue.sites()["site_id"].iloc[:3].tolist()
+    b = json.dumps({"criteria": [{"key": "power_min", "value": 2000, "hard": True, "weight": 1},
+                                 {"key": "fibre", "value": True, "hard": False, "weight": 1}]})
+    at = run_page("shortlist", lang="en", sl=",".join(ids), b=b)
+    df = at.dataframe[0].value
+    assert list(df.columns)[:1][0].startswith(ids[0])
+    assert "Available power" in df.index and "Verdict" in df.index
+    labels = [d.label for d in at.get("download_button")]
+    assert labels == ["Download dossier (PDF) IT", "Download dossier (PDF) EN", "Download CSV", "Download GeoJSON"]
+
+
+def test_empty_shortlist_says_so(app_env):
+    at = run_page("shortlist", lang="it")
+    assert any("selezione è vuota" in i.value for i in at.info)
