@@ -33,17 +33,17 @@ def get_catalogue():
     return _open(*_stamp())
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _layer(path: str, mtime: float, name: str, simplify: float | None):
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _layer(path: str, mtime: float, name: str, for_map: bool):
+    from geo.web.mapview import for_map as simplify
+
     gdf = _open(path, mtime).layer(name)
-    if simplify and len(gdf) and hasattr(gdf, "geometry"):
-        gdf = gdf.copy()
-        gdf["geometry"] = gdf.geometry.simplify(simplify, preserve_topology=True)
-    return gdf
+    return simplify(name, gdf) if for_map else gdf
 
 
-def get_layer(name: str, simplify: float | None = None):
-    return _layer(*_stamp(), name, simplify)
+def get_layer(name: str, for_map: bool = False):
+    """A catalogue layer; ``for_map`` simplifies it for the browser."""
+    return _layer(*_stamp(), name, for_map)
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)

@@ -109,6 +109,21 @@ class ZoomToggle(MacroElement):
         self.min_zoom = min_zoom
 
 
+#: Simplification tolerance (degrees) of reference layers drawn on the search map:
+#: ~100 m for municipalities keeps the map payload small without visible loss at the zooms they are shown.
+SIMPLIFY = {"municipalities": 0.001, "provinces": 0.002, "zls_municipalities": 0.0005}
+
+
+def for_map(name: str, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A reference layer simplified for the browser (see :data:`SIMPLIFY`)."""
+    tol = SIMPLIFY.get(name)
+    if not tol or len(gdf) == 0:
+        return gdf
+    out = gdf.copy()
+    out["geometry"] = out.geometry.simplify(tol, preserve_topology=True)
+    return out
+
+
 def site_payload(sites: pd.DataFrame, lang: str) -> dict[str, list]:
     """Columnar arrays for :class:`SiteLayer` (ids, coordinates, verdict code, demo, title)."""
     if "verdict" in sites:

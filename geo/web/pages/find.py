@@ -136,9 +136,9 @@ with guarded():
     @st.cache_resource(max_entries=8, show_spinner=False)
     def _map(k: str, _sites, _lang: str):
         return build_map(_sites, _lang, outlines=cat.outlines(_sites["site_id"]),
-                         zls=get_layer("zls_municipalities", simplify=0.0005), zis=get_layer("zis_areas"),
-                         provinces=get_layer("provinces", simplify=0.002),
-                         municipalities=get_layer("municipalities", simplify=0.001),
+                         zls=get_layer("zls_municipalities", for_map=True), zis=get_layer("zis_areas"),
+                         provinces=get_layer("provinces", for_map=True),
+                         municipalities=get_layer("municipalities", for_map=True),
                          infrastructure=get_layer("infrastructure"))
 
     fmap = _map(key, sites, lang)
