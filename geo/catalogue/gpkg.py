@@ -174,17 +174,24 @@ class GeoPackageCatalogue:
             frame, self.layer("municipalities"), self.layer("zls_municipalities"),
             self.layer("infrastructure"), self.layer("zis_areas"), self.layer("zls_perimeter"))
 
-    def write_sites(self, records: Sequence[dict[str, Any]], actor: str, reason: str = "") -> list[str]:
-        """Insert or replace whole records, atomically; returns their site ids."""
-        return self._write(list(records), actor, reason, partial=False)
+    def write_sites(self, records: Sequence[dict[str, Any]], actor: str, reason: str = "",
+                    extra_layers: dict[str, pd.DataFrame] | None = None) -> list[str]:
+        """Insert or replace whole records, atomically; returns their site ids.
 
-    def update_site(self, site_id: str, changes: dict[str, Any], actor: str, reason: str = "") -> None:
+        ``extra_layers`` (e.g. the owners and submissions tables) are written in
+        the same atomic swap, so sites and their bookkeeping never disagree.
+        """
+        return self._write(list(records), actor, reason, partial=False, extra_layers=extra_layers)
+
+    def update_site(self, site_id: str, changes: dict[str, Any], actor: str, reason: str = "",
+                    extra_layers: dict[str, pd.DataFrame] | None = None) -> None:
         """Change some fields of one site (provenance columns included)."""
         if self.site(site_id) is None:
             raise UserError(f"Scheda {site_id} inesistente.", f"No listing {site_id}.")
-        self._write([{**changes, "site_id": site_id}], actor, reason, partial=True)
+        self._write([{**changes, "site_id": site_id}], actor, reason, partial=True, extra_layers=extra_layers)
 
-    def _write(self, records: list[dict[str, Any]], actor: str, reason: str, partial: bool) -> list[str]:
+    def _write(self, records: list[dict[str, Any]], actor: str, reason: str, partial: bool,
+               extra_layers: dict[str, pd.DataFrame] | None = None) -> list[str]:
         for r in records:
             bad = [k for k in r if k not in SITE_COLUMNS and k != "outline"]
             if bad:
@@ -256,6 +263,7 @@ class GeoPackageCatalogue:
         layers = {"sites": to_storage(all_sites), "site_changes": all_changes}
         if len(outlines):
             layers["site_outlines"] = gpd.GeoDataFrame(outlines, geometry="geometry", crs=4326)
+        layers.update(extra_layers or {})
         _fail_hook("write_sites")
         self.replace_layers(layers)
         return ids

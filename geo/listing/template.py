@@ -1,0 +1,148 @@
+"""The Excel template, generated from the schema (``geo listing template OUT.xlsx``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from geo.listing import layout as L
+from geo.schema import FIELD, Field
+
+HEAD = PatternFill("solid", fgColor="00573F")
+SUB = PatternFill("solid", fgColor="DCEBE4")
+EXAMPLE_FILL = PatternFill("solid", fgColor="EEEEEE")
+REQ = Font(bold=True, color="B00020")
+
+
+def _label(f: Field, lang: str) -> str:
+    mark = " *" if f.required else (" (B)" if f.required_for_type_b else "")
+    return f.label_with_unit(lang) + mark
+
+
+def _help(f: Field, lang: str) -> str:
+    parts = [f.help(lang)] if f.help(lang) else []
+    if f.kind == "enum":
+        parts.append(("Valori: " if lang == "it" else "Values: ") + ", ".join(f.choices))
+    if f.kind == "multi":
+        parts.append(("Uno o più, separati da ; tra: " if lang == "it" else "One or more, separated by ; from: ")
+                     + ", ".join(f.choices))
+    if f.kind == "date":
+        parts.append("gg/mm/aaaa" if lang == "it" else "dd/mm/yyyy")
+    return "\n".join(parts)
+
+
+INSTRUCTIONS = {
+    "it": [
+        "Modello per proporre aree e immobili (Opportunity Lombardy).",
+        f"1. Compilare il foglio «{L.SHEET_OWNER}» una sola volta (colonna D).",
+        f"2. Nel foglio «{L.SHEET_SITES}» una riga per ogni area o immobile, dalla riga {L.FIRST_DATA_ROW}. "
+        f"La riga {L.ROW_EXAMPLE} è un esempio e viene ignorata.",
+        "3. Non rinominare fogli né colonne: la riga 1 contiene i codici usati dal sistema.",
+        "4. I campi con * sono obbligatori; (B) obbligatori per le offerte di tipo B.",
+        "5. Numeri anche nel formato italiano (1.234,5); date gg/mm/aaaa; codice ISTAT a 6 cifre (es. 019036).",
+        "6. Coordinate in gradi decimali WGS84: latitudine circa 45, longitudine circa 9-11 in Lombardia.",
+        "7. Caricare il file nella pagina «Proponi un sito»: vedrete ogni errore e la scheda come la vedranno "
+        "gli investitori prima dell'invio.",
+        "I contatti non sono pubblicati.",
+    ],
+    "en": [
+        "Template to offer areas and buildings (Opportunity Lombardy).",
+        f"1. Fill in the sheet '{L.SHEET_OWNER}' once (column D).",
+        f"2. In the sheet '{L.SHEET_SITES}' one row per area or building, from row {L.FIRST_DATA_ROW}. "
+        f"Row {L.ROW_EXAMPLE} is an example and is ignored.",
+        "3. Do not rename sheets or columns: row 1 holds the codes the system uses.",
+        "4. Fields marked * are required; (B) required for type B offers.",
+        "5. Numbers also in Italian format (1.234,5); dates dd/mm/yyyy; 6-digit ISTAT code (e.g. 019036).",
+        "6. Coordinates in WGS84 decimal degrees: latitude about 45, longitude about 9-11 in Lombardy.",
+        "7. Upload the file on the 'Offer a site' page: you will see every error and the listing as investors "
+        "will see it before you submit.",
+        "Contacts are not published.",
+    ],
+}
+
+
+def write_template(out: str | Path, lang: str = "it", owner: dict[str, Any] | None = None) -> Path:
+    """Write the Excel template; ``owner`` pre-fills the owner sheet (remembered data)."""
+    out = Path(out)
+    wb = Workbook()
+    ins = wb.active
+    ins.title = L.SHEET_INSTRUCTIONS
+    for i, line in enumerate(INSTRUCTIONS[lang], start=1):
+        ins.cell(i, 1, line).font = Font(bold=i == 1, size=13 if i == 1 else 11)
+    ins.column_dimensions["A"].width = 120
+
+    lists = wb.create_sheet(L.SHEET_LISTS)
+    list_ranges: dict[str, str] = {}
+    col = 1
+    for f in FIELD.values():
+        if f.kind in ("enum", "multi") and f.source == "owner":
+            lists.cell(1, col, f.key).font = Font(bold=True)
+            lists.cell(1, col + 1, "IT").font = Font(bold=True)
+            lists.cell(1, col + 2, "EN").font = Font(bold=True)
+            for r, c in enumerate(f.choices, start=2):
+                lists.cell(r, col, c)
+                lists.cell(r, col + 1, f.choice_label(c, "it"))
+                lists.cell(r, col + 2, f.choice_label(c, "en"))
+            letter = get_column_letter(col)
+            list_ranges[f.key] = f"'{L.SHEET_LISTS}'!${letter}$2:${letter}${len(f.choices) + 1}"
+            col += 4
+
+    own = wb.create_sheet(L.SHEET_OWNER, 1)
+    for c, title in enumerate(["key", "Campo (IT)", "Field (EN)", "Valore / Value"], start=1):
+        cell = own.cell(1, c, title)
+        cell.font, cell.fill = Font(bold=True, color="FFFFFF"), HEAD
+    for r, f in enumerate(L.owner_sheet_fields(), start=2):
+        own.cell(r, 1, f.key)
+        own.cell(r, 2, _label(f, "it"))
+        own.cell(r, 3, _label(f, "en"))
+        v = own.cell(r, L.OWNER_VALUE_COL, (owner or {}).get(f.key))
+        v.number_format = "@"
+        if _help(f, lang):
+            own.cell(r, 2).comment = Comment(_help(f, lang), "template")
+        if f.kind == "enum":
+            dv = DataValidation(type="list", formula1=list_ranges[f.key], allow_blank=not f.required)
+            own.add_data_validation(dv)
+            dv.add(v)
+    for c, w in zip("ABCD", (18, 34, 34, 40)):
+        own.column_dimensions[c].width = w
+
+    ws = wb.create_sheet(L.SHEET_SITES, 2)
+    fields = L.site_fields()
+    for c, f in enumerate(fields, start=1):
+        letter = get_column_letter(c)
+        k = ws.cell(L.ROW_KEYS, c, f.key)
+        k.font, k.fill = Font(color="FFFFFF", size=8), HEAD
+        it = ws.cell(L.ROW_IT, c, _label(f, "it"))
+        en = ws.cell(L.ROW_EN, c, _label(f, "en"))
+        for cell in (it, en):
+            cell.fill, cell.alignment = SUB, Alignment(wrap_text=True, vertical="top")
+            cell.font = REQ if f.required else Font(bold=True)
+        if _help(f, lang):
+            it.comment = Comment(_help(f, lang), "template")
+        ex = ws.cell(L.ROW_EXAMPLE, c, L.EXAMPLE.get(f.key))
+        ex.fill, ex.font = EXAMPLE_FILL, Font(italic=True, color="666666")
+        ws.column_dimensions[letter].width = 22 if f.kind not in ("longtext",) else 40
+        if f.kind in ("istat", "text", "longtext", "list", "attachment", "phone", "email"):
+            for r in range(L.FIRST_DATA_ROW, L.FIRST_DATA_ROW + L.MAX_SITES):
+                ws.cell(r, c).number_format = "@"
+        if f.kind in ("enum",) or (f.kind == "bool"):
+            formula = list_ranges.get(f.key, '"Sì,No,Yes"' if f.kind == "bool" else None)
+            if formula:
+                dv = DataValidation(type="list", formula1=formula, allow_blank=True,
+                                    showErrorMessage=f.kind == "enum")
+                ws.add_data_validation(dv)
+                dv.add(f"{letter}{L.FIRST_DATA_ROW}:{letter}{L.FIRST_DATA_ROW + L.MAX_SITES - 1}")
+    ws.cell(L.ROW_EXAMPLE, len(fields) + 1, L.EXAMPLE_MARK).font = Font(bold=True, color="B00020")
+    ws.freeze_panes = ws.cell(L.FIRST_DATA_ROW, 3)
+    ws.row_dimensions[L.ROW_IT].height = 45
+    ws.row_dimensions[L.ROW_EN].height = 45
+    wb.active = 2
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+    return out
