@@ -120,3 +120,63 @@ def test_shortlist_compares_with_verdicts_and_exports(app_env, catalogue):
 def test_empty_shortlist_says_so(app_env):
     at = run_page("shortlist", lang="it")
     assert any("selezione è vuota" in i.value for i in at.info)
+
+
+def test_owner_page_offers_both_templates(app_env):
+    at = run_page("owner", lang="en")
+    assert [b.label for b in at.get("download_button")][:2] == ["Excel (IT)", "Excel (EN)"]
+
+
+def test_staff_page_lists_the_queue_for_staff(app_env, catalogue):
+    at = run_page("staff", lang="en")
+    n = len(catalogue.sites(statuses=["submitted"]))
+    assert any(f"{n} listings waiting" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("role", ["owner", "public", "analyst"])
+def test_staff_page_is_refused_to_other_roles_whatever_the_url(monkeypatch, built_catalogue, role):
+    monkeypatch.setenv("GEO_CATALOGUE", str(built_catalogue))
+    monkeypatch.setenv("GEO_AUTH_MODE", "local")
+    monkeypatch.setenv("GEO_LOCAL_ROLE", role)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page("geo/web/pages/staff.py")
+    at.run()
+    assert not at.exception
+    # The page is not even registered for them: navigation falls back to the overview.
+    assert not any("listings waiting" in c.value for c in at.caption)
+    assert not at.get("expandable")
+    assert at.title[0].value == "Opportunità insediative in Lombardia"  # default language: Italian
+
+
+def test_staff_page_itself_refuses_non_staff(monkeypatch, built_catalogue):
+    """Defence in depth: run the page file directly, as if navigation had let it through."""
+    monkeypatch.setenv("GEO_CATALOGUE", str(built_catalogue))
+    monkeypatch.setenv("GEO_AUTH_MODE", "local")
+    monkeypatch.setenv("GEO_LOCAL_ROLE", "owner")
+    page = str(Path(APP).parent / "geo" / "web" / "pages" / "staff.py")
+    at = AppTest.from_file(page, default_timeout=60)
+    at.run()
+    assert any("not allowed" in e.value or "non consentito" in e.value for e in at.error)
+    assert not at.get("expandable") and not at.caption
+
+
+def test_owner_token_link_shows_only_own_submissions(app_env, tmp_path, monkeypatch):
+    import shutil
+
+    from geo.catalogue import open_catalogue
+    from geo.listing.check import check_workbook
+    from geo.listing.submission import submit
+    from tests.listing.conftest import SITE, fill
+
+    path = tmp_path / "c.gpkg"
+    shutil.copy2(app_env, path)
+    monkeypatch.setenv("GEO_CATALOGUE", str(path))
+    cat = open_catalogue(path)
+    a = submit(cat, check_workbook(fill(tmp_path / "a.xlsx"), cat.places()))
+    b = submit(open_catalogue(path), check_workbook(fill(tmp_path / "b.xlsx", sites=[{**SITE, "title_it": "B"}]),
+                                                    cat.places()))
+    at = run_page("owner", lang="en", token=a.token)
+    shown = at.dataframe[-1].value
+    assert set(shown["site_id"]) == set(a.site_ids) and not set(b.site_ids) & set(shown["site_id"])
+    at = run_page("owner", lang="en", token="forged")
+    assert any("Invalid private link" in e.value for e in at.error)
