@@ -1,0 +1,73 @@
+"""A listing titled <img src=x onerror=alert(1)> is previewed, submitted, published and shown: no script runs."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from geo.catalogue import open_catalogue
+from tests.listing.conftest import SITE, fill
+from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+
+pytestmark = [pytest.mark.browser]
+if not Path(CHROMIUM).exists():
+    pytestmark.append(pytest.mark.skip(reason="Debian chromium not installed (make test installs it)"))
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def assert_not_injected(page) -> None:
+    """No element made from the owner's text exists, in the page or any frame."""
+    for frame in page.frames:
+        try:
+            imgs = frame.evaluate("document.querySelectorAll('img[src=\"x\"]').length")
+        except Exception as exc:  # a frame detached during the check
+            if "detached" in str(exc):
+                continue
+            raise
+        assert imgs == 0, f"owner text became an <img> element in {frame.url}"
+
+
+def test_owner_text_never_runs_as_script(built_catalogue, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    cat_path = tmp_path / "c.gpkg"
+    shutil.copy2(built_catalogue, cat_path)
+    xlsx = fill(tmp_path / "xss.xlsx", sites=[{**SITE, "title_it": XSS, "title_en": XSS,
+                                               "description_it": "<script>alert(2)</script>"}])
+    dialogs: list[str] = []
+    with streamlit_server(cat_path, role="staff") as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.route("https://**/*", lambda route: route.abort())
+
+        page.goto(f"{url}/owner?lang=en", wait_until="domcontentloaded")
+        page.locator("input[type=file]").first.wait_for(state="attached", timeout=60000)
+        page.locator("input[type=file]").first.set_input_files(str(xlsx))
+        page.get_by_text("Valid file").wait_for(timeout=60000)
+        # The preview shows the title as text, in both languages.
+        page.get_by_text(XSS).first.wait_for(timeout=30000)
+        page.wait_for_timeout(1000)
+        assert_not_injected(page)
+        page.get_by_role("button", name="Submit").click()
+        page.get_by_text("Submitted:").wait_for(timeout=60000)
+
+        sid = open_catalogue(cat_path).sites(statuses=["submitted"]).query("is_demo == False")["site_id"].iloc[0]
+        page.goto(f"{url}/staff?lang=en", wait_until="domcontentloaded")
+        page.get_by_text(sid).first.click(timeout=60000)
+        page.get_by_role("button", name="Publish").first.click()
+        page.wait_for_function(f"() => !document.body.innerText.includes('{sid}')", timeout=60000)
+        assert open_catalogue(cat_path).site(sid)["status"] == "published"
+
+        page.goto(f"{url}/sheet?lang=en&site={sid}", wait_until="domcontentloaded")
+        page.get_by_text(XSS).first.wait_for(timeout=60000)
+        assert_not_injected(page)
+        page.goto(f"{url}/find?lang=en", wait_until="domcontentloaded")
+        page.get_by_text("sites found").first.wait_for(timeout=60000)
+        page.wait_for_timeout(2000)
+        assert_not_injected(page)
+        browser.close()
+    assert dialogs == []
