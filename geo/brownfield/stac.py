@@ -1,0 +1,103 @@
+"""Scenes from STAC: an API (Earth Search, Planetary Computer) or a static catalogue on disk.
+
+Only the assets' COG windows over the area of interest are read, because
+:class:`~geo.brownfield.sources.SceneReader` opens assets by URL (GDAL's
+``/vsicurl/``) and reads windows of the target grid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Iterable
+
+from geo.brownfield.bands import BANDS, baseline_offset
+from geo.brownfield.sources import BandRef, Scene
+from geo.errors import InputFileError, UserError
+
+EARTH_SEARCH = "https://earth-search.aws.element84.com/v1"
+PLANETARY = "https://planetarycomputer.microsoft.com/api/stac/v1"
+#: Asset keys by provider style: common names (Earth Search) and band codes (Planetary Computer).
+ASSET_KEYS = {"B02": ("blue", "B02"), "B03": ("green", "B03"), "B04": ("red", "B04"), "B08": ("nir", "B08"),
+              "B11": ("swir16", "B11"), "B12": ("swir22", "B12"), "SCL": ("scl", "SCL")}
+
+
+def scene_from_item(item) -> Scene:
+    """A :class:`Scene` from a pystac Item (L2A), with scale/offset from ``raster:bands`` when declared."""
+    date = (item.datetime or dt.datetime.fromisoformat(item.properties["start_datetime"])).date()
+    baseline = item.properties.get("s2:processing_baseline")
+    level = "L2A" if "l2a" in (item.collection_id or "").lower() or item.properties.get(
+        "s2:product_type", "").endswith("2A") else item.properties.get("processing:level", "L2A")
+    refs: dict[str, BandRef] = {}
+    for code, keys in ASSET_KEYS.items():
+        asset = next((item.assets[k] for k in keys if k in item.assets), None)
+        if asset is None:
+            continue
+        href = asset.get_absolute_href() or asset.href
+        ref = BandRef(href, 1, nodata=0)
+        rb = (asset.extra_fields.get("raster:bands") or [{}])[0]
+        if code != "SCL":
+            if "scale" in rb or "offset" in rb:
+                # Declared as reflectance = DN * scale + offset  ->  offset in DN = offset / scale.
+                scale = float(rb.get("scale", 1e-4))
+                ref.scale = scale
+                ref.offset_dn = float(rb.get("offset", 0.0)) / scale
+            else:
+                ref.offset_dn = baseline_offset(date, baseline)
+        else:
+            ref.nodata = None
+        refs[code] = ref
+    return Scene(date=date, level=str(level).upper().replace("LEVEL-", "L"), bands=refs, source=item.self_href or item.id)
+
+
+def scenes_from_static(catalog_path: str | Path, start: dt.date | None = None, end: dt.date | None = None,
+                       max_cloud: float | None = None) -> list[Scene]:
+    """Scenes from a static STAC catalogue on disk (catalog.json -> items -> local assets)."""
+    import pystac
+
+    p = Path(catalog_path)
+    if not p.exists():
+        raise InputFileError(f"Catalogo STAC non trovato: {p}", f"STAC catalogue not found: {p}")
+    try:
+        cat = pystac.read_file(str(p))
+    except Exception as exc:
+        raise InputFileError(f"{p.name} non è un catalogo STAC valido: {exc}",
+                             f"{p.name} is not a valid STAC catalogue: {exc}") from None
+    items = list(cat.get_items(recursive=True)) if hasattr(cat, "get_items") else [cat]
+    return _select(items, start, end, max_cloud)
+
+
+def _select(items: Iterable, start, end, max_cloud) -> list[Scene]:
+    out = []
+    for it in items:
+        d = (it.datetime or dt.datetime.fromisoformat(it.properties["start_datetime"])).date()
+        if start and d < start or end and d > end:
+            continue
+        cc = it.properties.get("eo:cloud_cover")
+        if max_cloud is not None and cc is not None and cc > max_cloud:
+            continue
+        out.append(scene_from_item(it))
+    return sorted(out, key=lambda s: s.date)
+
+
+def search_api(url: str, bbox_4326: tuple[float, float, float, float], start: dt.date, end: dt.date,
+               max_cloud: float = 20.0, collection: str | None = None, limit: int = 50) -> list[Scene]:
+    """Search a STAC API (needs the network): Earth Search ``sentinel-2-c1-l2a`` or Planetary Computer."""
+    from pystac_client import Client
+
+    modifier = None
+    if "planetarycomputer" in url:
+        try:
+            import planetary_computer
+        except ImportError:
+            raise UserError("Per Planetary Computer installare l'extra: pip install 'lombardy-sites[planetary]'",
+                            "For Planetary Computer install the extra: pip install 'lombardy-sites[planetary]'") from None
+        modifier = planetary_computer.sign_inplace
+    collection = collection or ("sentinel-2-l2a" if "planetarycomputer" in url else "sentinel-2-c1-l2a")
+    client = Client.open(url, modifier=modifier)
+    search = client.search(collections=[collection], bbox=bbox_4326, datetime=f"{start}/{end}",
+                           query={"eo:cloud_cover": {"lt": max_cloud}}, max_items=limit)
+    return _select(search.items(), None, None, None)
+
+
+__all__ = ["scene_from_item", "scenes_from_static", "search_api", "EARTH_SEARCH", "PLANETARY", "BANDS"]

@@ -1,0 +1,132 @@
+"""``geo brownfield detect|evaluate|runs``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("brownfield", help="Sentinel-2 brownfield candidates: detect, evaluate, list runs")
+    s = p.add_subparsers(dest="what", required=True, metavar="WHAT")
+    d = s.add_parser("detect", help="detect candidate disused sites from two or more dates")
+    d.add_argument("--scene", action="append", default=[], metavar="DATE=PATH",
+                   help="a scene: folder of band files or multi-band GeoTIFF (repeat for each date)")
+    d.add_argument("--band-order", help="band codes of a multi-band file without descriptions, e.g. B02,B03,...")
+    d.add_argument("--level", choices=["L1C", "L2A"], help="processing level when the files do not say")
+    d.add_argument("--stac", help="STAC API URL or a static catalog.json path")
+    d.add_argument("--aoi", help="area of interest (GeoJSON/GeoPackage)")
+    d.add_argument("--from", dest="start", help="YYYY-MM-DD")
+    d.add_argument("--to", dest="end", help="YYYY-MM-DD")
+    d.add_argument("--max-cloud", type=float, default=20.0)
+    d.add_argument("--landuse", help="productive land-use polygons restricting the candidates")
+    d.add_argument("--register", help="a reference register (labels candidates 'in register')")
+    d.add_argument("--method", choices=["rules", "baseline"], default="rules")
+    d.add_argument("--out", required=True, help="output GeoPackage")
+    d.add_argument("--publish", action="store_true", help="also publish to the catalogue (atomic)")
+    d.set_defaults(func=_detect)
+    e = s.add_parser("evaluate", help="recall, flagged share, lift, precision@k against a reference")
+    e.add_argument("--candidates", required=True)
+    e.add_argument("--reference", required=True)
+    e.add_argument("--tolerance-m", type=float, default=50.0)
+    e.add_argument("--aoi", help="analysed area (default: the run's analysed_area layer)")
+    e.add_argument("--where", help="pandas query on the reference, e.g. \"typology in ['Produttivo']\"")
+    e.add_argument("--label-column", help="boolean column: True = brownfield, False = negative")
+    e.add_argument("--min-score", type=float, default=0.0)
+    e.add_argument("--json", action="store_true")
+    e.set_defaults(func=_evaluate)
+    r = s.add_parser("runs", help="runs published in the catalogue")
+    r.set_defaults(func=_runs)
+
+
+def _read(path):
+    import geopandas as gpd
+
+    from geo.errors import InputFileError
+
+    try:
+        return gpd.read_file(path)
+    except Exception as exc:
+        raise InputFileError(f"{path}: file non leggibile ({exc})", f"{path}: unreadable file ({exc})") from None
+
+
+def _detect(args) -> int:
+    import datetime as dt
+
+    from tqdm import tqdm
+
+    from geo.brownfield import run as R
+    from geo.brownfield.sources import scene_from_path
+    from geo.brownfield.stac import scenes_from_static, search_api
+    from geo.errors import UserError
+
+    scenes = []
+    order = args.band_order.split(",") if args.band_order else None
+    for item in args.scene:
+        date, sep, path = item.partition("=")
+        if not sep:
+            raise UserError(f"--scene vuole DATA=PERCORSO, trovato «{item}»", f"--scene needs DATE=PATH, got '{item}'")
+        scenes.append(scene_from_path(path, date, level=args.level, band_order=order))
+    aoi = _read(args.aoi) if args.aoi else None
+    if args.stac:
+        start = dt.date.fromisoformat(args.start) if args.start else None
+        end = dt.date.fromisoformat(args.end) if args.end else None
+        if args.stac.startswith("http"):
+            if aoi is None or start is None or end is None:
+                raise UserError("--stac URL richiede --aoi, --from e --to", "--stac URL needs --aoi, --from and --to")
+            scenes += search_api(args.stac, tuple(aoi.to_crs(4326).total_bounds), start, end, args.max_cloud)
+        else:
+            scenes += scenes_from_static(args.stac, start, end, args.max_cloud)
+    listed = None
+    if args.publish:
+        from geo.catalogue import open_catalogue
+
+        listed = open_catalogue(args.catalogue_path).sites(statuses=None)
+    bar = tqdm(total=0, unit="block", file=sys.stderr, disable=None)
+
+    def progress(i, n):
+        bar.total = n
+        bar.update(i - bar.n)
+
+    res = R.detect(scenes, method=args.method, aoi=aoi, landuse=_read(args.landuse) if args.landuse else None,
+                   listed=listed, register=_read(args.register) if args.register else None, progress=progress)
+    bar.close()
+    R.write_run(res, args.out)
+    if args.publish:
+        R.publish(res, args.catalogue_path)
+    print(f"{res.run_id}: {len(res.candidates)} candidates in {res.record['timings_s']['total']} s -> {args.out}")
+    return 0
+
+
+def _evaluate(args) -> int:
+    import geopandas as gpd
+    import pyogrio
+
+    from geo.brownfield.evaluate import evaluate
+
+    cands = gpd.read_file(args.candidates, layer="brownfield_candidates")
+    cands = cands[cands["score"] >= args.min_score]
+    ref = _read(args.reference)
+    if args.where:
+        ref = ref.query(args.where)
+    if args.aoi:
+        area = _read(args.aoi).to_crs(32632).geometry.union_all()
+    elif "analysed_area" in pyogrio.list_layers(args.candidates)[:, 0]:
+        area = gpd.read_file(args.candidates, layer="analysed_area").to_crs(32632).geometry.union_all()
+    else:
+        area = None
+    ev = evaluate(cands, ref, area, args.tolerance_m, args.label_column)
+    print(json.dumps(ev.to_dict(), indent=2) if args.json else ev.table())
+    return 0
+
+
+def _runs(args) -> int:
+    from geo.catalogue import open_catalogue
+
+    runs = open_catalogue(args.catalogue_path).table("brownfield_runs")
+    if len(runs) == 0:
+        print("no runs")
+    else:
+        print(runs.drop(columns=["record_json"]).to_string(index=False))
+    return 0
