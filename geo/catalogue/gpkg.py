@@ -32,6 +32,8 @@ from geo.schema import FIELD, prov_column
 from geo.store import atomic_gpkg
 
 SCHEMA_VERSION = "1"
+#: Layers the computed fields of the sites depend on: replacing one recomputes the sites.
+REFERENCE_LAYERS = ("municipalities", "zls_municipalities", "infrastructure", "zis_areas", "zls_perimeter")
 CHANGE_COLUMNS = ["change_id", "site_id", "at", "actor", "field", "old", "new", "reason"]
 
 
@@ -171,25 +173,37 @@ class GeoPackageCatalogue:
         return ch.sort_values(["at", "change_id"]).reset_index(drop=True)
 
     # ---------------------------------------------------------------- writing
-    def replace_layers(self, layers: dict[str, pd.DataFrame], delete: Iterable[str] = ()) -> None:
-        """Atomically write whole layers/tables (and delete others)."""
-        self.update_layers(lambda _current: layers, delete=delete)
+    def replace_layers(self, layers: dict[str, pd.DataFrame], delete: Iterable[str] = (), *,
+                       actor: str = "system", reason: str = "") -> None:
+        """Atomically write whole layers/tables (and delete others).
+
+        When a layer the computed site fields depend on (:data:`REFERENCE_LAYERS`)
+        changes, the sites are recomputed in the same write and every changed
+        value is recorded in ``site_changes`` under ``actor``.
+        """
+        self.update_layers(lambda _current: layers, delete=delete, actor=actor, reason=reason)
 
     def update_layers(self, change: Callable[["GeoPackageCatalogue"], dict[str, pd.DataFrame]],
-                      delete: Iterable[str] = ()) -> dict[str, pd.DataFrame]:
+                      delete: Iterable[str] = (), *, actor: str = "system",
+                      reason: str = "") -> dict[str, pd.DataFrame]:
         """Atomic read-modify-write of whole layers.
 
         ``change`` receives the catalogue *as it is under the writer lock* and
         returns ``{layer: frame}`` to write; nothing another writer commits in
-        between can be lost, and any exception leaves the file unchanged.
+        between can be lost, and any exception leaves the file byte-for-byte
+        unchanged. Returns what was written.
 
         Examples
         --------
         >>> cat.update_layers(lambda cur: {"zis_areas": cur.layer("zis_areas").iloc[:0]})  # doctest: +SKIP
         """
+        delete = tuple(delete)
         with atomic_gpkg(self.path) as tmp:
             current = GeoPackageCatalogue(tmp)
-            layers = change(current)
+            layers = dict(change(current))
+            if (set(layers) | set(delete)) & set(REFERENCE_LAYERS) and "sites" not in layers:
+                layers.update(current._recomputed(layers, delete, actor,
+                                                  reason or f"layers changed: {', '.join(sorted(layers))}"))
             for name in delete:
                 delete_layer(tmp, name)
             for name, frame in layers.items():
@@ -197,6 +211,40 @@ class GeoPackageCatalogue:
                 _fail_hook(f"layer:{name}")
         self.__dict__.pop("_places", None)
         return layers
+
+    def _recomputed(self, layers: dict[str, pd.DataFrame], delete: tuple[str, ...], actor: str,
+                    reason: str) -> dict[str, pd.DataFrame]:
+        """``sites`` (and ``site_changes``) with computed fields refreshed against new reference layers."""
+        sites = self.sites(statuses=None)
+        if len(sites) == 0:
+            return {}
+
+        def get(name: str) -> pd.DataFrame:
+            if name in layers:
+                return layers[name]
+            return gpd.GeoDataFrame(geometry=[], crs=4326) if name in delete else self.layer(name)
+
+        comp = compute_site_fields(sites, get("municipalities"), get("zls_municipalities"), get("infrastructure"),
+                                   get("zis_areas"), get("zls_perimeter"))
+        new = sites.copy()
+        for c in comp.columns:
+            new[c] = comp[c].values
+        new = normalise_sites(new)
+        stamp = now_iso()
+        changes: list[dict[str, Any]] = []
+        cols = [c for c in comp.columns if c in SITE_COLUMNS]
+        for (_, a), (_, b) in zip(sites[["site_id", *cols]].iterrows(), new[["site_id", *cols]].iterrows()):
+            old_rec, new_rec = _plain(a), _plain(b)
+            for c in cols:
+                if old_rec[c] != new_rec[c]:
+                    changes.append({"change_id": _change_id(len(changes)), "site_id": a["site_id"], "at": stamp,
+                                    "actor": actor, "field": c, "old": _s(old_rec[c]), "new": _s(new_rec[c]),
+                                    "reason": reason})
+        out: dict[str, pd.DataFrame] = {"sites": to_storage(new)}
+        if changes:
+            out["site_changes"] = pd.concat([self.layer("site_changes"), pd.DataFrame(changes, columns=CHANGE_COLUMNS)],
+                                            ignore_index=True)
+        return out
 
     def _computed(self, frame: gpd.GeoDataFrame) -> pd.DataFrame:
         return compute_site_fields(
@@ -313,6 +361,11 @@ class GeoPackageCatalogue:
                 outlines if len(outlines) else {"site_id": pd.Series(dtype=object)},
                 geometry="geometry" if len(outlines) else gpd.GeoSeries([], crs=4326), crs=4326)
         return layers
+
+
+def _plain(row: pd.Series) -> dict[str, Any]:
+    return {k: (None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else
+                (v.item() if hasattr(v, "item") else v)) for k, v in row.items()}
 
 
 def _change_id(n: int) -> str:

@@ -1,77 +1,83 @@
-"""``geo import zis|zls-perimeter|infrastructure FILE``: validated, atomic imports."""
+"""``geo import zis|zls-perimeter|infrastructure FILE``: validated, atomic imports.
+
+The file is read and validated completely first; then one atomic write replaces
+the layer and refreshes the computed fields of every site (in_zls, zis_id,
+distances), recording each changed value in ``site_changes``.
+"""
 
 from __future__ import annotations
 
 import argparse
 
-import pandas as pd
-
-from geo.layers.imports import INFRA_KINDS
+# Kept literal so that building the parser imports nothing heavy (same as geo.layers.imports).
+INFRA_KINDS = ("airport", "motorway_junction", "rail_station", "rail_freight_terminal", "port")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("import", help="import a layer from a file into the catalogue")
     s = p.add_subparsers(dest="what", required=True, metavar="WHAT")
-    z = s.add_parser("zis", help="ZIS areas (GeoJSON or GeoPackage); replaces the layer")
+    z = s.add_parser("zis", help="ZIS areas (polygons) and actors (points), GeoJSON or GeoPackage; "
+                                 "replaces layers zis_areas and zis_actors")
     z.add_argument("file")
     z.set_defaults(func=_zis)
-    zp = s.add_parser("zls-perimeter", help="the real ZLS perimeter (polygons); used for in_zls")
+    zp = s.add_parser("zls-perimeter", help="the real ZLS perimeter (polygons); then in_zls is computed from it")
     zp.add_argument("file")
     zp.set_defaults(func=_zls)
-    i = s.add_parser("infrastructure", help="points of one kind (GeoJSON, GeoPackage or CSV with lat/lon)")
+    i = s.add_parser("infrastructure", help="points of one kind (GeoJSON, GeoPackage or CSV with lat/lon); "
+                                            "re-importing a source replaces its rows")
     i.add_argument("file")
     i.add_argument("--kind", required=True, choices=INFRA_KINDS)
     i.add_argument("--source", help="source name kept on each row (default: the file name)")
     i.set_defaults(func=_infra)
+    for q in (z, zp, i):
+        q.add_argument("--licence", default="not declared", help="licence of the file, kept in the sources table")
+        q.add_argument("--attribution", default="", help="attribution of the file, kept in the sources table")
 
 
-def refresh_computed(cat, layers: dict) -> dict:
-    """Recompute the sites' computed fields against the new layers, in the same atomic write."""
-    from geo.catalogue.compute import compute_site_fields
-    from geo.catalogue.frames import normalise_sites, to_storage
+def _with_source(cur, layers: dict, args: argparse.Namespace, source: str) -> dict:
+    """Add (or replace) the imported file's row in the ``sources`` table."""
+    import pandas as pd
 
-    sites = cat.sites(statuses=None)
-    if len(sites) == 0:
-        return layers
-    get = lambda n: layers.get(n, cat.layer(n))  # noqa: E731
-    comp = compute_site_fields(sites, cat.layer("municipalities"), cat.layer("zls_municipalities"),
-                               get("infrastructure"), get("zis_areas"), get("zls_perimeter"))
-    for c in comp.columns:
-        sites[c] = comp[c].values
-    return {**layers, "sites": to_storage(normalise_sites(sites))}
+    sid = f"import:{args.what}:{source}"
+    old = cur.sources()
+    row = pd.DataFrame([{"source_id": sid, "name": f"{args.what}: {source}", "licence": args.licence,
+                         "attribution": args.attribution, "url": "", "notes": f"imported from {args.file}"}])
+    keep = old[old["source_id"] != sid] if len(old) else old
+    return {**layers, "sources": pd.concat([keep, row], ignore_index=True) if len(keep) else row}
 
 
-def _apply(args, layers: dict) -> int:
+def _apply(args: argparse.Namespace, change, source: str | None = None) -> int:
+    from pathlib import Path
+
     from geo.catalogue import open_catalogue
 
+    source = source or Path(args.file).name
     cat = open_catalogue(args.catalogue_path)
-    cat.replace_layers(refresh_computed(cat, layers))
-    for n, g in layers.items():
+    written = cat.update_layers(lambda cur: _with_source(cur, change(cur), args, source),
+                                actor=f"geo import {args.what}", reason=f"import of {args.file}")
+    for n, g in written.items():
         print(f"{n}: {len(g)} rows written to {args.catalogue_path}")
     return 0
 
 
-def _zis(args) -> int:
+def _zis(args: argparse.Namespace) -> int:
     from geo.layers.imports import read_zis
 
-    return _apply(args, {"zis_areas": read_zis(args.file)})
+    areas, actors = read_zis(args.file)
+    return _apply(args, lambda _cur: {"zis_areas": areas, "zis_actors": actors})
 
 
-def _zls(args) -> int:
+def _zls(args: argparse.Namespace) -> int:
     from geo.layers.imports import read_zls_perimeter
 
-    return _apply(args, {"zls_perimeter": read_zls_perimeter(args.file)})
+    perimeter = read_zls_perimeter(args.file)
+    return _apply(args, lambda _cur: {"zls_perimeter": perimeter})
 
 
-def _infra(args) -> int:
-    import geopandas as gpd
-    from geo.catalogue import open_catalogue
-    from geo.layers.imports import read_infrastructure
+def _infra(args: argparse.Namespace) -> int:
+    from geo.layers.imports import merge_infrastructure, read_infrastructure
 
     new = read_infrastructure(args.file, args.kind, args.source)
-    cat = open_catalogue(args.catalogue_path)
-    old = cat.layer("infrastructure")
-    src = new["source"].iloc[0] if len(new) else None
-    keep = old[~((old["source"] == src) & (old["kind"] == args.kind))] if len(old) else old
-    merged = gpd.GeoDataFrame(pd.concat([keep, new], ignore_index=True), geometry="geometry", crs=4326)
-    return _apply(args, {"infrastructure": merged})
+    return _apply(args, lambda cur: {"infrastructure": merge_infrastructure(cur.layer("infrastructure"), new,
+                                                                            args.kind)},
+                  source=str(new["source"].iloc[0]))

@@ -71,5 +71,6 @@ def zls_municipalities(municipalities: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         raise ValueError(f"ZLS municipalities missing from ISTAT boundaries: {sorted(missing)}")
     joined["legal_basis"] = LEGAL_BASIS
     joined["note"] = PERIMETER_NOTE_EN
+    joined["note_it"] = PERIMETER_NOTE_IT
     joined["source"] = "DPCM 27/12/2024; DGR XII/4959/2025"
     return gpd.GeoDataFrame(joined, geometry="geometry", crs=municipalities.crs)
