@@ -256,3 +256,30 @@ def test_cli_detect_evaluate_and_atomic_publication(tmp_path, writable_catalogue
         main(args[:-1] + ["--publish"])
     assert sha256(writable_catalogue) == before
     assert main(["--catalogue", str(writable_catalogue), "brownfield", "runs"]) == 0
+
+
+def test_reviews_survive_reruns_and_promotion_makes_an_estimated_draft(tmp_path, writable_catalogue):
+    from geo.brownfield.review import before_after_rgb, list_runs, load_candidates, promote_to_listing, record_review
+    from geo.brownfield.run import publish
+
+    s0, s1 = _two_dates(tmp_path)
+    # Place the synthetic town in Lombardy coordinates: ORIGIN is in EPSG:32632 near Cremona.
+    publish(detect([s0, s1]), writable_catalogue)
+    cat = open_catalogue(writable_catalogue)
+    (cand,) = [r for _, r in load_candidates(cat).iterrows()]
+    with pytest.raises(Exception):
+        record_review(cat, cand, "reject", "analyst:a")  # a rejection needs a reason
+    record_review(cat, cand, "reject", "analyst:a", "active car park")
+    publish(detect([s0, s1]), writable_catalogue)  # a later run finds the same site again
+    cat = open_catalogue(writable_catalogue)
+    assert len(list_runs(cat)) == 2
+    again = load_candidates(cat)
+    assert again["decision"].tolist() == ["reject"] and again["reason"].tolist() == ["active car park"]
+    assert len(load_candidates(cat, decisions=["pending"])) == 0
+    before, after = before_after_rgb(cat, again.iloc[0])
+    assert before.dtype == np.uint8 and before.shape[2] == 3 and before.shape == after.shape
+    sid = promote_to_listing(cat, again.iloc[0], "analyst:a")
+    site = open_catalogue(writable_catalogue).site(sid)
+    assert site["status"] == "draft" and site["origin"] == "disused" and site["origin__prov"] == "estimated"
+    assert site["land_area_m2"] == pytest.approx(40000, rel=0.05) and site["land_area_m2__prov"] == "estimated"
+    assert site["outline"] is not None

@@ -180,3 +180,24 @@ def test_owner_token_link_shows_only_own_submissions(app_env, tmp_path, monkeypa
     assert set(shown["site_id"]) == set(a.site_ids) and not set(b.site_ids) & set(shown["site_id"])
     at = run_page("owner", lang="en", token="forged")
     assert any("Invalid private link" in e.value for e in at.error)
+
+
+def test_analyst_page_shows_published_candidates(monkeypatch, writable_catalogue, tmp_path):
+    from geo.brownfield.run import detect, publish
+    from geo.brownfield.sources import scene_from_path
+    from tests.brownfield.synthetic import scene_arrays, write_stack
+
+    s0 = scene_from_path(write_stack(tmp_path / "a.tif", scene_arrays(120, 0)), "2019-06-01")
+    s1 = scene_from_path(write_stack(tmp_path / "b.tif", scene_arrays(120, 1)), "2021-06-01")
+    publish(detect([s0, s1]), writable_catalogue)
+    monkeypatch.setenv("GEO_CATALOGUE", str(writable_catalogue))
+    monkeypatch.setenv("GEO_AUTH_MODE", "local")
+    monkeypatch.setenv("GEO_LOCAL_ROLE", "analyst")
+    at = run_page("analyst", lang="en")
+    assert any(s.value == "1 candidates" for s in at.subheader)
+    assert at.selectbox(key="bf_pick").value.startswith("BF-")
+    monkeypatch.setenv("GEO_LOCAL_ROLE", "owner")
+    page = str(Path(APP).parent / "geo" / "web" / "pages" / "analyst.py")
+    at = AppTest.from_file(page, default_timeout=60)
+    at.run()
+    assert any("not allowed" in e.value or "non consentito" in e.value for e in at.error)

@@ -1,0 +1,141 @@
+"""Analyst review of candidates: decisions that survive re-runs, and promotion to a draft listing.
+
+A decision is stored with the candidate's geometry; a candidate of a later
+run inherits the decision of a reviewed polygon it overlaps with IoU >= 0.5.
+"""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.catalogue.gpkg import now_iso
+from geo.errors import UserError
+
+DECISIONS = ("confirm", "reject", "promote")
+REVIEW_COLS = ["candidate_id", "run_id", "decision", "reason", "actor", "at", "site_id"]
+IOU_SAME = 0.5
+
+
+def list_runs(cat) -> pd.DataFrame:
+    runs = cat.table("brownfield_runs")
+    return runs.sort_values("created_at", ascending=False).reset_index(drop=True) if len(runs) else runs
+
+
+def reviews(cat) -> gpd.GeoDataFrame:
+    r = cat.layer("brownfield_reviews")
+    if len(r) == 0:
+        return gpd.GeoDataFrame({c: pd.Series(dtype=object) for c in REVIEW_COLS},
+                                geometry=gpd.GeoSeries([], crs=4326), crs=4326)
+    return r
+
+
+def _match(cands: gpd.GeoDataFrame, revs: gpd.GeoDataFrame) -> pd.DataFrame:
+    """For each candidate, the latest review of an overlapping (IoU >= 0.5) reviewed polygon."""
+    out = pd.DataFrame(index=cands.index, columns=["decision", "reason", "reviewed_at", "site_id"], dtype=object)
+    if len(revs) == 0 or len(cands) == 0:
+        return out
+    c = cands.to_crs(32632)
+    r = revs.to_crs(32632).sort_values("at")
+    for ci, g in c.geometry.items():
+        hits = r[r.geometry.intersects(g)]
+        for _, h in hits.iloc[::-1].iterrows():
+            iou = g.intersection(h.geometry).area / g.union(h.geometry).area
+            if iou >= IOU_SAME:
+                out.loc[ci] = [h["decision"], h["reason"], h["at"], h["site_id"]]
+                break
+    return out
+
+
+def load_candidates(cat, min_score: float = 0.0, size_classes: list[str] | None = None,
+                    labels: list[str] | None = None, decisions: list[str] | None = None) -> gpd.GeoDataFrame:
+    """The published candidates with their (inherited) review decision, filtered."""
+    c = cat.layer("brownfield_candidates")
+    if len(c) == 0:
+        return c
+    c = c[c["score"] >= min_score]
+    if size_classes:
+        c = c[c["size_class"].isin(size_classes)]
+    if labels:
+        c = c[c["label"].isin(labels)]
+    m = _match(c, reviews(cat))
+    c = c.join(m)
+    if decisions:
+        c = c[c["decision"].fillna("pending").isin(decisions)]
+    return c.reset_index(drop=True)
+
+
+def record_review(cat, candidate: pd.Series, decision: str, actor: str, reason: str | None = None,
+                  site_id: str | None = None) -> None:
+    """Store a decision (atomic). Rejections need a reason."""
+    if decision not in DECISIONS:
+        raise UserError(f"Decisione non ammessa: {decision}", f"Decision not allowed: {decision}")
+    if decision == "reject" and not (reason or "").strip():
+        raise UserError("Indicare il motivo del rifiuto.", "Give the reason for the rejection.")
+    revs = reviews(cat)
+    row = gpd.GeoDataFrame([{"candidate_id": candidate["candidate_id"], "run_id": candidate.get("run_id"),
+                             "decision": decision, "reason": reason, "actor": actor, "at": now_iso(),
+                             "site_id": site_id}], geometry=[candidate.geometry], crs=4326)
+    out = pd.concat([revs, row], ignore_index=True) if len(revs) else row
+    cat.replace_layers({"brownfield_reviews": gpd.GeoDataFrame(out, geometry="geometry", crs=4326)})
+
+
+def promote_to_listing(cat, candidate: pd.Series, actor: str) -> str:
+    """Create a draft listing (origin ``disused``) from a candidate; satellite values are ``estimated``."""
+    g = gpd.GeoSeries([candidate.geometry], crs=4326)
+    area = float(g.to_crs(32632).area.iloc[0])
+    pt = g.iloc[0].representative_point()
+    found = cat.places().municipality_at(pt.x, pt.y)
+    rec = {
+        "status": "draft", "is_demo": False, "origin": "disused", "origin__prov": "estimated",
+        "title_it": "Area dismessa candidata (da satellite)", "title_it__prov": "estimated",
+        "title_en": "Candidate disused area (from satellite)", "title_en__prov": "estimated",
+        "description_it": f"Candidato {candidate['candidate_id']}: {candidate.get('explanation_it', '')}",
+        "description_en": f"Candidate {candidate['candidate_id']}: {candidate.get('explanation_en', '')}",
+        "land_area_m2": round(area, 0), "land_area_m2__prov": "estimated",
+        "lat": pt.y, "lat__prov": "estimated", "lon": pt.x, "lon__prov": "estimated",
+        "outline": g.iloc[0], "outline__prov": "estimated",
+    }
+    rec.pop("outline__prov")
+    if found:
+        rec["municipality_istat"], rec["municipality_istat__prov"] = found[0], "computed"
+    (sid,) = cat.write_sites([rec], actor=actor, reason=f"promoted from {candidate['candidate_id']}")
+    record_review(cat, candidate, "promote", actor, site_id=sid)
+    return sid
+
+
+def before_after_rgb(cat, candidate: pd.Series, pad_m: float = 200.0) -> tuple[np.ndarray, np.ndarray] | None:
+    """True-colour crops (uint8 HxWx3, 2-98% stretch) around a candidate from its run's first and last scene."""
+    from rasterio.windows import from_bounds
+
+    from geo.brownfield.sources import BandRef, Grid, Scene, SceneReader, RES
+
+    runs = cat.table("brownfield_runs")
+    hit = runs[runs["run_id"] == candidate.get("run_id")] if len(runs) else runs
+    if len(hit) == 0:
+        return None
+    rec = json.loads(hit["record_json"].iloc[0])
+    x0, y0, x1, y1 = gpd.GeoSeries([candidate.geometry], crs=4326).to_crs(32632).total_bounds
+    x0, y0, x1, y1 = x0 - pad_m, y0 - pad_m, x1 + pad_m, y1 + pad_m
+    import rasterio
+
+    grid = Grid(rasterio.Affine(RES, 0, x0, 0, -RES, y1), max(1, int((x1 - x0) / RES)), max(1, int((y1 - y0) / RES)))
+    crops = []
+    for bands, date in ((rec["scene_bands"][0], rec["dates"][0]), (rec["scene_bands"][-1], rec["dates"][-1])):
+        import datetime as dt
+
+        sc = Scene(dt.date.fromisoformat(date), "?", {k: BandRef(v[0], v[1], v[2], v[3]) for k, v in bands.items()})
+        try:
+            reader = SceneReader(sc, grid)
+            refl, _ = reader.read(from_bounds(*grid.bounds, grid.transform), bands=("B02", "B03", "B04", "B08",
+                                                                                    "B11", "B12"))
+            reader.close()
+        except Exception:  # scenes moved or not reachable: no picture, not an error
+            return None
+        rgb = np.dstack([refl["B04"], refl["B03"], refl["B02"]])
+        lo, hi = np.nanpercentile(rgb, 2), np.nanpercentile(rgb, 98)
+        crops.append((np.clip((rgb - lo) / max(hi - lo, 1e-6), 0, 1) * 255).astype(np.uint8))
+    return crops[0], crops[1]

@@ -1,0 +1,74 @@
+"""Brownfield candidates: run history, map over satellite imagery, before/after views, review."""
+
+import folium
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.brownfield.detect import SIZE_CLASSES
+from geo.brownfield.review import before_after_rgb, list_runs, load_candidates, promote_to_listing, record_review
+from geo.web.assets import localise
+from geo.web.auth import actor, require_role
+from geo.web.loaders import get_catalogue
+from geo.web.mapview import ESRI, OSM
+from geo.web.state import current_lang, t
+from geo.web.ui import guarded
+
+lang = current_lang()
+it = lang == "it"
+require_role("staff", "analyst")
+st.title(t("page_analyst"))
+
+with guarded():
+    cat = get_catalogue()
+    runs = list_runs(cat)
+    st.subheader("Esecuzioni" if it else "Runs")
+    if len(runs) == 0:
+        st.info("Nessuna esecuzione pubblicata. Lanciare «geo brownfield detect ... --publish»." if it else
+                "No published run. Run 'geo brownfield detect ... --publish'.")
+        st.stop()
+    st.dataframe(runs.drop(columns=["record_json"]), hide_index=True, width="stretch")
+    with st.sidebar:
+        min_score = st.slider("Punteggio minimo" if it else "Minimum score", 0.0, 1.0, 0.3, 0.05, key="bf_score")
+        sizes = st.multiselect("Dimensione" if it else "Size", [s[2] for s in SIZE_CLASSES], key="bf_size")
+        labels = st.multiselect("Etichetta" if it else "Label", ["new", "already listed", "in register"],
+                                default=["new"], key="bf_label")
+        decisions = st.multiselect("Revisione" if it else "Review", ["pending", "confirm", "reject", "promote"],
+                                   default=["pending", "confirm"], key="bf_dec")
+    cands = load_candidates(cat, min_score, sizes or None, labels or None, decisions or None)
+    st.subheader(f"{len(cands)} " + ("candidati" if it else "candidates"))
+    if len(cands) == 0:
+        st.stop()
+    c = cands.geometry.union_all().centroid
+    m = folium.Map(location=[c.y, c.x], zoom_start=13, tiles=None, prefer_canvas=True)
+    folium.TileLayer(ESRI, name=t("basemap_sat"), attr="Imagery © Esri", max_zoom=19).add_to(m)
+    folium.TileLayer(OSM, name=t("basemap_osm"), attr="© OpenStreetMap contributors", show=False).add_to(m)
+    show = cands[["candidate_id", "score", "area_m2", "geometry"]].copy()
+    folium.GeoJson(show, name="candidates", style_function=lambda f: {
+        "color": "#ff6f00", "weight": 2, "fillOpacity": 0.1 + 0.4 * f["properties"]["score"]},
+        tooltip=folium.GeoJsonTooltip(["candidate_id", "score", "area_m2"])).add_to(m)
+    folium.LayerControl().add_to(m)
+    localise(m)
+    st_folium(m, key="bf_map", height=480, width="stretch", returned_objects=[])
+    table = cands[["candidate_id", "score", "area_m2", "size_class", "label", "decision",
+                   "explanation_it" if it else "explanation_en"]]
+    st.dataframe(table, hide_index=True, width="stretch")
+    cid = st.selectbox("Candidato" if it else "Candidate", cands["candidate_id"], key="bf_pick")
+    row = cands[cands["candidate_id"] == cid].iloc[0]
+    pics = before_after_rgb(cat, row)
+    if pics:
+        a, b = st.columns(2)
+        runs_rec = runs[runs["run_id"] == row["run_id"]]
+        a.image(pics[0], caption="prima" if it else "before", width="stretch")
+        b.image(pics[1], caption="dopo" if it else "after", width="stretch")
+    c1, c2, c3 = st.columns(3)
+    if c1.button("Conferma" if it else "Confirm", key="bf_confirm"):
+        record_review(cat, row, "confirm", actor())
+        st.rerun()
+    reason = c2.text_input("Motivo del rifiuto" if it else "Reason for rejection", key="bf_reason")
+    if c2.button("Rifiuta" if it else "Reject", key="bf_reject", disabled=not reason):
+        record_review(cat, row, "reject", actor(), reason)
+        st.rerun()
+    if c3.button("Crea bozza di scheda" if it else "Promote to draft listing", key="bf_promote"):
+        sid = promote_to_listing(cat, row, actor())
+        st.success(f"{sid}")
