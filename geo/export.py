@@ -12,9 +12,9 @@ import json
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
+from geo.catalogue.frames import to_python
 from geo.schema import FIELD, FIELDS
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -54,18 +54,7 @@ def to_geojson(sites: gpd.GeoDataFrame, *, staff: bool = False,
     df = _public(sites, staff, extra)
     feats = []
     for (_, row), geom in zip(df.iterrows(), sites.geometry):
-        props = {}
-        for k, v in row.items():
-            if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
-                props[k] = None
-            elif isinstance(v, (np.bool_, bool)):
-                props[k] = bool(v)
-            elif isinstance(v, (np.integer,)):
-                props[k] = int(v)
-            elif isinstance(v, (np.floating,)):
-                props[k] = float(v)
-            else:
-                props[k] = v
+        props = {k: to_python(v) for k, v in row.items()}
         feats.append({"type": "Feature", "geometry": geom.__geo_interface__ if geom is not None else None,
                       "properties": props})
     return json.dumps({"type": "FeatureCollection", "features": feats}, ensure_ascii=False)

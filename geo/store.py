@@ -40,15 +40,8 @@ def writer_lock(path: str | os.PathLike) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
+def _fsync(path: Path) -> None:
+    """Flush a file's (or a directory entry's) bytes to disk."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -92,9 +85,9 @@ def atomic_gpkg(path: str | os.PathLike, *, fresh: bool = False) -> Iterator[Pat
             # Make sure nothing is left in a journal and the bytes are on disk.
             with contextlib.closing(sqlite3.connect(tmp)) as con:
                 con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            _fsync_file(tmp)
+            _fsync(tmp)
             os.replace(tmp, path)
-            _fsync_dir(path.parent)
+            _fsync(path.parent)
         finally:
             for p in (tmp, Path(str(tmp) + "-wal"), Path(str(tmp) + "-shm"), Path(str(tmp) + "-journal")):
                 with contextlib.suppress(FileNotFoundError):

@@ -85,6 +85,8 @@ def test_html_in_text_is_kept_as_text_with_a_warning():
     rec, issues = validate_record({"title_it": "<img src=x onerror=alert(1)>"}, fields=[FIELD["title_it"]])
     assert rec["title_it"] == "<img src=x onerror=alert(1)>"
     assert issues[0].code == "html_in_text" and issues[0].severity == "warning"
+    assert "plain text" in issues[0].message("en") and "testo semplice" in issues[0].message("it")
+    assert validate_record({"title_it": "Area 5 < 10 ha"}, fields=[FIELD["title_it"]])[1] == []
 
 
 def test_covered_area_larger_than_land_area():

@@ -10,7 +10,7 @@ A PostGIS backend implements :class:`CatalogueBackend` with the same methods.
 from __future__ import annotations
 
 import os
-from typing import Any, Iterable, Protocol, Sequence
+from typing import Any, Callable, Iterable, Protocol, Sequence
 
 import geopandas as gpd
 import pandas as pd
@@ -21,7 +21,12 @@ from geo.places import MunicipalityIndex
 
 
 class CatalogueBackend(Protocol):
-    """What every catalogue store provides (see docs/contracts.md)."""
+    """What every catalogue store provides (see docs/contracts.md).
+
+    Writes are all-or-nothing; ``update_layers`` is the read-modify-write
+    primitive (the change function sees the store as it is under the writer
+    lock). A PostGIS backend maps it onto one transaction.
+    """
 
     def layer(self, name: str, bbox: tuple[float, float, float, float] | None = None) -> pd.DataFrame: ...
     def sites(self, statuses: Sequence[str] | None = ("published",)) -> gpd.GeoDataFrame: ...
@@ -32,6 +37,8 @@ class CatalogueBackend(Protocol):
     def update_site(self, site_id: str, changes: dict[str, Any], actor: str, reason: str = "") -> None: ...
     def history(self, site_id: str) -> pd.DataFrame: ...
     def replace_layers(self, layers: dict[str, pd.DataFrame], delete: Iterable[str] = ()) -> None: ...
+    def update_layers(self, change: Callable[[Any], dict[str, pd.DataFrame]], delete: Iterable[str] = (), *,
+                      actor: str = "system", reason: str = "") -> dict[str, pd.DataFrame]: ...
     def metadata(self) -> dict[str, str]: ...
     def sources(self) -> pd.DataFrame: ...
     def counts(self) -> dict[str, int]: ...

@@ -62,21 +62,22 @@ def records_to_frame(records: Iterable[dict[str, Any]]) -> gpd.GeoDataFrame:
     return normalise_sites(df)
 
 
+def to_python(v: Any) -> Any:
+    """A pandas/NumPy cell as a plain Python value (None for every kind of missing)."""
+    if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+        return None
+    if isinstance(v, (np.bool_, bool)):
+        return bool(v)
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, np.floating):
+        return None if np.isnan(v) else float(v)
+    return v
+
+
 def row_to_record(row: pd.Series) -> dict[str, Any]:
     """A sites row -> a record dict with plain Python values (None for unknown)."""
-    rec: dict[str, Any] = {}
-    for c in SITE_COLUMNS:
-        v = row.get(c)
-        if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
-            rec[c] = None
-        elif isinstance(v, (np.bool_, bool)):
-            rec[c] = bool(v)
-        elif isinstance(v, (np.integer,)):
-            rec[c] = int(v)
-        elif isinstance(v, (np.floating,)):
-            rec[c] = float(v)
-        else:
-            rec[c] = v
+    rec: dict[str, Any] = {c: to_python(row.get(c)) for c in SITE_COLUMNS}
     for c, f in FIELD.items():
         if f.kind == "int" and rec.get(c) is not None:
             rec[c] = int(rec[c])

@@ -129,6 +129,8 @@ def test_demo_fills_every_owner_field_plausibly(catalogue):
     assert 0.10 < (sites["status"] == "submitted").mean() < 0.22
     prov = pd.Series(sites[[f"{k}__prov" for k in owner]].to_numpy().ravel()).dropna()
     assert set(prov) == {"declared", "verified"} and (prov == "verified").mean() < 0.2
+    for k in owner:  # a provenance only where there is a value: unknown stays unknown
+        assert (sites[k].notna() == sites[f"{k}__prov"].notna()).all(), k
     outl = catalogue.outlines()
     assert 0 < len(outl) < len(sites) and set(outl["site_id"]) <= set(sites["site_id"])
     assert set(sites.loc[sites["offer_type"] == "B", "site_id"]) <= set(outl["site_id"])
