@@ -2,7 +2,8 @@
 
 Memory: the bands of one block of every date, plus one uint8 mask and six
 uint8 feature rasters for the whole grid (a full 10980 x 10980 tile: ~0.85 GB),
-plus the int32 labels at polygonisation (~0.5 GB).
+plus the int32 labels at polygonisation (~0.5 GB); GDAL's block cache is capped
+(GDAL_CACHEMAX, 256 MB) by the run.
 """
 
 from __future__ import annotations
@@ -78,30 +79,35 @@ def detect_rasters(readers: list[SceneReader], grid: Grid, method: str = "rules"
 
 def polygons(mask: np.ndarray, feats: dict[str, np.ndarray], grid: Grid, p: RuleParams = RuleParams(),
              scorer: Scorer | None = None) -> gpd.GeoDataFrame:
-    """Site polygons (EPSG:32632) with indicators, score, size class and explanation."""
-    labels, n = ndimage.label(mask.astype(bool), structure=np.ones((3, 3), bool))
-    cols = ["candidate_id", "area_m2", "too_small", "size_class", "score", *FEATURES, "explanation_it",
-            "explanation_en"]
-    if n == 0:
-        return gpd.GeoDataFrame({c: pd.Series(dtype=object) for c in cols}, geometry=gpd.GeoSeries([], crs=grid.crs),
-                                crs=grid.crs)
-    px_area = abs(grid.transform.a * grid.transform.e)
-    counts = np.bincount(labels.ravel())
-    keep = np.flatnonzero(counts * px_area >= p.mmu_m2)
-    keep = keep[keep > 0]
-    if len(keep) == 0:
-        return polygons(np.zeros_like(mask), feats, grid, p, scorer)
-    means = {k: ndimage.mean(feats[k].astype(np.float32) / 250.0, labels, keep) for k in FEATURES}
-    lab = np.where(np.isin(labels, keep), labels, 0).astype(np.int32)
-    geoms: dict[int, list] = {}
-    for geom, value in rasterio.features.shapes(lab, mask=lab > 0, transform=grid.transform, connectivity=8):
-        geoms.setdefault(int(value), []).append(shape(geom))
+    """Site polygons (EPSG:32632) with indicators, score, size class and explanation.
+
+    Works object by object on bounding-box slices, so the only whole-grid
+    temporary is the int32 label raster.
+    """
+    from rasterio.transform import Affine
     from shapely.ops import unary_union
 
+    cols = ["candidate_id", "area_m2", "too_small", "size_class", "score", *FEATURES, "explanation_it",
+            "explanation_en"]
+    labels, n = ndimage.label(mask.astype(bool, copy=False), structure=np.ones((3, 3), bool))
+    px_area = abs(grid.transform.a * grid.transform.e)
+    min_px = int(np.ceil(p.mmu_m2 / px_area - 1e-9))
     rows = []
-    for j, lbl in enumerate(keep):
-        g = unary_union(geoms[int(lbl)]) if len(geoms[int(lbl)]) > 1 else geoms[int(lbl)][0]
-        rows.append({"geometry": g, **{k: float(means[k][j]) for k in FEATURES}})
+    for lbl, sl in enumerate(ndimage.find_objects(labels), start=1):
+        if sl is None:
+            continue
+        sub = labels[sl] == lbl
+        if int(sub.sum()) < min_px:
+            continue
+        t = grid.transform @ Affine.translation(sl[1].start, sl[0].start)
+        parts = [shape(g) for g, _v in rasterio.features.shapes(sub.astype(np.uint8), mask=sub, transform=t,
+                                                                 connectivity=8)]
+        geom = parts[0] if len(parts) == 1 else unary_union(parts)
+        rows.append({"geometry": geom, **{k: float(feats[k][sl][sub].mean()) / 250.0 for k in FEATURES}})
+    del labels
+    if not rows:
+        return gpd.GeoDataFrame({c: pd.Series(dtype=object) for c in cols}, geometry=gpd.GeoSeries([], crs=grid.crs),
+                                crs=grid.crs)
     gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs=grid.crs)
     gdf["area_m2"] = gdf.geometry.area.round(1)
     gdf["too_small"] = gdf["area_m2"] < p.too_small_m2

@@ -137,5 +137,6 @@ def before_after_rgb(cat, candidate: pd.Series, pad_m: float = 200.0) -> tuple[n
             return None
         rgb = np.dstack([refl["B04"], refl["B03"], refl["B02"]])
         lo, hi = np.nanpercentile(rgb, 2), np.nanpercentile(rgb, 98)
-        crops.append((np.clip((rgb - lo) / max(hi - lo, 1e-6), 0, 1) * 255).astype(np.uint8))
+        scaled = np.nan_to_num(np.clip((rgb - lo) / max(hi - lo, 1e-6), 0, 1), nan=0.0)  # nodata shows black
+        crops.append((scaled * 255).astype(np.uint8))
     return crops[0], crops[1]

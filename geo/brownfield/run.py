@@ -65,14 +65,19 @@ def detect(scenes: list[Scene], *, method: str = "rules", params: RuleParams = R
     t0 = time.perf_counter()
     aoi_bounds = tuple(aoi.to_crs(32632).total_bounds) if aoi is not None else None
     grid = grid_for(scenes, aoi_bounds)
-    readers = [SceneReader(s, grid) for s in scenes]
-    try:
-        mask, feats = detect_rasters(readers, grid, method, params, progress=progress, block=block)
-    finally:
-        for r in readers:
-            r.close()
+    import rasterio
+
+    # GDAL's default block cache is 5% of RAM; windows are read once, so a small cache loses nothing.
+    with rasterio.Env(GDAL_CACHEMAX=256):
+        readers = [SceneReader(s, grid) for s in scenes]
+        try:
+            mask, feats = detect_rasters(readers, grid, method, params, progress=progress, block=block)
+        finally:
+            for r in readers:
+                r.close()
     t1 = time.perf_counter()
     cands = polygons(mask, feats, grid, params, scorer_for(method))
+    del mask, feats
     if landuse is not None and len(cands):
         cands = restrict_to_landuse(cands, landuse)
     cands["label"] = label_candidates(cands, listed, register)
