@@ -25,9 +25,11 @@ from geo.schema import FIELD, prov_column
 #: Illustrative demo prices (EUR per m² of land) by province. NOT market data.
 DEMO_PRICE_EUR_M2 = {"MI": 260, "MB": 190, "BG": 120, "BS": 115, "VA": 110, "CO": 120, "LC": 105,
                      "LO": 85, "PV": 70, "CR": 65, "MN": 60, "SO": 55}
+#: Expected share of demo sites in ZLS municipalities.
+ZLS_SHARE = 0.10
 #: Weight of each province in the draw (plain and industrial belts heavier than the Alps).
 PROVINCE_WEIGHT = {"MI": 3.0, "MB": 2.5, "BG": 2.2, "BS": 2.2, "VA": 1.6, "CO": 1.0, "LC": 0.8,
-                   "LO": 1.5, "PV": 1.3, "CR": 2.0, "MN": 2.0, "SO": 0.2}
+                   "LO": 1.5, "PV": 1.3, "CR": 2.0, "MN": 2.0, "SO": 0.6}
 USES_BY_KIND = {
     "area": ["industrial", "logistics", "data_center", "research", "offices", "retail"],
     "building": ["offices", "industrial", "logistics", "research", "education", "tourism", "health",
@@ -137,19 +139,24 @@ def demo_sites(municipalities: gpd.GeoDataFrame, n: int = 320, seed: int = 20250
         mun["population_2023"].clip(lower=500).to_numpy())
     # Alpine municipalities (north of ~45.85 N) are mostly mountains: fewer sites.
     lat = municipalities.geometry.representative_point().y.to_numpy()
-    w = w * np.where(lat > 45.85, 0.3, 1.0)
+    w = w * np.where(lat > 45.85, 0.4, 1.0)
     p = w / w.sum()
     zls_idx = np.flatnonzero(mun["istat"].isin(zls_codes or set()).to_numpy())
     airport_xy = _airport_xy(airports)
+    # The ZLS municipalities already get p_zls by weight; an extra direct draw tops it up to ZLS_SHARE.
+    p_zls = float(p[zls_idx].sum()) if len(zls_idx) else 0.0
+    extra_zls = max(0.0, (ZLS_SHARE - p_zls) / (1.0 - p_zls))
     ports_m = _inland_ports_m()
     records: list[dict] = []
     for i in range(n):
-        if len(zls_idx) and rng.random() < 0.10:
+        if len(zls_idx) and rng.random() < extra_zls:
             j = int(rng.choice(zls_idx))
         else:
             j = int(rng.choice(len(mun), p=p))
         m = mun.iloc[j]
-        poly = m.geometry.buffer(-150) if m.geometry.buffer(-150).area > 1e5 else m.geometry
+        # 150 m inside the border, so that the point is unambiguously in its municipality.
+        inner = m.geometry.buffer(-150)
+        poly = inner if inner.area > 1e5 else m.geometry
         minx, miny, maxx, maxy = poly.bounds
         for _ in range(200):
             pt = Point(rng.uniform(minx, maxx), rng.uniform(miny, maxy))
@@ -207,7 +214,7 @@ def demo_sites(municipalities: gpd.GeoDataFrame, n: int = 320, seed: int = 20250
             "site_id": f"DEMO-{i + 1:04d}",
             "offer_type": offer, "asset_kind": kind, "origin": origin,
             "title_it": f"[DEMO] {kt[0]} {ut[0]} a {name}",
-            "title_en": _maybe(rng, f"[DEMO] {ut[1].capitalize()} {kt[1].lower()} in {name}", 0.2),
+            "title_en": _maybe(rng, f"[DEMO] {ut[1][0].upper() + ut[1][1:]} {kt[1].lower()} in {name}", 0.2),
             "description_it": (f"Scheda dimostrativa generata automaticamente: non è un'offerta reale. "
                                f"{kt[0]} di circa {land:,.0f} m² nel comune di {name}.").replace(",", "."),
             "description_en": _maybe(rng, "Automatically generated demo listing: not a real offer. "
