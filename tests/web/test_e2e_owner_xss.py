@@ -49,7 +49,7 @@ def test_owner_text_never_runs_as_script(built_catalogue, tmp_path):
         page.locator("input[type=file]").first.set_input_files(str(xlsx))
         page.get_by_text("Valid file").wait_for(timeout=60000)
         # The preview shows the title as text, in both languages.
-        page.get_by_text(XSS).first.wait_for(timeout=30000)
+        page.get_by_text(XSS).filter(visible=True).first.wait_for(timeout=30000)
         page.wait_for_timeout(1000)
         assert_not_injected(page)
         page.get_by_role("button", name="Submit").click()
@@ -63,7 +63,7 @@ def test_owner_text_never_runs_as_script(built_catalogue, tmp_path):
         assert open_catalogue(cat_path).site(sid)["status"] == "published"
 
         page.goto(f"{url}/sheet?lang=en&site={sid}", wait_until="domcontentloaded")
-        page.get_by_text(XSS).first.wait_for(timeout=60000)
+        page.get_by_text(XSS).filter(visible=True).first.wait_for(timeout=60000)
         assert_not_injected(page)
         page.goto(f"{url}/find?lang=en", wait_until="domcontentloaded")
         page.get_by_text("sites found").first.wait_for(timeout=60000)
