@@ -17,6 +17,7 @@ from shapely.geometry import box
 
 from geo import __version__
 from geo.brownfield.detect import detect_rasters, polygons, scorer_for
+from geo.brownfield.quality import run_warnings
 from geo.brownfield.rules import RuleParams
 from geo.brownfield.sources import Grid, Scene, SceneReader, grid_for
 from geo.errors import InputFileError
@@ -98,6 +99,9 @@ def detect(scenes: list[Scene], *, method: str = "rules", params: RuleParams = R
         "software": {"geo": __version__, "python": sys.version.split()[0], "platform": platform.platform()},
         "timings_s": {"pixels": round(t1 - t0, 2), "polygons": round(t2 - t1, 2), "total": round(t2 - t0, 2)},
         "n_candidates": int(len(cands)),
+        "warnings": [w.to_dict() for w in run_warnings(
+            [s.date for s in scenes], [s.level for s in scenes],
+            float(cands.geometry.area.sum()) if len(cands) else 0.0, float(extent.geometry.area.sum()))],
     }
     return RunResult(run_id, cands, record, extent)
 

@@ -96,6 +96,10 @@ def _detect(args) -> int:
     if args.publish:
         R.publish(res, args.catalogue_path)
     print(f"{res.run_id}: {len(res.candidates)} candidates in {res.record['timings_s']['total']} s -> {args.out}")
+    lang = getattr(args, "lang", "en")
+    for w in res.record["warnings"]:
+        print(("ATTENZIONE: " if lang == "it" else "WARNING: ") + (w["it"] if lang == "it" else w["en"]),
+              file=sys.stderr)
     return 0
 
 

@@ -235,13 +235,14 @@ def test_cli_detect_evaluate_and_atomic_publication(tmp_path, writable_catalogue
     s1 = write_stack(tmp_path / "b.tif", scene_arrays(120, 1))
     out = tmp_path / "run.gpkg"
     args = ["--catalogue", str(writable_catalogue), "brownfield", "detect", "--scene", f"2019-06-01={s0}",
-            "--scene", f"2021-06-01={s1}", "--out", str(out), "--publish"]
+            "--scene", f"2021-06-01={s1}", "--level", "L2A", "--out", str(out), "--publish"]
     assert main(args) == 0
     cat = open_catalogue(writable_catalogue)
     assert len(cat.layer("brownfield_candidates")) == 1
     rec = json.loads(cat.table("brownfield_runs")["record_json"].iloc[0])
     assert rec["dates"] == ["2019-06-01", "2021-06-01"] and rec["parameters"]["mmu_m2"] == 2000
     assert rec["software"]["geo"] and rec["timings_s"]["total"] >= 0
+    assert rec["warnings"] == []  # summer dates, one small candidate: nothing to warn about
     ref = tmp_path / "ref.geojson"
     gpd.GeoDataFrame(geometry=[Point(ORIGIN[0] + 200, ORIGIN[1] - 200)], crs=32632).to_file(ref, driver="GeoJSON")
     capsys.readouterr()
@@ -303,3 +304,32 @@ def test_walkthrough_notebook_runs(tmp_path):
     nb = nbformat.read(nb_dir / "brownfield_walkthrough.ipynb", 4)
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
     assert "candidates;" in text
+
+
+# -------------------------------------------------------------- run warnings
+def test_run_warnings_follow_from_dates_levels_and_flagged_share():
+    from geo.brownfield.quality import run_warnings
+
+    summer = [dt.date(2019, 6, 1), dt.date(2021, 7, 1)]
+    winter = [dt.date(2016, 12, 28), dt.date(2018, 1, 22)]
+    assert run_warnings(summer, ["L2A", "L2A"], 1e4, 1e7) == []
+    assert [w.code for w in run_warnings(winter, ["L2A", "L2A"], 1e4, 1e7)] == ["winter_only"]
+    assert [w.code for w in run_warnings(winter[:1] + summer[:1], ["L2A", "L2A"], 1e4, 1e7)] == []
+    assert [w.code for w in run_warnings(summer, ["L1C", "L1C"], 1e4, 1e7)] == ["top_of_atmosphere"]
+    assert [w.code for w in run_warnings(summer, ["L1C", "L2A"], 1e4, 1e7)] == ["mixed_levels"]
+    (w,) = run_warnings(summer, ["L2A", "L2A"], 4.3e6, 1e7)
+    assert w.code == "over_flagging"
+    assert "43%" in w.message("en") and "--landuse" in w.message("en") and "43%" in w.message("it")
+    assert run_warnings(summer, ["L2A", "L2A"], 1.5e6, 1e7) == []  # 15% exactly is still a short list
+
+
+def test_cli_prints_the_warnings_of_a_winter_run(tmp_path, capsys):
+    s0 = write_stack(tmp_path / "a.tif", scene_arrays(120, 0))
+    s1 = write_stack(tmp_path / "b.tif", scene_arrays(120, 1))
+    out = tmp_path / "run.gpkg"
+    assert main(["--lang", "it", "brownfield", "detect", "--scene", f"2019-12-01={s0}", "--scene",
+                 f"2021-01-15={s1}", "--level", "L2A", "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "ATTENZIONE: Tutte le date sono fuori dalla stagione vegetativa" in err
+    rec = json.loads(gpd.read_file(out, layer="brownfield_runs")["record_json"].iloc[0])
+    assert [w["code"] for w in rec["warnings"]] == ["winter_only"]

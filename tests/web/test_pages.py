@@ -187,8 +187,8 @@ def test_analyst_page_shows_published_candidates(monkeypatch, writable_catalogue
     from geo.brownfield.sources import scene_from_path
     from tests.brownfield.synthetic import scene_arrays, write_stack
 
-    s0 = scene_from_path(write_stack(tmp_path / "a.tif", scene_arrays(120, 0)), "2019-06-01")
-    s1 = scene_from_path(write_stack(tmp_path / "b.tif", scene_arrays(120, 1)), "2021-06-01")
+    s0 = scene_from_path(write_stack(tmp_path / "a.tif", scene_arrays(120, 0)), "2019-06-01", level="L2A")
+    s1 = scene_from_path(write_stack(tmp_path / "b.tif", scene_arrays(120, 1)), "2021-06-01", level="L2A")
     publish(detect([s0, s1]), writable_catalogue)
     monkeypatch.setenv("GEO_CATALOGUE", str(writable_catalogue))
     monkeypatch.setenv("GEO_AUTH_MODE", "local")
@@ -196,6 +196,12 @@ def test_analyst_page_shows_published_candidates(monkeypatch, writable_catalogue
     at = run_page("analyst", lang="en")
     assert any(s.value == "1 candidates" for s in at.subheader)
     assert at.selectbox(key="bf_pick").value.startswith("BF-")
+    assert not at.warning  # a summer run on a small area: nothing to warn about
+    w0 = scene_from_path(write_stack(tmp_path / "w0.tif", scene_arrays(120, 0)), "2019-12-01", level="L2A")
+    w1 = scene_from_path(write_stack(tmp_path / "w1.tif", scene_arrays(120, 1)), "2021-01-15", level="L2A")
+    publish(detect([w0, w1]), writable_catalogue)
+    at = run_page("analyst", lang="en")
+    assert any("outside the growing season" in w.value for w in at.warning)
     monkeypatch.setenv("GEO_LOCAL_ROLE", "owner")
     page = str(Path(APP).parent / "geo" / "web" / "pages" / "analyst.py")
     at = AppTest.from_file(page, default_timeout=60)

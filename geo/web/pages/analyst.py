@@ -1,5 +1,7 @@
 """Brownfield candidates: run history, map over satellite imagery, before/after views, review."""
 
+import json
+
 import folium
 import pandas as pd
 import streamlit as st
@@ -28,6 +30,9 @@ with guarded():
                 "No published run. Run 'geo brownfield detect ... --publish'.")
         st.stop()
     st.dataframe(runs.drop(columns=["record_json"]), hide_index=True, width="stretch")
+    latest = json.loads(runs["record_json"].iloc[0])  # newest first
+    for w in latest.get("warnings", []):  # runs recorded before warnings existed have none
+        st.warning(f"{latest['run_id']}: " + (w["it"] if it else w["en"]))
     with st.sidebar:
         min_score = st.slider("Punteggio minimo" if it else "Minimum score", 0.0, 1.0, 0.3, 0.05, key="bf_score")
         sizes = st.multiselect("Dimensione" if it else "Size", [s[2] for s in SIZE_CLASSES], key="bf_size")
@@ -58,7 +63,6 @@ with guarded():
     pics = before_after_rgb(cat, row)
     if pics:
         a, b = st.columns(2)
-        runs_rec = runs[runs["run_id"] == row["run_id"]]
         a.image(pics[0], caption="prima" if it else "before", width="stretch")
         b.image(pics[1], caption="dopo" if it else "after", width="stretch")
     c1, c2, c3 = st.columns(3)
