@@ -22,7 +22,10 @@ IOU_SAME = 0.5
 
 def list_runs(cat) -> pd.DataFrame:
     runs = cat.table("brownfield_runs")
-    return runs.sort_values("created_at", ascending=False).reset_index(drop=True) if len(runs) else runs
+    if len(runs) == 0:
+        return runs
+    # Newest first; runs are appended in order, so within the same second the later row wins.
+    return runs.iloc[::-1].sort_values("created_at", ascending=False, kind="stable").reset_index(drop=True)
 
 
 def reviews(cat) -> gpd.GeoDataFrame:

@@ -271,9 +271,11 @@ def test_reviews_survive_reruns_and_promotion_makes_an_estimated_draft(tmp_path,
     with pytest.raises(Exception):
         record_review(cat, cand, "reject", "analyst:a")  # a rejection needs a reason
     record_review(cat, cand, "reject", "analyst:a", "active car park")
-    publish(detect([s0, s1]), writable_catalogue)  # a later run finds the same site again
+    later = detect([s0, s1])
+    publish(later, writable_catalogue)  # a later run finds the same site again
     cat = open_catalogue(writable_catalogue)
-    assert len(list_runs(cat)) == 2
+    runs = list_runs(cat)
+    assert len(runs) == 2 and runs["run_id"].iloc[0] == later.run_id  # newest first, even within one second
     again = load_candidates(cat)
     assert again["decision"].tolist() == ["reject"] and again["reason"].tolist() == ["active car park"]
     assert len(load_candidates(cat, decisions=["pending"])) == 0
