@@ -26,6 +26,8 @@ STRINGS: dict[str, tuple[str, str]] = {
                     "DEMO DATA: listings and ZIS marked DEMO are generated automatically and are not real "
                     "offers or zones."),
     "demo": ("DEMO", "DEMO"),
+    "choose": ("Scegli", "Choose"),
+    "any": ("qualsiasi", "any"),
     "catalogue_counts": ("Contenuto del catalogo", "Catalogue contents"),
     "layer": ("Livello", "Layer"),
     "rows": ("Righe", "Rows"),

@@ -195,6 +195,8 @@ def demo_sites(municipalities: gpd.GeoDataFrame, n: int = 320, seed: int = 20250
         avail = today + dt.timedelta(days=int(rng.integers(0, 540)))
         pt_ll = gpd.GeoSeries([pt], crs=METRIC_CRS).to_crs(4326).iloc[0]
         kt, ut = KIND_TITLE[kind], USE_TITLE[main]
+        if kind == "area" and ut[0].endswith("o") and " " not in ut[0]:  # "Area" is feminine
+            ut = (ut[0][:-1] + "a", ut[1])
         name = str(m["name"])
         owner_type = _pick(rng, ["company", "public_body", "private_person", "non_profit"], [0.6, 0.25, 0.1, 0.05])
         role = _pick(rng, ["owner", "co_owner", "delegate"], [0.8, 0.13, 0.07])

@@ -19,12 +19,12 @@ log = logging.getLogger("geo.web")
 
 def demo_badge(is_demo: bool | None) -> str:
     """A short visible marker for demo records, '' for real ones."""
-    return f"🧪 {t('demo')}" if is_demo else ""
+    return t("demo") if is_demo else ""
 
 
 def demo_banner(has_demo: bool) -> None:
     if has_demo:
-        st.warning(t("demo_banner"), icon="🧪")
+        st.warning(t("demo_banner"), icon=":material/science:")
 
 
 def show_user_error(exc: UserError) -> None:

@@ -16,6 +16,9 @@ from geo.web.mapview import ESRI, OSM
 from geo.web.state import current_lang, t
 from geo.web.ui import guarded
 
+LABEL_IT = {"new": "nuovo", "already listed": "già in catalogo", "in register": "nel registro"}
+DECISION_IT = {"pending": "da rivedere", "confirm": "confermato", "reject": "respinto", "promote": "promosso"}
+
 lang = current_lang()
 it = lang == "it"
 require_role("staff", "analyst")
@@ -35,11 +38,15 @@ with guarded():
         st.warning(f"{latest['run_id']}: " + (w["it"] if it else w["en"]))
     with st.sidebar:
         min_score = st.slider("Punteggio minimo" if it else "Minimum score", 0.0, 1.0, 0.3, 0.05, key="bf_score")
-        sizes = st.multiselect("Dimensione" if it else "Size", [s[2] for s in SIZE_CLASSES], key="bf_size")
+        sizes = st.multiselect("Dimensione" if it else "Size", [s[2] for s in SIZE_CLASSES], placeholder=t("choose"),
+                               key="bf_size")
         labels = st.multiselect("Etichetta" if it else "Label", ["new", "already listed", "in register"],
-                                default=["new"], key="bf_label")
+                                default=["new"], format_func=lambda v: LABEL_IT.get(v, v) if it else v,
+                                placeholder=t("choose"), key="bf_label")
         decisions = st.multiselect("Revisione" if it else "Review", ["pending", "confirm", "reject", "promote"],
-                                   default=["pending", "confirm"], key="bf_dec")
+                                   default=["pending", "confirm"],
+                                   format_func=lambda v: DECISION_IT.get(v, v) if it else v,
+                                   placeholder=t("choose"), key="bf_dec")
     cands = load_candidates(cat, min_score, sizes or None, labels or None, decisions or None)
     st.subheader(f"{len(cands)} " + ("candidati" if it else "candidates"))
     if len(cands) == 0:

@@ -17,6 +17,8 @@ from geo.web.search_state import BRIEF_WIDGETS, criterion_value, load_from_url, 
 from geo.web.state import current_lang, set_shortlist, shortlist, t
 from geo.web.ui import demo_banner, guarded
 
+DEFAULT_RADIUS_KM = 20.0  # around a named place when no radius is given
+
 lang = current_lang()
 it = lang == "it"
 staff = current_role() == "staff"
@@ -27,10 +29,20 @@ def _index(path: str, mtime: float) -> SearchIndex:
     return SearchIndex.from_sites(get_all_sites())
 
 
+def _f(v: float | int | None) -> float | None:
+    """Widget value from the URL: floats (st.number_input refuses mixed int/float), None = empty."""
+    return float(v) if v else None
+
+
+def _ha(m2: float | None) -> float | None:
+    return float(m2) / 1e4 if m2 else None
+
+
 def choice_select(label: str, key: str, values: list[str], default: list[str]) -> list[str]:
     f = FIELD[key]
     return st.multiselect(label, f.choices, default=[v for v in default if v in f.choices],
-                          format_func=lambda v: f.choice_label(v, lang), key=f"w_{label}_{key}")
+                          format_func=lambda v: f.choice_label(v, lang), placeholder=t("choose"),
+                          key=f"w_{label}_{key}")
 
 
 st.title(t("page_find"))
@@ -44,22 +56,25 @@ with guarded():
         st.header(t("filters"))
         near = st.text_input("Vicino a (comune)" if it else "Near (municipality)", value=q0.near or "",
                              key="w_near")
-        radius = st.number_input("Raggio km" if it else "Radius km", 0.0, 300.0, float(q0.radius_km or 0.0), 5.0,
-                                 key="w_radius")
+        # Empty means "no limit"; a place without a radius searches DEFAULT_RADIUS_KM around it.
+        radius = st.number_input("Raggio km" if it else "Radius km", 0.0, 300.0, _f(q0.radius_km), 5.0,
+                                 placeholder=str(DEFAULT_RADIUS_KM), key="w_radius")
         c1, c2 = st.columns(2)
-        min_ha = c1.number_input("Min ha", 0.0, 1000.0, (q0.min_land_m2 or 0) / 1e4, 0.5, key="w_minha")
-        max_ha = c2.number_input("Max ha", 0.0, 1000.0, (q0.max_land_m2 or 0) / 1e4, 0.5, key="w_maxha")
+        min_ha = c1.number_input("Min ha", 0.0, 1000.0, _ha(q0.min_land_m2), 0.5, placeholder=t("any"),
+                                 key="w_minha")
+        max_ha = c2.number_input("Max ha", 0.0, 1000.0, _ha(q0.max_land_m2), 0.5, placeholder=t("any"),
+                                 key="w_maxha")
         kinds = choice_select(FIELD["asset_kind"].label(lang), "asset_kind", [], q0.asset_kinds)
         origins = choice_select(FIELD["origin"].label(lang), "origin", [], q0.origins)
         uses = choice_select(FIELD["permitted_uses"].label(lang), "permitted_uses", [], q0.uses)
         trans = choice_select(FIELD["transaction"].label(lang), "transaction", [], q0.transactions)
-        max_price = st.number_input(f"{FIELD['price_eur'].label(lang)} max (€)", 0.0, 1e9,
-                                    float(q0.max_price_eur or 0), 100000.0, key="w_maxprice")
-        min_power = st.number_input(f"{FIELD['power_kw'].label(lang)} min (kW)", 0.0, 1e6,
-                                    float(q0.min_power_kw or 0), 500.0, key="w_minpower")
+        max_price = st.number_input(f"{FIELD['price_eur'].label(lang)} max (€)", 0.0, 1e9, _f(q0.max_price_eur),
+                                    100000.0, placeholder=t("any"), key="w_maxprice")
+        min_power = st.number_input(f"{FIELD['power_kw'].label(lang)} min (kW)", 0.0, 1e6, _f(q0.min_power_kw),
+                                    500.0, placeholder=t("any"), key="w_minpower")
         provinces = st.multiselect("Provincia" if it else "Province",
                                    sorted(index.sites["province"].dropna().unique()), default=q0.provinces,
-                                   key="w_prov")
+                                   placeholder=t("choose"), key="w_prov")
         f1, f2, f3 = st.columns(3)
         zls = f1.checkbox("ZLS", value=q0.zls, key="w_zls")
         aid = f2.checkbox("Aiuti" if it else "Aid map", value=q0.aid_area, key="w_aid")
@@ -93,7 +108,8 @@ with guarded():
             elif kind == "uses":
                 f = FIELD["permitted_uses"]
                 raw = cols[0].multiselect(label, f.choices, default=widget_value(kind, prev, default),
-                                          format_func=lambda v: f.choice_label(v, lang), key=f"b_v_{key}",
+                                          format_func=lambda v: f.choice_label(v, lang), placeholder=t("choose"),
+                                          key=f"b_v_{key}",
                                           label_visibility="collapsed") or ["industrial"]
             else:
                 raw = default
@@ -114,13 +130,13 @@ with guarded():
                            json.dumps(brief.to_dict(), ensure_ascii=False, indent=2), "brief.json",
                            "application/json", key="w_save")
 
-    query = Query(near=near.strip() or None, radius_km=radius or None, min_land_m2=min_ha * 1e4 or None,
-                  max_land_m2=max_ha * 1e4 or None, asset_kinds=kinds, origins=origins, uses=uses,
+    query = Query(near=near.strip() or None, radius_km=radius or None, min_land_m2=min_ha * 1e4 if min_ha else None,
+                  max_land_m2=max_ha * 1e4 if max_ha else None, asset_kinds=kinds, origins=origins, uses=uses,
                   transactions=trans, max_price_eur=max_price or None, min_power_kw=min_power or None,
                   provinces=provinces, zls=zls, aid_area=aid, in_zis=zis, rail_siding=siding,
                   polygon=q0.polygon, bbox=None)
     if query.near and not query.radius_km:
-        query.radius_km = 20.0
+        query.radius_km = DEFAULT_RADIUS_KM
     map_state = st.session_state.get("findmap_state")
     query = apply_map_state(query, map_state, use_drawing=use_draw, use_view=use_view, radius_km=radius or 10.0)
     save_to_url(query, brief)
@@ -175,7 +191,7 @@ with guarded():
     if c2.button(t("open_sheet"), disabled=len(chosen) < 1, key="open_sheet"):
         st.session_state["sheet_site"] = chosen[0]
         st.switch_page("geo/web/pages/sheet.py")
-    c3.write(f"⭐ {len(sl)}")
+    c3.write(f":material/star: {t('page_shortlist')}: {len(sl)}")
     if chosen and brief.criteria:
         with st.expander(f"{t('reason')}: {chosen[0]}", expanded=True):
             st.dataframe(pd.DataFrame(result.explain(chosen[0], lang),

@@ -36,7 +36,7 @@ with guarded():
     records = sorted((cat.site(s) for s in ids), key=lambda r: order[r["site_id"]])
     demo_banner(any(r.get("is_demo") for r in records))
 
-    remove = st.multiselect(t("remove_shortlist"), ids, key="sl_remove")
+    remove = st.multiselect(t("remove_shortlist"), ids, placeholder=t("choose"), key="sl_remove")
     if remove and st.button(t("remove_shortlist"), key="sl_remove_btn"):
         set_shortlist([s for s in ids if s not in remove])
         st.rerun()

@@ -33,7 +33,8 @@ with guarded():
             st.html(render_sheet_html(rec, lang, staff=True, standalone=False))
             keys = [f.key for f in FIELDS if f.source == "owner" and rec.get(f.key) is not None]
             chosen = st.multiselect("Segna come verificati" if it else "Mark as verified", keys,
-                                    format_func=lambda k: FIELD[k].label(lang), key=f"ver_{sid}")
+                                    format_func=lambda k: FIELD[k].label(lang), placeholder=t("choose"),
+                                    key=f"ver_{sid}")
             c1, c2, c3 = st.columns(3)
             if c1.button("Verifica" if it else "Verify", key=f"verbtn_{sid}", disabled=not chosen):
                 mark_verified(cat, role, sid, chosen, actor())
