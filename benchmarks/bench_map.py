@@ -87,7 +87,7 @@ def main() -> None:
     layers = dict(municipalities=for_map("municipalities", mun),
                   provinces=for_map("provinces", admin.provinces()),
                   zls=for_map("zls_municipalities", zls.zls_municipalities(mun)),
-                  infrastructure=airports.airports())
+                  infrastructure=airports.airports(admin.region()))
     t = time.perf_counter()
     ours = build_map(sites, "en", draw=True, **layers)
     build_ours = time.perf_counter() - t

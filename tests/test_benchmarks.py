@@ -1,0 +1,33 @@
+"""The benchmark scripts still run (tiny sizes, no timing asserted): they must not rot between measurements."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(*args: str) -> str:
+    out = subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return out.stdout
+
+
+def test_search_benchmark_runs():
+    out = _run("benchmarks/bench_search.py", "--sizes", "300", "--repeat", "2")
+    assert "median ms" in out and "\n     300 " in out
+
+
+def test_brownfield_benchmark_runs(tmp_path):
+    out = _run("benchmarks/bench_brownfield.py", "--size", "256", "--dir", str(tmp_path))
+    assert "windowed:" in out and "whole-array:" in out and "peak RSS" in out
+
+
+@pytest.mark.browser
+def test_map_benchmark_runs():
+    out = _run("benchmarks/bench_map.py", "--sites", "200", "--repeat", "1")
+    assert "payload (MB)" in out and "time to interactive (s)" in out
