@@ -71,7 +71,7 @@ def _run(args: argparse.Namespace) -> int:
               rail_siding=args.rail_siding, zls=args.zls, aid_area=args.aid_area, in_zis=args.in_zis,
               provinces=args.provinces, municipalities=args.municipalities, near=args.near,
               point=list(args.point) if args.point else None, radius_km=args.radius_km,
-              polygon=__import__("json").loads(args.polygon) if args.polygon else None,
+              polygon=_polygon(args.polygon) if args.polygon else None,
               bbox=list(args.bbox) if args.bbox else None, max_km=max_km)
     if (args.near or args.point) and args.radius_km is None:
         raise UserError("--near/--point richiedono --radius-km", "--near/--point need --radius-km")
@@ -84,5 +84,24 @@ def _run(args: argparse.Namespace) -> int:
         sites = sites.head(args.limit)
     out = to_csv(sites, staff=args.staff) if args.format == "csv" else to_geojson(sites, staff=args.staff)
     sys.stdout.write(out + ("\n" if not out.endswith("\n") else ""))
+    if args.near:  # the look-up is tolerant: say which municipality it settled on
+        m = cat.places().find(args.near)
+        print(f"near: {m['name']} ({m['province']}, ISTAT {m['istat']})", file=sys.stderr)
     print(f"{len(sites)} sites", file=sys.stderr)
     return 0
+
+
+def _polygon(text: str) -> dict:
+    import json
+
+    from geo.errors import UserError
+
+    try:
+        g = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UserError(f"--polygon: GeoJSON non valido ({exc.msg}, carattere {exc.pos})",
+                        f"--polygon: invalid GeoJSON ({exc.msg} at character {exc.pos})") from None
+    if not isinstance(g, dict) or g.get("type") not in ("Polygon", "MultiPolygon"):
+        raise UserError("--polygon: serve una geometria GeoJSON Polygon o MultiPolygon (WGS84)",
+                        "--polygon: a GeoJSON Polygon or MultiPolygon geometry (WGS84) is needed")
+    return g

@@ -90,13 +90,37 @@ def centre_of(query: Query, places: MunicipalityIndex | None) -> tuple[float, fl
         from pyproj import Transformer
 
         lat, lon = query.point
-        return Transformer.from_crs(4326, 32632, always_xy=True).transform(lon, lat)
+        x, y = Transformer.from_crs(4326, 32632, always_xy=True).transform(lon, lat)
+        if places is not None and not places.in_lombardy(lon, lat):
+            _check_outside(places, lat, lon, x, y, query.radius_km)
+        return x, y
     if query.near:
         if places is None:
             raise UserError("Ricerca per luogo senza indice dei comuni.", "Place search needs the municipality index.")
         c = places.find(query.near)["geometry"].centroid
         return c.x, c.y
     return None
+
+
+def _check_outside(places: MunicipalityIndex, lat: float, lon: float, x: float, y: float, radius_km: float) -> None:
+    """A centre outside Lombardy is fine near the border; swapped or far-away coordinates are an error."""
+    if places.in_lombardy(lat, lon):
+        raise UserError(
+            f"Latitudine e longitudine sembrano invertite: ({lat}, {lon}) è fuori dalla Lombardia, "
+            f"({lon}, {lat}) è dentro. Indicare prima la latitudine (circa 44,7-46,6).",
+            f"Latitude and longitude look swapped: ({lat}, {lon}) is outside Lombardy, ({lon}, {lat}) is inside. "
+            "Give the latitude first (about 44.7-46.6).")
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise UserError(f"Coordinate non valide: ({lat}, {lon}).", f"Invalid coordinates: ({lat}, {lon}).")
+    from shapely.geometry import Point
+
+    km = places.region_m.distance(Point(x, y)) / 1000.0
+    if km > radius_km:
+        raise UserError(
+            f"Il punto ({lat}, {lon}) è fuori dalla Lombardia, a {km:.0f} km dal confine: nessun sito può "
+            f"trovarsi entro {radius_km:g} km.",
+            f"The point ({lat}, {lon}) is outside Lombardy, {km:.0f} km from its border: no site can be within "
+            f"{radius_km:g} km.")
 
 
 def area_of(query: Query):

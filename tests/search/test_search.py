@@ -100,6 +100,23 @@ def test_near_a_place_by_name(catalogue, name):
     assert set(res.sites["province"]) <= {"CR", "PC", "LO", "BS", "MN"}
 
 
+def test_typed_centres_outside_lombardy_are_explained(places):
+    idx = make_index([{}])
+    # Swapped latitude/longitude (Cremona as lon, lat) is recognised as such.
+    with pytest.raises(UserError) as e:
+        search(idx, Query(point=[10.02, 45.13], radius_km=5), places=places)
+    assert "look swapped" in e.value.message("en") and "invertite" in e.value.message("it")
+    # Far outside: no site can be within the radius, and the message says how far the border is.
+    with pytest.raises(UserError) as e:
+        search(idx, Query(point=[48.85, 2.35], radius_km=5), places=places)
+    assert "outside Lombardy" in e.value.message("en") and "km from its border" in e.value.message("en")
+    with pytest.raises(UserError):
+        search(idx, Query(point=[95.0, 10.0], radius_km=5), places=places)
+    # Just across the border (Piacenza, ~1.5 km south of Cremona's municipality) a radius search is legitimate.
+    assert not places.in_lombardy(9.69, 45.05)
+    assert ids(search(idx, Query(point=[45.05, 9.69], radius_km=30), places=places)) == ["S0"]
+
+
 def test_place_lookup_tolerates_accents_and_abbreviations(places):
     assert places.find("S. Giovanni in Croce")["istat"] == "019090"
     assert places.find("San Benedetto Po")["istat"] == "020055"
@@ -229,6 +246,12 @@ def test_cli_search_geojson_and_csv(built_catalogue, capsys, tmp_path):
     assert "verdict" in header and "contact_email" in header
     assert main(["--catalogue", str(built_catalogue), "search", "--near", "Atlantide", "--radius-km", "5"]) == 1
     assert "No Lombardy municipality" in capsys.readouterr().err
+    assert main(["--catalogue", str(built_catalogue), "search", "--near", "cremna", "--radius-km", "5"]) == 0
+    assert "near: Cremona (CR, ISTAT 019036)" in capsys.readouterr().err  # the tolerant match is said
+    for bad, msg in (("abc", "invalid GeoJSON"), ('{"type": "Point", "coordinates": [9, 45]}', "Polygon")):
+        assert main(["--catalogue", str(built_catalogue), "search", "--polygon", bad]) == 1
+        err = capsys.readouterr().err
+        assert msg in err and "Traceback" not in err
 
 
 def test_csv_export_neutralises_formulas():
