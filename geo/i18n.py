@@ -52,6 +52,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "download_csv": ("Scarica CSV", "Download CSV"),
     "download_geojson": ("Scarica GeoJSON", "Download GeoJSON"),
     "download_dossier": ("Scarica il dossier (PDF)", "Download dossier (PDF)"),
+    "near_caption": ("Entro {km} km da {name} ({prov})", "Within {km} km of {name} ({prov})"),
     "share_link": ("Il link di questa pagina riproduce ricerca, richiesta e selezione.",
                    "This page's link reproduces the search, the brief and the shortlist."),
     "select_site": ("Sito", "Site"),

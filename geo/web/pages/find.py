@@ -144,6 +144,9 @@ with guarded():
     result = search(index, query, brief, staff=staff, places=cat.places())
     sites = result.sites
     st.subheader(t("n_results", n=len(sites)))
+    if query.near and query.point is None:  # the look-up is tolerant: show which municipality it settled on
+        m = cat.places().find(query.near)
+        st.caption(t("near_caption", km=f"{query.radius_km:g}", name=m["name"], prov=m["province"]))
     st.caption(t("share_link"))
 
     key = hashlib.sha1((json.dumps(query.to_dict(), sort_keys=True, default=str) + brief.to_json() + lang
