@@ -35,19 +35,23 @@ def template_bytes(lang_: str, owner_key: str, owner: dict | None) -> bytes:
 
 def show_check(res) -> None:
     if res.issues:
+        problem = "Problema" if it else "Problem"
+        # The problem text first after its place: it is what the owner reads; value and expectation follow.
         df = pd.DataFrame([{
             ("Gravità" if it else "Severity"): ("errore" if it else "error") if i.severity == "error" else (
                 "avviso" if it else "warning"),
             ("Foglio" if it else "Sheet"): i.sheet or "", ("Riga" if it else "Row"): i.row or "",
             ("Colonna" if it else "Column"): i.column or "",
+            problem: i.message(lang),
             ("Valore trovato" if it else "Value found"): "" if i.value is None else str(i.value),
-            ("Atteso" if it else "Expected"): i.expected(lang), ("Problema" if it else "Problem"): i.message(lang),
+            ("Atteso" if it else "Expected"): i.expected(lang),
         } for i in res.issues])
         n_err = len(res.errors)
         (st.error if n_err else st.warning)(
             (f"{n_err} errori e {len(res.issues) - n_err} avvisi" if it else
              f"{n_err} errors and {len(res.issues) - n_err} warnings"))
-        st.dataframe(df, hide_index=True, width="stretch")
+        st.dataframe(df, hide_index=True, width="stretch",
+                     column_config={problem: st.column_config.TextColumn(problem, width="large")})
     if res.ok:
         st.success("File valido: controllate l'anteprima e inviate." if it else
                    "Valid file: check the preview and submit.")
