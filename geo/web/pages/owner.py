@@ -71,9 +71,10 @@ def show_preview(cat, res) -> None:
             if rec["_english_incomplete"]:
                 st.warning("Testo inglese incompleto: gli investori esteri vedranno l'italiano." if it else
                            "English text incomplete: foreign investors will see the Italian text.")
-            tab_it, tab_en = st.tabs(["Italiano", "English"])
+            codes = ["it", "en"] if it else ["en", "it"]  # the owner's language first
+            tabs = st.tabs([{"it": "Italiano", "en": "English"}[c] for c in codes])
             geom = mun.loc[mun["istat"] == rec.get("municipality_istat"), "geometry"]
-            for code, tab in (("it", tab_it), ("en", tab_en)):
+            for code, tab in zip(codes, tabs):
                 with tab:
                     st.html(render_card_html(rec, code))
                     st.html(render_sheet_html(rec, code, standalone=False,
