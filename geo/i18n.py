@@ -45,6 +45,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "open_sheet": ("Apri la scheda", "Open site sheet"),
     "add_shortlist": ("Aggiungi alla selezione", "Add to shortlist"),
     "remove_shortlist": ("Togli dalla selezione", "Remove from shortlist"),
+    "no_brief_compare": ("Nessuna richiesta dell'investitore nel link: aggiungere criteri in «Cerca siti» per "
+                         "confrontare gli esiti.",
+                         "No investor brief in the link: add criteria on 'Find sites' to compare verdicts."),
     "shortlist_empty": ("La selezione è vuota: aggiungi siti dalla ricerca.",
                         "The shortlist is empty: add sites from the search."),
     "download_pdf": ("Scarica PDF", "Download PDF"),

@@ -119,6 +119,10 @@ def test_shortlist_compares_with_verdicts_and_exports(app_env, catalogue):
     assert "Available power" in df.index and "Verdict" in df.index
     labels = [d.label for d in at.get("download_button")]
     assert labels == ["Download dossier (PDF) IT", "Download dossier (PDF) EN", "Download CSV", "Download GeoJSON"]
+    # Without a brief there is nothing to judge: no empty verdict rows, and the page says how to get them.
+    at = run_page("shortlist", lang="en", sl=",".join(ids))
+    assert "Verdict" not in at.dataframe[0].value.index and "Land area" in at.dataframe[0].value.index
+    assert any("No investor brief" in c.value for c in at.caption)
 
 
 def test_empty_shortlist_says_so(app_env):

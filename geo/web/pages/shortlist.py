@@ -5,7 +5,8 @@ import streamlit as st
 
 from geo.export import to_csv, to_geojson
 from geo.render import render_dossier_pdf
-from geo.render.values import title_of
+from geo.render.values import display_value, title_of
+from geo.schema import FIELD
 from geo.search import Query, SearchIndex, search
 from geo.search.verdicts import NAMES
 from geo.web.auth import current_role
@@ -50,14 +51,13 @@ with guarded():
         comparison.append((label, cells))
         rows[label] = [f"{t(v)} — {r}" for v, r in cells]
     by_id = res.sites.set_index("site_id")
-    rows[t("verdict")] = [t(by_id.loc[s, "verdict"]) if brief.criteria else "—" for s in ids]
-    rows[t("score")] = [f"{by_id.loc[s, 'score']:.2f}" if brief.criteria else "—" for s in ids]
-    from geo.render.values import display_value
-
+    if brief.criteria:
+        rows[t("verdict")] = [t(by_id.loc[s, "verdict"]) for s in ids]
+        rows[t("score")] = [f"{by_id.loc[s, 'score']:.2f}" for s in ids]
+    else:
+        st.caption(t("no_brief_compare"))
     for key in ("land_area_m2", "covered_area_m2", "permitted_uses", "price_eur", "available_from", "power_kw",
                 "dist_motorway_junction_km", "dist_airport_km", "in_zls", "zls_aid_area"):
-        from geo.schema import FIELD
-
         rows[FIELD[key].label(lang)] = [display_value(key, r.get(key), lang) for r in records]
     header = [f"{s}{' · DEMO' if r.get('is_demo') else ''}" for s, r in zip(ids, records)]
     table = pd.DataFrame(rows, index=header).T
