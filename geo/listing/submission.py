@@ -198,20 +198,35 @@ def withdraw(cat, token: str, submission_id: str) -> None:
 
 # ------------------------------------------------------------------- staff
 def staff_queue(cat, role: str) -> list[dict[str, Any]]:
-    """Submitted listings, each with the fields changed by its latest submission (old -> new)."""
+    """Submitted listings, oldest first, each with the fields changed by its latest submission (old -> new).
+
+    The change log is read once for the whole queue, not once per listing.
+    """
     _require_staff(role)
     sites = cat.sites(statuses=["submitted"])
+    if len(sites) == 0:
+        return []
+    log = cat.table("site_changes")
+    log = log[log["site_id"].isin(set(sites["site_id"]))] if len(log) else log
+    latest: dict[str, pd.DataFrame] = {}
+    if len(log):
+        for sid, h in log.groupby("site_id", sort=False):
+            latest[str(sid)] = h[h["at"] == h["at"].max()].sort_values("change_id")
+    skip = ("created_at", "updated_at", "version", "submission_id")
     out = []
-    for _, s in sites.iterrows():
-        h = cat.history(s["site_id"])
-        last = h[h["at"] == h["at"].max()] if len(h) else h
-        diff = [(r["field"], r["old"], r["new"]) for _, r in last.iterrows()
-                if not str(r["field"]).endswith("__prov") and r["field"] not in ("created_at", "updated_at",
-                                                                                 "version", "submission_id")]
+    for _, s in sites.sort_values(["updated_at", "site_id"]).iterrows():
+        last = latest.get(str(s["site_id"]))
+        diff = [] if last is None else [
+            (r["field"], _none(r["old"]), _none(r["new"])) for _, r in last.iterrows()
+            if not str(r["field"]).endswith("__prov") and r["field"] not in skip]
         out.append({"site_id": s["site_id"], "title": s["title_it"], "owner_id": s["owner_id"],
                     "version": s["version"], "is_demo": bool(s["is_demo"]) if pd.notna(s["is_demo"]) else False,
                     "updated_at": s["updated_at"], "diff": diff})
     return out
+
+
+def _none(v: Any) -> Any:
+    return None if v is None or (isinstance(v, float) and pd.isna(v)) else v
 
 
 def mark_verified(cat, role: str, site_id: str, keys: list[str], actor: str) -> None:

@@ -56,9 +56,10 @@ def test_owner_text_never_runs_as_script(built_catalogue, tmp_path):
         page.get_by_text("Submitted:").wait_for(timeout=60000)
 
         sid = open_catalogue(cat_path).sites(statuses=["submitted"]).query("is_demo == False")["site_id"].iloc[0]
-        page.goto(f"{url}/staff?lang=en", wait_until="domcontentloaded")
-        page.get_by_text(sid).first.click(timeout=60000)
-        page.get_by_role("button", name="Publish").first.click()
+        page.goto(f"{url}/staff?lang=en&site={sid}", wait_until="domcontentloaded")
+        page.get_by_text(XSS).filter(visible=True).first.wait_for(timeout=60000)  # the staff view of the sheet
+        assert_not_injected(page)
+        page.get_by_role("button", name="Publish").click()
         page.wait_for_function(f"() => !document.body.innerText.includes('{sid}')", timeout=60000)
         assert open_catalogue(cat_path).site(sid)["status"] == "published"
 

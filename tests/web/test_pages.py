@@ -139,6 +139,25 @@ def test_staff_page_lists_the_queue_for_staff(app_env, catalogue):
     at = run_page("staff", lang="en")
     n = len(catalogue.sites(statuses=["submitted"]))
     assert any(f"{n} listings waiting" in c.value for c in at.caption)
+    assert len(at.dataframe[0].value) == n  # the whole queue in one table
+
+
+def test_staff_page_opens_the_linked_listing_and_publishes_it(monkeypatch, writable_catalogue):
+    from geo.catalogue import open_catalogue
+
+    monkeypatch.setenv("GEO_CATALOGUE", str(writable_catalogue))
+    monkeypatch.setenv("GEO_AUTH_MODE", "local")
+    monkeypatch.setenv("GEO_LOCAL_ROLE", "staff")
+    queue = open_catalogue(writable_catalogue).sites(statuses=["submitted"])["site_id"].tolist()
+    sid = queue[len(queue) // 2]
+    at = run_page("staff", lang="en", site=sid)
+    assert at.selectbox(key="staff_pick").value == sid
+    at.button(key=f"pub_{sid}").click().run()
+    assert not at.exception
+    assert open_catalogue(writable_catalogue).site(sid)["status"] == "published"
+    assert any(f"{len(queue) - 1} listings waiting" in c.value for c in at.caption)
+    options = at.selectbox(key="staff_pick").options  # formatted labels, "ID · DEMO — title (vN)"
+    assert len(options) == len(queue) - 1 and not any(o.startswith(sid + " ") for o in options)
 
 
 @pytest.mark.parametrize("role", ["owner", "public", "analyst"])

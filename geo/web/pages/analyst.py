@@ -32,7 +32,11 @@ with guarded():
         st.info("Nessuna esecuzione pubblicata. Lanciare «geo brownfield detect ... --publish»." if it else
                 "No published run. Run 'geo brownfield detect ... --publish'.")
         st.stop()
-    st.dataframe(runs.drop(columns=["record_json"]), hide_index=True, width="stretch")
+    run_cols = {"run_id": ("Esecuzione", "Run"), "created_at": ("Creata (UTC)", "Created (UTC)"),
+                "method": ("Metodo", "Method"), "dates": ("Date", "Dates"),
+                "n_candidates": ("Candidati", "Candidates")}
+    st.dataframe(runs[list(run_cols)].rename(columns={k: v[0 if it else 1] for k, v in run_cols.items()}),
+                 hide_index=True, width="stretch")
     latest = json.loads(runs["record_json"].iloc[0])  # newest first
     for w in latest.get("warnings", []):  # runs recorded before warnings existed have none
         st.warning(f"{latest['run_id']}: " + (w["it"] if it else w["en"]))
@@ -63,8 +67,16 @@ with guarded():
     localise(m)
     st_folium(m, key="bf_map", height=480, width="stretch", returned_objects=[])
     table = cands[["candidate_id", "score", "area_m2", "size_class", "label", "decision",
-                   "explanation_it" if it else "explanation_en"]]
-    st.dataframe(table, hide_index=True, width="stretch")
+                   "explanation_it" if it else "explanation_en"]].copy()
+    if it:
+        table["label"] = table["label"].map(lambda v: LABEL_IT.get(v, v))
+        table["decision"] = table["decision"].map(lambda v: DECISION_IT.get(v, v))
+    cand_cols = {"candidate_id": ("Candidato", "Candidate"), "score": ("Punteggio", "Score"),
+                 "area_m2": ("Area (m²)", "Area (m²)"), "size_class": ("Dimensione", "Size"),
+                 "label": ("Etichetta", "Label"), "decision": ("Revisione", "Review"),
+                 "explanation_it": ("Perché", "Why"), "explanation_en": ("Perché", "Why")}
+    st.dataframe(table.rename(columns={k: v[0 if it else 1] for k, v in cand_cols.items()}), hide_index=True,
+                 width="stretch")
     cid = st.selectbox("Candidato" if it else "Candidate", cands["candidate_id"], key="bf_pick")
     row = cands[cands["candidate_id"] == cid].iloc[0]
     pics = before_after_rgb(cat, row)

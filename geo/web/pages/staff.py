@@ -20,29 +20,48 @@ with guarded():
     cat = get_catalogue()
     queue = staff_queue(cat, role)
     st.caption(f"{len(queue)} " + ("schede in attesa" if it else "listings waiting"))
-    for item in queue:
-        sid = item["site_id"]
-        demo = " · DEMO" if item["is_demo"] else ""
-        with st.expander(f"{sid}{demo} — {item['title']} (v{item['version']})"):
-            diff = pd.DataFrame(item["diff"], columns=["field", "old", "new"])
-            diff["field"] = diff["field"].map(lambda k: FIELD[k].label(lang) if k in FIELD else k)
-            st.markdown("**" + ("Modifiche rispetto alla versione precedente" if it else
-                                "Changes from the previous version") + "**")
-            st.dataframe(diff, hide_index=True, width="stretch")
-            rec = cat.site(sid)
-            st.html(render_sheet_html(rec, lang, staff=True, standalone=False))
-            keys = [f.key for f in FIELDS if f.source == "owner" and rec.get(f.key) is not None]
-            chosen = st.multiselect("Segna come verificati" if it else "Mark as verified", keys,
-                                    format_func=lambda k: FIELD[k].label(lang), placeholder=t("choose"),
-                                    key=f"ver_{sid}")
-            c1, c2, c3 = st.columns(3)
-            if c1.button("Verifica" if it else "Verify", key=f"verbtn_{sid}", disabled=not chosen):
-                mark_verified(cat, role, sid, chosen, actor())
-                st.rerun()
-            if c2.button("Pubblica" if it else "Publish", key=f"pub_{sid}", type="primary"):
-                publish(cat, role, sid, actor())
-                st.rerun()
-            reason = c3.text_input("Motivo" if it else "Reason", key=f"why_{sid}")
-            if c3.button("Rimanda al proprietario" if it else "Send back", key=f"back_{sid}", disabled=not reason):
-                send_back(cat, role, sid, reason, actor())
-                st.rerun()
+    if not queue:
+        st.info("Nessuna scheda da validare." if it else "Nothing to validate.")
+        st.stop()
+    # The whole queue at a glance; one listing in full below (rendering every sheet would not scale).
+    st.dataframe(pd.DataFrame({
+        "ID": [q["site_id"] for q in queue],
+        t("demo"): ["DEMO" if q["is_demo"] else "" for q in queue],
+        ("Titolo" if it else "Title"): [q["title"] for q in queue],
+        ("Versione" if it else "Version"): [q["version"] for q in queue],
+        ("Aggiornata" if it else "Updated"): [q["updated_at"] for q in queue],
+        ("Campi modificati" if it else "Fields changed"): [len(q["diff"]) for q in queue],
+    }), hide_index=True, width="stretch", height=min(38 * (len(queue) + 1), 320))
+    by_id = {q["site_id"]: q for q in queue}
+    wanted = st.query_params.get("site")
+    ids = list(by_id)
+    sid = st.selectbox("Scheda da esaminare" if it else "Listing to review", ids,
+                       index=ids.index(wanted) if wanted in by_id else 0,
+                       format_func=lambda s: f"{s}{' · DEMO' if by_id[s]['is_demo'] else ''} — {by_id[s]['title']} "
+                                             f"(v{by_id[s]['version']})", key="staff_pick")
+    st.query_params["site"] = sid  # a link to this page opens the same listing
+    item = by_id[sid]
+    diff = pd.DataFrame(item["diff"], columns=["field", "old", "new"])
+    diff["field"] = diff["field"].map(lambda k: FIELD[k].label(lang) if k in FIELD else k)
+    st.markdown("**" + ("Modifiche rispetto alla versione precedente" if it else
+                        "Changes from the previous version") + "**")
+    st.dataframe(diff.rename(columns={"field": "Campo" if it else "Field", "old": "Prima" if it else "Before",
+                                      "new": "Dopo" if it else "After"}), hide_index=True, width="stretch")
+    rec = cat.site(sid)
+    keys = [f.key for f in FIELDS if f.source == "owner" and rec.get(f.key) is not None]
+    chosen = st.multiselect("Segna come verificati" if it else "Mark as verified", keys,
+                            format_func=lambda k: FIELD[k].label(lang), placeholder=t("choose"), key=f"ver_{sid}")
+    c1, c2, c3 = st.columns(3)
+    if c1.button("Verifica" if it else "Verify", key=f"verbtn_{sid}", disabled=not chosen):
+        mark_verified(cat, role, sid, chosen, actor())
+        st.rerun()
+    if c2.button("Pubblica" if it else "Publish", key=f"pub_{sid}", type="primary"):
+        publish(cat, role, sid, actor())
+        del st.query_params["site"]
+        st.rerun()
+    reason = c3.text_input("Motivo" if it else "Reason", key=f"why_{sid}")
+    if c3.button("Rimanda al proprietario" if it else "Send back", key=f"back_{sid}", disabled=not reason):
+        send_back(cat, role, sid, reason, actor())
+        del st.query_params["site"]
+        st.rerun()
+    st.html(render_sheet_html(rec, lang, staff=True, standalone=False))
