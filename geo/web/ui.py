@@ -27,6 +27,17 @@ def demo_banner(has_demo: bool) -> None:
         st.warning(t("demo_banner"), icon=":material/science:")
 
 
+def flash(message: str) -> None:
+    """A success message that survives the ``st.rerun()`` following an action (shown by :func:`guarded`)."""
+    st.session_state["_flash"] = message
+
+
+def show_flash() -> None:
+    message = st.session_state.pop("_flash", None)
+    if message:
+        st.success(message)
+
+
 def show_user_error(exc: UserError) -> None:
     st.error(exc.message(current_lang()))
 
@@ -34,6 +45,7 @@ def show_user_error(exc: UserError) -> None:
 @contextlib.contextmanager
 def guarded() -> Iterator[None]:
     """Run a block; show user errors as messages and unexpected ones without a traceback."""
+    show_flash()
     try:
         yield
     except UserError as exc:

@@ -54,13 +54,16 @@ def test_owner_text_never_runs_as_script(built_catalogue, tmp_path):
         assert_not_injected(page)
         page.get_by_role("button", name="Submit").click()
         page.get_by_text("Submitted:").wait_for(timeout=60000)
+        # The private link is a full URL back to the owner page (the token is unguessable: 32 bytes).
+        link = page.locator("code", has_text="?token=").first.inner_text(timeout=30000)
+        assert link.startswith(f"{url}/owner?token=") and link.endswith("&lang=en"), link
 
         sid = open_catalogue(cat_path).sites(statuses=["submitted"]).query("is_demo == False")["site_id"].iloc[0]
         page.goto(f"{url}/staff?lang=en&site={sid}", wait_until="domcontentloaded")
         page.get_by_text(XSS).filter(visible=True).first.wait_for(timeout=60000)  # the staff view of the sheet
         assert_not_injected(page)
         page.get_by_role("button", name="Publish").click()
-        page.wait_for_function(f"() => !document.body.innerText.includes('{sid}')", timeout=60000)
+        page.get_by_text(f"{sid} published").wait_for(timeout=60000)
         assert open_catalogue(cat_path).site(sid)["status"] == "published"
 
         page.goto(f"{url}/sheet?lang=en&site={sid}", wait_until="domcontentloaded")

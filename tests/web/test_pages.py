@@ -155,6 +155,7 @@ def test_staff_page_opens_the_linked_listing_and_publishes_it(monkeypatch, writa
     at.button(key=f"pub_{sid}").click().run()
     assert not at.exception
     assert open_catalogue(writable_catalogue).site(sid)["status"] == "published"
+    assert [m.value for m in at.success] == [f"{sid} published: now visible in public search."]
     assert any(f"{len(queue) - 1} listings waiting" in c.value for c in at.caption)
     options = at.selectbox(key="staff_pick").options  # formatted labels, "ID · DEMO — title (vN)"
     assert len(options) == len(queue) - 1 and not any(o.startswith(sid + " ") for o in options)
@@ -205,6 +206,12 @@ def test_owner_token_link_shows_only_own_submissions(app_env, tmp_path, monkeypa
     at = run_page("owner", lang="en", token=a.token)
     shown = at.dataframe[-1].value
     assert set(shown["site_id"]) == set(a.site_ids) and not set(b.site_ids) & set(shown["site_id"])
+    # The owner withdraws a submission through the link and is told so after the page reloads.
+    at.button(key="owner_withdraw").click().run()
+    assert not at.exception
+    assert [m.value for m in at.success] == [f"Submission {a.submission_id} withdrawn."]
+    assert set(open_catalogue(path).sites(statuses=["withdrawn"])["site_id"]) == set(a.site_ids)
+    assert open_catalogue(path).site(b.site_ids[0])["status"] == "submitted"  # the other owner's is untouched
     at = run_page("owner", lang="en", token="forged")
     assert any("Invalid private link" in e.value for e in at.error)
 
@@ -224,6 +231,19 @@ def test_analyst_page_shows_published_candidates(monkeypatch, writable_catalogue
     assert any(s.value == "1 candidates" for s in at.subheader)
     assert at.selectbox(key="bf_pick").value.startswith("BF-")
     assert not at.warning  # a summer run on a small area: nothing to warn about
+    # Review through the page: a rejection needs a reason; the decision is stored and said after the reload.
+    cid = at.selectbox(key="bf_pick").value
+    assert at.button(key="bf_reject").disabled
+    at.text_input(key="bf_reason").input("active car park").run()
+    at.button(key="bf_reject").click().run()
+    assert not at.exception
+    assert [m.value for m in at.success] == [f"{cid} rejected: active car park"]
+    from geo.brownfield.review import reviews
+    from geo.catalogue import open_catalogue
+
+    rev = reviews(open_catalogue(writable_catalogue))
+    assert rev[["candidate_id", "decision", "reason"]].values.tolist() == [[cid, "reject", "active car park"]]
+    assert any(s.value == "0 candidates" for s in at.subheader)  # rejected ones are filtered out by default
     w0 = scene_from_path(write_stack(tmp_path / "w0.tif", scene_arrays(120, 0)), "2019-12-01", level="L2A")
     w1 = scene_from_path(write_stack(tmp_path / "w1.tif", scene_arrays(120, 1)), "2021-01-15", level="L2A")
     publish(detect([w0, w1]), writable_catalogue)

@@ -14,7 +14,7 @@ from geo.web.auth import actor, require_role
 from geo.web.loaders import get_catalogue
 from geo.web.mapview import ESRI, OSM
 from geo.web.state import current_lang, t
-from geo.web.ui import guarded
+from geo.web.ui import flash, guarded
 
 LABEL_IT = {"new": "nuovo", "already listed": "già in catalogo", "in register": "nel registro"}
 DECISION_IT = {"pending": "da rivedere", "confirm": "confermato", "reject": "respinto", "promote": "promosso"}
@@ -87,11 +87,14 @@ with guarded():
     c1, c2, c3 = st.columns(3)
     if c1.button("Conferma" if it else "Confirm", key="bf_confirm"):
         record_review(cat, row, "confirm", actor())
+        flash(f"{cid} confermato." if it else f"{cid} confirmed.")
         st.rerun()
     reason = c2.text_input("Motivo del rifiuto" if it else "Reason for rejection", key="bf_reason")
     if c2.button("Rifiuta" if it else "Reject", key="bf_reject", disabled=not reason):
         record_review(cat, row, "reject", actor(), reason)
+        flash(f"{cid} respinto: {reason}" if it else f"{cid} rejected: {reason}")
         st.rerun()
     if c3.button("Crea bozza di scheda" if it else "Promote to draft listing", key="bf_promote"):
         sid = promote_to_listing(cat, row, actor())
-        st.success(f"{sid}")
+        st.success(f"Bozza di scheda {sid} creata (origine: dismessa; valori da satellite «stimati»)." if it else
+                   f"Draft listing {sid} created (origin: disused; satellite values marked 'estimated').")

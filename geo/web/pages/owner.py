@@ -19,7 +19,7 @@ from geo.render import render_card_html, render_sheet_html
 from geo.web.assets import localise
 from geo.web.loaders import get_catalogue, get_layer
 from geo.web.state import current_lang, t
-from geo.web.ui import guarded
+from geo.web.ui import flash, guarded
 
 lang = current_lang()
 it = lang == "it"
@@ -31,6 +31,15 @@ def template_bytes(lang_: str, owner_key: str, owner: dict | None) -> bytes:
     with tempfile.NamedTemporaryFile(suffix=".xlsx") as fh:
         write_template(fh.name, lang_, owner=owner)
         return open(fh.name, "rb").read()
+
+
+def _private_link(token: str) -> str:
+    """The full link back to this page with the owner's token (relative when the URL is unknown)."""
+    try:
+        base = st.context.url or ""
+    except Exception:  # noqa: BLE001 - no browser context (bare/AppTest runs)
+        base = ""
+    return f"{base}?token={token}&lang={lang}"
 
 
 def show_check(res) -> None:
@@ -130,7 +139,7 @@ with guarded():
                 if receipt.token:
                     st.info("Conservate questo link privato: è l'unico modo per vedere e modificare i vostri invii."
                             if it else "Keep this private link: it is the only way to see and change your submissions.")
-                    st.code(f"?token={receipt.token}")
+                    st.code(_private_link(receipt.token), language=None)
 
     if token and owner:
         st.subheader("I vostri invii" if it else "Your submissions")
@@ -142,10 +151,12 @@ with guarded():
             c1, c2 = st.columns(2)
             if c1.button("Ritira" if it else "Withdraw", key="owner_withdraw"):
                 withdraw(cat, token, sub_id)
+                flash(f"Invio {sub_id} ritirato." if it else f"Submission {sub_id} withdrawn.")
                 st.rerun()
             if up is not None and c2.button("Sostituisci con il file caricato" if it else "Replace with the uploaded file",
                                             key="owner_replace"):
                 res = check_workbook(up.getvalue(), cat.places(), lang)
                 r = replace_submission(cat, token, sub_id, res)
-                st.success(f"{r.submission_id}")
+                flash(f"Invio sostituito: nuova versione {r.submission_id}." if it else
+                      f"Submission replaced: new version {r.submission_id}.")
                 st.rerun()

@@ -9,7 +9,7 @@ from geo.schema import FIELD, FIELDS
 from geo.web.auth import actor, require_role
 from geo.web.loaders import get_catalogue
 from geo.web.state import current_lang, t
-from geo.web.ui import guarded
+from geo.web.ui import flash, guarded
 
 lang = current_lang()
 it = lang == "it"
@@ -54,14 +54,19 @@ with guarded():
     c1, c2, c3 = st.columns(3)
     if c1.button("Verifica" if it else "Verify", key=f"verbtn_{sid}", disabled=not chosen):
         mark_verified(cat, role, sid, chosen, actor())
+        flash(f"{sid}: {len(chosen)} campi segnati come verificati." if it else
+              f"{sid}: {len(chosen)} fields marked verified.")
         st.rerun()
     if c2.button("Pubblica" if it else "Publish", key=f"pub_{sid}", type="primary"):
         publish(cat, role, sid, actor())
+        flash(f"{sid} pubblicata: ora è visibile nella ricerca pubblica." if it else
+              f"{sid} published: now visible in public search.")
         del st.query_params["site"]
         st.rerun()
     reason = c3.text_input("Motivo" if it else "Reason", key=f"why_{sid}")
     if c3.button("Rimanda al proprietario" if it else "Send back", key=f"back_{sid}", disabled=not reason):
         send_back(cat, role, sid, reason, actor())
+        flash(f"{sid} rimandata al proprietario." if it else f"{sid} sent back to the owner.")
         del st.query_params["site"]
         st.rerun()
     st.html(render_sheet_html(rec, lang, staff=True, standalone=False))
