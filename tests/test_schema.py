@@ -191,3 +191,15 @@ def test_coerce_rejects_with_field_error():
     with pytest.raises(FieldError) as e:
         coerce_value(FIELD["power_kw"], "lots")
     assert e.value.issue.code == "not_a_number"
+
+
+def test_units_with_words_are_translated():
+    from geo.render.values import display_value
+
+    assert FIELD["lease_eur_m2_year"].label_with_unit("en") == "Annual rent (€/m²/year)"
+    assert FIELD["lease_eur_m2_year"].label_with_unit("it") == "Canone annuo (€/m²/anno)"
+    assert display_value("lease_eur_m2_year", 7.1, "en") == "7.1 €/m²/year"
+    assert display_value("years_unused", 3, "it") == "3 anni"
+    italian_words = ("anno", "anni", "mese", "giorni")
+    for f in FIELD.values():
+        assert not any(w in f.unit_text("en").split("/") for w in italian_words), f.key

@@ -109,7 +109,7 @@ def expected(f: Field, lang: str) -> str:
         if f.max is not None:
             rng.append(f"<= {f.max:g}")
         base = ("numero intero" if it else "whole number") if k == "int" else ("numero" if it else "number")
-        return " ".join([base] + rng) + (f" {f.unit}" if f.unit else "")
+        return " ".join([base] + rng) + (f" {f.unit_text(lang)}" if f.unit else "")
     return {"date": "gg/mm/aaaa" if it else "dd/mm/yyyy", "bool": "Sì/No" if it else "Yes/No",
             "istat": "6 cifre, es. 019036" if it else "6 digits, e.g. 019036",
             "email": "nome@dominio.it" if it else "name@domain.com",

@@ -35,8 +35,7 @@ def display_value(key: str, value: Any, lang: str = "en") -> str:
         txt = fmt_number(float(value) if f.kind == "float" else int(value), lang, digits=digits)
         if f.key == "year_built":
             txt = str(int(value))
-        return f"{txt} {f.unit}" if f.unit and f.unit != "anni/years" else (
-            f"{txt} {'anni' if lang == 'it' else 'years'}" if f.unit else txt)
+        return f"{txt} {f.unit_text(lang)}" if f.unit else txt
     if f.kind in ("lat", "lon"):
         return f"{float(value):.5f}"
     if f.kind == "date":

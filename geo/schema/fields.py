@@ -68,6 +68,7 @@ class Field:
     help_it: str = ""
     help_en: str = ""
     unit: str | None = None
+    unit_en: str | None = None  # when the unit has words ("anni" / "years"); else ``unit`` serves both
     choices: tuple[str, ...] = ()
     #: labels of the choices: value -> (it, en)
     choice_labels: dict[str, tuple[str, str]] = field(default_factory=dict, compare=False, hash=False)
@@ -91,7 +92,13 @@ class Field:
         return self.help_it if lang == "it" else self.help_en
 
     def label_with_unit(self, lang: Lang = "en") -> str:
-        return f"{self.label(lang)} ({self.unit})" if self.unit else self.label(lang)
+        return f"{self.label(lang)} ({self.unit_text(lang)})" if self.unit else self.label(lang)
+
+    def unit_text(self, lang: Lang = "en") -> str:
+        """The unit in ``lang`` ('' when the field has none)."""
+        if not self.unit:
+            return ""
+        return self.unit_en if lang == "en" and self.unit_en else self.unit
 
     def choice_label(self, value: str, lang: Lang = "en") -> str:
         pair = self.choice_labels.get(value)
@@ -265,7 +272,7 @@ FIELDS: tuple[Field, ...] = (
           choices=("vacant", "partly_used", "in_use"),
           choice_labels=_c(vacant=("Libero", "Vacant"), partly_used=("Parzialmente utilizzato", "Partly used"),
                            in_use=("In uso", "In use")), required=True, weight=1.5),
-    Field("years_unused", "state", "int", "Anni di inutilizzo", "Years unused", unit="anni/years", min=0,
+    Field("years_unused", "state", "int", "Anni di inutilizzo", "Years unused", unit="anni", unit_en="years", min=0,
           max=200, weight=0.5),
     Field("contamination", "state", "enum", "Contaminazione", "Contamination",
           choices=("none_known", "suspected", "investigating", "remediation_ongoing", "remediated"),
@@ -280,7 +287,7 @@ FIELDS: tuple[Field, ...] = (
                            sale_or_lease=("Vendita o locazione", "Sale or lease"), other=("Altro", "Other")),
           required=True, weight=2),
     Field("price_eur", "deal", "float", "Prezzo richiesto", "Asking price", unit="€", min=0, weight=2),
-    Field("lease_eur_m2_year", "deal", "float", "Canone annuo", "Annual rent", unit="€/m²/anno", min=0,
+    Field("lease_eur_m2_year", "deal", "float", "Canone annuo", "Annual rent", unit="€/m²/anno", unit_en="€/m²/year", min=0,
           weight=1),
     Field("available_from", "deal", "date", "Disponibile dal", "Available from",
           "Data (gg/mm/aaaa).", "Date (dd/mm/yyyy).", required=True, weight=2),

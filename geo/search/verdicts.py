@@ -148,7 +148,7 @@ def _fmt_value(c: Criterion, v, lang: str) -> str:
     if c.op in ("min", "max", "within_km"):
         if v is None or (isinstance(v, float) and np.isnan(v)):
             return "—"
-        unit = "km" if c.op == "within_km" else ("€/m²" if col == "price_eur_m2" else (FIELD[col].unit or ""))
+        unit = "km" if c.op == "within_km" else ("€/m²" if col == "price_eur_m2" else FIELD[col].unit_text(lang))
         return f"{fmt_number(round(float(v), 1), lang)} {unit}".strip()
     if c.op == "true":
         return "—" if np.isnan(v) else (("sì" if lang == "it" else "yes") if v == 1 else "no")
@@ -160,7 +160,8 @@ def _fmt_value(c: Criterion, v, lang: str) -> str:
 
 def _fmt_required(c: Criterion, lang: str) -> str:
     if c.op in ("min", "max", "within_km"):
-        unit = "km" if c.op == "within_km" else ("€/m²" if c.column == "price_eur_m2" else (FIELD[c.column].unit or ""))
+        unit = "km" if c.op == "within_km" else ("€/m²" if c.column == "price_eur_m2" else
+                                                 FIELD[c.column].unit_text(lang))
         return f"{fmt_number(_required(c), lang)} {unit}".strip()
     if c.op == "by":
         return _fmt_date(str(c.value), lang)
