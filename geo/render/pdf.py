@@ -13,7 +13,8 @@ from typing import Any, Sequence
 from fpdf import FPDF
 
 from geo.i18n import t
-from geo.render.values import description_of, sheet_rows, title_of
+from geo.render.values import description_of, display_value, sheet_rows, title_of
+from geo.schema import FIELD
 from geo.render.zones import zone_notes
 
 FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu")]
@@ -117,6 +118,30 @@ def render_sheet_pdf(record: dict[str, Any], lang: str = "en", *, staff: bool = 
     return bytes(doc.output())
 
 
+SUMMARY_FIELDS = ("municipality_name", "land_area_m2", "covered_area_m2", "price_eur", "lease_eur_m2_year",
+                  "available_from")
+
+
+def _summary(doc: _Doc, records: Sequence[dict[str, Any]], lang: str) -> None:
+    """The sites at a glance on the first page: what an investor reads before the sheets."""
+    if not records:
+        return
+    doc.ln(3)
+    heads = ["ID", "Titolo" if lang == "it" else "Title"] + [FIELD[k].label_with_unit(lang) for k in SUMMARY_FIELDS]
+    rows = []
+    for r in records:
+        place = f"{r.get('municipality_name') or '—'} ({r.get('province') or '—'})"
+        vals = [place] + [display_value(k, r.get(k), lang) for k in SUMMARY_FIELDS[1:]]
+        rows.append([str(r.get("site_id")), title_of(r, lang)] + vals)
+    doc.font(7)
+    with doc.table(col_widths=(18, 42, 26, 18, 18, 20, 18, 20), text_align="LEFT", line_height=4,
+                   first_row_as_headings=True) as table:
+        for row in [heads] + rows:
+            cells = table.row()
+            for v in row:
+                cells.cell(doc.txt(v))
+
+
 def render_dossier_pdf(records: Sequence[dict[str, Any]], lang: str = "en",
                        comparison: Sequence[tuple[str, Sequence[tuple[str, str]]]] | None = None,
                        title: str | None = None) -> bytes:
@@ -134,6 +159,7 @@ def render_dossier_pdf(records: Sequence[dict[str, Any]], lang: str = "en",
         doc.set_text_color(198, 40, 40)
         doc.multi_cell(0, 5, doc.txt(t("demo_banner", lang)), new_x="LMARGIN", new_y="NEXT")
         doc.set_text_color(0)
+    _summary(doc, records, lang)
     if comparison and records:
         n = len(records)
         first = 45
