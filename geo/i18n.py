@@ -28,6 +28,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "demo": ("DEMO", "DEMO"),
     "choose": ("Scegli", "Choose"),
     "any": ("qualsiasi", "any"),
+    "home_intro": ("Aree ed edifici offerti dai proprietari per nuovi insediamenti in Lombardia, con le zone "
+                   "ZLS e ZIS: cercate i siti adatti a un investitore e confrontateli, oppure proponete un sito.",
+                   "Areas and buildings offered by their owners for new investment in Lombardy, with the ZLS and "
+                   "ZIS zones: find and compare sites for an investor, or offer a site."),
     "catalogue_counts": ("Contenuto del catalogo", "Catalogue contents"),
     "layer": ("Livello", "Layer"),
     "rows": ("Righe", "Rows"),

@@ -34,6 +34,17 @@ def test_home_shows_counts_and_demo_banner(app_env):
     assert any("DEMO DATA" in w.value for w in at.warning)
     labels = {m.label: m.value for m in at.metric}
     assert int(labels["Published"]) > 200 and labels["ZLS"] == "18"
+    assert "Submitted" in labels  # staff see the size of the validation queue
+
+
+def test_home_for_the_public_hides_internal_counts(monkeypatch, built_catalogue):
+    monkeypatch.setenv("GEO_CATALOGUE", str(built_catalogue))
+    monkeypatch.setenv("GEO_AUTH_MODE", "local")
+    monkeypatch.setenv("GEO_LOCAL_ROLE", "public")
+    at = run_page("home")
+    labels = {m.label for m in at.metric}
+    assert "Published" in labels and "Submitted" not in labels
+    assert not at.dataframe[:-1]  # only the sources table, not the internal layer counts
 
 
 def test_home_in_italian(app_env):
