@@ -74,6 +74,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "basemap_sat": ("Satellite (Esri)", "Satellite (Esri)"),
     "layer_sites": ("Siti", "Sites"),
     "layer_outlines": ("Perimetri dei siti", "Site outlines"),
+    "legend_site": ("Sito (nessuna richiesta: nessun esito)", "Site (no brief: no verdict)"),
     "layer_zls": ("ZLS Lombardia (comuni)", "ZLS Lombardia (municipalities)"),
     "layer_zls_aid": ("ZLS in Carta degli aiuti", "ZLS in aid map"),
     "layer_zis": ("ZIS", "ZIS"),

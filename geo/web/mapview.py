@@ -27,6 +27,7 @@ from geo.web.assets import localise
 
 VERDICT_COLOURS = {"PASS": "#2e7d32", "CONDITIONAL": "#f9a825", "FAIL": "#c62828", "UNKNOWN": "#757575",
                    None: "#1565c0"}
+ZONE_COLOURS = {"zls": "#0277bd", "zls_aid": "#6a1b9a", "zis": "#ef6c00"}
 VERDICT_CODES = ["PASS", "CONDITIONAL", "FAIL", "UNKNOWN", None]
 OSM = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 ESRI = "https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/MapServer/tile/{z}/{y}/{x}"
@@ -38,6 +39,22 @@ def _safe_json(obj: Any) -> str:
     """JSON that can sit inside a <script> element."""
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/").replace(
         "<!--", "<\\!--").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def legend_html(lang: str, with_brief: bool) -> str:
+    """What the colours on the map mean (sites by verdict, zones), as a small HTML strip."""
+    from html import escape
+
+    def dot(colour: str, label: str, square: bool = False) -> str:
+        shape = "border-radius:2px" if square else "border-radius:50%"
+        return (f'<span style="display:inline-flex;align-items:center;margin-right:1rem">'
+                f'<span style="width:.8rem;height:.8rem;{shape};background:{colour};margin-right:.3rem;'
+                f'display:inline-block"></span>{escape(label)}</span>')
+
+    sites = ([dot(VERDICT_COLOURS[v], t(v, lang)) for v in ("PASS", "CONDITIONAL", "FAIL", "UNKNOWN")]
+             if with_brief else [dot(VERDICT_COLOURS[None], t("legend_site", lang))])
+    zones = [dot(ZONE_COLOURS[k], t(f"layer_{k}", lang), True) for k in ("zls", "zls_aid", "zis")]
+    return f'<div style="font-size:.85rem;line-height:1.8">{"".join(sites + zones)}</div>'
 
 
 class SiteLayer(JSCSSMixin, MacroElement):
@@ -178,12 +195,12 @@ def build_map(sites: gpd.GeoDataFrame, lang: str = "en", *, outlines: gpd.GeoDat
                  ["name"], show=False).add_to(m)
     if zls is not None and len(zls):
         aid = zls["aid_area"].astype(bool)
-        _geojson(zls[~aid], t("layer_zls", lang), {"color": "#0277bd", "weight": 1, "fillOpacity": 0.12},
+        _geojson(zls[~aid], t("layer_zls", lang), {"color": ZONE_COLOURS["zls"], "weight": 1, "fillOpacity": 0.12},
                  ["name"], show=True).add_to(m)
-        _geojson(zls[aid], t("layer_zls_aid", lang), {"color": "#6a1b9a", "weight": 1.5, "fillOpacity": 0.22},
-                 ["name"], show=True).add_to(m)
+        _geojson(zls[aid], t("layer_zls_aid", lang),
+                 {"color": ZONE_COLOURS["zls_aid"], "weight": 1.5, "fillOpacity": 0.22}, ["name"], show=True).add_to(m)
     if zis is not None and len(zis):
-        _geojson(zis, t("layer_zis", lang), {"color": "#ef6c00", "weight": 2, "dashArray": "6",
+        _geojson(zis, t("layer_zis", lang), {"color": ZONE_COLOURS["zis"], "weight": 2, "dashArray": "6",
                                              "fillOpacity": 0.15}, ["name", "phase"], show=True).add_to(m)
     if infrastructure is not None and len(infrastructure):
         fg = folium.FeatureGroup(name=t("layer_infra", lang), show=False)

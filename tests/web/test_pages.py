@@ -100,6 +100,8 @@ def test_find_page_filters_and_brief_from_the_url(app_env, catalogue):
     assert at.text_input(key="w_near").value == "Cremona"
     assert at.checkbox(key="b_on_power_min").value is True
     assert any(c.value == "Within 30 km of Cremona (CR)" for c in at.caption)
+    legend = " ".join(h.proto.body for h in at.get("html"))
+    assert "Pass" in legend and "Unknown" in legend and "ZLS in aid map" in legend  # colours of a brief
     # A misspelt place is resolved tolerantly, and the page says which municipality it chose.
     at = run_page("find", lang="it", q=json.dumps({"near": "cremna"}))
     assert any(c.value == "Entro 20 km da Cremona (CR)" for c in at.caption)

@@ -12,7 +12,7 @@ from geo.search import Brief, Criterion, Query, SearchIndex, search
 from geo.web.auth import current_role
 from geo.web.loaders import _stamp, get_all_sites, get_catalogue, get_layer
 from geo.web.map_events import apply_map_state, clicked_site
-from geo.web.mapview import build_map
+from geo.web.mapview import build_map, legend_html
 from geo.web.search_state import BRIEF_WIDGETS, criterion_value, load_from_url, save_to_url, widget_value
 from geo.web.state import current_lang, set_shortlist, shortlist, t
 from geo.web.ui import demo_banner, guarded
@@ -163,6 +163,7 @@ with guarded():
     fmap = _map(key, sites, lang)
     returned = ["last_active_drawing", "last_object_clicked"] + (["bounds"] if use_view else [])
     state = st_folium(fmap, key="findmap", height=560, width="stretch", returned_objects=returned)
+    st.html(legend_html(lang, bool(brief.criteria)))
     if state != map_state and state is not None:
         st.session_state["findmap_state"] = state
         if (state.get("last_active_drawing") != (map_state or {}).get("last_active_drawing")
