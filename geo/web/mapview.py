@@ -72,7 +72,25 @@ class SiteLayer(JSCSSMixin, MacroElement):
   var d = {{ this.data }};
   var colours = {{ this.colours }};
   var demoLabel = {{ this.demo_label }};
-  var group = L.markerClusterGroup({chunkedLoading: true, maxClusterRadius: 45});
+  // A cluster is a ring of its sites' verdict colours (the default green/yellow by count would read as verdicts).
+  function clusterIcon(cluster) {
+    var ms = cluster.getAllChildMarkers(), n = ms.length, c = [], k, acc = 0, stops = [];
+    for (k = 0; k < colours.length; k++) c.push(0);
+    for (k = 0; k < n; k++) c[ms[k].options.v]++;
+    for (k = 0; k < c.length; k++) {
+      if (!c[k]) continue;
+      stops.push(colours[k] + " " + (acc / n * 360) + "deg " + ((acc + c[k]) / n * 360) + "deg");
+      acc += c[k];
+    }
+    var size = n < 10 ? 30 : (n < 100 ? 36 : 44);
+    var html = '<div style="width:' + size + 'px;height:' + size + 'px;border-radius:50%;display:flex;' +
+      'align-items:center;justify-content:center;background:conic-gradient(' + stops.join(",") + ')">' +
+      '<span style="width:' + (size - 12) + 'px;height:' + (size - 12) + 'px;border-radius:50%;background:#fff;' +
+      'display:flex;align-items:center;justify-content:center;font:bold 12px sans-serif;color:#222">' + n +
+      '</span></div>';
+    return L.divIcon({html: html, className: "marker-cluster geo-cluster", iconSize: L.point(size, size)});
+  }
+  var group = L.markerClusterGroup({chunkedLoading: true, maxClusterRadius: 45, iconCreateFunction: clusterIcon});
   var markers = new Array(d.id.length);
   for (var i = 0; i < d.id.length; i++) {
     var m = L.circleMarker([d.lat[i], d.lon[i]], {radius: 7, weight: d.demo[i] ? 2 : 1,
@@ -86,6 +104,7 @@ class SiteLayer(JSCSSMixin, MacroElement):
     tip.appendChild(document.createTextNode(d.title[i]));
     m.bindTooltip(tip);
     m.options.siteId = d.id[i];
+    m.options.v = d.v[i];
     markers[i] = m;
   }
   group.addLayers(markers);

@@ -81,6 +81,9 @@ def test_map_shows_sites_offline_and_a_filter_changes_the_count(browser, server,
     assert frame.evaluate("typeof L !== 'undefined' && typeof L.markerClusterGroup === 'function'")
     assert frame.locator(".leaflet-container").count() == 1
     assert frame.locator(".marker-cluster, path.leaflet-interactive").count() > 0
+    # Clusters are rings of verdict colours (all "no verdict" blue without a brief), labelled with their count.
+    ring = frame.locator(".geo-cluster div").first.get_attribute("style")
+    assert "conic-gradient" in ring and "rgb(21, 101, 192)" in ring.replace("#1565c0", "rgb(21, 101, 192)")
     assert frame.locator(".leaflet-draw").count() == 1
     # Every request went to this server, or to a tile host.
     hosts = {urlparse(u).hostname for u in requests if u.startswith("http")}
