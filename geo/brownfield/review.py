@@ -53,6 +53,32 @@ def _match(cands: gpd.GeoDataFrame, revs: gpd.GeoDataFrame) -> pd.DataFrame:
     return out
 
 
+def first_seen(cands: gpd.GeoDataFrame, previous: gpd.GeoDataFrame | None, date: str,
+               previous_date: str | None = None) -> pd.Series:
+    """The imagery date at which each candidate was first seen.
+
+    A candidate overlapping (IoU >= 0.5) one of the previously published layer
+    keeps that one's ``first_seen`` (or ``previous_date`` when the previous
+    layer predates the column); any other is new in this run and gets ``date``.
+    Analysts use it to find recent closures.
+    """
+    out = pd.Series(date, index=cands.index, dtype=object)
+    if previous is None or len(previous) == 0 or len(cands) == 0:
+        return out
+    c = cands.to_crs(32632)
+    p = previous.to_crs(32632).reset_index(drop=True)
+    seen = p["first_seen"] if "first_seen" in p else pd.Series(None, index=p.index, dtype=object)
+    tree = p.sindex
+    for ci, g in c.geometry.items():
+        for j in tree.query(g, predicate="intersects"):
+            h = p.geometry.iloc[j]
+            if g.intersection(h).area / g.union(h).area >= IOU_SAME:
+                v = seen.iloc[j]
+                out[ci] = v if isinstance(v, str) and v else (previous_date or date)
+                break
+    return out
+
+
 def load_candidates(cat, min_score: float = 0.0, size_classes: list[str] | None = None,
                     labels: list[str] | None = None, decisions: list[str] | None = None) -> gpd.GeoDataFrame:
     """The published candidates with their (inherited) review decision, filtered."""

@@ -82,6 +82,7 @@ def detect(scenes: list[Scene], *, method: str = "rules", params: RuleParams = R
     if landuse is not None and len(cands):
         cands = restrict_to_landuse(cands, landuse)
     cands["label"] = label_candidates(cands, listed, register)
+    cands["first_seen"] = scenes[-1].date.isoformat()  # publication carries earlier sightings over
     t2 = time.perf_counter()
     run_id = f"RUN-{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     cands.insert(0, "run_id", run_id)
@@ -126,8 +127,21 @@ def publish(result: RunResult, catalogue_path: str | Path) -> None:
     """Replace the catalogue's brownfield layers with this run, keeping earlier runs' records and reviews."""
     from geo.catalogue import open_catalogue
 
-    cat = open_catalogue(catalogue_path)
-    runs = cat.table("brownfield_runs")
-    runs = pd.concat([runs, runs_table(result.record)], ignore_index=True) if len(runs) else runs_table(result.record)
-    cat.replace_layers({"brownfield_candidates": result.candidates.to_crs(4326),
-                        "brownfield_extent": result.extent.to_crs(4326), "brownfield_runs": runs})
+    from geo.brownfield.review import first_seen
+
+    def change(cur) -> dict:
+        # Read under the writer lock: a concurrent publication cannot drop this run's record or history.
+        runs = cur.table("brownfield_runs")
+        prev = cur.layer("brownfield_candidates")
+        prev_date = None
+        if len(prev) and len(runs) and "run_id" in prev:
+            rec = runs.loc[runs["run_id"] == prev["run_id"].iloc[0], "record_json"]
+            prev_date = json.loads(rec.iloc[0])["dates"][-1] if len(rec) else None
+        cands = result.candidates.to_crs(4326)
+        cands["first_seen"] = first_seen(cands, prev if len(prev) else None, result.record["dates"][-1],
+                                         prev_date).to_numpy()
+        new_runs = runs_table(result.record)
+        return {"brownfield_candidates": cands, "brownfield_extent": result.extent.to_crs(4326),
+                "brownfield_runs": pd.concat([runs, new_runs], ignore_index=True) if len(runs) else new_runs}
+
+    open_catalogue(catalogue_path).update_layers(change, reason=f"brownfield run {result.run_id}")

@@ -335,3 +335,33 @@ def test_cli_prints_the_warnings_of_a_winter_run(tmp_path, capsys):
     assert "ATTENZIONE: Tutte le date sono fuori dalla stagione vegetativa" in err
     rec = json.loads(gpd.read_file(out, layer="brownfield_runs")["record_json"].iloc[0])
     assert [w["code"] for w in rec["warnings"]] == ["winter_only"]
+
+
+# -------------------------------------------------------------- first seen (recent closures)
+def test_first_seen_is_inherited_by_overlap_and_new_otherwise():
+    from geo.brownfield.review import first_seen
+
+    prev = gpd.GeoDataFrame({"first_seen": ["2020-07-01", None]},
+                            geometry=[box(0, 0, 100, 100), box(1000, 0, 1100, 100)], crs=32632)
+    cands = gpd.GeoDataFrame(geometry=[box(10, 0, 110, 100),      # IoU 0.82 with the first: same site
+                                       box(60, 0, 160, 100),      # IoU 0.25: a different site
+                                       box(1000, 0, 1100, 90)],   # same as the second, which had no date
+                             crs=32632)
+    got = first_seen(cands, prev, "2023-06-01", previous_date="2021-06-01").tolist()
+    assert got == ["2020-07-01", "2023-06-01", "2021-06-01"]
+    assert first_seen(cands, None, "2023-06-01").tolist() == ["2023-06-01"] * 3
+
+
+def test_a_site_seen_again_keeps_its_first_date_in_the_catalogue(tmp_path, writable_catalogue):
+    arrays0, arrays1 = scene_arrays(120, 0), scene_arrays(120, 1)
+    s0 = scene_from_path(write_stack(tmp_path / "a.tif", arrays0), "2019-06-01")
+    s1 = scene_from_path(write_stack(tmp_path / "b.tif", arrays1), "2020-06-01")
+    s2 = scene_from_path(write_stack(tmp_path / "c.tif", arrays1), "2021-06-01")  # before the 2022 offset
+    publish(detect([s0, s1]), writable_catalogue)
+    assert open_catalogue(writable_catalogue).layer("brownfield_candidates")["first_seen"].tolist() == ["2020-06-01"]
+    later = detect([s0, s2])
+    assert later.candidates["first_seen"].tolist() == ["2021-06-01"]  # the run alone knows no history
+    publish(later, writable_catalogue)
+    cat = open_catalogue(writable_catalogue)
+    assert cat.layer("brownfield_candidates")["first_seen"].tolist() == ["2020-06-01"]
+    assert len(cat.table("brownfield_runs")) == 2

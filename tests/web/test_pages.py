@@ -244,6 +244,10 @@ def test_analyst_page_shows_published_candidates(monkeypatch, writable_catalogue
     assert any(s.value == "1 candidates" for s in at.subheader)
     assert at.selectbox(key="bf_pick").value.startswith("BF-")
     assert not at.warning  # a summer run on a small area: nothing to warn about
+    assert at.dataframe[1].value["First seen"].tolist() == ["2021-06-01"]
+    at.checkbox(key="bf_recent").check().run()  # first run: everything is first seen in it
+    assert any(s.value == "1 candidates" for s in at.subheader)
+    at.checkbox(key="bf_recent").uncheck().run()
     # Review through the page: a rejection needs a reason; the decision is stored and said after the reload.
     cid = at.selectbox(key="bf_pick").value
     assert at.button(key="bf_reject").disabled
@@ -262,6 +266,11 @@ def test_analyst_page_shows_published_candidates(monkeypatch, writable_catalogue
     publish(detect([w0, w1]), writable_catalogue)
     at = run_page("analyst", lang="en")
     assert any("outside the growing season" in w.value for w in at.warning)
+    # The same site seen again by a later run is not "first seen in the latest run".
+    at.multiselect(key="bf_dec").select("reject").run()
+    assert any(s.value == "1 candidates" for s in at.subheader)
+    at.checkbox(key="bf_recent").check().run()
+    assert any(s.value == "0 candidates" for s in at.subheader)
     monkeypatch.setenv("GEO_LOCAL_ROLE", "owner")
     page = str(Path(APP).parent / "geo" / "web" / "pages" / "analyst.py")
     at = AppTest.from_file(page, default_timeout=60)

@@ -51,7 +51,12 @@ with guarded():
                                    default=["pending", "confirm"],
                                    format_func=lambda v: DECISION_IT.get(v, v) if it else v,
                                    placeholder=t("choose"), key="bf_dec")
+        recent = st.checkbox("Solo comparsi nell'ultima esecuzione" if it else "Only first seen in the latest run",
+                             key="bf_recent", help=("Possibili dismissioni recenti." if it else
+                                                    "Possible recent closures."))
     cands = load_candidates(cat, min_score, sizes or None, labels or None, decisions or None)
+    if recent and len(cands) and "first_seen" in cands:
+        cands = cands[cands["first_seen"] == latest["dates"][-1]].reset_index(drop=True)
     st.subheader(f"{len(cands)} " + ("candidati" if it else "candidates"))
     if len(cands) == 0:
         st.stop()
@@ -66,14 +71,16 @@ with guarded():
     folium.LayerControl().add_to(m)
     localise(m)
     st_folium(m, key="bf_map", height=480, width="stretch", returned_objects=[])
-    table = cands[["candidate_id", "score", "area_m2", "size_class", "label", "decision",
-                   "explanation_it" if it else "explanation_en"]].copy()
+    cols = ["candidate_id", "score", "area_m2", "size_class", "label", "decision"]
+    cols += ["first_seen"] if "first_seen" in cands else []
+    table = cands[cols + ["explanation_it" if it else "explanation_en"]].copy()
     if it:
         table["label"] = table["label"].map(lambda v: LABEL_IT.get(v, v))
         table["decision"] = table["decision"].map(lambda v: DECISION_IT.get(v, v))
     cand_cols = {"candidate_id": ("Candidato", "Candidate"), "score": ("Punteggio", "Score"),
                  "area_m2": ("Area (m²)", "Area (m²)"), "size_class": ("Dimensione", "Size"),
                  "label": ("Etichetta", "Label"), "decision": ("Revisione", "Review"),
+                 "first_seen": ("Visto dal", "First seen"),
                  "explanation_it": ("Perché", "Why"), "explanation_en": ("Perché", "Why")}
     st.dataframe(table.rename(columns={k: v[0 if it else 1] for k, v in cand_cols.items()}), hide_index=True,
                  width="stretch")
