@@ -124,21 +124,35 @@ class GeoPackageCatalogue:
 
     def site(self, site_id: str) -> dict[str, Any] | None:
         """One listing as a record (typed values, ``key__prov``, ``outline``), None if absent."""
-        raw = self._where("sites", "site_id", site_id)
-        if len(raw) == 0:
-            return None
-        rec = row_to_record(normalise_sites(raw).iloc[0])
-        ol = self._where("site_outlines", "site_id", site_id)
-        rec["outline"] = ol.geometry.iloc[0] if len(ol) else None
-        return rec
+        return self.records([site_id])[0]
+
+    def records(self, site_ids: Sequence[str]) -> list[dict[str, Any] | None]:
+        """Several listings as records, in the order asked (None for an absent one), in two reads."""
+        ids = [str(s) for s in site_ids]
+        if not ids:
+            return []
+        raw = self._where_in("sites", "site_id", ids)
+        ol = self._where_in("site_outlines", "site_id", ids)
+        outline = dict(zip(ol["site_id"], ol.geometry)) if len(ol) else {}
+        found: dict[str, dict[str, Any]] = {}
+        if len(raw):
+            for _, row in normalise_sites(raw).iterrows():
+                rec = row_to_record(row)
+                rec["outline"] = outline.get(rec["site_id"])
+                found[rec["site_id"]] = rec
+        return [found.get(s) for s in ids]
 
     def _where(self, name: str, column: str, value: str) -> pd.DataFrame:
         """Rows of a layer whose ``column`` equals ``value`` (filtered by SQLite, not in pandas)."""
+        return self._where_in(name, column, [value])
+
+    def _where_in(self, name: str, column: str, values: Sequence[str]) -> pd.DataFrame:
+        """Rows of a layer whose ``column`` is one of ``values`` (filtered by SQLite, not in pandas)."""
         if name not in self.layer_names():
             return self.layer(name)
-        quoted = "'" + str(value).replace("'", "''") + "'"
+        quoted = ", ".join("'" + str(v).replace("'", "''") + "'" for v in values)
         read_geometry = pyogrio.read_info(self.path, layer=name).get("geometry_type") is not None
-        return pyogrio.read_dataframe(self.path, layer=name, where=f'"{column}" = {quoted}',
+        return pyogrio.read_dataframe(self.path, layer=name, where=f'"{column}" IN ({quoted})',
                                       read_geometry=read_geometry)
 
     def places(self) -> MunicipalityIndex:

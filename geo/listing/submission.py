@@ -176,8 +176,8 @@ def replace_submission(cat, token: str, submission_id: str, result: CheckResult)
         "status": "submitted", "created_at": stamp, "file_sha256": result.file_sha256, "site_ids": ";".join(ids),
         "replaces": submission_id, "reason": None}])], ignore_index=True)
     dropped = [s for s in old_ids if s not in ids]
-    for sid in dropped:
-        recs.append({**(cat.site(sid) or {}), "site_id": sid, "status": "withdrawn"})
+    for sid, rec in zip(dropped, cat.records(dropped)):
+        recs.append({**(rec or {}), "site_id": sid, "status": "withdrawn"})
     cat.write_sites([{k: v for k, v in r.items() if k != "outline" or v is not None} for r in recs],
                     actor=f"owner:{owner['owner_id']}", reason=f"replaces {submission_id}",
                     extra_layers={"submissions": subs})
@@ -188,8 +188,8 @@ def withdraw(cat, token: str, submission_id: str) -> None:
     owner, subs, sub = _own_submission(cat, token, submission_id)
     subs.loc[subs["submission_id"] == submission_id, "status"] = "withdrawn"
     recs = []
-    for sid in str(sub["site_ids"]).split(";"):
-        rec = cat.site(sid)
+    sids = str(sub["site_ids"]).split(";")
+    for sid, rec in zip(sids, cat.records(sids)):
         if rec:
             recs.append({"site_id": sid, **{k: v for k, v in rec.items() if k != "outline"}, "status": "withdrawn"})
     cat.write_sites(recs, actor=f"owner:{owner['owner_id']}", reason="withdrawn by owner",

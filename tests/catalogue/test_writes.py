@@ -266,3 +266,16 @@ def test_geo_info_lists_counts_metadata_and_sources(built_catalogue, capsys):
     out = capsys.readouterr().out
     assert "schema_version: 1" in out and "municipalities" in out and "1503" in out
     assert "CC BY 4.0" in out and "MIT" in out and "DGR XII/4959" in out
+
+
+def test_records_reads_many_listings_in_the_order_asked(catalogue):
+    ids = ["DEMO-0007", "NO-SUCH-SITE", "DEMO-0002"]
+    recs = catalogue.records(ids)
+    assert recs[1] is None and [r["site_id"] for r in (recs[0], recs[2])] == ["DEMO-0007", "DEMO-0002"]
+    one = catalogue.site("DEMO-0007")
+    assert recs[0].keys() == one.keys()
+    assert all(recs[0][k] == one[k] or (recs[0][k] != recs[0][k] and one[k] != one[k])  # NaN == NaN
+               for k in one if k != "outline")
+    assert catalogue.records([]) == []
+    with_outline = catalogue.outlines()["site_id"].iloc[0]
+    assert catalogue.records([with_outline])[0]["outline"].equals(catalogue.site(with_outline)["outline"])

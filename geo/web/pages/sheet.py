@@ -58,11 +58,12 @@ with guarded():
             st.rerun()
         for code in ("it", "en"):
             c1, c2 = st.columns(2)
-            c1.download_button(f"{t('download_pdf')} ({code.upper()})", render_sheet_pdf(rec, code, staff=False),
-                               file_name=f"{sid}_{code}.pdf", mime="application/pdf", key=f"pdf_{code}")
+            # Documents are rendered when the button is clicked, not on every rerun.
+            c1.download_button(f"{t('download_pdf')} ({code.upper()})",
+                               lambda code=code: render_sheet_pdf(rec, code, staff=False), file_name=f"{sid}_{code}.pdf", mime="application/pdf", key=f"pdf_{code}")
             c2.download_button(f"{t('download_html')} ({code.upper()})",
-                               render_sheet_html(rec, code, staff=False,
-                                                 municipality=mun_geom.iloc[0] if len(mun_geom) else None),
+                               lambda code=code: render_sheet_html(
+                                   rec, code, staff=False, municipality=mun_geom.iloc[0] if len(mun_geom) else None),
                                file_name=f"{sid}_{code}.html", mime="text/html", key=f"html_{code}")
         if staff:
             with st.expander(t("history")):

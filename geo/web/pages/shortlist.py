@@ -32,9 +32,8 @@ with guarded():
     sub = visible[visible["site_id"].isin(ids)]
     index = SearchIndex.from_sites(sub)
     res = search(index, Query(), brief, staff=staff)
-    order = {s: i for i, s in enumerate(ids)}
     cat = get_catalogue()
-    records = sorted((cat.site(s) for s in ids), key=lambda r: order[r["site_id"]])
+    records = cat.records(ids)  # in shortlist order, one read
     demo_banner(any(r.get("is_demo") for r in records))
 
     remove = st.multiselect(t("remove_shortlist"), ids, placeholder=t("choose"), key="sl_remove")
@@ -73,11 +72,15 @@ with guarded():
 
     c1, c2, c3, c4 = st.columns(4)
     for code, col in (("it", c1), ("en", c2)):
-        comp = [(c.label(code), [(res.explain(s, code)[j][1], res.explain(s, code)[j][2]) for s in ids])
-                for j, c in enumerate(brief.criteria)]
-        col.download_button(f"{t('download_dossier')} {code.upper()}",
-                            render_dossier_pdf(records, code, comparison=comp or None, title=brief.name or None),
-                            f"dossier_{code}.pdf", "application/pdf", key=f"dossier_{code}")
+        def dossier(code: str = code) -> bytes:
+            # Rendered on click, not on every rerun (a 20-site dossier takes seconds).
+            explained_ = {s: res.explain(s, code) for s in ids}
+            comp = [(c.label(code), [(explained_[s][j][1], explained_[s][j][2]) for s in ids])
+                    for j, c in enumerate(brief.criteria)]
+            return render_dossier_pdf(records, code, comparison=comp or None, title=brief.name or None)
+
+        col.download_button(f"{t('download_dossier')} {code.upper()}", dossier, f"dossier_{code}.pdf",
+                            "application/pdf", key=f"dossier_{code}")
     c3.download_button(t("download_csv"), to_csv(res.sites, staff=staff), "shortlist.csv", "text/csv", key="sl_csv")
     c4.download_button(t("download_geojson"), to_geojson(res.sites, staff=staff), "shortlist.geojson",
                        "application/geo+json", key="sl_geojson")
