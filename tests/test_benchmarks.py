@@ -31,3 +31,8 @@ def test_brownfield_benchmark_runs(tmp_path):
 def test_map_benchmark_runs():
     out = _run("benchmarks/bench_map.py", "--sites", "200", "--repeat", "1")
     assert "payload (MB)" in out and "time to interactive (s)" in out
+
+
+def test_pages_benchmark_runs():
+    out = _run("benchmarks/bench_pages.py", "--shortlist", "3", "--repeat", "1")
+    assert "rerun median s" in out and "\nshortlist " in out and "records()" in out
