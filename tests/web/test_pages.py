@@ -269,8 +269,13 @@ def test_analyst_page_shows_published_candidates(monkeypatch, writable_catalogue
     # The same site seen again by a later run is not "first seen in the latest run".
     at.multiselect(key="bf_dec").select("reject").run()
     assert any(s.value == "1 candidates" for s in at.subheader)
+    assert at.get("image") and not any("unavailable" in c.value for c in at.caption)
     at.checkbox(key="bf_recent").check().run()
     assert any(s.value == "0 candidates" for s in at.subheader)
+    (tmp_path / "w0.tif").unlink()  # the scenes moved away: the page says so instead of failing
+    at = run_page("analyst", lang="en")
+    at.multiselect(key="bf_dec").select("reject").run()
+    assert any("Before/after images unavailable" in c.value for c in at.caption) and not at.exception
     monkeypatch.setenv("GEO_LOCAL_ROLE", "owner")
     page = str(Path(APP).parent / "geo" / "web" / "pages" / "analyst.py")
     at = AppTest.from_file(page, default_timeout=60)

@@ -91,6 +91,10 @@ with guarded():
         a, b = st.columns(2)
         a.image(pics[0], caption="prima" if it else "before", width="stretch")
         b.image(pics[1], caption="dopo" if it else "after", width="stretch")
+    else:
+        st.caption("Immagini prima/dopo non disponibili: le scene di questa esecuzione non sono più raggiungibili "
+                   "dal server." if it else
+                   "Before/after images unavailable: this run's scenes are no longer reachable from the server.")
     c1, c2, c3 = st.columns(3)
     if c1.button("Conferma" if it else "Confirm", key="bf_confirm"):
         record_review(cat, row, "confirm", actor())
