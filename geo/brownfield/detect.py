@@ -118,7 +118,7 @@ def polygons(mask: np.ndarray, feats: dict[str, np.ndarray], grid: Grid, p: Rule
     gdf["explanation_en"] = [explain(r, "en") for _, r in gdf.iterrows()]
     gdf.loc[gdf["too_small"], "explanation_en"] += "; too small to assess from Sentinel-2"
     gdf.loc[gdf["too_small"], "explanation_it"] += "; troppo piccola per Sentinel-2"
-    gdf = gdf.sort_values("score", ascending=False).reset_index(drop=True)
+    gdf = gdf.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)  # ties: raster order
     c = gdf.geometry.centroid
     gdf["candidate_id"] = [f"BF-{int(x) // 10:06d}-{int(y) // 10:07d}" for x, y in zip(c.x, c.y)]
     return gdf[cols + ["geometry"]]
