@@ -55,6 +55,15 @@ def sources_table(demo: bool) -> pd.DataFrame:
 
 
 
+def reference_layers(mun: gpd.GeoDataFrame, reg: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
+    """Reference layers built from packages and committed tables (infrastructure and context lines).
+
+    ``infrastructure`` feeds the sites' computed distances; other entries are
+    written as map reference layers.
+    """
+    return {"infrastructure": airports.airports(reg)}
+
+
 def _empty(columns: list[str]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({c: pd.Series(dtype=object) for c in columns}, geometry=gpd.GeoSeries([], crs=4326),
                             crs=4326)
@@ -104,7 +113,8 @@ def build_catalogue(path: str | os.PathLike, *, demo: bool = True, seed: int = D
     prov = admin.provinces()
     reg = admin.region()
     zls_m = zls.zls_municipalities(mun)
-    infra = airports.airports(reg)
+    refs = reference_layers(mun, reg)
+    infra = refs["infrastructure"]
     zis = demo_zis() if demo else _empty(ZIS_COLUMNS + ["is_demo", "source"])
     zis_actors = _empty(ACTOR_COLUMNS + ["is_demo", "source"])
     timings["layers"] = time.perf_counter() - t0
@@ -115,7 +125,8 @@ def build_catalogue(path: str | os.PathLike, *, demo: bool = True, seed: int = D
         write_layer(tmp, "region", reg)
         _pause("municipalities")
         write_layer(tmp, "zls_municipalities", zls_m)
-        write_layer(tmp, "infrastructure", infra)
+        for name, ref in refs.items():
+            write_layer(tmp, name, ref)
         write_layer(tmp, "zis_areas", zis)
         write_layer(tmp, "zis_actors", zis_actors)
         if demo:
