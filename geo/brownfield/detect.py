@@ -19,7 +19,7 @@ from rasterio.windows import Window
 from scipy import ndimage
 from shapely.geometry import shape
 
-from geo.brownfield.rules import FEATURES, RuleParams, baseline_mask, pixel_features
+from geo.brownfield.rules import FEATURE_SHIFT, FEATURES, RuleParams, baseline_mask, pixel_features
 from geo.brownfield.scoring import BaselineScorer, RuleScorer, Scorer, explain
 from geo.brownfield.sources import Grid, SceneReader
 
@@ -49,6 +49,11 @@ def clean(mask: np.ndarray, p: RuleParams) -> np.ndarray:
     return out
 
 
+def encode(feature: np.ndarray) -> np.ndarray:
+    """A feature in 0-1 as uint8 0-250 (the rasters kept for the whole grid)."""
+    return np.round(np.clip(feature, 0, 1) * 250).astype(np.uint8)
+
+
 def detect_rasters(readers: list[SceneReader], grid: Grid, method: str = "rules", p: RuleParams = RuleParams(),
                    progress: Callable[[int, int], None] | None = None, block: int = BLOCK
                    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -71,44 +76,59 @@ def detect_rasters(readers: list[SceneReader], grid: Grid, method: str = "rules"
         cols = slice(int(inner.col_off), int(inner.col_off + inner.width))
         mask[rows, cols] = m[sl]
         for k in FEATURES:
-            feats[k][rows, cols] = np.round(np.clip(f[k][sl], 0, 1) * 250).astype(np.uint8)
+            feats[k][rows, cols] = encode(f[k][sl])
         if progress:
             progress(i + 1, len(all_blocks))
     return mask, feats
 
 
-def polygons(mask: np.ndarray, feats: dict[str, np.ndarray], grid: Grid, p: RuleParams = RuleParams(),
-             scorer: Scorer | None = None) -> gpd.GeoDataFrame:
-    """Site polygons (EPSG:32632) with indicators, score, size class and explanation.
+def objects(mask: np.ndarray, feats: dict[str, np.ndarray], transform, min_px: int = 1,
+            keep_edge: bool = False) -> list[dict]:
+    """Connected components (8-connected) of ``mask`` as polygons with pixel counts and feature sums.
 
-    Works object by object on bounding-box slices, so the only whole-grid
-    temporary is the int32 label raster.
+    Sums (of the uint8 rasters) rather than means, so that pieces of one site
+    found in different chunks add up exactly. With ``keep_edge``, components
+    touching the array's edge are kept whatever their size (their other part
+    lies in the next chunk) and flagged ``edge``.
     """
     from rasterio.transform import Affine
     from shapely.ops import unary_union
 
-    cols = ["candidate_id", "area_m2", "too_small", "size_class", "score", *FEATURES, "explanation_it",
-            "explanation_en"]
-    labels, n = ndimage.label(mask.astype(bool, copy=False), structure=np.ones((3, 3), bool))
-    px_area = abs(grid.transform.a * grid.transform.e)
-    min_px = int(np.ceil(p.mmu_m2 / px_area - 1e-9))
+    labels, _n = ndimage.label(mask.astype(bool, copy=False), structure=np.ones((3, 3), bool))
+    h, w = labels.shape
     rows = []
     for lbl, sl in enumerate(ndimage.find_objects(labels), start=1):
         if sl is None:
             continue
         sub = labels[sl] == lbl
-        if int(sub.sum()) < min_px:
+        n_px = int(sub.sum())
+        edge = keep_edge and (sl[0].start == 0 or sl[1].start == 0 or sl[0].stop == h or sl[1].stop == w)
+        if n_px < min_px and not edge:
             continue
-        t = grid.transform @ Affine.translation(sl[1].start, sl[0].start)
+        t = transform @ Affine.translation(sl[1].start, sl[0].start)
         parts = [shape(g) for g, _v in rasterio.features.shapes(sub.astype(np.uint8), mask=sub, transform=t,
                                                                  connectivity=8)]
         geom = parts[0] if len(parts) == 1 else unary_union(parts)
-        rows.append({"geometry": geom, **{k: float(feats[k][sl][sub].mean()) / 250.0 for k in FEATURES}})
-    del labels
+        rows.append({"geometry": geom, "n_px": n_px, "edge": bool(edge),
+                     **{f"sum_{k}": int(feats[k][sl][sub].sum(dtype=np.int64)) for k in feats}})
+    return rows
+
+
+def _empty(cols: list[str], crs) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({c: pd.Series(dtype=object) for c in cols}, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+
+
+CANDIDATE_COLUMNS = ["candidate_id", "rank", "area_m2", "too_small", "size_class", "score", *FEATURES,
+                     "explanation_it", "explanation_en"]
+
+
+def sites(rows: list[dict], crs, p: RuleParams = RuleParams(), scorer: Scorer | None = None) -> gpd.GeoDataFrame:
+    """Site polygons with mean indicators, score, size class, explanation, ranked (``rank`` 1 = first)."""
     if not rows:
-        return gpd.GeoDataFrame({c: pd.Series(dtype=object) for c in cols}, geometry=gpd.GeoSeries([], crs=grid.crs),
-                                crs=grid.crs)
-    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs=grid.crs)
+        return _empty(CANDIDATE_COLUMNS, crs)
+    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs=crs)
+    for k in FEATURES:
+        gdf[k] = (gdf[f"sum_{k}"] / gdf["n_px"] / 250.0 - FEATURE_SHIFT.get(k, 0.0)).round(4)
     gdf["area_m2"] = gdf.geometry.area.round(1)
     gdf["too_small"] = gdf["area_m2"] < p.too_small_m2
     gdf["size_class"] = size_class(gdf["area_m2"])
@@ -118,10 +138,74 @@ def polygons(mask: np.ndarray, feats: dict[str, np.ndarray], grid: Grid, p: Rule
     gdf["explanation_en"] = [explain(r, "en") for _, r in gdf.iterrows()]
     gdf.loc[gdf["too_small"], "explanation_en"] += "; too small to assess from Sentinel-2"
     gdf.loc[gdf["too_small"], "explanation_it"] += "; troppo piccola per Sentinel-2"
-    gdf = gdf.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)  # ties: raster order
     c = gdf.geometry.centroid
     gdf["candidate_id"] = [f"BF-{int(x) // 10:06d}-{int(y) // 10:07d}" for x, y in zip(c.x, c.y)]
-    return gdf[cols + ["geometry"]]
+    gdf = rank(gdf)
+    return gdf[CANDIDATE_COLUMNS + ["geometry"]]
+
+
+def rank(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Order candidates for review: assessable sites first, then by score, then larger first; ``rank`` 1..n.
+
+    A site too small to assess from Sentinel-2 never ranks above one that can
+    be assessed, whatever its score. Ties end in candidate_id order, so the
+    ranking does not depend on chunking or raster order.
+    """
+    out = gdf.assign(_a=gdf["too_small"].astype(bool)).sort_values(
+        ["_a", "score", "area_m2", "candidate_id"], ascending=[True, False, False, True], kind="stable")
+    out = out.drop(columns="_a").reset_index(drop=True)
+    out["rank"] = np.arange(1, len(out) + 1)
+    return out
+
+
+def in_budget(areas_m2: np.ndarray, analysed_m2: float, budget: float) -> np.ndarray:
+    """True for the top candidates (in the given order) whose cumulative area stays within ``budget`` x area.
+
+    >>> in_budget(np.array([30., 20., 10., 40.]), 1000., 0.05).tolist()
+    [True, True, False, False]
+    """
+    cum = np.cumsum(np.asarray(areas_m2, dtype=float))
+    return cum <= budget * analysed_m2 + 1e-6
+
+
+NAIVE_COLUMNS = ["object_id", "rank", "area_m2", "bsi_mean", "score"]
+
+
+def naive_objects(rows: list[dict], crs) -> gpd.GeoDataFrame:
+    """The naive object ranking: components bare (BSI > 0) on every date, ranked by size x mean BSI."""
+    if not rows:
+        return _empty(NAIVE_COLUMNS, crs)
+    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs=crs)
+    gdf["area_m2"] = gdf.geometry.area.round(1)
+    gdf["bsi_mean"] = (gdf["sum_bsi_mean"] / gdf["n_px"] / 250.0 - FEATURE_SHIFT["bsi_mean"]).round(4)
+    gdf["score"] = (gdf["area_m2"] * gdf["bsi_mean"]).round(2)
+    c = gdf.geometry.centroid
+    gdf["object_id"] = [f"BSI-{int(x) // 10:06d}-{int(y) // 10:07d}" for x, y in zip(c.x, c.y)]
+    gdf = gdf.sort_values(["score", "object_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    gdf["rank"] = np.arange(1, len(gdf) + 1)
+    return gdf[NAIVE_COLUMNS + ["geometry"]]
+
+
+def min_pixels(grid_transform, p: RuleParams) -> int:
+    px_area = abs(grid_transform.a * grid_transform.e)
+    return int(np.ceil(p.mmu_m2 / px_area - 1e-9))
+
+
+def polygons(mask: np.ndarray, feats: dict[str, np.ndarray], grid: Grid, p: RuleParams = RuleParams(),
+             scorer: Scorer | None = None) -> gpd.GeoDataFrame:
+    """Site polygons (EPSG:32632) with indicators, score, size class, explanation and rank.
+
+    Works object by object on bounding-box slices, so the only whole-grid
+    temporary is the int32 label raster.
+    """
+    return sites(objects(mask, feats, grid.transform, min_pixels(grid.transform, p)), grid.crs, p, scorer)
+
+
+def naive_polygons(feats: dict[str, np.ndarray], grid: Grid, p: RuleParams = RuleParams()) -> gpd.GeoDataFrame:
+    """Components of "BSI > 0 on every date" (no clean-up; same minimum mapping unit) for the naive ranking."""
+    mask = feats["bare_all"] >= 250
+    rows = objects(mask, {"bsi_mean": feats["bsi_mean"]}, grid.transform, min_pixels(grid.transform, p))
+    return naive_objects(rows, grid.crs)
 
 
 SIZE_CLASSES = ((0, 5000, "0.2-0.5 ha"), (5000, 10000, "0.5-1 ha"), (10000, 50000, "1-5 ha"),

@@ -155,3 +155,63 @@ def evaluate(candidates: gpd.GeoDataFrame, reference: gpd.GeoDataFrame, analysed
             row["reference_sites"] = n
     ev.by_size = pd.DataFrame(rows)
     return ev
+
+
+BUDGETS = (0.01, 0.02, 0.05, 0.10)
+
+
+def ranked(candidates: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Candidates in review order: by ``rank`` when the run wrote one, else assessable first then by score."""
+    if "rank" in candidates:
+        return candidates.sort_values("rank", kind="stable")
+    key = candidates.assign(_s=candidates["too_small"].astype(bool) if "too_small" in candidates else False)
+    return key.sort_values(["_s", "score"], ascending=[True, False], kind="stable").drop(columns="_s")
+
+
+def budget_table(candidates: gpd.GeoDataFrame, reference: gpd.GeoDataFrame, analysed_area=None,
+                 tolerance_m: float = 50.0, budgets: tuple[float, ...] = BUDGETS) -> pd.DataFrame:
+    """Recall, flagged share and lift of the top of the ranking, for each area budget.
+
+    For a budget ``b`` the short list is the longest prefix of the ranking whose
+    flagged share (candidates *plus* the matching tolerance, as in :func:`evaluate`)
+    is at most ``b``: the strict reading, since every hit within the tolerance
+    pays for the tolerance too. Point references only.
+
+    >>> from shapely.geometry import Point, box
+    >>> c = gpd.GeoDataFrame({"rank": [1, 2]}, geometry=[box(0, 0, 10, 10), box(50, 50, 60, 60)], crs=32632)
+    >>> r = gpd.GeoDataFrame(geometry=[Point(55, 55)], crs=32632)
+    >>> budget_table(c, r, box(0, 0, 100, 100), 0, (0.01, 0.02)).to_dict("records")[1]["recall"]
+    1.0
+    """
+    cands = ranked(candidates.to_crs(METRIC)).reset_index(drop=True)
+    refs = reference.to_crs(METRIC).reset_index(drop=True)
+    area = analysed_area if analysed_area is not None else cands.geometry.union_all().envelope
+    refs = refs[refs.geometry.intersects(area)].reset_index(drop=True)
+    # Flagged area of the first k candidates: each new candidate adds what its buffer adds to the union,
+    # computed with a running union (monotone in k).
+    buf = cands.geometry.buffer(tolerance_m).intersection(area) if tolerance_m else cands.geometry.intersection(area)
+    total = area.area
+    shares = np.zeros(len(cands))
+    union = None
+    for i, g in enumerate(buf):
+        union = g if union is None else union.union(g)
+        shares[i] = union.area / total if total else 0.0
+    rows = []
+    for b in budgets:
+        k = int(np.searchsorted(shares, b + 1e-12, side="right"))
+        top = cands.iloc[:k]
+        hits = len(_match_points(top, refs, tolerance_m)) if len(refs) and k else 0
+        recall = hits / len(refs) if len(refs) else 0.0
+        share = float(shares[k - 1]) if k else 0.0
+        rows.append({"budget": b, "candidates": k, "matched": hits, "recall": round(recall, 4),
+                     "flagged_share": round(share, 4), "lift": round(recall / share, 2) if share > 0 else 0.0})
+    return pd.DataFrame(rows)
+
+
+def format_budget_table(name: str, table: pd.DataFrame, n_reference: int) -> str:
+    lines = [f"{name} (reference sites: {n_reference})",
+             f"{'budget':>7} {'candidates':>10} {'matched':>8} {'recall':>7} {'flagged':>8} {'lift':>6}"]
+    for r in table.to_dict("records"):
+        lines.append(f"{r['budget']:>7.0%} {r['candidates']:>10} {r['matched']:>8} {r['recall']:>7.3f} "
+                     f"{r['flagged_share']:>8.3f} {r['lift']:>6.2f}")
+    return "\n".join(lines)

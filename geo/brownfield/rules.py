@@ -46,7 +46,10 @@ class RuleParams:
         return asdict(self)
 
 
-FEATURES = ("encroachment", "persistence", "stability", "built_context", "bare_share", "veg_gain")
+FEATURES = ("encroachment", "persistence", "stability", "built_context", "bare_share", "veg_gain", "bare_all",
+            "bsi_mean")
+#: Features whose values are not in 0-1 are shifted into it for the uint8 rasters (site value = raster - offset).
+FEATURE_SHIFT = {"bsi_mean": 0.5}
 
 
 def pixel_features(dates: list[dict[str, np.ndarray]], valids: list[np.ndarray],
@@ -58,6 +61,8 @@ def pixel_features(dates: list[dict[str, np.ndarray]], valids: list[np.ndarray],
     derelict_count = np.zeros(valids[0].shape, dtype=np.float32)
     built_count = np.zeros_like(derelict_count)
     bare_count = np.zeros_like(derelict_count)
+    soil_count = np.zeros_like(derelict_count)  # BSI > 0 (the naive object ranking's "bare on every date")
+    bsi_sum = np.zeros_like(derelict_count)
     for ix, v in zip(idx, valids):
         w = v & (ix["mndwi"] > 0)
         water |= w
@@ -66,11 +71,16 @@ def pixel_features(dates: list[dict[str, np.ndarray]], valids: list[np.ndarray],
         derelict_count += (v & ~w & (sparse | bare)).astype(np.float32)
         built_count += (v & (ix["ndbi"] > -0.1)).astype(np.float32)
         bare_count += (v & bare).astype(np.float32)
+        soil_count += (v & (ix["bsi"] > 0)).astype(np.float32)
+        bsi_sum += np.where(v, np.nan_to_num(ix["bsi"]), 0).astype(np.float32)
     with np.errstate(invalid="ignore", divide="ignore"):
         nv = np.maximum(n_valid, 1).astype(np.float32)
         persistence = derelict_count / nv
         built = built_count / nv
         bare_share = bare_count / nv
+        bsi_mean = bsi_sum / nv
+    enough = n_valid >= p.min_valid_dates
+    bare_all = (enough & (soil_count == n_valid)).astype(np.float32)
     # First and last valid dates per pixel (in order).
     first_ndvi = np.full(valids[0].shape, np.nan, dtype=np.float32)
     last_ndvi = np.full_like(first_ndvi, np.nan)
@@ -99,7 +109,8 @@ def pixel_features(dates: list[dict[str, np.ndarray]], valids: list[np.ndarray],
     mask = ok & ((encroach >= 0.5) | ((persistence >= 1.0) & (stability >= 0.5)))
     feats = {"encroachment": encroach, "persistence": np.where(ok, persistence, 0),
              "stability": stability.astype(np.float32), "built_context": np.where(ok, built, 0),
-             "bare_share": np.where(ok, bare_share, 0), "veg_gain": np.where(ok, np.clip(gain, -1, 1), 0)}
+             "bare_share": np.where(ok, bare_share, 0), "veg_gain": np.where(ok, np.clip(gain, -1, 1), 0),
+             "bare_all": bare_all, "bsi_mean": np.where(enough, bsi_mean, 0) + FEATURE_SHIFT["bsi_mean"]}
     return mask, {k: np.nan_to_num(v.astype(np.float32)) for k, v in feats.items()}
 
 
@@ -109,5 +120,6 @@ def baseline_mask(dates: list[dict[str, np.ndarray]], valids: list[np.ndarray]) 
     mask = valids[-1] & (ix["bsi"] > 0.1) & (ix["ndvi"] < 0.2)
     zeros = np.zeros(mask.shape, dtype=np.float32)
     feats = {k: zeros for k in FEATURES}
-    feats = {**feats, "bare_share": mask.astype(np.float32)}
+    feats = {**feats, "bare_share": mask.astype(np.float32),
+             "bsi_mean": np.nan_to_num(ix["bsi"]).astype(np.float32) + FEATURE_SHIFT["bsi_mean"]}
     return mask, feats

@@ -16,12 +16,16 @@ import pandas as pd
 from shapely.geometry import box
 
 from geo import __version__
-from geo.brownfield.detect import detect_rasters, polygons, scorer_for
+from geo.brownfield.detect import detect_rasters, in_budget, naive_polygons, polygons, rank, scorer_for
 from geo.brownfield.quality import run_warnings
 from geo.brownfield.rules import RuleParams
 from geo.brownfield.sources import Grid, Scene, SceneReader, grid_for
 from geo.errors import InputFileError
 from geo.store import atomic_gpkg
+
+
+#: The share of the analysed area the ranked short list covers by default.
+DEFAULT_BUDGET = 0.05
 
 
 @dataclass
@@ -30,6 +34,8 @@ class RunResult:
     candidates: gpd.GeoDataFrame
     record: dict
     extent: gpd.GeoDataFrame
+    #: The naive object ranking of the same run (components of BSI > 0 on every date), for evaluation.
+    naive: gpd.GeoDataFrame | None = None
 
 
 def label_candidates(cands: gpd.GeoDataFrame, listed: gpd.GeoDataFrame | None = None,
@@ -57,8 +63,12 @@ def restrict_to_landuse(cands: gpd.GeoDataFrame, landuse: gpd.GeoDataFrame) -> g
 def detect(scenes: list[Scene], *, method: str = "rules", params: RuleParams = RuleParams(),
            aoi: gpd.GeoDataFrame | None = None, landuse: gpd.GeoDataFrame | None = None,
            listed: gpd.GeoDataFrame | None = None, register: gpd.GeoDataFrame | None = None,
-           progress=None, block: int = 1024) -> RunResult:
-    """Run detection on two or more scenes (any order; sorted by date)."""
+           progress=None, block: int = 1024, budget: float = DEFAULT_BUDGET) -> RunResult:
+    """Run detection on two or more scenes (any order; sorted by date).
+
+    ``budget``: the share of the analysed area the ranked short list may cover;
+    candidates beyond it are kept with ``in_budget = False`` (hidden by default).
+    """
     if len(scenes) < 2 and method != "baseline":
         raise InputFileError("Servono almeno due date (una serie temporale).",
                              "At least two dates (a time series) are needed.")
@@ -78,33 +88,48 @@ def detect(scenes: list[Scene], *, method: str = "rules", params: RuleParams = R
                 r.close()
     t1 = time.perf_counter()
     cands = polygons(mask, feats, grid, params, scorer_for(method))
+    naive = naive_polygons(feats, grid, params)
     del mask, feats
-    if landuse is not None and len(cands):
-        cands = restrict_to_landuse(cands, landuse)
-    cands["label"] = label_candidates(cands, listed, register)
-    cands["first_seen"] = scenes[-1].date.isoformat()  # publication carries earlier sightings over
     t2 = time.perf_counter()
+    return finish(cands, naive, grid, method=method, params=params, aoi=aoi, landuse=landuse, listed=listed,
+                  register=register, budget=budget, dates=[s.date for s in scenes], levels=[s.level for s in scenes],
+                  inputs=[s.source for s in scenes],
+                  extra={"scene_bands": [{k: [v.href, v.index, v.scale, v.offset_dn] for k, v in s.bands.items()}
+                                         for s in scenes]},
+                  timings={"pixels": round(t1 - t0, 2), "polygons": round(t2 - t1, 2)}, t0=t0)
+
+
+def finish(cands: gpd.GeoDataFrame, naive: gpd.GeoDataFrame | None, grid: Grid, *, method: str,
+           params: RuleParams, aoi, landuse, listed, register, budget: float, dates: list[dt.date],
+           levels: list[str], inputs: list[str], extra: dict, timings: dict, t0: float) -> RunResult:
+    """Shared end of every run (per-date or composites): land use, labels, budget, extent and record."""
+    if landuse is not None and len(cands):
+        cands = rank(restrict_to_landuse(cands, landuse))
+    cands["label"] = label_candidates(cands, listed, register)
+    cands["first_seen"] = dates[-1].isoformat()  # publication carries earlier sightings over
     run_id = f"RUN-{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     cands.insert(0, "run_id", run_id)
     extent = gpd.GeoDataFrame({"run_id": [run_id]}, geometry=[box(*grid.bounds)], crs=grid.crs)
     if aoi is not None:
         extent["geometry"] = [extent.geometry.iloc[0].intersection(aoi.to_crs(grid.crs).geometry.union_all())]
+    analysed = float(extent.geometry.area.sum())
+    cands["in_budget"] = in_budget(cands["area_m2"].to_numpy(dtype=float), analysed, budget) if len(cands) else []
+    t2 = time.perf_counter()
     record = {
         "run_id": run_id, "created_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
         "method": method, "scorer": scorer_for(method).name,
-        "dates": [s.date.isoformat() for s in scenes], "levels": [s.level for s in scenes],
-        "inputs": [s.source for s in scenes],
-        "scene_bands": [{k: [v.href, v.index, v.scale, v.offset_dn] for k, v in s.bands.items()} for s in scenes],
+        "dates": [d.isoformat() for d in dates], "levels": list(levels), "inputs": list(inputs), **extra,
         "parameters": params.to_dict(), "grid": {"crs": grid.crs, "width": grid.width, "height": grid.height,
                                                    "transform": list(grid.transform)[:6]},
+        "budget": budget, "n_in_budget": int(cands["in_budget"].sum()) if len(cands) else 0,
         "software": {"geo": __version__, "python": sys.version.split()[0], "platform": platform.platform()},
-        "timings_s": {"pixels": round(t1 - t0, 2), "polygons": round(t2 - t1, 2), "total": round(t2 - t0, 2)},
+        "timings_s": {**timings, "total": round(t2 - t0, 2)},
         "n_candidates": int(len(cands)),
         "warnings": [w.to_dict() for w in run_warnings(
-            [s.date for s in scenes], [s.level for s in scenes],
-            float(cands.geometry.area.sum()) if len(cands) else 0.0, float(extent.geometry.area.sum()))],
+            dates, list(levels),
+            float(cands.geometry.area.sum()) if len(cands) else 0.0, analysed)],
     }
-    return RunResult(run_id, cands, record, extent)
+    return RunResult(run_id, cands, record, extent, naive)
 
 
 def runs_table(record: dict) -> pd.DataFrame:
@@ -121,6 +146,8 @@ def write_run(result: RunResult, out: str | Path) -> None:
         write_layer(tmp, "brownfield_candidates", result.candidates.to_crs(4326))
         write_layer(tmp, "analysed_area", result.extent.to_crs(4326))
         write_layer(tmp, "brownfield_runs", runs_table(result.record))
+        if result.naive is not None and len(result.naive):
+            write_layer(tmp, "naive_candidates", result.naive.to_crs(4326))
 
 
 def publish(result: RunResult, catalogue_path: str | Path) -> None:

@@ -23,6 +23,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     d.add_argument("--landuse", help="productive land-use polygons restricting the candidates")
     d.add_argument("--register", help="a reference register (labels candidates 'in register')")
     d.add_argument("--method", choices=["rules", "baseline"], default="rules")
+    d.add_argument("--budget", type=float, default=0.05,
+                   help="share of the analysed area the ranked short list may cover (default 0.05 = 5%%); "
+                        "the other candidates are kept with in_budget = false")
     d.add_argument("--out", required=True, help="output GeoPackage")
     d.add_argument("--publish", action="store_true", help="also publish to the catalogue (atomic)")
     d.set_defaults(func=_detect)
@@ -34,6 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--where", help="pandas query on the reference, e.g. \"typology in ['Produttivo']\"")
     e.add_argument("--label-column", help="boolean column: True = brownfield, False = negative")
     e.add_argument("--min-score", type=float, default=0.0)
+    e.add_argument("--budgets", default="0.01,0.02,0.05,0.10",
+                   help="area budgets for the ranked short list table (comma-separated shares)")
     e.add_argument("--json", action="store_true")
     e.set_defaults(func=_evaluate)
     r = s.add_parser("runs", help="runs published in the catalogue")
@@ -78,6 +83,15 @@ def _detect(args) -> int:
             scenes += search_api(args.stac, tuple(aoi.to_crs(4326).total_bounds), start, end, args.max_cloud)
         else:
             scenes += scenes_from_static(args.stac, start, end, args.max_cloud)
+    if args.publish:
+        from pathlib import Path
+
+        if Path(args.out).resolve() == Path(args.catalogue_path).resolve():
+            raise UserError(
+                f"--out {args.out} è il catalogo stesso: la corsa lo sovrascriverebbe. Scrivere la corsa in un altro "
+                "file (es. --out corsa.gpkg); --publish la aggiunge al catalogo.",
+                f"--out {args.out} is the catalogue itself: the run would overwrite it. Write the run to another "
+                "file (e.g. --out run.gpkg); --publish adds it to the catalogue.")
     listed = None
     if args.publish:
         from geo.catalogue import open_catalogue
@@ -89,8 +103,12 @@ def _detect(args) -> int:
         bar.total = n
         bar.update(i - bar.n)
 
+    if not 0 < args.budget <= 1:
+        raise UserError(f"--budget è una quota dell'area analizzata tra 0 e 1, trovato {args.budget}",
+                        f"--budget is a share of the analysed area between 0 and 1, got {args.budget}")
     res = R.detect(scenes, method=args.method, aoi=aoi, landuse=_read(args.landuse) if args.landuse else None,
-                   listed=listed, register=_read(args.register) if args.register else None, progress=progress)
+                   listed=listed, register=_read(args.register) if args.register else None, progress=progress,
+                   budget=args.budget)
     bar.close()
     R.write_run(res, args.out)
     if args.publish:
@@ -107,7 +125,7 @@ def _evaluate(args) -> int:
     import geopandas as gpd
     import pyogrio
 
-    from geo.brownfield.evaluate import evaluate
+    from geo.brownfield.evaluate import budget_table, evaluate, format_budget_table
 
     cands = gpd.read_file(args.candidates, layer="brownfield_candidates")
     cands = cands[cands["score"] >= args.min_score]
@@ -121,7 +139,22 @@ def _evaluate(args) -> int:
     else:
         area = None
     ev = evaluate(cands, ref, area, args.tolerance_m, args.label_column)
-    print(json.dumps(ev.to_dict(), indent=2) if args.json else ev.table())
+    budgets = tuple(float(b) for b in args.budgets.split(","))
+    pos = ref[ref[args.label_column].astype(bool)] if args.label_column and args.label_column in ref else ref
+    tables = {"ranked": budget_table(cands, pos, area, args.tolerance_m, budgets)}
+    if "naive_candidates" in pyogrio.list_layers(args.candidates)[:, 0]:
+        naive = gpd.read_file(args.candidates, layer="naive_candidates")
+        tables["naive"] = budget_table(naive, pos, area, args.tolerance_m, budgets)
+    if args.json:
+        print(json.dumps({**ev.to_dict(), "budgets": {k: t.to_dict("records") for k, t in tables.items()}},
+                         indent=2))
+    else:
+        print(ev.table())
+        names = {"ranked": "ranked short list (this run's rank)",
+                 "naive": "naive object ranking (components of BSI > 0 on every date, by size x mean BSI)"}
+        for k, t in tables.items():
+            print()
+            print(format_budget_table(names[k], t, ev.n_reference))
     return 0
 
 
