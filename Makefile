@@ -8,7 +8,7 @@ BIN       := $(VENV)/bin
 CATALOGUE ?= data/catalogue.gpkg
 PORT      ?= 8501
 
-.PHONY: run test install assets catalogue browser bench
+.PHONY: run test install assets catalogue browser postgres bench
 
 # The venv is rebuilt when the dependencies change.
 $(VENV)/.installed: pyproject.toml
@@ -37,11 +37,17 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
 
+# Debian's PostgreSQL + PostGIS for the PostGIS-backend tests (a throwaway cluster per test run, tests/pg.py).
+postgres:
+	@test -x /usr/lib/postgresql/15/bin/initdb -a -f /usr/share/postgresql/15/extension/postgis.control || \
+	  { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql postgresql-15-postgis-3 >/dev/null; }
+
 run: install assets catalogue
 	GEO_CATALOGUE=$(CATALOGUE) GEO_AUTH_MODE=$${GEO_AUTH_MODE:-local} GEO_LOCAL_ROLE=$${GEO_LOCAL_ROLE:-staff} \
 	  $(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
 
-test: install assets browser
+test: install assets browser postgres
 	$(BIN)/python -m pytest
 
 bench: install assets browser

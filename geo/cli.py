@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "geo.commands.search",
     "geo.commands.listing",
     "geo.commands.brownfield",
+    "geo.commands.catalogue",
 )
 
 

@@ -41,3 +41,35 @@ def places(catalogue):
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="session")
+def postgis_server():
+    """A throwaway PostgreSQL + PostGIS cluster for the whole run (tests/pg.py).
+
+    Fails, never skips, when the server is not installed: `make test` installs it.
+    """
+    from tests.pg import PostgresMissing, start_cluster
+
+    try:
+        cluster = start_cluster()
+    except PostgresMissing as exc:
+        pytest.fail(str(exc), pytrace=False)
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture()
+def postgis_url(postgis_server) -> str:
+    """``postgresql://postgres@127.0.0.1:PORT/<db>``: a fresh database with PostGIS, dropped afterwards."""
+    url = postgis_server.new_database()
+    yield url
+    postgis_server.drop_database(url)
+
+
+@pytest.fixture(params=["gpkg", "postgis"])
+def db_target(request, tmp_path) -> str:
+    """An empty catalogue target on each backend in turn: a GeoPackage path (not created yet) or a PostGIS URL."""
+    if request.param == "gpkg":
+        return str(tmp_path / "catalogue.gpkg")
+    return request.getfixturevalue("postgis_url")

@@ -1,0 +1,186 @@
+"""Versioned schema migrations of a catalogue (Alembic), on a GeoPackage or on PostGIS.
+
+A Region upgrading the software keeps its data: ``geo catalogue upgrade`` runs
+the revisions in ``geo/catalogue/migrations/versions`` that the catalogue has
+not had yet, in one transaction serialised with the catalogue's own writers
+(``BEGIN IMMEDIATE`` on SQLite, the writers' advisory lock on PostgreSQL).
+The revision a catalogue is at lives in its ``alembic_version`` table, as
+Alembic keeps it; a freshly built or copied catalogue is written at
+:data:`HEAD` by :func:`stamp`, inside its build/copy transaction.
+
+A catalogue without ``alembic_version`` was built before migrations existed:
+it is at the baseline (``0001``) and upgrades from there.
+
+Example
+-------
+>>> from geo.catalogue import migrate
+>>> migrate.current("data/catalogue.gpkg")  # doctest: +SKIP
+'0001'
+>>> migrate.upgrade("data/catalogue.gpkg")  # doctest: +SKIP
+>>> migrate.current("data/catalogue.gpkg") == migrate.HEAD  # doctest: +SKIP
+True
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from geo.catalogue.db import is_url
+from geo.errors import CatalogueError
+
+__all__ = ["HEAD", "BASELINE", "REVISIONS", "current", "upgrade", "stamp", "sqlalchemy_url", "empty_enquiries"]
+
+#: The newest revision this software knows (a test checks it against the scripts).
+HEAD = "0002"
+BASELINE = "0001"
+#: Every revision, oldest first.
+REVISIONS = ("0001", "0002")
+MIGRATIONS = Path(__file__).with_name("migrations")
+VERSION_TABLE = "alembic_version"
+_VERSION_DDL = (f"CREATE TABLE IF NOT EXISTS {VERSION_TABLE} (version_num VARCHAR(32) NOT NULL, "
+                f"CONSTRAINT {VERSION_TABLE}_pkc PRIMARY KEY (version_num))")
+
+
+def empty_enquiries() -> pd.DataFrame:
+    """The ``enquiries`` table of revision 0002, empty: what a build at :data:`HEAD` writes."""
+    return pd.DataFrame({"enquiry_id": pd.Series(dtype=object), "site_id": pd.Series(dtype=object),
+                         "name": pd.Series(dtype=object), "email": pd.Series(dtype=object),
+                         "message": pd.Series(dtype=object), "consent": pd.Series(dtype=bool),
+                         "created_at": pd.Series(dtype=object), "status": pd.Series(dtype=object)})
+
+
+def sqlalchemy_url(target: str | os.PathLike) -> str:
+    """The SQLAlchemy URL of a catalogue: ``sqlite:///<absolute path>`` or ``postgresql+psycopg://...``."""
+    if is_url(target):
+        return re.sub(r"^postgres(ql)?(\+psycopg)?://", "postgresql+psycopg://", str(target))
+    return f"sqlite:///{Path(target).resolve()}"
+
+
+def _engine(target: str | os.PathLike):
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.pool import NullPool
+
+    if not is_url(target):
+        if not Path(target).is_file():  # SQLite would create an empty file: not a catalogue
+            raise CatalogueError(f"Catalogo non trovato: {target}",
+                                 f"Catalogue not found: {target} (build it with `geo build`)")
+        from geo.catalogue.gpkg_db import BUSY_TIMEOUT_S, register_gpkg_functions
+
+        engine = create_engine(sqlalchemy_url(target), poolclass=NullPool,
+                               connect_args={"timeout": BUSY_TIMEOUT_S})
+
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi_con: sqlite3.Connection, _record: Any) -> None:
+            dbapi_con.isolation_level = None  # transactions are ours: BEGIN IMMEDIATE below
+            register_gpkg_functions(dbapi_con)  # GDAL's R-tree triggers call ST_MinX & co.
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # queue behind the catalogue's writers
+        return engine
+
+    from geo.catalogue.postgis_db import LOCK_KEY
+
+    engine = create_engine(sqlalchemy_url(target), poolclass=NullPool)
+
+    @event.listens_for(engine, "begin")
+    def _lock(conn: Any) -> None:
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({LOCK_KEY})")  # the writers' lock
+    return engine
+
+
+def _config(connection: Any):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def _unreachable(target: str | os.PathLike, exc: Exception) -> CatalogueError:
+    from geo.catalogue.postgis_db import redact
+
+    where = redact(str(target)) if is_url(target) else str(target)
+    return CatalogueError(f"Impossibile aprire il catalogo {where}: {exc}",
+                          f"Cannot open the catalogue {where}: {exc}")
+
+
+def current(target: str | os.PathLike) -> str | None:
+    """The revision the catalogue is at (None: built before migrations, i.e. the baseline's schema)."""
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy.exc import SQLAlchemyError
+
+    engine = _engine(target)
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    except SQLAlchemyError as exc:
+        raise _unreachable(target, exc) from exc
+    finally:
+        engine.dispose()
+
+
+def upgrade(target: str | os.PathLike, revision: str = "head") -> None:
+    """Run the missing revisions up to ``revision`` (default: :data:`HEAD`), in one transaction."""
+    from alembic import command
+    from alembic.util.exc import CommandError
+    from sqlalchemy.exc import OperationalError
+
+    engine = _engine(target)
+    try:
+        with engine.begin() as conn:
+            rev = _current_on(conn)
+            if rev is not None and rev not in REVISIONS:
+                raise CatalogueError(
+                    f"Il catalogo è alla revisione {rev}, sconosciuta a questa versione del software: aggiornarlo.",
+                    f"The catalogue is at revision {rev}, which this software does not know: it was written by "
+                    "a newer version; upgrade the software instead.")
+            command.upgrade(_config(conn), revision)
+    except CommandError as exc:
+        raise CatalogueError(f"Migrazione non riuscita: {exc}", f"Migration failed: {exc}") from exc
+    except OperationalError as exc:
+        raise _unreachable(target, exc) from exc
+    finally:
+        engine.dispose()
+
+
+def _current_on(conn: Any) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def stamp(tx: Any, revision: str = HEAD) -> None:
+    """Write ``alembic_version`` = ``revision`` inside an open store transaction (as ``alembic stamp``).
+
+    For the build and ``geo catalogue copy``: the table is written with the same
+    DDL Alembic uses, through the transaction's own connection (``tx.con``, a
+    ``sqlite3`` or psycopg connection), so it commits or rolls back with the rest.
+    """
+    if revision not in REVISIONS:
+        raise ValueError(f"unknown revision {revision!r}; known: {', '.join(REVISIONS)}")
+    con = tx.con
+    mark = "?" if isinstance(con, sqlite3.Connection) else "%s"
+    con.execute(_VERSION_DDL)
+    con.execute(f"DELETE FROM {VERSION_TABLE}")
+    con.execute(f"INSERT INTO {VERSION_TABLE} (version_num) VALUES ({mark})", (revision,))
+
+
+def revision_in(tx: Any) -> str | None:
+    """The revision recorded in an open store transaction (None when there is no ``alembic_version``)."""
+    con = tx.con
+    if isinstance(con, sqlite3.Connection):
+        if not con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                           (VERSION_TABLE,)).fetchone():
+            return None
+    elif con.execute(f"SELECT to_regclass('public.{VERSION_TABLE}')").fetchone()[0] is None:
+        return None
+    row = con.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchone()
+    return None if row is None else row[0]

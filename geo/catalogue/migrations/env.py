@@ -1,0 +1,22 @@
+"""Alembic environment for the catalogue: online only, on the connection geo.catalogue.migrate opens.
+
+The connection (a SQLAlchemy connection already inside ``BEGIN IMMEDIATE`` on a
+GeoPackage, or inside a transaction holding the writers' advisory lock on
+PostGIS) is passed in ``config.attributes["connection"]``, so a migration is
+one transaction, serialised with the catalogue's own writers.
+"""
+
+from alembic import context
+
+connection = context.config.attributes.get("connection")
+if connection is None:  # pragma: no cover - `alembic` CLI use is not supported
+    raise RuntimeError("run migrations through geo.catalogue.migrate (geo catalogue upgrade)")
+
+context.configure(
+    connection=connection,
+    target_metadata=None,
+    transactional_ddl=True,  # SQLite and PostgreSQL both roll DDL back
+    render_as_batch=connection.dialect.name == "sqlite",
+)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,69 @@
+"""enquiries: the table of investor enquiries about a site (empty until the app writes it).
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-23
+
+Created only when absent (a catalogue built by this software already has it).
+On a GeoPackage it is a plain attribute table registered in ``gpkg_contents``
+(``data_type = 'attributes'``) with GDAL's feature-count triggers, exactly as
+the store creates tables, so that GDAL and QGIS list it. The SQL is written out
+here rather than calling the store's code: a migration must do tomorrow what it
+does today, whatever the store becomes.
+"""
+
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+TABLE = "enquiries"
+#: (column, storage type) in order.
+COLUMNS = [("enquiry_id", "TEXT"), ("site_id", "TEXT"), ("name", "TEXT"), ("email", "TEXT"),
+           ("message", "TEXT"), ("consent", "BOOLEAN"), ("created_at", "TEXT"), ("status", "TEXT")]
+
+
+def _exists(bind) -> bool:
+    if bind.dialect.name == "sqlite":
+        return bind.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (TABLE,)).first() is not None
+    return bind.exec_driver_sql("SELECT to_regclass('public.enquiries')").scalar() is not None
+
+
+def upgrade() -> None:
+    bind = op.get_bind()
+    if _exists(bind):
+        return
+    if bind.dialect.name == "sqlite":
+        cols = ", ".join(f'"{c}" {t}' for c, t in COLUMNS)
+        op.execute(f'CREATE TABLE "{TABLE}" ("fid" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, {cols})')
+        op.execute(
+            "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change, srs_id) "
+            f"VALUES ('{TABLE}', 'attributes', '{TABLE}', '', strftime('%Y-%m-%dT%H:%M:%fZ','now'), 0)")
+        op.execute(f"INSERT OR REPLACE INTO gpkg_ogr_contents (table_name, feature_count) VALUES ('{TABLE}', 0)")
+        op.execute(
+            f'CREATE TRIGGER "trigger_insert_feature_count_{TABLE}" AFTER INSERT ON "{TABLE}" BEGIN UPDATE '
+            "gpkg_ogr_contents SET feature_count = feature_count + 1 "
+            f"WHERE lower(table_name) = lower('{TABLE}'); END")
+        op.execute(
+            f'CREATE TRIGGER "trigger_delete_feature_count_{TABLE}" AFTER DELETE ON "{TABLE}" BEGIN UPDATE '
+            "gpkg_ogr_contents SET feature_count = feature_count - 1 "
+            f"WHERE lower(table_name) = lower('{TABLE}'); END")
+        op.execute(f'CREATE INDEX "idx_{TABLE}_site_id" ON "{TABLE}" ("site_id")')
+    else:
+        pg = {"TEXT": "text", "BOOLEAN": "boolean"}
+        cols = ", ".join(f'"{c}" {pg[t]}' for c, t in COLUMNS)
+        op.execute(f'CREATE TABLE public."{TABLE}" (fid bigserial PRIMARY KEY, {cols})')
+        op.execute(f'CREATE INDEX "{TABLE}_site_id_idx" ON public."{TABLE}" ("site_id")')
+
+
+def downgrade() -> None:
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite":
+        op.execute(f'DROP TABLE IF EXISTS "{TABLE}"')
+        for t in ("gpkg_extensions", "gpkg_geometry_columns", "gpkg_ogr_contents", "gpkg_contents"):
+            op.execute(f"DELETE FROM {t} WHERE table_name = '{TABLE}'")
+    else:
+        op.execute(f'DROP TABLE IF EXISTS public."{TABLE}"')

@@ -1,0 +1,470 @@
+"""The team store: the catalogue's tables in a PostgreSQL + PostGIS database.
+
+Same contract as the GeoPackage store (:mod:`geo.catalogue.db`): committed
+reads, one write transaction per action. Writers are serialised by a
+transaction-scoped advisory lock taken first thing after ``BEGIN`` (the
+counterpart of SQLite's ``BEGIN IMMEDIATE``), and run at READ COMMITTED, so
+every statement after the lock sees what the previous writer committed.
+Readers never wait for writers (MVCC), except on a table a writer is
+dropping or replacing.
+
+Storage: each table has a ``fid bigserial`` key (rows read back in insertion
+order, never returned), attribute columns ``text``/``double precision``/
+``bigint``/``boolean``, and at most one ``geom geometry(<TYPE>, 4326)`` column
+with a GiST index. Everything lives in the ``public`` schema.
+
+Connections come from a small per-process pool; a process that forks starts a
+pool of its own (a libpq connection must not be shared across ``fork``).
+
+Example
+-------
+>>> db = PostGISDB("postgresql://postgres@127.0.0.1:5432/catalogue")  # doctest: +SKIP
+>>> db.create()  # doctest: +SKIP
+>>> with db.transaction() as tx:  # doctest: +SKIP
+...     tx.insert("sites", sites_gdf)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import threading
+from typing import Any, Iterator, Mapping
+from urllib.parse import urlsplit, urlunsplit
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.catalogue.db import (GEOM, BBox, Where, column_type, py_value, quote, rows_of,
+                              split_geometry, typed_frame)
+from geo.errors import CatalogueError
+
+__all__ = ["PostGISDB", "PostGISTx", "LOCK_KEY", "dsn_of", "redact"]
+
+SRID = 4326
+#: The advisory lock every writer takes (``pg_advisory_xact_lock``); locks are per database.
+LOCK_KEY = 0x6C6F6D6261726479  # "lombardy"
+#: Tables that belong to PostGIS or to the migration tool, never to the catalogue's contents.
+_SYSTEM = {"spatial_ref_sys", "alembic_version"}
+#: Columns that get a btree index when a table has them (the same list as the GeoPackage store).
+INDEXED = ("site_id", "token_hash", "candidate_id", "submission_id", "owner_id")
+_SQL_TYPE = {"TEXT": "text", "REAL": "double precision", "INTEGER": "bigint", "BOOLEAN": "boolean"}
+_KIND_OF = {"text": "TEXT", "character varying": "TEXT", "double precision": "REAL", "real": "REAL",
+            "numeric": "REAL", "bigint": "INTEGER", "integer": "INTEGER", "smallint": "INTEGER",
+            "boolean": "BOOLEAN"}
+_MAX_IDENT = 63  # PostgreSQL truncates longer names silently; we refuse them instead
+_POOL_SIZE = 4
+
+
+def dsn_of(url: str) -> str:
+    """A libpq URL from a catalogue URL (SQLAlchemy's ``postgresql+psycopg://`` accepted)."""
+    return re.sub(r"^postgres(ql)?(\+psycopg)?://", "postgresql://", str(url))
+
+
+def redact(url: str) -> str:
+    """The URL without its password (for messages)."""
+    parts = urlsplit(str(url))
+    if parts.password:
+        netloc = parts.netloc.replace(":" + parts.password + "@", ":***@")
+        return urlunsplit(parts._replace(netloc=netloc))
+    return str(url)
+
+
+def _psycopg():
+    try:
+        import psycopg
+    except ModuleNotFoundError as exc:  # pragma: no cover - installed with the package
+        raise CatalogueError(
+            "Per un catalogo PostGIS serve il pacchetto psycopg: pip install 'psycopg[binary]'",
+            "A PostGIS catalogue needs the psycopg package: pip install 'psycopg[binary]'") from exc
+    return psycopg
+
+
+def _check_name(name: str) -> None:
+    if len(str(name).encode()) > _MAX_IDENT:
+        raise ValueError(f"name {name!r} is longer than PostgreSQL's {_MAX_IDENT} bytes; use a shorter one")
+
+
+def _kind(format_type: str) -> str:
+    return _KIND_OF.get(format_type.split("(")[0].strip(), "TEXT")
+
+
+def _declared(format_type: str) -> str:
+    """``geometry(MultiPolygon,4326)`` -> ``MULTIPOLYGON`` (``GEOMETRY`` when unconstrained)."""
+    m = re.match(r"geometry\((\w+)", format_type)
+    return m.group(1).upper() if m else "GEOMETRY"
+
+
+def _pg_geometry_type(geoms: Any) -> str:
+    """The column type for these geometries: their one type, else ``GEOMETRY``.
+
+    Unlike :func:`geo.catalogue.db.geometry_type` (what the GeoPackage declares), a mix of
+    Polygon and MultiPolygon is not promoted with ``ST_Multi``: PostGIS enforces the declared
+    type, and a Polygon must read back as the Polygon that was written (a lossless copy).
+    """
+    kinds = {k for k in geoms.geom_type.dropna().unique()}
+    if len(kinds) == 1 and "LinearRing" not in kinds:
+        return kinds.pop().upper()
+    return "GEOMETRY"
+
+
+def _ewkb_hex(geoms: np.ndarray) -> list[str | None]:
+    """Geometries as hex EWKB with SRID 4326 (what ``geometry_in`` reads in COPY), 2D like the GeoPackage."""
+    out: list[str | None] = [None] * len(geoms)
+    present = np.array([g is not None for g in geoms], dtype=bool)
+    if present.any():
+        valid = shapely.set_srid(np.asarray(geoms[present], dtype=object), SRID)
+        hexes = shapely.to_wkb(valid, hex=True, output_dimension=2, include_srid=True, flavor="extended")
+        for i, h in zip(np.flatnonzero(present), hexes):
+            out[i] = h
+    return out
+
+
+class PostGISTx:
+    """Table operations on one connection: the inside of :meth:`PostGISDB.transaction` (and of reads).
+
+    ``con`` is the psycopg connection, for code that must write a table outside the
+    frame model inside the same transaction (the migration stamp).
+    """
+
+    def __init__(self, con: Any) -> None:
+        self.con = con
+        self._info: dict[str, tuple[dict[str, str], str | None] | None] = {}
+
+    # -------------------------------------------------------------- schema
+    def tables(self) -> list[str]:
+        rows = self.con.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename").fetchall()
+        return [r[0] for r in rows if r[0] not in _SYSTEM]
+
+    def _columns(self, table: str) -> tuple[dict[str, str], str | None] | None:
+        """({column: kind} without fid and geom, declared geometry type or None); None when absent."""
+        if table in self._info and self._info[table] is not None:
+            return self._info[table]
+        rows = self.con.execute(
+            "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
+            "WHERE a.attrelid = to_regclass(format('public.%%I', %s::text)) AND a.attnum > 0 "
+            "AND NOT a.attisdropped ORDER BY a.attnum", (table,)).fetchall()
+        if not rows:
+            return None
+        kinds = {n: _kind(t) for n, t in rows if n not in ("fid", GEOM)}
+        gtype = next((_declared(t) for n, t in rows if n == GEOM), None)
+        self._info[table] = (kinds, gtype)
+        return self._info[table]
+
+    def _forget(self, table: str) -> None:
+        self._info.pop(table, None)
+
+    def _where(self, kinds: Mapping[str, str], where: Where | None) -> tuple[list[str], list[Any]] | None:
+        """SQL clauses + parameters of a ``where``; None when it can match nothing (an empty value list)."""
+        clauses, params = [], []
+        for c, values in (where or {}).items():
+            values = list(values)
+            if not values:
+                return None
+            if c not in kinds:
+                raise KeyError(f"no column {c!r} in this table (columns: {', '.join(kinds)})")
+            kind = kinds[c]
+            clauses.append(f"{quote(c)} = ANY(%s::{_SQL_TYPE[kind]}[])")
+            params.append([py_value(v, kind) for v in values])
+        return clauses, params
+
+    # -------------------------------------------------------------- reading
+    def read(self, table: str, where: Where | None = None, bbox: BBox | None = None) -> pd.DataFrame:
+        info = self._columns(table)
+        if info is None:
+            return pd.DataFrame()
+        kinds, gtype = info
+        cols = list(kinds)
+        spatial = gtype is not None
+        w = self._where(kinds, where)
+        if w is None:
+            return typed_frame([], cols, kinds, np.array([], dtype=object) if spatial else None)
+        clauses, params = w
+        if bbox is not None and spatial:
+            clauses.append(f"{quote(GEOM)} && ST_MakeEnvelope(%s, %s, %s, %s, {SRID})")
+            params.extend(float(b) for b in bbox)
+        select = [quote(c) for c in cols] + [f"ST_AsBinary({quote(GEOM)})"] if spatial else [quote(c) for c in cols]
+        sql = f"SELECT {', '.join(select) or 'fid'} FROM public.{quote(table)}"
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        with self.con.cursor(binary=True) as cur:
+            rows = cur.execute(sql + " ORDER BY fid", params).fetchall()
+        if not cols and not spatial:
+            return pd.DataFrame(index=range(len(rows)))
+        geoms = None
+        if spatial:
+            wkb = np.empty(len(rows), dtype=object)
+            wkb[:] = [None if r[-1] is None else bytes(r[-1]) for r in rows]
+            geoms = shapely.from_wkb(wkb)
+        return typed_frame([r[:len(cols)] for r in rows], cols, kinds, geoms)
+
+    def count(self, table: str) -> int:
+        if self._columns(table) is None:
+            return 0
+        return int(self.con.execute(f"SELECT count(*) FROM public.{quote(table)}").fetchone()[0])
+
+    # -------------------------------------------------------------- writing
+    def _index(self, table: str, column: str, gist: bool = False) -> None:
+        name = quote(f"{table}_{column}_idx"[:_MAX_IDENT])
+        using = " USING gist" if gist else ""
+        self.con.execute(f"CREATE INDEX IF NOT EXISTS {name} ON public.{quote(table)}{using} ({quote(column)})")
+
+    def _add_geometry(self, table: str, gtype: str) -> None:
+        self.con.execute(f"ALTER TABLE public.{quote(table)} ADD COLUMN {quote(GEOM)} geometry({gtype}, {SRID})")
+        self._index(table, GEOM, gist=True)
+
+    def _create(self, table: str, attrs: pd.DataFrame, geoms: Any) -> None:
+        _check_name(table)
+        for c in attrs.columns:
+            _check_name(c)
+        defs = ["fid bigserial PRIMARY KEY"]
+        defs += [f"{quote(c)} {_SQL_TYPE[column_type(attrs[c])]}" for c in attrs.columns]
+        self.con.execute(f"CREATE TABLE public.{quote(table)} ({', '.join(defs)})")
+        if geoms is not None:
+            self._add_geometry(table, _pg_geometry_type(geoms))
+        for key in INDEXED:
+            if key in attrs.columns:
+                self._index(table, key)
+        self._forget(table)
+
+    def _widen(self, table: str, declared: str, geoms: Any) -> str:
+        """The column's type, relaxed to GEOMETRY when the new rows do not fit it (SQLite would not refuse them)."""
+        incoming = _pg_geometry_type(geoms)
+        if declared != "GEOMETRY" and incoming != declared and len(geoms.dropna()):
+            self.con.execute(f"ALTER TABLE public.{quote(table)} ALTER COLUMN {quote(GEOM)} "
+                             f"TYPE geometry(Geometry, {SRID})")
+            self._forget(table)
+            return "GEOMETRY"
+        return declared
+
+    def insert(self, table: str, frame: pd.DataFrame) -> None:
+        attrs, geoms = split_geometry(frame)
+        attrs = attrs.drop(columns=[c for c in ("fid", GEOM) if c in attrs.columns])
+        info = self._columns(table)
+        if info is None:
+            self._create(table, attrs, geoms)
+        else:
+            kinds, gtype = info
+            for c in attrs.columns:
+                if c not in kinds:
+                    _check_name(c)
+                    self.con.execute(f"ALTER TABLE public.{quote(table)} ADD COLUMN {quote(c)} "
+                                     f"{_SQL_TYPE[column_type(attrs[c])]}")
+                    if c in INDEXED:
+                        self._index(table, c)
+                    self._forget(table)
+            if geoms is not None and gtype is None:
+                self._add_geometry(table, _pg_geometry_type(geoms))
+                self._forget(table)
+        kinds, gtype = self._columns(table)
+        if len(attrs) == 0:
+            return
+        cols = list(attrs.columns)
+        rows = rows_of(attrs, cols, kinds)
+        names = [quote(c) for c in cols]
+        if geoms is not None:
+            self._widen(table, gtype, geoms)
+            hexes = _ewkb_hex(np.asarray(geoms.to_numpy(), dtype=object))
+            rows = [r + [h] for r, h in zip(rows, hexes)]
+            names.append(quote(GEOM))
+        if not names:  # a frame with rows but no column: rows of defaults
+            self.con.cursor().executemany(f"INSERT INTO public.{quote(table)} DEFAULT VALUES", [()] * len(attrs))
+            return
+        with self.con.cursor() as cur:
+            with cur.copy(f"COPY public.{quote(table)} ({', '.join(names)}) FROM STDIN") as copy:
+                for r in rows:
+                    copy.write_row(r)
+
+    def delete(self, table: str, where: Where | None = None) -> int:
+        info = self._columns(table)
+        if info is None:
+            return 0
+        w = self._where(info[0], where)
+        if w is None:
+            return 0
+        clauses, params = w
+        sql = f"DELETE FROM public.{quote(table)}"
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        return self.con.execute(sql, params).rowcount
+
+    def drop(self, table: str) -> None:
+        self.con.execute(f"DROP TABLE IF EXISTS public.{quote(table)}")
+        self._forget(table)
+
+    def replace(self, table: str, frame: pd.DataFrame) -> None:
+        self.drop(table)
+        self.insert(table, frame)
+
+
+class _Pool:
+    """A few idle connections per process, so that an action does not pay for a new connection."""
+
+    def __init__(self, dsn: str) -> None:
+        self.dsn = dsn
+        self.pid = os.getpid()
+        self.idle: list[Any] = []
+        self.lock = threading.Lock()
+
+    def get(self) -> Any:
+        with self.lock:
+            if self.pid != os.getpid():  # forked: the parent's connections are not ours to use or close
+                self.idle, self.pid = [], os.getpid()
+            while self.idle:
+                con = self.idle.pop()
+                if not con.closed:
+                    return con
+        psycopg = _psycopg()
+        try:
+            con = psycopg.connect(self.dsn, autocommit=True)
+        except psycopg.OperationalError as exc:
+            raise CatalogueError(
+                f"Impossibile collegarsi al catalogo PostGIS {redact(self.dsn)}: {exc}".strip(),
+                f"Cannot connect to the PostGIS catalogue {redact(self.dsn)}: {exc}".strip()) from exc
+        # BEGIN ... READ COMMITTED whatever the server's default: after the writers' lock every
+        # statement must see what the previous writer committed.
+        con.isolation_level = psycopg.IsolationLevel.READ_COMMITTED
+        return con
+
+    def put(self, con: Any) -> None:
+        psycopg = _psycopg()
+        ok = (not con.closed and os.getpid() == self.pid
+              and con.info.transaction_status == psycopg.pq.TransactionStatus.IDLE)
+        with self.lock:
+            if ok and len(self.idle) < _POOL_SIZE:
+                self.idle.append(con)
+                return
+        with contextlib.suppress(Exception):
+            con.close()
+
+
+class PostGISDB:
+    """A catalogue store in a PostgreSQL + PostGIS database (see :mod:`geo.catalogue.db`).
+
+    Parameters
+    ----------
+    url
+        ``postgresql://user[:password]@host:port/dbname`` (``postgres://`` and
+        ``postgresql+psycopg://`` are accepted too).
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = str(url)
+        self._pool = _Pool(dsn_of(self.url))
+
+    def __repr__(self) -> str:
+        return f"PostGISDB({redact(self.url)!r})"
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[PostGISTx]:
+        """One read-only snapshot (REPEATABLE READ) for a read that takes several statements."""
+        con = self._pool.get()
+        try:
+            with con.transaction():
+                con.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                yield PostGISTx(con)
+        finally:
+            self._pool.put(con)
+
+    def exists(self) -> bool:
+        try:
+            with self._reading() as c:
+                return c._columns("catalogue_meta") is not None
+        except (CatalogueError, _psycopg().Error):
+            return False
+
+    def tables(self) -> list[str]:
+        with self._reading() as c:
+            return c.tables()
+
+    def read(self, table: str, where: Where | None = None, bbox: BBox | None = None) -> pd.DataFrame:
+        with self._reading() as c:
+            return c.read(table, where, bbox)
+
+    def read_many(self, requests: dict[str, dict[str, Any]]) -> dict[str, pd.DataFrame]:
+        """Several reads in one snapshot: ``{key: {"table": ..., "where": ..., "bbox": ...}}``."""
+        with self._reading() as c:
+            return {k: c.read(r["table"], r.get("where"), r.get("bbox")) for k, r in requests.items()}
+
+    def count(self, table: str) -> int:
+        with self._reading() as c:
+            return c.count(table)
+
+    def counts(self) -> dict[str, int]:
+        with self._reading() as c:
+            return {t: c.count(t) for t in c.tables()}
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[PostGISTx]:
+        """One write transaction: BEGIN, the writers' advisory lock, ..., COMMIT (ROLLBACK on any exception)."""
+        con = self._pool.get()
+        tx = PostGISTx(con)
+        try:
+            with con.transaction():  # commits on success, rolls back and re-raises on an exception
+                con.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
+                yield tx
+        finally:
+            tx.con = None  # a Tx is not usable after its transaction
+            self._pool.put(con)
+
+    def create(self) -> None:
+        """Make the database ready: create it when the server lacks it, then ``CREATE EXTENSION postgis``."""
+        psycopg = _psycopg()
+        try:
+            con = self._pool.get()
+        except CatalogueError as exc:
+            if not isinstance(exc.__cause__, psycopg.OperationalError) or "does not exist" not in str(exc.__cause__):
+                raise
+            self._create_database()
+            con = self._pool.get()
+        try:
+            con.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+        except psycopg.Error as exc:
+            raise CatalogueError(
+                f"Il database {redact(self.url)} non ha PostGIS e non è possibile installarlo: {exc}",
+                f"The database {redact(self.url)} lacks PostGIS and it cannot be created: {exc} "
+                "(install the postgis package on the server, or ask its administrator to "
+                "run CREATE EXTENSION postgis)") from exc
+        finally:
+            self._pool.put(con)
+
+    def _create_database(self) -> None:
+        psycopg = _psycopg()
+        parts = urlsplit(self._pool.dsn)
+        name = parts.path.lstrip("/")
+        admin = urlunsplit(parts._replace(path="/postgres"))
+        try:
+            with psycopg.connect(admin, autocommit=True) as con:
+                con.execute(f"CREATE DATABASE {quote(name)}")
+        except psycopg.Error as exc:
+            raise CatalogueError(
+                f"Il database {name!r} non esiste e non è possibile crearlo: {exc}",
+                f"The database {name!r} does not exist and cannot be created: {exc} "
+                f"(create it with: createdb {name})") from exc
+
+    def check(self) -> list[str]:
+        """Problems with the database ([] when it is sound): reachable, PostGIS present, geometry columns right."""
+        psycopg = _psycopg()
+        try:
+            with self._reading() as c:
+                problems = []
+                if c.con.execute("SELECT 1").fetchone() != (1,):
+                    problems.append("SELECT 1 did not return 1")
+                if not c.con.execute("SELECT 1 FROM pg_extension WHERE extname = 'postgis'").fetchone():
+                    problems.append("the postgis extension is not installed in this database")
+                    return problems
+                for table, srid, gist in c.con.execute(
+                        "SELECT g.f_table_name, g.srid, EXISTS (SELECT 1 FROM pg_indexes i "
+                        "WHERE i.schemaname = 'public' AND i.tablename = g.f_table_name "
+                        "AND i.indexdef ILIKE '%%USING gist%%') FROM geometry_columns g "
+                        "WHERE g.f_table_schema = 'public' ORDER BY 1").fetchall():
+                    if srid != SRID:
+                        problems.append(f"{table}.{GEOM} has SRID {srid}, expected {SRID}")
+                    if not gist:
+                        problems.append(f"{table}.{GEOM} has no GiST index")
+                return problems
+        except (CatalogueError, psycopg.Error) as exc:
+            return [str(exc).strip()]

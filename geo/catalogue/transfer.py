@@ -1,0 +1,98 @@
+"""Moving a whole catalogue between stores: GeoPackage -> PostGIS and back (``geo catalogue copy``).
+
+Lossless by construction: every table is read through the store contract (rows
+in order, typed columns, EPSG:4326 geometries) and written with ``replace``, so
+the destination reads back the same frames. The destination changes in one
+transaction (its old tables dropped, the source's written, the schema revision
+stamped), so a copy that fails leaves it as it was.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from geo.catalogue import migrate
+from geo.catalogue.db import connect, is_url
+from geo.errors import CatalogueError
+
+__all__ = ["copy_catalogue", "same_target", "display"]
+
+
+def display(target: str | os.PathLike) -> str:
+    """A target for messages (a URL without its password)."""
+    if is_url(target):
+        from geo.catalogue.postgis_db import redact
+
+        return redact(str(target))
+    return str(target)
+
+
+def same_target(a: str | os.PathLike, b: str | os.PathLike) -> bool:
+    """Whether two targets name the same catalogue (same file, or same server and database)."""
+    if is_url(a) != is_url(b):
+        return False
+    if is_url(a):
+        from urllib.parse import urlsplit
+
+        from geo.catalogue.postgis_db import dsn_of
+
+        pa, pb = urlsplit(dsn_of(str(a))), urlsplit(dsn_of(str(b)))
+        return ((pa.hostname or "localhost", pa.port or 5432, pa.path.strip("/"))
+                == (pb.hostname or "localhost", pb.port or 5432, pb.path.strip("/")))
+    pa, pb = Path(a), Path(b)
+    if pa.exists() and pb.exists():
+        return os.path.samefile(pa, pb)
+    return pa.resolve() == pb.resolve()
+
+
+def copy_catalogue(src: str | os.PathLike, dst: str | os.PathLike, overwrite: bool = False) -> dict[str, int]:
+    """Copy every table of ``src`` into ``dst`` (a GeoPackage path or a PostGIS URL, either way round).
+
+    Parameters
+    ----------
+    src, dst
+        Catalogue targets, as ``--catalogue`` takes them.
+    overwrite
+        Replace ``dst`` when it already holds a catalogue (refused otherwise).
+
+    Returns
+    -------
+    dict
+        ``{table: rows copied}``.
+
+    The source is read inside its own write transaction, so the copy is one
+    consistent state even while others write (they wait for the copy). The
+    destination is stamped at the source's schema revision (a catalogue from
+    before migrations at the baseline); run ``geo catalogue upgrade`` on it if
+    that is not the newest.
+    """
+    if same_target(src, dst):
+        raise CatalogueError(f"Origine e destinazione sono lo stesso catalogo: {display(src)}",
+                             f"Source and destination are the same catalogue: {display(src)}")
+    source, target = connect(src), connect(dst)
+    if not source.exists():
+        raise CatalogueError(f"Nessun catalogo da copiare in {display(src)}",
+                             f"No catalogue to copy at {display(src)} (build one with `geo build`)")
+    if target.exists() and not overwrite:
+        raise CatalogueError(
+            f"{display(dst)} contiene già un catalogo: aggiungere --overwrite per sostituirlo",
+            f"{display(dst)} already holds a catalogue: add --overwrite to replace it")
+    target.create()
+    counts: dict[str, int] = {}
+    with source.transaction() as s:
+        revision = migrate.revision_in(s) or migrate.BASELINE
+        if revision not in migrate.REVISIONS:
+            raise CatalogueError(
+                f"{display(src)} è alla revisione {revision}, sconosciuta a questa versione del software",
+                f"{display(src)} is at schema revision {revision}, which this software does not know "
+                "(it was written by a newer version): upgrade the software first")
+        with target.transaction() as d:
+            for name in d.tables():
+                d.drop(name)
+            for name in s.tables():
+                frame = s.read(name)
+                d.replace(name, frame)
+                counts[name] = len(frame)
+            migrate.stamp(d, revision)
+    return counts
