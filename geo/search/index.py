@@ -47,6 +47,9 @@ class SearchIndex:
     num: dict[str, np.ndarray] = field(default_factory=dict)
     bools: dict[str, np.ndarray] = field(default_factory=dict)  # float: 1, 0, nan
     cats: dict[str, np.ndarray] = field(default_factory=dict)   # object arrays, None = unknown
+    codes: dict[str, np.ndarray] = field(default_factory=dict)  # int32 category codes, -1 = unknown
+    labels: dict[str, dict[str, int]] = field(default_factory=dict)  # category -> code
+    published: np.ndarray | None = None
     uses: np.ndarray | None = None
     available: np.ndarray | None = None  # datetime64[D], NaT = unknown
     in_zis: np.ndarray | None = None
@@ -65,6 +68,11 @@ class SearchIndex:
             idx.bools[c] = sites[c].astype("boolean").astype("float64").to_numpy()
         for c in CATEGORIES:
             idx.cats[c] = sites[c].astype(object).where(sites[c].notna(), None).to_numpy()
+            # Parsed once into codes: a categorical filter is then a table look-up, not string comparisons.
+            codes, uniques = pd.factorize(sites[c].astype(object), use_na_sentinel=True)
+            idx.codes[c] = codes.astype(np.int32)
+            idx.labels[c] = {str(u): i for i, u in enumerate(uniques)}
+        idx.published = idx.codes["status"] == idx.labels["status"].get("published", -2)
         idx.uses = uses_mask(sites["permitted_uses"])
         idx.available = pd.to_datetime(sites["available_from"], errors="coerce").to_numpy().astype("datetime64[D]")
         z = sites["zis_id"]
@@ -73,3 +81,13 @@ class SearchIndex:
 
     def __len__(self) -> int:
         return len(self.sites)
+
+    def cat_mask(self, column: str, allowed, rows: np.ndarray | None = None) -> np.ndarray:
+        """Rows (all, or those at ``rows``) whose ``column`` is one of ``allowed`` (unknown never is)."""
+        table = np.zeros(len(self.labels[column]) + 1, dtype=bool)  # last slot: code -1, unknown
+        for v in allowed:
+            code = self.labels[column].get(str(v))
+            if code is not None:
+                table[code] = True
+        codes = self.codes[column] if rows is None else self.codes[column][rows]
+        return table[codes]

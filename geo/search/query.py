@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import weakref
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -18,6 +19,8 @@ from geo.search.index import USE_BIT, SearchIndex
 INFRA_KINDS = {"airport": "dist_airport_km", "motorway_junction": "dist_motorway_junction_km",
                "rail_station": "dist_rail_station_km", "rail_freight_terminal": "dist_rail_freight_terminal_km",
                "port": "dist_port_km"}
+#: Radius of a place or point search when none is given (find page, drawn marker, URL, CLI alike).
+DEFAULT_RADIUS_KM = 20.0
 
 
 @dataclass
@@ -63,11 +66,102 @@ class Query:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Query":
-        names = {f.name for f in fields(cls)}
-        unknown = set(d) - names
-        if unknown:
-            raise UserError(f"Filtri sconosciuti: {sorted(unknown)}", f"Unknown filters: {sorted(unknown)}")
-        return cls(**d)
+        return make_query(d)
+
+    @property
+    def effective_radius_km(self) -> float | None:
+        """The radius searched around ``near``/``point``: the one given, else :data:`DEFAULT_RADIUS_KM`."""
+        if self.radius_km is not None:
+            return self.radius_km
+        return DEFAULT_RADIUS_KM if (self.near or self.point) else None
+
+
+_NUMBERS = ("min_land_m2", "max_land_m2", "min_covered_m2", "max_covered_m2", "min_floor_m2", "max_floor_m2",
+            "max_price_eur", "max_price_eur_m2", "min_power_kw", "radius_km")
+_LISTS = ("asset_kinds", "origins", "uses", "transactions", "conditions", "contaminations", "utilities",
+          "provinces", "municipalities")
+_FLAGS = ("uses_all", "rail_siding", "zls", "aid_area", "in_zis")
+
+
+def _number(name: str, raw: Any, *, allow_negative: bool = False) -> float | None:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    try:
+        v = float(raw)
+    except (TypeError, ValueError):
+        raise UserError(f"{name}: «{raw}» non è un numero.", f"{name}: '{raw}' is not a number.") from None
+    if not np.isfinite(v):
+        raise UserError(f"{name}: serve un numero finito, non «{raw}».", f"{name}: a finite number is needed, not '{raw}'.")
+    if v < 0 and not allow_negative:
+        raise UserError(f"{name}: non può essere negativo ({raw}).", f"{name}: cannot be negative ({raw}).")
+    return v
+
+
+def make_query(values: dict[str, Any] | None = None, **kw: Any) -> Query:
+    """The one way a :class:`Query` is built from user input: the find page, the URL and ``geo search``.
+
+    Numbers are checked (finite, not negative), dates are ISO, ``max_km`` values may be
+    strings (``{"airport": "30"}``), empty strings and lists mean "no filter". Raises
+    :class:`~geo.errors.UserError` with a one-line message naming the field.
+
+    >>> make_query(near="Cremona", max_km={"airport": "30"}).max_km
+    {'airport': 30.0}
+    """
+    d = {**(values or {}), **kw}
+    names = {f.name for f in fields(Query)}
+    unknown = set(d) - names
+    if unknown:
+        raise UserError(f"Filtri sconosciuti: {sorted(unknown)}", f"Unknown filters: {sorted(unknown)}")
+    out: dict[str, Any] = {}
+    for k in _NUMBERS:
+        if k in d:
+            out[k] = _number(k, d[k])
+    for k in _LISTS:
+        if k in d:
+            v = d[k]
+            out[k] = [v] if isinstance(v, str) else list(v or [])
+    for k in _FLAGS:
+        if k in d:
+            out[k] = bool(d[k])
+    if d.get("available_by") not in (None, ""):
+        raw = d["available_by"]
+        if isinstance(raw, dt.date):
+            raw = raw.isoformat()
+        try:
+            out["available_by"] = dt.date.fromisoformat(str(raw)).isoformat()
+        except ValueError:
+            raise UserError(f"available_by: «{raw}» non è una data AAAA-MM-GG.",
+                            f"available_by: '{raw}' is not a YYYY-MM-DD date.") from None
+    if "near" in d:
+        out["near"] = str(d["near"]) if d["near"] not in (None, "") else None
+    if d.get("point") is not None:
+        pt = d["point"]
+        if not isinstance(pt, (list, tuple)) or len(pt) != 2:
+            raise UserError("point: servono [lat, lon].", "point: [lat, lon] is needed.")
+        out["point"] = [_number("lat", pt[0], allow_negative=True), _number("lon", pt[1], allow_negative=True)]
+    if d.get("bbox") is not None:
+        bb = d["bbox"]
+        if not isinstance(bb, (list, tuple)) or len(bb) != 4:
+            raise UserError("bbox: servono [ovest, sud, est, nord].", "bbox: [west, south, east, north] is needed.")
+        out["bbox"] = [_number("bbox", v, allow_negative=True) for v in bb]
+    if d.get("polygon") is not None:
+        g = d["polygon"]
+        if not isinstance(g, dict) or g.get("type") not in ("Polygon", "MultiPolygon"):
+            raise UserError("polygon: serve una geometria GeoJSON Polygon o MultiPolygon (WGS84).",
+                            "polygon: a GeoJSON Polygon or MultiPolygon geometry (WGS84) is needed.")
+        out["polygon"] = g
+    if d.get("max_km"):
+        mk = {}
+        for kind, km in dict(d["max_km"]).items():
+            if kind not in INFRA_KINDS:
+                raise UserError(f"max_km: tipo «{kind}» sconosciuto (ammessi: {', '.join(INFRA_KINDS)}).",
+                                f"max_km: unknown kind '{kind}' (allowed: {', '.join(INFRA_KINDS)}).")
+            v = _number(f"max_km {kind}", km)
+            if v is None:
+                raise UserError(f"max_km {kind}: manca il numero di km.", f"max_km {kind}: the km value is missing.")
+            mk[kind] = v
+        out["max_km"] = mk
+    return Query(**out)
 
 
 def _range(mask: np.ndarray, v: np.ndarray, lo: float | None, hi: float | None) -> None:
@@ -77,28 +171,70 @@ def _range(mask: np.ndarray, v: np.ndarray, lo: float | None, hi: float | None) 
         mask &= v <= hi
 
 
-def _isin(mask: np.ndarray, values: np.ndarray, allowed: list[str]) -> None:
+def _isin(mask: np.ndarray, index: SearchIndex, column: str, allowed: list[str]) -> None:
     if allowed:
-        mask &= np.isin(values.astype(str), list(allowed)) & (values != None)  # noqa: E711
+        mask &= index.cat_mask(column, allowed)
+
+
+_TO_METRIC = None
+#: places index -> {name: (x, y, matched municipality)}: a name is looked up once per catalogue.
+_PLACE_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def to_metric(lon: float, lat: float) -> tuple[float, float]:
+    global _TO_METRIC
+    if _TO_METRIC is None:
+        from pyproj import Transformer
+
+        _TO_METRIC = Transformer.from_crs(4326, 32632, always_xy=True)
+    return _TO_METRIC.transform(lon, lat)
+
+
+def find_place(places: MunicipalityIndex, name: str) -> dict:
+    """``places.find(name)`` remembered per index (the tolerant look-up costs more than a whole search)."""
+    try:
+        cache = _PLACE_CACHE.setdefault(places, {})
+    except TypeError:  # not weak-referenceable: no cache
+        return places.find(name)
+    if name not in cache:
+        if len(cache) > 512:
+            cache.clear()
+        cache[name] = places.find(name)
+    return cache[name]
+
+
+def search_circle(query: Query, places: MunicipalityIndex | None) -> tuple[float, float, float] | None:
+    """``(lat, lon, radius_km)`` of the radius search (a point, or the centre of the named place), or None."""
+    centre = centre_of(query, places)
+    if centre is None:
+        return None
+    if query.point:
+        return float(query.point[0]), float(query.point[1]), float(query.effective_radius_km)
+    from pyproj import Transformer
+
+    lon, lat = Transformer.from_crs(32632, 4326, always_xy=True).transform(*centre)
+    return float(lat), float(lon), float(query.effective_radius_km)
 
 
 def centre_of(query: Query, places: MunicipalityIndex | None) -> tuple[float, float] | None:
     """The metric (x, y) of the radius search centre, or None."""
-    if query.radius_km is None:
+    radius = query.effective_radius_km
+    if radius is None:
         return None
     if query.point:
-        from pyproj import Transformer
-
         lat, lon = query.point
-        x, y = Transformer.from_crs(4326, 32632, always_xy=True).transform(lon, lat)
+        x, y = to_metric(lon, lat)
         if places is not None and not places.in_lombardy(lon, lat):
-            _check_outside(places, lat, lon, x, y, query.radius_km)
+            _check_outside(places, lat, lon, x, y, radius)
         return x, y
     if query.near:
         if places is None:
             raise UserError("Ricerca per luogo senza indice dei comuni.", "Place search needs the municipality index.")
-        c = places.find(query.near)["geometry"].centroid
-        return c.x, c.y
+        m = find_place(places, query.near)
+        if "_xy" not in m:
+            c = m["geometry"].centroid
+            m["_xy"] = (c.x, c.y)
+        return m["_xy"]
     return None
 
 
@@ -152,7 +288,7 @@ def filter_mask(index: SearchIndex, query: Query, *, staff: bool = False,
     n = len(index)
     mask = np.ones(n, dtype=bool)
     if not staff:
-        mask &= index.cats["status"] == "published"
+        mask &= index.published
     num = index.num
     _range(mask, num["land_area_m2"], query.min_land_m2, query.max_land_m2)
     _range(mask, num["covered_area_m2"], query.min_covered_m2, query.max_covered_m2)
@@ -160,17 +296,17 @@ def filter_mask(index: SearchIndex, query: Query, *, staff: bool = False,
     _range(mask, num["power_kw"], query.min_power_kw, None)
     _range(mask, num["price_eur"], None, query.max_price_eur)
     _range(mask, num["price_eur_m2"], None, query.max_price_eur_m2)
-    _isin(mask, index.cats["asset_kind"], query.asset_kinds)
-    _isin(mask, index.cats["origin"], query.origins)
-    _isin(mask, index.cats["condition"], query.conditions)
-    _isin(mask, index.cats["contamination"], query.contaminations)
-    _isin(mask, index.cats["province"], query.provinces)
-    _isin(mask, index.cats["municipality_istat"], query.municipalities)
+    _isin(mask, index, "asset_kind", query.asset_kinds)
+    _isin(mask, index, "origin", query.origins)
+    _isin(mask, index, "condition", query.conditions)
+    _isin(mask, index, "contamination", query.contaminations)
+    _isin(mask, index, "province", query.provinces)
+    _isin(mask, index, "municipality_istat", query.municipalities)
     if query.transactions:
         want = set(query.transactions)
         if want & {"sale", "lease"}:
             want.add("sale_or_lease")  # offered either way satisfies both
-        _isin(mask, index.cats["transaction"], sorted(want))
+        _isin(mask, index, "transaction", sorted(want))
     if query.uses:
         bits = 0
         for u in query.uses:
@@ -189,7 +325,7 @@ def filter_mask(index: SearchIndex, query: Query, *, staff: bool = False,
         mask &= num[INFRA_KINDS[kind]] <= km
     centre = centre_of(query, places)
     if centre is not None:
-        r = query.radius_km * 1000.0
+        r = query.effective_radius_km * 1000.0
         mask &= (index.x - centre[0]) ** 2 + (index.y - centre[1]) ** 2 <= r * r
     area = area_of(query)
     if area is not None and mask.any():
@@ -211,4 +347,5 @@ def query_from_json(text: str) -> Query:
         raise UserError(f"Filtri non leggibili: {exc}", f"Unreadable filters: {exc}") from None
 
 
-__all__ = ["Query", "filter_mask", "centre_of", "area_of", "INFRA_KINDS", "asdict"]
+__all__ = ["Query", "make_query", "filter_mask", "centre_of", "search_circle", "find_place", "area_of",
+           "INFRA_KINDS", "DEFAULT_RADIUS_KM", "asdict"]

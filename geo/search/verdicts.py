@@ -34,10 +34,11 @@ from geo.schema import FIELD
 from geo.schema.messages import fmt_number
 from geo.search.brief import Brief, Criterion
 from geo.search.index import USE_BIT, SearchIndex
+from geo.search.verdict import Verdict
 
-PASS, CONDITIONAL, FAIL, UNKNOWN = 0, 1, 2, 3
-NAMES = np.array(["PASS", "CONDITIONAL", "FAIL", "UNKNOWN"])
-POINTS = np.array([1.0, 0.6, 0.0, 0.3])
+PASS, CONDITIONAL, FAIL, UNKNOWN = (int(v) for v in Verdict)
+NAMES = np.array([v.name for v in Verdict])
+POINTS = np.array([v.points for v in Verdict])
 TOLERANCE = 0.10
 DATE_GRACE_DAYS = 90
 CLEAN = {"none_known", "remediated"}
@@ -47,10 +48,10 @@ CONDITIONAL_CONTAMINATION = {"investigating", "remediation_ongoing"}
 def _values(index: SearchIndex, c: Criterion, rows: np.ndarray) -> np.ndarray:
     col = c.column
     if col == "point":
-        from pyproj import Transformer
+        from geo.search.query import to_metric
 
         v = c.value or {}
-        x, y = Transformer.from_crs(4326, 32632, always_xy=True).transform(v["lon"], v["lat"])
+        x, y = to_metric(v["lon"], v["lat"])
         return np.hypot(index.x[rows] - x, index.y[rows] - y) / 1000.0
     if col in index.num:
         return index.num[col][rows]
@@ -98,17 +99,17 @@ def criterion_codes(index: SearchIndex, c: Criterion, rows: np.ndarray) -> np.nd
             bits |= USE_BIT[u]
         known = v != 0
         ok = ((v & bits) == bits) if op == "all" else ((v & bits) != 0)
-        plan = index.cats["implementation_plan"][rows]
-        out[known] = np.where(ok[known], np.where(plan[known] == "to_be_approved", CONDITIONAL, PASS), FAIL)
+        plan = index.cat_mask("implementation_plan", ["to_be_approved"], rows)
+        out[known] = np.where(ok[known], np.where(plan[known], CONDITIONAL, PASS), FAIL)
     elif op == "any":
         allowed = set(c.value)
         if c.column == "transaction" and allowed & {"sale", "lease"}:
             allowed.add("sale_or_lease")
-        known = v != None  # noqa: E711
-        hit = np.isin(v.astype(str), sorted(allowed))
+        known = index.codes[c.column][rows] >= 0
+        hit = index.cat_mask(c.column, allowed, rows)
         out[known] = np.where(hit[known], PASS, FAIL)
         if c.column == "contamination" and allowed <= CLEAN | {"remediated"}:
-            cond = known & np.isin(v.astype(str), sorted(CONDITIONAL_CONTAMINATION))
+            cond = known & index.cat_mask(c.column, CONDITIONAL_CONTAMINATION, rows)
             out[cond] = CONDITIONAL
     return out
 

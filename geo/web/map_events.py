@@ -1,33 +1,57 @@
-"""Turn what st_folium returns into search filters (pure functions, tested without a browser)."""
+"""Turn what st_folium returns into search filters (pure functions, tested without a browser).
+
+A drawing arrives as ``last_active_drawing``, a GeoJSON Feature:
+
+* polygon and rectangle: a Polygon geometry -> ``Query.polygon``;
+* circle: a Point geometry with ``properties.radius`` in metres -> ``Query.point`` + ``radius_km``;
+* marker: a Point geometry without radius -> ``Query.point`` (radius: the one set, else the default).
+"""
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from typing import Any
 
 from geo.search import Query
 
 
+def _drawing(state: dict[str, Any] | None) -> dict | None:
+    d = (state or {}).get("last_active_drawing")
+    return d if isinstance(d, dict) and isinstance(d.get("geometry"), dict) else None
+
+
+def drawing_key(state: dict[str, Any] | None) -> str | None:
+    """A stable signature of the last drawing (to apply each drawing once)."""
+    d = _drawing(state)
+    return json.dumps(d["geometry"], sort_keys=True) + json.dumps((d.get("properties") or {}).get("radius")) \
+        if d else None
+
+
 def drawn_area(state: dict[str, Any] | None) -> dict | None:
     """The GeoJSON geometry of the last drawn polygon/rectangle, or None."""
-    if not state:
-        return None
-    drawing = state.get("last_active_drawing") or {}
-    geom = drawing.get("geometry") if isinstance(drawing, dict) else None
+    d = _drawing(state)
+    geom = d["geometry"] if d else None
     if geom and geom.get("type") in ("Polygon", "MultiPolygon"):
         return geom
     return None
 
 
-def drawn_point(state: dict[str, Any] | None) -> list[float] | None:
-    """[lat, lon] of the last drawn marker, or None."""
-    if not state:
-        return None
-    drawing = state.get("last_active_drawing") or {}
-    geom = drawing.get("geometry") if isinstance(drawing, dict) else None
+def drawn_circle(state: dict[str, Any] | None) -> tuple[list[float], float | None] | None:
+    """([lat, lon], radius_km or None) of the last drawn circle (with radius) or marker (without), or None."""
+    d = _drawing(state)
+    geom = d["geometry"] if d else None
     if geom and geom.get("type") == "Point":
         lon, lat = geom["coordinates"][:2]
-        return [float(lat), float(lon)]
+        r = (d.get("properties") or {}).get("radius")
+        return [float(lat), float(lon)], (float(r) / 1000.0 if r else None)
     return None
+
+
+def drawn_point(state: dict[str, Any] | None) -> list[float] | None:
+    """[lat, lon] of the last drawn marker or circle centre, or None."""
+    c = drawn_circle(state)
+    return c[0] if c else None
 
 
 def view_bbox(state: dict[str, Any] | None) -> list[float] | None:
@@ -40,19 +64,29 @@ def view_bbox(state: dict[str, Any] | None) -> list[float] | None:
         return None
 
 
+def apply_drawing(query: Query, state: dict[str, Any] | None, *, radius_km: float | None = None) -> Query:
+    """A copy of ``query`` whose drawn area is the last drawing (a new drawing replaces the previous one).
+
+    A polygon replaces a drawn point/circle; a circle or marker replaces the drawn polygon and the
+    named place (the point is the centre now). A marker keeps ``radius_km`` (None: the default radius).
+    """
+    q = replace(query)
+    area = drawn_area(state)
+    if area is not None:
+        q.polygon, q.point = area, None
+        return q
+    circle = drawn_circle(state)
+    if circle is not None:
+        point, r = circle
+        q.point, q.near, q.polygon = point, None, None
+        q.radius_km = round(r, 3) if r else radius_km
+    return q
+
+
 def apply_map_state(query: Query, state: dict[str, Any] | None, *, use_drawing: bool, use_view: bool,
                     radius_km: float | None) -> Query:
     """A copy of ``query`` with the spatial filters the map provides."""
-    from dataclasses import replace
-
-    q = replace(query)
-    if use_drawing:
-        area = drawn_area(state)
-        if area is not None:
-            q.polygon = area
-        pt = drawn_point(state)
-        if pt is not None and radius_km:
-            q.point, q.radius_km, q.near = pt, radius_km, None
+    q = apply_drawing(query, state, radius_km=radius_km) if use_drawing else replace(query)
     if use_view:
         q.bbox = view_bbox(state)
     return q

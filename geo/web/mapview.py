@@ -1,48 +1,81 @@
 """The search map as a folium object (plain Python, no Streamlit).
 
+A new map is built on every run: folium objects are changed when they are
+rendered (``Layer.render`` adds children, streamlit-folium rewrites names), so
+a map cached and shared between visitors breaks for everyone after the first.
+What is worth caching is *data*: reference layers as ready-made GeoJSON text
+(:func:`layer_json`, immutable strings), which makes a fresh map cheap.
+
 Sites are sent as one compact JSON array and turned into clustered circle
 markers in the browser (like folium's FastMarkerCluster), so 10k results stay
-well under the payload and interactivity targets; individual
-``folium.Marker`` objects would cost ~1 kB each and seconds to build.
-Owner text reaches the page only as JSON data and is put into tooltips with
+well under the payload and interactivity targets. Owner text and place names
+reach the page only as JSON data and are put into tooltips with
 ``textContent``, never parsed as HTML.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from branca.element import MacroElement
 from folium.elements import JSCSSMixin
+from folium.map import Layer
 from folium.plugins import Draw, MarkerCluster
 from jinja2 import Template
 
 from geo.i18n import t
+from geo.search.verdict import NO_VERDICT_COLOUR, Verdict
 from geo.web.assets import localise
 
-VERDICT_COLOURS = {"PASS": "#2e7d32", "CONDITIONAL": "#f9a825", "FAIL": "#c62828", "UNKNOWN": "#757575",
-                   None: "#1565c0"}
+#: Marker colour by verdict code (0-3 = :class:`Verdict`, 4 = no brief).
+VERDICT_COLOURS = {**{v.name: v.colour for v in Verdict}, None: NO_VERDICT_COLOUR}
 ZONE_COLOURS = {"zls": "#0277bd", "zls_aid": "#6a1b9a", "zis": "#ef6c00"}
-VERDICT_CODES = ["PASS", "CONDITIONAL", "FAIL", "UNKNOWN", None]
+LINE_COLOURS = {"motorways": "#d84315", "railways": "#4e342e"}
+INFRA_COLOURS = {"airport": "#000000", "motorway_junction": "#d84315", "rail_station": "#5d4037",
+                 "rail_freight_terminal": "#4e342e", "port": "#01579b"}
+VERDICT_CODES = [v.name for v in Verdict] + [None]
 OSM = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 ESRI = "https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/MapServer/tile/{z}/{y}/{x}"
 LOMBARDY_CENTER = (45.62, 9.75)
+LOMBARDY_BOUNDS = ((44.68, 8.50), (46.64, 11.43))
 OUTLINE_MIN_ZOOM = 13
+SEARCH_COLOUR = "#1565c0"
+
+#: Map words not in geo.i18n (kept here so the map module is self-contained): key -> (it, en)
+WORDS = {
+    "layer_motorways": ("Autostrade", "Motorways"),
+    "layer_railways": ("Ferrovie", "Railways"),
+    "layer_exits": ("Uscite autostradali", "Motorway exits"),
+    "layer_stations": ("Stazioni ferroviarie", "Railway stations"),
+    "layer_airports": ("Aeroporti", "Airports"),
+    "layer_other_infra": ("Altre infrastrutture", "Other infrastructure"),
+    "search_area": ("Area di ricerca", "Search area"),
+}
+
+
+def word(key: str, lang: str) -> str:
+    return WORDS[key][0 if lang == "it" else 1] if key in WORDS else t(key, lang)
 
 
 def _safe_json(obj: Any) -> str:
     """JSON that can sit inside a <script> element."""
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/").replace(
-        "<!--", "<\\!--").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return _script_safe(json.dumps(obj, separators=(",", ":"), ensure_ascii=False))
+
+
+def _script_safe(text: str) -> str:
+    return text.replace("</", "<\\/").replace("<!--", "<\\!--").replace("\u2028", "\\u2028").replace(
+        "\u2029", "\\u2029")
 
 
 def legend_html(lang: str, with_brief: bool) -> str:
-    """What the colours on the map mean (sites by verdict, zones), as a small HTML strip."""
+    """What the colours on the map mean (sites by verdict, zones, lines), as a small HTML strip."""
     from html import escape
 
     def dot(colour: str, label: str, square: bool = False) -> str:
@@ -51,10 +84,16 @@ def legend_html(lang: str, with_brief: bool) -> str:
                 f'<span style="width:.8rem;height:.8rem;{shape};background:{colour};margin-right:.3rem;'
                 f'display:inline-block"></span>{escape(label)}</span>')
 
-    sites = ([dot(VERDICT_COLOURS[v], t(v, lang)) for v in ("PASS", "CONDITIONAL", "FAIL", "UNKNOWN")]
-             if with_brief else [dot(VERDICT_COLOURS[None], t("legend_site", lang))])
+    def line(colour: str, label: str) -> str:
+        return (f'<span style="display:inline-flex;align-items:center;margin-right:1rem">'
+                f'<span style="width:1.2rem;height:3px;background:{colour};margin-right:.3rem;'
+                f'display:inline-block"></span>{escape(label)}</span>')
+
+    sites = ([dot(v.colour, v.label(lang)) for v in sorted(Verdict, key=lambda v: v.rank)]
+             if with_brief else [dot(NO_VERDICT_COLOUR, t("legend_site", lang))])
     zones = [dot(ZONE_COLOURS[k], t(f"layer_{k}", lang), True) for k in ("zls", "zls_aid", "zis")]
-    return f'<div style="font-size:.85rem;line-height:1.8">{"".join(sites + zones)}</div>'
+    lines = [line(LINE_COLOURS[k], word(f"layer_{k}", lang)) for k in ("motorways", "railways")]
+    return f'<div style="font-size:.85rem;line-height:1.8">{"".join(sites + zones + lines)}</div>'
 
 
 class SiteLayer(JSCSSMixin, MacroElement):
@@ -125,6 +164,66 @@ class SiteLayer(JSCSSMixin, MacroElement):
         self.demo_label = _safe_json(demo_label)
 
 
+class GeoJsonText(Layer):
+    """A reference layer from ready-made GeoJSON text (see :func:`layer_json`), listed in the layer control.
+
+    The tooltip shows one property as plain text (``textContent``).
+    """
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = L.geoJson({{ this.data }}, {
+  style: function() { return {{ this.style }}; },
+  interactive: {{ 'true' if this.tooltip else 'false' }},
+  onEachFeature: function(f, l) {
+    {% if this.tooltip %}
+    var v = f.properties ? f.properties.tip : null;
+    if (v !== null && v !== undefined) { var s = document.createElement("span"); s.textContent = String(v);
+      l.bindTooltip(s, {sticky: true}); }
+    {% endif %}
+  }
+});
+(window.__geoRefs = window.__geoRefs || {})[{{ this.layer_name|tojson }}] = {{ this.get_name() }};
+{% endmacro %}
+""")
+
+    def __init__(self, data: str, name: str, style: dict, *, tooltip: bool = False, show: bool = True) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "GeoJsonText"
+        self.data = data
+        self.style = _safe_json(style)
+        self.tooltip = tooltip
+
+
+class PointsLayer(Layer):
+    """Small fixed-size points (infrastructure) from compact arrays, with plain-text tooltips."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = L.featureGroup();
+(function() {
+  var d = {{ this.data }};
+  for (var i = 0; i < d.lat.length; i++) {
+    var m = L.circleMarker([d.lat[i], d.lon[i]], {radius: {{ this.radius }}, weight: 1, color: "#fff",
+        fillColor: {{ this.colour }}, fillOpacity: 1});
+    var s = document.createElement("span"); s.textContent = d.name[i]; m.bindTooltip(s);
+    m.addTo({{ this.get_name() }});
+  }
+})();
+{% endmacro %}
+""")
+
+    def __init__(self, points: gpd.GeoDataFrame, name: str, colour: str, *, radius: int = 4,
+                 show: bool = False) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "PointsLayer"
+        self.radius = int(radius)
+        self.colour = _safe_json(colour)
+        self.data = _safe_json({"lat": np.round(points.geometry.y.to_numpy(), 5).tolist(),
+                                "lon": np.round(points.geometry.x.to_numpy(), 5).tolist(),
+                                "name": points["name"].fillna("").astype(str).tolist()})
+
+
 class ZoomToggle(MacroElement):
     """Show a layer only at or above a zoom level (site outlines at close zoom)."""
 
@@ -147,7 +246,11 @@ class ZoomToggle(MacroElement):
 
 #: Simplification tolerance (degrees) of reference layers drawn on the search map:
 #: ~100 m for municipalities keeps the map payload small without visible loss at the zooms they are shown.
-SIMPLIFY = {"municipalities": 0.001, "provinces": 0.002, "zls_municipalities": 0.0005}
+SIMPLIFY = {"municipalities": 0.001, "provinces": 0.002, "zls_municipalities": 0.0005, "motorways": 0.0005,
+            "railways": 0.0005}
+#: Property shown as the tooltip of each reference layer.
+TOOLTIP = {"provinces": "province_name", "municipalities": "name", "zls_municipalities": "name",
+           "zis_areas": "name", "site_outlines": "site_id", "motorways": "name", "railways": None}
 
 
 def for_map(name: str, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -158,6 +261,25 @@ def for_map(name: str, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     out = gdf.copy()
     out["geometry"] = out.geometry.simplify(tol, preserve_topology=True)
     return out
+
+
+def layer_json(name: str, gdf: gpd.GeoDataFrame, tooltip: str | None = "") -> str:
+    """A reference layer as compact, script-safe GeoJSON text: simplified, 5 decimals, one ``tip`` property.
+
+    This is the cacheable form of a layer (a string cannot be changed by whoever uses it).
+    """
+    tip = TOOLTIP.get(name) if tooltip == "" else tooltip
+    feats = []
+    if len(gdf):
+        g = for_map(name, gdf).to_crs(4326)
+        geoms = shapely.set_precision(g.geometry.to_numpy(), 1e-5)
+        tips = g[tip].astype(object).where(g[tip].notna(), None).tolist() if tip and tip in g else [None] * len(g)
+        for geom, tp in zip(geoms, tips):
+            if geom is None or geom.is_empty:
+                continue
+            feats.append({"type": "Feature", "properties": {"tip": None if tp is None else str(tp)},
+                          "geometry": shapely.geometry.mapping(geom)})
+    return _safe_json({"type": "FeatureCollection", "features": feats})
 
 
 def site_payload(sites: pd.DataFrame, lang: str) -> dict[str, list]:
@@ -180,72 +302,115 @@ def site_payload(sites: pd.DataFrame, lang: str) -> dict[str, list]:
     }
 
 
-def _geojson(gdf: gpd.GeoDataFrame, name: str, style: dict, tooltip: list[str] | None = None,
-             show: bool = True, aliases: list[str] | None = None) -> folium.GeoJson:
-    keep = [c for c in (tooltip or []) if c in gdf]
-    data = gdf[keep + ["geometry"]] if len(gdf) else gdf
-    tt = folium.GeoJsonTooltip(fields=keep, aliases=aliases or keep) if keep and len(gdf) else None
-    # folium escapes GeoJsonTooltip values? Not guaranteed: escape ourselves.
-    if keep and len(gdf):
-        data = data.copy()
-        for c in keep:
-            data[c] = data[c].astype(str).map(lambda s: s.replace("&", "&amp;").replace("<", "&lt;")
-                                              .replace(">", "&gt;"))
-    return folium.GeoJson(data, name=name, style_function=lambda _f: style, tooltip=tt, show=show,
-                          zoom_on_click=False)
+def _text(layer: str | gpd.GeoDataFrame | None, name: str) -> str | None:
+    """GeoJSON text of a layer given either as text (cached) or as a frame."""
+    if layer is None:
+        return None
+    if isinstance(layer, str):
+        return layer
+    return layer_json(name, layer) if len(layer) else None
 
 
-def build_map(sites: gpd.GeoDataFrame, lang: str = "en", *, outlines: gpd.GeoDataFrame | None = None,
-              zls: gpd.GeoDataFrame | None = None, zis: gpd.GeoDataFrame | None = None,
-              municipalities: gpd.GeoDataFrame | None = None, provinces: gpd.GeoDataFrame | None = None,
+def _empty(text: str | None) -> bool:
+    return text is None or '"features":[]' in text[:60]
+
+
+def circle_bounds(lat: float, lon: float, radius_km: float) -> list[list[float]]:
+    """[[south, west], [north, east]] of a circle (for fitting the map to a radius search)."""
+    dlat = radius_km / 111.2
+    dlon = radius_km / (111.2 * max(math.cos(math.radians(lat)), 0.1))
+    return [[lat - dlat, lon - dlon], [lat + dlat, lon + dlon]]
+
+
+def fit_bounds(sites: gpd.GeoDataFrame, circle: tuple[float, float, float] | None = None,
+               area=None) -> list[list[float]]:
+    """Where the map should look: the search circle, else the drawn area, else the results, else Lombardy."""
+    if circle is not None:
+        return circle_bounds(*circle)
+    if area is not None and not area.is_empty:
+        w, s, e, n = area.bounds
+        return [[s, w], [n, e]]
+    if len(sites):
+        x, y = sites.geometry.x.to_numpy(), sites.geometry.y.to_numpy()
+        s, w, n, e = float(np.nanmin(y)), float(np.nanmin(x)), float(np.nanmax(y)), float(np.nanmax(x))
+        pad = 0.01  # one site alone: a little room around it
+        return [[s - pad, w - pad], [n + pad, e + pad]]
+    return [list(LOMBARDY_BOUNDS[0]), list(LOMBARDY_BOUNDS[1])]
+
+
+def build_map(sites: gpd.GeoDataFrame, lang: str = "en", *,
+              outlines: str | gpd.GeoDataFrame | None = None,
+              zls: gpd.GeoDataFrame | None = None, zis: str | gpd.GeoDataFrame | None = None,
+              municipalities: str | gpd.GeoDataFrame | None = None,
+              provinces: str | gpd.GeoDataFrame | None = None,
+              motorways: str | gpd.GeoDataFrame | None = None, railways: str | gpd.GeoDataFrame | None = None,
               infrastructure: gpd.GeoDataFrame | None = None, center: tuple[float, float] | None = None,
-              zoom: int = 8, draw: bool = True, search_area=None) -> folium.Map:
-    """The Find-sites map: basemaps, toggleable reference layers, clustered sites, drawing tools."""
+              zoom: int = 8, draw: bool = True, search_area=None,
+              search_circle: tuple[float, float, float] | None = None, fit: bool = True) -> folium.Map:
+    """The Find-sites map: basemaps, reference layers, the search area, clustered sites, drawing tools.
+
+    Reference layers may be given as frames or as :func:`layer_json` text (the cached form).
+    ``search_circle`` is ``(lat, lon, radius_km)`` of a place or point search, drawn as a circle;
+    ``search_area`` a shapely geometry (drawn polygon). With ``fit`` the map opens on the circle,
+    else the area, else the results.
+    """
     m = folium.Map(location=center or LOMBARDY_CENTER, zoom_start=zoom, tiles=None, control_scale=True,
                    prefer_canvas=True)
     folium.TileLayer(OSM, name=t("basemap_osm", lang), attr="© OpenStreetMap contributors", max_zoom=19).add_to(m)
     folium.TileLayer(ESRI, name=t("basemap_sat", lang), attr="Imagery © Esri, Maxar, Earthstar Geographics",
                      max_zoom=19, show=False).add_to(m)
-    if provinces is not None and len(provinces):
-        _geojson(provinces, t("layer_provinces", lang), {"color": "#555", "weight": 1.5, "fill": False},
-                 ["province_name"], show=False).add_to(m)
-    if municipalities is not None and len(municipalities):
-        _geojson(municipalities, t("layer_municipalities", lang), {"color": "#888", "weight": 0.5, "fill": False},
-                 ["name"], show=False).add_to(m)
+    # Without tiles (offline, or a tile server down) the provinces and main lines still say where you are.
+    for text, label, style, tip, show in (
+            (_text(municipalities, "municipalities"), t("layer_municipalities", lang),
+             {"color": "#888", "weight": 0.5, "fill": False}, True, False),
+            (_text(provinces, "provinces"), t("layer_provinces", lang),
+             {"color": "#555", "weight": 1.5, "fill": False}, True, True),
+            (_text(railways, "railways"), word("layer_railways", lang),
+             {"color": LINE_COLOURS["railways"], "weight": 1, "dashArray": "4 3", "opacity": 0.7}, False, True),
+            (_text(motorways, "motorways"), word("layer_motorways", lang),
+             {"color": LINE_COLOURS["motorways"], "weight": 2, "opacity": 0.8}, False, True)):
+        if not _empty(text):
+            GeoJsonText(text, label, style, tooltip=tip, show=show).add_to(m)
     if zls is not None and len(zls):
         aid = zls["aid_area"].astype(bool)
-        _geojson(zls[~aid], t("layer_zls", lang), {"color": ZONE_COLOURS["zls"], "weight": 1, "fillOpacity": 0.12},
-                 ["name"], show=True).add_to(m)
-        _geojson(zls[aid], t("layer_zls_aid", lang),
-                 {"color": ZONE_COLOURS["zls_aid"], "weight": 1.5, "fillOpacity": 0.22}, ["name"], show=True).add_to(m)
-    if zis is not None and len(zis):
-        _geojson(zis, t("layer_zis", lang), {"color": ZONE_COLOURS["zis"], "weight": 2, "dashArray": "6",
-                                             "fillOpacity": 0.15}, ["name", "phase"], show=True).add_to(m)
+        GeoJsonText(layer_json("zls_municipalities", zls[~aid]), t("layer_zls", lang),
+                    {"color": ZONE_COLOURS["zls"], "weight": 1, "fillOpacity": 0.12}, tooltip=True).add_to(m)
+        GeoJsonText(layer_json("zls_municipalities", zls[aid]), t("layer_zls_aid", lang),
+                    {"color": ZONE_COLOURS["zls_aid"], "weight": 1.5, "fillOpacity": 0.22}, tooltip=True).add_to(m)
+    zis_text = _text(zis, "zis_areas")
+    if not _empty(zis_text):
+        GeoJsonText(zis_text, t("layer_zis", lang), {"color": ZONE_COLOURS["zis"], "weight": 2, "dashArray": "6",
+                                                    "fillOpacity": 0.15}, tooltip=True).add_to(m)
     if infrastructure is not None and len(infrastructure):
-        fg = folium.FeatureGroup(name=t("layer_infra", lang), show=False)
-        sym = {"airport": "#000", "motorway_junction": "#2e7d32", "rail_station": "#5d4037",
-               "rail_freight_terminal": "#4e342e", "port": "#01579b"}
-        for kind, grp in infrastructure.groupby("kind"):
-            for _, r in grp.iterrows():
-                folium.CircleMarker([r.geometry.y, r.geometry.x], radius=3 if kind == "rail_station" else 5,
-                                    color=sym.get(kind, "#333"), fill=True, fill_opacity=1,
-                                    tooltip=folium.Tooltip(str(r["name"]).replace("<", "&lt;").replace(">", "&gt;"))
-                                    ).add_to(fg)
-        fg.add_to(m)
-    if outlines is not None and len(outlines):
-        ol = _geojson(outlines, t("layer_outlines", lang), {"color": "#00573f", "weight": 2, "fillOpacity": 0.2},
-                      ["site_id"], show=True)
+        groups = (("airport", "layer_airports", 5), ("motorway_junction", "layer_exits", 4),
+                  ("rail_station", "layer_stations", 3), ("rail_freight_terminal", "layer_other_infra", 4),
+                  ("port", "layer_other_infra", 4))
+        for kind, key, radius in groups:
+            pts = infrastructure[infrastructure["kind"] == kind]
+            if len(pts):
+                label = word(key, lang) + ("" if key != "layer_other_infra" else f" ({kind})")
+                PointsLayer(pts, label, INFRA_COLOURS[kind], radius=radius, show=False).add_to(m)
+    outline_text = _text(outlines, "site_outlines")
+    if not _empty(outline_text):
+        ol = GeoJsonText(outline_text, t("layer_outlines", lang),
+                         {"color": "#00573f", "weight": 2, "fillOpacity": 0.2}, tooltip=True, show=True)
         ol.add_to(m)
         ZoomToggle(ol, OUTLINE_MIN_ZOOM).add_to(m)
-    if search_area is not None:
-        folium.GeoJson(search_area.__geo_interface__, name="search area",
-                       style_function=lambda _f: {"color": "#1565c0", "weight": 2, "dashArray": "4",
-                                                  "fill": False}).add_to(m)
+    area_style = {"color": SEARCH_COLOUR, "weight": 2, "dashArray": "6 4", "fill": True, "fillOpacity": 0.04}
+    if search_area is not None and not search_area.is_empty:
+        GeoJsonText(_safe_json(shapely.geometry.mapping(search_area)), word("search_area", lang),
+                    area_style, show=True).add_to(m)
+    if search_circle is not None:
+        lat, lon, km = search_circle
+        folium.Circle([lat, lon], radius=km * 1000.0, color=SEARCH_COLOUR, weight=2, dash_array="6 4",
+                      fill=True, fill_opacity=0.04, interactive=False).add_to(m)
     SiteLayer(site_payload(sites, lang), t("demo", lang), t("layer_sites", lang)).add_to(m)
     if draw:
-        Draw(export=False, draw_options={"polyline": False, "circle": False, "circlemarker": False,
+        Draw(export=False, draw_options={"polyline": False, "circle": True, "circlemarker": False,
                                          "marker": True, "polygon": True, "rectangle": True},
              edit_options={"edit": False}).add_to(m)
+    if fit:
+        m.fit_bounds(fit_bounds(sites, search_circle, search_area))
     folium.LayerControl(collapsed=True).add_to(m)
     localise(m)
     return m

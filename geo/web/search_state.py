@@ -31,6 +31,45 @@ def load_from_url() -> tuple[Query, Brief]:
     return st.session_state["search_q"], st.session_state["search_b"]
 
 
+def apply_pending_widgets() -> None:
+    """Set widget values asked for by the previous run (a widget's value cannot change once it is drawn)."""
+    for k, v in st.session_state.pop("pending_widgets", {}).items():
+        st.session_state[k] = v
+
+
+def set_pending_widgets(values: dict) -> None:
+    st.session_state["pending_widgets"] = {**st.session_state.get("pending_widgets", {}), **values}
+
+
+def page_link_params(**extra: str) -> dict[str, str]:
+    """Query parameters that carry the search, brief, shortlist and language to another page."""
+    from geo.web.state import current_lang, shortlist
+
+    q, b = load_from_url()
+    out = dict(to_query_params(q, b))
+    sl = shortlist()
+    if sl:
+        out["sl"] = ",".join(sl)
+    out["lang"] = current_lang()
+    out.update({k: v for k, v in extra.items() if v})
+    return out
+
+
+def keep_state_in_url() -> tuple[Query, Brief]:
+    """On any page: restore search, brief and shortlist from this page's URL (fresh visit) or the session,
+    and write them back to the URL, so that every page's link reproduces what is on screen."""
+    from geo.web.state import current_lang, shortlist
+
+    q, b = load_from_url()
+    save_to_url(q, b)
+    sl = shortlist()
+    if sl and st.query_params.get("sl") != ",".join(sl):
+        st.query_params["sl"] = ",".join(sl)
+    if st.query_params.get("lang") != current_lang():
+        st.query_params["lang"] = current_lang()
+    return q, b
+
+
 def save_to_url(q: Query, b: Brief) -> None:
     st.session_state["search_q"], st.session_state["search_b"] = q, b
     params = to_query_params(q, b)

@@ -1,6 +1,10 @@
-"""Find sites: filters and investor brief in the sidebar, map and ranked results in sync."""
+"""Find sites: filters and investor brief in the sidebar, map and ranked results in sync.
 
-import hashlib
+The map is built fresh on every run from cached *data* (geo.web.map_data): a
+folium object cached and shared between visitors is changed by its first
+render and reaches the next visitor broken.
+"""
+
 import json
 
 import pandas as pd
@@ -8,16 +12,17 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.schema import FIELD
-from geo.search import Brief, Criterion, Query, SearchIndex, search
+from geo.search import DEFAULT_RADIUS_KM, Brief, Criterion, SearchIndex, make_query, search
+from geo.search.query import area_of, find_place, search_circle
 from geo.web.auth import current_role
 from geo.web.loaders import _stamp, get_all_sites, get_catalogue, get_layer
-from geo.web.map_events import apply_map_state, clicked_site
+from geo.web.map_data import layer_text, outlines_text
+from geo.web.map_events import apply_drawing, clicked_site, drawing_key, view_bbox
 from geo.web.mapview import build_map, legend_html
-from geo.web.search_state import BRIEF_WIDGETS, criterion_value, load_from_url, save_to_url, widget_value
+from geo.web.search_state import (BRIEF_WIDGETS, apply_pending_widgets, criterion_value, keep_state_in_url,
+                                  page_link_params, save_to_url, set_pending_widgets, widget_value)
 from geo.web.state import current_lang, set_shortlist, shortlist, t
 from geo.web.ui import demo_banner, guarded
-
-DEFAULT_RADIUS_KM = 20.0  # around a named place when no radius is given
 
 lang = current_lang()
 it = lang == "it"
@@ -26,6 +31,7 @@ staff = current_role() == "staff"
 
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _index(path: str, mtime: float) -> SearchIndex:
+    # Read-only after construction: search() never changes the index, so sharing it is safe.
     return SearchIndex.from_sites(get_all_sites())
 
 
@@ -47,18 +53,20 @@ def choice_select(label: str, key: str, values: list[str], default: list[str]) -
 
 st.title(t("page_find"))
 with guarded():
+    apply_pending_widgets()
     cat = get_catalogue()
+    places = cat.places()
     index = _index(*_stamp())
-    q0, b0 = load_from_url()
+    q0, b0 = keep_state_in_url()
     demo_banner(bool(index.sites["is_demo"].fillna(False).any()))
 
     with st.sidebar:
         st.header(t("filters"))
         near = st.text_input("Vicino a (comune)" if it else "Near (municipality)", value=q0.near or "",
                              key="w_near")
-        # Empty means "no limit"; a place without a radius searches DEFAULT_RADIUS_KM around it.
+        # Empty means "no limit"; a place or point without a radius searches DEFAULT_RADIUS_KM around it.
         radius = st.number_input("Raggio km" if it else "Radius km", 0.0, 300.0, _f(q0.radius_km), 5.0,
-                                 placeholder=str(DEFAULT_RADIUS_KM), key="w_radius")
+                                 placeholder=f"{DEFAULT_RADIUS_KM:g}", key="w_radius")
         c1, c2 = st.columns(2)
         min_ha = c1.number_input("Min ha", 0.0, 1000.0, _ha(q0.min_land_m2), 0.5, placeholder=t("any"),
                                  key="w_minha")
@@ -80,8 +88,6 @@ with guarded():
         aid = f2.checkbox("Aiuti" if it else "Aid map", value=q0.aid_area, key="w_aid")
         zis = f3.checkbox("ZIS", value=q0.in_zis, key="w_zis")
         siding = st.checkbox(FIELD["rail_siding"].label(lang), value=q0.rail_siding, key="w_siding")
-        use_draw = st.checkbox("Usa l'area disegnata sulla mappa" if it else "Use the area drawn on the map",
-                               value=True, key="w_draw")
         use_view = st.checkbox("Solo la vista corrente della mappa" if it else "Only the current map view",
                                value=False, key="w_view")
 
@@ -130,44 +136,64 @@ with guarded():
                            json.dumps(brief.to_dict(), ensure_ascii=False, indent=2), "brief.json",
                            "application/json", key="w_save")
 
-    query = Query(near=near.strip() or None, radius_km=radius or None, min_land_m2=min_ha * 1e4 if min_ha else None,
-                  max_land_m2=max_ha * 1e4 if max_ha else None, asset_kinds=kinds, origins=origins, uses=uses,
-                  transactions=trans, max_price_eur=max_price or None, min_power_kw=min_power or None,
-                  provinces=provinces, zls=zls, aid_area=aid, in_zis=zis, rail_siding=siding,
-                  polygon=q0.polygon, bbox=None)
-    if query.near and not query.radius_km:
-        query.radius_km = DEFAULT_RADIUS_KM
-    map_state = st.session_state.get("findmap_state")
-    query = apply_map_state(query, map_state, use_drawing=use_draw, use_view=use_view, radius_km=radius or 10.0)
+    # Typing a place replaces a drawn circle or marker (the point would otherwise win).
+    near = near.strip()
+    point = q0.point if not (near and near != (q0.near or "")) else None
+    # Filters without a widget (drawn area, max_km, utilities... from a link or the CLI) survive from the URL.
+    query = make_query({**q0.to_dict(), **{k: v for k, v in dict(
+        near=near or None, radius_km=radius or None, min_land_m2=min_ha * 1e4 if min_ha else None,
+        max_land_m2=max_ha * 1e4 if max_ha else None, asset_kinds=kinds, origins=origins, uses=uses,
+        transactions=trans, max_price_eur=max_price or None, min_power_kw=min_power or None,
+        provinces=provinces, zls=zls, aid_area=aid, in_zis=zis, rail_siding=siding, point=point,
+        bbox=view_bbox(st.session_state.get("findmap_state")) if use_view else None).items()}})
     save_to_url(query, brief)
 
-    result = search(index, query, brief, staff=staff, places=cat.places())
+    result = search(index, query, brief, staff=staff, places=places)
     sites = result.sites
     st.subheader(t("n_results", n=len(sites)))
+    circle = search_circle(query, places)
     if query.near and query.point is None:  # the look-up is tolerant: show which municipality it settled on
-        m = cat.places().find(query.near)
-        st.caption(t("near_caption", km=f"{query.radius_km:g}", name=m["name"], prov=m["province"]))
-    st.caption(t("share_link"))
+        m = find_place(places, query.near)
+        st.caption(t("near_caption", km=f"{query.effective_radius_km:g}", name=m["name"], prov=m["province"]))
+    elif circle is not None:
+        st.caption(("Entro {km} km dal punto {lat:.4f}, {lon:.4f}" if it else
+                    "Within {km} km of the point {lat:.4f}, {lon:.4f}").format(km=f"{circle[2]:g}", lat=circle[0],
+                                                                             lon=circle[1]))
+    area = area_of(query) if query.polygon else None
+    b1, b2 = st.columns([3, 1])
+    b1.caption(t("share_link"))
+    if (query.polygon or query.point) and b2.button("Cancella area disegnata" if it else "Clear drawn area",
+                                                    key="clear_area"):
+        cleared = make_query({**query.to_dict(), "polygon": None, "point": None})
+        save_to_url(cleared, brief)
+        st.rerun()
 
-    key = hashlib.sha1((json.dumps(query.to_dict(), sort_keys=True, default=str) + brief.to_json() + lang
-                        + str(_stamp())).encode()).hexdigest()
-
-    @st.cache_resource(max_entries=8, show_spinner=False)
-    def _map(k: str, _sites, _lang: str):
-        return build_map(_sites, _lang, outlines=cat.outlines(_sites["site_id"]),
-                         zls=get_layer("zls_municipalities", for_map=True), zis=get_layer("zis_areas"),
-                         provinces=get_layer("provinces", for_map=True),
-                         municipalities=get_layer("municipalities", for_map=True),
-                         infrastructure=get_layer("infrastructure"))
-
-    fmap = _map(key, sites, lang)
-    returned = ["last_active_drawing", "last_object_clicked"] + (["bounds"] if use_view else [])
+    map_state = st.session_state.get("findmap_state")
+    view = None
+    if use_view and map_state and map_state.get("center"):
+        # Keep the view the filter is using: refitting would change the view, and the filter with it.
+        view = ((map_state["center"]["lat"], map_state["center"]["lng"]), int(map_state.get("zoom") or 8))
+    fmap = build_map(sites, lang, outlines=outlines_text(sites["site_id"]),
+                     zls=get_layer("zls_municipalities", for_map=True), zis=layer_text("zis_areas"),
+                     provinces=layer_text("provinces"), municipalities=layer_text("municipalities"),
+                     motorways=layer_text("motorways"), railways=layer_text("railways"),
+                     infrastructure=get_layer("infrastructure"), search_area=area, search_circle=circle,
+                     center=view[0] if view else None, zoom=view[1] if view else 8, fit=view is None)
+    returned = ["last_active_drawing", "last_object_clicked"] + (["bounds", "center", "zoom"] if use_view else [])
     state = st_folium(fmap, key="findmap", height=560, width="stretch", returned_objects=returned)
     st.html(legend_html(lang, bool(brief.criteria)))
-    if state != map_state and state is not None:
+    if state is not None and state != map_state:
         st.session_state["findmap_state"] = state
-        if (state.get("last_active_drawing") != (map_state or {}).get("last_active_drawing")
-                or (use_view and state.get("bounds") != (map_state or {}).get("bounds"))):
+        sig = drawing_key(state)
+        if sig is not None and sig != st.session_state.get("find_drawing"):
+            # A new drawing: it becomes the search area, in the URL like every other filter.
+            st.session_state["find_drawing"] = sig
+            drawn = apply_drawing(query, state, radius_km=query.radius_km)
+            if drawn.point is not None and drawn.point != query.point:
+                set_pending_widgets({"w_near": "", "w_radius": drawn.radius_km})
+            save_to_url(drawn, brief)
+            st.rerun()
+        if use_view and view_bbox(state) != view_bbox(map_state):
             st.rerun()
     picked = clicked_site(state, sites)
 
@@ -194,7 +220,7 @@ with guarded():
         st.rerun()
     if c2.button(t("open_sheet"), disabled=len(chosen) < 1, key="open_sheet"):
         st.session_state["sheet_site"] = chosen[0]
-        st.switch_page("geo/web/pages/sheet.py")
+        st.switch_page("geo/web/pages/sheet.py", query_params=page_link_params(site=chosen[0]))
     c3.write(f":material/star: {t('page_shortlist')}: {len(sl)}")
     if chosen and brief.criteria:
         with st.expander(f"{t('reason')}: {chosen[0]}", expanded=True):

@@ -1,0 +1,147 @@
+"""The search map in a real browser: every visitor sees it, drawn areas search, the URL carries them.
+
+Debian's Chromium driven by Playwright against a real Streamlit server, offline
+(tile requests are aborted).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+from tests.web.test_e2e_browser import result_count
+
+pytestmark = [pytest.mark.browser]
+if not Path(CHROMIUM).exists():
+    pytestmark.append(pytest.mark.skip(reason="Debian chromium not installed (make test installs it)"))
+
+TILES = re.compile(r"https://(tile\.openstreetmap\.org|server\.arcgisonline\.com)/.*")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def server(built_catalogue):
+    with streamlit_server(built_catalogue, role="staff") as url:
+        yield url
+
+
+def fresh_page(browser):
+    """A page in a new browser context: no cookies, no session, like a colleague opening a link."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.route(TILES, lambda route: route.abort())
+    return ctx, page, errors
+
+
+def drawn_count(page, timeout_ms: int = 60000) -> tuple[object, int]:
+    """The map frame and the number of sites its script drew (``data-site-count``)."""
+    page.wait_for_selector("iframe[title*='streamlit_folium']", timeout=timeout_ms)
+    for _ in range(timeout_ms // 100):
+        for f in page.frames:
+            if "streamlit_folium" not in f.url and "component" not in f.url:
+                continue
+            try:
+                n = f.evaluate("document.body && document.body.getAttribute('data-site-count')")
+                markers = f.evaluate("window.__geoSites ? window.__geoSites.getLayers().length : -1")
+            except Exception:
+                continue
+            if n is not None and markers >= 0:
+                return f, int(markers)
+        page.wait_for_timeout(100)
+    raise AssertionError("the map never drew its sites")
+
+
+def wait_count(page, expected: int, timeout_ms: int = 60000) -> None:
+    for _ in range(timeout_ms // 100):
+        try:
+            if result_count(page) == expected:
+                return
+        except Exception:
+            pass
+        page.wait_for_timeout(100)
+    raise AssertionError(f"result count never became {expected} (is {result_count(page)})")
+
+
+def test_same_link_in_two_fresh_browsers_and_a_reload_all_show_the_markers(browser, server, catalogue):
+    url = f"{server}/find?lang=en&q=" + json.dumps({"zls": True}, separators=(",", ":"))
+    expected = None
+    for visit in range(2):
+        ctx, page, errors = fresh_page(browser)
+        page.goto(url, wait_until="domcontentloaded")
+        n = result_count(page)
+        frame, markers = drawn_count(page)
+        assert markers == n > 0, (visit, markers, n)
+        expected = expected or n
+        assert n == expected
+        # Reference layers are drawn without tiles: the province outlines are there.
+        provinces = frame.evaluate("(() => { var l = window.__geoRefs && window.__geoRefs['Provinces'];"
+                                   " return l && l._map ? l.getLayers().length : 0; })()")
+        assert provinces == 12
+        if visit == 1:
+            page.reload(wait_until="domcontentloaded")
+            assert result_count(page) == expected
+            _, markers = drawn_count(page)
+            assert markers == expected
+        assert not [e for e in errors if "is not defined" in e], errors
+        ctx.close()
+
+
+def test_a_rectangle_drawn_with_the_mouse_filters_and_goes_into_the_url(browser, server, catalogue):
+    ctx, page, errors = fresh_page(browser)
+    page.goto(f"{server}/find?lang=en", wait_until="domcontentloaded")
+    n_all = result_count(page)
+    frame, markers = drawn_count(page)
+    assert markers == n_all
+    box = frame.locator(".leaflet-container").bounding_box()
+    frame.locator(".leaflet-draw-draw-rectangle").click()
+    # A rectangle over the middle of the map (the map fits all of Lombardy's sites).
+    x0, y0 = box["x"] + box["width"] * 0.40, box["y"] + box["height"] * 0.35
+    x1, y1 = box["x"] + box["width"] * 0.62, box["y"] + box["height"] * 0.65
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move((x0 + x1) / 2, (y0 + y1) / 2, steps=5)
+    page.mouse.move(x1, y1, steps=5)
+    page.mouse.up()
+    page.wait_for_function(f"() => !document.body.innerText.includes('{n_all} sites found')", timeout=60000)
+    n = result_count(page)
+    assert 0 < n < n_all
+    # The area is in the URL, as a polygon of the query.
+    q = json.loads(parse_qs(urlparse(page.url).query)["q"][0])
+    assert q["polygon"]["type"] == "Polygon"
+    # The same sites by the library, on the polygon from the URL.
+    from geo.search import Query, SearchIndex, search
+
+    idx = SearchIndex.from_sites(catalogue.sites(statuses=None))
+    assert len(search(idx, Query(polygon=q["polygon"]), staff=True, places=catalogue.places())) == n
+    _, markers = drawn_count(page)
+    assert markers == n
+    link = page.url
+    ctx.close()
+
+    # The link restores the area in a fresh browser.
+    ctx, page, _ = fresh_page(browser)
+    page.goto(link, wait_until="domcontentloaded")
+    wait_count(page, n)
+    _, markers = drawn_count(page)
+    assert markers == n
+    page.get_by_role("button", name="Clear drawn area").click()
+    wait_count(page, n_all)
+    assert "polygon" not in json.loads(parse_qs(urlparse(page.url).query).get("q", ["{}"])[0])
+    ctx.close()
