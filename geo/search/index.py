@@ -50,6 +50,9 @@ class SearchIndex:
     codes: dict[str, np.ndarray] = field(default_factory=dict)  # int32 category codes, -1 = unknown
     labels: dict[str, dict[str, int]] = field(default_factory=dict)  # category -> code
     published: np.ndarray | None = None
+    #: distance columns with no value at all: their reference layer is not loaded (every located site
+    #: gets a distance as soon as one feature of the kind exists), so a criterion on them says so.
+    missing_layers: frozenset = frozenset()
     uses: np.ndarray | None = None
     available: np.ndarray | None = None  # datetime64[D], NaT = unknown
     in_zis: np.ndarray | None = None
@@ -73,6 +76,8 @@ class SearchIndex:
             idx.codes[c] = codes.astype(np.int32)
             idx.labels[c] = {str(u): i for i, u in enumerate(uniques)}
         idx.published = idx.codes["status"] == idx.labels["status"].get("published", -2)
+        if len(sites):
+            idx.missing_layers = frozenset(c for c in NUMERIC if c.startswith("dist_") and np.isnan(idx.num[c]).all())
         idx.uses = uses_mask(sites["permitted_uses"])
         idx.available = pd.to_datetime(sites["available_from"], errors="coerce").to_numpy().astype("datetime64[D]")
         z = sites["zis_id"]

@@ -196,12 +196,17 @@ REASON = {
     ("true", 2): ("{label}: no", "{label}: no"),
 }
 UNKNOWN_REASON = ("{label}: dato mancante", "{label}: value missing")
+LAYER_REASON = ("{label}: livello «{kind}» non caricato (geo import infrastructure FILE --kind {kind})",
+                "{label}: layer '{kind}' not loaded (geo import infrastructure FILE --kind {kind})")
 
 
 def reason(index: SearchIndex, c: Criterion, row: int, code: int, lang: str = "en") -> str:
     """The one-line reason for one site and one criterion."""
     label = c.label(lang)
     if code == UNKNOWN:
+        if c.column in index.missing_layers:
+            kind = c.column.removeprefix("dist_").removesuffix("_km")
+            return LAYER_REASON[0 if lang == "it" else 1].format(label=label, kind=kind)
         return UNKNOWN_REASON[0 if lang == "it" else 1].format(label=label)
     op = c.op
     key = (op, code)
