@@ -73,3 +73,29 @@ def db_target(request, tmp_path) -> str:
     if request.param == "gpkg":
         return str(tmp_path / "catalogue.gpkg")
     return request.getfixturevalue("postgis_url")
+
+
+@pytest.fixture(scope="session")
+def postgis_demo(postgis_server, built_catalogue) -> str:
+    """Name of a PostGIS database holding the demo catalogue: a template to clone, never to write."""
+    from geo.catalogue.transfer import copy_catalogue
+
+    url = postgis_server.new_database("demo")
+    copy_catalogue(built_catalogue, url)
+    return url.rsplit("/", 1)[1]
+
+
+@pytest.fixture(params=["gpkg", "postgis"])
+def catalogue_target(request, built_catalogue, tmp_path):
+    """A private, writable copy of the demo catalogue on each backend in turn (a path or a URL)."""
+    if request.param == "gpkg":
+        dst = tmp_path / "catalogue.gpkg"
+        for suffix in ("", "-wal"):  # a WAL file not yet checkpointed holds committed rows too
+            if Path(f"{built_catalogue}{suffix}").exists():
+                shutil.copy2(f"{built_catalogue}{suffix}", f"{dst}{suffix}")
+        yield str(dst)
+        return
+    server = request.getfixturevalue("postgis_server")
+    url = server.new_database("cat", template=request.getfixturevalue("postgis_demo"))  # ~0.15 s
+    yield url
+    server.drop_database(url)

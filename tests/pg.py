@@ -99,11 +99,20 @@ class Cluster:
         with psycopg.connect(self.url(dbname), autocommit=True) as con:
             con.execute(sql)
 
-    def new_database(self, prefix: str = "t") -> str:
-        """A fresh database cloned from the PostGIS template; returns its URL."""
-        with self._lock:  # CREATE DATABASE ... TEMPLATE needs the template to itself
+    def new_database(self, prefix: str = "t", template: str = TEMPLATE) -> str:
+        """A fresh database cloned from ``template`` (by default the empty one with PostGIS); returns its URL.
+
+        Any other session on the template (an idle pooled connection) is ended first: PostgreSQL
+        clones a database only when nobody is connected to it.
+        """
+        import psycopg
+
+        with self._lock:
             name = f"{prefix}_{os.getpid()}_{next(self._counter)}"
-            self.admin(f'CREATE DATABASE "{name}" TEMPLATE {TEMPLATE}')
+            with psycopg.connect(self.url("postgres"), autocommit=True) as con:
+                con.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                            (template,))
+                con.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         return self.url(name)
 
     def drop_database(self, url: str) -> None:

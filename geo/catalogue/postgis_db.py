@@ -56,6 +56,8 @@ _KIND_OF = {"text": "TEXT", "character varying": "TEXT", "double precision": "RE
             "boolean": "BOOLEAN"}
 _MAX_IDENT = 63  # PostgreSQL truncates longer names silently; we refuse them instead
 _POOL_SIZE = 4
+#: How long a writer waits for the one before it (SQLite's busy timeout on the GeoPackage side).
+LOCK_TIMEOUT_S = 120
 
 
 def dsn_of(url: str) -> str:
@@ -309,15 +311,23 @@ class _Pool:
         self.idle: list[Any] = []
         self.lock = threading.Lock()
 
-    def get(self) -> Any:
+    def _pooled(self) -> Any | None:
         with self.lock:
             if self.pid != os.getpid():  # forked: the parent's connections are not ours to use or close
                 self.idle, self.pid = [], os.getpid()
-            while self.idle:
-                con = self.idle.pop()
-                if not con.closed:
-                    return con
+            return self.idle.pop() if self.idle else None
+
+    def get(self) -> Any:
         psycopg = _psycopg()
+        while (con := self._pooled()) is not None:
+            if con.closed or con.broken:
+                continue
+            try:  # an idle connection may have been ended by the server (restart, idle timeout)
+                con.execute("SELECT 1")
+                return con
+            except psycopg.Error:
+                with contextlib.suppress(Exception):
+                    con.close()
         try:
             con = psycopg.connect(self.dsn, autocommit=True)
         except psycopg.OperationalError as exc:
@@ -331,7 +341,7 @@ class _Pool:
 
     def put(self, con: Any) -> None:
         psycopg = _psycopg()
-        ok = (not con.closed and os.getpid() == self.pid
+        ok = (not con.closed and not con.broken and os.getpid() == self.pid
               and con.info.transaction_status == psycopg.pq.TransactionStatus.IDLE)
         with self.lock:
             if ok and len(self.idle) < _POOL_SIZE:
@@ -339,6 +349,19 @@ class _Pool:
                 return
         with contextlib.suppress(Exception):
             con.close()
+
+
+_POOLS: dict[str, _Pool] = {}
+_POOLS_LOCK = threading.Lock()
+
+
+def _pool_for(dsn: str) -> _Pool:
+    """One pool per database per process, shared by every PostGISDB on it (the app opens many)."""
+    with _POOLS_LOCK:
+        pool = _POOLS.get(dsn)
+        if pool is None:
+            pool = _POOLS[dsn] = _Pool(dsn)
+        return pool
 
 
 class PostGISDB:
@@ -353,7 +376,7 @@ class PostGISDB:
 
     def __init__(self, url: str) -> None:
         self.url = str(url)
-        self._pool = _Pool(dsn_of(self.url))
+        self._pool = _pool_for(dsn_of(self.url))
 
     def __repr__(self) -> str:
         return f"PostGISDB({redact(self.url)!r})"
@@ -400,11 +423,19 @@ class PostGISDB:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[PostGISTx]:
         """One write transaction: BEGIN, the writers' advisory lock, ..., COMMIT (ROLLBACK on any exception)."""
+        psycopg = _psycopg()
         con = self._pool.get()
         tx = PostGISTx(con)
         try:
             with con.transaction():  # commits on success, rolls back and re-raises on an exception
-                con.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
+                con.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_S}s'")
+                try:
+                    con.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
+                except psycopg.errors.LockNotAvailable as exc:
+                    raise CatalogueError(
+                        f"Il catalogo è occupato da un'altra modifica da oltre {LOCK_TIMEOUT_S} s: riprovare.",
+                        f"The catalogue has been busy with another change for over {LOCK_TIMEOUT_S} s: "
+                        "try again.") from exc
                 yield tx
         finally:
             tx.con = None  # a Tx is not usable after its transaction

@@ -110,3 +110,14 @@ def test_cli_copy_prints_the_tables_and_errors_are_one_line(built_catalogue, pos
     err = capsys.readouterr().err
     assert err.startswith("error:") and "--overwrite" in err and "Traceback" not in err
     assert main(["catalogue", "copy", str(built_catalogue), postgis_url, "--overwrite"]) == 0
+
+
+def test_catalogue_target_gives_each_test_its_own_demo_catalogue(catalogue_target, built_catalogue):
+    """The fixture the catalogue/listing/brownfield tests use to run on both stores."""
+    from geo.catalogue import open_catalogue
+
+    assert_same_catalogue(built_catalogue, catalogue_target)
+    with connect(catalogue_target).transaction() as tx:
+        tx.delete("sites")
+    assert len(open_catalogue(catalogue_target).sites(None)) == 0
+    assert connect(built_catalogue).count("sites") > 0

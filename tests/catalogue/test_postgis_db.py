@@ -350,3 +350,39 @@ def test_postgis_writer_in_another_process_waits_for_the_lock(pg):
         assert p.poll() is None  # still waiting for our lock
     assert p.wait(60) == 0
     assert pg.read("counter")["n"].tolist() == [0, 1, 2]
+
+
+def test_postgis_a_writer_kept_waiting_too_long_is_told_to_retry(pg, monkeypatch):
+    from geo.catalogue import postgis_db
+
+    monkeypatch.setattr(postgis_db, "LOCK_TIMEOUT_S", 1)
+    _start_counter(pg)
+    inside, release = threading.Event(), threading.Event()
+
+    def hold():
+        with pg.transaction():
+            inside.set()
+            release.wait(30)
+
+    t = threading.Thread(target=hold)
+    t.start()
+    inside.wait(10)
+    try:
+        with pytest.raises(CatalogueError, match="try again"):
+            with pg.transaction() as tx:
+                tx.insert("counter", pd.DataFrame({"n": [1]}))
+    finally:
+        release.set()
+        t.join()
+    _increment(pg.url, 1)  # and the next write goes through
+    assert pg.read("counter")["n"].tolist() == [1]
+
+
+def test_postgis_connections_ended_by_the_server_are_replaced(pg, postgis_server):
+    _start_counter(pg)
+    pg.read("counter")  # leaves an idle pooled connection
+    postgis_server.admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                         f"WHERE datname = '{pg.url.rsplit('/', 1)[1]}' AND pid <> pg_backend_pid()")
+    assert pg.read("counter")["n"].tolist() == [0]
+    _increment(pg.url, 1)
+    assert pg.read("counter")["n"].tolist() == [1]
