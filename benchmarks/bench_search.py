@@ -5,20 +5,30 @@ of 6 criteria (hard and soft). Compared, in the same run, with a naive
 implementation of the same query (geopandas reprojection and distance per
 query, a per-row Python loop for the brief), reported as a ratio.
 
-    .venv/bin/python benchmarks/bench_search.py [--repeat 30] [--sizes 1000 10000 100000]
+Then, on the same rows at the largest size and the same query without the brief,
+``search()`` against the floor (a plain NumPy mask over ready arrays) and a
+PostGIS server (GiST index on the points, ``ST_DWithin``; B-tree on land area):
+the server is started like the test fixture (``tests/pg.py``, Debian's
+PostgreSQL 15 + PostGIS 3) or given by ``--postgis URL``; ``--no-postgis`` skips it.
+
+    .venv/bin/python benchmarks/bench_search.py [--repeat 30] [--sizes 1000 10000 100000] [--postgis URL]
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.catalogue.frames import normalise_sites
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.pg, when run as a script
+
+from geo.catalogue.frames import normalise_sites  # noqa: E402
 from geo.layers.admin import municipalities
 from geo.places import MunicipalityIndex
 from geo.search import Brief, Criterion, Query, SearchIndex, search
@@ -97,10 +107,107 @@ def timeit(fn, repeat: int) -> list[float]:
     return times
 
 
+def numpy_mask(sites: gpd.GeoDataFrame, places: MunicipalityIndex):
+    """The floor: the same query (no brief) as one NumPy expression over arrays prepared in advance."""
+    from geo.search.index import USE_BIT, uses_mask
+
+    pts = sites.geometry.to_crs(32632)
+    x, y = pts.x.to_numpy(), pts.y.to_numpy()
+    land = sites["land_area_m2"].to_numpy(float)
+    published = (sites["status"] == "published").to_numpy()
+    kind = sites["asset_kind"].isin(QUERY.asset_kinds).to_numpy()  # the categorical test, precomputed
+    uses = uses_mask(sites["permitted_uses"])
+    bits = USE_BIT["industrial"] | USE_BIT["logistics"]
+    c = places.find(QUERY.near)["geometry"].centroid
+    r2 = (QUERY.radius_km * 1000.0) ** 2
+
+    def run() -> np.ndarray:
+        return np.flatnonzero(published & (land >= QUERY.min_land_m2) & kind & ((uses & bits) != 0)
+                              & ((x - c.x) ** 2 + (y - c.y) ** 2 <= r2))
+    return run
+
+
+def postgis_query(sites: gpd.GeoDataFrame, places: MunicipalityIndex, url: str):
+    """Load the rows into PostGIS (GiST on the points) and return a function running the same query."""
+    import io
+
+    import psycopg
+
+    from geo.search.index import USE_BIT, uses_mask
+
+    pts = sites.geometry.to_crs(32632)
+    con = psycopg.connect(url, autocommit=True)
+    con.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+    con.execute("DROP TABLE IF EXISTS bench_sites")
+    con.execute("CREATE TABLE bench_sites (site_id text, status text, land_area_m2 double precision, "
+                "asset_kind text, uses integer, x double precision, y double precision, geom geometry(Point, 32632))")
+    buf = io.StringIO()
+    frame = pd.DataFrame({"site_id": sites["site_id"], "status": sites["status"],
+                          "land": sites["land_area_m2"].astype(float), "kind": sites["asset_kind"].astype(str),
+                          "uses": uses_mask(sites["permitted_uses"]), "x": pts.x, "y": pts.y})
+    frame.to_csv(buf, index=False, header=False, na_rep="")
+    buf.seek(0)
+    with con.cursor().copy("COPY bench_sites (site_id, status, land_area_m2, asset_kind, uses, x, y) "
+                           "FROM STDIN WITH (FORMAT csv)") as cp:
+        cp.write(buf.read())
+    con.execute("UPDATE bench_sites SET geom = ST_SetSRID(ST_MakePoint(x, y), 32632)")
+    con.execute("CREATE INDEX ON bench_sites USING gist (geom)")
+    con.execute("CREATE INDEX ON bench_sites (land_area_m2)")
+    con.execute("ANALYZE bench_sites")
+    c = places.find(QUERY.near)["geometry"].centroid
+    bits = USE_BIT["industrial"] | USE_BIT["logistics"]
+    sql = ("SELECT site_id FROM bench_sites WHERE status = 'published' AND land_area_m2 >= %s "
+           "AND asset_kind = ANY(%s) AND (uses & %s) <> 0 "
+           "AND ST_DWithin(geom, ST_SetSRID(ST_MakePoint(%s, %s), 32632), %s)")
+    params = (QUERY.min_land_m2, list(QUERY.asset_kinds), bits, c.x, c.y, QUERY.radius_km * 1000.0)
+    cur = con.cursor()
+
+    def run() -> list:  # psycopg prepares the statement on the server after a few runs
+        cur.execute(sql, params, prepare=True)
+        return cur.fetchall()
+    return run, con
+
+
+def compare(sites: gpd.GeoDataFrame, places: MunicipalityIndex, repeat: int, postgis: str | None,
+            start_postgis: bool) -> None:
+    """search() vs the NumPy floor vs PostGIS, same rows, same query (no brief), one run."""
+    idx = SearchIndex.from_sites(sites)
+    no_brief = search(idx, QUERY, places=places)
+    floor = numpy_mask(sites, places)
+    assert len(floor()) == len(no_brief), "NumPy mask and search() disagree"
+    rows = [("search(), no brief", timeit(lambda: search(idx, QUERY, places=places), repeat)),
+            ("search(), 6-criterion brief", timeit(lambda: search(idx, QUERY, BRIEF, places=places), repeat)),
+            ("NumPy mask (floor), no brief", timeit(floor, repeat))]
+    cluster = None
+    if postgis is None and start_postgis:
+        try:
+            from tests.pg import start_cluster
+
+            cluster = start_cluster()
+            postgis = cluster.new_database("bench")
+        except Exception as exc:  # not installed: say so, do not fail the other figures
+            print(f"PostGIS skipped: {str(exc).splitlines()[0]}")
+    if postgis:
+        run, con = postgis_query(sites, places, postgis)
+        assert len(run()) == len(no_brief), "PostGIS and search() disagree"
+        rows.append(("PostGIS GiST, no brief", timeit(run, repeat)))
+        con.close()
+    if cluster is not None:
+        cluster.stop()
+    print(f"\nsame {len(sites)} rows, same query ({len(no_brief)} results without the brief):")
+    print(f"{'':32} {'median ms':>10} {'p95 ms':>8}")
+    for name, ts in rows:
+        print(f"{name:32} {statistics.median(ts):>10.2f} {float(np.percentile(ts, 95)):>8.2f}")
+    print("targets: search() median <= 2 ms without a brief, <= 5 ms with the 6-criterion brief, "
+          ">= 3x faster than PostGIS")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     ap.add_argument("--repeat", type=int, default=30)
+    ap.add_argument("--postgis", metavar="URL", help="a PostGIS database to use (else one is started, if installed)")
+    ap.add_argument("--no-postgis", action="store_true", help="skip the PostGIS comparison")
     args = ap.parse_args()
     places = MunicipalityIndex(municipalities())
     places.find("Brescia")  # warm the name table
@@ -118,6 +225,7 @@ def main() -> None:
         med, p95 = statistics.median(fast), float(np.percentile(fast, 95))
         nmed = statistics.median(slow)
         print(f"{n:>8} {build:>12.0f} {med:>10.2f} {p95:>8.2f} {nmed:>16.1f} {nmed / med:>7.1f} {len(res):>8}")
+    compare(sites, places, args.repeat, args.postgis, not args.no_postgis)
 
 
 if __name__ == "__main__":

@@ -12,9 +12,12 @@ from geo.places import MunicipalityIndex
 from geo.search.brief import Brief
 from geo.search.index import SearchIndex
 from geo.search.query import Query, filter_mask
-from geo.search.verdicts import NAMES, evaluate, reasons
+from geo.search.verdict import Verdict
+from geo.search.verdicts import NAMES, judge, reasons
 
-VERDICT_ORDER = {"PASS": 0, "CONDITIONAL": 1, "UNKNOWN": 2, "FAIL": 3, None: 4}
+#: Listing order of overall verdict codes (index: code; -1, no brief, is the last slot).
+RANK = np.array([v.rank for v in Verdict] + [len(Verdict)])
+VERDICT_ORDER = {v.name: v.rank for v in Verdict} | {None: len(Verdict)}
 
 
 @dataclass
@@ -22,22 +25,38 @@ class SearchResult:
     index: SearchIndex
     brief: Brief
     rows: np.ndarray          # positions in index.sites, ranked
-    table: pd.DataFrame       # verdict, score, c0..cN, aligned with rows
+    criterion_codes: np.ndarray  # [n, k] verdict codes per criterion, aligned with rows
+    overall: np.ndarray       # [n] overall verdict codes (-1: no brief)
+    score: np.ndarray         # [n]
+
+    @property
+    def verdicts(self) -> np.ndarray:
+        """Overall verdict names (None without a brief), aligned with rows."""
+        if not self.brief.criteria:
+            return np.full(len(self.rows), None, dtype=object)
+        return NAMES[self.overall].astype(object)
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """verdict, score, c0..cN, aligned with rows."""
+        df = pd.DataFrame({"verdict": self.verdicts, "score": self.score})
+        for j in range(self.criterion_codes.shape[1]):
+            df[f"c{j}"] = self.criterion_codes[:, j]
+        return df
 
     @property
     def sites(self) -> gpd.GeoDataFrame:
         """The matching sites, ranked, with ``verdict`` and ``score`` columns."""
         out = self.index.sites.iloc[self.rows].copy()
-        out["verdict"] = self.table["verdict"].to_numpy()
-        out["score"] = self.table["score"].to_numpy()
+        out["verdict"] = self.verdicts
+        out["score"] = self.score
         return out
 
     def __len__(self) -> int:
         return len(self.rows)
 
     def codes(self) -> np.ndarray:
-        cols = [c for c in self.table.columns if c.startswith("c") and c[1:].isdigit()]
-        return self.table[cols].to_numpy() if cols else np.zeros((len(self.rows), 0), dtype=int)
+        return self.criterion_codes
 
     def explain(self, site_id: str, lang: str = "en") -> list[tuple[str, str, str]]:
         """``[(criterion label, verdict, reason), ...]`` for one site of the result."""
@@ -45,7 +64,7 @@ class SearchResult:
         if len(pos) == 0:
             return []
         i = int(pos[0])
-        codes = self.codes()
+        codes = self.criterion_codes
         texts = reasons(self.index, self.brief, [int(self.rows[i])], codes[i:i + 1], lang)[0]
         return [(c.label(lang), str(NAMES[codes[i, j]]), texts[j]) for j, c in enumerate(self.brief.criteria)]
 
@@ -68,11 +87,11 @@ def search(index: SearchIndex, query: Query | None = None, brief: Brief | None =
     query = query or Query()
     brief = brief or Brief()
     rows = np.flatnonzero(filter_mask(index, query, staff=staff, places=places))
-    table = evaluate(index, brief, rows)
+    codes, overall, score = judge(index, brief, rows)
     if brief.criteria:
         if hide_failed:
-            keep = table["verdict"].to_numpy() != "FAIL"
-            rows, table = rows[keep], table[keep].reset_index(drop=True)
-        order = np.lexsort((-table["score"].to_numpy(), table["verdict"].map(VERDICT_ORDER).to_numpy()))
-        rows, table = rows[order], table.iloc[order].reset_index(drop=True)
-    return SearchResult(index=index, brief=brief, rows=rows, table=table)
+            keep = overall != int(Verdict.FAIL)
+            rows, codes, overall, score = rows[keep], codes[keep], overall[keep], score[keep]
+        order = np.lexsort((-score, RANK[overall]))
+        rows, codes, overall, score = rows[order], codes[order], overall[order], score[order]
+    return SearchResult(index=index, brief=brief, rows=rows, criterion_codes=codes, overall=overall, score=score)

@@ -114,23 +114,34 @@ def criterion_codes(index: SearchIndex, c: Criterion, rows: np.ndarray) -> np.nd
     return out
 
 
-def evaluate(index: SearchIndex, brief: Brief, rows: np.ndarray) -> pd.DataFrame:
-    """Per-criterion codes, overall verdict and score for the sites at ``rows``."""
+def judge(index: SearchIndex, brief: Brief, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(codes, overall, score)`` for the sites at ``rows``: per-criterion codes ``[n, k]``, overall
+    verdict codes ``[n]`` and scores ``[n]``, as NumPy arrays (no frame: this runs on every query)."""
     crit = brief.criteria
+    n = len(rows)
     if not crit:
-        return pd.DataFrame({"verdict": pd.Series([None] * len(rows), dtype=object),
-                             "score": np.full(len(rows), np.nan)})
-    codes = np.stack([criterion_codes(index, c, rows) for c in crit], axis=1)
+        return np.zeros((n, 0), dtype=np.int8), np.full(n, -1, dtype=np.int8), np.full(n, np.nan)
+    codes = np.empty((n, len(crit)), dtype=np.int8)
+    for j, c in enumerate(crit):
+        codes[:, j] = criterion_codes(index, c, rows)
     hard = np.array([c.hard for c in crit])
     w = np.array([c.weight for c in crit], dtype=float)
     w = w if w.sum() > 0 else np.ones_like(w)
-    score = (POINTS[codes] * w).sum(axis=1) / w.sum()
-    overall = np.full(len(rows), PASS, dtype=np.int8)
+    score = np.round(POINTS[codes] @ w / w.sum(), 4)
+    overall = np.full(n, PASS, dtype=np.int8)
     overall[(codes == CONDITIONAL).any(axis=1)] = CONDITIONAL
     overall[((codes == UNKNOWN) & hard).any(axis=1)] = UNKNOWN
     overall[((codes == FAIL) & hard).any(axis=1)] = FAIL
-    df = pd.DataFrame({"verdict": NAMES[overall], "score": np.round(score, 4)})
-    for j, c in enumerate(crit):
+    return codes, overall, score
+
+
+def evaluate(index: SearchIndex, brief: Brief, rows: np.ndarray) -> pd.DataFrame:
+    """Per-criterion codes, overall verdict and score for the sites at ``rows`` (as a frame)."""
+    codes, overall, score = judge(index, brief, rows)
+    if not brief.criteria:
+        return pd.DataFrame({"verdict": pd.Series([None] * len(rows), dtype=object), "score": score})
+    df = pd.DataFrame({"verdict": NAMES[overall], "score": score})
+    for j in range(codes.shape[1]):
         df[f"c{j}"] = codes[:, j]
     return df
 
