@@ -15,7 +15,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     a = p.add_argument
     a("--near", help="a Lombardy municipality name (tolerant: case, accents, 'S.' for San)")
     a("--point", nargs=2, type=float, metavar=("LAT", "LON"), help="centre of the radius search")
-    a("--radius-km", type=float)
+    a("--radius-km", type=float, help="radius around --near/--point (default: 20 km)")
     a("--bbox", nargs=4, type=float, metavar=("W", "S", "E", "N"))
     a("--polygon", help="GeoJSON geometry (WGS84) of the search area")
     for name in ("land", "covered", "floor"):
@@ -50,43 +50,54 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_run)
 
 
-def _run(args: argparse.Namespace) -> int:
-    from geo.catalogue import open_catalogue
-    from geo.errors import UserError
-    from geo.export import to_csv, to_geojson
-    from geo.search import INFRA_KINDS, Brief, Query, SearchIndex, search
+#: argparse destinations that are Query fields (the rest are output options)
+QUERY_ARGS = ("min_land_m2", "max_land_m2", "min_covered_m2", "max_covered_m2", "min_floor_m2", "max_floor_m2",
+              "asset_kinds", "origins", "uses", "transactions", "max_price_eur", "max_price_eur_m2", "available_by",
+              "conditions", "contaminations", "min_power_kw", "utilities", "rail_siding", "zls", "aid_area",
+              "in_zis", "provinces", "municipalities", "near", "radius_km")
 
+
+def query_from_args(args: argparse.Namespace):
+    """The command line -> a Query through the same function as the find page and the URL."""
+    from geo.errors import UserError
+    from geo.search import make_query
+
+    values = {k: getattr(args, k) for k in QUERY_ARGS}
+    values["uses_all"] = args.all_uses
     max_km = {}
     for item in args.max_km:
-        kind, _, km = item.partition("=")
-        if kind not in INFRA_KINDS:
-            raise UserError(f"--max-km: tipo «{kind}» sconosciuto", f"--max-km: unknown kind '{kind}'")
-        max_km[kind] = float(km)
-    q = Query(min_land_m2=args.min_land_m2, max_land_m2=args.max_land_m2, min_covered_m2=args.min_covered_m2,
-              max_covered_m2=args.max_covered_m2, min_floor_m2=args.min_floor_m2, max_floor_m2=args.max_floor_m2,
-              asset_kinds=args.asset_kinds, origins=args.origins, uses=args.uses, uses_all=args.all_uses,
-              transactions=args.transactions, max_price_eur=args.max_price_eur,
-              max_price_eur_m2=args.max_price_eur_m2, available_by=args.available_by, conditions=args.conditions,
-              contaminations=args.contaminations, min_power_kw=args.min_power_kw, utilities=args.utilities,
-              rail_siding=args.rail_siding, zls=args.zls, aid_area=args.aid_area, in_zis=args.in_zis,
-              provinces=args.provinces, municipalities=args.municipalities, near=args.near,
-              point=list(args.point) if args.point else None, radius_km=args.radius_km,
-              polygon=_polygon(args.polygon) if args.polygon else None,
-              bbox=list(args.bbox) if args.bbox else None, max_km=max_km)
-    if (args.near or args.point) and args.radius_km is None:
-        raise UserError("--near/--point richiedono --radius-km", "--near/--point need --radius-km")
+        kind, sep, km = item.partition("=")
+        if not sep:
+            raise UserError(f"--max-km: serve TIPO=KM, non «{item}»", f"--max-km: KIND=KM is needed, not '{item}'")
+        max_km[kind] = km
+    values["max_km"] = max_km
+    values["point"] = list(args.point) if args.point else None
+    values["bbox"] = list(args.bbox) if args.bbox else None
+    values["polygon"] = _polygon(args.polygon) if args.polygon else None
+    return make_query(values)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from geo.catalogue import open_catalogue
+    from geo.export import to_csv, to_geojson
+    from geo.search import Brief, SearchIndex, search
+    from geo.search.query import find_place
+
+    q = query_from_args(args)
     brief = Brief.load(args.brief) if args.brief else Brief()
     cat = open_catalogue(args.catalogue_path)
+    places = cat.places()
     res = search(SearchIndex.from_sites(cat.sites(statuses=None)), q, brief, staff=args.staff,
-                 places=cat.places(), hide_failed=args.hide_failed)
+                 places=places, hide_failed=args.hide_failed)
     sites = res.sites
     if args.limit:
         sites = sites.head(args.limit)
     out = to_csv(sites, staff=args.staff) if args.format == "csv" else to_geojson(sites, staff=args.staff)
     sys.stdout.write(out + ("\n" if not out.endswith("\n") else ""))
-    if args.near:  # the look-up is tolerant: say which municipality it settled on
-        m = cat.places().find(args.near)
-        print(f"near: {m['name']} ({m['province']}, ISTAT {m['istat']})", file=sys.stderr)
+    if q.near:  # the look-up is tolerant: say which municipality it settled on (and the radius used)
+        m = find_place(places, q.near)
+        print(f"near: {m['name']} ({m['province']}, ISTAT {m['istat']}), {q.effective_radius_km:g} km",
+              file=sys.stderr)
     print(f"{len(sites)} sites", file=sys.stderr)
     return 0
 
