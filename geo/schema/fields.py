@@ -77,6 +77,9 @@ class Field:
     min: float | None = None
     max: float | None = None
     max_length: int | None = None
+    #: (error below, warning below, warning above, error above) in the field's unit, None = no bound:
+    #: values a real site cannot have are errors, unusual ones are warnings the owner should read.
+    plausible: tuple[float | None, float | None, float | None, float | None] | None = None
     source: Source = "owner"
     #: shown to investors (contacts and owner identity are not published)
     public: bool = True
@@ -227,21 +230,22 @@ FIELDS: tuple[Field, ...] = (
     # ------------------------------------------------------------------ size
     Field("land_area_m2", "size", "float", "Superficie territoriale", "Land area",
           "Superficie totale dell'area.", "Total area of the site.",
-          unit="m²", required=True, min=0, weight=3),
+          unit="m²", required=True, min=0, plausible=(50, 500, 5_000_000, 50_000_000), weight=3),
     Field("covered_area_m2", "size", "float", "Superficie coperta", "Covered area",
           "Non può superare la superficie territoriale.", "Cannot exceed the land area.",
-          unit="m²", min=0, weight=2),
+          unit="m²", min=0, plausible=(None, None, 1_000_000, 20_000_000), weight=2),
     Field("floor_area_m2", "size", "float", "Superficie lorda di pavimento (SLP)", "Gross floor area",
-          unit="m²", min=0, weight=1.5),
+          unit="m²", min=0, plausible=(None, None, 2_000_000, 50_000_000), weight=1.5),
     Field("residual_buildable_m2", "size", "float", "Capacità edificatoria residua", "Residual buildable area",
-          unit="m²", min=0, weight=1),
+          unit="m²", min=0, plausible=(None, None, 2_000_000, 50_000_000), weight=1),
     Field("max_coverage_ratio", "size", "float", "Rapporto di copertura massimo", "Maximum coverage ratio",
           "Tra 0 e 1 (es. 0,6).", "Between 0 and 1 (e.g. 0.6).", min=0, max=1, weight=0.5),
     Field("max_height_m", "size", "float", "Altezza massima", "Maximum height", unit="m", min=0, max=300,
-          weight=0.5),
+          plausible=(None, None, 80, None), weight=0.5),
     Field("buildings_count", "size", "int", "Numero di edifici", "Number of buildings", min=0, max=1000,
-          weight=0.3),
-    Field("year_built", "size", "int", "Anno di costruzione", "Year built", min=1800, max=2100, weight=0.3),
+          plausible=(None, None, 100, None), weight=0.3),
+    Field("year_built", "size", "int", "Anno di costruzione", "Year built", min=1800, max=2100,
+          plausible=(None, 1850, 2030, None), weight=0.3),
     # -------------------------------------------------------------- planning
     Field("zoning", "planning", "text", "Destinazione urbanistica (PGT)", "Zoning (PGT)",
           "Destinazione prevista dal Piano di Governo del Territorio.",
@@ -273,7 +277,7 @@ FIELDS: tuple[Field, ...] = (
           choice_labels=_c(vacant=("Libero", "Vacant"), partly_used=("Parzialmente utilizzato", "Partly used"),
                            in_use=("In uso", "In use")), required=True, weight=1.5),
     Field("years_unused", "state", "int", "Anni di inutilizzo", "Years unused", unit="anni", unit_en="years", min=0,
-          max=200, weight=0.5),
+          max=200, plausible=(None, None, 80, None), weight=0.5),
     Field("contamination", "state", "enum", "Contaminazione", "Contamination",
           choices=("none_known", "suspected", "investigating", "remediation_ongoing", "remediated"),
           choice_labels=_c(none_known=("Nessuna nota", "None known"), suspected=("Sospetta", "Suspected"),
@@ -286,20 +290,21 @@ FIELDS: tuple[Field, ...] = (
           choice_labels=_c(sale=("Vendita", "Sale"), lease=("Locazione", "Lease"),
                            sale_or_lease=("Vendita o locazione", "Sale or lease"), other=("Altro", "Other")),
           required=True, weight=2),
-    Field("price_eur", "deal", "float", "Prezzo richiesto", "Asking price", unit="€", min=0, weight=2),
+    Field("price_eur", "deal", "float", "Prezzo richiesto", "Asking price", unit="€", min=0,
+          plausible=(None, 1_000, 1_000_000_000, 10_000_000_000), weight=2),
     Field("lease_eur_m2_year", "deal", "float", "Canone annuo", "Annual rent", unit="€/m²/anno", unit_en="€/m²/year", min=0,
-          weight=1),
+          plausible=(None, 1, 500, 5_000), weight=1),
     Field("available_from", "deal", "date", "Disponibile dal", "Available from",
           "Data (gg/mm/aaaa).", "Date (dd/mm/yyyy).", required=True, weight=2),
     # ---------------------------------------------------------------- access
     Field("motorway_junction_km", "access", "float", "Distanza dal casello (dichiarata)",
-          "Distance to motorway junction (declared)", unit="km", min=0, max=500, weight=1),
+          "Distance to motorway junction (declared)", unit="km", min=0, max=500, plausible=(None, None, 150, None), weight=1),
     Field("rail_station_km", "access", "float", "Distanza dalla stazione (dichiarata)",
-          "Distance to railway station (declared)", unit="km", min=0, max=500, weight=0.5),
+          "Distance to railway station (declared)", unit="km", min=0, max=500, plausible=(None, None, 150, None), weight=0.5),
     Field("airport_km", "access", "float", "Distanza dall'aeroporto (dichiarata)",
-          "Distance to airport (declared)", unit="km", min=0, max=500, weight=0.5),
+          "Distance to airport (declared)", unit="km", min=0, max=500, plausible=(None, None, 150, None), weight=0.5),
     Field("port_km", "access", "float", "Distanza dal porto (dichiarata)", "Distance to port (declared)",
-          unit="km", min=0, max=500, weight=0.5),
+          unit="km", min=0, max=500, plausible=(None, None, 150, None), weight=0.5),
     Field("rail_siding", "access", "bool", "Raccordo ferroviario", "Rail siding", *_BOOL_HELP, weight=1),
     Field("dist_airport_km", "access", "float", "Aeroporto più vicino (calcolata)", "Nearest airport (computed)",
           "Distanza in linea d'aria, calcolata dal sistema.", "Straight-line distance computed by the system.",
@@ -318,7 +323,7 @@ FIELDS: tuple[Field, ...] = (
           unit="km", source="computed", sheet="none", weight=0),
     # ------------------------------------------------------------- utilities
     Field("power_kw", "utilities", "float", "Potenza elettrica disponibile", "Available power", unit="kW",
-          min=0, max=1_000_000, weight=2),
+          min=0, max=1_000_000, plausible=(None, None, 100_000, None), weight=2),
     Field("gas", "utilities", "bool", "Gas", "Gas", *_BOOL_HELP, weight=0.5),
     Field("water", "utilities", "bool", "Acquedotto", "Water", *_BOOL_HELP, weight=0.5),
     Field("sewer", "utilities", "bool", "Fognatura", "Sewer", *_BOOL_HELP, weight=0.5),

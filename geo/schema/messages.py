@@ -7,6 +7,7 @@ adds where the value was (sheet, row, column) around it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -75,6 +76,39 @@ MESSAGES: dict[str, tuple[str, str]] = {
                               "Condition 'bare land' is inconsistent with asset kind 'building'."),
     "years_unused_in_use": ("Anni di inutilizzo indicati ({value}) per un bene dichiarato in uso.",
                             "Years unused given ({value}) for a site declared in use."),
+    "excel_error": ("{label}: la cella contiene l'errore di Excel «{value}» (una formula non riuscita): "
+                    "scrivere il valore.",
+                    "{label}: the cell holds the Excel error '{value}' (a formula that failed): type the value."),
+    "not_finite": ("{label}: «{value}» non è un numero utilizzabile (infinito o troppo grande).",
+                   "{label}: '{value}' is not a usable number (infinite or far too large)."),
+    "wrong_unit": ("{label}: l'unità di «{value}» non è riconosciuta o non vale per questo campo: scrivere il "
+                   "numero in {unit}.",
+                   "{label}: the unit in '{value}' is unknown or does not fit this field: write the number in {unit}."),
+    "no_unit_expected": ("{label}: «{value}»: scrivere solo il numero, senza unità.",
+                         "{label}: '{value}': write the number only, without a unit."),
+    "unit_converted": ("{label}: «{value}» letto come {converted} {unit}: verificare.",
+                       "{label}: '{value}' read as {converted} {unit}: please check."),
+    "implausible_low": ("{label}: {value} {unit} non è plausibile (minimo {limit} {unit}): controllare l'unità "
+                        "(ettari o m²?) e le cifre.",
+                        "{label}: {value} {unit} is not plausible (at least {limit} {unit}): check the unit "
+                        "(hectares or m²?) and the digits."),
+    "implausible_high": ("{label}: {value} {unit} non è plausibile (massimo {limit} {unit}): controllare l'unità "
+                         "e le cifre.",
+                         "{label}: {value} {unit} is not plausible (at most {limit} {unit}): check the unit and "
+                         "the digits."),
+    "unusual_low": ("{label}: {value} {unit} è insolitamente basso (di solito almeno {limit} {unit}): verificare.",
+                    "{label}: {value} {unit} is unusually low (usually at least {limit} {unit}): please check."),
+    "unusual_high": ("{label}: {value} {unit} è insolitamente alto (di solito al massimo {limit} {unit}): "
+                     "verificare.",
+                     "{label}: {value} {unit} is unusually high (usually at most {limit} {unit}): please check."),
+    "date_out_of_range": ("{label}: la data {value} è fuori dall'intervallo ammesso ({min} - {max}).",
+                          "{label}: the date {value} is outside the allowed range ({min} to {max})."),
+    "unusual_date": ("{label}: la data {value} è insolita (prima del 2000 o oltre 10 anni da oggi): verificare.",
+                     "{label}: the date {value} is unusual (before 2000 or more than 10 years ahead): please check."),
+    "invisible_char": ("{label}: il testo contiene un carattere invisibile o di controllo ({char}, posizione "
+                       "{position}): riscrivere il valore senza copiarlo.",
+                       "{label}: the text contains an invisible or control character ({char}, position "
+                       "{position}): type the value again instead of pasting it."),
     "covered_without_buildings": ("Superficie coperta indicata per un'area senza edifici.",
                                   "Covered area given for land without buildings."),
 }
@@ -113,8 +147,15 @@ class Issue:
         for k, v in self.params.items():
             if k in ("lat", "lon"):
                 params[k] = f"{v:.5f}" if isinstance(v, float) else str(v)
+            elif k in ("value", "min", "max") and isinstance(v, str):
+                params[k] = v
             elif k == "allowed" and isinstance(v, (list, tuple)):
                 params[k] = ", ".join(map(str, v))
             else:
                 params[k] = fmt_number(v, lang)
-        return template.format(label=label, **params)
+        if "{unit}" in template:  # the field's own unit, in the reader's language
+            params["unit"] = (f.unit_text(lang) if f else "") or ""
+        text = template.format(label=label, **params)
+        if params.get("unit") == "":  # a field without a unit: no gap where the unit would be
+            text = re.sub(r" +(?=[ :.,)])", "", text)
+        return text

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Protocol
 
-from geo.schema.coerce import FieldError, coerce_value, has_html, is_blank
+from geo.schema.coerce import FieldError, coerce_with_notes, has_html, is_blank
 from geo.schema.fields import FIELD, FIELDS, Field
 from geo.schema.messages import Issue
 
@@ -84,11 +84,12 @@ def validate_record(
     for f in fields:
         value = raw.get(f.key)
         try:
-            v = coerce_value(f, value)
+            v, notes = coerce_with_notes(f, value)
         except FieldError as err:
             issues.append(err.issue)
             bad.add(f.key)
             continue
+        issues.extend(notes)
         if v is None:
             continue
         rec[f.key] = v
