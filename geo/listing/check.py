@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from geo.errors import InputFileError
 from geo.listing import layout as L
 from geo.listing.completeness import completeness
-from geo.listing.workbook import open_workbook, read_bytes
+from geo.listing.workbook import MAX_COL, MAX_ROW, open_workbook, read_bytes
 from geo.schema import FIELD, Field, Issue, validate_record
 from geo.schema.coerce import is_blank
 
@@ -171,8 +171,98 @@ def _locate(issue: Issue, ws_title: str, row: int, cols: dict[str, int], raw: di
     f = FIELD.get(key)
     return CellIssue(issue.code, issue.severity, issue.message("it"), issue.message("en"), sheet=ws_title,
                      row=row, column=get_column_letter(col) if col else None, header=key,
-                     value=raw.get(key), expected_it=expected(f, "it") if f else "",
+                     value=_shorten(raw.get(key)), expected_it=expected(f, "it") if f else "",
                      expected_en=expected(f, "en") if f else "")
+
+
+def _shorten(v: Any, n: int = 80) -> Any:
+    """A value as shown back in a message: long texts and 400-digit numbers cut."""
+    if isinstance(v, int) and not isinstance(v, bool) and abs(v) > 10**15:
+        v = str(v)
+    if isinstance(v, str) and len(v) > n:
+        return v[: n - 1] + "…"
+    return v
+
+
+def _hidden_rows(ws) -> set[int]:
+    """Rows hidden, or of zero height, in a (sanitised, so small) sheet."""
+    out = set()
+    for r, dim in ws.row_dimensions.items():
+        if dim.hidden or (dim.customHeight and dim.ht is not None and dim.ht <= 0.5):
+            out.add(r)
+    return out
+
+
+def _hidden_columns(ws) -> set[int]:
+    out: set[int] = set()
+    for dim in ws.column_dimensions.values():
+        if dim.hidden or (dim.customWidth and dim.width is not None and dim.width <= 0.1):
+            lo = dim.min or 1
+            hi = min(dim.max or lo, MAX_COL)
+            out.update(range(lo, hi + 1))
+    return out
+
+
+def _hidden_issue(sheet: str, row: int, column: str | None, key: str | None, value: Any = None,
+                  column_hidden: bool = False, rows_count: int = 1) -> CellIssue:
+    if column_hidden:
+        it = (f"La colonna {column} è nascosta ma contiene dati ({rows_count} righe): vengono letti e inviati. "
+              "Scoprirla e controllarla.")
+        en = (f"Column {column} is hidden but holds data ({rows_count} rows): it is read and submitted. "
+              "Unhide it and check it.")
+    else:
+        it = f"La riga {row} è nascosta ma contiene dati: viene letta e inviata. Scoprirla e controllarla."
+        en = f"Row {row} is hidden but holds data: it is read and submitted. Unhide it and check it."
+    return CellIssue("hidden_data", "warning", it, en, sheet=sheet, row=row, column=column, header=key,
+                     value=_shorten(value))
+
+
+def _hidden_sheets(wb) -> list[CellIssue]:
+    out = []
+    for ws in wb.worksheets:
+        hidden = ws.sheet_state != "visible"
+        if ws.title in (L.SHEET_INSTRUCTIONS, L.SHEET_LISTS):
+            continue
+        has_data = any(c.value is not None for row in ws.iter_rows() for c in row)
+        if ws.title in (L.SHEET_OWNER, L.SHEET_SITES):
+            if hidden:
+                out.append(CellIssue("hidden_sheet", "warning",
+                                     f"Il foglio «{ws.title}» è nascosto: viene letto comunque. Scoprirlo e controllarlo.",
+                                     f"Sheet '{ws.title}' is hidden: it is read all the same. Unhide it and check it.",
+                                     sheet=ws.title))
+        elif has_data:
+            state_it, state_en = ("nascosto, ", "hidden, ") if hidden else ("", "")
+            out.append(CellIssue("extra_sheet", "warning",
+                                 f"Il foglio «{ws.title}» ({state_it}non previsto dal modello) contiene dati che non "
+                                 "vengono letti: i siti vanno nel foglio «" + L.SHEET_SITES + "».",
+                                 f"Sheet '{ws.title}' ({state_en}not in the template) holds data that is not read: "
+                                 f"sites go in the sheet '{L.SHEET_SITES}'.", sheet=ws.title))
+    return out
+
+
+def _note_issues(notes) -> list[CellIssue]:
+    out = []
+    for n in notes:
+        if n.sheet not in (L.SHEET_OWNER, L.SHEET_SITES):
+            continue  # other sheets are not read at all
+        if n.code == "data_beyond_rows":
+            out.append(CellIssue("data_beyond_rows", "error",
+                                 f"Dati alla riga {n.row:,}".replace(",", ".") + f": il modello legge le righe fino alla "
+                                 f"{MAX_ROW} (al massimo {L.MAX_SITES} siti). Cancellare le righe in eccesso.",
+                                 f"Data at row {n.row:,}: the template is read down to row {MAX_ROW} "
+                                 f"(at most {L.MAX_SITES} sites). Delete the extra rows.", sheet=n.sheet, row=n.row))
+        elif n.code == "data_beyond_columns":
+            col = get_column_letter(min(n.column, 16384))
+            out.append(CellIssue("data_beyond_columns", "warning",
+                                 f"Dati nella colonna {col}, oltre le colonne del modello: ignorati.",
+                                 f"Data in column {col}, beyond the template's columns: ignored.",
+                                 sheet=n.sheet, row=n.row, column=col))
+        elif n.code == "merge_too_large":
+            out.append(CellIssue("merged_cells", "warning",
+                                 f"Celle unite {n.ref} troppo estese: ignorate; separarle.",
+                                 f"Merged cells {n.ref} too large: ignored; unmerge them.",
+                                 sheet=n.sheet, row=n.row, column=get_column_letter(n.column)))
+    return out
 
 
 def check_workbook(source: str | Path | bytes, places=None, lang: str = "it") -> CheckResult:
@@ -195,12 +285,14 @@ def check_workbook(source: str | Path | bytes, places=None, lang: str = "it") ->
     try:
         data, name = read_bytes(source)
         res.file_sha256, res.file_name = hashlib.sha256(data).hexdigest(), name
-        wb, fwb, warns = open_workbook(data, name)
+        wb, fwb, warns, notes = open_workbook(data, name)
     except InputFileError as exc:
         res.issues.append(_file_issue(exc))
         return res
     for it, en in warns:
         res.issues.append(CellIssue("macro_workbook", "warning", it, en))
+    res.issues.extend(_note_issues(notes))
+    res.issues.extend(_hidden_sheets(wb))
 
     # ---- owner sheet
     own = _find_sheet(wb, L.SHEET_OWNER, res.issues)
@@ -208,11 +300,25 @@ def check_workbook(source: str | Path | bytes, places=None, lang: str = "it") ->
     owner_rows: dict[str, int] = {}
     if own is not None:
         fown = fwb[L.SHEET_OWNER] if fwb is not None and L.SHEET_OWNER in fwb.sheetnames else None
+        hidden_rows, hidden_cols = _hidden_rows(own), _hidden_columns(own)
         for r in range(2, own.max_row + 1):
             key = own.cell(r, 1).value
             if isinstance(key, str) and key.strip() in FIELD:
-                owner_raw[key.strip()] = _cell_value(own, fown, r, L.OWNER_VALUE_COL, res.issues, key.strip())
-                owner_rows[key.strip()] = r
+                key = key.strip()
+                value = _cell_value(own, fown, r, L.OWNER_VALUE_COL, res.issues, key)
+                if key in owner_rows:  # never last-wins: a second row could swap the contact e-mail unseen
+                    first = owner_rows[key]
+                    res.issues.append(CellIssue(
+                        "duplicate_owner_key", "error",
+                        f"La riga «{key}» compare due volte (righe {first} e {r}): lasciarne una sola.",
+                        f"Row '{key}' appears twice (rows {first} and {r}): keep only one.",
+                        sheet=own.title, row=r, column="A", header=key, value=_shorten(value)))
+                    continue
+                owner_raw[key] = value
+                owner_rows[key] = r
+                if not is_blank(value) and (r in hidden_rows or L.OWNER_VALUE_COL in hidden_cols):
+                    res.issues.append(_hidden_issue(own.title, r, get_column_letter(L.OWNER_VALUE_COL), key,
+                                                    value, column_hidden=r not in hidden_rows))
         for f in L.owner_sheet_fields():
             if f.key not in owner_rows:
                 res.issues.append(_sheet_issue("missing_row", f"Foglio proprietario: manca la riga «{f.key}».",
@@ -222,7 +328,8 @@ def check_workbook(source: str | Path | bytes, places=None, lang: str = "it") ->
         for i in o_issues:
             r = owner_rows.get(i.key)
             res.issues.append(CellIssue(i.code, i.severity, i.message("it"), i.message("en"), sheet=L.SHEET_OWNER,
-                                        row=r, column="D" if r else None, header=i.key, value=owner_raw.get(i.key),
+                                        row=r, column="D" if r else None, header=i.key,
+                                        value=_shorten(owner_raw.get(i.key)),
                                         expected_it=expected(FIELD[i.key], "it"),
                                         expected_en=expected(FIELD[i.key], "en")))
         _merged(own, res.issues, 2)
@@ -237,6 +344,15 @@ def check_workbook(source: str | Path | bytes, places=None, lang: str = "it") ->
     for c, key in header.items():
         key = str(key).strip()
         if key in FIELD and FIELD[key].sheet == "sites":
+            if key in cols:  # never last-wins: which of the two would the owner expect?
+                first = get_column_letter(cols[key])
+                res.issues.append(CellIssue(
+                    "duplicate_column", "error",
+                    f"La colonna «{key}» compare due volte (colonne {first} e {get_column_letter(c)}): "
+                    "lasciarne una sola.",
+                    f"Column '{key}' appears twice (columns {first} and {get_column_letter(c)}): keep only one.",
+                    sheet=ws.title, row=L.ROW_KEYS, column=get_column_letter(c), header=key, value=key))
+                continue
             cols[key] = c
         elif key and key != L.EXAMPLE_MARK:
             close = difflib.get_close_matches(key, [f.key for f in L.site_fields()], n=1, cutoff=0.6)
@@ -268,6 +384,16 @@ def check_workbook(source: str | Path | bytes, places=None, lang: str = "it") ->
                                         sheet=ws.title, row=r))
             continue
         rows.append((r, raw))
+    hidden_rows, hidden_cols = _hidden_rows(ws), _hidden_columns(ws)
+    for r, raw in rows:
+        if r in hidden_rows:
+            res.issues.append(_hidden_issue(ws.title, r, None, None, raw.get("title_it")))
+    for key, c in cols.items():
+        if c in hidden_cols:
+            filled = [r for r, raw in rows if not is_blank(raw.get(key))]
+            if filled:
+                res.issues.append(_hidden_issue(ws.title, filled[0], get_column_letter(c), key, rows_count=len(filled),
+                                                value=dict(rows)[filled[0]].get(key), column_hidden=True))
     if len(rows) > L.MAX_SITES:
         res.issues.append(CellIssue("too_many_rows", "error",
                                     f"{len(rows)} righe: il massimo è {L.MAX_SITES} siti per file.",

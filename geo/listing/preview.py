@@ -16,8 +16,10 @@ def preview_records(result: CheckResult, cat) -> list[dict[str, Any]]:
     """Each checked site as a record: declared values + computed fields, ready for geo.render."""
     out = []
     recs = []
+    # The owner sheet's public fields (owner type) belong to every site, as submission stores them.
+    owner_public = {k: v for k, v in result.owner.items() if k in FIELD and FIELD[k].public and v is not None}
     for s in result.sites:
-        rec = {k: v for k, v in s.record.items() if k in FIELD and k != "outline"}
+        rec = {**owner_public, **{k: v for k, v in s.record.items() if k in FIELD and k != "outline"}}
         for k in list(rec):
             rec[prov_column(k)] = "declared"
         rec.update({"site_id": f"PREVIEW-{s.row}", "status": "draft", "is_demo": False})

@@ -1,0 +1,349 @@
+"""Input a non-technical owner cannot get wrong, and workbooks that cannot take the server down.
+
+Every workbook is a real .xlsx made in code. A valid one is checked *and then submitted*
+(a checker that accepts what the writer refuses would go unseen otherwise); an invalid one
+must give its message in both languages, with its sheet, row and column, and change nothing.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from geo.catalogue import open_catalogue
+from geo.errors import UserError
+from geo.listing import layout as L
+from geo.listing.check import check_workbook
+from geo.listing.preview import preview_records
+from geo.listing.submission import submit
+from geo.render import render_sheet_html
+from tests.conftest import sha256
+from tests.listing.conftest import OWNER, SITE, fill
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _sites(wb):
+    return wb[L.SHEET_SITES]
+
+
+def _col(wb, key):
+    return [c.value for c in _sites(wb)[L.ROW_KEYS]].index(key) + 1
+
+
+def _letter(key):
+    return openpyxl.utils.get_column_letter([f.key for f in L.site_fields()].index(key) + 1)
+
+
+def _stored(cat_path, site_ids):
+    sites = open_catalogue(cat_path).sites(statuses=None)
+    return sites[sites["site_id"].isin(site_ids)]
+
+
+# ------------------------------------------------------------------ valid, read with a warning, then submitted
+# (id, site changes, field, stored value, warning code or None, English fragment, Italian fragment)
+READ = [
+    ("hectares_in_m2", {"land_area_m2": "3 ha", "covered_area_m2": "9.000"}, "land_area_m2", 30000.0,
+     "unit_converted", "'3 ha' read as 30,000 m²", "«3 ha» letto come 30.000 m²"),
+    ("mq_with_thousands", {"land_area_m2": "12.000 mq", "covered_area_m2": "9.000"}, "land_area_m2", 12000.0,
+     None, "", ""),
+    ("megawatts_in_kw", {"power_kw": "1,2 MW"}, "power_kw", 1200.0, "unit_converted",
+     "'1,2 MW' read as 1,200 kW", "«1,2 MW» letto come 1.200 kW"),
+    ("eur_prefix", {"price_eur": "EUR 1.500.000"}, "price_eur", 1500000.0, None, "", ""),
+    ("euro_sign_prefix", {"price_eur": "€ 1.500.000"}, "price_eur", 1500000.0, None, "", ""),
+    ("millions_of_euro", {"price_eur": "1,8 mln €"}, "price_eur", 1800000.0, "unit_converted",
+     "'1,8 mln €' read as 1,800,000 €", "«1,8 mln €» letto come 1.800.000 €"),
+    ("metres_in_km", {"motorway_junction_km": "800 m"}, "motorway_junction_km", 0.8, "unit_converted",
+     "'800 m' read as 0.8 km", "«800 m» letto come 0,8 km"),
+    ("percent_ratio", {"max_coverage_ratio": "60%"}, "max_coverage_ratio", 0.6, "unit_converted",
+     "'60%' read as 0.6:", "«60%» letto come 0,6:"),
+    ("small_land_warns", {"land_area_m2": "300", "covered_area_m2": "200"}, "land_area_m2", 300.0, "unusual_low",
+     "300 m² is unusually low", "300 m² è insolitamente basso"),
+    ("huge_power_warns", {"power_kw": 250000}, "power_kw", 250000.0, "unusual_high",
+     "250,000 kW is unusually high", "250.000 kW è insolitamente alto"),
+    ("iso_datetime_date", {"available_from": "2026-03-01T00:00:00"}, "available_from", "2026-03-01", None, "", ""),
+]
+
+
+@pytest.mark.parametrize("case", READ, ids=[c[0] for c in READ])
+def test_units_are_converted_with_a_warning_then_submitted(case, tmp_path, writable_catalogue):
+    name, change, key, stored, code, en, it = case
+    cat = open_catalogue(writable_catalogue)
+    res = check_workbook(fill(tmp_path / f"{name}.xlsx", sites=[{**SITE, **change}]), cat.places(), "it")
+    assert res.ok, res.report("en")
+    assert res.sites[0].record[key] == pytest.approx(stored) if isinstance(stored, float) else \
+        res.sites[0].record[key] == stored
+    hits = [i for i in res.issues if i.header == key and i.severity == "warning"]
+    if code is None:
+        assert not hits, res.report("en")
+    else:
+        (hit,) = [i for i in hits if i.code == code]
+        assert en in hit.message("en") and it in hit.message("it"), (hit.message("en"), hit.message("it"))
+        assert (hit.sheet, hit.row, hit.column) == (L.SHEET_SITES, L.FIRST_DATA_ROW, _letter(key))
+    receipt = submit(cat, res)
+    row = _stored(writable_catalogue, receipt.site_ids)
+    assert len(row) == 1 and row[key].iloc[0] == (pytest.approx(stored) if isinstance(stored, float) else stored)
+
+
+# ------------------------------------------------------------------ refused: message, cell, nothing written
+def _numeric(key, value):
+    return {"sites": [{**SITE, key: value}]}
+
+
+ERRORS = ["#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!"]
+
+
+def _dup_column(wb):
+    ws = _sites(wb)
+    c = ws.max_column + 1
+    ws.cell(L.ROW_KEYS, c, "land_area_m2")
+    ws.cell(L.FIRST_DATA_ROW, c, 250)
+
+
+def _dup_owner_row(wb):
+    own = wb[L.SHEET_OWNER]
+    r = own.max_row + 1
+    own.cell(r, 1, "contact_email")
+    own.cell(r, L.OWNER_VALUE_COL, "attacker@evil.example")
+    own.row_dimensions[r].hidden = True
+
+
+def _data_far_below(wb):
+    _sites(wb).cell(5000, _col(wb, "title_it"), "Sito nascosto in fondo")
+
+
+# (id, fill kwargs, code, sheet, row, column key or letter, English fragment, Italian fragment)
+REFUSED = [
+    ("hectares_as_power", _numeric("power_kw", "3 ha"), "wrong_unit", L.SHEET_SITES, 5, "power_kw",
+     "the unit in '3 ha' is unknown or does not fit this field: write the number in kW", "scrivere il numero in kW"),
+    ("unknown_unit", _numeric("land_area_m2", "3 acri"), "wrong_unit", L.SHEET_SITES, 5, "land_area_m2",
+     "write the number in m²", "scrivere il numero in m²"),
+    ("three_square_metres", _numeric("land_area_m2", 3), "implausible_low", L.SHEET_SITES, 5, "land_area_m2",
+     "3 m² is not plausible (at least 50 m²)", "3 m² non è plausibile (minimo 50 m²)"),
+    ("sixty_thousand_hectares", _numeric("land_area_m2", "60.000 ha"), "implausible_high", L.SHEET_SITES, 5,
+     "land_area_m2", "is not plausible (at most 50,000,000 m²)", "non è plausibile (massimo 50.000.000 m²)"),
+    ("inf_text", _numeric("land_area_m2", "inf"), "not_finite", L.SHEET_SITES, 5, "land_area_m2",
+     "'inf' is not a usable number", "«inf» non è un numero utilizzabile"),
+    ("infinity_text", _numeric("price_eur", "Infinity"), "not_finite", L.SHEET_SITES, 5, "price_eur",
+     "not a usable number", "non è un numero utilizzabile"),
+    ("nan_in_power", _numeric("power_kw", "NaN kW"), "not_a_number", L.SHEET_SITES, 5, "power_kw",
+     "is not a number", "non è un numero"),
+    ("1e308_number_cell", _numeric("land_area_m2", 1e308), "not_finite", L.SHEET_SITES, 5, "land_area_m2",
+     "not a usable number", "non è un numero utilizzabile"),
+    ("1e308_text", _numeric("price_eur", "1e308"), "not_finite", L.SHEET_SITES, 5, "price_eur",
+     "'1e308' is not a usable number", "«1e308»"),
+    # openpyxl cannot write it: the number cell is put in the sheet XML as a generator would.
+    ("400_digit_number_cell", {**_numeric("land_area_m2", 777777), "post": lambda x: x.replace(
+        b"<v>777777</v>", b"<v>" + b"9" * 400 + b"</v>")}, "not_finite", L.SHEET_SITES, 5,
+     "land_area_m2", "not a usable number", "non è un numero utilizzabile"),
+    ("400_digit_text", _numeric("covered_area_m2", "1" * 400), "not_finite", L.SHEET_SITES, 5, "covered_area_m2",
+     "not a usable number", "non è un numero utilizzabile"),
+    ("date_year_one", _numeric("available_from", "0001-01-01"), "date_out_of_range", L.SHEET_SITES, 5,
+     "available_from", "0001-01-01 is outside the allowed range (1900-01-01 to 2100-12-31)", "fuori dall'intervallo"),
+    ("date_with_garbage", _numeric("available_from", "2026-03-01Tgarbage"), "not_a_date", L.SHEET_SITES, 5,
+     "available_from", "'2026-03-01Tgarbage' is not a valid date", "non è una data valida"),
+    ("email_zero_width", {"owner": {**OWNER, "contact_email": "uffici\u200b@prova.it"}}, "invisible_char",
+     L.SHEET_OWNER, None, "D", "invisible or control character (U+200B, position 7)", "carattere invisibile"),
+    ("email_bidi_override", {"owner": {**OWNER, "contact_email": "uffici@\u202eti.avorp"}}, "invisible_char",
+     L.SHEET_OWNER, None, "D", "(U+202E, position 8)", "(U+202E, posizione 8)"),
+    ("title_zero_width_joiner", _numeric("title_it", "Ex\u200dfornace"), "invisible_char", L.SHEET_SITES, 5,
+     "title_it", "U+200D", "U+200D"),
+    ("duplicate_column", {"mutate": _dup_column}, "duplicate_column", L.SHEET_SITES, L.ROW_KEYS, None,
+     "Column 'land_area_m2' appears twice", "La colonna «land_area_m2» compare due volte"),
+    ("duplicate_owner_key_hidden", {"mutate": _dup_owner_row}, "duplicate_owner_key", L.SHEET_OWNER, None, "A",
+     "Row 'contact_email' appears twice", "La riga «contact_email» compare due volte"),
+    ("data_at_row_5000", {"mutate": _data_far_below}, "data_beyond_rows", L.SHEET_SITES, 5000, None,
+     "Data at row 5,000: the template is read down to row 1000", "Dati alla riga 5.000"),
+] + [
+    (f"excel_error_{e}", _numeric(key, e), "excel_error", L.SHEET_SITES, 5, key,
+     f"the cell holds the Excel error '{e}'", f"l'errore di Excel «{e}»")
+    for e, key in zip(ERRORS, ["title_it", "zoning", "land_area_m2", "municipality_istat", "available_from",
+                               "power_kw", "permitted_uses"])
+]
+
+
+@pytest.mark.parametrize("case", REFUSED, ids=[c[0] for c in REFUSED])
+def test_misleading_input_is_refused_with_its_cell(case, tmp_path, writable_catalogue):
+    name, kw, code, sheet, row, col, en, it = case
+    kw = dict(kw)
+    post = kw.pop("post", None)
+    path = fill(tmp_path / f"{name}.xlsx", **kw)
+    if post:
+        path.write_bytes(_with_sites_xml(path, post))
+    before = sha256(writable_catalogue)
+    cat = open_catalogue(writable_catalogue)
+    res = check_workbook(path, cat.places(), "it")
+    hits = [i for i in res.issues if i.code == code]
+    assert hits, (name, res.report("en"))
+    i = hits[0]
+    assert i.severity == "error" and not res.ok
+    assert en in i.message("en"), i.message("en")
+    assert it in i.message("it"), i.message("it")
+    assert i.sheet == sheet
+    if row is not None:
+        assert i.row == row
+    if col is not None:
+        assert i.column == (col if len(col) <= 2 and col.isupper() else _letter(col))
+    assert f"{sheet}" in res.report("en")
+    with pytest.raises(UserError):
+        submit(cat, res)
+    assert sha256(writable_catalogue) == before
+
+
+def test_excel_error_cells_are_real_error_cells(tmp_path):
+    """The error cases above are cached error values (t="e"), as Excel writes them, not typed text."""
+    path = fill(tmp_path / "e.xlsx", sites=[{**SITE, "title_it": "#DIV/0!"}])
+    xml = zipfile.ZipFile(path).read("xl/worksheets/sheet3.xml")
+    assert b't="e"><v>#DIV/0!</v>' in xml
+
+
+# ------------------------------------------------------------------ hidden data is reported
+def _hidden_second_site(wb):
+    ws = _sites(wb)
+    for c, key in enumerate([c.value for c in ws[L.ROW_KEYS]], start=1):
+        if key in SITE:
+            ws.cell(L.FIRST_DATA_ROW + 1, c, {**SITE, "title_it": "Secondo sito nascosto"}[key])
+    ws.row_dimensions[L.FIRST_DATA_ROW + 1].hidden = True
+
+
+def _hidden_column(wb):
+    _sites(wb).column_dimensions[openpyxl.utils.get_column_letter(_col(wb, "power_kw"))].hidden = True
+
+
+def _hidden_extra_sheet(wb):
+    s = wb.create_sheet("Appunti")
+    s["A1"] = "un altro sito"
+    s.sheet_state = "hidden"
+
+
+def _hidden_sites_sheet(wb):
+    _sites(wb).sheet_state = "hidden"
+    wb.active = 0
+
+
+HIDDEN = [
+    ("hidden_row_with_a_site", _hidden_second_site, "hidden_data", 6,
+     "Row 6 is hidden but holds data: it is read and submitted", "La riga 6 è nascosta", 2),
+    ("hidden_column_with_data", _hidden_column, "hidden_data", 5, "is hidden but holds data (1 rows)",
+     "è nascosta ma contiene dati", 1),
+    ("hidden_extra_sheet", _hidden_extra_sheet, "extra_sheet", None, "Sheet 'Appunti' (hidden, not in the template)",
+     "«Appunti» (nascosto, non previsto dal modello)", 1),
+    ("hidden_sites_sheet", _hidden_sites_sheet, "hidden_sheet", None, "Sheet 'Siti - Sites' is hidden",
+     "è nascosto: viene letto comunque", 1),
+]
+
+
+@pytest.mark.parametrize("case", HIDDEN, ids=[c[0] for c in HIDDEN])
+def test_hidden_data_is_reported_then_what_was_shown_is_submitted(case, tmp_path, writable_catalogue):
+    name, mutate, code, row, en, it, n_sites = case
+    cat = open_catalogue(writable_catalogue)
+    res = check_workbook(fill(tmp_path / f"{name}.xlsx", mutate=mutate), cat.places(), "it")
+    (hit,) = [i for i in res.issues if i.code == code]
+    assert hit.severity == "warning" and en in hit.message("en") and it in hit.message("it"), hit.message("en")
+    assert hit.row == row
+    assert res.ok and len(res.sites) == n_sites  # the preview shows every site that will be submitted
+    receipt = submit(cat, res)
+    assert len(_stored(writable_catalogue, receipt.site_ids)) == n_sites
+
+
+def test_preview_shows_the_owner_type_from_the_owner_sheet(tmp_path, writable_catalogue):
+    cat = open_catalogue(writable_catalogue)
+    res = check_workbook(fill(tmp_path / "o.xlsx", owner={**OWNER, "owner_type": "public_body"}), cat.places(), "it")
+    assert res.ok, res.report("en")
+    rec = preview_records(res, cat)[0]
+    assert rec["owner_type"] == "public_body" and rec["owner_type__prov"] == "declared"
+    assert "Ente pubblico" in render_sheet_html(rec, "it", standalone=False)
+    assert "Public body" in render_sheet_html(rec, "en", standalone=False)
+    receipt = submit(cat, res)
+    assert _stored(writable_catalogue, receipt.site_ids)["owner_type"].iloc[0] == "public_body"
+
+
+# ------------------------------------------------------------------ bounded time and memory
+def _with_sites_xml(path: Path, transform) -> bytes:
+    zin = zipfile.ZipFile(path)
+    bio = io.BytesIO()
+    with zipfile.ZipFile(bio, "w", compression=zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet3.xml":  # the sites sheet of the template
+                assert b"land_area_m2" in data or b"<sheetData>" in data
+                data = transform(data)
+            zout.writestr(item.filename, data)
+    return bio.getvalue()
+
+
+def _formatted_empty_rows(first: int, n: int, cells: int = 3) -> bytes:
+    cols = [openpyxl.utils.get_column_letter(c).encode() for c in range(1, cells + 1)]
+    return b"".join(b'<row r="%d" s="1" customFormat="1">' % r + b"".join(b'<c r="%s%d" s="1"/>' % (c, r)
+                                                                          for c in cols) + b"</row>"
+                    for r in range(first, first + n))
+
+
+def hostile_workbooks(tmp_path: Path) -> dict[str, Path]:
+    def last_row(wb):
+        from openpyxl.styles import Font
+
+        _sites(wb).cell(1_048_576, 1).font = Font(bold=True)
+
+    out = {"row_1048576": fill(tmp_path / "row_1048576.xlsx", mutate=last_row)}
+    base = fill(tmp_path / "base.xlsx")
+    rows = _with_sites_xml(base, lambda x: x.replace(b"</sheetData>", _formatted_empty_rows(600, 100_000)
+                                                      + b"</sheetData>"))
+    (tmp_path / "rows_100k.xlsx").write_bytes(rows)
+    out["rows_100k"] = tmp_path / "rows_100k.xlsx"
+    # As much XML as the upload limits allow (~95 MB uncompressed, ~7 MB compressed): 10 formatted cells a row.
+    n = (L.MAX_UNCOMPRESSED - 5_000_000) // len(_formatted_empty_rows(999_999, 1, cells=10))
+    big = _with_sites_xml(base, lambda x: x.replace(b"</sheetData>", _formatted_empty_rows(600, n, cells=10)
+                                                     + b"</sheetData>"))
+    assert len(big) <= L.MAX_BYTES
+    (tmp_path / "max_upload.xlsx").write_bytes(big)
+    out["max_upload"] = tmp_path / "max_upload.xlsx"
+    return out
+
+
+PROBE = textwrap.dedent("""
+    import json, re, sys, time
+    from geo.listing.check import check_workbook
+    t = time.perf_counter()
+    res = check_workbook(sys.argv[1], None, "en")
+    dt = time.perf_counter() - t
+    # VmHWM: this process's peak resident memory (ru_maxrss would carry the parent's over the exec).
+    hwm = int(re.search(r"VmHWM:\\s+(\\d+) kB", open("/proc/self/status").read()).group(1))
+    print(json.dumps({"seconds": dt, "max_rss_mb": hwm / 1024,
+                      "ok": res.ok, "sites": len(res.sites), "codes": [i.code for i in res.issues]}))
+""")
+
+
+def _probe(path) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = subprocess.run([sys.executable, "-c", PROBE, str(path)], capture_output=True, text=True, timeout=120,
+                         cwd=ROOT, env=env)
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def test_hostile_workbooks_are_read_in_bounded_time_and_memory(tmp_path):
+    files = hostile_workbooks(tmp_path)
+    assert files["row_1048576"].stat().st_size < 40_000  # the 32 KB workbook of the report
+    for name, path in files.items():
+        r = _probe(path)
+        assert r["seconds"] < 5 and r["max_rss_mb"] < 500, (name, r)
+        assert r["ok"] and r["sites"] == 1, (name, r)  # formatting is not data: the one real site is read
+
+
+def test_not_a_regular_file_is_refused_with_a_message(tmp_path):
+    for path, en in ((tmp_path, "is a folder, not an Excel file"),
+                     (Path("/dev/zero"), "is not a regular file")):
+        res = check_workbook(path, None, "en")
+        (i,) = res.issues
+        assert i.code == "file" and en in i.message("en") and not res.ok, i.message("en")
+        assert ("cartella" if path == tmp_path else "non è un file regolare") in i.message("it")
