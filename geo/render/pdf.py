@@ -16,12 +16,12 @@ from geo.i18n import t
 from geo.render.values import description_of, display_value, sheet_rows, title_of
 from geo.schema import FIELD
 from geo.render.zones import zone_notes
+from geo.search.verdict import Verdict
 
 FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu")]
 PROV_RGB = {"declared": (31, 95, 168), "verified": (10, 125, 50), "computed": (107, 79, 160),
             "estimated": (178, 107, 0), "unknown": (136, 136, 136)}
-VERDICT_RGB = {"PASS": (200, 235, 200), "CONDITIONAL": (255, 236, 179), "FAIL": (255, 205, 210),
-               "UNKNOWN": (225, 225, 225)}
+VERDICT_RGB = {v.name: v.fill_rgb for v in Verdict}  # the one verdict type: same colours as page and map
 
 
 class _Doc(FPDF):

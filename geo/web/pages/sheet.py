@@ -9,11 +9,13 @@ from geo.render.values import title_of
 from geo.web.assets import localise
 from geo.web.auth import current_role
 from geo.web.loaders import get_all_sites, get_catalogue, get_layer
+from geo.web.search_state import keep_state_in_url, page_link_params
 from geo.web.state import current_lang, set_shortlist, shortlist, t
 from geo.web.ui import guarded
 
 lang = current_lang()
 with guarded():
+    keep_state_in_url()  # the sheet's link carries the search, brief and shortlist too
     staff = current_role() == "staff"
     sites = get_all_sites()
     visible = sites if staff else sites[sites["status"] == "published"]
@@ -65,6 +67,11 @@ with guarded():
                                lambda code=code: render_sheet_html(
                                    rec, code, staff=False, municipality=mun_geom.iloc[0] if len(mun_geom) else None),
                                file_name=f"{sid}_{code}.html", mime="text/html", key=f"html_{code}")
+        n1, n2 = st.columns(2)
+        n1.page_link("geo/web/pages/find.py", label=t("page_find"), icon=":material/search:",
+                     query_params=page_link_params())
+        n2.page_link("geo/web/pages/shortlist.py", label=t("page_shortlist"), icon=":material/star:",
+                     query_params=page_link_params())
         if staff:
             with st.expander(t("history")):
                 st.dataframe(cat.history(sid), hide_index=True)

@@ -1,4 +1,10 @@
-"""Shortlist: compare side by side (criteria as rows, verdicts coloured) and export a dossier."""
+"""Shortlist: compare side by side (criteria as rows, verdicts coloured) and export a dossier.
+
+The page's own URL carries the shortlist (``sl``), the brief (``b``) and the search (``q``):
+opened in a fresh browser it shows the same comparison.
+"""
+
+from html import escape
 
 import pandas as pd
 import streamlit as st
@@ -7,20 +13,22 @@ from geo.export import to_csv, to_geojson
 from geo.render import render_dossier_pdf
 from geo.render.values import display_value, title_of
 from geo.schema import FIELD
-from geo.search import Query, SearchIndex, search
-from geo.search.verdicts import NAMES
+from geo.search import Query, SearchIndex, Verdict, search
 from geo.web.auth import current_role
 from geo.web.loaders import get_all_sites, get_catalogue
-from geo.web.search_state import load_from_url
+from geo.web.search_state import keep_state_in_url, page_link_params
 from geo.web.state import current_lang, set_shortlist, shortlist, t
 from geo.web.ui import demo_banner, guarded
 
 lang = current_lang()
 staff = current_role() == "staff"
-COLOURS = {"PASS": "#c8ebc8", "CONDITIONAL": "#ffecb3", "FAIL": "#ffcdd2", "UNKNOWN": "#e1e1e1"}
+#: Facts shown under the verdicts (a criterion on the same field already shows its value in its reason).
+FACTS = ("land_area_m2", "covered_area_m2", "permitted_uses", "price_eur", "available_from", "power_kw",
+         "dist_motorway_junction_km", "dist_rail_station_km", "dist_airport_km", "in_zls", "zls_aid_area")
 
 st.title(t("page_shortlist"))
 with guarded():
+    _, brief = keep_state_in_url()
     ids = shortlist()
     sites = get_all_sites()
     visible = sites if staff else sites[sites["status"] == "published"]
@@ -28,7 +36,6 @@ with guarded():
     if not ids:
         st.info(t("shortlist_empty"))
         st.stop()
-    _, brief = load_from_url()
     sub = visible[visible["site_id"].isin(ids)]
     index = SearchIndex.from_sites(sub)
     res = search(index, Query(), brief, staff=staff)
@@ -42,33 +49,44 @@ with guarded():
         st.rerun()
 
     st.subheader(t("compare"))
-    rows, comparison = {}, []
+    # Rows are keyed by position, labelled afterwards: a criterion whose label equals a field's
+    # label (land area, power) keeps its verdict row instead of being overwritten by the raw value.
+    rows: list[tuple[str, list[str], bool]] = []  # (label, cells, is_verdict_row)
     explained = {sid: res.explain(sid, lang) for sid in ids}
+    covered = set()
     for j, c in enumerate(brief.criteria):
         label = c.label(lang) + ("" if c.hard else " (soft)")
-        cells = [(explained[s][j][1], explained[s][j][2]) for s in ids]
-        comparison.append((label, cells))
-        rows[label] = [f"{t(v)} — {r}" for v, r in cells]
+        rows.append((label, [f"{Verdict[explained[s][j][1]].label(lang)} — {explained[s][j][2]}" for s in ids], True))
+        covered.add(c.column)
     by_id = res.sites.set_index("site_id")
     if brief.criteria:
-        rows[t("verdict")] = [t(by_id.loc[s, "verdict"]) for s in ids]
-        rows[t("score")] = [f"{by_id.loc[s, 'score']:.2f}" for s in ids]
+        rows.append((t("verdict"), [Verdict[by_id.loc[s, "verdict"]].label(lang) for s in ids], True))
+        rows.append((t("score"), [f"{by_id.loc[s, 'score']:.2f}" for s in ids], False))
     else:
         st.caption(t("no_brief_compare"))
-    for key in ("land_area_m2", "covered_area_m2", "permitted_uses", "price_eur", "available_from", "power_kw",
-                "dist_motorway_junction_km", "dist_airport_km", "in_zls", "zls_aid_area"):
-        rows[FIELD[key].label(lang)] = [display_value(key, r.get(key), lang) for r in records]
+    for key in FACTS:
+        if key in covered:
+            continue
+        rows.append((FIELD[key].label(lang), [display_value(key, r.get(key), lang) for r in records], False))
+    labels, seen = [], {}
+    for label, _, _ in rows:  # unique index labels (a dataframe index may not repeat)
+        seen[label] = seen.get(label, 0) + 1
+        labels.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
     header = [f"{s}{' · DEMO' if r.get('is_demo') else ''}" for s, r in zip(ids, records)]
-    table = pd.DataFrame(rows, index=header).T
+    table = pd.DataFrame([cells for _, cells, _ in rows], index=labels, columns=header)
+    fills = {v.label(lang): v.fill for v in Verdict}
 
     def colour(v: str) -> str:
-        for name, col in COLOURS.items():
-            if isinstance(v, str) and v.startswith(t(name)):
-                return f"background-color:{col}"
+        if isinstance(v, str):
+            for name, fill in fills.items():
+                if v == name or v.startswith(name + " — "):
+                    return f"background-color:{fill}"
         return ""
 
     st.dataframe(table.style.map(colour), width="stretch")
-    st.caption(" · ".join(title_of(r, lang) for r in records))
+    # Owner titles are escaped HTML text, never Markdown (st.caption would load a remote image or show a live link).
+    st.html('<ul style="font-size:.9rem;margin:0">' + "".join(
+        f"<li><b>{escape(s)}</b> · {escape(title_of(r, lang))}</li>" for s, r in zip(ids, records)) + "</ul>")
 
     c1, c2, c3, c4 = st.columns(4)
     for code, col in (("it", c1), ("en", c2)):
@@ -84,3 +102,5 @@ with guarded():
     c3.download_button(t("download_csv"), to_csv(res.sites, staff=staff), "shortlist.csv", "text/csv", key="sl_csv")
     c4.download_button(t("download_geojson"), to_geojson(res.sites, staff=staff), "shortlist.geojson",
                        "application/geo+json", key="sl_geojson")
+    st.page_link("geo/web/pages/find.py", label=t("page_find"), icon=":material/search:",
+                 query_params=page_link_params())
