@@ -1,4 +1,8 @@
-"""Atomic writes of whole GeoPackage files.
+"""Atomic writes of whole, stand-alone GeoPackage files (a brownfield run's output).
+
+The catalogue itself is not written this way any more: its actions are
+transactions (:mod:`geo.catalogue.db`). This module is for files written once,
+whole, by one command.
 
 A GeoPackage is one SQLite file. To make every build, import or publication
 all-or-nothing we never modify the live file in place: we copy it (or start
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import os
 import shutil
 import sqlite3
@@ -23,7 +28,11 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
-__all__ = ["atomic_gpkg", "writer_lock"]
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+__all__ = ["atomic_gpkg", "writer_lock", "write_layer"]
 
 
 @contextlib.contextmanager
@@ -92,3 +101,18 @@ def atomic_gpkg(path: str | os.PathLike, *, fresh: bool = False) -> Iterator[Pat
             for p in (tmp, Path(str(tmp) + "-wal"), Path(str(tmp) + "-shm"), Path(str(tmp) + "-journal")):
                 with contextlib.suppress(FileNotFoundError):
                     p.unlink()
+
+
+def write_layer(path: Path, name: str, frame: pd.DataFrame) -> None:
+    """Write (or replace) one layer or attribute table of a stand-alone GeoPackage."""
+    if isinstance(frame, gpd.GeoDataFrame):
+        pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", promote_to_multi=None)
+        return
+    df = frame.copy()
+    for c in df.columns:
+        if df[c].dtype == object:
+            df[c] = df[c].map(lambda v: None if v is None else
+                              (json.dumps(v) if isinstance(v, (dict, list)) else str(v)))
+    if len(df.columns) == 0:
+        df["_empty"] = pd.Series(dtype=object)
+    pyogrio.write_dataframe(df, path, layer=name, driver="GPKG")

@@ -12,7 +12,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.catalogue.gpkg import now_iso
 from geo.errors import UserError
 
 DECISIONS = ("confirm", "reject", "promote")
@@ -99,21 +98,29 @@ def load_candidates(cat, min_score: float = 0.0, size_classes: list[str] | None 
 
 def record_review(cat, candidate: pd.Series, decision: str, actor: str, reason: str | None = None,
                   site_id: str | None = None) -> None:
-    """Store a decision (atomic). Rejections need a reason."""
+    """Store a decision, in one transaction of its own. Rejections need a reason."""
+    with cat.unit_of_work(actor=actor, reason=f"review {decision}") as uow:
+        add_review(uow, candidate, decision, reason, site_id)
+
+
+def add_review(uow, candidate: pd.Series, decision: str, reason: str | None = None,
+               site_id: str | None = None) -> None:
+    """Append one decision inside the caller's unit of work (a row insert: concurrent reviews all land)."""
     if decision not in DECISIONS:
         raise UserError(f"Decisione non ammessa: {decision}", f"Decision not allowed: {decision}")
     if decision == "reject" and not (reason or "").strip():
         raise UserError("Indicare il motivo del rifiuto.", "Give the reason for the rejection.")
-    revs = reviews(cat)
     row = gpd.GeoDataFrame([{"candidate_id": candidate["candidate_id"], "run_id": candidate.get("run_id"),
-                             "decision": decision, "reason": reason, "actor": actor, "at": now_iso(),
+                             "decision": decision, "reason": reason, "actor": uow.actor, "at": uow.stamp,
                              "site_id": site_id}], geometry=[candidate.geometry], crs=4326)
-    out = pd.concat([revs, row], ignore_index=True) if len(revs) else row
-    cat.replace_layers({"brownfield_reviews": gpd.GeoDataFrame(out, geometry="geometry", crs=4326)})
+    uow.insert("brownfield_reviews", row)
 
 
 def promote_to_listing(cat, candidate: pd.Series, actor: str) -> str:
-    """Create a draft listing (origin ``disused``) from a candidate; satellite values are ``estimated``."""
+    """Create a draft listing (origin ``disused``) from a candidate and record the decision, in one transaction.
+
+    Satellite values are ``estimated``.
+    """
     g = gpd.GeoSeries([candidate.geometry], crs=4326)
     area = float(g.to_crs(32632).area.iloc[0])
     pt = g.iloc[0].representative_point()
@@ -126,13 +133,13 @@ def promote_to_listing(cat, candidate: pd.Series, actor: str) -> str:
         "description_en": f"Candidate {candidate['candidate_id']}: {candidate.get('explanation_en', '')}",
         "land_area_m2": round(area, 0), "land_area_m2__prov": "estimated",
         "lat": pt.y, "lat__prov": "estimated", "lon": pt.x, "lon__prov": "estimated",
-        "outline": g.iloc[0], "outline__prov": "estimated",
+        "outline": g.iloc[0],
     }
-    rec.pop("outline__prov")
     if found:
         rec["municipality_istat"], rec["municipality_istat__prov"] = found[0], "computed"
-    (sid,) = cat.write_sites([rec], actor=actor, reason=f"promoted from {candidate['candidate_id']}")
-    record_review(cat, candidate, "promote", actor, site_id=sid)
+    with cat.unit_of_work(actor=actor, reason=f"promoted from {candidate['candidate_id']}") as uow:
+        (sid,) = uow.write_sites([rec])
+        add_review(uow, candidate, "promote", site_id=sid)
     return sid
 
 

@@ -1,7 +1,7 @@
 """``geo build``: the catalogue from real sources (plus flagged demo records).
 
-Written into a fresh temporary GeoPackage and swapped in only when complete,
-so an interrupted build leaves the previous catalogue usable.
+Everything is written in one transaction of the target store (GeoPackage or
+PostGIS), so an interrupted build leaves the previous catalogue usable.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -17,10 +16,10 @@ import pandas as pd
 from geo import __version__
 from geo.catalogue.compute import compute_site_fields
 from geo.catalogue.frames import empty_sites, normalise_sites, records_to_frame, to_storage
-from geo.catalogue.gpkg import CHANGE_COLUMNS, SCHEMA_VERSION, now_iso, write_layer
+from geo.catalogue.catalogue import CHANGE_COLUMNS, SCHEMA_VERSION, now_iso
+from geo.catalogue.db import connect
 from geo.layers import admin, airports, zls
 from geo.layers.imports import ACTOR_COLUMNS, ZIS_COLUMNS
-from geo.store import atomic_gpkg
 
 DEFAULT_SEED = 20250908
 DEFAULT_SITES = 320
@@ -86,27 +85,15 @@ def _empty(columns: list[str]) -> gpd.GeoDataFrame:
                             crs=4326)
 
 
-def _pause(stage: str) -> None:
-    """Test hook: with ``GEO_BUILD_PAUSE_AFTER=<stage>`` the build sleeps there
-    (``GEO_BUILD_PAUSE_SECONDS``, default 60) after touching ``GEO_BUILD_PAUSE_FLAG``,
-    so a test can kill it halfway and check the old catalogue survives."""
-    if os.environ.get("GEO_BUILD_PAUSE_AFTER") != stage:
-        return
-    flag = os.environ.get("GEO_BUILD_PAUSE_FLAG")
-    if flag:
-        Path(flag).touch()
-    time.sleep(float(os.environ.get("GEO_BUILD_PAUSE_SECONDS", "60")))
-
-
-def build_catalogue(path: str | os.PathLike, *, demo: bool = True, seed: int = DEFAULT_SEED,
+def build_catalogue(target: str | os.PathLike, *, demo: bool = True, seed: int = DEFAULT_SEED,
                     n_sites: int = DEFAULT_SITES) -> dict[str, float]:
-    """Build the catalogue at ``path`` from scratch, offline, atomically.
+    """Build the catalogue at ``target`` from scratch, offline, atomically.
 
     Parameters
     ----------
-    path
-        The GeoPackage to (re)build; the previous file stays in place until the
-        new one is complete.
+    target
+        The GeoPackage path or ``postgresql://`` URL to (re)build, in one
+        transaction: the previous catalogue stays until the new one is complete.
     demo
         Add the demo listings and demo ZIS areas (every record flagged ``is_demo``).
     seed, n_sites
@@ -135,49 +122,69 @@ def build_catalogue(path: str | os.PathLike, *, demo: bool = True, seed: int = D
     zis = demo_zis() if demo else _empty(ZIS_COLUMNS + ["is_demo", "source"])
     zis_actors = _empty(ACTOR_COLUMNS + ["is_demo", "source"])
     timings["layers"] = time.perf_counter() - t0
-    with atomic_gpkg(path, fresh=True) as tmp:
-        write_layer(tmp, "catalogue_meta", pd.DataFrame({"key": ["schema_version"], "value": ["building"]}))
-        write_layer(tmp, "municipalities", mun)
-        write_layer(tmp, "provinces", prov)
-        write_layer(tmp, "region", reg)
-        _pause("municipalities")
-        write_layer(tmp, "zls_municipalities", zls_m)
-        for name, ref in refs.items():
-            write_layer(tmp, name, ref)
-        write_layer(tmp, "zis_areas", zis)
-        write_layer(tmp, "zis_actors", zis_actors)
-        if demo:
-            recs = demo_sites(mun, n=n_sites, seed=seed, zls_codes=set(zls_m["istat"]), airports=infra)
-            frame = records_to_frame(recs)
-            stamp = now_iso()
-            frame["version"] = 1
-            frame["created_at"] = stamp
-            frame["updated_at"] = stamp
-            comp = compute_site_fields(frame, mun, zls_m, infra, zis)
-            for c in comp.columns:
-                frame[c] = comp[c].values
-            frame = normalise_sites(frame)
-            outl = [(r["site_id"], r["outline"]) for r in recs if r.get("outline") is not None]
-            outlines = gpd.GeoDataFrame({"site_id": [s for s, _ in outl]},
-                                        geometry=gpd.GeoSeries([g for _, g in outl], crs=4326), crs=4326)
-            changes = pd.DataFrame([{"change_id": f"build-{n:06d}", "site_id": s, "at": stamp, "actor": "geo build",
-                                     "field": "_created", "old": None, "new": "demo record", "reason": "demo catalogue"}
-                                    for n, s in enumerate(frame["site_id"])], columns=CHANGE_COLUMNS)
-        else:
-            frame = empty_sites()
-            outlines = gpd.GeoDataFrame({"site_id": pd.Series(dtype=object)}, geometry=gpd.GeoSeries([], crs=4326),
-                                        crs=4326)
-            changes = pd.DataFrame(columns=CHANGE_COLUMNS)
-        timings["demo"] = time.perf_counter() - t0 - timings["layers"]
-        write_layer(tmp, "sites", to_storage(frame))
-        _pause("sites")
-        write_layer(tmp, "site_outlines", outlines)
-        write_layer(tmp, "site_changes", changes.astype(object))
-        write_layer(tmp, "sources", sources_table(demo))
-        # Written last: a file without schema_version never opens as a catalogue.
-        write_layer(tmp, "catalogue_meta", pd.DataFrame({
-            "key": ["schema_version", "built_at", "software_version", "demo", "demo_seed"],
+    layers: dict[str, pd.DataFrame] = {"municipalities": mun, "provinces": prov, "region": reg,
+                                       "zls_municipalities": zls_m, **refs, "zis_areas": zis,
+                                       "zis_actors": zis_actors}
+    if demo:
+        recs = demo_sites(mun, n=n_sites, seed=seed, zls_codes=set(zls_m["istat"]), airports=infra)
+        frame = records_to_frame(recs)
+        stamp = now_iso()
+        frame["version"] = 1
+        frame["created_at"] = stamp
+        frame["updated_at"] = stamp
+        comp = compute_site_fields(frame, mun, zls_m, infra, zis)
+        for c in comp.columns:
+            frame[c] = comp[c].values
+        frame = normalise_sites(frame)
+        outl = [(r["site_id"], r["outline"]) for r in recs if r.get("outline") is not None]
+        outlines = gpd.GeoDataFrame({"site_id": [s for s, _ in outl]},
+                                    geometry=gpd.GeoSeries([g for _, g in outl], crs=4326), crs=4326)
+        changes = pd.DataFrame([{"change_id": f"build-{n:06d}", "site_id": s, "at": stamp, "actor": "geo build",
+                                 "field": "_created", "old": None, "new": "demo record", "reason": "demo catalogue"}
+                                for n, s in enumerate(frame["site_id"])], columns=CHANGE_COLUMNS)
+    else:
+        frame = empty_sites()
+        outlines = gpd.GeoDataFrame({"site_id": pd.Series(dtype=object)}, geometry=gpd.GeoSeries([], crs=4326),
+                                    crs=4326)
+        changes = pd.DataFrame({c: pd.Series(dtype=object) for c in CHANGE_COLUMNS})
+    timings["demo"] = time.perf_counter() - t0 - timings["layers"]
+    revision = f"{time.time_ns():x}-build"
+    layers.update({
+        "sites": to_storage(frame), "site_outlines": outlines, "site_changes": changes.astype(object),
+        "owners": _table(OWNER_COLUMNS), "submissions": _table(SUBMISSION_COLUMNS),
+        "enquiries": _table(ENQUIRY_COLUMNS), "sources": sources_table(demo),
+        "catalogue_meta": pd.DataFrame({
+            "key": ["schema_version", "built_at", "software_version", "demo", "demo_seed", "revision",
+                    "reference_version"],
             "value": [SCHEMA_VERSION, dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
-                      __version__, str(demo).lower(), str(seed) if demo else ""]}))
+                      __version__, str(demo).lower(), str(seed) if demo else "", revision, revision]}),
+    })
+    rebuild(target, layers)
     timings["total"] = time.perf_counter() - t0
     return timings
+
+
+OWNER_COLUMNS = ["owner_id", "token_hash", "owner_json", "created_at", "updated_at"]
+SUBMISSION_COLUMNS = ["submission_id", "owner_id", "version", "status", "created_at", "file_sha256", "site_ids",
+                      "replaces", "reason"]
+ENQUIRY_COLUMNS = ["enquiry_id", "site_id", "name", "email", "message", "consent", "created_at", "status"]
+
+
+def _table(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+
+
+def rebuild(target: str | os.PathLike, layers: dict[str, pd.DataFrame]) -> None:
+    """Replace the whole catalogue at ``target`` with ``layers``, in one transaction.
+
+    Every table not in ``layers`` is dropped. A build killed at any point leaves
+    the previous catalogue (or, for a new one, a file that does not open as a
+    catalogue and is rebuilt by the next ``geo build``).
+    """
+    db = connect(target)
+    db.create()
+    with db.transaction() as tx:
+        for name in tx.tables():
+            tx.drop(name)
+        for name, frame in layers.items():
+            tx.replace(name, frame)

@@ -3,7 +3,12 @@
 Owners are identified by a private token (``secrets.token_urlsafe(32)``) that
 they receive once; only its SHA-256 is stored. Owner functions only ever see
 the token's own submissions. Staff functions refuse every role but ``staff``.
-Every write is one atomic catalogue write (sites + owners + submissions).
+
+Every action is one unit of work (:meth:`geo.catalogue.Catalogue.unit_of_work`):
+the owner, submission and listing rows it changes are read *inside* the
+transaction and written back as rows, so two owners submitting at the same
+moment both land, and an action on a version that changed meanwhile is refused
+with a message to reload instead of overwriting it.
 """
 
 from __future__ import annotations
@@ -11,13 +16,12 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from geo.catalogue.gpkg import now_iso
+from geo.catalogue import ConflictError, new_id
 from geo.errors import UserError
 from geo.listing.check import CheckResult
 from geo.schema import FIELD, prov_column
@@ -25,6 +29,8 @@ from geo.schema import FIELD, prov_column
 OWNER_COLS = ["owner_id", "token_hash", "owner_json", "created_at", "updated_at"]
 SUB_COLS = ["submission_id", "owner_id", "version", "status", "created_at", "file_sha256", "site_ids", "replaces",
             "reason"]
+#: Submission statuses after which the version can no longer be replaced, withdrawn or sent back.
+CLOSED = ("replaced", "withdrawn")
 
 
 class AccessDenied(UserError):
@@ -45,8 +51,9 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _table(cat, name: str, cols: list[str]) -> pd.DataFrame:
-    t = cat.table(name)
+def _rows(src, name: str, cols: list[str], where: dict[str, list[Any]] | None = None) -> pd.DataFrame:
+    """Rows of an attribute table (``src`` is a catalogue or a unit of work), with exactly ``cols``."""
+    t = src.table(name, where=where)
     if len(t) == 0:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
     for c in cols:
@@ -55,11 +62,10 @@ def _table(cat, name: str, cols: list[str]) -> pd.DataFrame:
     return t[cols].astype(object)
 
 
-def owner_by_token(cat, token: str | None) -> dict[str, Any] | None:
+def owner_by_token(src, token: str | None) -> dict[str, Any] | None:
     if not token:
         return None
-    owners = _table(cat, "owners", OWNER_COLS)
-    hit = owners[owners["token_hash"] == token_hash(token)]
+    hit = _rows(src, "owners", OWNER_COLS, where={"token_hash": [token_hash(token)]})
     if hit.empty:
         return None
     row = hit.iloc[0]
@@ -74,58 +80,89 @@ class SubmissionReceipt:
     token: str | None  # only when a new owner was created: show it once
 
 
-def _records(result: CheckResult, owner_id: str, submission_id: str, site_ids: list[str] | None) -> list[dict]:
+def _records(result: CheckResult, owner_id: str, submission_id: str, site_ids: list[str]) -> list[dict]:
     recs = []
-    for i, s in enumerate(result.sites):
+    for sid, s in zip(site_ids, result.sites):
         rec: dict[str, Any] = {}
         for k, v in {**result.owner, **s.record}.items():
             if k not in FIELD:
                 continue
             rec[k] = v
-            rec[prov_column(k)] = "declared"
-        rec.update({"status": "submitted", "owner_id": owner_id, "submission_id": submission_id, "is_demo": False})
-        if site_ids:
-            rec["site_id"] = site_ids[i]
+            if k != "outline":  # the outline is a geometry, not a column with a provenance
+                rec[prov_column(k)] = "declared"
+        rec.update({"status": "submitted", "owner_id": owner_id, "submission_id": submission_id, "is_demo": False,
+                    "site_id": sid})
         recs.append(rec)
     return recs
 
 
-def submit(cat, result: CheckResult, token: str | None = None, actor: str = "owner") -> SubmissionReceipt:
-    """Store a valid upload as ``submitted`` listings, all rows or none.
+def _refuse_duplicate(uow, result: CheckResult, owner_id: str | None) -> None:
+    """The same file, or the same site (same coordinates and land area), already in an open submission."""
+    if result.file_sha256:
+        same = _rows(uow, "submissions", SUB_COLS, where={"file_sha256": [result.file_sha256]})
+        same = same[~same["status"].isin(CLOSED)]
+        if len(same):
+            sub = same.iloc[0]
+            mine = owner_id is not None and sub["owner_id"] == owner_id
+            raise UserError(
+                f"Questo file è già stato inviato ({sub['submission_id']}, {str(sub['created_at'])[:10]}). "
+                + ("Per cambiarlo usare «Sostituisci» dal proprio link privato." if mine else
+                   "Se è vostro, usare il link privato ricevuto allora per sostituirlo o ritirarlo."),
+                f"This file was already submitted ({sub['submission_id']}, {str(sub['created_at'])[:10]}). "
+                + ("To change it use 'Replace' from your private link." if mine else
+                   "If it is yours, use the private link you received then to replace or withdraw it."))
+    for s in result.sites:
+        r = s.record
+        if r.get("lat") is None or r.get("lon") is None:
+            continue
+        lon, lat, eps = float(r["lon"]), float(r["lat"]), 1e-6
+        hits = uow.table("sites", bbox=(lon - eps, lat - eps, lon + eps, lat + eps))
+        if len(hits):
+            hits = hits[hits["status"].isin(["submitted", "published", "draft"])]
+        if len(hits) and r.get("land_area_m2") is not None:
+            hits = hits[hits["land_area_m2"] == float(r["land_area_m2"])]
+        if len(hits):
+            raise UserError(
+                f"Il sito «{r.get('title_it') or ''}» (stesse coordinate e superficie) è già nel catalogo come "
+                f"{hits['site_id'].iloc[0]}: non viene duplicato. Per aggiornarlo usare «Sostituisci».",
+                f"The site '{r.get('title_en') or r.get('title_it') or ''}' (same coordinates and area) is already "
+                f"in the catalogue as {hits['site_id'].iloc[0]}: it is not duplicated. Use 'Replace' to update it.")
 
-    With no ``token`` a new owner is created and its token returned (once).
+
+def submit(cat, result: CheckResult, token: str | None = None, actor: str = "owner") -> SubmissionReceipt:
+    """Store a valid upload as ``submitted`` listings, all rows or none, in one transaction.
+
+    With no ``token`` a new owner is created and its token returned (once). The
+    same file or the same site submitted again is refused, not duplicated.
     """
     if not result.ok:
         raise UserError(f"Il file ha {len(result.errors)} errori: correggerli prima dell'invio.",
                         f"The file has {len(result.errors)} errors: fix them before submitting.")
-    owners = _table(cat, "owners", OWNER_COLS)
-    subs = _table(cat, "submissions", SUB_COLS)
-    stamp = now_iso()
     new_token = None
-    if token:
-        owner = owner_by_token(cat, token)
-        if owner is None:
+    submission_id = new_id("SUB")
+    with cat.unit_of_work(actor=actor, reason=f"submission {submission_id}") as uow:
+        owner = owner_by_token(uow, token) if token else None
+        if token and owner is None:
             raise _deny()
-        owner_id = owner["owner_id"]
-        owners.loc[owners["owner_id"] == owner_id, ["owner_json", "updated_at"]] = [
-            json.dumps(result.owner, ensure_ascii=False, default=str), stamp]
-    else:
-        new_token = secrets.token_urlsafe(32)
-        owner_id = f"OW-{uuid.uuid4().hex[:10].upper()}"
-        owners = pd.concat([owners, pd.DataFrame([{
-            "owner_id": owner_id, "token_hash": token_hash(new_token),
-            "owner_json": json.dumps(result.owner, ensure_ascii=False, default=str), "created_at": stamp,
-            "updated_at": stamp}])], ignore_index=True)
-    submission_id = f"SUB-{uuid.uuid4().hex[:10].upper()}"
-    recs = _records(result, owner_id, submission_id, None)
-    for r in recs:
-        r["site_id"] = f"LS-{uuid.uuid4().hex[:10].upper()}"
-    subs = pd.concat([subs, pd.DataFrame([{
-        "submission_id": submission_id, "owner_id": owner_id, "version": 1, "status": "submitted",
-        "created_at": stamp, "file_sha256": result.file_sha256, "site_ids": ";".join(r["site_id"] for r in recs),
-        "replaces": None, "reason": None}])], ignore_index=True)
-    ids = cat.write_sites(recs, actor=f"{actor}:{owner_id}", reason=f"submission {submission_id}",
-                          extra_layers={"owners": owners, "submissions": subs})
+        _refuse_duplicate(uow, result, owner["owner_id"] if owner else None)
+        owner_json = json.dumps(result.owner, ensure_ascii=False, default=str)
+        if owner:
+            owner_id = owner["owner_id"]
+            row = _rows(uow, "owners", OWNER_COLS, where={"owner_id": [owner_id]})
+            row["owner_json"], row["updated_at"] = owner_json, uow.stamp
+            uow.upsert("owners", "owner_id", row)
+        else:
+            new_token = secrets.token_urlsafe(32)
+            owner_id = new_id("OW")
+            uow.insert("owners", [{"owner_id": owner_id, "token_hash": token_hash(new_token),
+                                   "owner_json": owner_json, "created_at": uow.stamp, "updated_at": uow.stamp}])
+        uow.actor = f"{actor}:{owner_id}"
+        ids = [new_id("LS") for _ in result.sites]
+        uow.write_sites(_records(result, owner_id, submission_id, ids))
+        uow.insert("submissions", [{
+            "submission_id": submission_id, "owner_id": owner_id, "version": 1, "status": "submitted",
+            "created_at": uow.stamp, "file_sha256": result.file_sha256, "site_ids": ";".join(ids),
+            "replaces": None, "reason": None}])
     return SubmissionReceipt(owner_id, submission_id, ids, new_token)
 
 
@@ -134,66 +171,78 @@ def owner_view(cat, token: str) -> pd.DataFrame:
     owner = owner_by_token(cat, token)
     if owner is None:
         raise _deny()
-    subs = _table(cat, "submissions", SUB_COLS)
-    mine = subs[subs["owner_id"] == owner["owner_id"]]
-    sites = cat.sites(statuses=None)
-    sites = sites[sites["owner_id"] == owner["owner_id"]]
+    mine = _rows(cat, "submissions", SUB_COLS, where={"owner_id": [owner["owner_id"]]})
+    ids = [sid for v in mine["site_ids"] for sid in str(v).split(";") if sid]
+    recs = {r["site_id"]: r for r in cat.records(ids, role="staff") if r is not None and
+            r.get("owner_id") == owner["owner_id"]}
     rows = []
     for _, s in mine.iterrows():
         for sid in str(s["site_ids"]).split(";"):
-            hit = sites[sites["site_id"] == sid]
+            hit = recs.get(sid)
+            status = s["status"] if s["status"] in CLOSED else (hit["status"] if hit else s["status"])
             rows.append({"submission_id": s["submission_id"], "version": s["version"], "site_id": sid,
-                         "title": hit["title_it"].iloc[0] if len(hit) else None,
-                         "status": hit["status"].iloc[0] if len(hit) else s["status"],
-                         "submitted_at": s["created_at"], "reason": s["reason"]})
-    return pd.DataFrame(rows, columns=["submission_id", "version", "site_id", "title", "status", "submitted_at",
-                                       "reason"])
+                         "title": hit["title_it"] if hit else None, "status": status,
+                         "submission_status": s["status"], "submitted_at": s["created_at"], "reason": s["reason"],
+                         "replaces": s["replaces"]})
+    return pd.DataFrame(rows, columns=["submission_id", "version", "site_id", "title", "status", "submission_status",
+                                       "submitted_at", "reason", "replaces"])
 
 
-def _own_submission(cat, token: str, submission_id: str) -> tuple[dict, pd.DataFrame, pd.Series]:
-    owner = owner_by_token(cat, token)
-    subs = _table(cat, "submissions", SUB_COLS)
-    hit = subs[(subs["submission_id"] == submission_id)]
+def _own_submission(uow, token: str, submission_id: str) -> tuple[dict, pd.Series]:
+    """The caller's submission, read inside the transaction; refused when not theirs or closed."""
+    owner = owner_by_token(uow, token)
+    hit = _rows(uow, "submissions", SUB_COLS, where={"submission_id": [submission_id]})
     if owner is None or hit.empty or hit.iloc[0]["owner_id"] != owner["owner_id"]:
         raise _deny()  # same answer for "not yours" and "does not exist"
-    return owner, subs, hit.iloc[0]
+    sub = hit.iloc[0]
+    if sub["status"] in CLOSED:
+        raise ConflictError(
+            f"La versione {sub['version']} ({submission_id}) è già {'sostituita' if sub['status'] == 'replaced' else 'ritirata'}: "
+            "ricaricare la pagina e agire sull'ultima versione.",
+            f"Version {sub['version']} ({submission_id}) is already {sub['status']}: reload the page and act on the "
+            "latest version.")
+    return owner, sub
 
 
 def replace_submission(cat, token: str, submission_id: str, result: CheckResult) -> SubmissionReceipt:
     """A new version of a submission (same site ids while the row count matches; history kept)."""
-    owner, subs, old = _own_submission(cat, token, submission_id)
     if not result.ok:
         raise UserError(f"Il file ha {len(result.errors)} errori.", f"The file has {len(result.errors)} errors.")
-    old_ids = str(old["site_ids"]).split(";")
-    ids = old_ids[:len(result.sites)] + [f"LS-{uuid.uuid4().hex[:10].upper()}"
-                                         for _ in range(len(result.sites) - len(old_ids))]
-    new_id = f"SUB-{uuid.uuid4().hex[:10].upper()}"
-    recs = _records(result, owner["owner_id"], new_id, ids)
-    stamp = now_iso()
-    subs.loc[subs["submission_id"] == submission_id, "status"] = "replaced"
-    subs = pd.concat([subs, pd.DataFrame([{
-        "submission_id": new_id, "owner_id": owner["owner_id"], "version": int(old["version"]) + 1,
-        "status": "submitted", "created_at": stamp, "file_sha256": result.file_sha256, "site_ids": ";".join(ids),
-        "replaces": submission_id, "reason": None}])], ignore_index=True)
-    dropped = [s for s in old_ids if s not in ids]
-    for sid, rec in zip(dropped, cat.records(dropped)):
-        recs.append({**(rec or {}), "site_id": sid, "status": "withdrawn"})
-    cat.write_sites([{k: v for k, v in r.items() if k != "outline" or v is not None} for r in recs],
-                    actor=f"owner:{owner['owner_id']}", reason=f"replaces {submission_id}",
-                    extra_layers={"submissions": subs})
-    return SubmissionReceipt(owner["owner_id"], new_id, ids, None)
+    new_sub = new_id("SUB")
+    with cat.unit_of_work(reason=f"replaces {submission_id}") as uow:
+        owner, old = _own_submission(uow, token, submission_id)
+        uow.actor = f"owner:{owner['owner_id']}"
+        old_ids = str(old["site_ids"]).split(";")
+        ids = old_ids[:len(result.sites)] + [new_id("LS") for _ in range(len(result.sites) - len(old_ids))]
+        recs = _records(result, owner["owner_id"], new_sub, ids)
+        dropped = [s for s in old_ids if s not in ids]
+        for sid, rec in zip(dropped, uow.records(dropped)):
+            if rec is not None:
+                recs.append({**{k: v for k, v in rec.items() if k != "outline"}, "site_id": sid,
+                             "status": "withdrawn"})
+        uow.write_sites([{k: v for k, v in r.items() if k != "outline" or v is not None} for r in recs])
+        closed = pd.DataFrame([old]).astype(object)
+        closed["status"] = "replaced"
+        uow.upsert("submissions", "submission_id", closed)
+        uow.insert("submissions", [{
+            "submission_id": new_sub, "owner_id": owner["owner_id"], "version": int(old["version"]) + 1,
+            "status": "submitted", "created_at": uow.stamp, "file_sha256": result.file_sha256,
+            "site_ids": ";".join(ids), "replaces": submission_id, "reason": None}])
+    return SubmissionReceipt(owner["owner_id"], new_sub, ids, None)
 
 
 def withdraw(cat, token: str, submission_id: str) -> None:
-    owner, subs, sub = _own_submission(cat, token, submission_id)
-    subs.loc[subs["submission_id"] == submission_id, "status"] = "withdrawn"
-    recs = []
-    sids = str(sub["site_ids"]).split(";")
-    for sid, rec in zip(sids, cat.records(sids)):
-        if rec:
-            recs.append({"site_id": sid, **{k: v for k, v in rec.items() if k != "outline"}, "status": "withdrawn"})
-    cat.write_sites(recs, actor=f"owner:{owner['owner_id']}", reason="withdrawn by owner",
-                    extra_layers={"submissions": subs})
+    """Withdraw a submission and its listings (one transaction)."""
+    with cat.unit_of_work(reason="withdrawn by owner") as uow:
+        owner, sub = _own_submission(uow, token, submission_id)
+        uow.actor = f"owner:{owner['owner_id']}"
+        sids = str(sub["site_ids"]).split(";")
+        present = [r["site_id"] for r in uow.records(sids) if r is not None]
+        if present:
+            uow.write_sites([{"site_id": sid, "status": "withdrawn"} for sid in present], partial=True)
+        row = pd.DataFrame([sub]).astype(object)
+        row["status"] = "withdrawn"
+        uow.upsert("submissions", "submission_id", row)
 
 
 # ------------------------------------------------------------------- staff
@@ -206,8 +255,7 @@ def staff_queue(cat, role: str) -> list[dict[str, Any]]:
     sites = cat.sites(statuses=["submitted"])
     if len(sites) == 0:
         return []
-    log = cat.table("site_changes")
-    log = log[log["site_id"].isin(set(sites["site_id"]))] if len(log) else log
+    log = cat.table("site_changes", where={"site_id": sites["site_id"].tolist()})
     latest: dict[str, pd.DataFrame] = {}
     if len(log):
         for sid, h in log.groupby("site_id", sort=False):
@@ -229,29 +277,43 @@ def _none(v: Any) -> Any:
     return None if v is None or (isinstance(v, float) and pd.isna(v)) else v
 
 
-def mark_verified(cat, role: str, site_id: str, keys: list[str], actor: str) -> None:
+def mark_verified(cat, role: str, site_id: str, keys: list[str], actor: str, *,
+                  expected_version: int | None = None) -> None:
+    """Mark owner-declared fields as verified by staff (one transaction)."""
     _require_staff(role)
-    rec = cat.site(site_id)
-    if rec is None:
-        raise UserError(f"Scheda {site_id} inesistente.", f"No listing {site_id}.")
-    changes = {prov_column(k): "verified" for k in keys if k in FIELD and rec.get(k) is not None
-               and FIELD[k].source == "owner"}
-    if changes:
-        cat.update_site(site_id, changes, actor=actor, reason="verified by staff")
+    with cat.unit_of_work(actor=actor, reason="verified by staff") as uow:
+        rec = uow.site(site_id)
+        if rec is None:
+            raise UserError(f"Scheda {site_id} inesistente.", f"No listing {site_id}.")
+        changes = {prov_column(k): "verified" for k in keys if k in FIELD and rec.get(k) is not None
+                   and FIELD[k].source == "owner"}
+        if changes:
+            uow.update_site(site_id, changes, expected_version=expected_version)
 
 
-def publish(cat, role: str, site_id: str, actor: str) -> None:
+def publish(cat, role: str, site_id: str, actor: str, *, expected_version: int | None = None) -> None:
+    """Publish a listing. With ``expected_version`` (the version staff reviewed), refuse one changed meanwhile."""
     _require_staff(role)
-    cat.update_site(site_id, {"status": "published", "confirmed_at": now_iso()}, actor=actor, reason="published")
+    with cat.unit_of_work(actor=actor, reason="published") as uow:
+        rec = uow.site(site_id)
+        if rec is not None and rec["status"] == "withdrawn":
+            raise ConflictError(f"La scheda {site_id} è stata ritirata dal proprietario: non si pubblica.",
+                                f"Listing {site_id} was withdrawn by its owner: it cannot be published.")
+        uow.update_site(site_id, {"status": "published", "confirmed_at": uow.stamp},
+                        expected_version=expected_version)
 
 
-def send_back(cat, role: str, site_id: str, reason: str, actor: str) -> None:
+def send_back(cat, role: str, site_id: str, reason: str, actor: str, *,
+              expected_version: int | None = None) -> None:
+    """Return a listing to its owner with a reason (listing and submission in one transaction)."""
     _require_staff(role)
     if not reason.strip():
         raise UserError("Indicare il motivo.", "Give a reason.")
-    rec = cat.site(site_id)
-    subs = _table(cat, "submissions", SUB_COLS)
-    if rec and rec.get("submission_id"):
-        subs.loc[subs["submission_id"] == rec["submission_id"], ["status", "reason"]] = ["sent_back", reason]
-    cat.update_site(site_id, {"status": "draft"}, actor=actor, reason=f"sent back: {reason}",
-                    extra_layers={"submissions": subs})
+    with cat.unit_of_work(actor=actor, reason=f"sent back: {reason}") as uow:
+        rec = uow.site(site_id)
+        uow.update_site(site_id, {"status": "draft"}, expected_version=expected_version)
+        if rec and rec.get("submission_id"):
+            sub = _rows(uow, "submissions", SUB_COLS, where={"submission_id": [rec["submission_id"]]})
+            if len(sub):
+                sub["status"], sub["reason"] = "sent_back", reason
+                uow.upsert("submissions", "submission_id", sub)

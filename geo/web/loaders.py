@@ -1,43 +1,49 @@
-"""Cached loaders, keyed by catalogue path and modification time.
+"""Cached loaders, keyed by the catalogue's location and revision.
 
-A write swaps the file (new mtime), so every page sees the new catalogue on
-its next run without any explicit invalidation.
+Every committed action changes the catalogue's revision (one small read per
+page run), so every page sees the new catalogue on its next run without any
+explicit invalidation, on a GeoPackage as on PostGIS. Only data is cached here,
+never a widget or a map object (those are built per run, per visitor).
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import streamlit as st
 
-from geo.catalogue import open_catalogue
+from geo.catalogue import catalogue_target, open_catalogue
 
 
-def catalogue_path() -> Path:
-    return Path(os.environ.get("GEO_CATALOGUE", "data/catalogue.gpkg"))
+def catalogue_path() -> str:
+    """The catalogue's location: a GeoPackage path or a ``postgresql://`` URL (``$GEO_CATALOGUE``)."""
+    return catalogue_target()
 
 
-def _stamp() -> tuple[str, float]:
-    p = catalogue_path()
-    return str(p), (p.stat().st_mtime_ns if p.exists() else 0)
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _handle(target: str):
+    return open_catalogue(target)
+
+
+def _stamp() -> tuple[str, str]:
+    target = catalogue_path()
+    return target, _handle(target).revision()
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
-def _open(path: str, mtime: float):
-    return open_catalogue(path)
+def _open(path: str, revision: str):
+    return _handle(path)
 
 
 def get_catalogue():
-    """The catalogue, reopened when the file changed."""
+    """The catalogue (its cached data is keyed by the revision of the last committed action)."""
     return _open(*_stamp())
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _layer(path: str, mtime: float, name: str, for_map: bool):
+def _layer(path: str, revision: str, name: str, for_map: bool):
     from geo.web.mapview import for_map as simplify
 
-    gdf = _open(path, mtime).layer(name)
+    gdf = _open(path, revision).layer(name)
     return simplify(name, gdf) if for_map else gdf
 
 
@@ -47,8 +53,8 @@ def get_layer(name: str, for_map: bool = False):
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
-def _sites(path: str, mtime: float):
-    return _open(path, mtime).sites(statuses=None)
+def _sites(path: str, revision: str):
+    return _open(path, revision).sites(statuses=None)
 
 
 def get_all_sites():

@@ -55,7 +55,7 @@ def test_airports_come_from_airportsdata(catalogue):
 
 def test_metadata_and_sources(catalogue):
     meta = catalogue.metadata()
-    assert meta["schema_version"] == "1" and meta["demo"] == "true" and meta["built_at"]
+    assert meta["schema_version"] == SCHEMA_VERSION and meta["demo"] == "true" and meta["built_at"]
     src = catalogue.sources()
     licences = dict(zip(src["source_id"], src["licence"]))
     assert licences["istat_boundaries"] == "CC BY 4.0"

@@ -47,7 +47,7 @@ with guarded():
                         "Changes from the previous version") + "**")
     st.dataframe(diff.rename(columns={"field": "Campo" if it else "Field", "old": "Prima" if it else "Before",
                                       "new": "Dopo" if it else "After"}), hide_index=True, width="stretch")
-    rec = cat.site(sid)
+    rec = cat.site(sid, role="staff")
     keys = [f.key for f in FIELDS if f.source == "owner" and rec.get(f.key) is not None]
     chosen = st.multiselect("Segna come verificati" if it else "Mark as verified", keys,
                             format_func=lambda k: FIELD[k].label(lang), placeholder=t("choose"), key=f"ver_{sid}")

@@ -1,0 +1,402 @@
+"""The embedded store: a GeoPackage file written through SQLite transactions.
+
+A GeoPackage is an SQLite database, so an action is one SQLite transaction:
+``BEGIN IMMEDIATE`` (writers queue on the busy timeout, readers go on in WAL
+mode), row-level ``INSERT``/``DELETE``, ``COMMIT``. A process killed at any
+moment leaves the last committed state; nothing is copied, so the cost of a
+write does not grow with the file.
+
+The file stays a standard GeoPackage that GDAL and QGIS open: tables we create
+are registered in ``gpkg_contents``/``gpkg_geometry_columns`` with GDAL's R-tree
+index and triggers. Those triggers call ``ST_MinX`` & co., which GDAL defines
+in C; :func:`register_gpkg_functions` defines them on our connections.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import struct
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.catalogue.db import (GEOM, BBox, Where, column_type, empty_frame, geometry_type, quote, rows_of,
+                              split_geometry, typed_frame)
+
+__all__ = ["GeoPackageDB", "register_gpkg_functions", "encode_gpkg", "decode_gpkg"]
+
+SRS = 4326
+BUSY_TIMEOUT_S = 120.0
+_ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
+_SYSTEM_PREFIXES = ("gpkg_", "rtree_", "sqlite_")
+_SYSTEM = {"alembic_version"}
+
+
+# ---------------------------------------------------------------- geometry blobs
+def encode_gpkg(geoms: Sequence[Any] | np.ndarray) -> list[bytes | None]:
+    """Shapely geometries -> GeoPackage binary (little-endian header, XY envelope, 2D ISO WKB)."""
+    arr = np.asarray(geoms, dtype=object)
+    missing = np.array([g is None for g in arr], dtype=bool)
+    out: list[bytes | None] = [None] * len(arr)
+    if (~missing).any():
+        valid = arr[~missing]
+        wkb = shapely.to_wkb(valid, output_dimension=2, byte_order=1, flavor="iso")
+        empty = shapely.is_empty(valid)
+        b = shapely.bounds(valid)
+        idx = np.flatnonzero(~missing)
+        for k, i in enumerate(idx):
+            if empty[k]:
+                out[i] = struct.pack("<2sBBi", b"GP", 0, 0x11, SRS) + wkb[k]
+            else:
+                out[i] = struct.pack("<2sBBi4d", b"GP", 0, 0x03, SRS, b[k, 0], b[k, 2], b[k, 1], b[k, 3]) + wkb[k]
+    return out
+
+
+def _wkb_offset(blob: bytes) -> int:
+    return 8 + _ENVELOPE_BYTES[(blob[3] >> 1) & 0x07]
+
+
+def decode_gpkg(blobs: Sequence[bytes | None]) -> np.ndarray:
+    """GeoPackage binary -> shapely geometries (None stays None)."""
+    wkb = [None if b is None else bytes(b)[_wkb_offset(b):] for b in blobs]
+    return shapely.from_wkb(np.array(wkb, dtype=object))
+
+
+def _envelope(blob: bytes | None) -> tuple[float, float, float, float] | None:
+    """(minx, maxx, miny, maxy) of a blob, from its header when it has one."""
+    if blob is None:
+        return None
+    blob = bytes(blob)
+    if blob[3] & 0x10:
+        return None
+    if (blob[3] >> 1) & 0x07:
+        order = "<" if blob[3] & 0x01 else ">"
+        return struct.unpack(order + "4d", blob[8:40])
+    g = shapely.from_wkb(blob[_wkb_offset(blob):])
+    if g.is_empty:
+        return None
+    x0, y0, x1, y1 = g.bounds
+    return (x0, x1, y0, y1)
+
+
+def register_gpkg_functions(con: sqlite3.Connection) -> None:
+    """Define the SQL functions GDAL's R-tree triggers call (GDAL registers them in C)."""
+    def st(i: int):
+        def f(blob):
+            e = _envelope(blob)
+            return None if e is None else e[i]
+        return f
+
+    con.create_function("ST_MinX", 1, st(0), deterministic=True)
+    con.create_function("ST_MaxX", 1, st(1), deterministic=True)
+    con.create_function("ST_MinY", 1, st(2), deterministic=True)
+    con.create_function("ST_MaxY", 1, st(3), deterministic=True)
+    con.create_function("ST_IsEmpty", 1, lambda b: None if b is None else int(_envelope(b) is None),
+                        deterministic=True)
+
+
+# ---------------------------------------------------------------- the tables
+def _kind(declared: str) -> str:
+    d = (declared or "").upper()
+    if d.startswith("BOOL"):
+        return "BOOLEAN"
+    if "INT" in d:
+        return "INTEGER"
+    if d in ("REAL", "DOUBLE", "FLOAT") or d.startswith(("DOUBLE", "FLOAT", "NUMERIC")):
+        return "REAL"
+    return "TEXT"
+
+
+_RTREE_TRIGGERS = [
+    'CREATE TRIGGER "rtree_{t}_geom_insert" AFTER INSERT ON "{t}" WHEN (new."geom" NOT NULL AND NOT '
+    'ST_IsEmpty(NEW."geom")) BEGIN INSERT OR REPLACE INTO "rtree_{t}_geom" VALUES (NEW."fid",ST_MinX(NEW."geom"), '
+    'ST_MaxX(NEW."geom"),ST_MinY(NEW."geom"), ST_MaxY(NEW."geom")); END',
+    'CREATE TRIGGER "rtree_{t}_geom_update6" AFTER UPDATE OF "geom" ON "{t}" WHEN OLD."fid" = NEW."fid" AND '
+    '(NEW."geom" NOTNULL AND NOT ST_IsEmpty(NEW."geom")) AND (OLD."geom" NOTNULL AND NOT ST_IsEmpty(OLD."geom")) '
+    'BEGIN UPDATE "rtree_{t}_geom" SET minx = ST_MinX(NEW."geom"), maxx = ST_MaxX(NEW."geom"),miny = '
+    'ST_MinY(NEW."geom"), maxy = ST_MaxY(NEW."geom") WHERE id = NEW."fid";END',
+    'CREATE TRIGGER "rtree_{t}_geom_update7" AFTER UPDATE OF "geom" ON "{t}" WHEN OLD."fid" = NEW."fid" AND '
+    '(NEW."geom" NOTNULL AND NOT ST_IsEmpty(NEW."geom")) AND (OLD."geom" ISNULL OR ST_IsEmpty(OLD."geom")) BEGIN '
+    'INSERT INTO "rtree_{t}_geom" VALUES (NEW."fid",ST_MinX(NEW."geom"), ST_MaxX(NEW."geom"),ST_MinY(NEW."geom"), '
+    'ST_MaxY(NEW."geom")); END',
+    'CREATE TRIGGER "rtree_{t}_geom_update2" AFTER UPDATE OF "geom" ON "{t}" WHEN OLD."fid" = NEW."fid" AND '
+    '(NEW."geom" ISNULL OR ST_IsEmpty(NEW."geom")) BEGIN DELETE FROM "rtree_{t}_geom" WHERE id = OLD."fid"; END',
+    'CREATE TRIGGER "rtree_{t}_geom_update5" AFTER UPDATE ON "{t}" WHEN OLD."fid" != NEW."fid" AND '
+    '(NEW."geom" NOTNULL AND NOT ST_IsEmpty(NEW."geom")) BEGIN DELETE FROM "rtree_{t}_geom" WHERE id = OLD."fid"; '
+    'INSERT OR REPLACE INTO "rtree_{t}_geom" VALUES (NEW."fid",ST_MinX(NEW."geom"), ST_MaxX(NEW."geom"),'
+    'ST_MinY(NEW."geom"), ST_MaxY(NEW."geom")); END',
+    'CREATE TRIGGER "rtree_{t}_geom_update4" AFTER UPDATE ON "{t}" WHEN OLD."fid" != NEW."fid" AND '
+    '(NEW."geom" ISNULL OR ST_IsEmpty(NEW."geom")) BEGIN DELETE FROM "rtree_{t}_geom" WHERE id IN (OLD."fid", '
+    'NEW."fid"); END',
+    'CREATE TRIGGER "rtree_{t}_geom_delete" AFTER DELETE ON "{t}" WHEN old."geom" NOT NULL BEGIN DELETE FROM '
+    '"rtree_{t}_geom" WHERE id = OLD."fid"; END',
+]
+_COUNT_TRIGGERS = [
+    'CREATE TRIGGER "trigger_insert_feature_count_{t}" AFTER INSERT ON "{t}" BEGIN UPDATE gpkg_ogr_contents SET '
+    "feature_count = feature_count + 1 WHERE lower(table_name) = lower('{t}'); END",
+    'CREATE TRIGGER "trigger_delete_feature_count_{t}" AFTER DELETE ON "{t}" BEGIN UPDATE gpkg_ogr_contents SET '
+    "feature_count = feature_count - 1 WHERE lower(table_name) = lower('{t}'); END",
+]
+
+
+class _Conn:
+    """Table operations on one SQLite connection (inside or outside a transaction)."""
+
+    def __init__(self, con: sqlite3.Connection) -> None:
+        self.con = con
+        self._info: dict[str, tuple[dict[str, str], bool]] = {}
+
+    def tables(self) -> list[str]:
+        rows = self.con.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").fetchall()
+        return [r[0] for r in rows if not r[0].startswith(_SYSTEM_PREFIXES) and r[0] not in _SYSTEM]
+
+    def _columns(self, table: str) -> tuple[dict[str, str], bool] | None:
+        """({column: kind} without fid and geom, has_geometry), None when the table is absent."""
+        if table in self._info:
+            return self._info[table]
+        rows = self.con.execute(f"PRAGMA table_info({quote(table)})").fetchall()
+        if not rows:
+            return None
+        geo = self.con.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?",
+                               (table,)).fetchone()
+        gcol = geo[0] if geo else None
+        kinds = {r[1]: _kind(r[2]) for r in rows if r[1] not in ("fid", gcol)}
+        self._info[table] = (kinds, gcol is not None)
+        return self._info[table]
+
+    def read(self, table: str, where: Where | None = None, bbox: BBox | None = None) -> pd.DataFrame:
+        info = self._columns(table)
+        if info is None:
+            return pd.DataFrame()
+        kinds, spatial = info
+        cols = list(kinds)
+        select = ", ".join([quote(c) for c in cols] + ([quote(GEOM)] if spatial else [])) or "fid"
+        sql, params = f"SELECT {select} FROM {quote(table)}", []
+        clauses = []
+        for c, values in (where or {}).items():
+            values = list(values)
+            if not values:
+                return typed_frame([], cols, kinds, np.array([], dtype=object) if spatial else None)
+            clauses.append(f"{quote(c)} IN ({', '.join('?' * len(values))})")
+            params.extend(values)
+        if bbox is not None and spatial:
+            clauses.append(f'fid IN (SELECT id FROM {quote("rtree_" + table + "_" + GEOM)} '
+                           "WHERE maxx >= ? AND minx <= ? AND maxy >= ? AND miny <= ?)")
+            params.extend([bbox[0], bbox[2], bbox[1], bbox[3]])
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        rows = self.con.execute(sql + " ORDER BY fid", params).fetchall()
+        if not cols and not spatial:
+            return pd.DataFrame(index=range(len(rows)))
+        geoms = decode_gpkg([r[-1] for r in rows]) if spatial else None
+        return typed_frame([r[:len(cols)] for r in rows], cols, kinds, geoms)
+
+    def count(self, table: str) -> int:
+        if self._columns(table) is None:
+            return 0
+        return int(self.con.execute(f"SELECT count(*) FROM {quote(table)}").fetchone()[0])
+
+    # -------------------------------------------------------------- writing
+    def _create(self, table: str, attrs: pd.DataFrame, geoms: gpd.GeoSeries | None) -> None:
+        cols = [f"{quote(c)} {column_type(attrs[c])}" for c in attrs.columns if c not in ("fid", GEOM)]
+        gtype = geometry_type(geoms) if geoms is not None else None
+        defs = ['"fid" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL'] + ([f'"{GEOM}" {gtype}'] if gtype else []) + cols
+        self.con.execute(f"CREATE TABLE {quote(table)} ({', '.join(defs)})")
+        self.con.execute(
+            "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change, srs_id) "
+            "VALUES (?, ?, ?, '', strftime('%Y-%m-%dT%H:%M:%fZ','now'), ?)",
+            (table, "features" if gtype else "attributes", table, SRS if gtype else 0))
+        self.con.execute("INSERT OR REPLACE INTO gpkg_ogr_contents (table_name, feature_count) VALUES (?, 0)",
+                         (table,))
+        for trig in _COUNT_TRIGGERS:
+            self.con.execute(trig.format(t=table))
+        if gtype:
+            self.con.execute("INSERT INTO gpkg_geometry_columns VALUES (?, ?, ?, ?, 0, 0)", (table, GEOM, gtype, SRS))
+            self.con.execute(f'CREATE VIRTUAL TABLE "rtree_{table}_{GEOM}" USING rtree(id, minx, maxx, miny, maxy)')
+            for trig in _RTREE_TRIGGERS:
+                self.con.execute(trig.format(t=table))
+            self.con.execute(
+                "INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, scope) "
+                "VALUES (?, ?, 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', "
+                "'write-only')", (table, GEOM))
+        for key in ("site_id", "token_hash", "candidate_id", "submission_id", "owner_id"):
+            if key in attrs.columns:
+                self.con.execute(f'CREATE INDEX "idx_{table}_{key}" ON {quote(table)} ({quote(key)})')
+        self._info.pop(table, None)
+
+    def insert(self, table: str, frame: pd.DataFrame) -> None:
+        attrs, geoms = split_geometry(frame)
+        attrs = attrs.drop(columns=[c for c in ("fid", GEOM) if c in attrs.columns])
+        info = self._columns(table)
+        if info is None:
+            self._create(table, attrs, geoms)
+            info = self._columns(table)
+        kinds, spatial = info
+        for c in attrs.columns:
+            if c not in kinds:
+                self.con.execute(f"ALTER TABLE {quote(table)} ADD COLUMN {quote(c)} {column_type(attrs[c])}")
+                self._info.pop(table, None)
+        kinds, spatial = self._columns(table)
+        if len(attrs) == 0:
+            return
+        cols = list(attrs.columns)
+        rows = rows_of(attrs, cols, kinds)
+        names = [quote(c) for c in cols]
+        if spatial and geoms is not None:
+            blobs = encode_gpkg(geoms.to_numpy())
+            rows = [r + [b] for r, b in zip(rows, blobs)]
+            names.append(quote(GEOM))
+            valid = geoms[~(geoms.isna() | geoms.is_empty)]
+            if len(valid):
+                x0, y0, x1, y1 = valid.total_bounds
+                self.con.execute(
+                    "UPDATE gpkg_contents SET min_x = min(coalesce(min_x, ?), ?), min_y = min(coalesce(min_y, ?), ?), "
+                    "max_x = max(coalesce(max_x, ?), ?), max_y = max(coalesce(max_y, ?), ?), "
+                    "last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE table_name = ?",
+                    (x0, x0, y0, y0, x1, x1, y1, y1, table))
+        sql = f"INSERT INTO {quote(table)} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+        self.con.executemany(sql, rows)
+
+    def delete(self, table: str, where: Where | None = None) -> int:
+        if self._columns(table) is None:
+            return 0
+        sql, params = f"DELETE FROM {quote(table)}", []
+        clauses = []
+        for c, values in (where or {}).items():
+            values = list(values)
+            if not values:
+                return 0
+            clauses.append(f"{quote(c)} IN ({', '.join('?' * len(values))})")
+            params.extend(values)
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        return self.con.execute(sql, params).rowcount
+
+    def drop(self, table: str) -> None:
+        if self._columns(table) is None:
+            return
+        self.con.execute(f'DROP TABLE IF EXISTS "rtree_{table}_{GEOM}"')
+        self.con.execute(f"DROP TABLE {quote(table)}")
+        for t in ("gpkg_extensions", "gpkg_geometry_columns", "gpkg_ogr_contents", "gpkg_contents"):
+            self.con.execute(f"DELETE FROM {t} WHERE table_name = ?", (table,))
+        self._info.pop(table, None)
+
+    def replace(self, table: str, frame: pd.DataFrame) -> None:
+        self.drop(table)
+        self.insert(table, frame)
+
+
+class GeoPackageDB:
+    """A catalogue store in one GeoPackage file (see :mod:`geo.catalogue.db`)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.url = str(self.path)
+
+    def _connect(self) -> sqlite3.Connection:
+        con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        register_gpkg_functions(con)
+        con.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        con.execute("PRAGMA synchronous = FULL")
+        return con
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[_Conn]:
+        con = self._connect()
+        try:
+            con.execute("BEGIN")  # one consistent snapshot for the whole read
+            yield _Conn(con)
+        finally:
+            if con.in_transaction:
+                con.execute("ROLLBACK")
+            con.close()
+
+    def exists(self) -> bool:
+        if not self.path.is_file():
+            return False
+        try:
+            with self._reading() as c:
+                return "catalogue_meta" in c.tables()
+        except sqlite3.DatabaseError:
+            return False
+
+    def tables(self) -> list[str]:
+        with self._reading() as c:
+            return c.tables()
+
+    def read(self, table: str, where: Where | None = None, bbox: BBox | None = None) -> pd.DataFrame:
+        with self._reading() as c:
+            return c.read(table, where, bbox)
+
+    def read_many(self, requests: dict[str, dict[str, Any]]) -> dict[str, pd.DataFrame]:
+        """Several reads in one snapshot: ``{key: {"table": ..., "where": ..., "bbox": ...}}``."""
+        with self._reading() as c:
+            return {k: c.read(r["table"], r.get("where"), r.get("bbox")) for k, r in requests.items()}
+
+    def count(self, table: str) -> int:
+        with self._reading() as c:
+            return c.count(table)
+
+    def counts(self) -> dict[str, int]:
+        with self._reading() as c:
+            return {t: c.count(t) for t in c.tables()}
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[_Conn]:
+        """One write transaction: ``BEGIN IMMEDIATE`` (queued behind other writers) ... ``COMMIT``."""
+        con = self._connect()
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            yield _Conn(con)
+            con.execute("COMMIT")
+        except BaseException:
+            if con.in_transaction:
+                con.execute("ROLLBACK")
+            raise
+        finally:
+            con.close()
+
+    def create(self) -> None:
+        """Make an empty GeoPackage (GDAL writes the metadata tables) in WAL mode."""
+        if not self.path.exists():
+            import pyogrio
+
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(f".{self.path.stem}.creating.gpkg")
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+            # A spatial layer makes GDAL write every metadata table (extensions, ogr_contents) and the SRS rows.
+            pyogrio.write_dataframe(gpd.GeoDataFrame({"key": pd.Series(dtype=object)},
+                                                     geometry=gpd.GeoSeries([], crs=SRS), crs=SRS),
+                                    tmp, layer="_init", driver="GPKG")
+            con = sqlite3.connect(tmp, isolation_level=None)
+            try:
+                _Conn(con).drop("_init")
+                con.execute("PRAGMA journal_mode = WAL")
+            finally:
+                con.close()
+            tmp.replace(self.path)
+        con = self._connect()
+        try:
+            if con.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                con.execute("PRAGMA journal_mode = WAL")
+        finally:
+            con.close()
+
+    def check(self) -> list[str]:
+        """Problems found by SQLite's integrity check ([] when the file is sound)."""
+        con = self._connect()
+        try:
+            rows = [r[0] for r in con.execute("PRAGMA integrity_check").fetchall()]
+        finally:
+            con.close()
+        return [] if rows == ["ok"] else rows
+
+
+def empty_like(spatial: bool) -> pd.DataFrame:
+    return empty_frame(spatial)
