@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 
+from geo.cli import non_negative_int
+
 # Same as geo.catalogue.build.DEFAULT_*; literals so that `geo --help` imports nothing heavy.
 DEFAULT_SEED = 20250908
 DEFAULT_SITES = 320
@@ -13,8 +15,8 @@ DEFAULT_SITES = 320
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("build", help="build the catalogue offline from packaged sources (+ demo records)")
     p.add_argument("--no-demo", action="store_true", help="build without any demo record")
-    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the demo generator")
-    p.add_argument("--sites", type=int, default=DEFAULT_SITES, help="number of demo sites")
+    p.add_argument("--seed", type=non_negative_int, default=DEFAULT_SEED, help="seed of the demo generator")
+    p.add_argument("--sites", type=non_negative_int, default=DEFAULT_SITES, help="number of demo sites")
     p.set_defaults(func=_build)
     q = sub.add_parser("info", help="layer counts, metadata and sources of the catalogue")
     q.set_defaults(func=_info)
@@ -24,6 +26,7 @@ def _build(args: argparse.Namespace) -> int:
     from geo.catalogue import open_catalogue
     from geo.catalogue.build import build_catalogue
 
+    _writable_folder(args.catalogue_path)
     t = build_catalogue(args.catalogue_path, demo=not args.no_demo, seed=args.seed, n_sites=args.sites)
     cat = open_catalogue(args.catalogue_path)
     for name, n in sorted(cat.counts().items()):
@@ -31,6 +34,19 @@ def _build(args: argparse.Namespace) -> int:
     size = os.path.getsize(args.catalogue_path)
     print(f"built {args.catalogue_path} in {t['total']:.1f} s, {size / 1e6:.1f} MB")
     return 0
+
+
+def _writable_folder(path: str) -> None:
+    """Fail with the OS's own reason (one line from the CLI) before building into a folder that refuses files."""
+    import tempfile
+    from pathlib import Path
+
+    if "://" in path:  # a database URL, not a file
+        return
+    folder = Path(path).resolve().parent
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=folder, prefix=".geo-write-test-"):
+        pass
 
 
 def _info(args: argparse.Namespace) -> int:

@@ -31,7 +31,9 @@ def _template(args) -> int:
 def _check_file(args):
     from geo.catalogue import open_catalogue
     from geo.listing.check import check_workbook
+    from geo.listing.workbook import read_bytes
 
+    read_bytes(args.file)  # a folder, a device or a missing file is said before the catalogue is opened
     cat = open_catalogue(args.catalogue_path)
     return cat, check_workbook(args.file, cat.places(), args.lang)
 

@@ -36,10 +36,26 @@ def _err(it: str, en: str) -> InputFileError:
     return InputFileError(it, en)
 
 
+def _regular_file(path: Path) -> None:
+    """Refuse what is not a regular file (a folder, /dev/zero, a pipe) before any reader touches it."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise _err(f"File non trovato: {path}", f"File not found: {path}") from None
+    except OSError as exc:
+        raise _err(f"Impossibile leggere {path}: {exc.strerror}", f"Cannot read {path}: {exc.strerror}") from None
+    if stat.S_ISDIR(mode):
+        raise _err(f"{path} è una cartella: indicare il file.", f"{path} is a folder: give the file.")
+    if not stat.S_ISREG(mode):
+        raise _err(f"{path} non è un file regolare (dispositivo, pipe o socket).",
+                   f"{path} is not a regular file (a device, pipe or socket).")
+
+
 def _read_vector(path: str | Path) -> gpd.GeoDataFrame:
     path = Path(path)
-    if not path.exists():
-        raise _err(f"File non trovato: {path}", f"File not found: {path}")
+    _regular_file(path)
     try:
         gdf = pyogrio.read_dataframe(path)
     except Exception as exc:  # GDAL says why in its own words: pass them on
@@ -216,12 +232,14 @@ def read_zls_perimeter(path: str | Path) -> gpd.GeoDataFrame:
 
 def _read_points_csv(path: Path) -> gpd.GeoDataFrame:
     name = path.name
-    if not path.exists():
-        raise _err(f"File non trovato: {path}", f"File not found: {path}")
+    _regular_file(path)
     try:
         df = pd.read_csv(path, dtype=str, sep=None, engine="python")  # sniffs ',' or ';'
     except Exception as exc:
         raise _err(f"{name}: CSV non leggibile: {exc}", f"{name}: unreadable CSV: {exc}") from None
+    if len(df) == 0:
+        raise _err(f"{name}: il CSV ha solo l'intestazione, nessun punto da importare.",
+                   f"{name}: the CSV has only a header, no point to import.")
     cols = {c.strip().lower(): c for c in df.columns}
     lat_c = next((cols[c] for c in ("lat", "latitude", "latitudine", "y") if c in cols), None)
     lon_c = next((cols[c] for c in ("lon", "lng", "long", "longitude", "longitudine", "x") if c in cols), None)

@@ -143,6 +143,18 @@ def write_template(out: str | Path, lang: str = "it", owner: dict[str, Any] | No
     ws.row_dimensions[L.ROW_IT].height = 45
     ws.row_dimensions[L.ROW_EN].height = 45
     wb.active = 2
-    out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
+    # Built in memory and written in one go: a full disk is one OSError naming the file, not a
+    # half-closed zip complaining at exit.
+    import io
+
+    buf = io.BytesIO()
+    wb.save(buf)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with open(out, "wb") as fh:
+            fh.write(buf.getvalue())
+    except OSError as exc:
+        if exc.filename is None:
+            exc.filename = str(out)
+        raise
     return out

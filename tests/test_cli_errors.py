@@ -1,0 +1,121 @@
+"""Every mistake on the command line is one line in the user's language, never a traceback.
+
+Each case runs the real ``geo`` command in a subprocess (as a user would) and checks the exit
+code, that stderr is exactly one line with the expected words, and that no traceback appears.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import sha256
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def geo(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("GEO_DEBUG", None)
+    return subprocess.run([sys.executable, "-m", "geo.cli", *args], capture_output=True, text=True, timeout=300,
+                          cwd=cwd or ROOT, env=env)
+
+
+def assert_one_line(run: subprocess.CompletedProcess, code: int, *fragments: str) -> str:
+    assert "Traceback" not in run.stdout + run.stderr, run.stderr
+    lines = [ln for ln in run.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, run.stderr
+    for f in fragments:
+        assert f in lines[0], lines[0]
+    assert run.returncode == code, (run.returncode, run.stderr)
+    return lines[0]
+
+
+@pytest.fixture()
+def cat(built_catalogue, tmp_path) -> Path:
+    dst = tmp_path / "catalogue.gpkg"
+    shutil.copy2(built_catalogue, dst)
+    return dst
+
+
+# (id, arguments after --catalogue CAT, exit code, fragments of the one line)
+def cases(tmp: Path) -> list[tuple[str, list[str], int, tuple[str, ...]]]:
+    header_only = tmp / "stations.csv"
+    header_only.write_text("name,lat,lon\n")
+    folder = tmp / "a_folder"
+    folder.mkdir()
+    return [
+        ("negative_sites", ["build", "--sites", "-5"], 2, ("error:", "'-5' is not a whole number >= 0")),
+        ("nan_sites", ["build", "--sites", "nan"], 2, ("'nan' is not a whole number >= 0",)),
+        ("inf_seed_italian", ["--lang", "it", "build", "--seed", "inf"], 2,
+         ("errore:", "«inf» non è un numero intero >= 0")),
+        ("unknown_command", ["bogus"], 2, ("invalid choice: 'bogus'", "geo --help")),
+        ("check_a_folder", ["listing", "check", str(folder)], 1, ("is a folder, not an Excel file",)),
+        ("check_a_folder_italian", ["--lang", "it", "listing", "check", str(folder)], 1,
+         ("errore:", "è una cartella, non un file Excel")),
+        ("check_dev_zero", ["listing", "check", "/dev/zero"], 1, ("/dev/zero is not a regular file",)),
+        ("submit_dev_zero", ["listing", "submit", "/dev/zero"], 1, ("/dev/zero is not a regular file",)),
+        ("check_missing_file", ["listing", "check", str(tmp / "nope.xlsx")], 1, ("File not found",)),
+        ("infrastructure_csv_header_only", ["import", "infrastructure", str(header_only), "--kind", "rail_station"],
+         1, ("stations.csv: the CSV has only a header, no point to import.",)),
+        ("infrastructure_dev_zero", ["import", "infrastructure", "/dev/zero", "--kind", "port"], 1,
+         ("/dev/zero is not a regular file",)),
+        ("zis_from_a_folder", ["import", "zis", str(folder)], 1, ("is a folder",)),
+        ("template_on_a_full_disk", ["listing", "template", "/dev/full"], 1,
+         ("/dev/full: no space left on the device. Free some space",)),
+        ("template_on_a_full_disk_italian", ["--lang", "it", "listing", "template", "/dev/full"], 1,
+         ("errore: /dev/full: disco pieno",)),
+        ("template_in_a_missing_place", ["listing", "template", "/proc/self/none/t.xlsx"], 1,
+         ("no such file or folder",)),
+    ]
+
+
+CASE_IDS = ["negative_sites", "nan_sites", "inf_seed_italian", "unknown_command", "check_a_folder",
+            "check_a_folder_italian", "check_dev_zero", "submit_dev_zero", "check_missing_file",
+            "infrastructure_csv_header_only", "infrastructure_dev_zero", "zis_from_a_folder",
+            "template_on_a_full_disk", "template_on_a_full_disk_italian", "template_in_a_missing_place"]
+
+
+@pytest.mark.parametrize("case_id", CASE_IDS)
+def test_cli_mistake_is_one_line(case_id, cat, tmp_path):
+    (_, args, code, fragments), = [c for c in cases(tmp_path) if c[0] == case_id]
+    before = sha256(cat)
+    run = geo("--catalogue", str(cat), *args)
+    assert_one_line(run, code, *fragments)
+    assert sha256(cat) == before  # nothing was written
+
+
+def test_missing_catalogue_is_one_line(tmp_path):
+    assert_one_line(geo("--catalogue", str(tmp_path / "none.gpkg"), "info"), 1, "Catalogue not found")
+    assert_one_line(geo("--lang", "it", "--catalogue", str(tmp_path / "none.gpkg"), "info"), 1,
+                    "Catalogo non trovato")
+
+
+def test_build_where_files_cannot_be_created_is_one_line(tmp_path):
+    # /sys refuses new files even to root: the OS's reason, in one line, before any work.
+    run = geo("--catalogue", "/sys/catalogue.gpkg", "build", "--sites", "0")
+    assert_one_line(run, 1, "/sys/", "permission denied")
+
+
+def test_a_bug_is_one_line_and_debug_shows_the_traceback(cat, monkeypatch, capsys):
+    """A fault injected into a real subcommand (geo info) is still one line, exit 2;
+    GEO_DEBUG=1 gives the traceback for a bug report."""
+    import geo.commands.build as build_cmd
+    from geo.cli import main
+
+    def planted(_args):
+        raise RuntimeError("planted\nsecond line")
+
+    monkeypatch.setattr(build_cmd, "_info", planted)
+    monkeypatch.delenv("GEO_DEBUG", raising=False)
+    assert main(["--catalogue", str(cat), "info"]) == 2
+    assert capsys.readouterr().err == ("error: unexpected error (RuntimeError: planted second line); "
+                                       "GEO_DEBUG=1 shows the details.\n")
+    monkeypatch.setenv("GEO_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="planted"):
+        main(["--catalogue", str(cat), "info"])
