@@ -7,7 +7,7 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from geo.catalogue import open_catalogue
+from geo.catalogue import SCHEMA_VERSION, open_catalogue
 from geo.catalogue.build import build_catalogue
 from geo.cli import main
 from geo.demo import demo_sites
@@ -50,7 +50,7 @@ def test_airports_come_from_airportsdata(catalogue):
     infra = catalogue.layer("infrastructure")
     airports = infra[infra["kind"] == "airport"]
     assert {"MXP", "BGY", "LIN", "VBS"} <= set(airports["iata"].dropna())
-    assert (infra["source"] == "airportsdata").all()
+    assert (airports["source"] == "airportsdata").all()
 
 
 def test_metadata_and_sources(catalogue):
