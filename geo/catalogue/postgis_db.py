@@ -30,7 +30,8 @@ import contextlib
 import os
 import re
 import threading
-from typing import Any, Iterator, Mapping
+import time
+from typing import Any, Callable, Iterator, Mapping, Sequence, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
@@ -56,6 +57,7 @@ _KIND_OF = {"text": "TEXT", "character varying": "TEXT", "double precision": "RE
             "boolean": "BOOLEAN"}
 _MAX_IDENT = 63  # PostgreSQL truncates longer names silently; we refuse them instead
 _POOL_SIZE = 4
+T = TypeVar("T")
 #: How long a writer waits for the one before it (SQLite's busy timeout on the GeoPackage side).
 LOCK_TIMEOUT_S = 120
 
@@ -124,6 +126,22 @@ def _ewkb_hex(geoms: np.ndarray) -> list[str | None]:
     return out
 
 
+def _same_shape(info: tuple[dict[str, str], str | None], frame: pd.DataFrame) -> bool:
+    """Whether a table with these columns (``info``) would be created as is from ``frame``."""
+    kinds, gtype = info
+    attrs, geoms = split_geometry(frame)
+    attrs = attrs.drop(columns=[c for c in ("fid", GEOM) if c in attrs.columns])
+    if list(kinds) != list(attrs.columns) or any(kinds[c] != column_type(attrs[c]) for c in attrs.columns):
+        return False
+    if geoms is None or gtype is None:
+        return geoms is None and gtype is None
+    return gtype == _pg_geometry_type(geoms) or not geoms.notna().any()
+
+
+class _Replaced(Exception):
+    """A table was replaced after a read snapshot was taken (see :meth:`PostGISTx._check_current`)."""
+
+
 class PostGISTx:
     """Table operations on one connection: the inside of :meth:`PostGISDB.transaction` (and of reads).
 
@@ -131,9 +149,12 @@ class PostGISTx:
     frame model inside the same transaction (the migration stamp).
     """
 
-    def __init__(self, con: Any) -> None:
+    def __init__(self, con: Any, snapshot: bool = False) -> None:
         self.con = con
-        self._info: dict[str, tuple[dict[str, str], str | None] | None] = {}
+        self._info: dict[str, tuple[dict[str, str], str | None]] = {}
+        self._rel: dict[str, tuple[int, int]] = {}
+        #: A read-only REPEATABLE READ snapshot: reads check that no table was replaced under them.
+        self.snapshot = snapshot
 
     # -------------------------------------------------------------- schema
     def tables(self) -> list[str]:
@@ -143,21 +164,41 @@ class PostGISTx:
 
     def _columns(self, table: str) -> tuple[dict[str, str], str | None] | None:
         """({column: kind} without fid and geom, declared geometry type or None); None when absent."""
-        if table in self._info and self._info[table] is not None:
+        if table in self._info:
             return self._info[table]
+        # Plain SQL on the catalogue tables, so that a snapshot sees the schema of its own moment.
         rows = self.con.execute(
-            "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
-            "WHERE a.attrelid = to_regclass(format('public.%%I', %s::text)) AND a.attnum > 0 "
-            "AND NOT a.attisdropped ORDER BY a.attnum", (table,)).fetchall()
+            "SELECT c.oid, c.relfilenode, a.attname, format_type(a.atttypid, a.atttypmod) "
+            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "JOIN pg_attribute a ON a.attrelid = c.oid "
+            "WHERE n.nspname = 'public' AND c.relname = %s AND c.relkind IN ('r', 'p') "
+            "AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum", (table,)).fetchall()
         if not rows:
             return None
-        kinds = {n: _kind(t) for n, t in rows if n not in ("fid", GEOM)}
-        gtype = next((_declared(t) for n, t in rows if n == GEOM), None)
+        kinds = {n: _kind(t) for _, _, n, t in rows if n not in ("fid", GEOM)}
+        gtype = next((_declared(t) for _, _, n, t in rows if n == GEOM), None)
         self._info[table] = (kinds, gtype)
+        self._rel[table] = (int(rows[0][0]), int(rows[0][1]))
         return self._info[table]
 
     def _forget(self, table: str) -> None:
         self._info.pop(table, None)
+        self._rel.pop(table, None)
+
+    def _check_current(self, table: str) -> None:
+        """In a snapshot, fail with :class:`_Replaced` if ``table`` was dropped/recreated or rewritten since.
+
+        PostgreSQL's DDL is not MVCC-safe: a snapshot older than a committed ``DROP`` +
+        ``CREATE`` (or a table rewrite) reads the new table as *empty*. The read is then
+        retried on a fresh snapshot (:meth:`PostGISDB._reading`).
+        """
+        if not self.snapshot or table not in self._rel:
+            return
+        now = self.con.execute(
+            "SELECT r::oid, pg_relation_filenode(r) FROM to_regclass(format('public.%%I', %s::text)) r",
+            (table,)).fetchone()
+        if now is None or now[0] is None or (int(now[0]), int(now[1])) != self._rel[table]:
+            raise _Replaced(table)
 
     def _where(self, kinds: Mapping[str, str], where: Where | None) -> tuple[list[str], list[Any]] | None:
         """SQL clauses + parameters of a ``where``; None when it can match nothing (an empty value list)."""
@@ -194,6 +235,7 @@ class PostGISTx:
             sql += " WHERE " + " AND ".join(clauses)
         with self.con.cursor(binary=True) as cur:
             rows = cur.execute(sql + " ORDER BY fid", params).fetchall()
+        self._check_current(table)
         if not cols and not spatial:
             return pd.DataFrame(index=range(len(rows)))
         geoms = None
@@ -206,7 +248,9 @@ class PostGISTx:
     def count(self, table: str) -> int:
         if self._columns(table) is None:
             return 0
-        return int(self.con.execute(f"SELECT count(*) FROM public.{quote(table)}").fetchone()[0])
+        n = int(self.con.execute(f"SELECT count(*) FROM public.{quote(table)}").fetchone()[0])
+        self._check_current(table)
+        return n
 
     # -------------------------------------------------------------- writing
     def _index(self, table: str, column: str, gist: bool = False) -> None:
@@ -264,8 +308,13 @@ class PostGISTx:
         kinds, gtype = self._columns(table)
         if len(attrs) == 0:
             return
+        kinds = self._fit_integers(table, attrs, kinds)
         cols = list(attrs.columns)
         rows = rows_of(attrs, cols, kinds)
+        for j in [j for j, c in enumerate(cols) if kinds[c] == "INTEGER"]:
+            for r in rows:  # 10.0 from a float column (an int column with a NaN) is the integer 10
+                if isinstance(r[j], float):
+                    r[j] = int(r[j])
         names = [quote(c) for c in cols]
         if geoms is not None:
             self._widen(table, gtype, geoms)
@@ -279,6 +328,19 @@ class PostGISTx:
             with cur.copy(f"COPY public.{quote(table)} ({', '.join(names)}) FROM STDIN") as copy:
                 for r in rows:
                     copy.write_row(r)
+
+    def _fit_integers(self, table: str, attrs: pd.DataFrame, kinds: dict[str, str]) -> dict[str, str]:
+        """An integer column receiving fractional numbers becomes ``double precision`` (SQLite would store them)."""
+        for c in attrs.columns:
+            if kinds.get(c) == "INTEGER" and column_type(attrs[c]) == "REAL":
+                v = attrs[c].to_numpy(dtype="float64", na_value=np.nan)
+                v = v[~np.isnan(v)]
+                if (~np.isfinite(v)).any() or (v != np.round(v)).any():
+                    self.con.execute(f"ALTER TABLE public.{quote(table)} ALTER COLUMN {quote(c)} "
+                                     "TYPE double precision")
+                    self._forget(table)
+                    kinds = self._columns(table)[0]
+        return kinds
 
     def delete(self, table: str, where: Where | None = None) -> int:
         info = self._columns(table)
@@ -298,8 +360,51 @@ class PostGISTx:
         self._forget(table)
 
     def replace(self, table: str, frame: pd.DataFrame) -> None:
-        self.drop(table)
+        """The table holds exactly ``frame`` (its columns and rows) afterwards.
+
+        When the table already has the frame's columns and types, its rows are deleted
+        and the new ones inserted: readers go on reading the old rows meanwhile (MVCC)
+        instead of waiting for a dropped table.
+        """
+        info = self._columns(table)
+        if info is not None and _same_shape(info, frame):
+            self.con.execute(f"DELETE FROM public.{quote(table)}")
+        else:
+            self.drop(table)
         self.insert(table, frame)
+
+
+def _lock_for_reading(con: Any, tables: Sequence[str]) -> None:
+    """ACCESS SHARE locks on the tables a read is about to use, taken before its snapshot (LOCK takes none)."""
+    psycopg = _psycopg()
+    names = list(dict.fromkeys(tables))
+    if len(names) > 1:  # holding one lock while waiting for another: give way before deadlock_timeout (1 s)
+        con.execute("SET LOCAL lock_timeout = '300ms'")
+    for name in names:
+        try:
+            with con.transaction():  # a savepoint: an absent table is no error
+                con.execute(f"LOCK TABLE public.{quote(name)} IN ACCESS SHARE MODE")
+        except psycopg.errors.UndefinedTable:
+            pass
+
+
+def _problems(c: PostGISTx) -> list[str]:
+    problems = []
+    if c.con.execute("SELECT 1").fetchone() != (1,):
+        problems.append("SELECT 1 did not return 1")
+    if not c.con.execute("SELECT 1 FROM pg_extension WHERE extname = 'postgis'").fetchone():
+        problems.append("the postgis extension is not installed in this database")
+        return problems
+    for table, srid, gist in c.con.execute(
+            "SELECT g.f_table_name, g.srid, EXISTS (SELECT 1 FROM pg_indexes i "
+            "WHERE i.schemaname = 'public' AND i.tablename = g.f_table_name "
+            "AND i.indexdef ILIKE '%%USING gist%%') FROM geometry_columns g "
+            "WHERE g.f_table_schema = 'public' ORDER BY 1").fetchall():
+        if srid != SRID:
+            problems.append(f"{table}.{GEOM} has SRID {srid}, expected {SRID}")
+        if not gist:
+            problems.append(f"{table}.{GEOM} has no GiST index")
+    return problems
 
 
 class _Pool:
@@ -329,7 +434,9 @@ class _Pool:
                 with contextlib.suppress(Exception):
                     con.close()
         try:
-            con = psycopg.connect(self.dsn, autocommit=True)
+            # No server-side prepared statements: a table replaced with other column types would
+            # break their cached plans ("cached plan must not change result type").
+            con = psycopg.connect(self.dsn, autocommit=True, prepare_threshold=None)
         except psycopg.OperationalError as exc:
             raise CatalogueError(
                 f"Impossibile collegarsi al catalogo PostGIS {redact(self.dsn)}: {exc}".strip(),
@@ -381,44 +488,58 @@ class PostGISDB:
     def __repr__(self) -> str:
         return f"PostGISDB({redact(self.url)!r})"
 
-    @contextlib.contextmanager
-    def _reading(self) -> Iterator[PostGISTx]:
-        """One read-only snapshot (REPEATABLE READ) for a read that takes several statements."""
-        con = self._pool.get()
-        try:
-            with con.transaction():
-                con.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                yield PostGISTx(con)
-        finally:
-            self._pool.put(con)
+    def _reading(self, work: Callable[[PostGISTx], T], tables: Sequence[str] = ()) -> T:
+        """``work(tx)`` in one read-only snapshot (REPEATABLE READ): several tables read at one moment.
+
+        The ``tables`` about to be read are locked (ACCESS SHARE) *before* the snapshot is
+        taken, so a replace committed while we waited is seen whole; a table replaced
+        after the snapshot anyway (one not named here) makes the read start again on a
+        fresh snapshot, rather than see it empty. A read of several tables gives way
+        (starts again) when a writer waits for one of its locks, so that the writer never
+        meets a deadlock. Readers never wait for writers, except on a table being replaced.
+        """
+        psycopg = _psycopg()
+        deadline = time.monotonic() + LOCK_TIMEOUT_S
+        attempt = 0
+        while True:
+            con = self._pool.get()
+            try:
+                with con.transaction():
+                    con.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    _lock_for_reading(con, tables)
+                    return work(PostGISTx(con, snapshot=True))
+            except (_Replaced, psycopg.errors.UndefinedTable, psycopg.errors.UndefinedColumn,
+                    psycopg.errors.LockNotAvailable):
+                attempt += 1
+                if time.monotonic() > deadline:
+                    raise CatalogueError("Il catalogo cambia troppo spesso per leggerlo: riprovare.",
+                                         "The catalogue keeps changing under this read: try again.") from None
+                time.sleep(min(0.01 * attempt, 0.2))
+            finally:
+                self._pool.put(con)
 
     def exists(self) -> bool:
         try:
-            with self._reading() as c:
-                return c._columns("catalogue_meta") is not None
+            return self._reading(lambda c: c._columns("catalogue_meta") is not None)
         except (CatalogueError, _psycopg().Error):
             return False
 
     def tables(self) -> list[str]:
-        with self._reading() as c:
-            return c.tables()
+        return self._reading(lambda c: c.tables())
 
     def read(self, table: str, where: Where | None = None, bbox: BBox | None = None) -> pd.DataFrame:
-        with self._reading() as c:
-            return c.read(table, where, bbox)
+        return self._reading(lambda c: c.read(table, where, bbox), [table])
 
     def read_many(self, requests: dict[str, dict[str, Any]]) -> dict[str, pd.DataFrame]:
         """Several reads in one snapshot: ``{key: {"table": ..., "where": ..., "bbox": ...}}``."""
-        with self._reading() as c:
-            return {k: c.read(r["table"], r.get("where"), r.get("bbox")) for k, r in requests.items()}
+        return self._reading(lambda c: {k: c.read(r["table"], r.get("where"), r.get("bbox"))
+                                        for k, r in requests.items()}, [r["table"] for r in requests.values()])
 
     def count(self, table: str) -> int:
-        with self._reading() as c:
-            return c.count(table)
+        return self._reading(lambda c: c.count(table), [table])
 
     def counts(self) -> dict[str, int]:
-        with self._reading() as c:
-            return {t: c.count(t) for t in c.tables()}
+        return self._reading(lambda c: {t: c.count(t) for t in c.tables()})
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[PostGISTx]:
@@ -480,22 +601,6 @@ class PostGISDB:
         """Problems with the database ([] when it is sound): reachable, PostGIS present, geometry columns right."""
         psycopg = _psycopg()
         try:
-            with self._reading() as c:
-                problems = []
-                if c.con.execute("SELECT 1").fetchone() != (1,):
-                    problems.append("SELECT 1 did not return 1")
-                if not c.con.execute("SELECT 1 FROM pg_extension WHERE extname = 'postgis'").fetchone():
-                    problems.append("the postgis extension is not installed in this database")
-                    return problems
-                for table, srid, gist in c.con.execute(
-                        "SELECT g.f_table_name, g.srid, EXISTS (SELECT 1 FROM pg_indexes i "
-                        "WHERE i.schemaname = 'public' AND i.tablename = g.f_table_name "
-                        "AND i.indexdef ILIKE '%%USING gist%%') FROM geometry_columns g "
-                        "WHERE g.f_table_schema = 'public' ORDER BY 1").fetchall():
-                    if srid != SRID:
-                        problems.append(f"{table}.{GEOM} has SRID {srid}, expected {SRID}")
-                    if not gist:
-                        problems.append(f"{table}.{GEOM} has no GiST index")
-                return problems
+            return self._reading(_problems)
         except (CatalogueError, psycopg.Error) as exc:
             return [str(exc).strip()]

@@ -386,3 +386,85 @@ def test_postgis_connections_ended_by_the_server_are_replaced(pg, postgis_server
     assert pg.read("counter")["n"].tolist() == [0]
     _increment(pg.url, 1)
     assert pg.read("counter")["n"].tolist() == [1]
+
+
+def test_an_integer_column_takes_whole_floats_from_a_column_with_missing_values(db):
+    """A pandas int column turns float as soon as one value is missing: the rows still go in."""
+    with db.transaction() as tx:
+        tx.insert("t", pd.DataFrame({"k": ["a"], "n": [1]}))
+    with db.transaction() as tx:
+        tx.insert("t", pd.DataFrame({"k": ["b", "c"], "n": [10.0, np.nan]}))
+    out = db.read("t")
+    assert out["n"].tolist()[:2] == [1, 10] and np.isnan(out["n"][2])
+
+
+def test_postgis_an_integer_column_given_fractions_becomes_real(pg):
+    with pg.transaction() as tx:
+        tx.insert("t", pd.DataFrame({"n": [1, 2]}))
+    with pg.transaction() as tx:
+        tx.insert("t", pd.DataFrame({"n": [2.5]}))
+    out = pg.read("t")
+    assert out["n"].dtype == "float64" and out["n"].tolist() == [1.0, 2.0, 2.5]
+
+
+def test_readers_never_see_a_table_half_replaced_and_writers_never_fail(db):
+    """Whole-table replaces (drop + create on PostGIS) under constant reading: every read is whole."""
+    full = {"a": 50, "b": 30}
+
+    def table(n: int, i: int) -> pd.DataFrame:
+        return pd.DataFrame({"v": [i] * n, "k": [f"{i}"] * n})
+
+    with db.transaction() as tx:
+        for name, n in full.items():
+            tx.replace(name, table(n, 0))
+    stop, seen, errors = threading.Event(), [], []
+
+    def writer():
+        i = 0
+        try:
+            while not stop.is_set():
+                i += 1
+                with db.transaction() as tx:  # both tables, in the order opposite to the readers'
+                    tx.replace("b", table(full["b"], i) if i % 2 else table(full["b"], i).astype({"v": float}))
+                    tx.replace("a", table(full["a"], i))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    def reader():
+        try:
+            while not stop.is_set():
+                seen.append(("a", len(db.read("a"))))
+                if hasattr(db, "read_many"):
+                    many = db.read_many({"a": {"table": "a"}, "b": {"table": "b"}})
+                    seen.extend((k, len(v)) for k, v in many.items())
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer)] + [threading.Thread(target=reader) for _ in range(2)]
+    for t in threads:
+        t.start()
+    time.sleep(3)
+    stop.set()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert len(seen) > 10 and all(n == full[name] for name, n in seen)
+
+
+def test_postgis_replace_with_the_same_columns_keeps_the_table_so_readers_do_not_wait(pg):
+    import psycopg
+
+    def oid():
+        with psycopg.connect(pg.url) as con:
+            return con.execute("SELECT 'public.sites'::regclass::oid").fetchone()[0]
+
+    with pg.transaction() as tx:
+        tx.replace("sites", frame())
+    before = oid()
+    with pg.transaction() as tx:
+        tx.replace("sites", frame(3))
+        assert pg.read("sites")["site_id"].tolist() == ["s0", "s1", "s2", "s3"]  # the old rows, no waiting
+    assert oid() == before and pg.read("sites")["site_id"].tolist() == ["s0", "s1", "s2"]
+    with pg.transaction() as tx:
+        tx.replace("sites", frame(3).drop(columns="extra"))  # other columns: a new table
+    assert oid() != before and "extra" not in pg.read("sites").columns
