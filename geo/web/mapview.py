@@ -24,8 +24,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement
-from folium.elements import JSCSSMixin
+from branca.element import CssLink, Element, JavascriptLink, MacroElement
+from folium.elements import ElementAddToElement, JSCSSMixin
 from folium.map import Layer
 from folium.plugins import Draw, MarkerCluster
 from jinja2 import Template
@@ -96,7 +96,45 @@ def legend_html(lang: str, with_brief: bool) -> str:
     return f'<div style="font-size:.85rem;line-height:1.8">{"".join(sites + zones + lines)}</div>'
 
 
-class SiteLayer(JSCSSMixin, MacroElement):
+class _Text(Element):
+    """Already rendered script/HTML, included as it is.
+
+    branca wraps every rendered macro in ``Element(text)``, which compiles the text as a
+    Jinja template: with a layer's data inside, that cost ~0.1 s per render (and
+    streamlit-folium renders twice per run).
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs) -> str:
+        return self._text
+
+
+class _DataElement:
+    """Mixin for elements that carry bulky data: render their macros without recompiling them."""
+
+    def render(self, **kwargs):
+        figure = self.get_root()
+        for name, url in getattr(self, "default_js", ()):
+            figure.header.add_child(JavascriptLink(url), name=name)
+        for name, url in getattr(self, "default_css", ()):
+            figure.header.add_child(CssLink(url), name=name)
+        if isinstance(self, Layer) and self.show:  # what Layer.render does
+            self.add_child(ElementAddToElement(element_name=self.get_name(),
+                                               element_parent_name=self._parent.get_name()),
+                           name=self.get_name() + "_add")
+        macros = self._template.module.__dict__
+        for part in ("header", "html", "script"):
+            macro = macros.get(part)
+            if macro is not None:
+                getattr(figure, part).add_child(_Text(macro(self, kwargs)), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
+class SiteLayer(_DataElement, JSCSSMixin, MacroElement):
     """Clustered circle markers built in the browser from compact arrays."""
 
     # Same resources as folium's MarkerCluster; localise() points them at our copies.
@@ -164,7 +202,7 @@ class SiteLayer(JSCSSMixin, MacroElement):
         self.demo_label = _safe_json(demo_label)
 
 
-class GeoJsonText(Layer):
+class GeoJsonText(_DataElement, Layer):
     """A reference layer from ready-made GeoJSON text (see :func:`layer_json`), listed in the layer control.
 
     The tooltip shows one property as plain text (``textContent``).
@@ -195,7 +233,7 @@ var {{ this.get_name() }} = L.geoJson({{ this.data }}, {
         self.tooltip = tooltip
 
 
-class PointsLayer(Layer):
+class PointsLayer(_DataElement, Layer):
     """Small fixed-size points (infrastructure) from compact arrays, with plain-text tooltips."""
 
     _template = Template("""
