@@ -26,6 +26,7 @@ Example
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import re
@@ -419,6 +420,7 @@ class _Pool:
     def _pooled(self) -> Any | None:
         with self.lock:
             if self.pid != os.getpid():  # forked: the parent's connections are not ours to use or close
+                _ORPHANS.extend(self.idle)  # (closing one here would end the parent's session)
                 self.idle, self.pid = [], os.getpid()
             return self.idle.pop() if self.idle else None
 
@@ -460,6 +462,19 @@ class _Pool:
 
 _POOLS: dict[str, _Pool] = {}
 _POOLS_LOCK = threading.Lock()
+_ORPHANS: list[Any] = []
+
+
+@atexit.register
+def _close_pools() -> None:
+    """Close this process's idle connections at exit (a clean goodbye to the server)."""
+    for pool in list(_POOLS.values()):
+        if pool.pid == os.getpid():
+            with pool.lock:
+                idle, pool.idle = pool.idle, []
+            for con in idle:
+                with contextlib.suppress(Exception):
+                    con.close()
 
 
 def _pool_for(dsn: str) -> _Pool:
