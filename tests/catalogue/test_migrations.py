@@ -139,3 +139,31 @@ def test_cli_upgrade_and_status(old_catalogue, capsys):
     assert "already at revision" in capsys.readouterr().out
     assert main(["--catalogue", old_catalogue, "catalogue", "upgrade", "--revision", "nope"]) == 1
     assert "error:" in capsys.readouterr().err
+
+
+def _enquiry_indexes(target) -> list[str]:
+    with connect(target).transaction() as tx:
+        return _enquiry_indexes_in(tx)
+
+
+def test_an_existing_enquiries_table_keeps_its_rows_and_gets_its_index(built_catalogue, db_target):
+    copy_catalogue(built_catalogue, db_target)
+    db = connect(db_target)
+    with db.transaction() as tx:
+        tx.replace("enquiries", migrate.empty_enquiries())
+        tx.insert("enquiries", pd.DataFrame({"enquiry_id": ["e-1"], "site_id": ["s-1"], "consent": [True]}))
+        for name in _enquiry_indexes_in(tx):
+            tx.con.execute(f'DROP INDEX "{name}"')
+        migrate.stamp(tx, "0001")
+    assert _enquiry_indexes(db_target) == []
+    migrate.upgrade(db_target)
+    assert len(_enquiry_indexes(db_target)) == 1
+    assert db.read("enquiries")["enquiry_id"].tolist() == ["e-1"]
+
+
+def _enquiry_indexes_in(tx) -> list[str]:
+    if isinstance(tx.con, sqlite3.Connection):
+        q = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'enquiries' AND sql LIKE '%site_id%'"
+    else:
+        q = "SELECT indexname FROM pg_indexes WHERE tablename = 'enquiries' AND indexdef LIKE '%(site_id)%'"
+    return [r[0] for r in tx.con.execute(q).fetchall()]

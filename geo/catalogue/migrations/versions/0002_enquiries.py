@@ -4,7 +4,8 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-23
 
-Created only when absent (a catalogue built by this software already has it).
+Created only when absent (a catalogue built by this software already has it); the
+index on ``site_id`` is added when missing either way.
 On a GeoPackage it is a plain attribute table registered in ``gpkg_contents``
 (``data_type = 'attributes'``) with GDAL's feature-count triggers, exactly as
 the store creates tables, so that GDAL and QGIS list it. The SQL is written out
@@ -34,9 +35,17 @@ def _exists(bind) -> bool:
 
 def upgrade() -> None:
     bind = op.get_bind()
-    if _exists(bind):
-        return
-    if bind.dialect.name == "sqlite":
+    sqlite = bind.dialect.name == "sqlite"
+    if not _exists(bind):
+        _create(sqlite)
+    if sqlite:
+        op.execute(f'CREATE INDEX IF NOT EXISTS "idx_{TABLE}_site_id" ON "{TABLE}" ("site_id")')
+    else:
+        op.execute(f'CREATE INDEX IF NOT EXISTS "{TABLE}_site_id_idx" ON public."{TABLE}" ("site_id")')
+
+
+def _create(sqlite: bool) -> None:
+    if sqlite:
         cols = ", ".join(f'"{c}" {t}' for c, t in COLUMNS)
         op.execute(f'CREATE TABLE "{TABLE}" ("fid" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, {cols})')
         op.execute(
@@ -51,12 +60,10 @@ def upgrade() -> None:
             f'CREATE TRIGGER "trigger_delete_feature_count_{TABLE}" AFTER DELETE ON "{TABLE}" BEGIN UPDATE '
             "gpkg_ogr_contents SET feature_count = feature_count - 1 "
             f"WHERE lower(table_name) = lower('{TABLE}'); END")
-        op.execute(f'CREATE INDEX "idx_{TABLE}_site_id" ON "{TABLE}" ("site_id")')
     else:
         pg = {"TEXT": "text", "BOOLEAN": "boolean"}
         cols = ", ".join(f'"{c}" {pg[t]}' for c, t in COLUMNS)
         op.execute(f'CREATE TABLE public."{TABLE}" (fid bigserial PRIMARY KEY, {cols})')
-        op.execute(f'CREATE INDEX "{TABLE}_site_id_idx" ON public."{TABLE}" ("site_id")')
 
 
 def downgrade() -> None:
