@@ -400,7 +400,7 @@ def build_map(sites: gpd.GeoDataFrame, lang: str = "en", *,
     # Without tiles (offline, or a tile server down) the provinces and main lines still say where you are.
     for text, label, style, tip, show in (
             (_text(municipalities, "municipalities"), t("layer_municipalities", lang),
-             {"color": "#888", "weight": 0.5, "fill": False}, True, False),
+             {"color": "#888", "weight": 0.5, "fill": False}, True, True),
             (_text(provinces, "provinces"), t("layer_provinces", lang),
              {"color": "#555", "weight": 1.5, "fill": False}, True, True),
             (_text(railways, "railways"), word("layer_railways", lang),

@@ -90,6 +90,8 @@ with guarded():
         siding = st.checkbox(FIELD["rail_siding"].label(lang), value=q0.rail_siding, key="w_siding")
         use_view = st.checkbox("Solo la vista corrente della mappa" if it else "Only the current map view",
                                value=False, key="w_view")
+        # 1,503 outlines weigh 0.75 MB on every rerun: sent only when asked for (provinces are always drawn).
+        show_mun = st.checkbox(t("layer_municipalities"), value=False, key="w_mun")
 
         st.header(t("brief"))
         have = {c.key: c for c in b0.criteria}
@@ -175,7 +177,8 @@ with guarded():
         view = ((map_state["center"]["lat"], map_state["center"]["lng"]), int(map_state.get("zoom") or 8))
     fmap = build_map(sites, lang, outlines=outlines_text(sites["site_id"]),
                      zls=get_layer("zls_municipalities", for_map=True), zis=layer_text("zis_areas"),
-                     provinces=layer_text("provinces"), municipalities=layer_text("municipalities"),
+                     provinces=layer_text("provinces"),
+                     municipalities=layer_text("municipalities") if show_mun else None,
                      motorways=layer_text("motorways"), railways=layer_text("railways"),
                      infrastructure=get_layer("infrastructure"), search_area=area, search_circle=circle,
                      center=view[0] if view else None, zoom=view[1] if view else 8, fit=view is None)
