@@ -53,8 +53,16 @@ FEATURE_SHIFT = {"bsi_mean": 0.5}
 
 
 def pixel_features(dates: list[dict[str, np.ndarray]], valids: list[np.ndarray],
-                   p: RuleParams = RuleParams()) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Candidate mask and per-pixel features (float32 in 0-1) from reflectance per date (oldest first)."""
+                   p: RuleParams = RuleParams(), activity: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Candidate mask and per-pixel features (float32 in 0-1) from reflectance per date (oldest first).
+
+    ``dates`` may be single acquisitions or growing-season composites. With
+    composites, ``activity`` is the within-season variability of visible
+    brightness (median absolute deviation of the clear observations, averaged
+    over the composites): a yard whose trucks and stockpiles come and go is
+    unstable even when its yearly medians look alike.
+    """
     idx = [all_indices(r) for r in dates]
     n_valid = np.sum(valids, axis=0)
     water = np.zeros_like(valids[0])
@@ -105,6 +113,9 @@ def pixel_features(dates: list[dict[str, np.ndarray]], valids: list[np.ndarray],
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_change = np.where(pairs > 0, change / np.maximum(pairs, 1), np.nan)
     stability = np.where(np.isnan(mean_change), 0, 1 - np.clip(mean_change / p.stable_change_max, 0, 1))
+    if activity is not None:
+        quiet = np.where(np.isnan(activity), 0, 1 - np.clip(activity / p.stable_change_max, 0, 1))
+        stability = np.minimum(stability, quiet)
     ok = (n_valid >= p.min_valid_dates) & ~water
     mask = ok & ((encroach >= 0.5) | ((persistence >= 1.0) & (stability >= 0.5)))
     feats = {"encroachment": encroach, "persistence": np.where(ok, persistence, 0),

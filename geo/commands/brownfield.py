@@ -19,7 +19,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     d.add_argument("--aoi", help="area of interest (GeoJSON/GeoPackage)")
     d.add_argument("--from", dest="start", help="YYYY-MM-DD")
     d.add_argument("--to", dest="end", help="YYYY-MM-DD")
-    d.add_argument("--max-cloud", type=float, default=20.0)
+    d.add_argument("--max-cloud", type=float, default=20.0,
+                   help="skip STAC items above this cloud cover (default 20; composites mask clouds with SCL, so "
+                        "a higher value such as 60 keeps more observations)")
+    d.add_argument("--years", help="STAC: the two (or more) years whose growing-season composites are compared, "
+                                   "e.g. 2019,2024 (default: the first and last year found)")
+    d.add_argument("--per-date", action="store_true",
+                   help="STAC: compare single acquisitions instead of growing-season composites (the old path)")
+    d.add_argument("--min-clear", type=int, default=3,
+                   help="composites: fewer clear observations in a year than this = no data (default 3)")
+    d.add_argument("--scheduler", help="composites: Dask scheduler address (tcp://HOST:8786) of an existing "
+                                       "cluster; 'sync' = one process; default: a new LocalCluster")
+    d.add_argument("--workers", type=int, default=2, help="LocalCluster workers (default 2)")
+    d.add_argument("--memory-limit", default="2GiB", help="LocalCluster memory per worker (default 2GiB)")
+    d.add_argument("--chunk", type=int, default=1024, help="composites: chunk side in pixels (default 1024)")
+    d.add_argument("--work-dir", help="composites: where finished chunks are kept until the run is written "
+                                      "(default OUT.parts); a run started again resumes from them")
     d.add_argument("--landuse", help="productive land-use polygons restricting the candidates")
     d.add_argument("--register", help="a reference register (labels candidates 'in register')")
     d.add_argument("--method", choices=["rules", "baseline"], default="rules")
@@ -74,30 +89,27 @@ def _detect(args) -> int:
             raise UserError(f"--scene vuole DATA=PERCORSO, trovato «{item}»", f"--scene needs DATE=PATH, got '{item}'")
         scenes.append(scene_from_path(path, date, level=args.level, band_order=order))
     aoi = _read(args.aoi) if args.aoi else None
-    if args.stac:
-        start = dt.date.fromisoformat(args.start) if args.start else None
-        end = dt.date.fromisoformat(args.end) if args.end else None
+    start = dt.date.fromisoformat(args.start) if args.start else None
+    end = dt.date.fromisoformat(args.end) if args.end else None
+    composites = bool(args.stac) and not args.per_date
+    if args.stac and args.per_date:
         if args.stac.startswith("http"):
             if aoi is None or start is None or end is None:
                 raise UserError("--stac URL richiede --aoi, --from e --to", "--stac URL needs --aoi, --from and --to")
             scenes += search_api(args.stac, tuple(aoi.to_crs(4326).total_bounds), start, end, args.max_cloud)
         else:
             scenes += scenes_from_static(args.stac, start, end, args.max_cloud)
-    if args.publish:
-        from pathlib import Path
-
-        if Path(args.out).resolve() == Path(args.catalogue_path).resolve():
-            raise UserError(
-                f"--out {args.out} è il catalogo stesso: la corsa lo sovrascriverebbe. Scrivere la corsa in un altro "
-                "file (es. --out corsa.gpkg); --publish la aggiunge al catalogo.",
-                f"--out {args.out} is the catalogue itself: the run would overwrite it. Write the run to another "
-                "file (e.g. --out run.gpkg); --publish adds it to the catalogue.")
+    if composites and scenes:
+        raise UserError("--scene e --stac (compositi) non si combinano: usare --per-date per confrontare le date.",
+                        "--scene and --stac (composites) do not combine: use --per-date to compare the dates.")
+    if composites and args.stac.startswith("http") and (aoi is None or start is None or end is None):
+        raise UserError("--stac URL richiede --aoi, --from e --to", "--stac URL needs --aoi, --from and --to")
     listed = None
     if args.publish:
         from geo.catalogue import open_catalogue
 
         listed = open_catalogue(args.catalogue_path).sites(statuses=None)
-    bar = tqdm(total=0, unit="block", file=sys.stderr, disable=None)
+    bar = tqdm(total=0, unit="chunk" if composites else "block", file=sys.stderr, disable=None)
 
     def progress(i, n):
         bar.total = n
@@ -106,11 +118,21 @@ def _detect(args) -> int:
     if not 0 < args.budget <= 1:
         raise UserError(f"--budget è una quota dell'area analizzata tra 0 e 1, trovato {args.budget}",
                         f"--budget is a share of the analysed area between 0 and 1, got {args.budget}")
-    res = R.detect(scenes, method=args.method, aoi=aoi, landuse=_read(args.landuse) if args.landuse else None,
-                   listed=listed, register=_read(args.register) if args.register else None, progress=progress,
-                   budget=args.budget)
+    landuse = _read(args.landuse) if args.landuse else None
+    register = _read(args.register) if args.register else None
+    if composites:
+        res = _detect_composites(args, aoi, start, end, landuse, listed, register, progress)
+    else:
+        res = R.detect(scenes, method=args.method, aoi=aoi, landuse=landuse, listed=listed, register=register,
+                       progress=progress, budget=args.budget)
     bar.close()
     R.write_run(res, args.out)
+    if composites:
+        import shutil
+
+        from geo.brownfield.regional import default_work_dir
+
+        shutil.rmtree(args.work_dir or default_work_dir(args.out), ignore_errors=True)  # written: parts no longer needed
     if args.publish:
         R.publish(res, args.catalogue_path)
     print(f"{res.run_id}: {len(res.candidates)} candidates in {res.record['timings_s']['total']} s -> {args.out}")
@@ -119,6 +141,37 @@ def _detect(args) -> int:
         print(("ATTENZIONE: " if lang == "it" else "WARNING: ") + (w["it"] if lang == "it" else w["en"]),
               file=sys.stderr)
     return 0
+
+
+def _detect_composites(args, aoi, start, end, landuse, listed, register, progress):
+    from geo.brownfield.cube import growing_season, read_items
+    from geo.brownfield.regional import default_work_dir, detect_regional, make_client
+    from geo.errors import UserError
+
+    bbox = tuple(aoi.to_crs(4326).total_bounds) if aoi is not None else None
+    items = read_items(args.stac, start, end, args.max_cloud, bbox)
+    if args.years:
+        years = sorted(int(y) for y in args.years.split(","))
+    else:
+        found = sorted(y for y, its in growing_season(items, range(1984, 2100)).items() if its)
+        years = [found[0], found[-1]] if found else []
+    if len(years) < 2 or years[0] == years[-1]:
+        raise UserError(
+            f"Servono acquisizioni nella stagione vegetativa di almeno due anni diversi (trovati: {years}).",
+            f"Growing-season acquisitions of at least two different years are needed (found: {years}).")
+    client = make_client(args.scheduler, args.workers, args.memory_limit)
+    try:
+        if client is not None:
+            print(f"Dask: {client.scheduler.address}  dashboard: {client.dashboard_link}", file=sys.stderr)
+        return detect_regional(items, years, aoi=aoi, landuse=landuse, listed=listed, register=register,
+                               budget=args.budget, chunk=args.chunk, min_clear=args.min_clear, client=client,
+                               work_dir=args.work_dir or default_work_dir(args.out), progress=progress)
+    finally:
+        if client is not None:
+            cluster = getattr(client, "cluster", None)
+            client.close()
+            if cluster is not None and not args.scheduler:
+                cluster.close()
 
 
 def _evaluate(args) -> int:
