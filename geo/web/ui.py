@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import uuid
 from typing import Iterator
 
@@ -25,6 +26,30 @@ def demo_badge(is_demo: bool | None) -> str:
 def demo_banner(has_demo: bool) -> None:
     if has_demo:
         st.warning(t("demo_banner"), icon=":material/science:")
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=^\"'])")
+
+
+def md_escape(text: object) -> str:
+    """Owner (or any user) text made inert for Streamlit Markdown: labels, captions, messages.
+
+    Every Markdown punctuation character gets a backslash, so ``![p](http://x/p.png)`` shows those
+    characters instead of loading an image, a bare URL is not turned into a link, and ``:red[...]``
+    or ``$...$`` are not directives; line breaks become spaces (labels are one line). URLs,
+    ``www.`` names and e-mail addresses get an invisible word joiner so they are not auto-linked.
+
+    >>> print(md_escape("![p](http://evil.example/p.png)").replace("\\u2060", "|"))
+    \\!\\[p\\]\\(http\\:|//evil\\.example/p\\.png\\)
+    """
+    text = " ".join(str(text).splitlines())
+    # Streamlit links bare URLs, www. names and e-mail addresses in the text *after* escapes are
+    # resolved; an invisible word joiner (U+2060) breaks the pattern and shows nothing.
+    text = _AUTOLINK.sub(lambda m: m.group(0)[:-1] + "\u2060" + m.group(0)[-1], text)
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+_AUTOLINK = re.compile(r"(?i):/|\bwww\.|@.")
 
 
 def flash(message: str) -> None:

@@ -14,7 +14,7 @@ from geo.web.auth import actor, require_role
 from geo.web.loaders import get_catalogue
 from geo.web.mapview import ESRI, OSM
 from geo.web.state import current_lang, t
-from geo.web.ui import flash, guarded
+from geo.web.ui import flash, guarded, md_escape
 
 LABEL_IT = {"new": "nuovo", "already listed": "già in catalogo", "in register": "nel registro"}
 DECISION_IT = {"pending": "da rivedere", "confirm": "confermato", "reject": "respinto", "promote": "promosso"}
@@ -103,7 +103,7 @@ with guarded():
     reason = c2.text_input("Motivo del rifiuto" if it else "Reason for rejection", key="bf_reason")
     if c2.button("Rifiuta" if it else "Reject", key="bf_reject", disabled=not reason):
         record_review(cat, row, "reject", actor(), reason)
-        flash(f"{cid} respinto: {reason}" if it else f"{cid} rejected: {reason}")
+        flash(f"{cid} respinto: {md_escape(reason)}" if it else f"{cid} rejected: {md_escape(reason)}")  # Markdown
         st.rerun()
     if c3.button("Crea bozza di scheda" if it else "Promote to draft listing", key="bf_promote"):
         sid = promote_to_listing(cat, row, actor())

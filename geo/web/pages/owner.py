@@ -19,11 +19,12 @@ from geo.render import render_card_html, render_sheet_html
 from geo.web.assets import localise
 from geo.web.loaders import get_catalogue, get_layer
 from geo.web.state import current_lang, t
-from geo.web.ui import flash, guarded
+from geo.web.ui import flash, guarded, md_escape
 
 lang = current_lang()
 it = lang == "it"
-st.title(t("page_owner"))
+title_col, link_col = st.columns([3, 2], vertical_alignment="bottom")
+title_col.title(t("page_owner"))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -70,7 +71,8 @@ def show_preview(cat, res) -> None:
     records = preview_records(res, cat)
     mun = get_layer("municipalities")
     for rec in records:
-        with st.expander(f"{'Riga' if it else 'Row'} {rec['_row']}: {rec.get('title_it') or ''} — "
+        # An expander label is Markdown: the owner's title is escaped (an image or a link in it stays text).
+        with st.expander(f"{'Riga' if it else 'Row'} {rec['_row']}: {md_escape(rec.get('title_it') or '')} — "
                          f"{'completezza' if it else 'completeness'} {rec['_completeness']:.0%}", expanded=True):
             if rec["_missing"]:
                 from geo.schema import FIELD
@@ -98,6 +100,125 @@ def show_preview(cat, res) -> None:
                 st_folium(m, key=f"prev_map_{rec['_row']}", height=300, returned_objects=[])
 
 
+
+CLOSED = ("replaced", "withdrawn")
+
+
+def _when(iso: object) -> str:
+    """'23/11/2026 16:40' (it) or '23 Nov 2026 16:40' (en), UTC, from an ISO timestamp."""
+    import datetime as dt
+
+    try:
+        d = dt.datetime.fromisoformat(str(iso).replace("Z", "+00:00"))
+    except ValueError:
+        return ""
+    return d.strftime("%d/%m/%Y %H:%M") if it else d.strftime("%d %b %Y %H:%M")
+
+
+def _superseded_by(view: pd.DataFrame) -> dict[tuple[str, str], int]:
+    """(submission, site) -> the version that replaced it: the next version holding the same site."""
+    out: dict[tuple[str, str], int] = {}
+    for sid, rows in view.groupby("site_id", sort=False):
+        versions = sorted({int(v) for v in rows["version"]})
+        for _, r in rows.iterrows():
+            later = [v for v in versions if v > int(r["version"])]
+            if later:
+                out[(r["submission_id"], sid)] = later[0]
+    return out
+
+
+def human_status(row: dict, superseded: dict, lang_: str) -> str:
+    """The state of one listing of one version, as the owner would say it."""
+    i = lang_ == "it"
+    newer = superseded.get((row["submission_id"], row["site_id"]))
+    sub_status = row.get("submission_status") or ""
+    status = row.get("status") or ""
+    if newer is not None or sub_status == "replaced":
+        return (f"Sostituita dalla versione {newer}" if i else f"Superseded by version {newer}") if newer else (
+            "Sostituita" if i else "Superseded")
+    if sub_status == "withdrawn" or status == "withdrawn":
+        return "Ritirata" if i else "Withdrawn"
+    if status == "published":
+        return "Pubblicata: visibile agli investitori" if i else "Published: visible to investors"
+    if status == "validated":
+        return "In esame dallo staff" if i else "In review by staff"
+    if status == "draft" or sub_status == "sent_back":
+        reason = row.get("reason")
+        reason = "" if reason is None or (isinstance(reason, float) and pd.isna(reason)) else str(reason)
+        return ((f"Rimandata dallo staff: {reason}" if i else f"Sent back by staff: {reason}") if reason else
+                ("Rimandata dallo staff" if i else "Sent back by staff"))
+    if status == "submitted":
+        return "Inviata: in attesa di esame" if i else "Submitted: waiting for review"
+    if status == "expired":
+        return "Scaduta" if i else "Expired"
+    return status
+
+
+def show_follow_up(cat, token: str, up) -> None:
+    st.subheader("I vostri invii" if it else "Your submissions")
+    view = owner_view(cat, token)
+    if view.empty:
+        st.info("Nessun invio." if it else "No submission yet.")
+        return
+    superseded = _superseded_by(view)
+    rows = view.to_dict("records")
+    # Owner text goes to a dataframe cell only (never Markdown).
+    table = pd.DataFrame({
+        "Versione" if it else "Version": [int(r["version"]) for r in rows],
+        "Scheda" if it else "Listing": [r.get("title") or "" for r in rows],
+        "Stato" if it else "Status": [human_status(r, superseded, lang) for r in rows],
+        "Inviata il (UTC)" if it else "Submitted (UTC)": [_when(r.get("submitted_at")) for r in rows],
+        "Codice scheda" if it else "Listing code": [r["site_id"] for r in rows],
+    }).sort_values("Versione" if it else "Version", ascending=False, kind="stable")
+    st.dataframe(table, hide_index=True, width="stretch")
+
+    # Versions one can still act on: not replaced, not withdrawn; the latest first (and chosen).
+    by_sub: dict[str, dict] = {}
+    for r in rows:
+        closed = (r.get("submission_status") in CLOSED or r.get("status") == "withdrawn"
+                  or (r["submission_id"], r["site_id"]) in superseded)
+        info = by_sub.setdefault(r["submission_id"], {"version": int(r["version"]), "n": 0, "closed": True,
+                                                      "at": r.get("submitted_at")})
+        info["n"] += 1
+        info["closed"] = info["closed"] and closed
+    active = sorted((s for s, v in by_sub.items() if not v["closed"]), key=lambda s: -by_sub[s]["version"])
+    if not active:
+        return
+    sub_id = st.selectbox(
+        "Versione su cui agire" if it else "Version to act on", active, index=0, key="owner_sub",
+        format_func=lambda s: (f"Versione {by_sub[s]['version']} — {_when(by_sub[s]['at'])} — {by_sub[s]['n']} "
+                               f"{'schede' if it else 'listings'}" if it else
+                               f"Version {by_sub[s]['version']} — {_when(by_sub[s]['at'])} — {by_sub[s]['n']} "
+                               "listings"))
+    version = by_sub[sub_id]["version"]
+    if st.session_state.get("owner_confirm_withdraw") == sub_id:
+        st.warning((f"Ritirare la versione {version}? Le sue schede non saranno più visibili né esaminate. "
+                    "Per riproporle servirà un nuovo invio.") if it else
+                   (f"Withdraw version {version}? Its listings will no longer be shown or reviewed. "
+                    "Offering them again needs a new submission."))
+        a, b = st.columns(2)
+        if a.button("Sì, ritira" if it else "Yes, withdraw", type="primary", key="owner_withdraw_confirm"):
+            st.session_state.pop("owner_confirm_withdraw", None)
+            withdraw(cat, token, sub_id)
+            flash(f"Versione {version} ritirata." if it else f"Version {version} withdrawn.")
+            st.rerun()
+        if b.button("Annulla" if it else "Cancel", key="owner_withdraw_cancel"):
+            st.session_state.pop("owner_confirm_withdraw", None)
+            st.rerun()
+        return
+    c1, c2 = st.columns(2)
+    if c1.button("Ritira…" if it else "Withdraw…", key="owner_withdraw"):
+        st.session_state["owner_confirm_withdraw"] = sub_id
+        st.rerun()
+    if up is not None and c2.button(f"Sostituisci la versione {version} con il file caricato" if it else
+                                    f"Replace version {version} with the uploaded file", key="owner_replace"):
+        res = check_workbook(up.getvalue(), cat.places(), lang)
+        r = replace_submission(cat, token, sub_id, res)
+        flash(f"Versione {version} sostituita dalla versione {version + 1}." if it else
+              f"Version {version} replaced by version {version + 1}.")
+        st.rerun()
+
+
 with guarded():
     cat = get_catalogue()
     token = st.query_params.get("token") or st.session_state.get("owner_token")
@@ -105,6 +226,11 @@ with guarded():
     if token and owner is None:
         st.error("Link privato non valido." if it else "Invalid private link.")
         token = None
+    if token and owner:  # top right, on every visit: the only way back to these submissions
+        with link_col:
+            st.caption("Il vostro link privato: conservatelo, è l'unico accesso ai vostri invii." if it else
+                       "Your private link: keep it, it is the only way back to your submissions.")
+            st.code(_private_link(token), language=None, wrap_lines=True)  # with a copy button
 
     st.subheader("1. " + ("Scarica il modello" if it else "Download the template"))
     prefill = {k: v for k, v in (owner or {}).items() if k != "owner_id"}
@@ -119,7 +245,9 @@ with guarded():
                    "Your owner data are already filled in the template.")
 
     st.subheader("2. " + ("Carica il file compilato" if it else "Upload the filled file"))
-    up = st.file_uploader("Excel (.xlsx)", type=["xlsx", "xlsm", "xls"], key="owner_upload")
+    # A new key after each submission empties the uploader: the same file is not offered twice.
+    up = st.file_uploader("Excel (.xlsx)", type=["xlsx", "xlsm", "xls"],
+                          key=f"owner_upload_{st.session_state.get('owner_upload_gen', 0)}")
     if up is not None:
         res = check_workbook(up.getvalue(), cat.places(), lang)
         res.file_name = up.name
@@ -134,29 +262,13 @@ with guarded():
                 if receipt.token:
                     st.session_state["owner_token"] = receipt.token
                     st.query_params["token"] = receipt.token
-                st.success((f"Inviato: {len(receipt.site_ids)} siti ({receipt.submission_id})." if it else
-                            f"Submitted: {len(receipt.site_ids)} sites ({receipt.submission_id})."))
-                if receipt.token:
-                    st.info("Conservate questo link privato: è l'unico modo per vedere e modificare i vostri invii."
-                            if it else "Keep this private link: it is the only way to see and change your submissions.")
-                    st.code(_private_link(receipt.token), language=None)
+                    st.query_params["lang"] = lang
+                st.session_state["owner_upload_gen"] = st.session_state.get("owner_upload_gen", 0) + 1
+                flash((f"Inviato: {len(receipt.site_ids)} siti ({receipt.submission_id})." if it else
+                       f"Submitted: {len(receipt.site_ids)} sites ({receipt.submission_id}).") +
+                      ((" Il vostro link privato è in alto a destra: copiatelo e conservatelo." if it else
+                        " Your private link is at the top right: copy it and keep it.") if receipt.token else ""))
+                st.rerun()
 
     if token and owner:
-        st.subheader("I vostri invii" if it else "Your submissions")
-        view = owner_view(cat, token)
-        st.dataframe(view, hide_index=True, width="stretch")
-        active = view[view["status"].isin(["submitted", "draft", "published"])]["submission_id"].unique().tolist()
-        if active:
-            sub_id = st.selectbox("Invio" if it else "Submission", active, key="owner_sub")
-            c1, c2 = st.columns(2)
-            if c1.button("Ritira" if it else "Withdraw", key="owner_withdraw"):
-                withdraw(cat, token, sub_id)
-                flash(f"Invio {sub_id} ritirato." if it else f"Submission {sub_id} withdrawn.")
-                st.rerun()
-            if up is not None and c2.button("Sostituisci con il file caricato" if it else "Replace with the uploaded file",
-                                            key="owner_replace"):
-                res = check_workbook(up.getvalue(), cat.places(), lang)
-                r = replace_submission(cat, token, sub_id, res)
-                flash(f"Invio sostituito: nuova versione {r.submission_id}." if it else
-                      f"Submission replaced: new version {r.submission_id}.")
-                st.rerun()
+        show_follow_up(cat, token, up)
