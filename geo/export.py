@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 from typing import Any
 
 import geopandas as gpd
@@ -54,7 +55,17 @@ def to_geojson(sites: gpd.GeoDataFrame, *, staff: bool = False,
     df = _public(sites, staff, extra)
     feats = []
     for (_, row), geom in zip(df.iterrows(), sites.geometry):
-        props = {k: to_python(v) for k, v in row.items()}
+        props = {k: _finite(to_python(v)) for k, v in row.items()}
         feats.append({"type": "Feature", "geometry": geom.__geo_interface__ if geom is not None else None,
                       "properties": props})
-    return json.dumps({"type": "FeatureCollection", "features": feats}, ensure_ascii=False)
+    # allow_nan=False: 'Infinity' and 'NaN' are not JSON; a non-finite value is unknown (null).
+    return json.dumps({"type": "FeatureCollection", "features": feats}, ensure_ascii=False, allow_nan=False)
+
+
+def _finite(v: Any) -> Any:
+    """None for a float that is not finite (older catalogues may hold one), the value otherwise.
+
+    >>> _finite(float("inf")), _finite(2.5)
+    (None, 2.5)
+    """
+    return None if isinstance(v, float) and not math.isfinite(v) else v

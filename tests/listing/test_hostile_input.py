@@ -347,3 +347,17 @@ def test_not_a_regular_file_is_refused_with_a_message(tmp_path):
         (i,) = res.issues
         assert i.code == "file" and en in i.message("en") and not res.ok, i.message("en")
         assert ("cartella" if path == tmp_path else "non è un file regolare") in i.message("it")
+
+
+def test_geojson_export_is_json_even_with_an_infinite_value(catalogue):
+    """A catalogue written before these checks may hold inf: the export says null, never 'Infinity'."""
+    from geo.export import to_geojson
+
+    sites = catalogue.sites().head(2).copy()
+    sites["land_area_m2"] = [float("inf"), 1200.0]
+
+    def refuse(token):
+        raise AssertionError(f"{token} is not JSON")
+
+    doc = json.loads(to_geojson(sites), parse_constant=refuse)
+    assert [f["properties"]["land_area_m2"] for f in doc["features"]] == [None, 1200.0]
