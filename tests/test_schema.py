@@ -203,3 +203,69 @@ def test_units_with_words_are_translated():
     italian_words = ("anno", "anni", "mese", "giorni")
     for f in FIELD.values():
         assert not any(w in f.unit_text("en").split("/") for w in italian_words), f.key
+
+
+# (field, raw, typed value, code of the warning or None)
+UNITS = [
+    ("land_area_m2", "3 ha", 30000.0, "unit_converted"),
+    ("land_area_m2", "2,5 ettari", 25000.0, "unit_converted"),
+    ("land_area_m2", "12.000 mq", 12000.0, None),
+    ("land_area_m2", "12 000 m²", 12000.0, None),
+    ("covered_area_m2", "0,1 km2", 100000.0, "unit_converted"),
+    ("power_kw", "1,2 MW", 1200.0, "unit_converted"),
+    ("power_kw", "800 kW", 800.0, None),
+    ("price_eur", "EUR 1.500.000", 1500000.0, None),
+    ("price_eur", "€ 1.500.000,00", 1500000.0, None),
+    ("price_eur", "1.500.000 €", 1500000.0, None),
+    ("price_eur", "1,8 mln €", 1800000.0, "unit_converted"),
+    ("motorway_junction_km", "800 m", 0.8, "unit_converted"),
+    ("max_height_m", "12 m", 12.0, None),
+    ("max_coverage_ratio", "60%", 0.6, "unit_converted"),
+    ("years_unused", "6 anni", 6, None),
+    ("lease_eur_m2_year", "45 €/mq/anno", 45.0, None),
+]
+
+
+@pytest.mark.parametrize("key,raw,typed,code", UNITS, ids=[f"{u[0]}-{u[1]}" for u in UNITS])
+def test_units_typed_in_numbers_are_converted_and_said(key, raw, typed, code):
+    rec, issues = validate_record({key: raw}, fields=[FIELD[key]])
+    assert rec[key] == pytest.approx(typed)
+    assert [i.code for i in issues] == ([code] if code else [])
+    if code:
+        assert issues[0].severity == "warning" and raw in issues[0].message("en") and raw in issues[0].message("it")
+
+
+# (field, raw, code): refused, whatever the language of the message
+REFUSED = [
+    ("power_kw", "3 ha", "wrong_unit"), ("land_area_m2", "3 acri", "wrong_unit"),
+    ("buildings_count", "3 edifici", "no_unit_expected"), ("max_coverage_ratio", "0,6 ha", "no_unit_expected"),
+    ("land_area_m2", 3, "implausible_low"), ("land_area_m2", "60.000 ha", "implausible_high"),
+    ("price_eur", 2e10, "implausible_high"), ("lease_eur_m2_year", 50_000, "implausible_high"),
+    ("land_area_m2", float("inf"), "not_finite"), ("land_area_m2", float("-inf"), "not_finite"),
+    ("land_area_m2", "inf", "not_finite"), ("land_area_m2", "-Infinity", "not_finite"),
+    ("power_kw", 1e308, "not_finite"), ("power_kw", "1e308", "not_finite"), ("power_kw", 10 ** 400, "not_finite"),
+    ("power_kw", "9" * 400, "not_finite"),
+    ("available_from", "0001-01-01", "date_out_of_range"), ("available_from", "2026-03-01Tgarbage", "not_a_date"),
+    ("available_from", "2026-03-01 later", "not_a_date"), ("available_from", "01/03/2026x", "not_a_date"),
+    ("contact_email", "anna\u200b@prova.it", "invisible_char"), ("contact_email", "anna@prova.it\x07", "invisible_char"),
+    ("contact_email", "\ufeffanna@prova.it", "invisible_char"), ("title_it", "Ex\u202efornace", "invisible_char"),
+    ("title_it", "riga\x00", "invisible_char"), ("contact_phone", "+39\u200b02 123456", "invisible_char"),
+] + [(k, e, "excel_error") for k in ("title_it", "zoning", "land_area_m2", "available_from", "contact_email",
+                                     "asset_kind", "permitted_uses", "rail_siding")
+     for e in ("#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!")]
+
+
+@pytest.mark.parametrize("key,raw,code", REFUSED, ids=[f"{r[0]}-{str(r[1])[:12]}" for r in REFUSED])
+def test_misleading_values_are_refused_in_both_languages(key, raw, code):
+    rec, issues = validate_record({key: raw}, fields=[FIELD[key]])
+    assert key not in rec
+    (i,) = [i for i in issues if i.code == code]
+    assert i.severity == "error"
+    assert i.message("it") != i.message("en") and FIELD[key].label("it") in i.message("it")
+    assert len(i.message("en")) < 400  # a 400-digit number is cut in the message
+
+
+def test_description_keeps_its_line_breaks_and_dates_keep_a_time():
+    rec, issues = validate_record({"description_it": "riga 1\nriga 2\tfine", "available_from": "2026-03-01T10:00:00Z"},
+                                  fields=[FIELD["description_it"], FIELD["available_from"]])
+    assert rec == {"description_it": "riga 1\nriga 2\tfine", "available_from": "2026-03-01"} and issues == []
