@@ -31,7 +31,9 @@ import shapely
 from geo.catalogue.access import Role, visible_statuses
 from geo.catalogue.compute import compute_site_fields
 from geo.catalogue.db import Database, Tx, connect, empty_frame, is_url
-from geo.catalogue.frames import SITE_COLUMNS, empty_sites, normalise_sites, records_to_frame, row_to_record, to_storage
+from geo.catalogue.frames import (SITE_COLUMNS, empty_sites, frame_records, normalise_record, normalise_sites,
+                                  storage_frame, to_storage)
+from geo.places import METRIC_CRS
 from geo.errors import CatalogueError, UserError
 from geo.places import MunicipalityIndex
 from geo.schema import prov_column
@@ -142,6 +144,9 @@ class Catalogue:
         for name in REFERENCE_LAYERS:
             df = read(name)
             layers[name] = df if len(df.columns) else empty_frame(True)
+        for name in ("infrastructure", "zis_areas", "zls_perimeter"):
+            df = layers[name]
+            layers[name + "@metric"] = df.to_crs(METRIC_CRS) if len(df) and df.crs is not None else df
         reg = read("region")
         layers["places"] = MunicipalityIndex(layers["municipalities"],
                                              region=reg.geometry.iloc[0] if len(reg) else None)
@@ -229,14 +234,20 @@ def _records(raw: pd.DataFrame, ol: pd.DataFrame, ids: list[str], role: Role | N
     outline = dict(zip(ol["site_id"], ol.geometry)) if len(ol) else {}
     visible = visible_statuses(role) if role is not None else None
     found: dict[str, dict[str, Any]] = {}
-    if len(raw):
-        for _, row in normalise_sites(raw).iterrows():
-            rec = row_to_record(row)
-            if visible is not None and rec.get("status") not in visible:
-                continue
-            rec["outline"] = outline.get(rec["site_id"])
-            found[rec["site_id"]] = rec
+    for rec in frame_records(raw):
+        if visible is not None and rec.get("status") not in visible:
+            continue
+        rec["outline"] = outline.get(rec["site_id"])
+        found[rec["site_id"]] = rec
     return [found.get(s) for s in ids]
+
+
+def _points(rows: list[dict[str, Any]]) -> gpd.GeoDataFrame:
+    """The few columns the computed fields need, as a point frame (cheap for one listing)."""
+    keep = ("municipality_istat", "covered_area_m2", "years_unused", "occupancy", "permitted_uses")
+    data = {k: pd.Series([r[k] for r in rows], dtype=object) for k in keep}
+    return gpd.GeoDataFrame(data, geometry=gpd.points_from_xy([r["lon"] for r in rows], [r["lat"] for r in rows],
+                                                             crs=4326), crs=4326)
 
 
 def clean_outline(g: Any) -> Any:
@@ -356,15 +367,16 @@ class UnitOfWork:
             if base.get("lon") is None or base.get("lat") is None:
                 raise UserError(f"Scheda {sid}: mancano le coordinate.", f"Listing {sid}: coordinates missing.")
             new_rows.append(base)
-        frame = records_to_frame(new_rows)
+        new_rows = [normalise_record(r) for r in new_rows]
         ref = self.cat._reference(self.tx)
-        comp = compute_site_fields(frame, ref["municipalities"], ref["zls_municipalities"], ref["infrastructure"],
-                                   ref["zis_areas"], ref["zls_perimeter"])
-        for c in comp.columns:
-            frame[c] = comp[c].values
-        frame = normalise_sites(frame)
+        comp = compute_site_fields(_points(new_rows), ref["municipalities"], ref["zls_municipalities"],
+                                   ref["infrastructure@metric"], ref["zis_areas@metric"], ref["zls_perimeter@metric"])
+        comp_cols = {c: comp[c].tolist() for c in comp.columns}
+        for i, row in enumerate(new_rows):
+            row.update({c: v[i] for c, v in comp_cols.items()})
+        new_rows = [normalise_record(r) for r in new_rows]
         changes: list[dict[str, Any]] = []
-        for rec in (row_to_record(row) for _, row in frame.iterrows()):
+        for rec in new_rows:
             sid = rec["site_id"]
             old = {k: v for k, v in current.get(sid, {}).items() if k != "outline"}
             for k, v in rec.items():
@@ -378,7 +390,7 @@ class UnitOfWork:
                 if old_wkt != new_wkt:
                     changes.append(self.log(sid, "outline", old_wkt, new_wkt))
         self.tx.delete("sites", {"site_id": ids})
-        self.tx.insert("sites", to_storage(frame))
+        self.tx.insert("sites", storage_frame(new_rows))
         if new_outlines:
             self.tx.delete("site_outlines", {"site_id": list(new_outlines)})
             add = [(s, g) for s, g in new_outlines.items() if g is not None]

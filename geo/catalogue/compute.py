@@ -11,7 +11,64 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+import pyproj
+import shapely
+
 from geo.places import METRIC_CRS
+
+_TO_METRIC_T = pyproj.Transformer.from_crs(4326, METRIC_CRS, always_xy=True)
+
+
+def _TO_METRIC(coords: np.ndarray) -> np.ndarray:
+    x, y = _TO_METRIC_T.transform(coords[:, 0], coords[:, 1])
+    return np.column_stack([x, y])
+
+
+_MEMO: dict[tuple[int, str], tuple[object, object]] = {}
+
+
+def _memo(gdf: gpd.GeoDataFrame, key: str, make):
+    """``make(gdf)`` computed once per reference frame object (the catalogue caches those frames)."""
+    k = (id(gdf), key)
+    hit = _MEMO.get(k)
+    if hit is not None and hit[0] is gdf:
+        return hit[1]
+    value = make(gdf)
+    if len(_MEMO) > 64:
+        _MEMO.clear()
+    _MEMO[k] = (gdf, value)
+    return value
+
+
+def _metric(gdf: gpd.GeoDataFrame) -> np.ndarray:
+    """A layer's geometries in EPSG:32632 (no work when already there; memoised per frame)."""
+    def make(g):
+        if g.crs is not None and g.crs.to_epsg() == METRIC_CRS:
+            return g.geometry.to_numpy()
+        return g.geometry.to_crs(METRIC_CRS).to_numpy()
+    return _memo(gdf, "metric", make)
+
+
+def _nearest_index(infrastructure: gpd.GeoDataFrame, kind: str):
+    """(STRtree, names) of the infrastructure points of one kind, None when there are none."""
+    def make(infra):
+        sel = infra[infra["kind"] == kind] if len(infra) else infra
+        if kind == "airport" and len(sel) and "subkind" in sel:
+            sel = sel[sel["subkind"] == "airport"]  # commercial airports, not airfields
+        if len(sel) == 0:
+            return None
+        return shapely.STRtree(_metric(sel)), sel["name"].tolist()
+    return _memo(infrastructure, f"nearest:{kind}", make)
+
+
+def _inside(pts: np.ndarray, polys: np.ndarray) -> np.ndarray:
+    """For each point, the index of the first polygon containing it (-1 when none)."""
+    out = np.full(len(pts), -1)
+    tree = shapely.STRtree(polys)
+    src, dst = tree.query(pts, predicate="within")
+    for a, b in zip(src[::-1], dst[::-1]):  # reversed: the first polygon wins
+        out[a] = b
+    return out
 
 INFRA_DISTANCE_FIELDS = {
     "airport": ("dist_airport_km", "nearest_airport"),
@@ -77,51 +134,52 @@ def compute_site_fields(
         for c in COMPUTED_COLUMNS:
             out[c] = pd.Series(dtype="object")
         return out
-    pts = sites.geometry.to_crs(METRIC_CRS)
-    pts_gdf = gpd.GeoDataFrame(geometry=pts, index=sites.index)
+    # Plain shapely on arrays (STRtree per layer): one listing costs a millisecond, not a spatial-join setup.
+    pts = shapely.transform(sites.geometry.to_numpy(), _TO_METRIC)
+    n = len(pts)
 
-    names = municipalities.set_index("istat")
-    istat = sites.get("municipality_istat", pd.Series(index=sites.index, dtype=object))
-    out["municipality_name"] = istat.map(names["name"])
-    out["province"] = istat.map(names["province"])
+    names = dict(zip(municipalities["istat"], municipalities["name"]))
+    provinces = dict(zip(municipalities["istat"], municipalities["province"]))
+    istat = sites["municipality_istat"].tolist() if "municipality_istat" in sites else [None] * n
+    out["municipality_name"] = pd.Series([names.get(c) for c in istat], index=sites.index, dtype=object)
+    out["province"] = pd.Series([provinces.get(c) for c in istat], index=sites.index, dtype=object)
 
-    zls = zls_municipalities.set_index("istat")
-    aid = istat.map(zls["aid_area"]).astype("boolean")
-    in_zls_mun = istat.isin(zls.index)
+    zls_aid = dict(zip(zls_municipalities["istat"], zls_municipalities["aid_area"]))
+    in_zls_mun = np.array([c in zls_aid for c in istat])
+    aid = np.array([bool(zls_aid.get(c)) if zls_aid.get(c) is not None and not pd.isna(zls_aid.get(c)) else False
+                    for c in istat])
     if zls_perimeter is not None and len(zls_perimeter):
-        per = zls_perimeter.to_crs(METRIC_CRS)
-        hit = gpd.sjoin(pts_gdf, per[["geometry"]], how="left", predicate="within")
-        inside = hit["index_right"].notna().groupby(level=0).any()
-        out["in_zls"] = inside.reindex(sites.index).astype("boolean")
-        out["zls_aid_area"] = (aid.fillna(False) & out["in_zls"]).astype("boolean")
+        inside = _inside(pts, _metric(zls_perimeter)) >= 0
+        in_zls, zls_aid_area = inside, aid & inside
     else:
-        out["in_zls"] = pd.array(in_zls_mun.to_numpy(), dtype="boolean")
-        out["zls_aid_area"] = pd.array((in_zls_mun & aid.fillna(False)).to_numpy(), dtype="boolean")
-    unknown_mun = istat.isna()
-    out.loc[unknown_mun.to_numpy(), ["in_zls", "zls_aid_area"]] = pd.NA
+        in_zls, zls_aid_area = in_zls_mun, in_zls_mun & aid
+    unknown_mun = np.array([c is None or (isinstance(c, float) and np.isnan(c)) for c in istat])
+    out["in_zls"] = pd.array([None if u else bool(v) for u, v in zip(unknown_mun, in_zls)], dtype="boolean")
+    out["zls_aid_area"] = pd.array([None if u else bool(v) for u, v in zip(unknown_mun, zls_aid_area)],
+                                   dtype="boolean")
 
-    out["zis_id"] = None
+    zis_ids: list = [None] * n
     if zis_areas is not None and len(zis_areas):
-        z = zis_areas.to_crs(METRIC_CRS)[["zis_id", "geometry"]]
-        hit = gpd.sjoin(pts_gdf, z, how="left", predicate="within")
-        first = hit["zis_id"].groupby(level=0).first()
-        out["zis_id"] = first.reindex(sites.index).astype(object).where(lambda s: s.notna(), None)
+        hit = _inside(pts, _metric(zis_areas))
+        ids = zis_areas["zis_id"].tolist()
+        zis_ids = [ids[h] if h >= 0 else None for h in hit]
+    out["zis_id"] = pd.Series(zis_ids, index=sites.index, dtype=object)
 
-    infra = infrastructure.to_crs(METRIC_CRS) if len(infrastructure) else infrastructure
     for kind, (dist_col, name_col) in INFRA_DISTANCE_FIELDS.items():
-        sel = infra[infra["kind"] == kind] if len(infra) else infra
-        if kind == "airport" and len(sel) and "subkind" in sel:
-            sel = sel[sel["subkind"] == "airport"]  # commercial airports, not airfields
-        if len(sel) == 0:
+        index = _nearest_index(infrastructure, kind)
+        if index is None:
             out[dist_col] = np.nan
             if name_col:
                 out[name_col] = None
             continue
-        near = gpd.sjoin_nearest(pts_gdf, sel[["name", "geometry"]], how="left", distance_col="_d")
-        near = near[~near.index.duplicated(keep="first")]
-        out[dist_col] = (near["_d"] / 1000.0).round(2).reindex(sites.index)
+        tree, nm = index
+        (src, dst), dist = tree.query_nearest(pts, return_distance=True, all_matches=False)
+        d = np.full(n, np.nan)
+        near = np.full(n, -1)
+        d[src], near[src] = dist, dst
+        out[dist_col] = np.round(d / 1000.0, 2)
         if name_col:
-            out[name_col] = near["name"].reindex(sites.index)
+            out[name_col] = pd.Series([nm[k] if k >= 0 else None for k in near], index=sites.index, dtype=object)
 
     def col(name):
         return sites[name] if name in sites else pd.Series([None] * len(sites), index=sites.index)

@@ -149,7 +149,7 @@ def typed_frame(rows: list[tuple], columns: list[str], kinds: Mapping[str, str],
         kind = kinds.get(c, "TEXT")
         vals = list(values)
         if kind == "REAL":
-            data[c] = pd.array([np.nan if v is None else float(v) for v in vals], dtype="float64")
+            data[c] = np.array([np.nan if v is None else v for v in vals], dtype="float64")
         elif kind == "INTEGER":
             data[c] = (np.array(vals, dtype="int64") if None not in vals
                        else np.array([np.nan if v is None else float(v) for v in vals], dtype="float64"))
@@ -157,8 +157,10 @@ def typed_frame(rows: list[tuple], columns: list[str], kinds: Mapping[str, str],
             data[c] = (np.array([bool(v) for v in vals], dtype=bool) if None not in vals
                        else pd.array([None if v is None else bool(v) for v in vals], dtype="boolean"))
         else:
-            data[c] = pd.Series(vals, dtype=object)
-    df = pd.DataFrame(data, columns=columns)
+            arr = np.empty(len(vals), dtype=object)
+            arr[:] = vals
+            data[c] = arr
+    df = pd.DataFrame(data, columns=columns, copy=False)
     if geoms is None:
         return df
     return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geoms, crs=4326, index=df.index), crs=4326)

@@ -88,3 +88,45 @@ def point_of(rec: dict[str, Any]) -> Point | None:
     if rec.get("lon") is not None and rec.get("lat") is not None:
         return Point(float(rec["lon"]), float(rec["lat"]))
     return None
+
+
+def _typed(v: Any, dtype: str) -> Any:
+    v = to_python(v)
+    if v is None:
+        return None
+    if dtype == "boolean":
+        return bool(v)
+    if dtype == "Int64":
+        return int(round(float(v)))
+    if dtype == "float64":
+        return float(v)
+    return v
+
+
+def normalise_record(rec: dict[str, Any]) -> dict[str, Any]:
+    """A record with exactly the schema's columns, typed like :func:`row_to_record` (no pandas: one listing
+    is written in microseconds, whatever the size of the catalogue)."""
+    return {c: _typed(rec.get(c), t) for c, t in SITE_COLUMNS.items()}
+
+
+def frame_records(raw: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of a stored sites frame as normalised records (column by column, not row by row)."""
+    if len(raw) == 0:
+        return []
+    cols = {c: (raw[c].tolist() if c in raw else [None] * len(raw)) for c in SITE_COLUMNS}
+    return [{c: _typed(cols[c][i], t) for c, t in SITE_COLUMNS.items()} for i in range(len(raw))]
+
+
+def storage_frame(records: list[dict[str, Any]]) -> gpd.GeoDataFrame:
+    """Normalised records -> the frame stored in the ``sites`` table (booleans and integers as REAL)."""
+    data = {}
+    for c, t in SITE_COLUMNS.items():
+        vals = [r[c] for r in records]
+        if t in ("boolean", "Int64", "float64"):
+            data[c] = np.array([np.nan if v is None else float(v) for v in vals], dtype="float64")
+        else:
+            arr = np.empty(len(vals), dtype=object)
+            arr[:] = vals
+            data[c] = arr
+    df = pd.DataFrame(data, copy=False)
+    return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"], crs=4326), crs=4326)
