@@ -104,6 +104,15 @@ def _detect(args) -> int:
                         "--scene and --stac (composites) do not combine: use --per-date to compare the dates.")
     if composites and args.stac.startswith("http") and (aoi is None or start is None or end is None):
         raise UserError("--stac URL richiede --aoi, --from e --to", "--stac URL needs --aoi, --from and --to")
+    if args.publish:
+        from pathlib import Path
+
+        if Path(args.out).resolve() == Path(args.catalogue_path).resolve():
+            raise UserError(
+                f"--out {args.out} è il catalogo stesso: la corsa lo sovrascriverebbe. Scrivere la corsa in un altro "
+                "file (es. --out corsa.gpkg); --publish la aggiunge al catalogo.",
+                f"--out {args.out} is the catalogue itself: the run would overwrite it. Write the run to another "
+                "file (e.g. --out run.gpkg); --publish adds it to the catalogue.")
     listed = None
     if args.publish:
         from geo.catalogue import open_catalogue
