@@ -22,7 +22,7 @@ from geo.listing import layout as L
 from geo.listing.completeness import completeness
 from geo.listing.workbook import MAX_COL, MAX_ROW, open_workbook, read_bytes
 from geo.schema import FIELD, Field, Issue, validate_record
-from geo.schema.coerce import is_blank
+from geo.schema.coerce import FieldError, coerce_value, is_blank
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ def expected(f: Field, lang: str) -> str:
     k = f.kind
     if k in ("enum", "multi"):
         head = ("uno tra: " if it else "one of: ") if k == "enum" else ("uno o più tra: " if it else "one or more of: ")
-        return head + ", ".join(f.choices)
+        return head + "; ".join(f.choice_label(c, lang) for c in f.choices)
     if k in ("float", "int"):
         rng = []
         if f.min is not None:
@@ -182,6 +182,22 @@ def _shorten(v: Any, n: int = 80) -> Any:
     if isinstance(v, str) and len(v) > n:
         return v[: n - 1] + "…"
     return v
+
+
+def _same_as_example(raw: dict[str, Any], example: dict[str, Any]) -> bool:
+    """Whether a row repeats the example, read as values (a label and its code are the same choice)."""
+    if not any(not is_blank(v) for v in raw.values()):
+        return False
+    if str(raw.get("title_it") or "").strip() != str(example.get("title_it") or "").strip():
+        return False  # the cheap test first: most rows differ by title
+    for k, v in raw.items():
+        try:
+            if coerce_value(FIELD[k], v) != coerce_value(FIELD[k], example.get(k)):
+                return False
+        except FieldError:
+            if v != example.get(k):
+                return False
+    return True
 
 
 def _hidden_rows(ws) -> set[int]:
@@ -377,7 +393,7 @@ def check_workbook(source: str | Path | bytes, places=None, lang: str = "it") ->
         raw = {k: _cell_value(ws, fws, r, c, res.issues, k) for k, c in cols.items()}
         if all(is_blank(v) for v in raw.values()):
             continue
-        if raw == example_row and any(not is_blank(v) for v in raw.values()):
+        if _same_as_example(raw, example_row):
             res.issues.append(CellIssue("example_row_copied", "error",
                                         "Riga identica all'esempio: sostituirla con i dati reali o cancellarla.",
                                         "Row identical to the example: replace it with real data or delete it.",

@@ -27,14 +27,25 @@ def _label(f: Field, lang: str) -> str:
 
 def _help(f: Field, lang: str) -> str:
     parts = [f.help(lang)] if f.help(lang) else []
+    labels = [f.choice_label(c, lang) for c in f.choices]
     if f.kind == "enum":
-        parts.append(("Valori: " if lang == "it" else "Values: ") + ", ".join(f.choices))
+        parts.append(("Valori: " if lang == "it" else "Values: ") + "; ".join(labels))
     if f.kind == "multi":
         parts.append(("Uno o più, separati da ; tra: " if lang == "it" else "One or more, separated by ; from: ")
-                     + ", ".join(f.choices))
+                     + "; ".join(labels))
     if f.kind == "date":
         parts.append("gg/mm/aaaa" if lang == "it" else "dd/mm/yyyy")
     return "\n".join(parts)
+
+
+def example_value(f: Field, lang: str) -> Any:
+    """The example row's value, choices written as the owner's drop-downs show them."""
+    v = L.EXAMPLE.get(f.key)
+    if v is None or f.kind not in ("enum", "multi", "bool"):
+        return v
+    if f.kind == "bool":
+        return v if lang == "it" else {"Sì": "Yes", "No": "No"}.get(v, v)
+    return "; ".join(f.choice_label(c, lang) for c in str(v).split(";"))
 
 
 INSTRUCTIONS = {
@@ -89,7 +100,8 @@ def write_template(out: str | Path, lang: str = "it", owner: dict[str, Any] | No
                 lists.cell(r, col, c)
                 lists.cell(r, col + 1, f.choice_label(c, "it"))
                 lists.cell(r, col + 2, f.choice_label(c, "en"))
-            letter = get_column_letter(col)
+            # The drop-down offers the labels in the owner's language; the checker maps them back to codes.
+            letter = get_column_letter(col + (1 if lang == "it" else 2))
             list_ranges[f.key] = f"'{L.SHEET_LISTS}'!${letter}$2:${letter}${len(f.choices) + 1}"
             col += 4
 
@@ -125,14 +137,14 @@ def write_template(out: str | Path, lang: str = "it", owner: dict[str, Any] | No
             cell.font = REQ if f.required else Font(bold=True)
         if _help(f, lang):
             it.comment = Comment(_help(f, lang), "template")
-        ex = ws.cell(L.ROW_EXAMPLE, c, L.EXAMPLE.get(f.key))
+        ex = ws.cell(L.ROW_EXAMPLE, c, example_value(f, lang))
         ex.fill, ex.font = EXAMPLE_FILL, Font(italic=True, color="666666")
         ws.column_dimensions[letter].width = 22 if f.kind not in ("longtext",) else 40
         if f.kind in ("istat", "text", "longtext", "list", "attachment", "phone", "email"):
             for r in range(L.FIRST_DATA_ROW, L.FIRST_DATA_ROW + L.MAX_SITES):
                 ws.cell(r, c).number_format = "@"
         if f.kind in ("enum",) or (f.kind == "bool"):
-            formula = list_ranges.get(f.key, '"Sì,No,Yes"' if f.kind == "bool" else None)
+            formula = list_ranges.get(f.key, ('"Sì,No"' if lang == "it" else '"Yes,No"') if f.kind == "bool" else None)
             if formula:
                 dv = DataValidation(type="list", formula1=formula, allow_blank=True,
                                     showErrorMessage=f.kind == "enum")

@@ -149,8 +149,8 @@ class Issue:
                 params[k] = f"{v:.5f}" if isinstance(v, float) else str(v)
             elif k in ("value", "min", "max") and isinstance(v, str):
                 params[k] = v
-            elif k == "allowed" and isinstance(v, (list, tuple)):
-                params[k] = ", ".join(map(str, v))
+            elif k == "allowed" and isinstance(v, (list, tuple)):  # as the template's drop-downs show them
+                params[k] = "; ".join(f.choice_label(str(c), lang) if f else str(c) for c in v)
             else:
                 params[k] = fmt_number(v, lang)
         if "{unit}" in template:  # the field's own unit, in the reader's language

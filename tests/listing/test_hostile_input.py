@@ -361,3 +361,48 @@ def test_geojson_export_is_json_even_with_an_infinite_value(catalogue):
 
     doc = json.loads(to_geojson(sites), parse_constant=refuse)
     assert [f["properties"]["land_area_m2"] for f in doc["features"]] == [None, 1200.0]
+
+
+# ------------------------------------------------------------------ drop-downs in the owner's language
+@pytest.mark.parametrize("lang", ["it", "en"])
+def test_template_dropdowns_show_labels_and_labels_submit_as_codes(lang, tmp_path, writable_catalogue):
+    from geo.listing.template import write_template
+    from geo.schema import FIELD
+
+    tpl = write_template(tmp_path / f"t_{lang}.xlsx", lang)
+    wb = openpyxl.load_workbook(tpl)
+    lists = wb[L.SHEET_LISTS]
+    ws = _sites(wb)
+    dv = {str(v.sqref).split(":")[0].rstrip("0123456789"): v.formula1 for v in ws.data_validations.dataValidation}
+    col = openpyxl.utils.get_column_letter(_col(wb, "condition"))
+    ref = dv[col].split("!")[1].replace("$", "").split(":")[0]  # first cell of the list
+    assert lists[ref].value == FIELD["condition"].choice_label("bare_land", lang)  # "Area libera" / "Bare land"
+    assert ws.cell(L.ROW_EXAMPLE, _col(wb, "condition")).value == FIELD["condition"].choice_label("to_renovate", lang)
+    # An owner who picks every choice from the drop-downs: labels in, codes stored.
+    label = {k: FIELD[k].choice_label(v, lang) for k, v in SITE.items() if FIELD[k].kind == "enum"}
+    uses = "; ".join(FIELD["permitted_uses"].choice_label(c, lang) for c in ("industrial", "logistics"))
+    owner = {**OWNER, "owner_type": FIELD["owner_type"].choice_label("company", lang),
+             "applicant_role": FIELD["applicant_role"].choice_label("owner", lang)}
+    site = {**SITE, **label, "permitted_uses": uses, "rail_siding": "Yes" if lang == "en" else "Sì"}
+    assert site["condition"] != "to_renovate"  # a label, not the code
+    cat = open_catalogue(writable_catalogue)
+    res = check_workbook(fill(tmp_path / f"labels_{lang}.xlsx", sites=[site], owner=owner), cat.places(), lang)
+    assert res.ok, res.report("en")
+    rec = res.sites[0].record
+    assert (rec["condition"], rec["contamination"], rec["permitted_uses"]) == ("to_renovate", "none_known",
+                                                                             "industrial;logistics")
+    assert res.owner["owner_type"] == "company" and rec["rail_siding"] is True
+    stored = _stored(writable_catalogue, submit(cat, res).site_ids)
+    assert stored["condition"].iloc[0] == "to_renovate" and stored["permitted_uses"].iloc[0] == "industrial;logistics"
+
+
+def test_every_choice_label_reads_back_as_its_own_code():
+    from geo.schema import FIELDS
+    from geo.schema.coerce import coerce_value
+
+    for f in FIELDS:
+        if f.kind in ("enum", "multi") and f.source == "owner":
+            for c in f.choices:
+                for lang in ("it", "en"):
+                    assert coerce_value(f, f.choice_label(c, lang)) == c, (f.key, c, lang)
+                    assert coerce_value(f, f.choice_label(c, lang).upper()) == c, (f.key, c, lang)
