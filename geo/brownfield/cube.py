@@ -61,23 +61,26 @@ def composite_block(dn: np.ndarray, scl: np.ndarray | None, offset_dn: np.ndarra
     (0.11, 3, 0.01)
     """
     t, b = dn.shape[:2]
-    refl = (dn.astype(np.float32) + offset_dn.astype(np.float32)[:, :, None, None]) * \
-        scale.astype(np.float32)[:, :, None, None]
     clear = (dn != 0).all(axis=1)
     if scl is not None:
         clear &= ~np.isin(scl, np.asarray(drop))
-    refl = np.where(clear[:, None], refl, np.nan)
-    count = clear.sum(axis=0).astype(np.float32)
     out = np.full((len(LAYERS),) + dn.shape[2:], np.nan, np.float32)
-    out[len(BANDS)] = count
+    out[len(BANDS)] = clear.sum(axis=0)
     if t == 0:
         return out
     import warnings
 
+    # Band by band: memory is one band's (time, rows, cols) float32 at a time, not the whole stack.
+    bright = np.zeros((t,) + dn.shape[2:], np.float32)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN pixels: no clear observation
-        out[:b] = np.nanmedian(refl, axis=0)
-        bright = refl[:, :3].mean(axis=1)  # B02, B03, B04
+        for i in range(b):
+            refl = (dn[:, i].astype(np.float32) + offset_dn[:, i].astype(np.float32)[:, None, None]) * \
+                scale[:, i].astype(np.float32)[:, None, None]
+            refl[~clear] = np.nan
+            out[i] = np.nanmedian(refl, axis=0)
+            if i < 3:  # B02, B03, B04: visible brightness
+                bright += refl / 3
         out[len(BANDS) + 1] = np.nanmedian(np.abs(bright - np.nanmedian(bright, axis=0)), axis=0)
     return out
 
