@@ -167,9 +167,10 @@ def test_the_same_file_or_site_submitted_twice_is_flagged_not_duplicated(target,
 def test_a_write_failing_midway_changes_nothing(target, monkeypatch):
     """A failure after the old rows were deleted and before the new ones are in: nothing of it lands."""
     before = state(target)
-    db_cls = type(connect(target))
-    tx_module = sys.modules[db_cls.__module__]
-    tx_cls = tx_module._Conn if hasattr(tx_module, "_Conn") else tx_module._Tx
+    if target.startswith("postgresql"):
+        from geo.catalogue.postgis_db import PostGISTx as tx_cls
+    else:
+        from geo.catalogue.gpkg_db import _Conn as tx_cls
     real_insert = tx_cls.insert
 
     def failing_insert(self, table, frame):
