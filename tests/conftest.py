@@ -43,6 +43,28 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+def catalogue_digest(target) -> str:
+    """A digest of a catalogue's contents on either store (every table: columns, dtypes, rows, geometries).
+
+    The backend-neutral "nothing changed": ``sha256(path)`` is byte-for-byte and only for a GeoPackage.
+    """
+    import pandas as pd
+    import shapely
+
+    from geo.catalogue.db import connect
+
+    db = connect(target)
+    h = hashlib.sha256()
+    for name in db.tables():
+        df = db.read(name)
+        if "geometry" in df.columns:
+            df = pd.DataFrame(df).assign(geometry=[None if g is None else shapely.to_wkb(g, hex=True)
+                                                   for g in df.geometry])
+        h.update(repr((name, list(df.columns), [str(t) for t in df.dtypes])).encode())
+        h.update(df.to_json(orient="values", double_precision=15).encode())
+    return h.hexdigest()
+
+
 @pytest.fixture(scope="session")
 def postgis_server():
     """A throwaway PostgreSQL + PostGIS cluster for the whole run (tests/pg.py).

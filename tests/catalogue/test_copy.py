@@ -121,3 +121,13 @@ def test_catalogue_target_gives_each_test_its_own_demo_catalogue(catalogue_targe
         tx.delete("sites")
     assert len(open_catalogue(catalogue_target).sites(None)) == 0
     assert connect(built_catalogue).count("sites") > 0
+
+
+def test_catalogue_digest_is_equal_across_stores_and_sees_any_change(built_catalogue, postgis_url):
+    from tests.conftest import catalogue_digest
+
+    copy_catalogue(built_catalogue, postgis_url)
+    assert catalogue_digest(built_catalogue) == catalogue_digest(postgis_url)
+    with connect(postgis_url).transaction() as tx:
+        tx.delete("site_changes", where={"change_id": [tx.read("site_changes")["change_id"].iloc[-1]]})
+    assert catalogue_digest(built_catalogue) != catalogue_digest(postgis_url)
