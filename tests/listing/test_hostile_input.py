@@ -268,14 +268,14 @@ def test_preview_shows_the_owner_type_from_the_owner_sheet(tmp_path, writable_ca
 
 
 # ------------------------------------------------------------------ bounded time and memory
-def _with_sites_xml(path: Path, transform) -> bytes:
+def _with_sites_xml(path: Path, transform, part: str = "xl/worksheets/sheet3.xml") -> bytes:
+    """The workbook with one part (by default the sites sheet of the template) rewritten."""
     zin = zipfile.ZipFile(path)
     bio = io.BytesIO()
     with zipfile.ZipFile(bio, "w", compression=zipfile.ZIP_DEFLATED) as zout:
         for item in zin.infolist():
             data = zin.read(item.filename)
-            if item.filename == "xl/worksheets/sheet3.xml":  # the sites sheet of the template
-                assert b"land_area_m2" in data or b"<sheetData>" in data
+            if item.filename == part:
                 data = transform(data)
             zout.writestr(item.filename, data)
     return bio.getvalue()
@@ -307,6 +307,25 @@ def hostile_workbooks(tmp_path: Path) -> dict[str, Path]:
     assert len(big) <= L.MAX_BYTES
     (tmp_path / "max_upload.xlsx").write_bytes(big)
     out["max_upload"] = tmp_path / "max_upload.xlsx"
+
+    def styles(x):  # 140,000 cell formats in 9 MB (openpyxl alone takes ~10 s on them)
+        xf = b'<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+        j = x.index(b">", x.index(b"<cellXfs")) + 1
+        return x[:j] + xf * (9_000_000 // len(xf)) + x[j:]
+
+    def merges(x):  # a million merged ranges below the data
+        m = b"".join(b'<mergeCell ref="A%d:B%d"/>' % (r, r) for r in range(2000, 1_000_000))
+        return x.replace(b"</worksheet>", b"<mergeCells>" + m + b"</mergeCells></worksheet>")
+
+    def wide(x):  # one row with values in 16,285 columns
+        cells = b"".join(b'<c r="%s900" t="n"><v>1</v></c>' % openpyxl.utils.get_column_letter(c).encode()
+                         for c in range(100, 16385))
+        return x.replace(b"</sheetData>", b'<row r="900">' + cells + b"</row></sheetData>")
+
+    for name, transform, part in (("styles_140k", styles, "xl/styles.xml"), ("merges_1m", merges, None),
+                                  ("row_16k_columns", wide, None)):
+        (tmp_path / f"{name}.xlsx").write_bytes(_with_sites_xml(base, transform, part or "xl/worksheets/sheet3.xml"))
+        out[name] = tmp_path / f"{name}.xlsx"
     return out
 
 
@@ -338,6 +357,7 @@ def test_hostile_workbooks_are_read_in_bounded_time_and_memory(tmp_path):
         r = _probe(path)
         assert r["seconds"] < 5 and r["max_rss_mb"] < 500, (name, r)
         assert r["ok"] and r["sites"] == 1, (name, r)  # formatting is not data: the one real site is read
+    assert "data_beyond_columns" in _probe(files["row_16k_columns"])["codes"]
 
 
 def test_not_a_regular_file_is_refused_with_a_message(tmp_path):
