@@ -5,7 +5,7 @@ import streamlit as st
 
 from geo.web.auth import current_role
 from geo.web.loaders import get_all_sites, get_catalogue
-from geo.web.state import t
+from geo.web.state import current_lang, t
 from geo.web.ui import demo_banner, guarded
 
 staff = current_role() == "staff"
@@ -34,4 +34,7 @@ with guarded():
     st.info(t("zls_note"))
     st.subheader(t("sources"))
     src = cat.sources()
-    st.dataframe(src[["name", "licence", "attribution", "notes"]], hide_index=True)
+    it = current_lang() == "it"
+    heads = {"name": "Fonte" if it else "Source", "licence": "Licenza" if it else "Licence",
+             "attribution": "Attribuzione" if it else "Attribution", "notes": "Note" if it else "Notes"}
+    st.dataframe(src[list(heads)].rename(columns=heads), hide_index=True)

@@ -12,6 +12,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.listing.check import check_workbook
+from geo.listing.layout import MAX_BYTES
 from geo.listing.preview import preview_records
 from geo.listing.submission import owner_by_token, owner_view, replace_submission, submit, withdraw
 from geo.listing.template import write_template
@@ -246,7 +247,7 @@ with guarded():
 
     st.subheader("2. " + ("Carica il file compilato" if it else "Upload the filled file"))
     # A new key after each submission empties the uploader: the same file is not offered twice.
-    up = st.file_uploader("Excel (.xlsx)", type=["xlsx", "xlsm", "xls"],
+    up = st.file_uploader("Excel (.xlsx)", type=["xlsx", "xlsm", "xls"], max_upload_size=MAX_BYTES // 1024 // 1024,
                           key=f"owner_upload_{st.session_state.get('owner_upload_gen', 0)}")
     if up is not None:
         res = check_workbook(up.getvalue(), cat.places(), lang)
