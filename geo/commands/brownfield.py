@@ -43,6 +43,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "the other candidates are kept with in_budget = false")
     d.add_argument("--out", required=True, help="output GeoPackage")
     d.add_argument("--publish", action="store_true", help="also publish to the catalogue (atomic)")
+    d.add_argument("--learned", action="store_true",
+                   help="rank with a gradient-boosting scorer trained on the catalogue's confirm/reject decisions "
+                        "(falls back to the rules below --min-decisions)")
+    d.add_argument("--min-decisions", type=int, default=20, help="decisions needed for --learned (default 20)")
     d.set_defaults(func=_detect)
     e = s.add_parser("evaluate", help="recall, flagged share, lift, precision@k against a reference")
     e.add_argument("--candidates", required=True)
@@ -135,6 +139,17 @@ def _detect(args) -> int:
         res = R.detect(scenes, method=args.method, aoi=aoi, landuse=landuse, listed=listed, register=register,
                        progress=progress, budget=args.budget)
     bar.close()
+    if args.learned:
+        from geo.brownfield.learned import apply_to_run
+        from geo.brownfield.review import reviews
+        from geo.catalogue import open_catalogue
+
+        info = apply_to_run(res, reviews(open_catalogue(args.catalogue_path)), args.min_decisions)
+        if "fallback" in info:
+            print(f"learned scorer not used: {info['fallback']}; ranked by {info['name']}", file=sys.stderr)
+        else:
+            print(f"ranked by {info['name']}: {info['n_decisions']} decisions, cross-validated AUC {info['cv_auc']}",
+                  file=sys.stderr)
     R.write_run(res, args.out)
     if composites:
         import shutil
