@@ -468,3 +468,20 @@ def test_postgis_replace_with_the_same_columns_keeps_the_table_so_readers_do_not
     with pg.transaction() as tx:
         tx.replace("sites", frame(3).drop(columns="extra"))  # other columns: a new table
     assert oid() != before and "extra" not in pg.read("sites").columns
+
+
+def test_without_postgresql_installed_the_postgis_tests_fail_with_how_to_install(tmp_path):
+    """CI installs the server with `make test`; a machine without it must not pass by skipping."""
+    import os
+    from pathlib import Path
+
+    import tests.pg as pgmod
+
+    assert "make postgres" in pgmod.INSTALL_HINT
+    env = {**os.environ, "PG_BIN": str(tmp_path / "no-postgres")}
+    root = Path(__file__).resolve().parents[2]
+    r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                        "tests/catalogue/test_postgis_db.py::test_postgis_transaction_is_not_usable_after_it_ends"],
+                       cwd=root, env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode != 0 and "skipped" not in r.stdout
+    assert "PostgreSQL 15 + PostGIS 3 are needed" in r.stdout and "make postgres" in r.stdout
