@@ -15,15 +15,14 @@ from geo.errors import CatalogueError
 
 
 @pytest.fixture()
-def old_catalogue(built_catalogue, db_target) -> str:
+def old_catalogue(catalogue_target) -> str:
     """The demo catalogue on each backend, taken back to revision 0001 (as a Region's catalogue would be)."""
-    copy_catalogue(built_catalogue, db_target)
-    with connect(db_target).transaction() as tx:
+    with connect(catalogue_target).transaction() as tx:
         tx.drop("enquiries")
         migrate.stamp(tx, "0001")
         tx.insert("owners", pd.DataFrame({"owner_id": ["o-1"], "token_hash": ["h"], "owner_json": ["{}"],
                                           "created_at": ["2026-01-01"], "updated_at": ["2026-01-01"]}))
-    return db_target
+    return catalogue_target
 
 
 def snapshot(target) -> dict[str, pd.DataFrame]:
@@ -146,8 +145,8 @@ def _enquiry_indexes(target) -> list[str]:
         return _enquiry_indexes_in(tx)
 
 
-def test_an_existing_enquiries_table_keeps_its_rows_and_gets_its_index(built_catalogue, db_target):
-    copy_catalogue(built_catalogue, db_target)
+def test_an_existing_enquiries_table_keeps_its_rows_and_gets_its_index(catalogue_target):
+    db_target = catalogue_target
     db = connect(db_target)
     with db.transaction() as tx:
         tx.replace("enquiries", migrate.empty_enquiries())
