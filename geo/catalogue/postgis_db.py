@@ -154,6 +154,7 @@ class PostGISTx:
         self.con = con
         self._info: dict[str, tuple[dict[str, str], str | None]] = {}
         self._rel: dict[str, tuple[int, int]] = {}
+        self._unordered: set[str] = set()
         #: A read-only REPEATABLE READ snapshot: reads check that no table was replaced under them.
         self.snapshot = snapshot
 
@@ -180,11 +181,14 @@ class PostGISTx:
         gtype = next((_declared(t) for _, _, n, t in rows if n == GEOM), None)
         self._info[table] = (kinds, gtype)
         self._rel[table] = (int(rows[0][0]), int(rows[0][1]))
+        if not any(n == "fid" for _, _, n, _ in rows):  # not ours (alembic_version): no insertion order
+            self._unordered.add(table)
         return self._info[table]
 
     def _forget(self, table: str) -> None:
         self._info.pop(table, None)
         self._rel.pop(table, None)
+        self._unordered.discard(table)
 
     def _check_current(self, table: str) -> None:
         """In a snapshot, fail with :class:`_Replaced` if ``table`` was dropped/recreated or rewritten since.
@@ -231,11 +235,12 @@ class PostGISTx:
             clauses.append(f"{quote(GEOM)} && ST_MakeEnvelope(%s, %s, %s, %s, {SRID})")
             params.extend(float(b) for b in bbox)
         select = [quote(c) for c in cols] + [f"ST_AsBinary({quote(GEOM)})"] if spatial else [quote(c) for c in cols]
-        sql = f"SELECT {', '.join(select) or 'fid'} FROM public.{quote(table)}"
+        sql = f"SELECT {', '.join(select) or 'NULL'} FROM public.{quote(table)}"
         if clauses:
             sql += " WHERE " + " AND ".join(clauses)
         with self.con.cursor(binary=True) as cur:
-            rows = cur.execute(sql + " ORDER BY fid", params).fetchall()
+            order = "" if table in self._unordered else " ORDER BY fid"
+            rows = cur.execute(sql + order, params).fetchall()
         self._check_current(table)
         if not cols and not spatial:
             return pd.DataFrame(index=range(len(rows)))

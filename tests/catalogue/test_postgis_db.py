@@ -485,3 +485,13 @@ def test_without_postgresql_installed_the_postgis_tests_fail_with_how_to_install
                        cwd=root, env=env, capture_output=True, text=True, timeout=300)
     assert r.returncode != 0 and "skipped" not in r.stdout
     assert "PostgreSQL 15 + PostGIS 3 are needed" in r.stdout and "make postgres" in r.stdout
+
+
+def test_the_migration_table_reads_like_any_table_though_not_listed(db):
+    from geo.catalogue import migrate
+
+    with db.transaction() as tx:
+        migrate.stamp(tx)
+        assert tx.read("alembic_version")["version_num"].tolist() == [migrate.HEAD]
+    assert db.read("alembic_version").to_dict("list") == {"version_num": [migrate.HEAD]}
+    assert db.count("alembic_version") == 1 and db.tables() == []
