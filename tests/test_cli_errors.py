@@ -90,6 +90,13 @@ def test_cli_mistake_is_one_line(case_id, cat, tmp_path):
     assert sha256(cat) == before  # nothing was written
 
 
+def test_template_over_the_catalogue_is_refused(cat):
+    before = sha256(cat)
+    assert_one_line(geo("--catalogue", str(cat), "listing", "template", str(cat)), 1,
+                    "is the catalogue: choose another name for the template")
+    assert sha256(cat) == before
+
+
 def test_missing_catalogue_is_one_line(tmp_path):
     assert_one_line(geo("--catalogue", str(tmp_path / "none.gpkg"), "info"), 1, "Catalogue not found")
     assert_one_line(geo("--lang", "it", "--catalogue", str(tmp_path / "none.gpkg"), "info"), 1,

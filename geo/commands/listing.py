@@ -21,7 +21,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _template(args) -> int:
+    from pathlib import Path
+
+    from geo.errors import UserError
     from geo.listing.template import write_template
+
+    if "://" not in str(args.catalogue_path) and Path(args.out).resolve() == Path(args.catalogue_path).resolve():
+        raise UserError(f"{args.out} è il catalogo: scegliere un altro nome per il modello.",
+                        f"{args.out} is the catalogue: choose another name for the template.")
 
     write_template(args.out, args.lang)
     print(args.out)
