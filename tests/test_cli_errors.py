@@ -126,3 +126,23 @@ def test_a_bug_is_one_line_and_debug_shows_the_traceback(cat, monkeypatch, capsy
     monkeypatch.setenv("GEO_DEBUG", "1")
     with pytest.raises(RuntimeError, match="planted"):
         main(["--catalogue", str(cat), "info"])
+
+
+@pytest.mark.parametrize("err,en,it", [
+    (30, "/data/c.gpkg: read-only file system. Use a writable location.",  # EROFS
+     "/data/c.gpkg: file system in sola lettura. Usare un percorso scrivibile."),
+    (13, "/data/c.gpkg: permission denied. Check the permissions of the file and its folder.",  # EACCES
+     "/data/c.gpkg: permesso negato. Controllare i permessi del file e della cartella."),
+    (122, "/data/c.gpkg: disk quota exceeded. Free some space and try again.",  # EDQUOT
+     "/data/c.gpkg: quota del disco superata. Liberare spazio e riprovare."),
+])
+def test_disk_errors_read_as_one_sentence(err, en, it):
+    """The disks of this machine cannot be made read-only for a test (no mount rights): the
+    sentences for the errno values the CLI meets on such disks are checked directly."""
+    import errno as errno_mod
+
+    from geo.cli import os_error_message
+
+    assert err in (errno_mod.EROFS, errno_mod.EACCES, errno_mod.EDQUOT)
+    exc = OSError(err, os.strerror(err), "/data/c.gpkg")
+    assert os_error_message(exc, "en") == en and os_error_message(exc, "it") == it
