@@ -137,7 +137,8 @@ def start_cluster() -> Cluster:
     if why:
         raise PostgresMissing(why)
     prefix = _as_server_user()
-    root = Path(tempfile.mkdtemp(prefix="pg-"))
+    # As root the server runs as `postgres`, which must reach the folder: /tmp, whatever TMPDIR says.
+    root = Path(tempfile.mkdtemp(prefix="pg-", dir="/tmp" if prefix else None))
     if prefix:
         shutil.chown(root, "postgres", "postgres")
     _run(prefix + [str(PG_BIN / "initdb"), "-D", str(root / "data"), "-U", USER, "--auth=trust",
