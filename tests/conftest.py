@@ -123,20 +123,6 @@ def catalogue_target(request, built_catalogue, tmp_path):
     server.drop_database(url)
 
 
-@pytest.fixture(params=["gpkg", "postgis"])
-def catalogue_on(request, built_catalogue, tmp_path) -> str:
-    """A writable copy of the demo catalogue on each backend in turn: a GeoPackage path or a PostGIS URL."""
-    if request.param == "gpkg":
-        dst = tmp_path / "catalogue.gpkg"
-        shutil.copy2(built_catalogue, dst)
-        return str(dst)
-    from geo.catalogue.transfer import copy_catalogue
-
-    url = request.getfixturevalue("postgis_url")
-    copy_catalogue(built_catalogue, url, overwrite=True)
-    return url
-
-
 def state(target) -> dict[str, str]:
     """A digest of every table of a catalogue (see tests.catalogue.worker.state): equal means unchanged."""
     from tests.catalogue.worker import state as _state

@@ -16,7 +16,8 @@ import pandas as pd
 from geo import __version__
 from geo.catalogue.compute import compute_site_fields
 from geo.catalogue.frames import empty_sites, normalise_sites, records_to_frame, to_storage
-from geo.catalogue.catalogue import CHANGE_COLUMNS, SCHEMA_VERSION, now_iso
+from geo.catalogue import migrate
+from geo.catalogue.catalogue import CHANGE_COLUMNS, now_iso
 from geo.catalogue.db import connect
 from geo.layers import admin, airports, zls
 from geo.layers.imports import ACTOR_COLUMNS, ZIS_COLUMNS
@@ -152,11 +153,10 @@ def build_catalogue(target: str | os.PathLike, *, demo: bool = True, seed: int =
     layers.update({
         "sites": to_storage(frame), "site_outlines": outlines, "site_changes": changes.astype(object),
         "owners": _table(OWNER_COLUMNS), "submissions": _table(SUBMISSION_COLUMNS),
-        "enquiries": _table(ENQUIRY_COLUMNS), "sources": sources_table(demo),
+        "enquiries": migrate.empty_enquiries(), "sources": sources_table(demo),
         "catalogue_meta": pd.DataFrame({
-            "key": ["schema_version", "built_at", "software_version", "demo", "demo_seed", "revision",
-                    "reference_version"],
-            "value": [SCHEMA_VERSION, dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+            "key": ["built_at", "software_version", "demo", "demo_seed", "revision", "reference_version"],
+            "value": [dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
                       __version__, str(demo).lower(), str(seed) if demo else "", revision, revision]}),
     })
     rebuild(target, layers)
@@ -167,7 +167,6 @@ def build_catalogue(target: str | os.PathLike, *, demo: bool = True, seed: int =
 OWNER_COLUMNS = ["owner_id", "token_hash", "owner_json", "created_at", "updated_at"]
 SUBMISSION_COLUMNS = ["submission_id", "owner_id", "version", "status", "created_at", "file_sha256", "site_ids",
                       "replaces", "reason"]
-ENQUIRY_COLUMNS = ["enquiry_id", "site_id", "name", "email", "message", "consent", "created_at", "status"]
 
 
 def _table(columns: list[str]) -> pd.DataFrame:
@@ -188,3 +187,4 @@ def rebuild(target: str | os.PathLike, layers: dict[str, pd.DataFrame]) -> None:
             tx.drop(name)
         for name, frame in layers.items():
             tx.replace(name, frame)
+        migrate.stamp(tx, migrate.HEAD)  # built at the newest schema revision, like `alembic stamp head`

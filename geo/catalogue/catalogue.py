@@ -38,7 +38,7 @@ from geo.errors import CatalogueError, UserError
 from geo.places import MunicipalityIndex
 from geo.schema import prov_column
 
-SCHEMA_VERSION = "2"
+from geo.catalogue.migrate import HEAD as SCHEMA_VERSION  # noqa: E402 - the Alembic head revision
 #: Layers the computed fields of the sites depend on: replacing one recomputes the sites.
 REFERENCE_LAYERS = ("municipalities", "zls_municipalities", "infrastructure", "zis_areas", "zls_perimeter")
 CHANGE_COLUMNS = ["change_id", "site_id", "at", "actor", "field", "old", "new", "reason"]
@@ -77,8 +77,7 @@ class Catalogue:
             raise CatalogueError(
                 f"Catalogo non trovato o non valido: {self.url}. Costruirlo con «geo build».",
                 f"Catalogue not found or not valid: {self.url}. Build it with 'geo build'.")
-        meta = self.metadata()
-        version = meta.get("schema_version")
+        version = schema_revision(self.db)
         if version != SCHEMA_VERSION:
             raise CatalogueError(
                 f"Il catalogo {self.url} ha lo schema {version!r}, atteso {SCHEMA_VERSION!r}: aggiornarlo con "
@@ -157,14 +156,15 @@ class Catalogue:
         return layers
 
     def metadata(self) -> dict[str, str]:
+        """Build facts (``catalogue_meta``) and ``schema_version``, the Alembic revision the catalogue is at."""
         df = self.db.read("catalogue_meta")
-        if len(df) == 0 or "key" not in df:
-            return {}
-        return dict(zip(df["key"], df["value"]))
+        meta = dict(zip(df["key"], df["value"])) if len(df) and "key" in df else {}
+        return {"schema_version": schema_revision(self.db) or "", **meta}
 
     def revision(self) -> str:
         """Changes whenever any action commits: the key of every cache of catalogue data."""
-        return self.metadata().get("revision", "")
+        df = self.db.read("catalogue_meta", where={"key": ["revision"]})
+        return str(df["value"].iloc[0]) if len(df) else ""
 
     def sources(self) -> pd.DataFrame:
         return self.layer("sources")
@@ -213,6 +213,12 @@ class Catalogue:
             layers = dict(change(uow))
             uow.replace_layers(layers, delete)
             return layers
+
+
+def schema_revision(db: Database) -> str | None:
+    """The Alembic revision a catalogue is at (None: built before migrations, i.e. the baseline)."""
+    df = db.read("alembic_version")
+    return str(df["version_num"].iloc[0]) if len(df) and "version_num" in df else None
 
 
 def _allowed(statuses: Sequence[str] | None, role: Role | None) -> tuple[str, ...] | None:

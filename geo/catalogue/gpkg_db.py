@@ -175,7 +175,7 @@ class _Conn:
             return pd.DataFrame()
         kinds, spatial = info
         cols = list(kinds)
-        select = ", ".join([quote(c) for c in cols] + ([quote(GEOM)] if spatial else [])) or "fid"
+        select = ", ".join([quote(c) for c in cols] + ([quote(GEOM)] if spatial else [])) or "rowid"
         sql, params = f"SELECT {select} FROM {quote(table)}", []
         clauses = []
         for c, values in (where or {}).items():
@@ -185,12 +185,12 @@ class _Conn:
             clauses.append(f"{quote(c)} IN ({', '.join('?' * len(values))})")
             params.extend(values)
         if bbox is not None and spatial:
-            clauses.append(f'fid IN (SELECT id FROM {quote("rtree_" + table + "_" + GEOM)} '
+            clauses.append(f'rowid IN (SELECT id FROM {quote("rtree_" + table + "_" + GEOM)} '
                            "WHERE maxx >= ? AND minx <= ? AND maxy >= ? AND miny <= ?)")
             params.extend([bbox[0], bbox[2], bbox[1], bbox[3]])
         if clauses:
             sql += " WHERE " + " AND ".join(clauses)
-        rows = self.con.execute(sql + " ORDER BY fid", params).fetchall()
+        rows = self.con.execute(sql + " ORDER BY rowid", params).fetchall()
         if not cols and not spatial:
             return pd.DataFrame(index=range(len(rows)))
         geoms = decode_gpkg([r[-1] for r in rows]) if spatial else None

@@ -21,13 +21,13 @@ from geo.errors import UserError
 from tests.conftest import state
 
 
-def test_write_sites_computes_fields_and_records_history(catalogue_on):
-    cat = open_catalogue(catalogue_on)
+def test_write_sites_computes_fields_and_records_history(catalogue_target):
+    cat = open_catalogue(catalogue_target)
     rec = cat.site("DEMO-0001", role="staff")
     old_power = rec["power_kw"]
     cat.update_site("DEMO-0001", {"power_kw": 4321.0, "power_kw__prov": "verified"}, actor="staff:anna",
                     reason="checked with the utility")
-    cat = open_catalogue(catalogue_on)
+    cat = open_catalogue(catalogue_target)
     new = cat.site("DEMO-0001", role="staff")
     assert new["power_kw"] == 4321.0 and new["power_kw__prov"] == "verified"
     assert new["version"] == rec["version"] + 1
@@ -37,23 +37,23 @@ def test_write_sites_computes_fields_and_records_history(catalogue_on):
     assert row["new"] == "4321" and row["old"] == (None if old_power is None else f"{old_power:g}".replace(".0", ""))
 
 
-def test_new_site_in_a_zls_aid_municipality_gets_computed_zone_flags(catalogue_on):
-    cat = open_catalogue(catalogue_on)
+def test_new_site_in_a_zls_aid_municipality_gets_computed_zone_flags(catalogue_target):
+    cat = open_catalogue(catalogue_target)
     # Viadana (020066): ZLS and aid map.
     (sid,) = cat.write_sites([{"title_it": "Prova", "municipality_istat": "020066", "lat": 44.927, "lon": 10.52,
                                "status": "draft", "land_area_m2": 5000.0}], actor="test")
-    site = open_catalogue(catalogue_on).site(sid, role="staff")
+    site = open_catalogue(catalogue_target).site(sid, role="staff")
     assert site["in_zls"] is True and site["zls_aid_area"] is True
     assert site["in_zls__prov"] == "computed"
     assert site["municipality_name"] == "Viadana" and site["province"] == "MN"
 
 
-def test_refused_write_leaves_the_catalogue_byte_for_byte(catalogue_on):
-    before = state(catalogue_on)
-    cat = open_catalogue(catalogue_on)
+def test_refused_write_leaves_the_catalogue_byte_for_byte(catalogue_target):
+    before = state(catalogue_target)
+    cat = open_catalogue(catalogue_target)
     with pytest.raises(UserError):
         cat.write_sites([{"no_such_field": 1}], actor="t")
-    assert state(catalogue_on) == before
+    assert state(catalogue_target) == before
 
 
 def _zis_file(path, geom, **props):
@@ -65,10 +65,10 @@ def _zis_file(path, geom, **props):
 GOOD = box(9.15, 45.45, 9.25, 45.52)
 
 
-def test_import_zis_fills_layer_and_site_flags(catalogue_on, tmp_path):
+def test_import_zis_fills_layer_and_site_flags(catalogue_target, tmp_path):
     f = _zis_file(tmp_path / "zis.geojson", GOOD, sector="biotech")
-    assert main(["--catalogue", str(catalogue_on), "import", "zis", str(f)]) == 0
-    cat = open_catalogue(catalogue_on)
+    assert main(["--catalogue", str(catalogue_target), "import", "zis", str(f)]) == 0
+    cat = open_catalogue(catalogue_target)
     zis = cat.layer("zis_areas")
     assert list(zis["zis_id"]) == ["Z1"] and not zis["is_demo"].astype(bool).any()
     sites = cat.sites(statuses=None)
@@ -80,7 +80,7 @@ def test_import_zis_fills_layer_and_site_flags(catalogue_on, tmp_path):
 @pytest.mark.filterwarnings("ignore:'crs' was not provided")
 @pytest.mark.parametrize("case", ["self_intersection", "wrong_crs", "not_geojson", "missing_column", "bad_phase",
                                   "no_crs_points"])
-def test_broken_zis_file_is_a_clear_error_and_changes_nothing(catalogue_on, tmp_path, case, capsys):
+def test_broken_zis_file_is_a_clear_error_and_changes_nothing(catalogue_target, tmp_path, case, capsys):
     f = tmp_path / "zis.geojson"
     if case == "self_intersection":
         _zis_file(f, Polygon([(9, 45), (9.1, 45.1), (9.1, 45), (9, 45.1)]))
@@ -103,41 +103,41 @@ def test_broken_zis_file_is_a_clear_error_and_changes_nothing(catalogue_on, tmp_
         f = tmp_path / "zis.gpkg"
         gpd.GeoDataFrame([{"zis_id": "Z", "name": "n", "phase": "candidate"}], geometry=[GOOD]).to_file(f)
         expect = ("no coordinate reference system", "sistema di riferimento")
-    before = state(catalogue_on)
-    assert main(["--catalogue", str(catalogue_on), "import", "zis", str(f)]) == 1
+    before = state(catalogue_target)
+    assert main(["--catalogue", str(catalogue_target), "import", "zis", str(f)]) == 1
     err_en = capsys.readouterr().err
-    assert main(["--lang", "it", "--catalogue", str(catalogue_on), "import", "zis", str(f)]) == 1
+    assert main(["--lang", "it", "--catalogue", str(catalogue_target), "import", "zis", str(f)]) == 1
     err_it = capsys.readouterr().err
     assert expect[0] in err_en and expect[1] in err_it
     assert "Traceback" not in err_en + err_it
-    assert state(catalogue_on) == before
+    assert state(catalogue_target) == before
 
 
-def test_import_infrastructure_csv_keeps_source_and_updates_distances(catalogue_on, tmp_path):
+def test_import_infrastructure_csv_keeps_source_and_updates_distances(catalogue_target, tmp_path):
     f = tmp_path / "junctions.csv"
     f.write_text("name,lat,lon\nCasello Cremona,45.1527,10.0012\nCasello Brescia Ovest,45.5420,10.1640\n")
-    assert main(["--catalogue", str(catalogue_on), "import", "infrastructure", str(f),
+    assert main(["--catalogue", str(catalogue_target), "import", "infrastructure", str(f),
                  "--kind", "motorway_junction", "--source", "test list"]) == 0
-    cat = open_catalogue(catalogue_on)
+    cat = open_catalogue(catalogue_target)
     infra = cat.layer("infrastructure")
     mj = infra[(infra["kind"] == "motorway_junction") & (infra["source"] == "test list")]
     assert len(mj) == 2
     sites = cat.sites(statuses=None)
     assert sites["dist_motorway_junction_km"].notna().all()
     # Re-importing the same source replaces its rows instead of duplicating them.
-    assert main(["--catalogue", str(catalogue_on), "import", "infrastructure", str(f),
+    assert main(["--catalogue", str(catalogue_target), "import", "infrastructure", str(f),
                  "--kind", "motorway_junction", "--source", "test list"]) == 0
-    again = open_catalogue(catalogue_on).layer("infrastructure")
+    again = open_catalogue(catalogue_target).layer("infrastructure")
     assert len(again) == len(infra) and (again["source"] == "test list").sum() == 2
 
 
-def test_import_zls_perimeter_narrows_in_zls(catalogue_on, tmp_path):
-    cat = open_catalogue(catalogue_on)
+def test_import_zls_perimeter_narrows_in_zls(catalogue_target, tmp_path):
+    cat = open_catalogue(catalogue_target)
     before = cat.sites(statuses=None)["in_zls"].sum()
     f = tmp_path / "perimeter.geojson"
     gpd.GeoDataFrame({"n": [1]}, geometry=[box(10.0, 45.12, 10.05, 45.15)], crs=4326).to_file(f, driver="GeoJSON")
-    assert main(["--catalogue", str(catalogue_on), "import", "zls-perimeter", str(f)]) == 0
-    after = open_catalogue(catalogue_on).sites(statuses=None)
+    assert main(["--catalogue", str(catalogue_target), "import", "zls-perimeter", str(f)]) == 0
+    after = open_catalogue(catalogue_target).sites(statuses=None)
     assert after["in_zls"].sum() < before
     assert (after.loc[after["in_zls"]].within(box(10.0, 45.12, 10.05, 45.15))).all()
 
@@ -166,9 +166,9 @@ def test_build_killed_at_any_point_leaves_old_catalogue_usable(tmp_path, delay):
     assert len(open_catalogue(path).sites(statuses=None)) == 0
 
 
-def test_one_bad_record_writes_none_of_them(catalogue_on):
-    before = state(catalogue_on)
-    cat = open_catalogue(catalogue_on)
+def test_one_bad_record_writes_none_of_them(catalogue_target):
+    before = state(catalogue_target)
+    cat = open_catalogue(catalogue_target)
     good = {"title_it": "Buona", "municipality_istat": "019036", "lat": 45.1336, "lon": 10.0226}
     with pytest.raises(UserError) as e:
         cat.write_sites([good, {"title_it": "Senza coordinate", "site_id": "LS-NOCOORD"}], actor="t")
@@ -177,18 +177,18 @@ def test_one_bad_record_writes_none_of_them(catalogue_on):
         cat.write_sites([{**good, "site_id": "X"}, {**good, "site_id": "X"}], actor="t")
     with pytest.raises(UserError):
         cat.update_site("NO-SUCH-SITE", {"power_kw": 1.0}, actor="t")
-    assert state(catalogue_on) == before
+    assert state(catalogue_target) == before
 
 
-def test_history_keeps_every_change_in_order_with_outline(catalogue_on):
-    cat = open_catalogue(catalogue_on)
+def test_history_keeps_every_change_in_order_with_outline(catalogue_target):
+    cat = open_catalogue(catalogue_target)
     ol = box(10.02, 45.13, 10.03, 45.14)
     (sid,) = cat.write_sites([{"title_it": "Prova", "municipality_istat": "019036", "lat": 45.135, "lon": 10.025,
                                "outline": ol}], actor="owner:1", reason="new")
     for n in (1, 2, 3):
         cat.update_site(sid, {"power_kw": float(n)}, actor=f"staff:{n}", reason=f"step {n}")
     cat.update_site(sid, {"outline": None}, actor="staff:4", reason="outline withdrawn")
-    cat = open_catalogue(catalogue_on)
+    cat = open_catalogue(catalogue_target)
     h = cat.history(sid)
     power = h[h["field"] == "power_kw"]
     assert list(power["new"]) == ["1", "2", "3"] and list(power["old"]) == [None, "1", "2"]
@@ -199,7 +199,7 @@ def test_history_keeps_every_change_in_order_with_outline(catalogue_on):
     assert {"municipality_name", "in_zls"} <= set(h["field"])  # computed fields are history too
 
 
-def test_concurrent_writers_lose_no_update(catalogue_on):
+def test_concurrent_writers_lose_no_update(catalogue_target):
     """Two writers read-modify-write at once; the writer lock serialises them."""
     import threading
 
@@ -207,7 +207,7 @@ def test_concurrent_writers_lose_no_update(catalogue_on):
 
     def work(site_id, values):
         try:
-            cat = open_catalogue(catalogue_on)
+            cat = open_catalogue(catalogue_target)
             for v in values:
                 cat.update_site(site_id, {"power_kw": v}, actor=f"t:{site_id}")
         except Exception as exc:  # pragma: no cover - reported below
@@ -219,16 +219,16 @@ def test_concurrent_writers_lose_no_update(catalogue_on):
     for t in threads:
         t.join()
     assert errors == []
-    cat = open_catalogue(catalogue_on)
+    cat = open_catalogue(catalogue_target)
     assert cat.site("DEMO-0003", role="staff")["power_kw"] == 13.0 and cat.site("DEMO-0004", role="staff")["power_kw"] == 13.0
     assert len(cat.history("DEMO-0003").query("field == 'power_kw'")) == 3
 
 
-def test_zis_import_recomputes_sites_and_records_it(catalogue_on, tmp_path):
-    old = open_catalogue(catalogue_on).sites(statuses=None).set_index("site_id")["zis_id"]
+def test_zis_import_recomputes_sites_and_records_it(catalogue_target, tmp_path):
+    old = open_catalogue(catalogue_target).sites(statuses=None).set_index("site_id")["zis_id"]
     f = _zis_file(tmp_path / "zis.geojson", GOOD)
-    assert main(["--catalogue", str(catalogue_on), "import", "zis", str(f), "--licence", "CC BY 4.0"]) == 0
-    cat = open_catalogue(catalogue_on)
+    assert main(["--catalogue", str(catalogue_target), "import", "zis", str(f), "--licence", "CC BY 4.0"]) == 0
+    cat = open_catalogue(catalogue_target)
     assert set(cat.layer("zis_areas")["zis_id"]) == {"Z1"}  # the demo ZIS are replaced
     ch = cat.layer("site_changes")
     zch = ch[(ch["field"] == "zis_id") & (ch["actor"] == "geo import zis")]
