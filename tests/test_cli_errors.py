@@ -49,6 +49,10 @@ def cases(tmp: Path) -> list[tuple[str, list[str], int, tuple[str, ...]]]:
     header_only.write_text("name,lat,lon\n")
     folder = tmp / "a_folder"
     folder.mkdir()
+    huge = tmp / "big.csv"
+    huge.write_text("name;lat;lon\nA;45,1;9,1\nB;1e308;9\n")
+    nan = tmp / "nan.csv"
+    nan.write_text("name,lat,lon\nA,nan,9.1\n")
     return [
         ("negative_sites", ["build", "--sites", "-5"], 2, ("error:", "'-5' is not a whole number >= 0")),
         ("nan_sites", ["build", "--sites", "nan"], 2, ("'nan' is not a whole number >= 0",)),
@@ -66,6 +70,10 @@ def cases(tmp: Path) -> list[tuple[str, list[str], int, tuple[str, ...]]]:
         ("infrastructure_dev_zero", ["import", "infrastructure", "/dev/zero", "--kind", "port"], 1,
          ("/dev/zero is not a regular file",)),
         ("zis_from_a_folder", ["import", "zis", str(folder)], 1, ("is a folder",)),
+        ("infrastructure_csv_1e308", ["import", "infrastructure", str(huge), "--kind", "port"], 1,
+         ("big.csv: feature name=B (9.000, 1e+308 – 9.000, 1e+308 in lon/lat) falls outside Lombardy",)),
+        ("infrastructure_csv_nan", ["import", "infrastructure", str(nan), "--kind", "port"], 1,
+         ("nan.csv, row 2: coordinates are not numbers",)),
         ("template_on_a_full_disk", ["listing", "template", "/dev/full"], 1,
          ("/dev/full: no space left on the device. Free some space",)),
         ("template_on_a_full_disk_italian", ["--lang", "it", "listing", "template", "/dev/full"], 1,
@@ -78,6 +86,7 @@ def cases(tmp: Path) -> list[tuple[str, list[str], int, tuple[str, ...]]]:
 CASE_IDS = ["negative_sites", "nan_sites", "inf_seed_italian", "unknown_command", "check_a_folder",
             "check_a_folder_italian", "check_dev_zero", "submit_dev_zero", "check_missing_file",
             "infrastructure_csv_header_only", "infrastructure_dev_zero", "zis_from_a_folder",
+            "infrastructure_csv_1e308", "infrastructure_csv_nan",
             "template_on_a_full_disk", "template_on_a_full_disk_italian", "template_in_a_missing_place"]
 
 

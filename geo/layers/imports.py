@@ -71,6 +71,11 @@ def _read_vector(path: str | Path) -> gpd.GeoDataFrame:
     return gdf
 
 
+def _coord(v: float) -> str:
+    """A coordinate for a message: 3 decimals, or short scientific notation for absurd ones (1e308)."""
+    return f"{v:.3f}" if abs(v) < 1e6 else f"{v:.3g}"
+
+
 def _label(gdf: pd.DataFrame, i: int, id_col: str | None) -> str:
     if id_col and id_col in gdf and not _blank(gdf[id_col].iloc[i]):
         return f"{id_col}={gdf[id_col].iloc[i]}"
@@ -90,12 +95,12 @@ def _to_wgs84_in_lombardy(gdf: gpd.GeoDataFrame, name: str, id_col: str | None,
     far = ~ll.geometry.intersects(area)
     if far.any():
         i = int(far.to_numpy().nonzero()[0][0])
-        minx, miny, maxx, maxy = ll.geometry.iloc[i].bounds
+        minx, miny, maxx, maxy = (_coord(v) for v in ll.geometry.iloc[i].bounds)
         raise _err(
-            f"{name}: l'elemento {_label(gdf, i, id_col)} ({minx:.3f}, {miny:.3f} – {maxx:.3f}, {maxy:.3f} in "
+            f"{name}: l'elemento {_label(gdf, i, id_col)} ({minx}, {miny} – {maxx}, {maxy} in "
             f"lon/lat) cade fuori dalla Lombardia con il CRS dichiarato {gdf.crs.to_string()}: il CRS del file è "
             "probabilmente sbagliato (o latitudine e longitudine sono invertite).",
-            f"{name}: feature {_label(gdf, i, id_col)} ({minx:.3f}, {miny:.3f} – {maxx:.3f}, {maxy:.3f} in "
+            f"{name}: feature {_label(gdf, i, id_col)} ({minx}, {miny} – {maxx}, {maxy} in "
             f"lon/lat) falls outside Lombardy with the declared CRS {gdf.crs.to_string()}: the file's CRS is "
             "probably wrong (or latitude and longitude are swapped).")
     return ll
