@@ -5,7 +5,8 @@
 PYTHON    ?= python3
 VENV      := .venv
 BIN       := $(VENV)/bin
-CATALOGUE ?= data/catalogue.gpkg
+# A GeoPackage path (built when missing) or a postgresql:// URL (never rebuilt by make run).
+CATALOGUE ?= $(or $(GEO_CATALOGUE),data/catalogue.gpkg)
 PORT      ?= 8501
 
 .PHONY: run test install assets catalogue browser postgres bench
@@ -27,10 +28,14 @@ static/vendor/.complete: geo/web/assets.py | install
 
 assets: static/vendor/.complete
 
+ifeq ($(findstring postgres,$(CATALOGUE)),)
 $(CATALOGUE): | install
 	$(BIN)/geo --catalogue $(CATALOGUE) build
 
 catalogue: $(CATALOGUE)
+else
+catalogue: ;  # a PostGIS catalogue is built once by hand (README, "For a team"), never by make run
+endif
 
 # Debian's Chromium for the end-to-end tests (Playwright drives it; no browser download).
 browser:
