@@ -12,6 +12,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.catalogue import CatalogueBackend
 from geo.errors import UserError
 
 DECISIONS = ("confirm", "reject", "promote")
@@ -78,7 +79,7 @@ def first_seen(cands: gpd.GeoDataFrame, previous: gpd.GeoDataFrame | None, date:
     return out
 
 
-def load_candidates(cat, min_score: float = 0.0, size_classes: list[str] | None = None,
+def load_candidates(cat: CatalogueBackend, min_score: float = 0.0, size_classes: list[str] | None = None,
                     labels: list[str] | None = None, decisions: list[str] | None = None) -> gpd.GeoDataFrame:
     """The published candidates with their (inherited) review decision, filtered."""
     c = cat.layer("brownfield_candidates")
@@ -96,7 +97,7 @@ def load_candidates(cat, min_score: float = 0.0, size_classes: list[str] | None 
     return c.reset_index(drop=True)
 
 
-def record_review(cat, candidate: pd.Series, decision: str, actor: str, reason: str | None = None,
+def record_review(cat: CatalogueBackend, candidate: pd.Series, decision: str, actor: str, reason: str | None = None,
                   site_id: str | None = None) -> None:
     """Store a decision, in one transaction of its own. Rejections need a reason."""
     with cat.unit_of_work(actor=actor, reason=f"review {decision}") as uow:
@@ -116,7 +117,7 @@ def add_review(uow, candidate: pd.Series, decision: str, reason: str | None = No
     uow.insert("brownfield_reviews", row)
 
 
-def promote_to_listing(cat, candidate: pd.Series, actor: str) -> str:
+def promote_to_listing(cat: CatalogueBackend, candidate: pd.Series, actor: str) -> str:
     """Create a draft listing (origin ``disused``) from a candidate and record the decision, in one transaction.
 
     Satellite values are ``estimated``.
@@ -143,7 +144,7 @@ def promote_to_listing(cat, candidate: pd.Series, actor: str) -> str:
     return sid
 
 
-def before_after_rgb(cat, candidate: pd.Series, pad_m: float = 200.0) -> tuple[np.ndarray, np.ndarray] | None:
+def before_after_rgb(cat: CatalogueBackend, candidate: pd.Series, pad_m: float = 200.0) -> tuple[np.ndarray, np.ndarray] | None:
     """True-colour crops (uint8 HxWx3, 2-98% stretch) around a candidate from its run's first and last scene."""
     from rasterio.windows import from_bounds
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from geo.catalogue import ConflictError, new_id
+from geo.catalogue import CatalogueBackend, ConflictError, new_id
 from geo.errors import UserError
 from geo.listing.check import CheckResult
 from geo.schema import FIELD, prov_column
@@ -129,7 +129,7 @@ def _refuse_duplicate(uow, result: CheckResult, owner_id: str | None) -> None:
                 f"in the catalogue as {hits['site_id'].iloc[0]}: it is not duplicated. Use 'Replace' to update it.")
 
 
-def submit(cat, result: CheckResult, token: str | None = None, actor: str = "owner") -> SubmissionReceipt:
+def submit(cat: CatalogueBackend, result: CheckResult, token: str | None = None, actor: str = "owner") -> SubmissionReceipt:
     """Store a valid upload as ``submitted`` listings, all rows or none, in one transaction.
 
     With no ``token`` a new owner is created and its token returned (once). The
@@ -166,7 +166,7 @@ def submit(cat, result: CheckResult, token: str | None = None, actor: str = "own
     return SubmissionReceipt(owner_id, submission_id, ids, new_token)
 
 
-def owner_view(cat, token: str) -> pd.DataFrame:
+def owner_view(cat: CatalogueBackend, token: str) -> pd.DataFrame:
     """The token owner's submissions and the status of each of their sites (nobody else's)."""
     owner = owner_by_token(cat, token)
     if owner is None:
@@ -204,7 +204,7 @@ def _own_submission(uow, token: str, submission_id: str) -> tuple[dict, pd.Serie
     return owner, sub
 
 
-def replace_submission(cat, token: str, submission_id: str, result: CheckResult) -> SubmissionReceipt:
+def replace_submission(cat: CatalogueBackend, token: str, submission_id: str, result: CheckResult) -> SubmissionReceipt:
     """A new version of a submission (same site ids while the row count matches; history kept)."""
     if not result.ok:
         raise UserError(f"Il file ha {len(result.errors)} errori.", f"The file has {len(result.errors)} errors.")
@@ -231,7 +231,7 @@ def replace_submission(cat, token: str, submission_id: str, result: CheckResult)
     return SubmissionReceipt(owner["owner_id"], new_sub, ids, None)
 
 
-def withdraw(cat, token: str, submission_id: str) -> None:
+def withdraw(cat: CatalogueBackend, token: str, submission_id: str) -> None:
     """Withdraw a submission and its listings (one transaction)."""
     with cat.unit_of_work(reason="withdrawn by owner") as uow:
         owner, sub = _own_submission(uow, token, submission_id)
@@ -246,7 +246,7 @@ def withdraw(cat, token: str, submission_id: str) -> None:
 
 
 # ------------------------------------------------------------------- staff
-def staff_queue(cat, role: str) -> list[dict[str, Any]]:
+def staff_queue(cat: CatalogueBackend, role: str) -> list[dict[str, Any]]:
     """Submitted listings, oldest first, each with the fields changed by its latest submission (old -> new).
 
     The change log is read once for the whole queue, not once per listing.
@@ -277,7 +277,7 @@ def _none(v: Any) -> Any:
     return None if v is None or (isinstance(v, float) and pd.isna(v)) else v
 
 
-def mark_verified(cat, role: str, site_id: str, keys: list[str], actor: str, *,
+def mark_verified(cat: CatalogueBackend, role: str, site_id: str, keys: list[str], actor: str, *,
                   expected_version: int | None = None) -> None:
     """Mark owner-declared fields as verified by staff (one transaction)."""
     _require_staff(role)
@@ -291,7 +291,7 @@ def mark_verified(cat, role: str, site_id: str, keys: list[str], actor: str, *,
             uow.update_site(site_id, changes, expected_version=expected_version)
 
 
-def publish(cat, role: str, site_id: str, actor: str, *, expected_version: int | None = None) -> None:
+def publish(cat: CatalogueBackend, role: str, site_id: str, actor: str, *, expected_version: int | None = None) -> None:
     """Publish a listing. With ``expected_version`` (the version staff reviewed), refuse one changed meanwhile."""
     _require_staff(role)
     with cat.unit_of_work(actor=actor, reason="published") as uow:
@@ -303,7 +303,7 @@ def publish(cat, role: str, site_id: str, actor: str, *, expected_version: int |
                         expected_version=expected_version)
 
 
-def send_back(cat, role: str, site_id: str, reason: str, actor: str, *,
+def send_back(cat: CatalogueBackend, role: str, site_id: str, reason: str, actor: str, *,
               expected_version: int | None = None) -> None:
     """Return a listing to its owner with a reason (listing and submission in one transaction)."""
     _require_staff(role)
