@@ -18,6 +18,7 @@ from geo.web.ui import flash, guarded, md_escape
 
 LABEL_IT = {"new": "nuovo", "already listed": "già in catalogo", "in register": "nel registro"}
 DECISION_IT = {"pending": "da rivedere", "confirm": "confermato", "reject": "respinto", "promote": "promosso"}
+DECISION_EN = {"pending": "to review", "confirm": "confirmed", "reject": "rejected", "promote": "promoted"}
 
 lang = current_lang()
 it = lang == "it"
@@ -49,7 +50,7 @@ with guarded():
                                 placeholder=t("choose"), key="bf_label")
         decisions = st.multiselect("Revisione" if it else "Review", ["pending", "confirm", "reject", "promote"],
                                    default=["pending", "confirm"],
-                                   format_func=lambda v: DECISION_IT.get(v, v) if it else v,
+                                   format_func=lambda v: (DECISION_IT if it else DECISION_EN).get(v, v),
                                    placeholder=t("choose"), key="bf_dec")
         recent = st.checkbox("Solo comparsi nell'ultima esecuzione" if it else "Only first seen in the latest run",
                              key="bf_recent", help=("Possibili dismissioni recenti." if it else
@@ -74,9 +75,11 @@ with guarded():
     cols = ["candidate_id", "score", "area_m2", "size_class", "label", "decision"]
     cols += ["first_seen"] if "first_seen" in cands else []
     table = cands[cols + ["explanation_it" if it else "explanation_en"]].copy()
+    # Not yet reviewed is "to review", never None.
+    table["decision"] = table["decision"].where(table["decision"].notna(), "pending").map(
+        lambda v: (DECISION_IT if it else DECISION_EN).get(v, v))
     if it:
         table["label"] = table["label"].map(lambda v: LABEL_IT.get(v, v))
-        table["decision"] = table["decision"].map(lambda v: DECISION_IT.get(v, v))
     cand_cols = {"candidate_id": ("Candidato", "Candidate"), "score": ("Punteggio", "Score"),
                  "area_m2": ("Area (m²)", "Area (m²)"), "size_class": ("Dimensione", "Size"),
                  "label": ("Etichetta", "Label"), "decision": ("Revisione", "Review"),
@@ -100,12 +103,25 @@ with guarded():
         record_review(cat, row, "confirm", actor())
         flash(f"{cid} confermato." if it else f"{cid} confirmed.")
         st.rerun()
+    # The reason box belongs to one candidate: emptied when another is chosen or after a rejection.
+    if st.session_state.get("bf_reason_for") != cid:
+        st.session_state["bf_reason"] = ""
+        st.session_state["bf_reason_for"] = cid
     reason = c2.text_input("Motivo del rifiuto" if it else "Reason for rejection", key="bf_reason")
     if c2.button("Rifiuta" if it else "Reject", key="bf_reject", disabled=not reason):
         record_review(cat, row, "reject", actor(), reason)
+        st.session_state.pop("bf_reason_for", None)
         flash(f"{cid} respinto: {md_escape(reason)}" if it else f"{cid} rejected: {md_escape(reason)}")  # Markdown
         st.rerun()
-    if c3.button("Crea bozza di scheda" if it else "Promote to draft listing", key="bf_promote"):
+    promoted = row.get("site_id") if "site_id" in row else None
+    promoted = promoted if isinstance(promoted, str) and promoted else None
+    if promoted:  # already a draft listing: a link to it instead of a second draft
+        c3.page_link("geo/web/pages/sheet.py", label=(f"Bozza di scheda {promoted}" if it else
+                                                       f"Draft listing {promoted}"),
+                     icon=":material/description:", query_params={"site": promoted})
+    elif c3.button("Crea bozza di scheda" if it else "Promote to draft listing", key="bf_promote"):
         sid = promote_to_listing(cat, row, actor())
         st.success(f"Bozza di scheda {sid} creata (origine: dismessa; valori da satellite «stimati»)." if it else
                    f"Draft listing {sid} created (origin: disused; satellite values marked 'estimated').")
+        st.page_link("geo/web/pages/sheet.py", label=("Apri la bozza" if it else "Open the draft"),
+                     icon=":material/description:", query_params={"site": sid})
