@@ -92,7 +92,8 @@ def test_where_matches_any_of_the_values_anded_across_columns(db):
     with db.transaction() as tx:
         tx.insert("sites", frame())
     assert db.read("sites", where={"site_id": ["s0", "s2", "zz"]})["site_id"].tolist() == ["s0", "s2"]
-    assert db.read("sites", where={"site_id": ["s0", "s2"], "active": [True], "jobs": [20]})["site_id"].tolist() == ["s2"]
+    both = db.read("sites", where={"site_id": ["s0", "s2"], "active": [True], "jobs": [20]})
+    assert both["site_id"].tolist() == ["s2"]
     assert db.read("sites", where={"jobs": [np.int64(10)]})["site_id"].tolist() == ["s1"]
     empty = db.read("sites", where={"site_id": []})
     assert empty.empty and list(empty.columns) == list(db.read("sites").columns)
