@@ -9,14 +9,42 @@ from geo.schema import FIELD, FIELDS
 from geo.web.auth import actor, require_role
 from geo.web.loaders import get_catalogue
 from geo.web.state import current_lang, t
-from geo.web.ui import flash, guarded
+from geo.errors import UserError
+from geo.web.ui import flash, guarded, show_user_error
 
 lang = current_lang()
 it = lang == "it"
 role = require_role("staff")  # stops the page for anyone else, whatever the URL says
 st.title(t("page_staff"))
 
+
+
+def _act(kind: str, sid: str, seen: int) -> None:
+    """One staff action on listing ``sid`` at version ``seen`` (a button callback, before the page reruns)."""
+    cat = get_catalogue()
+    try:
+        if kind == "verify":
+            chosen = st.session_state.get(f"ver_{sid}") or []
+            mark_verified(cat, role, sid, chosen, actor(), expected_version=seen)
+            flash(f"{sid}: {len(chosen)} campi segnati come verificati." if it else
+                  f"{sid}: {len(chosen)} fields marked verified.")
+        elif kind == "publish":
+            publish(cat, role, sid, actor(), expected_version=seen)
+            flash(f"{sid} pubblicata: ora è visibile nella ricerca pubblica." if it else
+                  f"{sid} published: now visible in public search.")
+            st.query_params.pop("site", None)
+        else:
+            send_back(cat, role, sid, st.session_state.get(f"why_{sid}", ""), actor(), expected_version=seen)
+            flash(f"{sid} rimandata al proprietario." if it else f"{sid} sent back to the owner.")
+            st.query_params.pop("site", None)
+    except UserError as exc:
+        st.session_state["_staff_error"] = exc  # shown at the top of the next run
+
+
 with guarded():
+    failed = st.session_state.pop("_staff_error", None)
+    if failed is not None:
+        show_user_error(failed)
     cat = get_catalogue()
     queue = staff_queue(cat, role)
     st.caption(f"{len(queue)} " + ("schede in attesa" if it else "listings waiting"))
@@ -51,22 +79,15 @@ with guarded():
     keys = [f.key for f in FIELDS if f.source == "owner" and rec.get(f.key) is not None]
     chosen = st.multiselect("Segna come verificati" if it else "Mark as verified", keys,
                             format_func=lambda k: FIELD[k].label(lang), placeholder=t("choose"), key=f"ver_{sid}")
+    # Actions run as callbacks bound to the version shown here: if the owner replaced or withdrew the listing
+    # since this page was drawn, the action is refused with "reload and retry", never applied to unseen content.
+    seen = rec["version"]
     c1, c2, c3 = st.columns(3)
-    if c1.button("Verifica" if it else "Verify", key=f"verbtn_{sid}", disabled=not chosen):
-        mark_verified(cat, role, sid, chosen, actor())
-        flash(f"{sid}: {len(chosen)} campi segnati come verificati." if it else
-              f"{sid}: {len(chosen)} fields marked verified.")
-        st.rerun()
-    if c2.button("Pubblica" if it else "Publish", key=f"pub_{sid}", type="primary"):
-        publish(cat, role, sid, actor())
-        flash(f"{sid} pubblicata: ora è visibile nella ricerca pubblica." if it else
-              f"{sid} published: now visible in public search.")
-        del st.query_params["site"]
-        st.rerun()
+    c1.button("Verifica" if it else "Verify", key=f"verbtn_{sid}", disabled=not chosen, on_click=_act,
+              args=("verify", sid, seen))
+    c2.button("Pubblica" if it else "Publish", key=f"pub_{sid}", type="primary", on_click=_act,
+              args=("publish", sid, seen))
     reason = c3.text_input("Motivo" if it else "Reason", key=f"why_{sid}")
-    if c3.button("Rimanda al proprietario" if it else "Send back", key=f"back_{sid}", disabled=not reason):
-        send_back(cat, role, sid, reason, actor())
-        flash(f"{sid} rimandata al proprietario." if it else f"{sid} sent back to the owner.")
-        del st.query_params["site"]
-        st.rerun()
+    c3.button("Rimanda al proprietario" if it else "Send back", key=f"back_{sid}", disabled=not reason,
+              on_click=_act, args=("back", sid, seen))
     st.html(render_sheet_html(rec, lang, staff=True, standalone=False))
