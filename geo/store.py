@@ -80,6 +80,10 @@ def atomic_gpkg(path: str | os.PathLike, *, fresh: bool = False) -> Iterator[Pat
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with writer_lock(path):
+        # Under the lock no other writer of this file runs: any temporary copy left is from a killed one.
+        for stale in path.parent.glob(f".{path.stem}.*.tmp.gpkg*"):
+            with contextlib.suppress(FileNotFoundError):
+                stale.unlink()
         fd, tmp_name = tempfile.mkstemp(
             prefix=f".{path.stem}.", suffix=".tmp.gpkg", dir=path.parent
         )

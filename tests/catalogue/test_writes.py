@@ -256,3 +256,18 @@ def test_records_reads_many_listings_in_the_order_asked(catalogue):
     assert catalogue.records([]) == []
     with_outline = catalogue.outlines()["site_id"].iloc[0]
     assert catalogue.records([with_outline])[0]["outline"].equals(catalogue.site(with_outline, role="staff")["outline"])
+
+
+def test_a_killed_run_file_write_leaves_no_temporary_file_after_the_next(tmp_path):
+    """A stand-alone file (a brownfield run's output) killed mid-write: the next write removes the leftover."""
+    import pandas as pd
+
+    from geo.store import atomic_gpkg, write_layer
+
+    out = tmp_path / "run.gpkg"
+    leftover = tmp_path / ".run.abc123.tmp.gpkg"
+    leftover.write_bytes(b"x" * 1000)  # what SIGKILL leaves behind between copy and swap
+    with atomic_gpkg(out, fresh=True) as tmp:
+        write_layer(tmp, "t", pd.DataFrame({"a": [1]}))
+    assert out.exists() and not leftover.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run.gpkg", "run.gpkg.lock"]
