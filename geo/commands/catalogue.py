@@ -30,6 +30,12 @@ def _copy(args: argparse.Namespace) -> int:
     for name, n in sorted(counts.items()):
         print(f"{name:24s} {n:6d}")
     print(f"copied {len(counts)} tables from {display(args.src)} to {display(args.dst)}")
+    from geo.catalogue import migrate
+
+    rev = migrate.current(args.dst)
+    if rev != migrate.HEAD:
+        print(f"{display(args.dst)} is at schema revision {rev}; bring it to {migrate.HEAD} with: "
+              f"geo --catalogue {display(args.dst)} catalogue upgrade")
     return 0
 
 

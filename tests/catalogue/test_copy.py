@@ -131,3 +131,14 @@ def test_catalogue_digest_is_equal_across_stores_and_sees_any_change(built_catal
     with connect(postgis_url).transaction() as tx:
         tx.delete("site_changes", where={"change_id": [tx.read("site_changes")["change_id"].iloc[-1]]})
     assert catalogue_digest(built_catalogue) != catalogue_digest(postgis_url)
+
+
+def test_cli_copy_of_an_older_catalogue_says_how_to_upgrade_the_copy(built_catalogue, postgis_url, tmp_path, capsys):
+    old = tmp_path / "old.gpkg"
+    copy_catalogue(built_catalogue, old)
+    with connect(old).transaction() as tx:
+        migrate.stamp(tx, "0001")
+    assert main(["catalogue", "copy", str(old), postgis_url]) == 0
+    out = capsys.readouterr().out
+    assert "revision 0001" in out and "catalogue upgrade" in out
+    assert migrate.current(postgis_url) == "0001"
