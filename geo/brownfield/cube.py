@@ -78,15 +78,31 @@ def composite_block(dn: np.ndarray, scl: np.ndarray | None, offset_dn: np.ndarra
             refl = (dn[:, i].astype(np.float32) + offset_dn[:, i].astype(np.float32)[:, None, None]) * \
                 scale[:, i].astype(np.float32)[:, None, None]
             refl[~clear] = np.nan
-            out[i] = np.nanmedian(refl, axis=0)
+            out[i] = nanmedian0(refl)
             if i < 3:  # B02, B03, B04: visible brightness
                 bright += refl / 3
-        out[len(BANDS) + 1] = np.nanmedian(np.abs(bright - np.nanmedian(bright, axis=0)), axis=0)
+        out[len(BANDS) + 1] = nanmedian0(np.abs(bright - nanmedian0(bright)))
     return out
 
 
 def _composite_chunk(dn, scl=None, *, offset_dn, scale, drop):
     return composite_block(dn, None if scl is None else scl[:, 0], offset_dn, scale, drop)
+
+
+def nanmedian0(a: np.ndarray) -> np.ndarray:
+    """Median along axis 0 ignoring NaN (NaN where nothing is left): ``np.nanmedian(a, axis=0)``, ~3x faster.
+
+    One sort (NaN sort last) and the middle one or two of the valid values.
+
+    >>> nanmedian0(np.array([[1.0, np.nan], [3.0, np.nan], [np.nan, np.nan], [2.0, 5.0]])).tolist()
+    [2.0, 5.0]
+    """
+    s = np.sort(a, axis=0)
+    n = np.sum(~np.isnan(a), axis=0)
+    lo = np.maximum((n - 1) // 2, 0)[None]
+    hi = np.maximum(n // 2, 0)[None]
+    v = (np.take_along_axis(s, lo, 0)[0] + np.take_along_axis(s, hi, 0)[0]) / 2
+    return np.where(n > 0, v, np.nan).astype(a.dtype, copy=False)
 
 
 @dataclass

@@ -172,6 +172,12 @@ def _detect_composites(args, aoi, start, end, landuse, listed, register, progres
     from geo.brownfield.regional import default_work_dir, detect_regional, make_client
     from geo.errors import UserError
 
+    if args.chunk < 16 or args.workers < 1 or args.min_clear < 1:
+        raise UserError(
+            f"--chunk almeno 16 px, --workers e --min-clear almeno 1 (trovati {args.chunk}, {args.workers}, "
+            f"{args.min_clear}).",
+            f"--chunk must be at least 16 px, --workers and --min-clear at least 1 (got {args.chunk}, "
+            f"{args.workers}, {args.min_clear}).")
     bbox = tuple(aoi.to_crs(4326).total_bounds) if aoi is not None else None
     items = read_items(args.stac, start, end, args.max_cloud, bbox)
     if args.years:

@@ -141,3 +141,17 @@ def test_publishing_refuses_to_write_the_run_over_the_catalogue(tmp_path, writab
                      f"2019-06-01={s0}", "--scene", f"2021-06-01={s1}", "--out", str(same), "--publish"]) == 1
         assert word in capsys.readouterr().err
     assert sha256(writable_catalogue) == before
+
+
+def test_published_layer_keeps_rank_and_budget_flag(tmp_path, writable_catalogue):
+    from geo.brownfield.run import detect, publish
+    from geo.brownfield.sources import scene_from_path
+    from geo.catalogue import open_catalogue
+    from tests.brownfield.synthetic import scene_arrays
+
+    s0 = scene_from_path(write_stack(tmp_path / "a.tif", scene_arrays(120, 0)), "2019-06-01")
+    s1 = scene_from_path(write_stack(tmp_path / "b.tif", scene_arrays(120, 1)), "2021-06-01")
+    publish(detect([s0, s1], budget=0.01), writable_catalogue)
+    c = open_catalogue(writable_catalogue).layer("brownfield_candidates")
+    assert c["rank"].tolist() == [1] and c["in_budget"].astype(bool).tolist() == [False]
+    assert {"bare_all", "bsi_mean"} <= set(c.columns)
