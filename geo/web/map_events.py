@@ -1,6 +1,6 @@
 """Turn what st_folium returns into search filters (pure functions, tested without a browser).
 
-A drawing arrives as ``last_active_drawing``, a GeoJSON Feature:
+A drawing arrives as ``last_active_drawing``, a GeoJSON Feature (and is among ``all_drawings``):
 
 * polygon and rectangle: a Polygon geometry -> ``Query.polygon``;
 * circle: a Point geometry with ``properties.radius`` in metres -> ``Query.point`` + ``radius_km``;
@@ -17,8 +17,21 @@ from geo.search import Query
 
 
 def _drawing(state: dict[str, Any] | None) -> dict | None:
-    d = (state or {}).get("last_active_drawing")
-    return d if isinstance(d, dict) and isinstance(d.get("geometry"), dict) else None
+    """The last drawing, if it really is one.
+
+    streamlit-folium also sets ``last_active_drawing`` when any layer is *clicked* (a site marker,
+    a province): only a feature that is among ``all_drawings`` (what the drawing tools made) counts,
+    else a click on a marker would become a point search and a click on a province a polygon.
+    """
+    state = state or {}
+    d = state.get("last_active_drawing")
+    if not (isinstance(d, dict) and isinstance(d.get("geometry"), dict)):
+        return None
+    if "all_drawings" in state:
+        drawn = [f.get("geometry") for f in (state.get("all_drawings") or []) if isinstance(f, dict)]
+        if d["geometry"] not in drawn:
+            return None
+    return d
 
 
 def drawing_key(state: dict[str, Any] | None) -> str | None:

@@ -186,6 +186,15 @@ class SiteLayer(_DataElement, JSCSSMixin, MacroElement):
   }
   group.addLayers(markers);
   group.addTo(map);
+  // Sites selected in the results table: a ring around them, above the clusters, and in view.
+  var hl = {{ this.highlight }}, rings = [];
+  for (var h = 0; h < hl.length; h++) {
+    var r = L.circleMarker([d.lat[hl[h]], d.lon[hl[h]]], {radius: 13, weight: 3, color: "#000", fill: false,
+                                                            interactive: false});
+    r.options.siteId = d.id[hl[h]];
+    r.addTo(map); rings.push(r);
+  }
+  window.__geoHighlight = rings;
   {{ this.get_name() }} = group;
   document.body.setAttribute("data-site-count", String(d.id.length));
   window.__geoSites = group;
@@ -193,10 +202,13 @@ class SiteLayer(_DataElement, JSCSSMixin, MacroElement):
 {% endmacro %}
 """)
 
-    def __init__(self, data: dict[str, list], demo_label: str, name: str = "sites") -> None:
+    def __init__(self, data: dict[str, list], demo_label: str, name: str = "sites",
+                 highlight: list[str] | None = None) -> None:
         super().__init__()
         self._name = "SiteLayer"
         self.layer_name = name
+        pos = {sid: i for i, sid in enumerate(data["id"])}
+        self.highlight = _safe_json([pos[s] for s in (highlight or []) if s in pos])
         self.data = _safe_json(data)
         self.colours = _safe_json([VERDICT_COLOURS[c] for c in VERDICT_CODES])
         self.demo_label = _safe_json(demo_label)
@@ -384,13 +396,14 @@ def build_map(sites: gpd.GeoDataFrame, lang: str = "en", *,
               motorways: str | gpd.GeoDataFrame | None = None, railways: str | gpd.GeoDataFrame | None = None,
               infrastructure: gpd.GeoDataFrame | None = None, center: tuple[float, float] | None = None,
               zoom: int = 8, draw: bool = True, search_area=None,
-              search_circle: tuple[float, float, float] | None = None, fit: bool = True) -> folium.Map:
+              search_circle: tuple[float, float, float] | None = None, fit: bool = True,
+              highlight: list[str] | None = None) -> folium.Map:
     """The Find-sites map: basemaps, reference layers, the search area, clustered sites, drawing tools.
 
     Reference layers may be given as frames or as :func:`layer_json` text (the cached form).
     ``search_circle`` is ``(lat, lon, radius_km)`` of a place or point search, drawn as a circle;
     ``search_area`` a shapely geometry (drawn polygon). With ``fit`` the map opens on the circle,
-    else the area, else the results.
+    else the area, else the results. ``highlight``: site ids ringed on the map (rows selected in the table).
     """
     m = folium.Map(location=center or LOMBARDY_CENTER, zoom_start=zoom, tiles=None, control_scale=True,
                    prefer_canvas=True)
@@ -442,7 +455,7 @@ def build_map(sites: gpd.GeoDataFrame, lang: str = "en", *,
         lat, lon, km = search_circle
         folium.Circle([lat, lon], radius=km * 1000.0, color=SEARCH_COLOUR, weight=2, dash_array="6 4",
                       fill=True, fill_opacity=0.04, interactive=False).add_to(m)
-    SiteLayer(site_payload(sites, lang), t("demo", lang), t("layer_sites", lang)).add_to(m)
+    SiteLayer(site_payload(sites, lang), t("demo", lang), t("layer_sites", lang), highlight=highlight).add_to(m)
     if draw:
         Draw(export=False, draw_options={"polyline": False, "circle": True, "circlemarker": False,
                                          "marker": True, "polygon": True, "rectangle": True},

@@ -106,6 +106,11 @@ def test_drawings_become_spatial_filters():
     assert q.point == [45.13, 10.02] and q.radius_km is None and q.effective_radius_km == DEFAULT_RADIUS_KM
     assert drawing_key(circle) != drawing_key(marker) and drawing_key(None) is None
     assert apply_drawing(Query(zls=True), {}) == Query(zls=True)
+    # A click on a site marker or a province also sets last_active_drawing: not a drawing, no filter.
+    clicked = {**marker, "all_drawings": []}
+    assert apply_drawing(Query(zls=True), clicked) == Query(zls=True) and drawing_key(clicked) is None
+    drawn = {**circle, "all_drawings": [circle["last_active_drawing"]]}
+    assert apply_drawing(Query(), drawn).radius_km == 12.5
 
 
 def test_a_drawn_circle_filters_by_distance(catalogue):

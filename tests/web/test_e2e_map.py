@@ -68,6 +68,17 @@ def drawn_count(page, timeout_ms: int = 60000) -> tuple[object, int]:
     raise AssertionError("the map never drew its sites")
 
 
+def settled(page, quiet_ms: int = 1500, timeout_ms: int = 60000) -> None:
+    """Wait until the app has not been running for ``quiet_ms`` (the map's first value causes one rerun)."""
+    quiet = 0
+    for _ in range(timeout_ms // 100):
+        running = page.locator("[data-testid='stStatusWidget']").count() > 0
+        quiet = 0 if running else quiet + 100
+        if quiet >= quiet_ms:
+            return
+        page.wait_for_timeout(100)
+
+
 def wait_count(page, expected: int, timeout_ms: int = 60000) -> None:
     for _ in range(timeout_ms // 100):
         try:
@@ -107,6 +118,7 @@ def test_a_rectangle_drawn_with_the_mouse_filters_and_goes_into_the_url(browser,
     ctx, page, errors = fresh_page(browser)
     page.goto(f"{server}/find?lang=en", wait_until="domcontentloaded")
     n_all = result_count(page)
+    settled(page)
     frame, markers = drawn_count(page)
     assert markers == n_all
     box = frame.locator(".leaflet-container").bounding_box()
@@ -144,4 +156,52 @@ def test_a_rectangle_drawn_with_the_mouse_filters_and_goes_into_the_url(browser,
     page.get_by_role("button", name="Clear drawn area").click()
     wait_count(page, n_all)
     assert "polygon" not in json.loads(parse_qs(urlparse(page.url).query).get("q", ["{}"])[0])
+    ctx.close()
+
+
+def test_map_opens_on_the_place_and_radius_and_a_clicked_marker_is_selected(browser, server, catalogue):
+    ctx, page, _ = fresh_page(browser)
+    q = json.dumps({"near": "Cremona", "radius_km": 25}, separators=(",", ":"))
+    page.goto(f"{server}/find?lang=en&q={q}", wait_until="domcontentloaded")
+    n = result_count(page)
+    settled(page)
+    frame, markers = drawn_count(page)
+    assert markers == n > 0
+    view = frame.evaluate("""(() => {
+        var map = window.__geoSites._map, b = map.getBounds(), circles = [];
+        map.eachLayer(function (l) { if (l instanceof L.Circle) circles.push([l.getLatLng().lat, l.getLatLng().lng,
+                                                                               l.getRadius()]); });
+        return {s: b.getSouth(), w: b.getWest(), n: b.getNorth(), e: b.getEast(), circles: circles}; })()""")
+    # The 25 km circle around Cremona is drawn and the map is fitted to it (not to all of Lombardy).
+    assert any(abs(r - 25000) < 1 and abs(lat - 45.14) < 0.05 and abs(lon - 10.02) < 0.08
+               for lat, lon, r in view["circles"]), view["circles"]
+    assert view["s"] < 45.14 - 0.2 < 45.14 + 0.2 < view["n"] and view["e"] - view["w"] < 2.0
+    # Click a marker that stands alone (not in a cluster): its site becomes the selection, ringed on the map.
+    find_single = """(() => {
+        var g = window.__geoSites, map = g._map, out = null;
+        g.getLayers().forEach(function (m) {
+            // Outside any cluster a marker is on the map itself (on the canvas: no DOM element of its own).
+            if (!out && m._map && map.getBounds().pad(-0.1).contains(m.getLatLng())) {
+                var p = map.latLngToContainerPoint(m.getLatLng()); out = {id: m.options.siteId, x: p.x, y: p.y}; }
+        });
+        return out; })()"""
+    target = None
+    for _ in range(100):  # the clusters settle after the fit's zoom animation
+        target = frame.evaluate(find_single)
+        if target is not None:
+            break
+        page.wait_for_timeout(100)
+    assert target is not None
+    page.wait_for_timeout(500)
+    target = frame.evaluate(find_single)
+    box = frame.locator(".leaflet-container").bounding_box()
+    page.mouse.click(box["x"] + target["x"], box["y"] + target["y"])
+    page.get_by_role("button", name=re.compile(r"Add to shortlist \(1\)")).wait_for(timeout=60000)
+    for _ in range(300):
+        frame, _ = drawn_count(page)
+        ringed = frame.evaluate("(window.__geoHighlight || []).map(function (r) { return r.options.siteId; })")
+        if ringed:
+            break
+        page.wait_for_timeout(100)
+    assert ringed == [target["id"]]
     ctx.close()

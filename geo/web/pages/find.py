@@ -175,14 +175,24 @@ with guarded():
     if use_view and map_state and map_state.get("center"):
         # Keep the view the filter is using: refitting would change the view, and the filter with it.
         view = ((map_state["center"]["lat"], map_state["center"]["lng"]), int(map_state.get("zoom") or 8))
-    fmap = build_map(sites, lang, outlines=outlines_text(sites["site_id"]),
+    # Rows selected in the table (as of this run) are ringed on the map; a clicked marker selects its site below.
+    prev_sel = st.session_state.get("results_table")
+    sel_rows = list(getattr(getattr(prev_sel, "selection", None), "rows", None) or
+                    ((prev_sel or {}).get("selection", {}).get("rows", []) if isinstance(prev_sel, dict) else []))
+    ringed = [str(sites["site_id"].iloc[i]) for i in sel_rows if i < len(sites)]
+    site_ids = set(sites["site_id"])
+    picked = st.session_state.get("map_picked")
+    picked = picked if picked in site_ids else None
+    if picked and picked not in ringed:
+        ringed.append(picked)
+    fmap = build_map(sites, lang, outlines=outlines_text(sites["site_id"]), highlight=ringed,
                      zls=get_layer("zls_municipalities", for_map=True), zis=layer_text("zis_areas"),
                      provinces=layer_text("provinces"),
                      municipalities=layer_text("municipalities") if show_mun else None,
                      motorways=layer_text("motorways"), railways=layer_text("railways"),
                      infrastructure=get_layer("infrastructure"), search_area=area, search_circle=circle,
                      center=view[0] if view else None, zoom=view[1] if view else 8, fit=view is None)
-    returned = ["last_active_drawing", "last_object_clicked"] + (["bounds", "center", "zoom"] if use_view else [])
+    returned = ["last_active_drawing", "all_drawings", "last_object_clicked"] + (["bounds", "center", "zoom"] if use_view else [])
     state = st_folium(fmap, key="findmap", height=560, width="stretch", returned_objects=returned)
     st.html(legend_html(lang, bool(brief.criteria)))
     if state is not None and state != map_state:
@@ -196,9 +206,15 @@ with guarded():
                 set_pending_widgets({"w_near": "", "w_radius": drawn.radius_km})
             save_to_url(drawn, brief)
             st.rerun()
+        click = state.get("last_object_clicked")
+        if click and click != (map_state or {}).get("last_object_clicked"):
+            # A marker clicked: its site is selected (kept across the map's redraws) and ringed.
+            hit = clicked_site(state, sites)
+            if hit and hit != picked:
+                st.session_state["map_picked"] = hit
+                st.rerun()
         if use_view and view_bbox(state) != view_bbox(map_state):
             st.rerun()
-    picked = clicked_site(state, sites)
 
     lab = {"site_id": "ID", "demo": t("demo"), "title": "Titolo" if it else "Title",
            "municipality_name": FIELD["municipality_name"].label(lang), "province": FIELD["province"].label(lang),
