@@ -167,7 +167,7 @@ def test_staff_page_opens_the_linked_listing_and_publishes_it(monkeypatch, writa
     assert at.selectbox(key="staff_pick").value == sid
     at.button(key=f"pub_{sid}").click().run()
     assert not at.exception
-    assert open_catalogue(writable_catalogue).site(sid)["status"] == "published"
+    assert open_catalogue(writable_catalogue).site(sid, role="staff")["status"] == "published"
     assert [m.value for m in at.success] == [f"{sid} published: now visible in public search."]
     assert any(f"{len(queue) - 1} listings waiting" in c.value for c in at.caption)
     options = at.selectbox(key="staff_pick").options  # formatted labels, "ID · DEMO — title (vN)"
@@ -214,7 +214,7 @@ def test_owner_token_link_shows_only_own_submissions(app_env, tmp_path, monkeypa
     monkeypatch.setenv("GEO_CATALOGUE", str(path))
     cat = open_catalogue(path)
     a = submit(cat, check_workbook(fill(tmp_path / "a.xlsx"), cat.places()))
-    b = submit(open_catalogue(path), check_workbook(fill(tmp_path / "b.xlsx", sites=[{**SITE, "title_it": "B"}]),
+    b = submit(open_catalogue(path), check_workbook(fill(tmp_path / "b.xlsx", sites=[{**SITE, "title_it": "B", "land_area_m2": "30.000"}]),
                                                     cat.places()))
     at = run_page("owner", lang="en", token=a.token)
     shown = at.dataframe[-1].value
@@ -224,7 +224,7 @@ def test_owner_token_link_shows_only_own_submissions(app_env, tmp_path, monkeypa
     assert not at.exception
     assert [m.value for m in at.success] == [f"Submission {a.submission_id} withdrawn."]
     assert set(open_catalogue(path).sites(statuses=["withdrawn"])["site_id"]) == set(a.site_ids)
-    assert open_catalogue(path).site(b.site_ids[0])["status"] == "submitted"  # the other owner's is untouched
+    assert open_catalogue(path).site(b.site_ids[0], role="staff")["status"] == "submitted"  # the other owner's is untouched
     at = run_page("owner", lang="en", token="forged")
     assert any("Invalid private link" in e.value for e in at.error)
 
