@@ -1,0 +1,76 @@
+"""Freshness: a published listing is reconfirmed by its owner every few months, or flagged.
+
+``confirmed_at`` is set when staff publish a listing and when its owner
+reconfirms it (a listing without one counts from ``updated_at``) (one click on the private page). After :func:`reconfirm_months`
+(6 by default, ``GEO_RECONFIRM_MONTHS``) it is *due*: staff get the list, the
+owner's page offers the click.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import pandas as pd
+
+from geo.catalogue import CatalogueBackend
+from geo.errors import UserError
+from geo.listing.submission import AccessDenied, owner_by_token
+
+DEFAULT_MONTHS = 6
+
+
+def reconfirm_months() -> int:
+    """Months after which a published listing needs reconfirming (``GEO_RECONFIRM_MONTHS``, default 6)."""
+    raw = os.environ.get("GEO_RECONFIRM_MONTHS", "")
+    try:
+        months = int(raw) if raw else DEFAULT_MONTHS
+    except ValueError:
+        raise UserError(f"GEO_RECONFIRM_MONTHS deve essere un numero di mesi, non {raw!r}.",
+                        f"GEO_RECONFIRM_MONTHS must be a number of months, not {raw!r}.") from None
+    if months < 1:
+        raise UserError("GEO_RECONFIRM_MONTHS deve essere almeno 1.", "GEO_RECONFIRM_MONTHS must be at least 1.")
+    return months
+
+
+def _cutoff(months: int, today: dt.date | None = None) -> str:
+    today = today or dt.datetime.now(dt.timezone.utc).date()
+    return (pd.Timestamp(today) - pd.DateOffset(months=months)).date().isoformat()
+
+
+def is_due(confirmed_at: str | None, months: int | None = None, today: dt.date | None = None) -> bool:
+    """Whether a listing last confirmed at ``confirmed_at`` is due (never confirmed counts as due).
+
+    >>> is_due("2026-01-10", 6, dt.date(2026, 7, 9)), is_due("2026-01-10", 6, dt.date(2026, 7, 11))
+    (False, True)
+    """
+    if not confirmed_at:
+        return True
+    return str(confirmed_at)[:10] < _cutoff(months or reconfirm_months(), today)
+
+
+def due_for_reconfirmation(cat: CatalogueBackend, role: str, months: int | None = None,
+                           today: dt.date | None = None) -> pd.DataFrame:
+    """Published listings whose confirmation is older than ``months`` (staff only), oldest first."""
+    if role != "staff":
+        raise AccessDenied("Accesso negato: operazione riservata.", "Access denied: restricted operation.")
+    sites = cat.sites(statuses=["published"], role="staff")
+    # A listing never confirmed since this feature exists counts from its last update.
+    last = [c or u for c, u in zip(sites["confirmed_at"], sites["updated_at"])]
+    due = sites[[is_due(c, months, today) for c in last]]
+    cols = ["site_id", "title_it", "title_en", "owner_id", "confirmed_at", "is_demo"]
+    return pd.DataFrame(due[cols]).sort_values("confirmed_at", na_position="first").reset_index(drop=True)
+
+
+def reconfirm(cat: CatalogueBackend, token: str, site_id: str) -> None:
+    """The owner confirms a published listing is still on offer as it is (one click, one transaction)."""
+    with cat.unit_of_work(reason="reconfirmed by owner") as uow:
+        owner = owner_by_token(uow, token)
+        rec = uow.site(site_id)
+        if owner is None or rec is None or rec.get("owner_id") != owner["owner_id"]:
+            raise AccessDenied("Accesso negato: operazione riservata o link non valido.",
+                               "Access denied: restricted operation or invalid link.")
+        if rec["status"] != "published":
+            raise UserError("Solo una scheda pubblicata si riconferma.", "Only a published listing is reconfirmed.")
+        uow.actor = f"owner:{owner['owner_id']}"
+        uow.update_site(site_id, {"confirmed_at": uow.stamp})
