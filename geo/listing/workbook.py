@@ -351,8 +351,8 @@ def _kept_rows(body: bytes, lo: int, hi: int, p: bytes, part: str, notes: list[S
         if r:
             row = int(r.group(1))
         else:
-            rows_seen += body.count(row_open, rows_seen_at, start + 1)
-            rows_seen_at = start + 1
+            rows_seen += body.count(row_open, rows_seen_at, start + len(row_open))  # this row's tag included
+            rows_seen_at = start + len(row_open)
             row = rows_seen
         pos = end
         if row > MAX_ROW:
@@ -413,8 +413,8 @@ def _kept_cells(body: bytes, content: int, row_end: int, cell_open: bytes, cell_
             col = _col_index(ref.group(1))
             cell = body[c_start:c_end]
         else:  # no reference: the cell follows the previous one (empty ones included)
-            col = anchor_col + 1 + body.count(cell_open + b" ", anchor_at, c_start) + \
-                body.count(cell_open + b">", anchor_at, c_start)
+            tags = re.compile(re.escape(cell_open) + rb"[\s>/]")
+            col = anchor_col + 1 + len(tags.findall(body, anchor_at, c_start))
             cell = cell_open + b' r="' + _letters(col) + str(row).encode() + b'"' + body[c_start + len(cell_open):c_end]
         pos = c_end
         anchor_at, anchor_col = c_start + 1, col

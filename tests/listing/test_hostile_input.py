@@ -426,3 +426,102 @@ def test_every_choice_label_reads_back_as_its_own_code():
                 for lang in ("it", "en"):
                     assert coerce_value(f, f.choice_label(c, lang)) == c, (f.key, c, lang)
                     assert coerce_value(f, f.choice_label(c, lang).upper()) == c, (f.key, c, lang)
+
+
+# ------------------------------------------------------------------ the bounded copy reads what openpyxl reads
+def _values(wb) -> dict:
+    return {(ws.title, c.coordinate): c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row
+            if c.value is not None}
+
+
+def _hidden(wb) -> dict:
+    return {ws.title: ({r for r, d in ws.row_dimensions.items() if d.hidden},
+                       sorted(str(m) for m in ws.merged_cells.ranges), ws.sheet_state) for ws in wb.worksheets}
+
+
+def test_bounded_copy_has_the_same_values_as_a_full_read():
+    """Random workbooks (text, numbers, dates, booleans, formulas with cached values, rich text,
+    styles, merged cells, hidden rows and sheets) within the caps: every value, hidden flag and
+    merged range of the bounded copy equals openpyxl's own full read."""
+    import datetime as dt
+
+    from hypothesis import HealthCheck, given, settings, strategies as st
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+    from openpyxl.styles import Font
+
+    from geo.listing.workbook import MAX_COL, MAX_ROW, sanitise
+
+    value = st.one_of(st.text(alphabet=st.characters(codec="utf-8", categories=("L", "N", "P", "Zs")), min_size=1,
+                              max_size=20).filter(lambda s: s.strip() and not s.startswith(("=", "#"))),
+                      st.integers(-10**9, 10**9), st.floats(-1e9, 1e9, allow_nan=False),
+                      st.booleans(), st.dates(dt.date(1950, 1, 1), dt.date(2090, 1, 1)).map(
+                          lambda d: dt.datetime(d.year, d.month, d.day)))
+    cell = st.tuples(st.integers(1, 60), st.integers(1, 40), value)
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(cell, min_size=1, max_size=80), st.lists(st.integers(1, 60), max_size=5), st.booleans(),
+           st.booleans())
+    def check(cells, hidden_rows, hide_sheet, merge):
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.title = "Dati"
+        for r, c, v in cells:
+            ws.cell(r, c, v).font = Font(bold=r % 2 == 0)
+        ws.cell(70, 2, "=1+1")  # a formula: the copy keeps it (no cached value here)
+        ws.cell(71, 3, CellRichText(["ric", TextBlock(InlineFont(color="FF0000"), "co")]))
+        ws.cell(MAX_ROW + 50, 1).font = Font(italic=True)  # formatting far below: not data
+        for r in hidden_rows:
+            ws.row_dimensions[r].hidden = True
+        if merge:
+            ws.merge_cells("A80:C81")
+        other = wb.create_sheet("Altro")
+        other["B2"] = "x"
+        if hide_sheet:
+            other.sheet_state = "hidden"
+        bio = io.BytesIO()
+        wb.save(bio)
+        data = bio.getvalue()
+        small, notes = sanitise(zipfile.ZipFile(io.BytesIO(data)))
+        full = openpyxl.load_workbook(io.BytesIO(data), rich_text=False)
+        copy = openpyxl.load_workbook(io.BytesIO(small), rich_text=False)
+        assert _values(copy) == _values(full)
+        hid_full, hid_copy = _hidden(full), _hidden(copy)
+        for title in hid_full:  # hidden rows that hold data survive; empty hidden rows need not
+            data_rows = {int("".join(ch for ch in k[1] if ch.isdigit())) for k in _values(full) if k[0] == title}
+            assert hid_copy[title][0] & data_rows == hid_full[title][0] & data_rows
+            assert hid_copy[title][1:] == hid_full[title][1:]
+        assert notes == []
+        assert all(c <= MAX_COL for _, c, _ in cells)
+
+    check()
+
+
+def test_cells_and_rows_without_references_keep_their_places():
+    """Some generators omit r= on rows and cells: each then follows the previous one."""
+    from geo.listing.workbook import sanitise
+
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "placeholder"
+    bio = io.BytesIO()
+    wb.save(bio)
+    sheet = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+             '<row><c t="inlineStr"><is><t>a1</t></is></c><c s="0"/><c><v>3</v></c></row>'
+             '<row/>'
+             '<row><c/><c\n t="inlineStr"><is><t>b3</t></is></c></row>'
+             '<row r="7"><c r="D7"><v>1</v></c><c><v>2</v></c></row>'
+             '</sheetData></worksheet>').encode()
+    data = _with_sites_xml_bytes(bio.getvalue(), "xl/worksheets/sheet1.xml", sheet)
+    small, _ = sanitise(zipfile.ZipFile(io.BytesIO(data)))
+    ws = openpyxl.load_workbook(io.BytesIO(small)).active
+    assert {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.value is not None} == {
+        "A1": "a1", "C1": 3, "B3": "b3", "D7": 1, "E7": 2}
+
+
+def _with_sites_xml_bytes(data: bytes, part: str, new: bytes) -> bytes:
+    zin = zipfile.ZipFile(io.BytesIO(data))
+    bio = io.BytesIO()
+    with zipfile.ZipFile(bio, "w") as zout:
+        for item in zin.infolist():
+            zout.writestr(item.filename, new if item.filename == part else zin.read(item.filename))
+    return bio.getvalue()
