@@ -86,17 +86,26 @@ def site_svg(record: dict[str, Any], municipality=None, size: int = 320) -> str:
 
 
 def render_sheet_html(record: dict[str, Any], lang: str = "en", *, staff: bool = False,
-                      municipality=None, standalone: bool = True) -> str:
-    """The full site sheet; ``standalone`` adds <html> and the stylesheet (for export)."""
+                      municipality=None, standalone: bool = True, location=None) -> str:
+    """The full site sheet; ``standalone`` adds <html> and the stylesheet (for export).
+
+    ``location``: a :class:`geo.render.location.LocationContext` draws the location map (provinces,
+    motorways, railways, nearest exit and station with distances) instead of the municipality sketch.
+    """
     body = [demo_html(record, lang), f"<h1>{escape(title_of(record, lang))}</h1>",
             f'<div class="muted">{escape(str(record.get("site_id", "")))} · '
             f'{escape(str(record.get("municipality_name") or ""))} ({escape(str(record.get("province") or ""))})</div>']
     desc = description_of(record, lang)
     if desc:
         body.append(f"<p>{escape(desc)}</p>")
-    svg = site_svg(record, municipality)
-    if svg:
-        body.append(f"<div>{svg}</div>")
+    if location is not None:
+        from geo.render.location import location_html
+
+        body.append(location_html(location, lang))
+    else:
+        svg = site_svg(record, municipality)
+        if svg:
+            body.append(f"<div>{svg}</div>")
     for heading, bullets in zone_notes(record, lang):
         body.append(f"<h2>{escape(heading)}</h2><ul>" + "".join(f"<li>{escape(b)}</li>" for b in bullets) + "</ul>")
     for _g, label, rows in sheet_rows(record, lang, staff=staff):

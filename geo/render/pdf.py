@@ -57,7 +57,26 @@ class _Doc(FPDF):
         self.set_text_color(0)
 
 
-def _sheet(doc: _Doc, record: dict[str, Any], lang: str, staff: bool) -> None:
+def _location(doc: _Doc, location, lang: str) -> None:
+    """The location map (60 mm) with the nearest exit and station beside it."""
+    from geo.render.location import draw_location_pdf, legend_lines
+
+    if location is None:
+        return
+    if doc.get_y() + 64 > doc.page_break_trigger:
+        doc.add_page()
+    doc.ln(2)
+    x, y = doc.l_margin, doc.get_y()
+    h = draw_location_pdf(doc, location, lang, x, y, 60)
+    doc.set_xy(x + 64, y)
+    doc.font(9)
+    for line in legend_lines(location, lang):
+        doc.multi_cell(0, 5, doc.txt(line), new_x="LMARGIN", new_y="NEXT")
+        doc.set_x(x + 64)
+    doc.set_xy(doc.l_margin, y + h + 2)
+
+
+def _sheet(doc: _Doc, record: dict[str, Any], lang: str, staff: bool, location=None) -> None:
     doc.add_page()
     if record.get("is_demo"):
         doc.set_fill_color(198, 40, 40)
@@ -77,6 +96,7 @@ def _sheet(doc: _Doc, record: dict[str, Any], lang: str, staff: bool) -> None:
     if desc:
         doc.font(10)
         doc.multi_cell(0, 5, doc.txt(desc), new_x="LMARGIN", new_y="NEXT")
+    _location(doc, location, lang)
     for heading, bullets in zone_notes(record, lang):
         doc.ln(2)
         doc.font(11, True)
@@ -110,11 +130,11 @@ def _sheet(doc: _Doc, record: dict[str, Any], lang: str, staff: bool) -> None:
     doc.set_text_color(0)
 
 
-def render_sheet_pdf(record: dict[str, Any], lang: str = "en", *, staff: bool = False) -> bytes:
-    """The site sheet as PDF bytes."""
+def render_sheet_pdf(record: dict[str, Any], lang: str = "en", *, staff: bool = False, location=None) -> bytes:
+    """The site sheet as PDF bytes (``location``: a LocationContext for the location map)."""
     doc = _Doc(lang)
     doc.set_title(doc.txt(title_of(record, lang)))
-    _sheet(doc, record, lang, staff)
+    _sheet(doc, record, lang, staff, location)
     return bytes(doc.output())
 
 
@@ -144,10 +164,11 @@ def _summary(doc: _Doc, records: Sequence[dict[str, Any]], lang: str) -> None:
 
 def render_dossier_pdf(records: Sequence[dict[str, Any]], lang: str = "en",
                        comparison: Sequence[tuple[str, Sequence[tuple[str, str]]]] | None = None,
-                       title: str | None = None) -> bytes:
+                       title: str | None = None, locations: dict | None = None) -> bytes:
     """A shortlist dossier: a comparison table (criteria x sites, verdicts coloured) then one sheet per site.
 
-    ``comparison`` is ``[(criterion label, [(verdict, reason) per site]), ...]``.
+    ``comparison`` is ``[(criterion label, [(verdict, reason) per site]), ...]``; ``locations`` maps
+    site ids to LocationContexts (each sheet then carries its location map).
     """
     doc = _Doc(lang)
     doc.add_page()
@@ -181,5 +202,5 @@ def render_dossier_pdf(records: Sequence[dict[str, Any]], lang: str = "en",
                 doc.set_xy(x + w, y)
             doc.ln(10)
     for r in records:
-        _sheet(doc, r, lang, staff=False)
+        _sheet(doc, r, lang, staff=False, location=(locations or {}).get(r.get("site_id")))
     return bytes(doc.output())

@@ -5,6 +5,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.render import render_sheet_html, render_sheet_pdf
+from geo.render.location import location_context
 from geo.render.values import title_of
 from geo.web.assets import localise
 from geo.web.auth import current_role
@@ -35,10 +36,14 @@ with guarded():
     rec = cat.site(sid)
     mun = get_layer("municipalities")
     mun_geom = mun.loc[mun["istat"] == rec.get("municipality_istat"), "geometry"]
+    # Where the site is, drawn offline (printed sheets too): provinces, lines, nearest exit and station.
+    location = location_context(rec, provinces=get_layer("provinces", for_map=True),
+                                municipalities=mun[mun["istat"] == rec.get("municipality_istat")],
+                                motorways=get_layer("motorways"), railways=get_layer("railways"),
+                                infrastructure=get_layer("infrastructure"))
     left, right = st.columns([3, 2])
     with left:
-        st.html(render_sheet_html(rec, lang, staff=staff, standalone=False,
-                                  municipality=None))
+        st.html(render_sheet_html(rec, lang, staff=staff, standalone=False, location=location))
     with right:
         m = folium.Map(location=[rec["lat"], rec["lon"]], zoom_start=14, tiles="OpenStreetMap", prefer_canvas=True)
         if len(mun_geom):
@@ -62,10 +67,9 @@ with guarded():
             c1, c2 = st.columns(2)
             # Documents are rendered when the button is clicked, not on every rerun.
             c1.download_button(f"{t('download_pdf')} ({code.upper()})",
-                               lambda code=code: render_sheet_pdf(rec, code, staff=False), file_name=f"{sid}_{code}.pdf", mime="application/pdf", key=f"pdf_{code}")
+                               lambda code=code: render_sheet_pdf(rec, code, staff=False, location=location), file_name=f"{sid}_{code}.pdf", mime="application/pdf", key=f"pdf_{code}")
             c2.download_button(f"{t('download_html')} ({code.upper()})",
-                               lambda code=code: render_sheet_html(
-                                   rec, code, staff=False, municipality=mun_geom.iloc[0] if len(mun_geom) else None),
+                               lambda code=code: render_sheet_html(rec, code, staff=False, location=location),
                                file_name=f"{sid}_{code}.html", mime="text/html", key=f"html_{code}")
         n1, n2 = st.columns(2)
         n1.page_link("geo/web/pages/find.py", label=t("page_find"), icon=":material/search:",

@@ -11,11 +11,12 @@ import streamlit as st
 
 from geo.export import to_csv, to_geojson
 from geo.render import render_dossier_pdf
+from geo.render.location import location_context
 from geo.render.values import display_value, title_of
 from geo.schema import FIELD
 from geo.search import Query, SearchIndex, Verdict, search
 from geo.web.auth import current_role
-from geo.web.loaders import get_all_sites, get_catalogue
+from geo.web.loaders import get_all_sites, get_catalogue, get_layer
 from geo.web.search_state import keep_state_in_url, page_link_params
 from geo.web.state import current_lang, set_shortlist, shortlist, t
 from geo.web.ui import demo_banner, guarded
@@ -88,6 +89,14 @@ with guarded():
     st.html('<ul style="font-size:.9rem;margin:0">' + "".join(
         f"<li><b>{escape(s)}</b> · {escape(title_of(r, lang))}</li>" for s, r in zip(ids, records)) + "</ul>")
 
+    def locations() -> dict:
+        """Each sheet's location map (computed on click, with the dossier)."""
+        mun = get_layer("municipalities")
+        layers = dict(provinces=get_layer("provinces", for_map=True), motorways=get_layer("motorways"),
+                      railways=get_layer("railways"), infrastructure=get_layer("infrastructure"))
+        return {r["site_id"]: location_context(r, municipalities=mun[mun["istat"] == r.get("municipality_istat")],
+                                               **layers) for r in records if r}
+
     c1, c2, c3, c4 = st.columns(4)
     for code, col in (("it", c1), ("en", c2)):
         def dossier(code: str = code) -> bytes:
@@ -95,7 +104,8 @@ with guarded():
             explained_ = {s: res.explain(s, code) for s in ids}
             comp = [(c.label(code), [(explained_[s][j][1], explained_[s][j][2]) for s in ids])
                     for j, c in enumerate(brief.criteria)]
-            return render_dossier_pdf(records, code, comparison=comp or None, title=brief.name or None)
+            return render_dossier_pdf(records, code, comparison=comp or None, title=brief.name or None,
+                                      locations=locations())
 
         col.download_button(f"{t('download_dossier')} {code.upper()}", dossier, f"dossier_{code}.pdf",
                             "application/pdf", key=f"dossier_{code}")
