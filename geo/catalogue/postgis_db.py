@@ -61,6 +61,8 @@ _POOL_SIZE = 4
 T = TypeVar("T")
 #: How long a writer waits for the one before it (SQLite's busy timeout on the GeoPackage side).
 LOCK_TIMEOUT_S = 120
+#: How long a transaction may sit idle between two statements before the server ends it.
+IDLE_IN_TRANSACTION_S = 300
 
 
 def dsn_of(url: str) -> str:
@@ -386,6 +388,8 @@ def _lock_for_reading(con: Any, tables: Sequence[str]) -> None:
     names = list(dict.fromkeys(tables))
     if len(names) > 1:  # holding one lock while waiting for another: give way before deadlock_timeout (1 s)
         con.execute("SET LOCAL lock_timeout = '300ms'")
+    elif names:  # a stuck writer must not hang readers forever either
+        con.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_S}s'")
     for name in names:
         try:
             with con.transaction():  # a savepoint: an absent table is no error
@@ -451,6 +455,9 @@ class _Pool:
         # BEGIN ... READ COMMITTED whatever the server's default: after the writers' lock every
         # statement must see what the previous writer committed.
         con.isolation_level = psycopg.IsolationLevel.READ_COMMITTED
+        # A client that stops half-way through a transaction (hung, or cut off by the network) must
+        # not keep the writers' lock: the server ends its session and rolls back.
+        con.execute(f"SET idle_in_transaction_session_timeout = '{IDLE_IN_TRANSACTION_S}s'")
         return con
 
     def put(self, con: Any) -> None:
@@ -578,6 +585,13 @@ class PostGISDB:
                         f"The catalogue has been busy with another change for over {LOCK_TIMEOUT_S} s: "
                         "try again.") from exc
                 yield tx
+        except psycopg.Error as exc:
+            if not (con.broken or isinstance(exc, psycopg.OperationalError)):
+                raise  # an error in what the action asked for: the caller's to handle
+            # the server ended the session (idle too long, restarted), a lock wait timed out, ...
+            raise CatalogueError(
+                f"La modifica non è stata salvata ({str(exc).strip()}): riprovare.",
+                f"The change was not saved ({str(exc).strip()}): try again.") from exc
         finally:
             tx.con = None  # a Tx is not usable after its transaction
             self._pool.put(con)

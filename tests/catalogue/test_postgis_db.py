@@ -496,3 +496,34 @@ def test_the_migration_table_reads_like_any_table_though_not_listed(db):
         assert tx.read("alembic_version")["version_num"].tolist() == [migrate.HEAD]
     assert db.read("alembic_version").to_dict("list") == {"version_num": [migrate.HEAD]}
     assert db.count("alembic_version") == 1 and db.tables() == []
+
+
+def test_postgis_a_writer_stuck_mid_transaction_loses_the_lock_not_the_others(postgis_url, monkeypatch):
+    """A client idle inside its transaction (hung, cut off) is ended by the server: nothing of it lands,
+    it is told so, and the next writer gets the lock."""
+    from geo.catalogue import postgis_db
+
+    monkeypatch.setattr(postgis_db, "IDLE_IN_TRANSACTION_S", 1)
+    db = connect(postgis_url)  # a new database: a pool whose connections get the short timeout
+    db.create()
+    _start_counter(db)
+    outcome = []
+
+    def stuck():
+        try:
+            with db.transaction() as tx:
+                tx.insert("counter", pd.DataFrame({"n": [99]}))
+                time.sleep(3)
+        except CatalogueError as exc:
+            outcome.append(exc.message("en"))
+
+    t = threading.Thread(target=stuck)
+    t.start()
+    time.sleep(0.5)
+    started = time.monotonic()
+    _increment(db.url, 1)  # waits for the stuck writer's session to be ended (~1 s), not for ever
+    waited = time.monotonic() - started
+    t.join()
+    assert waited < 2.0
+    assert db.read("counter")["n"].tolist() == [1]
+    assert len(outcome) == 1 and "not saved" in outcome[0]
