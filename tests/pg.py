@@ -21,6 +21,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 from dataclasses import dataclass, field
@@ -128,6 +129,29 @@ class Cluster:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+_WATCHDOG = """
+import os, shutil, subprocess, sys, time
+parent, root, pg_ctl, prefix = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4:]
+while os.path.isdir(root):
+    try:
+        os.kill(parent, 0)
+    except ProcessLookupError:
+        subprocess.run(prefix + [pg_ctl, "-D", os.path.join(root, "data"), "-m", "immediate", "-w", "stop"],
+                       cwd="/", capture_output=True)
+        shutil.rmtree(root, ignore_errors=True)
+        break
+    time.sleep(1)
+"""
+
+
+def _watch(parent: int, root: Path, prefix: list[str]) -> None:
+    """Stop the cluster and remove its folder if the test process dies without running ``atexit``
+    (killed by a timeout or ``kill -9``): ``pg_ctl`` detaches the server, which would otherwise run on."""
+    subprocess.Popen([sys.executable, "-c", _WATCHDOG, str(parent), str(root), str(PG_BIN / "pg_ctl"), *prefix],
+                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                     start_new_session=True, cwd="/")
+
+
 def start_cluster() -> Cluster:
     """Start a cluster in a new temporary folder, with the PostGIS template database.
 
@@ -160,6 +184,7 @@ def start_cluster() -> Cluster:
         raise RuntimeError(f"PostgreSQL did not start: {last}\n{log[-2000:]}")
     cluster = Cluster(root=root, port=port, _prefix=prefix)
     atexit.register(cluster.stop)
+    _watch(os.getpid(), root, prefix)
     try:
         cluster.admin(f"CREATE DATABASE {TEMPLATE}")
         cluster.admin("CREATE EXTENSION postgis", dbname=TEMPLATE)
