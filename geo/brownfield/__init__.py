@@ -3,10 +3,12 @@
 sources   scenes from band files, multi-band GeoTIFFs or STAC (one reading path)
 bands     scale, baseline-04.00 offset, SCL masking rules (pure)
 indices   NDVI, NDBI, BSI, MNDWI (pure)
-detect    windowed per-pixel rules -> candidate mask and feature rasters
-polygons  mask -> site polygons with per-site indicators
-scoring   indicators -> score (rules now; a learned model later: the Scorer protocol)
-evaluate  recall, flagged share, lift, precision@k by size class
-run       a whole run: inputs -> candidates + run record, atomic publication
+detect    windowed per-pixel rules -> mask and features -> ranked site polygons (and the naive objects)
+scoring   indicators -> evidence score (the Scorer protocol; RuleScorer)
+learned   a gradient-boosting Scorer trained on analysts' decisions, with a fallback to the rules
+evaluate  recall, flagged share, lift, precision@k by size class, budget tables for a ranking
+run       a per-date run: scenes -> candidates + run record, budget, atomic publication
+cube      STAC items -> lazy odc-stac cube -> SCL-masked growing-season composites per year
+regional  composites -> chunked rules on Dask -> persisted chunks (resume) -> one seamless layer
 review    analyst decisions that survive re-runs; promotion to a draft listing
 """

@@ -8,7 +8,6 @@ plus the int32 labels at polygonisation (~0.5 GB); GDAL's block cache is capped
 
 from __future__ import annotations
 
-import time
 from typing import Callable, Iterator
 
 import geopandas as gpd

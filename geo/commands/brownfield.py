@@ -156,7 +156,8 @@ def _detect(args) -> int:
 
         from geo.brownfield.regional import default_work_dir
 
-        shutil.rmtree(args.work_dir or default_work_dir(args.out), ignore_errors=True)  # written: parts no longer needed
+        # Written: the parts are no longer needed.
+        shutil.rmtree(args.work_dir or default_work_dir(args.out), ignore_errors=True)
     if args.publish:
         R.publish(res, args.catalogue_path)
     print(f"{res.run_id}: {len(res.candidates)} candidates in {res.record['timings_s']['total']} s -> {args.out}")

@@ -6,7 +6,6 @@ import json
 
 import geopandas as gpd
 import numpy as np
-import pytest
 from shapely.geometry import box
 
 from geo.brownfield.detect import sites
@@ -93,7 +92,8 @@ def test_cli_learned_ranking_falls_back_with_a_reason_in_the_record(tmp_path, wr
     from geo.cli import main
     from tests.brownfield.synthetic import scene_arrays, write_stack
 
-    s0, s1 = write_stack(tmp_path / "a.tif", scene_arrays(120, 0)), write_stack(tmp_path / "b.tif", scene_arrays(120, 1))
+    s0 = write_stack(tmp_path / "a.tif", scene_arrays(120, 0))
+    s1 = write_stack(tmp_path / "b.tif", scene_arrays(120, 1))
     publish(detect([scene_from_path(s0, "2019-06-01"), scene_from_path(s1, "2021-06-01")]), writable_catalogue)
     cat = open_catalogue(writable_catalogue)
     (cand,) = [r for _, r in load_candidates(cat).iterrows()]

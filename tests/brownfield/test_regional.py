@@ -8,7 +8,6 @@ computed by real Dask schedulers; nothing is mocked.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import signal
