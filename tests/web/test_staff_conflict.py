@@ -42,3 +42,35 @@ def test_publish_of_a_version_the_owner_replaced_meanwhile_is_refused(catalogue_
     at.run()
     next(b for b in at.button if b.key == f"pub_{sid}").click().run()
     assert not at.error and open_catalogue(catalogue_target).site(sid, role="staff")["status"] == "published"
+
+
+def test_staff_see_enquiries_as_text_and_listings_due(catalogue_target, monkeypatch):
+    from geo.listing.enquiries import send_enquiry
+
+    monkeypatch.setenv("GEO_CATALOGUE", catalogue_target)
+    monkeypatch.setenv("GEO_AUTH_MODE", "local")
+    monkeypatch.setenv("GEO_LOCAL_ROLE", "staff")
+    monkeypatch.setenv("GEO_RECONFIRM_MONTHS", "1")
+    cat = open_catalogue(catalogue_target)
+    sid = cat.sites()["site_id"].iloc[0]
+    hostile = "![p](http://evil.example/p.png) [Log in](http://evil.example/login)"
+    send_enquiry(cat, sid, "Li Wei", "li.wei@example.com", hostile, consent=True)
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params["lang"] = "en"
+    at.switch_page("geo/web/pages/staff.py")
+    at.run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "Message" in d.value.columns)
+    assert table["Message"].tolist() == [hostile] and table["ID"].tolist() == [sid]
+    markdown = " ".join(str(m.value) for m in [*at.markdown, *at.caption, *at.info, *at.warning])
+    assert "evil.example" not in markdown
+    assert any(e.label.startswith("Investor enquiries: 1") for e in at.expander)
+    assert any(e.label.startswith("To be reconfirmed:") for e in at.expander)
+    # The public cannot reach any of it.
+    monkeypatch.setenv("GEO_LOCAL_ROLE", "public")
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.switch_page("geo/web/pages/staff.py")
+    at.run()
+    assert not at.exception
+    assert not [d for d in at.dataframe if "Message" in d.value.columns or "E-mail" in d.value.columns]
+    assert not [e for e in at.expander if "enquiries" in e.label or "reconfirmed" in e.label]

@@ -3,6 +3,8 @@
 import pandas as pd
 import streamlit as st
 
+from geo.listing.enquiries import enquiries_for_staff
+from geo.listing.freshness import due_for_reconfirmation, reconfirm_months
 from geo.listing.submission import mark_verified, publish, send_back, staff_queue
 from geo.render import render_sheet_html
 from geo.schema import FIELD, FIELDS
@@ -46,6 +48,22 @@ with guarded():
     if failed is not None:
         show_user_error(failed)
     cat = get_catalogue()
+    due = due_for_reconfirmation(cat, role)
+    enquiries = enquiries_for_staff(cat, role)
+    with st.expander((f"Da riconfermare: {len(due)} schede pubblicate da più di {reconfirm_months()} mesi" if it else
+                      f"To be reconfirmed: {len(due)} listings published over {reconfirm_months()} months ago")):
+        st.dataframe(pd.DataFrame({
+            "ID": due["site_id"], t("demo"): ["DEMO" if d is True else "" for d in due["is_demo"]],
+            ("Titolo" if it else "Title"): due["title_it"],
+            ("Confermata il" if it else "Confirmed on"): [str(c or "")[:10] for c in due["confirmed_at"]]}),
+            hide_index=True, width="stretch")
+    with st.expander((f"Richieste di investitori: {len(enquiries)}" if it else
+                      f"Investor enquiries: {len(enquiries)}")):
+        st.dataframe(pd.DataFrame({  # visitors' text shown as table cells: never Markdown, never HTML
+            ("Ricevuta" if it else "Received"): [str(c)[:16].replace("T", " ") for c in enquiries["created_at"]],
+            "ID": enquiries["site_id"], ("Titolo" if it else "Title"): enquiries["title"],
+            ("Nome" if it else "Name"): enquiries["name"], "E-mail": enquiries["email"],
+            ("Messaggio" if it else "Message"): enquiries["message"]}), hide_index=True, width="stretch")
     queue = staff_queue(cat, role)
     st.caption(f"{len(queue)} " + ("schede in attesa" if it else "listings waiting"))
     if not queue:
