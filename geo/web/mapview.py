@@ -56,6 +56,8 @@ WORDS = {
     "layer_stations": ("Stazioni ferroviarie", "Railway stations"),
     "layer_airports": ("Aeroporti", "Airports"),
     "layer_other_infra": ("Altre infrastrutture", "Other infrastructure"),
+    "layer_actors": ("Cluster tecnologici (sede, a livello di comune)",
+                     "Technology clusters (headquarters, municipality level)"),
     "search_area": ("Area di ricerca", "Search area"),
 }
 
@@ -397,7 +399,7 @@ def build_map(sites: gpd.GeoDataFrame, lang: str = "en", *,
               infrastructure: gpd.GeoDataFrame | None = None, center: tuple[float, float] | None = None,
               zoom: int = 8, draw: bool = True, search_area=None,
               search_circle: tuple[float, float, float] | None = None, fit: bool = True,
-              highlight: list[str] | None = None) -> folium.Map:
+              highlight: list[str] | None = None, actors: gpd.GeoDataFrame | None = None) -> folium.Map:
     """The Find-sites map: basemaps, reference layers, the search area, clustered sites, drawing tools.
 
     Reference layers may be given as frames or as :func:`layer_json` text (the cached form).
@@ -441,6 +443,8 @@ def build_map(sites: gpd.GeoDataFrame, lang: str = "en", *,
             if len(pts):
                 label = word(key, lang) + ("" if key != "layer_other_infra" else f" ({kind})")
                 PointsLayer(pts, label, INFRA_COLOURS[kind], radius=radius, show=False).add_to(m)
+    if actors is not None and len(actors):
+        PointsLayer(actors, word("layer_actors", lang), "#00838f", radius=6, show=False).add_to(m)
     outline_text = _text(outlines, "site_outlines")
     if not _empty(outline_text):
         ol = GeoJsonText(outline_text, t("layer_outlines", lang),

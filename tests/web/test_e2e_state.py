@@ -105,6 +105,8 @@ def test_sheet_url_keeps_search_brief_and_shortlist_and_links_carry_them(session
     ctx, page, requests = fresh(browser)
     page.goto(f"{url}/sheet?lang=en&site={sid}&sl={sid}&b={BRIEF}&q={QUERY}", wait_until="domcontentloaded")
     page.get_by_text("Land area").first.wait_for(timeout=60000)
+    # The sheet lists the innovation actors near the site (technology clusters, municipality-level).
+    page.get_by_text("Innovation ecosystem nearby").first.wait_for(timeout=30000)
     p = wait_params(page, "site", "sl", "b", "q")
     assert p["site"] == sid and p["sl"] == sid and json.loads(p["q"]) == {"zls": True}
     page.wait_for_timeout(1000)

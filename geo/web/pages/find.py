@@ -190,7 +190,8 @@ with guarded():
                      provinces=layer_text("provinces"),
                      municipalities=layer_text("municipalities") if show_mun else None,
                      motorways=layer_text("motorways"), railways=layer_text("railways"),
-                     infrastructure=get_layer("infrastructure"), search_area=area, search_circle=circle,
+                     infrastructure=get_layer("infrastructure"), actors=get_layer("innovation_actors"),
+                     search_area=area, search_circle=circle,
                      center=view[0] if view else None, zoom=view[1] if view else 8, fit=view is None)
     returned = ["last_active_drawing", "all_drawings", "last_object_clicked"] + (["bounds", "center", "zoom"] if use_view else [])
     state = st_folium(fmap, key="findmap", height=560, width="stretch", returned_objects=returned)

@@ -5,6 +5,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.render import render_sheet_html, render_sheet_pdf
+from geo.layers.actors import nearest_actors
 from geo.render.location import location_context
 from geo.render.values import title_of
 from geo.web.assets import localise
@@ -71,6 +72,16 @@ with guarded():
             c2.download_button(f"{t('download_html')} ({code.upper()})",
                                lambda code=code: render_sheet_html(rec, code, staff=False, location=location),
                                file_name=f"{sid}_{code}.html", mime="text/html", key=f"html_{code}")
+        actors = nearest_actors(float(rec["lon"]), float(rec["lat"]), get_layer("innovation_actors"))
+        if len(actors):
+            st.markdown("**" + ("Ecosistema dell'innovazione vicino" if lang == "it" else "Innovation ecosystem nearby")
+                        + "**")
+            st.dataframe(actors.rename(columns={
+                "kind": "Tipo" if lang == "it" else "Kind", "name": "Nome" if lang == "it" else "Name",
+                "ecosystem": "Ecosistema" if lang == "it" else "Ecosystem", "km": "km",
+                "location_precision": "Posizione" if lang == "it" else "Located at"}).replace(
+                {"municipality": "comune della sede" if lang == "it" else "headquarters' municipality"}),
+                hide_index=True, width="stretch")
         n1, n2 = st.columns(2)
         n1.page_link("geo/web/pages/find.py", label=t("page_find"), icon=":material/search:",
                      query_params=page_link_params())
