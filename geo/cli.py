@@ -55,13 +55,13 @@ class GeoArgumentParser(argparse.ArgumentParser):
         self.exit(2, text.replace("\n", " ") + "\n")
 
 
-def _number(kind: type, lo: float, inclusive: bool, what_it: str, what_en: str):
+def _number(kind: type, lo: float, inclusive: bool, what_it: str, what_en: str, hi: float | None = None):
     def parse(text: str):
         try:
             v = kind(text)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             v = None
-        if v is None or not math.isfinite(v) or (v < lo if inclusive else v <= lo):
+        if v is None or not math.isfinite(v) or (v < lo if inclusive else v <= lo) or (hi is not None and v > hi):
             it = f"«{text}» non è un {what_it}"
             en = f"'{text}' is not a {what_en}"
             raise argparse.ArgumentTypeError(it if GeoArgumentParser.lang == "it" else en)
@@ -75,6 +75,12 @@ non_negative_int = _number(int, 0, True, "numero intero >= 0", "whole number >= 
 positive_int = _number(int, 0, False, "numero intero > 0", "whole number > 0")
 positive_float = _number(float, 0, False, "numero > 0", "number > 0")
 non_negative_float = _number(float, 0, True, "numero >= 0", "number >= 0")
+
+
+def int_between(lo: int, hi: int):
+    """An argparse type for a whole number in ``[lo, hi]`` (a count that must stay sane)."""
+    return _number(int, lo, True, f"numero intero tra {lo} e {hi:,}".replace(",", "."), f"whole number from {lo} to "
+                   f"{hi:,}", hi=hi)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -54,8 +54,10 @@ def cases(tmp: Path) -> list[tuple[str, list[str], int, tuple[str, ...]]]:
     nan = tmp / "nan.csv"
     nan.write_text("name,lat,lon\nA,nan,9.1\n")
     return [
-        ("negative_sites", ["build", "--sites", "-5"], 2, ("error:", "'-5' is not a whole number >= 0")),
-        ("nan_sites", ["build", "--sites", "nan"], 2, ("'nan' is not a whole number >= 0",)),
+        ("negative_sites", ["build", "--sites", "-5"], 2, ("error:", "'-5' is not a whole number from 0 to 100,000")),
+        ("nan_sites", ["build", "--sites", "nan"], 2, ("'nan' is not a whole number from 0 to 100,000",)),
+        ("absurd_sites", ["build", "--sites", "999999999999"], 2,
+         ("'999999999999' is not a whole number from 0 to 100,000",)),
         ("inf_seed_italian", ["--lang", "it", "build", "--seed", "inf"], 2,
          ("errore:", "«inf» non è un numero intero >= 0")),
         ("unknown_command", ["bogus"], 2, ("invalid choice: 'bogus'", "geo --help")),
@@ -83,7 +85,7 @@ def cases(tmp: Path) -> list[tuple[str, list[str], int, tuple[str, ...]]]:
     ]
 
 
-CASE_IDS = ["negative_sites", "nan_sites", "inf_seed_italian", "unknown_command", "check_a_folder",
+CASE_IDS = ["negative_sites", "nan_sites", "absurd_sites", "inf_seed_italian", "unknown_command", "check_a_folder",
             "check_a_folder_italian", "check_dev_zero", "submit_dev_zero", "check_missing_file",
             "infrastructure_csv_header_only", "infrastructure_dev_zero", "zis_from_a_folder",
             "infrastructure_csv_1e308", "infrastructure_csv_nan",

@@ -5,18 +5,20 @@ from __future__ import annotations
 import argparse
 import os
 
-from geo.cli import non_negative_int
+from geo.cli import int_between, non_negative_int
 
 # Same as geo.catalogue.build.DEFAULT_*; literals so that `geo --help` imports nothing heavy.
 DEFAULT_SEED = 20250908
 DEFAULT_SITES = 320
+MAX_DEMO_SITES = 100_000  # the benchmarks use 10,000; a typo of 1e12 must not run for hours
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("build", help="build the catalogue offline from packaged sources (+ demo records)")
     p.add_argument("--no-demo", action="store_true", help="build without any demo record")
     p.add_argument("--seed", type=non_negative_int, default=DEFAULT_SEED, help="seed of the demo generator")
-    p.add_argument("--sites", type=non_negative_int, default=DEFAULT_SITES, help="number of demo sites")
+    p.add_argument("--sites", type=int_between(0, MAX_DEMO_SITES), default=DEFAULT_SITES,
+                   help=f"number of demo sites (at most {MAX_DEMO_SITES:,})")
     p.set_defaults(func=_build)
     q = sub.add_parser("info", help="layer counts, metadata and sources of the catalogue")
     q.set_defaults(func=_info)
