@@ -1,4 +1,5 @@
-"""Opening an uploaded workbook safely: size, type and zip checks before parsing.
+"""Opening an uploaded workbook safely: file, size, type and zip checks before parsing, then a
+bounded copy of the workbook (:func:`sanitise`) is what openpyxl parses.
 
 Every failure is a :class:`~geo.errors.InputFileError` with a message in both
 languages; nothing here ever writes.
@@ -33,27 +34,38 @@ def read_bytes(source: str | Path | bytes) -> tuple[bytes, str]:
         return bytes(source), "upload.xlsx"
     p = Path(source)
     try:
-        st = os.stat(p)
+        # O_NONBLOCK: opening a pipe must not wait for a writer; the checks below use the opened file
+        # itself (fstat), so what is read is what was checked.
+        fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
         raise InputFileError(f"File non trovato: {p}", f"File not found: {p}") from None
+    except IsADirectoryError:
+        raise _folder(p) from None
     except OSError as exc:
         raise InputFileError(f"Impossibile leggere {p}: {exc.strerror}", f"Cannot read {p}: {exc.strerror}") from None
-    if stat.S_ISDIR(st.st_mode):
-        raise InputFileError(f"{p} è una cartella, non un file Excel: indicare il file .xlsx.",
-                             f"{p} is a folder, not an Excel file: give the .xlsx file.")
+    st = os.fstat(fd)
     if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise _folder(p)
         raise InputFileError(f"{p} non è un file regolare (dispositivo, pipe o socket): indicare il file .xlsx.",
                              f"{p} is not a regular file (a device, pipe or socket): give the .xlsx file.")
-    if st.st_size > L.MAX_BYTES:
-        raise _too_big(st.st_size)
-    try:
-        with open(p, "rb") as fh:
+    with os.fdopen(fd, "rb") as fh:
+        if st.st_size > L.MAX_BYTES:
+            raise _too_big(st.st_size)
+        try:
             data = fh.read(L.MAX_BYTES + 1)
-    except OSError as exc:
-        raise InputFileError(f"Impossibile leggere {p}: {exc.strerror}", f"Cannot read {p}: {exc.strerror}") from None
+        except OSError as exc:
+            raise InputFileError(f"Impossibile leggere {p}: {exc.strerror}",
+                                 f"Cannot read {p}: {exc.strerror}") from None
     if len(data) > L.MAX_BYTES:
         raise _too_big(len(data))
     return data, p.name
+
+
+def _folder(p: Path) -> InputFileError:
+    return InputFileError(f"{p} è una cartella, non un file Excel: indicare il file .xlsx.",
+                          f"{p} is a folder, not an Excel file: give the .xlsx file.")
 
 
 def _too_big(n: int) -> InputFileError:

@@ -371,8 +371,10 @@ def test_hostile_workbooks_are_read_in_bounded_time_and_memory(tmp_path, built_c
 
 
 def test_not_a_regular_file_is_refused_with_a_message(tmp_path):
+    fifo = tmp_path / "pipe.xlsx"
+    os.mkfifo(fifo)  # nobody writes to it: opening it must not wait
     for path, en in ((tmp_path, "is a folder, not an Excel file"),
-                     (Path("/dev/zero"), "is not a regular file")):
+                     (Path("/dev/zero"), "is not a regular file"), (fifo, "is not a regular file")):
         res = check_workbook(path, None, "en")
         (i,) = res.issues
         assert i.code == "file" and en in i.message("en") and not res.ok, i.message("en")
