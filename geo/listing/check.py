@@ -23,6 +23,7 @@ from geo.listing.completeness import completeness
 from geo.listing.workbook import MAX_COL, MAX_ROW, open_workbook, read_bytes
 from geo.schema import FIELD, Field, Issue, validate_record
 from geo.schema.coerce import FieldError, coerce_value, is_blank
+from geo.schema.messages import fmt_number
 
 
 @dataclass(frozen=True)
@@ -263,9 +264,9 @@ def _note_issues(notes) -> list[CellIssue]:
             continue  # other sheets are not read at all
         if n.code == "data_beyond_rows":
             out.append(CellIssue("data_beyond_rows", "error",
-                                 f"Dati alla riga {n.row:,}".replace(",", ".") + f": il modello legge le righe fino alla "
+                                 f"Dati alla riga {fmt_number(n.row, 'it')}: il modello legge le righe fino alla "
                                  f"{MAX_ROW} (al massimo {L.MAX_SITES} siti). Cancellare le righe in eccesso.",
-                                 f"Data at row {n.row:,}: the template is read down to row {MAX_ROW} "
+                                 f"Data at row {fmt_number(n.row, 'en')}: the template is read down to row {MAX_ROW} "
                                  f"(at most {L.MAX_SITES} sites). Delete the extra rows.", sheet=n.sheet, row=n.row))
         elif n.code == "data_beyond_columns":
             col = get_column_letter(min(n.column, 16384))
