@@ -3,7 +3,7 @@
 Only immutable values are cached here (strings, tuples of strings): a folium
 map is built fresh on every run from them (see :mod:`geo.web.mapview`), so no
 visitor can receive an object another visitor's render has changed.
-Keys are the catalogue path and modification time, like :mod:`geo.web.loaders`.
+Keys are the catalogue's location and revision, like :mod:`geo.web.loaders`.
 """
 
 from __future__ import annotations
@@ -19,18 +19,20 @@ REFERENCE = ("provinces", "municipalities", "zis_areas", "motorways", "railways"
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _layer_text(path: str, mtime: float, name: str) -> str:
-    return layer_json(name, _open(path, mtime).layer(name))
+def _layer_text(path: str, revision: str, name: str) -> str:
+    return layer_json(name, _open(path, revision).layer(name))
 
 
-def layer_text(name: str) -> str:
-    """A reference layer as GeoJSON text for the map (simplified, one tooltip property)."""
-    return _layer_text(*_stamp(), name)
+def layer_text(name: str, stamp: tuple | None = None) -> str:
+    """A reference layer as GeoJSON text for the map (simplified, one tooltip property).
+
+    ``stamp``: the catalogue's ``(location, revision)`` read once per run (each read is a query)."""
+    return _layer_text(*(stamp or _stamp()), name)
 
 
 @st.cache_data(max_entries=2, show_spinner=False)
-def _outline_features(path: str, mtime: float) -> dict[str, str]:
-    ol = _open(path, mtime).outlines()
+def _outline_features(path: str, revision: str) -> dict[str, str]:
+    ol = _open(path, revision).outlines()
     if len(ol) == 0:
         return {}
     text = json.loads(layer_json("site_outlines", ol))
@@ -38,8 +40,8 @@ def _outline_features(path: str, mtime: float) -> dict[str, str]:
             for f in text["features"]}
 
 
-def outlines_text(site_ids) -> str:
+def outlines_text(site_ids, stamp: tuple | None = None) -> str:
     """GeoJSON text of the outlines of ``site_ids`` (those that have one)."""
-    feats = _outline_features(*_stamp())
+    feats = _outline_features(*(stamp or _stamp()))
     parts = [feats[s] for s in site_ids if s in feats]
     return '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}"

@@ -15,7 +15,7 @@ from geo.schema import FIELD
 from geo.search import DEFAULT_RADIUS_KM, Brief, Criterion, SearchIndex, make_query, search
 from geo.search.query import area_of, find_place, search_circle
 from geo.web.auth import current_role
-from geo.web.loaders import _stamp, get_all_sites, get_catalogue, get_layer
+from geo.web.loaders import _layer, _open, _sites, _stamp
 from geo.web.map_data import layer_text, outlines_text
 from geo.web.map_events import apply_drawing, clicked_site, drawing_key, view_bbox
 from geo.web.mapview import build_map, legend_html
@@ -30,9 +30,9 @@ staff = current_role() == "staff"
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
-def _index(path: str, mtime: float) -> SearchIndex:
+def _index(path: str, revision: str) -> SearchIndex:
     # Read-only after construction: search() never changes the index, so sharing it is safe.
-    return SearchIndex.from_sites(get_all_sites())
+    return SearchIndex.from_sites(_sites(path, revision))
 
 
 def _f(v: float | int | None) -> float | None:
@@ -54,9 +54,10 @@ def choice_select(label: str, key: str, values: list[str], default: list[str]) -
 st.title(t("page_find"))
 with guarded():
     apply_pending_widgets()
-    cat = get_catalogue()
+    stamp = _stamp()  # the catalogue's revision, read once for this run (every read is a query)
+    cat = _open(*stamp)
     places = cat.places()
-    index = _index(*_stamp())
+    index = _index(*stamp)
     q0, b0 = keep_state_in_url()
     demo_banner(bool(index.sites["is_demo"].fillna(False).any()))
 
@@ -185,12 +186,13 @@ with guarded():
     picked = picked if picked in site_ids else None
     if picked and picked not in ringed:
         ringed.append(picked)
-    fmap = build_map(sites, lang, outlines=outlines_text(sites["site_id"]), highlight=ringed,
-                     zls=get_layer("zls_municipalities", for_map=True), zis=layer_text("zis_areas"),
-                     provinces=layer_text("provinces"),
-                     municipalities=layer_text("municipalities") if show_mun else None,
-                     motorways=layer_text("motorways"), railways=layer_text("railways"),
-                     infrastructure=get_layer("infrastructure"), actors=get_layer("innovation_actors"),
+    fmap = build_map(sites, lang, outlines=outlines_text(sites["site_id"], stamp), highlight=ringed,
+                     zls=_layer(*stamp, "zls_municipalities", True), zis=layer_text("zis_areas", stamp),
+                     provinces=layer_text("provinces", stamp),
+                     municipalities=layer_text("municipalities", stamp) if show_mun else None,
+                     motorways=layer_text("motorways", stamp), railways=layer_text("railways", stamp),
+                     infrastructure=_layer(*stamp, "infrastructure", False),
+                     actors=_layer(*stamp, "innovation_actors", False),
                      search_area=area, search_circle=circle,
                      center=view[0] if view else None, zoom=view[1] if view else 8, fit=view is None)
     returned = ["last_active_drawing", "all_drawings", "last_object_clicked"] + (["bounds", "center", "zoom"] if use_view else [])
