@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo.catalogue import open_catalogue
 from geo.listing.check import check_workbook
-from geo.listing.submission import publish, replace_submission, send_back, submit
+from geo.listing.submission import mark_verified, publish, replace_submission, send_back, submit
 from tests.conftest import sha256
 from tests.listing.conftest import SITE, fill
 
@@ -46,6 +46,15 @@ def owner_catalogue(built_catalogue, tmp_path, monkeypatch):
     publish(open_catalogue(path), "staff", pub.site_ids[0], actor="staff:anna")
     send_back(open_catalogue(path), "staff", back.site_ids[0], "Manca la planimetria", actor="staff:anna")
     return path, v1, v2, pub, back
+
+
+def test_a_listing_with_verified_fields_is_in_review(owner_catalogue):
+    path, v1, v2, pub, back = owner_catalogue
+    mark_verified(open_catalogue(path), "staff", v2.site_ids[0], ["land_area_m2", "power_kw"], actor="staff:anna")
+    table = owner_page(v1.token, "it").dataframe[-1].value
+    status = dict(zip(zip(table["Versione"], table["Codice scheda"]), table["Stato"]))
+    assert status[(2, v2.site_ids[0])] == "In esame dallo staff (2 campi verificati)"
+    assert status[(1, v1.site_ids[0])] == "Sostituita dalla versione 2"
 
 
 def owner_page(token: str, lang: str) -> AppTest:

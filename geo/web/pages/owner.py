@@ -128,8 +128,9 @@ def _superseded_by(view: pd.DataFrame) -> dict[tuple[str, str], int]:
     return out
 
 
-def human_status(row: dict, superseded: dict, lang_: str) -> str:
-    """The state of one listing of one version, as the owner would say it."""
+def human_status(row: dict, superseded: dict, lang_: str, verified: int = 0) -> str:
+    """The state of one listing of one version, as the owner would say it (``verified``: how many of
+    its fields staff have verified; a submitted listing with some is in review)."""
     i = lang_ == "it"
     newer = superseded.get((row["submission_id"], row["site_id"]))
     sub_status = row.get("submission_status") or ""
@@ -148,6 +149,9 @@ def human_status(row: dict, superseded: dict, lang_: str) -> str:
         reason = "" if reason is None or (isinstance(reason, float) and pd.isna(reason)) else str(reason)
         return ((f"Rimandata dallo staff: {reason}" if i else f"Sent back by staff: {reason}") if reason else
                 ("Rimandata dallo staff" if i else "Sent back by staff"))
+    if status == "submitted" and verified:
+        return (f"In esame dallo staff ({verified} campi verificati)" if i else
+                f"In review by staff ({verified} fields verified)")
     if status == "submitted":
         return "Inviata: in attesa di esame" if i else "Submitted: waiting for review"
     if status == "expired":
@@ -163,11 +167,16 @@ def show_follow_up(cat, token: str, up) -> None:
         return
     superseded = _superseded_by(view)
     rows = view.to_dict("records")
+    # Fields staff have verified so far, per listing: only the token's own listings (from owner_view).
+    ids = list(dict.fromkeys(r["site_id"] for r in rows))
+    verified = {rec["site_id"]: sum(1 for k, v in rec.items() if k.endswith("__prov") and v == "verified")
+                for rec in cat.records(ids, role="staff") if rec}
     # Owner text goes to a dataframe cell only (never Markdown).
     table = pd.DataFrame({
         "Versione" if it else "Version": [int(r["version"]) for r in rows],
         "Scheda" if it else "Listing": [r.get("title") or "" for r in rows],
-        "Stato" if it else "Status": [human_status(r, superseded, lang) for r in rows],
+        "Stato" if it else "Status": [human_status(r, superseded, lang, verified.get(r["site_id"], 0))
+                                      for r in rows],
         "Inviata il (UTC)" if it else "Submitted (UTC)": [_when(r.get("submitted_at")) for r in rows],
         "Codice scheda" if it else "Listing code": [r["site_id"] for r in rows],
     }).sort_values("Versione" if it else "Version", ascending=False, kind="stable")
