@@ -205,3 +205,31 @@ def test_map_opens_on_the_place_and_radius_and_a_clicked_marker_is_selected(brow
         page.wait_for_timeout(100)
     assert ringed == [target["id"]]
     ctx.close()
+
+
+def test_a_circle_drawn_with_the_mouse_searches_around_its_centre(browser, server, catalogue):
+    ctx, page, _ = fresh_page(browser)
+    page.goto(f"{server}/find?lang=en", wait_until="domcontentloaded")
+    n_all = result_count(page)
+    settled(page)
+    frame, _ = drawn_count(page)
+    box = frame.locator(".leaflet-container").bounding_box()
+    frame.locator(".leaflet-draw-draw-circle").click()
+    x0, y0 = box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move(x0 + 40, y0, steps=4)
+    page.mouse.move(x0 + 90, y0, steps=4)
+    page.mouse.up()
+    page.wait_for_function(f"() => !document.body.innerText.includes('{n_all} sites found')", timeout=60000)
+    n = result_count(page)
+    q = json.loads(parse_qs(urlparse(page.url).query)["q"][0])
+    assert set(q) >= {"point", "radius_km"} and "polygon" not in q and 0 < q["radius_km"] < 100
+    from geo.search import Query, SearchIndex, search
+
+    idx = SearchIndex.from_sites(catalogue.sites(statuses=None))
+    expected = search(idx, Query(point=q["point"], radius_km=q["radius_km"]), staff=True, places=catalogue.places())
+    assert n == len(expected) < n_all
+    # The radius box shows the drawn radius, and the circle is drawn on the map.
+    assert float(page.get_by_label("Radius km").input_value()) == pytest.approx(q["radius_km"], abs=0.01)
+    ctx.close()
