@@ -73,16 +73,17 @@ class Catalogue:
         self.db: Database = target if hasattr(target, "transaction") else connect(target)
         self.url = self.db.url
         self.path = self.url  # kept for callers that print where the catalogue is
+        shown = _display(self.url)
         if not self.db.exists():
             raise CatalogueError(
-                f"Catalogo non trovato o non valido: {self.url}. Costruirlo con «geo build».",
-                f"Catalogue not found or not valid: {self.url}. Build it with 'geo build'.")
+                f"Catalogo non trovato o non valido: {shown}. Costruirlo con «geo build».",
+                f"Catalogue not found or not valid: {shown}. Build it with 'geo build'.")
         version = schema_revision(self.db)
         if version != SCHEMA_VERSION:
             raise CatalogueError(
-                f"Il catalogo {self.url} ha lo schema {version!r}, atteso {SCHEMA_VERSION!r}: aggiornarlo con "
+                f"Il catalogo {shown} ha lo schema {version!r}, atteso {SCHEMA_VERSION!r}: aggiornarlo con "
                 "«geo catalogue upgrade» (i dati restano) o ricostruirlo con «geo build».",
-                f"Catalogue {self.url} has schema {version!r}, expected {SCHEMA_VERSION!r}: upgrade it with "
+                f"Catalogue {shown} has schema {version!r}, expected {SCHEMA_VERSION!r}: upgrade it with "
                 "'geo catalogue upgrade' (data is kept) or rebuild it with 'geo build'.")
 
     # ------------------------------------------------------------------ reads (committed state)
@@ -213,6 +214,15 @@ class Catalogue:
             layers = dict(change(uow))
             uow.replace_layers(layers, delete)
             return layers
+
+
+def _display(url: str) -> str:
+    """A catalogue's location for messages: a URL without its password."""
+    if is_url(url):
+        from geo.catalogue.postgis_db import redact
+
+        return redact(url)
+    return url
 
 
 def schema_revision(db: Database) -> str | None:

@@ -159,7 +159,7 @@ def typed_frame(rows: list[tuple], columns: list[str], kinds: Mapping[str, str],
         else:
             arr = np.empty(len(vals), dtype=object)
             arr[:] = vals
-            data[c] = arr
+            data[c] = pd.Series(arr, dtype=object, copy=False)  # pandas 3 would make a bare array `str` with NaN
     df = pd.DataFrame(data, columns=columns, copy=False)
     if geoms is None:
         return df

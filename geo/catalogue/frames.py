@@ -127,6 +127,6 @@ def storage_frame(records: list[dict[str, Any]]) -> gpd.GeoDataFrame:
         else:
             arr = np.empty(len(vals), dtype=object)
             arr[:] = vals
-            data[c] = arr
+            data[c] = pd.Series(arr, dtype=object, copy=False)
     df = pd.DataFrame(data, copy=False)
     return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"], crs=4326), crs=4326)

@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.catalogue.db import (GEOM, BBox, Where, column_type, empty_frame, geometry_type, quote, rows_of,
-                              split_geometry, typed_frame)
+from geo.catalogue.db import (GEOM, BBox, Where, column_type, empty_frame, geometry_type, py_value, quote,
+                              rows_of, split_geometry, typed_frame)
 
 __all__ = ["GeoPackageDB", "register_gpkg_functions", "encode_gpkg", "decode_gpkg"]
 
@@ -179,7 +179,7 @@ class _Conn:
         sql, params = f"SELECT {select} FROM {quote(table)}", []
         clauses = []
         for c, values in (where or {}).items():
-            values = list(values)
+            values = [py_value(v, kinds.get(c, "TEXT")) for v in values]
             if not values:
                 return typed_frame([], cols, kinds, np.array([], dtype=object) if spatial else None)
             clauses.append(f"{quote(c)} IN ({', '.join('?' * len(values))})")
@@ -265,10 +265,11 @@ class _Conn:
     def delete(self, table: str, where: Where | None = None) -> int:
         if self._columns(table) is None:
             return 0
+        kinds = self._columns(table)[0]
         sql, params = f"DELETE FROM {quote(table)}", []
         clauses = []
         for c, values in (where or {}).items():
-            values = list(values)
+            values = [py_value(v, kinds.get(c, "TEXT")) for v in values]
             if not values:
                 return 0
             clauses.append(f"{quote(c)} IN ({', '.join('?' * len(values))})")

@@ -33,8 +33,10 @@ def _build(args: argparse.Namespace) -> int:
     cat = open_catalogue(args.catalogue_path)
     for name, n in sorted(cat.counts().items()):
         print(f"{name:24s} {n:6d}")
-    size = os.path.getsize(args.catalogue_path)
-    print(f"built {args.catalogue_path} in {t['total']:.1f} s, {size / 1e6:.1f} MB")
+    size = f", {os.path.getsize(args.catalogue_path) / 1e6:.1f} MB" if os.path.isfile(args.catalogue_path) else ""
+    from geo.catalogue.transfer import display
+
+    print(f"built {display(args.catalogue_path)} in {t['total']:.1f} s{size}")
     return 0
 
 
