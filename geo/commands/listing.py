@@ -49,9 +49,10 @@ def _check(args) -> int:
     _, res = _check_file(args)
     if res.issues:
         print(res.report(args.lang))
+    it = args.lang == "it"
     for s in res.sites:
-        label = "completezza" if args.lang == "it" else "completeness"
-        print(f"row {s.row}: {label} {s.completeness:.0%}; missing: {', '.join(s.missing[:8]) or '-'}")
+        print(f"{'riga' if it else 'row'} {s.row}: {'completezza' if it else 'completeness'} {s.completeness:.0%}; "
+              f"{'mancano' if it else 'missing'}: {', '.join(s.missing[:8]) or '-'}")
     ok = res.ok
     print(("VALIDO" if args.lang == "it" else "VALID") if ok else ("NON VALIDO" if args.lang == "it" else "INVALID"))
     return 0 if ok else 1
