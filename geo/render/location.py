@@ -49,7 +49,20 @@ class LocationContext:
 def _metric(gdf: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
     if gdf is None or len(gdf) == 0:
         return None
+    if gdf.crs is not None and gdf.crs.to_epsg() == METRIC_CRS:
+        return gdf  # read only here: no copy needed
     return gdf.to_crs(METRIC_CRS)
+
+
+def metric_layers(**layers: gpd.GeoDataFrame | None) -> dict[str, gpd.GeoDataFrame | None]:
+    """Reference layers reprojected once (and lines merged), ready for many :func:`location_context` calls."""
+    out = {}
+    for name, gdf in layers.items():
+        m = _metric(gdf)
+        if m is not None and name in ("motorways", "railways"):
+            m = gpd.GeoDataFrame(geometry=[m.geometry.union_all()], crs=METRIC_CRS)
+        out[name] = m
+    return out
 
 
 def location_context(record: dict[str, Any], *, provinces=None, municipalities=None, motorways=None, railways=None,
@@ -72,7 +85,7 @@ def location_context(record: dict[str, Any], *, provinces=None, municipalities=N
     for name, layer in (("motorways", motorways), ("railways", railways)):
         m = _metric(layer)
         if m is not None:
-            ctx.lines[name] = m.geometry.union_all()
+            ctx.lines[name] = m.geometry.iloc[0] if len(m) == 1 else m.geometry.union_all()
     infra = _metric(infrastructure)
     if infra is not None:
         for kind in NEAREST:

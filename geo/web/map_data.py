@@ -45,3 +45,18 @@ def outlines_text(site_ids, stamp: tuple | None = None) -> str:
     feats = _outline_features(*(stamp or _stamp()))
     parts = [feats[s] for s in site_ids if s in feats]
     return '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}"
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _location_layers(path: str, revision: str) -> dict:
+    from geo.render.location import metric_layers
+    from geo.web.mapview import for_map
+
+    cat = _open(path, revision)
+    return metric_layers(provinces=for_map("provinces", cat.layer("provinces")), motorways=cat.layer("motorways"),
+                         railways=cat.layer("railways"), infrastructure=cat.layer("infrastructure"))
+
+
+def location_layers(stamp: tuple | None = None) -> dict:
+    """Reference layers for the location map, in EPSG:32632, shared read-only (never changed by callers)."""
+    return _location_layers(*(stamp or _stamp()))

@@ -11,6 +11,7 @@ from geo.render.values import title_of
 from geo.web.assets import localise
 from geo.web.auth import current_role
 from geo.web.loaders import get_all_sites, get_catalogue, get_layer
+from geo.web.map_data import location_layers
 from geo.web.search_state import keep_state_in_url, page_link_params
 from geo.web.state import current_lang, set_shortlist, shortlist, t
 from geo.web.ui import guarded
@@ -38,10 +39,8 @@ with guarded():
     mun = get_layer("municipalities")
     mun_geom = mun.loc[mun["istat"] == rec.get("municipality_istat"), "geometry"]
     # Where the site is, drawn offline (printed sheets too): provinces, lines, nearest exit and station.
-    location = location_context(rec, provinces=get_layer("provinces", for_map=True),
-                                municipalities=mun[mun["istat"] == rec.get("municipality_istat")],
-                                motorways=get_layer("motorways"), railways=get_layer("railways"),
-                                infrastructure=get_layer("infrastructure"))
+    location = location_context(rec, municipalities=mun[mun["istat"] == rec.get("municipality_istat")],
+                                **location_layers())
     left, right = st.columns([3, 2])
     with left:
         st.html(render_sheet_html(rec, lang, staff=staff, standalone=False, location=location))

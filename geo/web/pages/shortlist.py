@@ -17,6 +17,7 @@ from geo.schema import FIELD
 from geo.search import Query, SearchIndex, Verdict, search
 from geo.web.auth import current_role
 from geo.web.loaders import get_all_sites, get_catalogue, get_layer
+from geo.web.map_data import location_layers
 from geo.web.search_state import keep_state_in_url, page_link_params
 from geo.web.state import current_lang, set_shortlist, shortlist, t
 from geo.web.ui import demo_banner, guarded
@@ -92,8 +93,7 @@ with guarded():
     def locations() -> dict:
         """Each sheet's location map (computed on click, with the dossier)."""
         mun = get_layer("municipalities")
-        layers = dict(provinces=get_layer("provinces", for_map=True), motorways=get_layer("motorways"),
-                      railways=get_layer("railways"), infrastructure=get_layer("infrastructure"))
+        layers = location_layers()
         return {r["site_id"]: location_context(r, municipalities=mun[mun["istat"] == r.get("municipality_istat")],
                                                **layers) for r in records if r}
 
