@@ -110,6 +110,40 @@ def nearest_actors(lon: float, lat: float, actors: gpd.GeoDataFrame, per_kind: i
     return out.sort_values("km").reset_index(drop=True)[cols]
 
 
+def read_actors(path: str | Path, kind: str, source: str | None = None) -> gpd.GeoDataFrame:
+    """Innovation actors of one ``kind`` from a file (GeoJSON/GeoPackage points, or CSV with lat/lon),
+    validated like infrastructure imports (CRS, points, near Lombardy); for ``geo import actors``.
+
+    Optional columns: ``name``/``nome``/``denominazione``, ``ecosystem``, ``technology_areas``, ``address``,
+    ``municipality``, ``website``; points are exact (``location_precision = "point"``).
+    """
+    from geo.errors import InputFileError
+    from geo.layers.imports import read_infrastructure
+
+    if kind not in ACTOR_KINDS:
+        raise InputFileError(f"Tipo «{kind}» non ammesso: {', '.join(ACTOR_KINDS)}.",
+                             f"Kind '{kind}' not allowed: {', '.join(ACTOR_KINDS)}.")
+    # Same reader and checks as infrastructure points (any kind there, then relabelled).
+    pts = read_infrastructure(path, "port", source)
+    raw = gpd.read_file(path) if Path(path).suffix.lower() not in (".csv", ".txt") else pd.read_csv(path, dtype=str)
+    src = pts["source"].iloc[0] if len(pts) else (source or Path(path).name)
+    out = pd.DataFrame({"actor_id": [f"{kind}:{src}:{i}" for i in range(len(pts))], "kind": kind,
+                        "name": pts["name"].to_numpy()})
+    for col in ("ecosystem", "technology_areas", "address", "municipality", "website"):
+        out[col] = raw[col].fillna("").astype(str).to_numpy() if col in raw else ""
+    out["location_precision"] = "point"
+    out["source"] = src
+    return gpd.GeoDataFrame(out[COLUMNS], geometry=pts.geometry.to_numpy(), crs=4326)
+
+
+def merge_actors(current: gpd.GeoDataFrame, new: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``new`` replaces the rows of ``current`` with the same kind and source; the others stay."""
+    if current is None or len(current) == 0:
+        return new
+    keep = ~(current["kind"].isin(set(new["kind"])) & current["source"].isin(set(new["source"])))
+    return gpd.GeoDataFrame(pd.concat([current[keep], new], ignore_index=True), geometry="geometry", crs=4326)
+
+
 def regenerate(source: Path, dest: Path | None = None) -> int:
     df = parse_clusters(source.read_text(encoding="utf-8"))
     df.to_csv(dest or _data_path(ACTORS_CSV), index=False)

@@ -41,3 +41,21 @@ def test_catalogue_layer_and_nearest_actors(catalogue):
     assert len(near) == 3 and (near["km"] < 10).all() and list(near["km"]) == sorted(near["km"])
     assert set(near["location_precision"]) == {"municipality"}
     assert actors.nearest_actors(9.19, 45.46, layer.iloc[:0]).empty
+
+
+def test_an_actors_file_is_read_validated_and_merged(tmp_path, catalogue):
+    from geo.errors import InputFileError
+
+    csv = tmp_path / "universities.csv"
+    csv.write_text("name,lat,lon,website\nPolitecnico di Milano,45.4781,9.2273,www.polimi.it\n"
+                   "Università di Pavia,45.1867,9.1562,web.unipv.eu\n", encoding="utf-8")
+    got = actors.read_actors(csv, "university")
+    assert list(got["kind"]) == ["university"] * 2 and set(got["location_precision"]) == {"point"}
+    assert got.geometry.x.iloc[0] == pytest.approx(9.2273) and got["website"].iloc[1] == "web.unipv.eu"
+    merged = actors.merge_actors(catalogue.layer("innovation_actors"), got)
+    assert len(merged) == 11 and len(actors.merge_actors(merged, got)) == 11  # re-import replaces, not appends
+    with pytest.raises(InputFileError, match="not allowed"):
+        actors.read_actors(csv, "spaceport")
+    (tmp_path / "far.csv").write_text("name,lat,lon\nParis,48.85,2.35\n", encoding="utf-8")
+    with pytest.raises(InputFileError):
+        actors.read_actors(tmp_path / "far.csv", "university")
