@@ -3,7 +3,6 @@ with one default radius; drawings on the map become spatial filters; one verdict
 
 from __future__ import annotations
 
-import json
 
 import numpy as np
 import pytest

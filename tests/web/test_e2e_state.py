@@ -125,7 +125,7 @@ def test_sheet_url_keeps_search_brief_and_shortlist_and_links_carry_them(session
 def test_find_url_restores_filters_and_brief_in_a_fresh_browser(session, marked_catalogue):
     url, browser, sid, _ = session
     from geo.catalogue import open_catalogue
-    from geo.search import Brief, Query, SearchIndex, search
+    from geo.search import Query, SearchIndex, search
 
     cat = open_catalogue(marked_catalogue[0])
     expected = len(search(SearchIndex.from_sites(cat.sites(statuses=None)), Query(zls=True), staff=True))

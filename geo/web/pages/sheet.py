@@ -7,7 +7,6 @@ from streamlit_folium import st_folium
 from geo.render import render_sheet_html, render_sheet_pdf
 from geo.layers.actors import nearest_actors
 from geo.render.location import location_context
-from geo.render.values import title_of
 from geo.web.assets import localise
 from geo.web.auth import current_role
 from geo.web.loaders import get_all_sites, get_catalogue, get_layer
