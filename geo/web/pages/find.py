@@ -12,7 +12,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.schema import FIELD
-from geo.search import DEFAULT_RADIUS_KM, Brief, Criterion, SearchIndex, make_query, search
+from geo.search import DEFAULT_RADIUS_KM, Brief, Criterion, SearchIndex, Verdict, make_query, search
 from geo.search.query import area_of, find_place, search_circle
 from geo.web.auth import current_role
 from geo.web.loaders import _layer, _open, _sites, _stamp
@@ -228,7 +228,7 @@ with guarded():
         "title": sites["title_en" if not it else "title_it"].fillna(sites["title_it"]),
         "municipality_name": sites["municipality_name"], "province": sites["province"],
         "land_area_m2": sites["land_area_m2"].round(0),
-        "verdict": sites["verdict"].map(lambda v: t(v) if v else ""), "score": sites["score"],
+        "verdict": sites["verdict"].map(lambda v: Verdict[v].label(lang) if v else ""), "score": sites["score"],
     }).rename(columns=lab)
     sel = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun",
                        selection_mode="multi-row", key="results_table", height=320)
@@ -248,4 +248,5 @@ with guarded():
         with st.expander(f"{t('reason')}: {chosen[0]}", expanded=True):
             st.dataframe(pd.DataFrame(result.explain(chosen[0], lang),
                                       columns=[t("criterion"), t("verdict"), t("reason")]).assign(
-                **{t("verdict"): lambda d: d[t("verdict")].map(t)}), hide_index=True, width="stretch")
+                **{t("verdict"): lambda d: d[t("verdict")].map(lambda v: Verdict[v].label(lang))}),
+                hide_index=True, width="stretch")
