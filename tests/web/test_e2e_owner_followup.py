@@ -111,3 +111,20 @@ def test_withdraw_asks_for_confirmation_first(owner_catalogue):
     table = at.dataframe[-1].value
     assert "Withdrawn" in set(table["Status"])
     assert at.selectbox(key="owner_sub").value != v2.submission_id  # a withdrawn version is no longer offered
+
+
+def test_a_due_listing_is_reconfirmed_in_one_click(owner_catalogue):
+    path, v1, v2, pub, back = owner_catalogue
+    sid = pub.site_ids[0]
+    at = owner_page(v1.token, "en")
+    assert not any(b.key == f"reconfirm_{sid}" for b in at.button)  # just published: not due
+    cat = open_catalogue(path)
+    with cat.unit_of_work(actor="test", reason="seven months pass") as uow:
+        uow.update_site(sid, {"confirmed_at": "2025-01-10T09:00:00Z"})
+    at = owner_page(v1.token, "en")
+    assert any("'Capannone Via Seconda' was last confirmed on 10 Jan 2025" in w.value for w in at.warning)
+    at.button(key=f"reconfirm_{sid}").click().run()
+    assert not at.exception
+    assert [m.value for m in at.success] == [f"Availability of {sid} confirmed."]
+    assert open_catalogue(path).site(sid, role="staff")["confirmed_at"] > "2025-01-10"
+    assert not any(b.key == f"reconfirm_{sid}" for b in at.button)

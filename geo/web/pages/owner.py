@@ -12,6 +12,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.listing.check import check_workbook
+from geo.listing.freshness import is_due, reconfirm, reconfirm_months
 from geo.listing.layout import MAX_BYTES
 from geo.listing.preview import preview_records
 from geo.listing.submission import owner_by_token, owner_view, replace_submission, submit, withdraw
@@ -105,15 +106,16 @@ def show_preview(cat, res) -> None:
 CLOSED = ("replaced", "withdrawn")
 
 
-def _when(iso: object) -> str:
-    """'23/11/2026 16:40' (it) or '23 Nov 2026 16:40' (en), UTC, from an ISO timestamp."""
+def _when(iso: object, time: bool = True) -> str:
+    """'23/11/2026 16:40' (it) or '23 Nov 2026 16:40' (en), UTC, from an ISO timestamp (date only: time=False)."""
     import datetime as dt
 
     try:
         d = dt.datetime.fromisoformat(str(iso).replace("Z", "+00:00"))
     except ValueError:
         return ""
-    return d.strftime("%d/%m/%Y %H:%M") if it else d.strftime("%d %b %Y %H:%M")
+    fmt = ("%d/%m/%Y" if it else "%d %b %Y") + (" %H:%M" if time else "")
+    return d.strftime(fmt)
 
 
 def _superseded_by(view: pd.DataFrame) -> dict[tuple[str, str], int]:
@@ -159,6 +161,26 @@ def human_status(row: dict, superseded: dict, lang_: str, verified: int = 0) -> 
     return status
 
 
+def show_reconfirmation(cat, token: str, recs: dict) -> None:
+    """Published listings whose last confirmation is older than the period: one click says 'still on offer'."""
+    months = reconfirm_months()
+    due = [r for r in recs.values() if r.get("status") == "published"
+           and is_due(r.get("confirmed_at") or r.get("updated_at"), months)]
+    for rec in due:
+        when = _when(rec.get("confirmed_at") or rec.get("updated_at"), time=False)
+        title = md_escape(rec.get("title_it") or rec["site_id"])  # owner text in a Markdown message
+        st.warning((f"«{title}» è stata confermata l'ultima volta il {when}: dopo {months} mesi va riconfermata. "
+                    "È ancora disponibile così com'è?") if it else
+                   (f"'{title}' was last confirmed on {when}: after {months} months it needs reconfirming. "
+                    "Is it still on offer as it is?"), icon=":material/event_repeat:")
+        if st.button("Sì, è ancora disponibile" if it else "Yes, still on offer", key=f"reconfirm_{rec['site_id']}",
+                     type="primary"):
+            reconfirm(cat, token, rec["site_id"])
+            flash(f"Disponibilità di {rec['site_id']} confermata." if it else
+                  f"Availability of {rec['site_id']} confirmed.")
+            st.rerun()
+
+
 def show_follow_up(cat, token: str, up) -> None:
     st.subheader("I vostri invii" if it else "Your submissions")
     view = owner_view(cat, token)
@@ -169,8 +191,10 @@ def show_follow_up(cat, token: str, up) -> None:
     rows = view.to_dict("records")
     # Fields staff have verified so far, per listing: only the token's own listings (from owner_view).
     ids = list(dict.fromkeys(r["site_id"] for r in rows))
-    verified = {rec["site_id"]: sum(1 for k, v in rec.items() if k.endswith("__prov") and v == "verified")
-                for rec in cat.records(ids, role="staff") if rec}
+    recs = {rec["site_id"]: rec for rec in cat.records(ids, role="staff") if rec}
+    verified = {sid: sum(1 for k, v in rec.items() if k.endswith("__prov") and v == "verified")
+                for sid, rec in recs.items()}
+    show_reconfirmation(cat, token, recs)
     # Owner text goes to a dataframe cell only (never Markdown).
     table = pd.DataFrame({
         "Versione" if it else "Version": [int(r["version"]) for r in rows],
