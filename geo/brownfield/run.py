@@ -140,7 +140,7 @@ def runs_table(record: dict) -> pd.DataFrame:
 
 def write_run(result: RunResult, out: str | Path) -> None:
     """Write candidates, extent and run record to a GeoPackage, atomically."""
-    from geo.catalogue.gpkg import write_layer
+    from geo.store import write_layer
 
     with atomic_gpkg(out, fresh=True) as tmp:
         write_layer(tmp, "brownfield_candidates", result.candidates.to_crs(4326))
@@ -151,24 +151,26 @@ def write_run(result: RunResult, out: str | Path) -> None:
 
 
 def publish(result: RunResult, catalogue_path: str | Path) -> None:
-    """Replace the catalogue's brownfield layers with this run, keeping earlier runs' records and reviews."""
+    """Replace the catalogue's brownfield layers with this run, keeping earlier runs' records and reviews.
+
+    One transaction: the previous layer (for ``first_seen``) is read inside it, the run record is appended
+    as a row, so two publications never drop each other's record.
+    """
     from geo.catalogue import open_catalogue
 
     from geo.brownfield.review import first_seen
 
-    def change(cur) -> dict:
-        # Read under the writer lock: a concurrent publication cannot drop this run's record or history.
-        runs = cur.table("brownfield_runs")
-        prev = cur.layer("brownfield_candidates")
+    cat = open_catalogue(catalogue_path)
+    with cat.unit_of_work(actor="geo brownfield", reason=f"brownfield run {result.run_id}") as uow:
+        prev = uow.layer("brownfield_candidates")
         prev_date = None
-        if len(prev) and len(runs) and "run_id" in prev:
-            rec = runs.loc[runs["run_id"] == prev["run_id"].iloc[0], "record_json"]
+        if len(prev) and "run_id" in prev:
+            runs = uow.table("brownfield_runs", where={"run_id": [prev["run_id"].iloc[0]]})
+            rec = runs["record_json"] if len(runs) else []
             prev_date = json.loads(rec.iloc[0])["dates"][-1] if len(rec) else None
         cands = result.candidates.to_crs(4326)
         cands["first_seen"] = first_seen(cands, prev if len(prev) else None, result.record["dates"][-1],
                                          prev_date).to_numpy()
-        new_runs = runs_table(result.record)
-        return {"brownfield_candidates": cands, "brownfield_extent": result.extent.to_crs(4326),
-                "brownfield_runs": pd.concat([runs, new_runs], ignore_index=True) if len(runs) else new_runs}
-
-    open_catalogue(catalogue_path).update_layers(change, reason=f"brownfield run {result.run_id}")
+        uow.replace("brownfield_candidates", cands)
+        uow.replace("brownfield_extent", result.extent.to_crs(4326))
+        uow.insert("brownfield_runs", runs_table(result.record))

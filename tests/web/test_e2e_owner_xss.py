@@ -64,7 +64,7 @@ def test_owner_text_never_runs_as_script(built_catalogue, tmp_path):
         assert_not_injected(page)
         page.get_by_role("button", name="Publish").click()
         page.get_by_text(f"{sid} published").wait_for(timeout=60000)
-        assert open_catalogue(cat_path).site(sid)["status"] == "published"
+        assert open_catalogue(cat_path).site(sid, role="staff")["status"] == "published"
 
         page.goto(f"{url}/sheet?lang=en&site={sid}", wait_until="domcontentloaded")
         page.get_by_text(XSS).filter(visible=True).first.wait_for(timeout=60000)
