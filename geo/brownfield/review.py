@@ -80,11 +80,20 @@ def first_seen(cands: gpd.GeoDataFrame, previous: gpd.GeoDataFrame | None, date:
 
 
 def load_candidates(cat: CatalogueBackend, min_score: float = 0.0, size_classes: list[str] | None = None,
-                    labels: list[str] | None = None, decisions: list[str] | None = None) -> gpd.GeoDataFrame:
-    """The published candidates with their (inherited) review decision, filtered."""
+                    labels: list[str] | None = None, decisions: list[str] | None = None,
+                    include_beyond_budget: bool = False) -> gpd.GeoDataFrame:
+    """The published candidates with their (inherited) review decision, filtered, in rank order.
+
+    Candidates outside the run's area budget (``in_budget`` false) are kept in the catalogue but left
+    out unless ``include_beyond_budget``.
+    """
     c = cat.layer("brownfield_candidates")
     if len(c) == 0:
         return c
+    if not include_beyond_budget and "in_budget" in c:
+        c = c[c["in_budget"].fillna(True).astype(bool)]
+    if "rank" in c:
+        c = c.sort_values("rank", kind="stable")
     c = c[c["score"] >= min_score]
     if size_classes:
         c = c[c["size_class"].isin(size_classes)]

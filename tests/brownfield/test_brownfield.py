@@ -259,21 +259,21 @@ def test_cli_detect_evaluate_and_atomic_publication(tmp_path, writable_catalogue
     assert main(["--catalogue", str(writable_catalogue), "brownfield", "runs"]) == 0
 
 
-def test_reviews_survive_reruns_and_promotion_makes_an_estimated_draft(tmp_path, writable_catalogue):
+def test_reviews_survive_reruns_and_promotion_makes_an_estimated_draft(tmp_path, catalogue_target):
     from geo.brownfield.review import before_after_rgb, list_runs, load_candidates, promote_to_listing, record_review
     from geo.brownfield.run import publish
 
     s0, s1 = _two_dates(tmp_path)
     # Place the synthetic town in Lombardy coordinates: ORIGIN is in EPSG:32632 near Cremona.
-    publish(detect([s0, s1]), writable_catalogue)
-    cat = open_catalogue(writable_catalogue)
+    publish(detect([s0, s1]), catalogue_target)
+    cat = open_catalogue(catalogue_target)
     (cand,) = [r for _, r in load_candidates(cat).iterrows()]
     with pytest.raises(Exception):
         record_review(cat, cand, "reject", "analyst:a")  # a rejection needs a reason
     record_review(cat, cand, "reject", "analyst:a", "active car park")
     later = detect([s0, s1])
-    publish(later, writable_catalogue)  # a later run finds the same site again
-    cat = open_catalogue(writable_catalogue)
+    publish(later, catalogue_target)  # a later run finds the same site again
+    cat = open_catalogue(catalogue_target)
     runs = list_runs(cat)
     assert len(runs) == 2 and runs["run_id"].iloc[0] == later.run_id  # newest first, even within one second
     again = load_candidates(cat)
@@ -282,7 +282,7 @@ def test_reviews_survive_reruns_and_promotion_makes_an_estimated_draft(tmp_path,
     before, after = before_after_rgb(cat, again.iloc[0])
     assert before.dtype == np.uint8 and before.shape[2] == 3 and before.shape == after.shape
     sid = promote_to_listing(cat, again.iloc[0], "analyst:a")
-    site = open_catalogue(writable_catalogue).site(sid, role="staff")
+    site = open_catalogue(catalogue_target).site(sid, role="staff")
     assert site["status"] == "draft" and site["origin"] == "disused" and site["origin__prov"] == "estimated"
     assert site["land_area_m2"] == pytest.approx(40000, rel=0.05) and site["land_area_m2__prov"] == "estimated"
     assert site["outline"] is not None
@@ -352,16 +352,16 @@ def test_first_seen_is_inherited_by_overlap_and_new_otherwise():
     assert first_seen(cands, None, "2023-06-01").tolist() == ["2023-06-01"] * 3
 
 
-def test_a_site_seen_again_keeps_its_first_date_in_the_catalogue(tmp_path, writable_catalogue):
+def test_a_site_seen_again_keeps_its_first_date_in_the_catalogue(tmp_path, catalogue_target):
     arrays0, arrays1 = scene_arrays(120, 0), scene_arrays(120, 1)
     s0 = scene_from_path(write_stack(tmp_path / "a.tif", arrays0), "2019-06-01")
     s1 = scene_from_path(write_stack(tmp_path / "b.tif", arrays1), "2020-06-01")
     s2 = scene_from_path(write_stack(tmp_path / "c.tif", arrays1), "2021-06-01")  # before the 2022 offset
-    publish(detect([s0, s1]), writable_catalogue)
-    assert open_catalogue(writable_catalogue).layer("brownfield_candidates")["first_seen"].tolist() == ["2020-06-01"]
+    publish(detect([s0, s1]), catalogue_target)
+    assert open_catalogue(catalogue_target).layer("brownfield_candidates")["first_seen"].tolist() == ["2020-06-01"]
     later = detect([s0, s2])
     assert later.candidates["first_seen"].tolist() == ["2021-06-01"]  # the run alone knows no history
-    publish(later, writable_catalogue)
-    cat = open_catalogue(writable_catalogue)
+    publish(later, catalogue_target)
+    cat = open_catalogue(catalogue_target)
     assert cat.layer("brownfield_candidates")["first_seen"].tolist() == ["2020-06-01"]
     assert len(cat.table("brownfield_runs")) == 2

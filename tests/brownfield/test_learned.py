@@ -84,7 +84,7 @@ def test_decisions_reach_later_candidates_by_overlap():
     assert len(feats) == 25 and labels.tolist() == y[:25].tolist()
 
 
-def test_cli_learned_ranking_falls_back_with_a_reason_in_the_record(tmp_path, writable_catalogue, capsys):
+def test_cli_learned_ranking_falls_back_with_a_reason_in_the_record(tmp_path, catalogue_target, capsys):
     from geo.brownfield.review import load_candidates, record_review
     from geo.brownfield.run import detect, publish
     from geo.brownfield.sources import scene_from_path
@@ -94,12 +94,12 @@ def test_cli_learned_ranking_falls_back_with_a_reason_in_the_record(tmp_path, wr
 
     s0 = write_stack(tmp_path / "a.tif", scene_arrays(120, 0))
     s1 = write_stack(tmp_path / "b.tif", scene_arrays(120, 1))
-    publish(detect([scene_from_path(s0, "2019-06-01"), scene_from_path(s1, "2021-06-01")]), writable_catalogue)
-    cat = open_catalogue(writable_catalogue)
+    publish(detect([scene_from_path(s0, "2019-06-01"), scene_from_path(s1, "2021-06-01")]), catalogue_target)
+    cat = open_catalogue(catalogue_target)
     (cand,) = [r for _, r in load_candidates(cat).iterrows()]
     record_review(cat, cand, "confirm", "analyst:a")
     out = tmp_path / "run.gpkg"
-    assert main(["--catalogue", str(writable_catalogue), "brownfield", "detect", "--scene", f"2019-06-01={s0}",
+    assert main(["--catalogue", str(catalogue_target), "brownfield", "detect", "--scene", f"2019-06-01={s0}",
                  "--scene", f"2021-06-01={s1}", "--level", "L2A", "--out", str(out), "--learned"]) == 0
     assert "learned scorer not used: only 1 decisions" in capsys.readouterr().err
     rec = json.loads(gpd.read_file(out, layer="brownfield_runs")["record_json"].iloc[0])

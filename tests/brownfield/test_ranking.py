@@ -143,7 +143,7 @@ def test_publishing_refuses_to_write_the_run_over_the_catalogue(tmp_path, writab
     assert sha256(writable_catalogue) == before
 
 
-def test_published_layer_keeps_rank_and_budget_flag(tmp_path, writable_catalogue):
+def test_published_layer_keeps_rank_and_budget_flag(tmp_path, catalogue_target):
     from geo.brownfield.run import detect, publish
     from geo.brownfield.sources import scene_from_path
     from geo.catalogue import open_catalogue
@@ -151,7 +151,13 @@ def test_published_layer_keeps_rank_and_budget_flag(tmp_path, writable_catalogue
 
     s0 = scene_from_path(write_stack(tmp_path / "a.tif", scene_arrays(120, 0)), "2019-06-01")
     s1 = scene_from_path(write_stack(tmp_path / "b.tif", scene_arrays(120, 1)), "2021-06-01")
-    publish(detect([s0, s1], budget=0.01), writable_catalogue)
-    c = open_catalogue(writable_catalogue).layer("brownfield_candidates")
+    publish(detect([s0, s1], budget=0.01), catalogue_target)
+    c = open_catalogue(catalogue_target).layer("brownfield_candidates")
     assert c["rank"].tolist() == [1] and c["in_budget"].astype(bool).tolist() == [False]
     assert {"bare_all", "bsi_mean"} <= set(c.columns)
+    # Analysts see the short list by default; what lies beyond the budget is kept and shown on request.
+    from geo.brownfield.review import load_candidates
+
+    cat = open_catalogue(catalogue_target)
+    assert len(load_candidates(cat)) == 0
+    assert load_candidates(cat, include_beyond_budget=True)["rank"].tolist() == [1]
