@@ -219,11 +219,12 @@ def test_owner_token_link_shows_only_own_submissions(app_env, tmp_path, monkeypa
                                                     cat.places()))
     at = run_page("owner", lang="en", token=a.token)
     shown = at.dataframe[-1].value
-    assert set(shown["site_id"]) == set(a.site_ids) and not set(b.site_ids) & set(shown["site_id"])
-    # The owner withdraws a submission through the link and is told so after the page reloads.
+    assert set(shown["Listing code"]) == set(a.site_ids) and not set(b.site_ids) & set(shown["Listing code"])
+    # The owner withdraws a submission through the link (after confirming) and is told so after the reload.
     at.button(key="owner_withdraw").click().run()
+    at.button(key="owner_withdraw_confirm").click().run()
     assert not at.exception
-    assert [m.value for m in at.success] == [f"Submission {a.submission_id} withdrawn."]
+    assert [m.value for m in at.success] == ["Version 1 withdrawn."]
     assert set(open_catalogue(path).sites(statuses=["withdrawn"])["site_id"]) == set(a.site_ids)
     assert open_catalogue(path).site(b.site_ids[0], role="staff")["status"] == "submitted"  # the other owner's is untouched
     at = run_page("owner", lang="en", token="forged")
