@@ -26,7 +26,7 @@ from geo.listing.check import check_workbook
 from geo.listing.preview import preview_records
 from geo.listing.submission import submit
 from geo.render import render_sheet_html
-from tests.conftest import sha256
+from tests.conftest import state
 from tests.listing.conftest import OWNER, SITE, fill
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,9 +75,9 @@ READ = [
 
 
 @pytest.mark.parametrize("case", READ, ids=[c[0] for c in READ])
-def test_units_are_converted_with_a_warning_then_submitted(case, tmp_path, writable_catalogue):
+def test_units_are_converted_with_a_warning_then_submitted(case, tmp_path, catalogue_target):
     name, change, key, stored, code, en, it = case
-    cat = open_catalogue(writable_catalogue)
+    cat = open_catalogue(catalogue_target)
     res = check_workbook(fill(tmp_path / f"{name}.xlsx", sites=[{**SITE, **change}]), cat.places(), "it")
     assert res.ok, res.report("en")
     assert res.sites[0].record[key] == pytest.approx(stored) if isinstance(stored, float) else \
@@ -90,7 +90,7 @@ def test_units_are_converted_with_a_warning_then_submitted(case, tmp_path, writa
         assert en in hit.message("en") and it in hit.message("it"), (hit.message("en"), hit.message("it"))
         assert (hit.sheet, hit.row, hit.column) == (L.SHEET_SITES, L.FIRST_DATA_ROW, _letter(key))
     receipt = submit(cat, res)
-    row = _stored(writable_catalogue, receipt.site_ids)
+    row = _stored(catalogue_target, receipt.site_ids)
     assert len(row) == 1 and row[key].iloc[0] == (pytest.approx(stored) if isinstance(stored, float) else stored)
 
 
@@ -172,15 +172,15 @@ REFUSED = [
 
 
 @pytest.mark.parametrize("case", REFUSED, ids=[c[0] for c in REFUSED])
-def test_misleading_input_is_refused_with_its_cell(case, tmp_path, writable_catalogue):
+def test_misleading_input_is_refused_with_its_cell(case, tmp_path, catalogue_target):
     name, kw, code, sheet, row, col, en, it = case
     kw = dict(kw)
     post = kw.pop("post", None)
     path = fill(tmp_path / f"{name}.xlsx", **kw)
     if post:
         path.write_bytes(_with_sites_xml(path, post))
-    before = sha256(writable_catalogue)
-    cat = open_catalogue(writable_catalogue)
+    before = state(catalogue_target)
+    cat = open_catalogue(catalogue_target)
     res = check_workbook(path, cat.places(), "it")
     hits = [i for i in res.issues if i.code == code]
     assert hits, (name, res.report("en"))
@@ -196,7 +196,7 @@ def test_misleading_input_is_refused_with_its_cell(case, tmp_path, writable_cata
     assert f"{sheet}" in res.report("en")
     with pytest.raises(UserError):
         submit(cat, res)
-    assert sha256(writable_catalogue) == before
+    assert state(catalogue_target) == before
 
 
 def test_excel_error_cells_are_real_error_cells(tmp_path):
@@ -243,20 +243,20 @@ HIDDEN = [
 
 
 @pytest.mark.parametrize("case", HIDDEN, ids=[c[0] for c in HIDDEN])
-def test_hidden_data_is_reported_then_what_was_shown_is_submitted(case, tmp_path, writable_catalogue):
+def test_hidden_data_is_reported_then_what_was_shown_is_submitted(case, tmp_path, catalogue_target):
     name, mutate, code, row, en, it, n_sites = case
-    cat = open_catalogue(writable_catalogue)
+    cat = open_catalogue(catalogue_target)
     res = check_workbook(fill(tmp_path / f"{name}.xlsx", mutate=mutate), cat.places(), "it")
     (hit,) = [i for i in res.issues if i.code == code]
     assert hit.severity == "warning" and en in hit.message("en") and it in hit.message("it"), hit.message("en")
     assert hit.row == row
     assert res.ok and len(res.sites) == n_sites  # the preview shows every site that will be submitted
     receipt = submit(cat, res)
-    assert len(_stored(writable_catalogue, receipt.site_ids)) == n_sites
+    assert len(_stored(catalogue_target, receipt.site_ids)) == n_sites
 
 
-def test_preview_shows_the_owner_type_from_the_owner_sheet(tmp_path, writable_catalogue):
-    cat = open_catalogue(writable_catalogue)
+def test_preview_shows_the_owner_type_from_the_owner_sheet(tmp_path, catalogue_target):
+    cat = open_catalogue(catalogue_target)
     res = check_workbook(fill(tmp_path / "o.xlsx", owner={**OWNER, "owner_type": "public_body"}), cat.places(), "it")
     assert res.ok, res.report("en")
     rec = preview_records(res, cat)[0]
@@ -264,7 +264,7 @@ def test_preview_shows_the_owner_type_from_the_owner_sheet(tmp_path, writable_ca
     assert "Ente pubblico" in render_sheet_html(rec, "it", standalone=False)
     assert "Public body" in render_sheet_html(rec, "en", standalone=False)
     receipt = submit(cat, res)
-    assert _stored(writable_catalogue, receipt.site_ids)["owner_type"].iloc[0] == "public_body"
+    assert _stored(catalogue_target, receipt.site_ids)["owner_type"].iloc[0] == "public_body"
 
 
 # ------------------------------------------------------------------ bounded time and memory
@@ -397,7 +397,7 @@ def test_geojson_export_is_json_even_with_an_infinite_value(catalogue):
 
 # ------------------------------------------------------------------ drop-downs in the owner's language
 @pytest.mark.parametrize("lang", ["it", "en"])
-def test_template_dropdowns_show_labels_and_labels_submit_as_codes(lang, tmp_path, writable_catalogue):
+def test_template_dropdowns_show_labels_and_labels_submit_as_codes(lang, tmp_path, catalogue_target):
     from geo.listing.template import write_template
     from geo.schema import FIELD
 
@@ -417,14 +417,14 @@ def test_template_dropdowns_show_labels_and_labels_submit_as_codes(lang, tmp_pat
              "applicant_role": FIELD["applicant_role"].choice_label("owner", lang)}
     site = {**SITE, **label, "permitted_uses": uses, "rail_siding": "Yes" if lang == "en" else "Sì"}
     assert site["condition"] != "to_renovate"  # a label, not the code
-    cat = open_catalogue(writable_catalogue)
+    cat = open_catalogue(catalogue_target)
     res = check_workbook(fill(tmp_path / f"labels_{lang}.xlsx", sites=[site], owner=owner), cat.places(), lang)
     assert res.ok, res.report("en")
     rec = res.sites[0].record
     assert (rec["condition"], rec["contamination"], rec["permitted_uses"]) == ("to_renovate", "none_known",
                                                                              "industrial;logistics")
     assert res.owner["owner_type"] == "company" and rec["rail_siding"] is True
-    stored = _stored(writable_catalogue, submit(cat, res).site_ids)
+    stored = _stored(catalogue_target, submit(cat, res).site_ids)
     assert stored["condition"].iloc[0] == "to_renovate" and stored["permitted_uses"].iloc[0] == "industrial;logistics"
 
 

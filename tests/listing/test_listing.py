@@ -20,7 +20,7 @@ from geo.listing.submission import (AccessDenied, mark_verified, owner_view, pub
 from geo.listing.template import write_template
 from geo.schema import FIELD
 from geo.search import Query, SearchIndex, search
-from tests.conftest import sha256
+from tests.conftest import state
 from tests.listing.conftest import OWNER, SITE, fill
 
 
@@ -40,8 +40,8 @@ def test_template_is_generated_from_the_schema(tmp_path):
     assert "asset_kind" in [c.value for c in wb[L.SHEET_LISTS][1]]
 
 
-def test_round_trip_template_check_submit_queue_publish_search(filled, writable_catalogue):
-    cat = open_catalogue(writable_catalogue)
+def test_round_trip_template_check_submit_queue_publish_search(filled, catalogue_target):
+    cat = open_catalogue(catalogue_target)
     res = check_workbook(filled(), cat.places(), "it")
     assert res.ok, res.report("en")
     assert res.sites[0].record["land_area_m2"] == 25000.0
@@ -50,7 +50,7 @@ def test_round_trip_template_check_submit_queue_publish_search(filled, writable_
     assert prev["in_zls"] is True and prev["zls_aid_area"] is False and prev["land_area_m2__prov"] == "declared"
     receipt = submit(cat, res)
     assert receipt.token and len(receipt.token) >= 40
-    cat = open_catalogue(writable_catalogue)
+    cat = open_catalogue(catalogue_target)
     (sid,) = receipt.site_ids
     site = cat.site(sid, role="staff")
     assert site["status"] == "submitted" and site["land_area_m2__prov"] == "declared"
@@ -60,7 +60,7 @@ def test_round_trip_template_check_submit_queue_publish_search(filled, writable_
     assert sid not in set(search(SearchIndex.from_sites(cat.sites(statuses=None)), Query()).sites["site_id"])
     mark_verified(cat, "staff", sid, ["land_area_m2", "power_kw"], actor="staff:anna")
     publish(cat, "staff", sid, actor="staff:anna")
-    cat = open_catalogue(writable_catalogue)
+    cat = open_catalogue(catalogue_target)
     assert cat.site(sid, role="staff")["land_area_m2__prov"] == "verified"
     found = search(SearchIndex.from_sites(cat.sites(statuses=None)), Query(near="Cremona", radius_km=5),
                    places=cat.places()).sites
@@ -70,13 +70,13 @@ def test_round_trip_template_check_submit_queue_publish_search(filled, writable_
     assert set(cat.table("owners").columns) >= {"token_hash"} and receipt.token not in cat.table("owners").to_string()
 
 
-def test_owner_can_replace_and_withdraw_and_history_is_kept(filled, writable_catalogue):
-    cat = open_catalogue(writable_catalogue)
+def test_owner_can_replace_and_withdraw_and_history_is_kept(filled, catalogue_target):
+    cat = open_catalogue(catalogue_target)
     r1 = submit(cat, check_workbook(filled(), cat.places()))
     res2 = check_workbook(filled("v2.xlsx", sites=[{**SITE, "power_kw": 2500}]), cat.places())
-    r2 = replace_submission(open_catalogue(writable_catalogue), r1.token, r1.submission_id, res2)
+    r2 = replace_submission(open_catalogue(catalogue_target), r1.token, r1.submission_id, res2)
     assert r2.site_ids == r1.site_ids
-    cat = open_catalogue(writable_catalogue)
+    cat = open_catalogue(catalogue_target)
     assert cat.site(r1.site_ids[0], role="staff")["power_kw"] == 2500
     h = cat.history(r1.site_ids[0])
     assert ((h["field"] == "power_kw") & (h["old"] == "800") & (h["new"] == "2500")).any()
@@ -84,17 +84,17 @@ def test_owner_can_replace_and_withdraw_and_history_is_kept(filled, writable_cat
     diff = next(x for x in q if x["site_id"] == r1.site_ids[0])["diff"]
     assert ("power_kw", "800", "2500") in diff
     withdraw(cat, r1.token, r2.submission_id)
-    assert open_catalogue(writable_catalogue).site(r1.site_ids[0], role="staff")["status"] == "withdrawn"
+    assert open_catalogue(catalogue_target).site(r1.site_ids[0], role="staff")["status"] == "withdrawn"
 
 
-def test_roles_owner_cannot_see_others_or_act_as_staff(filled, writable_catalogue):
-    cat = open_catalogue(writable_catalogue)
+def test_roles_owner_cannot_see_others_or_act_as_staff(filled, catalogue_target):
+    cat = open_catalogue(catalogue_target)
     a = submit(cat, check_workbook(filled("a.xlsx"), cat.places()))
-    b = submit(open_catalogue(writable_catalogue), check_workbook(
+    b = submit(open_catalogue(catalogue_target), check_workbook(
         filled("b.xlsx", sites=[{**SITE, "title_it": "Altro sito", "land_area_m2": "30.000"}]), cat.places()))
-    cat = open_catalogue(writable_catalogue)
+    cat = open_catalogue(catalogue_target)
     assert set(owner_view(cat, a.token)["site_id"]) == set(a.site_ids)
-    before = sha256(writable_catalogue)
+    before = state(catalogue_target)
     with pytest.raises(AccessDenied):
         withdraw(cat, a.token, b.submission_id)  # someone else's
     with pytest.raises(AccessDenied):
@@ -106,9 +106,9 @@ def test_roles_owner_cannot_see_others_or_act_as_staff(filled, writable_catalogu
             publish(cat, role, a.site_ids[0], actor="x")
     with pytest.raises(UserError):
         send_back(cat, "staff", a.site_ids[0], "  ", actor="x")
-    assert sha256(writable_catalogue) == before
+    assert state(catalogue_target) == before
     send_back(cat, "staff", a.site_ids[0], "Manca la planimetria", actor="staff:anna")
-    view = owner_view(open_catalogue(writable_catalogue), a.token)
+    view = owner_view(open_catalogue(catalogue_target), a.token)
     assert view["status"].iloc[0] == "draft" and view["reason"].iloc[0] == "Manca la planimetria"
 
 
@@ -212,12 +212,12 @@ CORPUS = [
 
 
 @pytest.mark.parametrize("case", CORPUS, ids=[c[0] for c in CORPUS])
-def test_broken_workbook_gives_its_message_and_changes_nothing(case, filled, tmp_path, writable_catalogue):
+def test_broken_workbook_gives_its_message_and_changes_nothing(case, filled, tmp_path, catalogue_target):
     name, make, code, en, it = case
     path = tmp_path / f"{name}.xlsx"
     make(path, filled)
-    before = sha256(writable_catalogue)
-    cat = open_catalogue(writable_catalogue)
+    before = state(catalogue_target)
+    cat = open_catalogue(catalogue_target)
     res = check_workbook(path, cat.places(), "it")
     hits = [i for i in res.issues if i.code == code]
     assert hits, (name, res.report("en"))
@@ -226,7 +226,7 @@ def test_broken_workbook_gives_its_message_and_changes_nothing(case, filled, tmp
     assert not res.ok
     with pytest.raises(UserError):
         submit(cat, res)
-    assert sha256(writable_catalogue) == before
+    assert state(catalogue_target) == before
 
 
 def test_problems_are_located_by_sheet_row_column_and_all_reported(filled, places):
@@ -315,14 +315,14 @@ def test_safety_helpers(tmp_path):
         check_image(b"\x89PNG\r\n\x1a\n" + b"\0" * (6 * 1024 * 1024))
 
 
-def test_cli_template_check_submit(filled, writable_catalogue, tmp_path, capsys):
+def test_cli_template_check_submit(filled, catalogue_target, tmp_path, capsys):
     out = tmp_path / "t.xlsx"
     assert main(["--lang", "en", "listing", "template", str(out)]) == 0 and out.exists()
     good = filled()
-    assert main(["--catalogue", str(writable_catalogue), "listing", "check", str(good)]) == 0
+    assert main(["--catalogue", str(catalogue_target), "listing", "check", str(good)]) == 0
     assert "VALID" in capsys.readouterr().out
     bad = filled("bad.xlsx", sites=[{**SITE, "lat": 10.0226, "lon": 45.1336}])
-    assert main(["--catalogue", str(writable_catalogue), "--lang", "it", "listing", "check", str(bad)]) == 1
+    assert main(["--catalogue", str(catalogue_target), "--lang", "it", "listing", "check", str(bad)]) == 1
     assert "sembrano invertite" in capsys.readouterr().out
-    assert main(["--catalogue", str(writable_catalogue), "listing", "submit", str(good)]) == 0
+    assert main(["--catalogue", str(catalogue_target), "listing", "submit", str(good)]) == 0
     assert "owner token" in capsys.readouterr().out
