@@ -53,6 +53,7 @@ run: install assets catalogue
 	  $(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
 
 test: install assets browser postgres
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 bench: install assets browser

@@ -73,7 +73,6 @@ def windowed(dirs: list[str], q) -> None:
 def whole_array(dirs: list[str], size: int, q) -> None:
     """The same steps on whole arrays: read all, compute all, clean, label, polygonise."""
     from rasterio.windows import Window
-    from scipy import ndimage
 
     from geo.brownfield.bands import to_reflectance
     from geo.brownfield.detect import clean, polygons

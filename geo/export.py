@@ -7,7 +7,6 @@ apostrophe. Only public fields are exported unless the caller is staff.
 
 from __future__ import annotations
 
-import io
 import json
 import math
 from typing import Any
@@ -16,7 +15,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.catalogue.frames import to_python
-from geo.schema import FIELD, FIELDS
+from geo.schema import FIELDS
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

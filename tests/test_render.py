@@ -50,7 +50,7 @@ def test_owner_text_is_escaped_in_cards_and_sheets(record):
                                                            ("en", "DEMO", "unknown", "declared")])
 def test_sheet_shows_demo_mark_and_provenance_in_its_language(record, lang, demo, unknown, declared):
     html = render_sheet_html(record, lang)
-    assert f'class="demo"' in html and demo in html
+    assert 'class="demo"' in html and demo in html
     assert declared in html and unknown in html  # the demo record has declared and missing values
 
 

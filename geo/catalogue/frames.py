@@ -13,7 +13,6 @@ from typing import Any, Iterable
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from shapely.geometry import Point
 
 from geo.schema import FIELD, storage_columns
 
@@ -82,12 +81,6 @@ def row_to_record(row: pd.Series) -> dict[str, Any]:
         if f.kind == "int" and rec.get(c) is not None:
             rec[c] = int(rec[c])
     return rec
-
-
-def point_of(rec: dict[str, Any]) -> Point | None:
-    if rec.get("lon") is not None and rec.get("lat") is not None:
-        return Point(float(rec["lon"]), float(rec["lat"]))
-    return None
 
 
 def _typed(v: Any, dtype: str) -> Any:

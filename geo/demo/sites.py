@@ -15,7 +15,6 @@ import datetime as dt
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 from shapely.geometry import Point, box
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import geopandas as gpd
 
 from geo.catalogue.compute import compute_site_fields
 from geo.catalogue.frames import records_to_frame, row_to_record

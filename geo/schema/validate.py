@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Protocol
 
-from geo.schema.coerce import FieldError, coerce_with_notes, has_html, is_blank
-from geo.schema.fields import FIELD, FIELDS, Field
+from geo.schema.coerce import FieldError, coerce_with_notes, has_html
+from geo.schema.fields import FIELDS, Field
 from geo.schema.messages import Issue
 
 #: Lombardy's bounding box in WGS84 (lon_min, lat_min, lon_max, lat_max), a
@@ -70,6 +70,7 @@ def validate_record(
 
     Examples
     --------
+    >>> from geo.schema.fields import FIELD
     >>> rec, issues = validate_record({"land_area_m2": "1.000", "covered_area_m2": "2.000"},
     ...                               fields=[FIELD["land_area_m2"], FIELD["covered_area_m2"]])
     >>> [i.code for i in issues]

@@ -18,11 +18,6 @@ from geo.web.state import current_lang, t
 log = logging.getLogger("geo.web")
 
 
-def demo_badge(is_demo: bool | None) -> str:
-    """A short visible marker for demo records, '' for real ones."""
-    return t("demo") if is_demo else ""
-
-
 def demo_banner(has_demo: bool) -> None:
     if has_demo:
         st.warning(t("demo_banner"), icon=":material/science:")

@@ -17,7 +17,7 @@ from shapely.geometry import Point, box
 from geo.brownfield import indices
 from geo.brownfield.bands import baseline_offset, scl_valid, to_reflectance
 from geo.brownfield.evaluate import evaluate
-from geo.brownfield.run import detect, publish, write_run
+from geo.brownfield.run import detect, publish
 from geo.brownfield.sources import SceneReader, grid_for, scene_from_path
 from geo.brownfield.stac import scenes_from_static
 from geo.catalogue import open_catalogue

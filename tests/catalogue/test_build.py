@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
 
 from geo.catalogue import SCHEMA_VERSION, open_catalogue
-from geo.catalogue.build import build_catalogue
 from geo.cli import main
 from geo.demo import demo_sites
 from geo.schema import FIELD, storage_columns, validate_record

@@ -21,7 +21,7 @@ from geo.listing.template import write_template
 from geo.schema import FIELD
 from geo.search import Query, SearchIndex, search
 from tests.conftest import state
-from tests.listing.conftest import OWNER, SITE, fill
+from tests.listing.conftest import OWNER, SITE
 
 
 def test_template_is_generated_from_the_schema(tmp_path):

@@ -3,7 +3,6 @@
 import json
 
 import folium
-import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
