@@ -79,6 +79,33 @@ def settled(page, quiet_ms: int = 1500, timeout_ms: int = 60000) -> None:
         page.wait_for_timeout(100)
 
 
+def map_idle(page, frame, timeout_ms: int = 30000) -> None:
+    """Wait until Leaflet has finished fitting the view (a drag during a zoom animation is not a drawing)."""
+    js = ("(() => { var m = window.__geoSites && window.__geoSites._map; return !!m && !m._animatingZoom && "
+          "!(m._panAnim && m._panAnim._inProgress); })()")
+    for _ in range(timeout_ms // 100):
+        if frame.evaluate(js):
+            page.wait_for_timeout(300)
+            return
+        page.wait_for_timeout(100)
+
+
+def wait_count_change(page, frame, before: int, timeout_ms: int = 60000) -> int:
+    """The new result count after a drawing; on timeout, say what the map's component last sent."""
+    for _ in range(timeout_ms // 200):
+        try:
+            n = result_count(page)
+            if n != before:
+                return n
+        except Exception:
+            pass
+        page.wait_for_timeout(200)
+    diag = "detached" if frame.is_detached() else frame.evaluate(
+        "(() => { var g = window.__GLOBAL_DATA__ || {}; return JSON.stringify({lad: g.last_active_drawing, "
+        "all: g.all_drawings}).slice(0, 600); })()")
+    raise AssertionError(f"the count never changed from {before}; map component state: {diag}")
+
+
 def wait_count(page, expected: int, timeout_ms: int = 60000) -> None:
     for _ in range(timeout_ms // 100):
         try:
@@ -121,6 +148,7 @@ def test_a_rectangle_drawn_with_the_mouse_filters_and_goes_into_the_url(browser,
     settled(page)
     frame, markers = drawn_count(page)
     assert markers == n_all
+    map_idle(page, frame)
     box = frame.locator(".leaflet-container").bounding_box()
     frame.locator(".leaflet-draw-draw-rectangle").click()
     # A rectangle over the middle of the map (the map fits all of Lombardy's sites).
@@ -131,8 +159,7 @@ def test_a_rectangle_drawn_with_the_mouse_filters_and_goes_into_the_url(browser,
     page.mouse.move((x0 + x1) / 2, (y0 + y1) / 2, steps=5)
     page.mouse.move(x1, y1, steps=5)
     page.mouse.up()
-    page.wait_for_function(f"() => !document.body.innerText.includes('{n_all} sites found')", timeout=60000)
-    n = result_count(page)
+    n = wait_count_change(page, frame, n_all)
     assert 0 < n < n_all
     # The area is in the URL, as a polygon of the query.
     q = json.loads(parse_qs(urlparse(page.url).query)["q"][0])
@@ -213,6 +240,7 @@ def test_a_circle_drawn_with_the_mouse_searches_around_its_centre(browser, serve
     n_all = result_count(page)
     settled(page)
     frame, _ = drawn_count(page)
+    map_idle(page, frame)
     box = frame.locator(".leaflet-container").bounding_box()
     frame.locator(".leaflet-draw-draw-circle").click()
     x0, y0 = box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5
@@ -221,8 +249,7 @@ def test_a_circle_drawn_with_the_mouse_searches_around_its_centre(browser, serve
     page.mouse.move(x0 + 40, y0, steps=4)
     page.mouse.move(x0 + 90, y0, steps=4)
     page.mouse.up()
-    page.wait_for_function(f"() => !document.body.innerText.includes('{n_all} sites found')", timeout=60000)
-    n = result_count(page)
+    n = wait_count_change(page, frame, n_all)
     q = json.loads(parse_qs(urlparse(page.url).query)["q"][0])
     assert set(q) >= {"point", "radius_km"} and "polygon" not in q and 0 < q["radius_km"] < 100
     from geo.search import Query, SearchIndex, search
