@@ -19,6 +19,7 @@ import sys
 from typing import NoReturn, Sequence
 
 from geo.errors import UserError
+from geo.settings import settings
 
 # Modules that define ``register(subparsers) -> None``. Imported lazily so
 # that ``geo --help`` stays fast and a missing optional extra only breaks
@@ -91,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--catalogue",
         dest="catalogue_path",
-        default=os.environ.get("GEO_CATALOGUE", "data/catalogue.gpkg"),
+        default=settings().catalogue,
         help="catalogue GeoPackage (default: $GEO_CATALOGUE or data/catalogue.gpkg)",
     )
     parser.add_argument("--lang", choices=["it", "en"], default="en", help="language of messages")
@@ -170,7 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{prefix}: " + ("memoria esaurita." if lang == "it" else "out of memory."), file=sys.stderr)
         return 1
     except Exception as exc:  # noqa: BLE001 - a bug: one line, the details only when asked for
-        if os.environ.get("GEO_DEBUG"):
+        if settings().debug:
             raise
         kind = type(exc).__name__
         print(f"{prefix}: " + (f"errore imprevisto ({kind}: {_one_line(str(exc))}); GEO_DEBUG=1 mostra i dettagli."

@@ -58,7 +58,9 @@ class CatalogueBackend(Protocol):
 
 def catalogue_target(value: str | os.PathLike | None = None) -> str:
     """Where the catalogue is: the value given, else ``$GEO_CATALOGUE``, else ``data/catalogue.gpkg``."""
-    return str(value or os.environ.get("GEO_CATALOGUE") or "data/catalogue.gpkg")
+    from geo.settings import settings
+
+    return str(value or settings().catalogue)
 
 
 GeoPackageCatalogue = Catalogue  # the name of the first release

@@ -9,7 +9,6 @@ owner's page offers the click.
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import pandas as pd
 
@@ -17,20 +16,13 @@ from geo.catalogue import CatalogueBackend
 from geo.errors import UserError
 from geo.listing.submission import AccessDenied, owner_by_token
 
-DEFAULT_MONTHS = 6
 
 
 def reconfirm_months() -> int:
     """Months after which a published listing needs reconfirming (``GEO_RECONFIRM_MONTHS``, default 6)."""
-    raw = os.environ.get("GEO_RECONFIRM_MONTHS", "")
-    try:
-        months = int(raw) if raw else DEFAULT_MONTHS
-    except ValueError:
-        raise UserError(f"GEO_RECONFIRM_MONTHS deve essere un numero di mesi, non {raw!r}.",
-                        f"GEO_RECONFIRM_MONTHS must be a number of months, not {raw!r}.") from None
-    if months < 1:
-        raise UserError("GEO_RECONFIRM_MONTHS deve essere almeno 1.", "GEO_RECONFIRM_MONTHS must be at least 1.")
-    return months
+    from geo.settings import settings
+
+    return settings().reconfirm_months
 
 
 def _cutoff(months: int, today: dt.date | None = None) -> str:
@@ -74,3 +66,5 @@ def reconfirm(cat: CatalogueBackend, token: str, site_id: str) -> None:
             raise UserError("Solo una scheda pubblicata si riconferma.", "Only a published listing is reconfirmed.")
         uow.actor = f"owner:{owner['owner_id']}"
         uow.update_site(site_id, {"confirmed_at": uow.stamp})
+        # The event itself is recorded even when the date does not change (twice in the same second).
+        uow.insert("site_changes", [uow.log(site_id, "_reconfirmed", rec.get("confirmed_at"), uow.stamp)])

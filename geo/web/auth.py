@@ -16,7 +16,7 @@ is read.
 
 from __future__ import annotations
 
-import os
+from geo.settings import settings
 from typing import Literal
 
 import streamlit as st
@@ -34,10 +34,7 @@ def _oidc_configured() -> bool:
 
 def _role_map() -> dict[str, str]:
     out: dict[str, str] = {}
-    for pair in os.environ.get("GEO_ROLES", "").split(","):
-        if "=" in pair:
-            email, role = pair.split("=", 1)
-            out[email.strip().lower()] = role.strip()
+    out.update(settings().roles)
     try:
         out.update({k.lower(): v for k, v in dict(st.secrets.get("roles", {})).items()})
     except Exception:
@@ -46,7 +43,7 @@ def _role_map() -> dict[str, str]:
 
 
 def auth_mode() -> str:
-    if os.environ.get("GEO_AUTH_MODE") == "local":
+    if settings().auth_mode == "local":
         return "local"
     return "oidc" if _oidc_configured() else "none"
 
@@ -54,7 +51,7 @@ def auth_mode() -> str:
 def current_role() -> Role:
     mode = auth_mode()
     if mode == "local":
-        role = os.environ.get("GEO_LOCAL_ROLE", "public")
+        role = settings().local_role
         return role if role in ROLES else "public"  # type: ignore[return-value]
     if mode == "oidc" and getattr(st.user, "is_logged_in", False):
         role = _role_map().get(str(st.user.get("email", "")).lower(), "public")

@@ -1,0 +1,68 @@
+"""Every setting the software reads from its environment, in one typed place.
+
+Read once per call of :func:`settings` (cheap: a few ``os.environ`` look-ups), so tests and
+deployments change them by setting environment variables, never by editing code.
+
+=======================  =============================================  ==========================
+variable                 meaning                                        default
+=======================  =============================================  ==========================
+``GEO_CATALOGUE``        GeoPackage path or ``postgresql://`` URL        ``data/catalogue.gpkg``
+``GEO_AUTH_MODE``        ``local`` (development) or unset (OIDC)          unset
+``GEO_LOCAL_ROLE``       role in local mode                             ``public``
+``GEO_ROLES``            ``email=role,...`` for OIDC users               empty
+``GEO_RECONFIRM_MONTHS`` months after which a listing is due             ``6``
+``GEO_DEBUG``            show tracebacks on the command line            off
+=======================  =============================================  ==========================
+
+>>> import os; os.environ["GEO_RECONFIRM_MONTHS"] = "3"; settings().reconfirm_months
+3
+>>> del os.environ["GEO_RECONFIRM_MONTHS"]
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from geo.errors import UserError
+
+DEFAULT_CATALOGUE = "data/catalogue.gpkg"
+
+
+@dataclass(frozen=True)
+class Settings:
+    catalogue: str = DEFAULT_CATALOGUE
+    auth_mode: str | None = None
+    local_role: str = "public"
+    roles: dict[str, str] = field(default_factory=dict)
+    reconfirm_months: int = 6
+    debug: bool = False
+
+
+def _months(raw: str) -> int:
+    try:
+        months = int(raw)
+    except ValueError:
+        raise UserError(f"GEO_RECONFIRM_MONTHS deve essere un numero di mesi, non {raw!r}.",
+                        f"GEO_RECONFIRM_MONTHS must be a number of months, not {raw!r}.") from None
+    if months < 1:
+        raise UserError("GEO_RECONFIRM_MONTHS deve essere almeno 1.", "GEO_RECONFIRM_MONTHS must be at least 1.")
+    return months
+
+
+def settings() -> Settings:
+    """The settings as the environment gives them now (bilingual UserError for a bad value)."""
+    env = os.environ
+    roles = {}
+    for pair in env.get("GEO_ROLES", "").split(","):
+        if "=" in pair:
+            email, role = pair.split("=", 1)
+            roles[email.strip().lower()] = role.strip()
+    return Settings(
+        catalogue=env.get("GEO_CATALOGUE") or DEFAULT_CATALOGUE,
+        auth_mode="local" if env.get("GEO_AUTH_MODE") == "local" else None,
+        local_role=env.get("GEO_LOCAL_ROLE", "public"),
+        roles=roles,
+        reconfirm_months=_months(env["GEO_RECONFIRM_MONTHS"]) if env.get("GEO_RECONFIRM_MONTHS") else 6,
+        debug=bool(env.get("GEO_DEBUG")),
+    )
