@@ -27,6 +27,12 @@ def visible_statuses(role: Role | str | None) -> tuple[str, ...] | None:
     return None if role == "staff" else PUBLIC_STATUSES
 
 
+def visible_rows(sites, role: Role | str | None):
+    """The rows of a listings frame (with a ``status`` column) that ``role`` may read."""
+    allowed = visible_statuses(role)
+    return sites if allowed is None else sites[sites["status"].isin(allowed)]
+
+
 def can_read(role: Role | str | None, status: str | None) -> bool:
     """Whether ``role`` may read a listing whose status is ``status``."""
     allowed = visible_statuses(role)

@@ -49,7 +49,6 @@ class SearchIndex:
     cats: dict[str, np.ndarray] = field(default_factory=dict)   # object arrays, None = unknown
     codes: dict[str, np.ndarray] = field(default_factory=dict)  # int32 category codes, -1 = unknown
     labels: dict[str, dict[str, int]] = field(default_factory=dict)  # category -> code
-    published: np.ndarray | None = None
     #: distance columns with no value at all: their reference layer is not loaded (every located site
     #: gets a distance as soon as one feature of the kind exists), so a criterion on them says so.
     missing_layers: frozenset = frozenset()
@@ -75,7 +74,6 @@ class SearchIndex:
             codes, uniques = pd.factorize(sites[c].astype(object), use_na_sentinel=True)
             idx.codes[c] = codes.astype(np.int32)
             idx.labels[c] = {str(u): i for i, u in enumerate(uniques)}
-        idx.published = idx.codes["status"] == idx.labels["status"].get("published", -2)
         if len(sites):
             idx.missing_layers = frozenset(c for c in NUMERIC if c.startswith("dist_") and np.isnan(idx.num[c]).all())
         idx.uses = uses_mask(sites["permitted_uses"])

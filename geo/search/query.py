@@ -12,6 +12,7 @@ import numpy as np
 import shapely
 from shapely.geometry import box, shape
 
+from geo.catalogue.access import visible_statuses
 from geo.errors import UserError
 from geo.places import MunicipalityIndex
 from geo.search.index import USE_BIT, SearchIndex
@@ -287,8 +288,9 @@ def filter_mask(index: SearchIndex, query: Query, *, staff: bool = False,
     """Boolean mask of the sites that pass every filter (and are visible to the caller)."""
     n = len(index)
     mask = np.ones(n, dtype=bool)
-    if not staff:
-        mask &= index.published
+    allowed = visible_statuses("staff" if staff else "public")  # the one visibility rule (geo.catalogue.access)
+    if allowed is not None:
+        mask &= np.isin(index.codes["status"], [index.labels["status"].get(s, -2) for s in allowed])
     num = index.num
     _range(mask, num["land_area_m2"], query.min_land_m2, query.max_land_m2)
     _range(mask, num["covered_area_m2"], query.min_covered_m2, query.max_covered_m2)
@@ -334,10 +336,6 @@ def filter_mask(index: SearchIndex, query: Query, *, staff: bool = False,
         inside = shapely.contains_xy(area, shapely.get_x(geo[sel]), shapely.get_y(geo[sel]))
         mask[sel[~inside]] = False
     return mask
-
-
-def query_to_json(q: Query) -> str:
-    return json.dumps(q.to_dict(), separators=(",", ":"), sort_keys=True)
 
 
 def query_from_json(text: str) -> Query:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from streamlit.testing.v1 import AppTest
 
 from geo.catalogue import open_catalogue
@@ -74,3 +76,24 @@ def test_staff_see_enquiries_as_text_and_listings_due(catalogue_target, monkeypa
     assert not at.exception
     assert not [d for d in at.dataframe if "Message" in d.value.columns or "E-mail" in d.value.columns]
     assert not [e for e in at.expander if "enquiries" in e.label or "reconfirmed" in e.label]
+
+
+@pytest.mark.parametrize("role", ["staff", "public", "analyst", "owner"])
+def test_a_submitted_listing_sheet_is_for_staff_only(built_catalogue, catalogue, monkeypatch, role):
+    monkeypatch.setenv("GEO_CATALOGUE", str(built_catalogue))
+    monkeypatch.setenv("GEO_AUTH_MODE", "local")
+    monkeypatch.setenv("GEO_LOCAL_ROLE", role)
+    sub = catalogue.sites(statuses=["submitted"]).iloc[0]
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params["lang"] = "en"
+    at.query_params["site"] = sub["site_id"]
+    at.switch_page("geo/web/pages/sheet.py")
+    at.run()
+    assert not at.exception
+    shown = " ".join(str(getattr(e, "value", "")) for e in at.main) + " ".join(
+        str(h.proto.body) for h in at.get("html"))
+    if role == "staff":
+        assert sub["title_it"] in shown or sub["title_en"] in shown
+    else:
+        assert sub["title_it"] not in shown and (sub["title_en"] or "~") not in shown
+        assert at.warning  # "not found": the same answer as for a listing that does not exist

@@ -4,6 +4,7 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo.catalogue.access import visible_rows
 from geo.render import render_sheet_html, render_sheet_pdf
 from geo.layers.actors import nearest_actors
 from geo.render.location import location_context
@@ -18,9 +19,10 @@ from geo.web.ui import guarded
 lang = current_lang()
 with guarded():
     keep_state_in_url()  # the sheet's link carries the search, brief and shortlist too
-    staff = current_role() == "staff"
+    role = current_role()
+    staff = role == "staff"
     sites = get_all_sites()
-    visible = sites if staff else sites[sites["status"] == "published"]
+    visible = visible_rows(sites, role)
     ids = visible["site_id"].tolist()
     wanted = st.query_params.get("site") or st.session_state.get("sheet_site")
     if not ids:
@@ -34,7 +36,7 @@ with guarded():
     sid = st.selectbox(t("select_site"), ids, index=idx, format_func=lambda s: f"{s} · {titles.get(s, '')}")
     st.query_params["site"] = sid
     cat = get_catalogue()
-    rec = cat.site(sid)
+    rec = cat.site(sid, role=role)
     mun = get_layer("municipalities")
     mun_geom = mun.loc[mun["istat"] == rec.get("municipality_istat"), "geometry"]
     # Where the site is, drawn offline (printed sheets too): provinces, lines, nearest exit and station.

@@ -9,6 +9,7 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
+from geo.catalogue.access import visible_rows
 from geo.export import to_csv, to_geojson
 from geo.render import render_dossier_pdf
 from geo.render.location import location_context
@@ -23,7 +24,8 @@ from geo.web.state import current_lang, set_shortlist, shortlist, t
 from geo.web.ui import demo_banner, guarded
 
 lang = current_lang()
-staff = current_role() == "staff"
+role = current_role()
+staff = role == "staff"
 #: Facts shown under the verdicts (a criterion on the same field already shows its value in its reason).
 FACTS = ("land_area_m2", "covered_area_m2", "permitted_uses", "price_eur", "available_from", "power_kw",
          "dist_motorway_junction_km", "dist_rail_station_km", "dist_airport_km", "in_zls", "zls_aid_area")
@@ -33,7 +35,7 @@ with guarded():
     _, brief = keep_state_in_url()
     ids = shortlist()
     sites = get_all_sites()
-    visible = sites if staff else sites[sites["status"] == "published"]
+    visible = visible_rows(sites, role)
     ids = [s for s in ids if s in set(visible["site_id"])]
     if not ids:
         st.info(t("shortlist_empty"))
@@ -42,7 +44,7 @@ with guarded():
     index = SearchIndex.from_sites(sub)
     res = search(index, Query(), brief, staff=staff)
     cat = get_catalogue()
-    records = cat.records(ids)  # in shortlist order, one read
+    records = cat.records(ids, role=role)  # in shortlist order, one read
     demo_banner(any(r.get("is_demo") for r in records))
 
     remove = st.multiselect(t("remove_shortlist"), ids, placeholder=t("choose"), key="sl_remove")
