@@ -11,6 +11,7 @@ import argparse
 
 # Kept literal so that building the parser imports nothing heavy (same as geo.layers.imports).
 INFRA_KINDS = ("airport", "motorway_junction", "rail_station", "rail_freight_terminal", "port")
+ACTOR_KINDS = ("cluster", "university", "irccs", "its", "incubator")  # = geo.layers.actors.ACTOR_KINDS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -29,7 +30,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     i.add_argument("--kind", required=True, choices=INFRA_KINDS)
     i.add_argument("--source", help="source name kept on each row (default: the file name)")
     i.set_defaults(func=_infra)
-    for q in (z, zp, i):
+    a = s.add_parser("actors", help="innovation actors of one kind (points: GeoJSON, GeoPackage or CSV with "
+                                    "lat/lon); re-importing a source replaces its rows")
+    a.add_argument("file")
+    a.add_argument("--kind", required=True, choices=ACTOR_KINDS)
+    a.add_argument("--source", help="source name kept on each row (default: the file name)")
+    a.set_defaults(func=_actors)
+    for q in (z, zp, i, a):
         q.add_argument("--licence", default="not declared", help="licence of the file, kept in the sources table")
         q.add_argument("--attribution", default="", help="attribution of the file, kept in the sources table")
 
@@ -80,4 +87,12 @@ def _infra(args: argparse.Namespace) -> int:
     new = read_infrastructure(args.file, args.kind, args.source)
     return _apply(args, lambda cur: {"infrastructure": merge_infrastructure(cur.layer("infrastructure"), new,
                                                                             args.kind)},
+                  source=str(new["source"].iloc[0]))
+
+
+def _actors(args: argparse.Namespace) -> int:
+    from geo.layers.actors import merge_actors, read_actors
+
+    new = read_actors(args.file, args.kind, args.source)
+    return _apply(args, lambda cur: {"innovation_actors": merge_actors(cur.layer("innovation_actors"), new)},
                   source=str(new["source"].iloc[0]))

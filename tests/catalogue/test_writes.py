@@ -269,3 +269,19 @@ def test_a_killed_run_file_write_leaves_no_temporary_file_after_the_next(tmp_pat
         write_layer(tmp, "t", pd.DataFrame({"a": [1]}))
     assert out.exists() and not leftover.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run.gpkg", "run.gpkg.lock"]
+
+
+def test_import_actors_adds_a_kind_beside_the_shipped_clusters(catalogue_target, tmp_path):
+    f = tmp_path / "universities.csv"
+    f.write_text("name,lat,lon\nPolitecnico di Milano,45.4781,9.2272\nUniversità di Pavia,45.1866,9.1562\n")
+    clusters = (open_catalogue(catalogue_target).layer("innovation_actors")["kind"] == "cluster").sum()
+    for _ in range(2):  # re-importing the same source replaces its rows
+        assert main(["--catalogue", catalogue_target, "import", "actors", str(f), "--kind", "university",
+                     "--source", "test list"]) == 0
+    actors = open_catalogue(catalogue_target).layer("innovation_actors")
+    assert (actors["kind"] == "cluster").sum() == clusters == 9
+    assert sorted(actors.loc[actors["kind"] == "university", "name"]) == ["Politecnico di Milano",
+                                                                         "Università di Pavia"]
+    with pytest.raises(SystemExit) as exit_:  # an unknown kind is a usage error (one line, exit 2)
+        main(["--catalogue", catalogue_target, "import", "actors", str(f), "--kind", "museum"])
+    assert exit_.value.code == 2
