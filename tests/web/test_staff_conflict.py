@@ -97,3 +97,34 @@ def test_a_submitted_listing_sheet_is_for_staff_only(built_catalogue, catalogue,
     else:
         assert sub["title_it"] not in shown and (sub["title_en"] or "~") not in shown
         assert at.warning  # "not found": the same answer as for a listing that does not exist
+
+
+def test_an_investor_sends_an_enquiry_from_the_sheet(catalogue_target, monkeypatch):
+    from geo.listing.enquiries import enquiries_for_staff
+
+    monkeypatch.setenv("GEO_CATALOGUE", catalogue_target)
+    monkeypatch.setenv("GEO_AUTH_MODE", "local")
+    monkeypatch.setenv("GEO_LOCAL_ROLE", "public")
+    sid = open_catalogue(catalogue_target).sites()["site_id"].iloc[0]
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params["lang"] = "en"
+    at.query_params["site"] = sid
+    at.switch_page("geo/web/pages/sheet.py")
+    at.run()
+    assert not at.exception
+    at.text_input[0].input("Li Wei, Shenzhen Motors")
+    at.text_input[1].input("li.wei@example.com")
+    at.text_area[0].input("Is the site still available in 2027?")
+    at.checkbox[0].check()
+    next(b for b in at.button if b.label == "Send").click().run()
+    assert not at.exception and not at.error
+    assert any("Enquiry sent" in s.value for s in at.success)
+    got = enquiries_for_staff(open_catalogue(catalogue_target), "staff")
+    assert got["site_id"].tolist() == [sid] and got["name"].tolist() == ["Li Wei, Shenzhen Motors"]
+    # Without consent: a message, nothing stored.
+    at.text_input[0].input("A")
+    at.text_input[1].input("a@example.com")
+    at.text_area[0].input("Hi")
+    next(b for b in at.button if b.label == "Send").click().run()
+    assert any("consent" in e.value for e in at.error)
+    assert len(enquiries_for_staff(open_catalogue(catalogue_target), "staff")) == 1

@@ -5,6 +5,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.catalogue.access import visible_rows
+from geo.listing.enquiries import send_enquiry
 from geo.render import render_sheet_html, render_sheet_pdf
 from geo.layers.actors import nearest_actors
 from geo.render.location import location_context
@@ -17,6 +18,24 @@ from geo.web.state import current_lang, set_shortlist, shortlist, t
 from geo.web.ui import guarded
 
 lang = current_lang()
+
+
+def _enquiry_form(cat, sid: str, lang: str) -> None:
+    """An investor asks about the site; it reaches staff (the owner's contacts are never shown publicly)."""
+    it = lang == "it"
+    with st.expander("Chiedi informazioni su questo sito" if it else "Ask about this site"):
+        with st.form(f"enquiry_{sid}", clear_on_submit=True):
+            name = st.text_input("Nome e organizzazione" if it else "Name and organisation", max_chars=200)
+            email = st.text_input("E-mail", max_chars=254)
+            message = st.text_area("Messaggio" if it else "Message", max_chars=4000)
+            consent = st.checkbox("Acconsento al trattamento dei dati per ricevere una risposta" if it else
+                                  "I agree to the use of my data to answer this enquiry")
+            if st.form_submit_button("Invia" if it else "Send"):
+                send_enquiry(cat, sid, name, email, message, consent)  # a UserError is shown by guarded()
+                st.success("Richiesta inviata: vi risponderà lo staff di Invest in Lombardy." if it else
+                           "Enquiry sent: Invest in Lombardy staff will answer you.")
+
+
 with guarded():
     keep_state_in_url()  # the sheet's link carries the search, brief and shortlist too
     role = current_role()
@@ -90,3 +109,5 @@ with guarded():
         if staff:
             with st.expander(t("history")):
                 st.dataframe(cat.history(sid), hide_index=True)
+        if rec.get("status") == "published":
+            _enquiry_form(cat, sid, lang)
