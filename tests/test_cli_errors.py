@@ -157,3 +157,12 @@ def test_disk_errors_read_as_one_sentence(err, en, it):
     assert err in (errno_mod.EROFS, errno_mod.EACCES, errno_mod.EDQUOT)
     exc = OSError(err, os.strerror(err), "/data/c.gpkg")
     assert os_error_message(exc, "en") == en and os_error_message(exc, "it") == it
+
+
+def test_search_limit_must_be_at_least_one(tmp_path):
+    """`--limit -1` used to drop the last site silently (pandas head(-1))."""
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "geo.cli", "search", "--limit", "-1"], capture_output=True, text=True)
+    assert r.returncode == 2 and "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1

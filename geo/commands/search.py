@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from geo.cli import int_between
 from geo.schema import FIELD
 
 
@@ -46,7 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     a("--hide-failed", action="store_true")
     a("--staff", action="store_true", help="include unpublished listings and contact fields")
     a("--format", choices=["geojson", "csv"], default="geojson")
-    a("--limit", type=int)
+    a("--limit", type=int_between(1, 10_000_000), help="at most this many sites (>= 1)")
     p.set_defaults(func=_run)
 
 
