@@ -40,6 +40,25 @@ with guarded():
     latest = json.loads(runs["record_json"].iloc[0])  # newest first
     for w in latest.get("warnings", []):  # runs recorded before warnings existed have none
         st.warning(f"{latest['run_id']}: " + (w["it"] if it else w["en"]))
+    info = latest.get("scorer_info")
+    if info and "fallback" not in info:
+        auc = info.get("cv_auc")
+        st.info((f"Ordinamento appreso da {info['n_decisions']} decisioni degli analisti "
+                 f"({info.get('n_positive', '?')} confermate); AUC in validazione incrociata "
+                 f"{auc:.2f}." if it else
+                 f"Ranking learned from {info['n_decisions']} analysts' decisions ({info.get('n_positive', '?')} "
+                 f"confirmed); cross-validated AUC {auc:.2f}.") if auc is not None else
+                ("Ordinamento appreso dalle decisioni degli analisti." if it else
+                 "Ranking learned from analysts' decisions."))
+    elif info:
+        st.caption((f"Ordinamento: regole (punteggio di evidenza); {info.get('n_decisions', 0)} decisioni non bastano "
+                    "ad apprenderne uno." if it else
+                    f"Ranking: rules (evidence score); {info.get('n_decisions', 0)} decisions are not enough to "
+                    f"learn one ({info['fallback']})."))
+    budget = latest.get("budget")
+    if budget:
+        st.caption((f"Lista breve: i candidati migliori entro il {budget:.0%} dell'area analizzata." if it else
+                    f"Short list: the top candidates within {budget:.0%} of the analysed area."))
     with st.sidebar:
         min_score = st.slider("Punteggio minimo" if it else "Minimum score", 0.0, 1.0, 0.3, 0.05, key="bf_score")
         sizes = st.multiselect("Dimensione" if it else "Size", [s[2] for s in SIZE_CLASSES], placeholder=t("choose"),
@@ -54,7 +73,10 @@ with guarded():
         recent = st.checkbox("Solo comparsi nell'ultima esecuzione" if it else "Only first seen in the latest run",
                              key="bf_recent", help=("Possibili dismissioni recenti." if it else
                                                     "Possible recent closures."))
-    cands = load_candidates(cat, min_score, sizes or None, labels or None, decisions or None)
+    beyond = st.sidebar.checkbox("Mostra anche i candidati oltre il budget" if it else
+                                 "Also show candidates beyond the budget", key="bf_beyond")
+    cands = load_candidates(cat, min_score, sizes or None, labels or None, decisions or None,
+                            include_beyond_budget=beyond)
     if recent and len(cands) and "first_seen" in cands:
         cands = cands[cands["first_seen"] == latest["dates"][-1]].reset_index(drop=True)
     st.subheader(f"{len(cands)} " + ("candidati" if it else "candidates"))
