@@ -153,8 +153,18 @@ def promote_to_listing(cat: CatalogueBackend, candidate: pd.Series, actor: str) 
     return sid
 
 
-def before_after_rgb(cat: CatalogueBackend, candidate: pd.Series, pad_m: float = 200.0) -> tuple[np.ndarray, np.ndarray] | None:
-    """True-colour crops (uint8 HxWx3, 2-98% stretch) around a candidate from its run's first and last scene."""
+OUTLINE_RGB = (255, 215, 0)  # the candidate's outline burnt into the views
+
+
+def before_after_rgb(cat: CatalogueBackend, candidate: pd.Series, pad_m: float = 200.0, min_px: int = 80,
+                     display_px: int = 360) -> tuple[np.ndarray, np.ndarray] | None:
+    """True-colour views (uint8 HxWx3, 2-98% stretch) of a candidate in its run's first and last scene.
+
+    The window gives context: at least ``pad_m`` and half the candidate's size on each side, and at least
+    ``min_px`` Sentinel-2 pixels across. The candidate's outline is drawn in :data:`OUTLINE_RGB`. Pixels stay
+    native: the views are enlarged by a whole factor (nearest neighbour, no smoothing) to about ``display_px``.
+    """
+    from rasterio.features import rasterize
     from rasterio.windows import from_bounds
 
     from geo.brownfield.sources import BandRef, Grid, Scene, SceneReader, RES
@@ -164,8 +174,10 @@ def before_after_rgb(cat: CatalogueBackend, candidate: pd.Series, pad_m: float =
     if len(hit) == 0:
         return None
     rec = json.loads(hit["record_json"].iloc[0])
-    x0, y0, x1, y1 = gpd.GeoSeries([candidate.geometry], crs=4326).to_crs(32632).total_bounds
-    x0, y0, x1, y1 = x0 - pad_m, y0 - pad_m, x1 + pad_m, y1 + pad_m
+    shape_m = gpd.GeoSeries([candidate.geometry], crs=4326).to_crs(32632).iloc[0]
+    x0, y0, x1, y1 = shape_m.bounds
+    pad = max(pad_m, 0.5 * max(x1 - x0, y1 - y0), 0.5 * (min_px * 10.0 - max(x1 - x0, y1 - y0)))
+    x0, y0, x1, y1 = x0 - pad, y0 - pad, x1 + pad, y1 + pad
     import rasterio
 
     grid = Grid(rasterio.Affine(RES, 0, x0, 0, -RES, y1), max(1, int((x1 - x0) / RES)), max(1, int((y1 - y0) / RES)))
@@ -184,5 +196,10 @@ def before_after_rgb(cat: CatalogueBackend, candidate: pd.Series, pad_m: float =
         rgb = np.dstack([refl["B04"], refl["B03"], refl["B02"]])
         lo, hi = np.nanpercentile(rgb, 2), np.nanpercentile(rgb, 98)
         scaled = np.nan_to_num(np.clip((rgb - lo) / max(hi - lo, 1e-6), 0, 1), nan=0.0)  # nodata shows black
-        crops.append((scaled * 255).astype(np.uint8))
+        img = (scaled * 255).astype(np.uint8)
+        edge = rasterize([(shape_m.boundary, 1)], out_shape=img.shape[:2], transform=grid.transform,
+                         all_touched=True, dtype="uint8")
+        img[edge == 1] = OUTLINE_RGB
+        k = max(1, display_px // max(img.shape[:2]))
+        crops.append(np.repeat(np.repeat(img, k, axis=0), k, axis=1))
     return crops[0], crops[1]

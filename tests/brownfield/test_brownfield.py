@@ -281,6 +281,15 @@ def test_reviews_survive_reruns_and_promotion_makes_an_estimated_draft(tmp_path,
     assert len(load_candidates(cat, decisions=["pending"])) == 0
     before, after = before_after_rgb(cat, again.iloc[0])
     assert before.dtype == np.uint8 and before.shape[2] == 3 and before.shape == after.shape
+    # Context around the 200 m site (>= 80 native pixels across), its outline drawn, native pixels kept:
+    # every k x k block of the enlarged view is one Sentinel-2 pixel.
+    from geo.brownfield.review import OUTLINE_RGB
+
+    assert min(before.shape[:2]) >= 300
+    assert (before == OUTLINE_RGB).all(axis=2).sum() > 0 and (after == OUTLINE_RGB).all(axis=2).sum() > 0
+    k = 4  # 80 native pixels (a 200 m site with 300 m of context on each side) enlarged to 320
+    assert before.shape[:2] == (320, 320)
+    assert (before[::k, ::k].repeat(k, 0).repeat(k, 1) == before).all()
     sid = promote_to_listing(cat, again.iloc[0], "analyst:a")
     site = open_catalogue(catalogue_target).site(sid, role="staff")
     assert site["status"] == "draft" and site["origin"] == "disused" and site["origin__prov"] == "estimated"

@@ -82,17 +82,24 @@ with guarded():
     st.subheader(f"{len(cands)} " + ("candidati" if it else "candidates"))
     if len(cands) == 0:
         st.stop()
-    c = cands.geometry.union_all().centroid
-    m = folium.Map(location=[c.y, c.x], zoom_start=13, tiles=None, prefer_canvas=True)
+    cid = st.selectbox("Candidato" if it else "Candidate", cands["candidate_id"], key="bf_pick")
+    row = cands[cands["candidate_id"] == cid].iloc[0]
+    # The map follows the candidate under review (its outline in yellow, the others in orange).
+    c = row.geometry.centroid
+    m = folium.Map(location=[c.y, c.x], zoom_start=16, tiles=None, prefer_canvas=True)
     folium.TileLayer(ESRI, name=t("basemap_sat"), attr="Imagery © Esri", max_zoom=19).add_to(m)
     folium.TileLayer(OSM, name=t("basemap_osm"), attr="© OpenStreetMap contributors", show=False).add_to(m)
     show = cands[["candidate_id", "score", "area_m2", "geometry"]].copy()
     folium.GeoJson(show, name="candidates", style_function=lambda f: {
         "color": "#ff6f00", "weight": 2, "fillOpacity": 0.1 + 0.4 * f["properties"]["score"]},
         tooltip=folium.GeoJsonTooltip(["candidate_id", "score", "area_m2"])).add_to(m)
+    folium.GeoJson(row.geometry.__geo_interface__, name=cid,
+                   style_function=lambda _f: {"color": "#ffd700", "weight": 3, "fillOpacity": 0}).add_to(m)
+    x0, y0, x1, y1 = row.geometry.bounds
+    m.fit_bounds([[y0 - 0.004, x0 - 0.006], [y1 + 0.004, x1 + 0.006]])
     folium.LayerControl().add_to(m)
     localise(m)
-    st_folium(m, key="bf_map", height=480, width="stretch", returned_objects=[])
+    st_folium(m, key=f"bf_map_{cid}", height=480, width="stretch", returned_objects=[])
     cols = ["candidate_id", "score", "area_m2", "size_class", "label", "decision"]
     cols += ["first_seen"] if "first_seen" in cands else []
     table = cands[cols + ["explanation_it" if it else "explanation_en"]].copy()
@@ -108,13 +115,14 @@ with guarded():
                  "explanation_it": ("Perché", "Why"), "explanation_en": ("Perché", "Why")}
     st.dataframe(table.rename(columns={k: v[0 if it else 1] for k, v in cand_cols.items()}), hide_index=True,
                  width="stretch")
-    cid = st.selectbox("Candidato" if it else "Candidate", cands["candidate_id"], key="bf_pick")
-    row = cands[cands["candidate_id"] == cid].iloc[0]
     pics = before_after_rgb(cat, row)
     if pics:
         a, b = st.columns(2)
-        a.image(pics[0], caption="prima" if it else "before", width="stretch")
-        b.image(pics[1], caption="dopo" if it else "after", width="stretch")
+        dates = json.loads(runs.loc[runs["run_id"] == row.get("run_id"), "record_json"].iloc[0])["dates"] \
+            if row.get("run_id") in set(runs["run_id"]) else ["", ""]
+        # Native Sentinel-2 pixels (10 m), enlarged without smoothing; the candidate's outline in yellow.
+        a.image(pics[0], caption=f"{'prima' if it else 'before'} {dates[0]}")
+        b.image(pics[1], caption=f"{'dopo' if it else 'after'} {dates[-1]}")
     else:
         st.caption("Immagini prima/dopo non disponibili: le scene di questa esecuzione non sono più raggiungibili "
                    "dal server." if it else
