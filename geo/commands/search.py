@@ -43,6 +43,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     a("--municipality", action="append", default=[], dest="municipalities", help="ISTAT code")
     a("--max-km", action="append", default=[], metavar="KIND=KM",
       help="max distance to the nearest airport|motorway_junction|rail_station|rail_freight_terminal|port")
+    a("--confirmed-within", dest="confirmed_within_months", metavar="MONTHS",
+      help="only listings confirmed by their owner (or updated) in the last MONTHS months")
     a("--brief", help="investor brief (JSON file)")
     a("--hide-failed", action="store_true")
     a("--staff", action="store_true", help="include unpublished listings and contact fields")
@@ -55,7 +57,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 QUERY_ARGS = ("min_land_m2", "max_land_m2", "min_covered_m2", "max_covered_m2", "min_floor_m2", "max_floor_m2",
               "asset_kinds", "origins", "uses", "transactions", "max_price_eur", "max_price_eur_m2", "available_by",
               "conditions", "contaminations", "min_power_kw", "utilities", "rail_siding", "zls", "aid_area",
-              "in_zis", "provinces", "municipalities", "near", "radius_km")
+              "in_zis", "provinces", "municipalities", "near", "radius_km", "confirmed_within_months")
 
 
 def query_from_args(args: argparse.Namespace):

@@ -54,6 +54,7 @@ class SearchIndex:
     missing_layers: frozenset = frozenset()
     uses: np.ndarray | None = None
     available: np.ndarray | None = None  # datetime64[D], NaT = unknown
+    confirmed: np.ndarray | None = None  # datetime64[D] of the last confirmation (else the last update)
     in_zis: np.ndarray | None = None
 
     @classmethod
@@ -78,6 +79,9 @@ class SearchIndex:
             idx.missing_layers = frozenset(c for c in NUMERIC if c.startswith("dist_") and np.isnan(idx.num[c]).all())
         idx.uses = uses_mask(sites["permitted_uses"])
         idx.available = pd.to_datetime(sites["available_from"], errors="coerce").to_numpy().astype("datetime64[D]")
+        last = sites["confirmed_at"].where(sites["confirmed_at"].notna(), sites["updated_at"])
+        idx.confirmed = pd.to_datetime(last.astype(object).map(lambda v: str(v)[:10] if v else None),
+                                       errors="coerce").to_numpy().astype("datetime64[D]")
         z = sites["zis_id"]
         idx.in_zis = np.where(z.notna().to_numpy(), 1.0, 0.0)
         return idx

@@ -58,6 +58,7 @@ class Query:
     polygon: dict | None = None    # GeoJSON geometry (WGS84)
     bbox: list[float] | None = None  # [west, south, east, north]
     max_km: dict[str, float] = field(default_factory=dict)  # infrastructure kind -> km
+    confirmed_within_months: float | None = None  # confirmed by the owner (or updated) in the last N months
 
     def to_dict(self) -> dict[str, Any]:
         """Only the fields that differ from the defaults (compact, stable)."""
@@ -78,7 +79,7 @@ class Query:
 
 
 _NUMBERS = ("min_land_m2", "max_land_m2", "min_covered_m2", "max_covered_m2", "min_floor_m2", "max_floor_m2",
-            "max_price_eur", "max_price_eur_m2", "min_power_kw", "radius_km")
+            "max_price_eur", "max_price_eur_m2", "min_power_kw", "radius_km", "confirmed_within_months")
 _LISTS = ("asset_kinds", "origins", "uses", "transactions", "conditions", "contaminations", "utilities",
           "provinces", "municipalities")
 _FLAGS = ("uses_all", "rail_siding", "zls", "aid_area", "in_zis")
@@ -316,6 +317,10 @@ def filter_mask(index: SearchIndex, query: Query, *, staff: bool = False,
         mask &= ((index.uses & bits) == bits) if query.uses_all else ((index.uses & bits) != 0)
     if query.available_by:
         mask &= index.available <= np.datetime64(dt.date.fromisoformat(query.available_by), "D")
+    if query.confirmed_within_months:
+        days = int(round(float(query.confirmed_within_months) * 30.44))
+        cutoff = np.datetime64(dt.datetime.now(dt.timezone.utc).date(), "D") - np.timedelta64(days, "D")
+        mask &= index.confirmed >= cutoff  # never confirmed nor updated (NaT) does not pass
     for u in query.utilities:
         mask &= index.bools[u] == 1
     for flag, col in ((query.rail_siding, "rail_siding"), (query.zls, "in_zls"), (query.aid_area, "zls_aid_area")):

@@ -69,3 +69,18 @@ def test_owner_reconfirms_a_due_listing_in_one_click(catalogue_target, tmp_path)
     assert "reconfirmed by owner" in set(cat.history(sid)["reason"])
     with pytest.raises(AccessDenied):
         due_for_reconfirmation(cat, "public")
+
+
+def test_search_keeps_only_listings_confirmed_recently(catalogue_target):
+    from geo.search import SearchIndex, make_query, search
+
+    cat = open_catalogue(catalogue_target)
+    old, fresh = cat.sites()["site_id"].iloc[:2]
+    cat.update_site(old, {"confirmed_at": "2024-01-15T10:00:00+00:00"}, actor="test")
+    cat.update_site(fresh, {"confirmed_at": dt.datetime.now(dt.timezone.utc).isoformat()}, actor="test")
+    idx = SearchIndex.from_sites(cat.sites(statuses=None))
+    got = set(search(idx, make_query(confirmed_within_months=6)).sites["site_id"])
+    assert fresh in got and old not in got
+    assert old in set(search(idx, make_query()).sites["site_id"])
+    with pytest.raises(UserError, match="negative"):
+        make_query(confirmed_within_months=-1)

@@ -81,6 +81,9 @@ with guarded():
                                     100000.0, placeholder=t("any"), key="w_maxprice")
         min_power = st.number_input(f"{FIELD['power_kw'].label(lang)} min (kW)", 0.0, 1e6, _f(q0.min_power_kw),
                                     500.0, placeholder=t("any"), key="w_minpower")
+        fresh = st.number_input("Confermate negli ultimi N mesi" if it else "Confirmed in the last N months",
+                                0.0, 120.0, _f(q0.confirmed_within_months), 1.0, placeholder=t("any"),
+                                key="w_fresh")
         provinces = st.multiselect("Provincia" if it else "Province",
                                    sorted(index.sites["province"].dropna().unique()), default=q0.provinces,
                                    placeholder=t("choose"), key="w_prov")
@@ -147,6 +150,7 @@ with guarded():
         near=near or None, radius_km=radius or None, min_land_m2=min_ha * 1e4 if min_ha else None,
         max_land_m2=max_ha * 1e4 if max_ha else None, asset_kinds=kinds, origins=origins, uses=uses,
         transactions=trans, max_price_eur=max_price or None, min_power_kw=min_power or None,
+        confirmed_within_months=fresh or None,
         provinces=provinces, zls=zls, aid_area=aid, in_zis=zis, rail_siding=siding, point=point,
         bbox=view_bbox(st.session_state.get("findmap_state")) if use_view else None).items()}})
     save_to_url(query, brief)
