@@ -1,7 +1,7 @@
 """The catalogue: one interface, on a GeoPackage file (default) or a PostGIS database.
 
 >>> from geo.catalogue import open_catalogue          # doctest: +SKIP
->>> cat = open_catalogue("data/catalogue.gpkg")       # or "postgresql://user@host:5432/db"
+>>> cat = open_catalogue("data/catalogue.gpkg")  # or "postgresql://user@host:5432/db"   # doctest: +SKIP
 >>> with cat.unit_of_work(actor="staff:anna", reason="published") as uow:   # doctest: +SKIP
 ...     uow.update_site("LS-1", {"status": "published"})
 

@@ -79,6 +79,20 @@ def settled(page, quiet_ms: int = 1500, timeout_ms: int = 60000) -> None:
         page.wait_for_timeout(100)
 
 
+def start_drawing(frame, tool: str) -> None:
+    """Click a Leaflet.draw tool and wait until its handler is on (its tooltip shows): under load a drag that
+    starts earlier is a click on whatever lies below (a province), not a drawing."""
+    tooltip = frame.locator(".leaflet-draw-tooltip").first
+    for _ in range(3):
+        frame.locator(f".leaflet-draw-draw-{tool}").click()
+        try:
+            tooltip.wait_for(state="visible", timeout=10000)
+            return
+        except Exception:  # noqa: BLE001 - not on yet: click the tool again
+            continue
+    raise AssertionError(f"the {tool} tool never turned on")
+
+
 def map_idle(page, frame, timeout_ms: int = 30000) -> None:
     """Wait until Leaflet has finished fitting the view (a drag during a zoom animation is not a drawing)."""
     js = ("(() => { var m = window.__geoSites && window.__geoSites._map; return !!m && !m._animatingZoom && "
@@ -150,7 +164,7 @@ def test_a_rectangle_drawn_with_the_mouse_filters_and_goes_into_the_url(browser,
     assert markers == n_all
     map_idle(page, frame)
     box = frame.locator(".leaflet-container").bounding_box()
-    frame.locator(".leaflet-draw-draw-rectangle").click()
+    start_drawing(frame, "rectangle")
     # A rectangle over the middle of the map (the map fits all of Lombardy's sites).
     x0, y0 = box["x"] + box["width"] * 0.40, box["y"] + box["height"] * 0.35
     x1, y1 = box["x"] + box["width"] * 0.62, box["y"] + box["height"] * 0.65
@@ -242,7 +256,7 @@ def test_a_circle_drawn_with_the_mouse_searches_around_its_centre(browser, serve
     frame, _ = drawn_count(page)
     map_idle(page, frame)
     box = frame.locator(".leaflet-container").bounding_box()
-    frame.locator(".leaflet-draw-draw-circle").click()
+    start_drawing(frame, "circle")
     x0, y0 = box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5
     page.mouse.move(x0, y0)
     page.mouse.down()
