@@ -17,7 +17,7 @@ from geo import __version__
 from geo.catalogue.compute import compute_site_fields
 from geo.catalogue.frames import empty_sites, normalise_sites, records_to_frame, to_storage
 from geo.catalogue import migrate
-from geo.catalogue.catalogue import CHANGE_COLUMNS, now_iso
+from geo.catalogue.catalogue import CHANGE_COLUMNS, OWNER_COLUMNS, SUBMISSION_COLUMNS, now_iso
 from geo.catalogue.db import connect
 from geo.layers import admin, airports, zls
 from geo.layers.imports import ACTOR_COLUMNS, ZIS_COLUMNS
@@ -172,9 +172,6 @@ def build_catalogue(target: str | os.PathLike, *, demo: bool = True, seed: int =
     return timings
 
 
-OWNER_COLUMNS = ["owner_id", "token_hash", "owner_json", "created_at", "updated_at"]
-SUBMISSION_COLUMNS = ["submission_id", "owner_id", "version", "status", "created_at", "file_sha256", "site_ids",
-                      "replaces", "reason"]
 
 
 def _table(columns: list[str]) -> pd.DataFrame:

@@ -42,6 +42,10 @@ from geo.catalogue.migrate import HEAD as SCHEMA_VERSION  # noqa: E402 - the Ale
 #: Layers the computed fields of the sites depend on: replacing one recomputes the sites.
 REFERENCE_LAYERS = ("municipalities", "zls_municipalities", "infrastructure", "zis_areas", "zls_perimeter")
 CHANGE_COLUMNS = ["change_id", "site_id", "at", "actor", "field", "old", "new", "reason"]
+#: Columns of the owner-listing tables (written by geo.listing, created empty by the build).
+OWNER_COLUMNS = ["owner_id", "token_hash", "owner_json", "created_at", "updated_at"]
+SUBMISSION_COLUMNS = ["submission_id", "owner_id", "version", "status", "created_at", "file_sha256", "site_ids",
+                      "replaces", "reason"]
 #: Attribute tables (no geometry): an absent one reads as an empty DataFrame.
 TABLES = {"site_changes", "catalogue_meta", "sources", "owners", "submissions", "brownfield_runs",
           "brownfield_reviews", "enquiries"}

@@ -19,16 +19,14 @@ created; dicts and lists are stored as JSON text.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
-from typing import Any, ContextManager, Iterator, Mapping, Protocol, Sequence
+from typing import Any, ContextManager, Mapping, Protocol, Sequence
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 #: ``{column: values}``: rows whose column is one of the values (ANDed across columns).
 Where = Mapping[str, Sequence[Any]]
@@ -173,13 +171,3 @@ def empty_frame(spatial: bool) -> pd.DataFrame:
 def quote(name: str) -> str:
     """An SQL identifier, quoted (table and column names come from code, never from users)."""
     return '"' + str(name).replace('"', '""') + '"'
-
-
-@contextlib.contextmanager
-def suppress_missing() -> Iterator[None]:
-    with contextlib.suppress(FileNotFoundError):
-        yield
-
-
-def bounds_of(geoms: np.ndarray) -> np.ndarray:
-    return shapely.bounds(geoms)

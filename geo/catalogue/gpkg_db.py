@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.catalogue.db import (GEOM, BBox, Where, column_type, empty_frame, geometry_type, py_value, quote,
+from geo.catalogue.db import (GEOM, BBox, Where, column_type, geometry_type, py_value, quote,
                               rows_of, split_geometry, typed_frame)
 
 __all__ = ["GeoPackageDB", "register_gpkg_functions", "encode_gpkg", "decode_gpkg"]
@@ -398,6 +398,3 @@ class GeoPackageDB:
             con.close()
         return [] if rows == ["ok"] else rows
 
-
-def empty_like(spatial: bool) -> pd.DataFrame:
-    return empty_frame(spatial)

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from geo.catalogue import CatalogueBackend, new_id
+from geo.catalogue.migrate import empty_enquiries
 from geo.errors import UserError
 from geo.schema.coerce import invisible_character
 
-ENQUIRY_COLUMNS = ["enquiry_id", "site_id", "name", "email", "message", "consent", "created_at", "status"]
+ENQUIRY_COLUMNS = list(empty_enquiries().columns)  # the table as migration 0002 defines it
 MAX_MESSAGE = 4000
 MAX_NAME = 200
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[A-Za-z]{2,}$")

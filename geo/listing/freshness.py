@@ -42,11 +42,15 @@ def is_due(confirmed_at: str | None, months: int | None = None, today: dt.date |
 
 
 def due_for_reconfirmation(cat: CatalogueBackend, role: str, months: int | None = None,
-                           today: dt.date | None = None) -> pd.DataFrame:
-    """Published listings whose confirmation is older than ``months`` (staff only), oldest first."""
+                           today: dt.date | None = None, sites: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Published listings whose confirmation is older than ``months`` (staff only), oldest first.
+
+    ``sites``: the listings frame the caller already holds (a page's cached one), to avoid reading it again.
+    """
     if role != "staff":
         raise AccessDenied("Accesso negato: operazione riservata.", "Access denied: restricted operation.")
-    sites = cat.sites(statuses=["published"], role="staff")
+    sites = cat.sites(statuses=["published"], role="staff") if sites is None else \
+        sites[sites["status"] == "published"]
     # A listing never confirmed since this feature exists counts from its last update.
     last = [c or u for c, u in zip(sites["confirmed_at"], sites["updated_at"])]
     due = sites[[is_due(c, months, today) for c in last]]

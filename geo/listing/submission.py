@@ -21,14 +21,12 @@ from typing import Any
 
 import pandas as pd
 
-from geo.catalogue import CatalogueBackend, ConflictError, new_id
+from geo.catalogue import OWNER_COLUMNS, SUBMISSION_COLUMNS, CatalogueBackend, ConflictError, new_id
 from geo.errors import UserError
 from geo.listing.check import CheckResult
 from geo.schema import FIELD, prov_column
 
-OWNER_COLS = ["owner_id", "token_hash", "owner_json", "created_at", "updated_at"]
-SUB_COLS = ["submission_id", "owner_id", "version", "status", "created_at", "file_sha256", "site_ids", "replaces",
-            "reason"]
+OWNER_COLS, SUB_COLS = OWNER_COLUMNS, SUBMISSION_COLUMNS  # the store's table shapes
 #: Submission statuses after which the version can no longer be replaced, withdrawn or sent back.
 CLOSED = ("replaced", "withdrawn")
 

@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+from tests.web.browser import CHROMIUM
 
 pytestmark = [pytest.mark.browser]
 if not Path(CHROMIUM).exists():
@@ -16,21 +16,6 @@ if not Path(CHROMIUM).exists():
 
 TILE_HOSTS = {"tile.openstreetmap.org", "server.arcgisonline.com"}
 
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def server(built_catalogue):
-    with streamlit_server(built_catalogue, role="staff") as url:
-        yield url
 
 
 def map_frame(page):

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+from tests.web.browser import CHROMIUM
 from tests.web.test_e2e_browser import result_count
 
 pytestmark = [pytest.mark.browser]
@@ -22,21 +22,6 @@ if not Path(CHROMIUM).exists():
 
 TILES = re.compile(r"https://(tile\.openstreetmap\.org|server\.arcgisonline\.com)/.*")
 
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def server(built_catalogue):
-    with streamlit_server(built_catalogue, role="staff") as url:
-        yield url
 
 
 def fresh_page(browser):

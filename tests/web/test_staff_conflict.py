@@ -16,19 +16,26 @@ from tests.listing.conftest import SITE, fill
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
-def test_publish_of_a_version_the_owner_replaced_meanwhile_is_refused(catalogue_target, tmp_path, monkeypatch):
-    monkeypatch.setenv("GEO_CATALOGUE", catalogue_target)
+def open_page(monkeypatch, target, role: str, page: str, **params) -> AppTest:
+    """``page`` run under AppTest as ``role`` (local auth) on the catalogue ``target``, in English."""
+    monkeypatch.setenv("GEO_CATALOGUE", str(target))
     monkeypatch.setenv("GEO_AUTH_MODE", "local")
-    monkeypatch.setenv("GEO_LOCAL_ROLE", "staff")
+    monkeypatch.setenv("GEO_LOCAL_ROLE", role)
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params["lang"] = "en"
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.switch_page(f"geo/web/pages/{page}.py")
+    at.run()
+    assert not at.exception
+    return at
+
+
+def test_publish_of_a_version_the_owner_replaced_meanwhile_is_refused(catalogue_target, tmp_path, monkeypatch):
     cat = open_catalogue(catalogue_target)
     r = submit(cat, check_workbook(fill(tmp_path / "a.xlsx", sites=[SITE]), cat.places(), "en"))
     sid = r.site_ids[0]
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.query_params["lang"] = "en"
-    at.query_params["site"] = sid
-    at.switch_page("geo/web/pages/staff.py")
-    at.run()
-    assert not at.exception
+    at = open_page(monkeypatch, catalogue_target, "staff", "staff", site=sid)
     # The owner replaces the listing while staff look at version 1 ...
     v2 = {**SITE, "power_kw": 2500}
     replace_submission(cat, r.token, r.submission_id, check_workbook(fill(tmp_path / "b.xlsx", sites=[v2]),
@@ -49,19 +56,12 @@ def test_publish_of_a_version_the_owner_replaced_meanwhile_is_refused(catalogue_
 def test_staff_see_enquiries_as_text_and_listings_due(catalogue_target, monkeypatch):
     from geo.listing.enquiries import send_enquiry
 
-    monkeypatch.setenv("GEO_CATALOGUE", catalogue_target)
-    monkeypatch.setenv("GEO_AUTH_MODE", "local")
-    monkeypatch.setenv("GEO_LOCAL_ROLE", "staff")
     monkeypatch.setenv("GEO_RECONFIRM_MONTHS", "1")
     cat = open_catalogue(catalogue_target)
     sid = cat.sites()["site_id"].iloc[0]
     hostile = "![p](http://evil.example/p.png) [Log in](http://evil.example/login)"
     send_enquiry(cat, sid, "Li Wei", "li.wei@example.com", hostile, consent=True)
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.query_params["lang"] = "en"
-    at.switch_page("geo/web/pages/staff.py")
-    at.run()
-    assert not at.exception
+    at = open_page(monkeypatch, catalogue_target, "staff", "staff")
     table = next(d.value for d in at.dataframe if "Message" in d.value.columns)
     assert table["Message"].tolist() == [hostile] and table["ID"].tolist() == [sid]
     markdown = " ".join(str(m.value) for m in [*at.markdown, *at.caption, *at.info, *at.warning])
@@ -69,27 +69,15 @@ def test_staff_see_enquiries_as_text_and_listings_due(catalogue_target, monkeypa
     assert any(e.label.startswith("Investor enquiries: 1") for e in at.expander)
     assert any(e.label.startswith("To be reconfirmed:") for e in at.expander)
     # The public cannot reach any of it.
-    monkeypatch.setenv("GEO_LOCAL_ROLE", "public")
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.switch_page("geo/web/pages/staff.py")
-    at.run()
-    assert not at.exception
+    at = open_page(monkeypatch, catalogue_target, "public", "staff")
     assert not [d for d in at.dataframe if "Message" in d.value.columns or "E-mail" in d.value.columns]
     assert not [e for e in at.expander if "enquiries" in e.label or "reconfirmed" in e.label]
 
 
 @pytest.mark.parametrize("role", ["staff", "public", "analyst", "owner"])
 def test_a_submitted_listing_sheet_is_for_staff_only(built_catalogue, catalogue, monkeypatch, role):
-    monkeypatch.setenv("GEO_CATALOGUE", str(built_catalogue))
-    monkeypatch.setenv("GEO_AUTH_MODE", "local")
-    monkeypatch.setenv("GEO_LOCAL_ROLE", role)
     sub = catalogue.sites(statuses=["submitted"]).iloc[0]
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.query_params["lang"] = "en"
-    at.query_params["site"] = sub["site_id"]
-    at.switch_page("geo/web/pages/sheet.py")
-    at.run()
-    assert not at.exception
+    at = open_page(monkeypatch, built_catalogue, role, "sheet", site=sub["site_id"])
     shown = " ".join(str(getattr(e, "value", "")) for e in at.main) + " ".join(
         str(h.proto.body) for h in at.get("html"))
     if role == "staff":
@@ -102,16 +90,8 @@ def test_a_submitted_listing_sheet_is_for_staff_only(built_catalogue, catalogue,
 def test_an_investor_sends_an_enquiry_from_the_sheet(catalogue_target, monkeypatch):
     from geo.listing.enquiries import enquiries_for_staff
 
-    monkeypatch.setenv("GEO_CATALOGUE", catalogue_target)
-    monkeypatch.setenv("GEO_AUTH_MODE", "local")
-    monkeypatch.setenv("GEO_LOCAL_ROLE", "public")
     sid = open_catalogue(catalogue_target).sites()["site_id"].iloc[0]
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.query_params["lang"] = "en"
-    at.query_params["site"] = sid
-    at.switch_page("geo/web/pages/sheet.py")
-    at.run()
-    assert not at.exception
+    at = open_page(monkeypatch, catalogue_target, "public", "sheet", site=sid)
     at.text_input[0].input("Li Wei, Shenzhen Motors")
     at.text_input[1].input("li.wei@example.com")
     at.text_area[0].input("Is the site still available in 2027?")

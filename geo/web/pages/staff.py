@@ -9,7 +9,7 @@ from geo.listing.submission import mark_verified, publish, send_back, staff_queu
 from geo.render import render_sheet_html
 from geo.schema import FIELD, FIELDS
 from geo.web.auth import actor, require_role
-from geo.web.loaders import get_catalogue
+from geo.web.loaders import get_all_sites, get_catalogue
 from geo.web.state import current_lang, t
 from geo.errors import UserError
 from geo.web.ui import flash, guarded, show_user_error
@@ -48,7 +48,7 @@ with guarded():
     if failed is not None:
         show_user_error(failed)
     cat = get_catalogue()
-    due = due_for_reconfirmation(cat, role)
+    due = due_for_reconfirmation(cat, role, sites=get_all_sites())  # the cached frame, not a read per rerun
     enquiries = enquiries_for_staff(cat, role)
     with st.expander((f"Da riconfermare: {len(due)} schede pubblicate da più di {reconfirm_months()} mesi" if it else
                       f"To be reconfirmed: {len(due)} listings published over {reconfirm_months()} months ago")):
