@@ -1,0 +1,297 @@
+"""The verdict rules at their edges: thresholds, the 10 % band, the 90-day grace, the overall order, the score.
+
+Each assertion sits on a boundary that a one-character change to ``geo.search.verdicts`` moves
+(``>=`` to ``>``, 10 % to 25 %, which hard verdict wins), so that such a change fails here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from geo.search import Brief, Criterion
+from geo.search.verdict import NO_VERDICT_COLOUR, Verdict
+from geo.search.verdicts import (CONDITIONAL, DATE_GRACE_DAYS, FAIL, PASS, TOLERANCE, UNKNOWN, criterion_codes,
+                                 evaluate, judge, reason, reasons)
+from tests.search.test_search import make_index
+
+NAME = {PASS: "PASS", CONDITIONAL: "CONDITIONAL", FAIL: "FAIL", UNKNOWN: "UNKNOWN"}
+
+
+def codes(rows: list[dict], crit: Criterion) -> list[str]:
+    idx = make_index(rows)
+    return [NAME[int(c)] for c in criterion_codes(idx, crit, np.arange(len(rows)))]
+
+
+def overall(rows: list[dict], *criteria: Criterion) -> list[str]:
+    idx = make_index(rows)
+    _, ov, _ = judge(idx, Brief(criteria=list(criteria)), np.arange(len(rows)))
+    return [NAME[int(c)] for c in ov]
+
+
+def test_the_band_is_ten_percent():
+    assert TOLERANCE == 0.10 and DATE_GRACE_DAYS == 90
+
+
+# ------------------------------------------------------------------ thresholds and the 10 % band
+def test_minimum_met_exactly_passes_and_the_band_ends_at_ninety_percent():
+    rows = [{"power_kw": v} for v in (5000.0, 4999.0, 4500.0, 4499.0, 3800.0, 3700.0)]
+    assert codes(rows, Criterion("power_min", 5000)) == ["PASS", "CONDITIONAL", "CONDITIONAL", "FAIL", "FAIL",
+                                                         "FAIL"]
+
+
+def test_maximum_met_exactly_passes_and_the_band_ends_at_hundred_and_ten_percent():
+    rows = [{"land_area_m2": v} for v in (10000.0, 10001.0, 10999.0, 11001.0, 12400.0, 12600.0)]
+    assert codes(rows, Criterion("land_area_max", 10000)) == ["PASS", "CONDITIONAL", "CONDITIONAL", "FAIL", "FAIL",
+                                                              "FAIL"]
+
+
+def test_distance_within_exactly_passes_and_the_band_is_ten_percent():
+    rows = [{"dist_airport_km": v} for v in (20.0, 20.5, 21.9, 22.1, 24.0, {}.get("x"))]
+    assert codes(rows, Criterion("airport_km", 20)) == ["PASS", "CONDITIONAL", "CONDITIONAL", "FAIL", "FAIL",
+                                                        "UNKNOWN"]
+
+
+def test_distance_to_a_point_is_measured_in_km():
+    # In the metric CRS 45.095 N is 10.55 km north of 45.0 N, and 45.1 N 11.11 km: within 10 km + 10 %, beyond.
+    rows = [{"lat": 45.0, "lon": 10.0}, {"lat": 45.095, "lon": 10.0}, {"lat": 45.1, "lon": 10.0}]
+    crit = Criterion("distance_to_point_km", {"lat": 45.0, "lon": 10.0, "km": 10, "label": "port"})
+    assert codes(rows, crit) == ["PASS", "CONDITIONAL", "FAIL"]
+    crit = Criterion("distance_to_point_km", {"lat": 45.0, "lon": 10.0, "km": 9.5, "label": "port"})
+    assert codes(rows, crit) == ["PASS", "FAIL", "FAIL"]  # 10.55 > 9.5 * 1.1
+
+
+def test_a_missing_number_is_unknown_on_both_sides():
+    assert codes([{}], Criterion("power_min", 0)) == ["UNKNOWN"]
+    assert codes([{}], Criterion("price_max", 1e12)) == ["UNKNOWN"]
+
+
+# ------------------------------------------------------------------ dates, booleans, categories, uses
+def test_availability_date_and_ninety_days_of_grace():
+    rows = [{"available_from": d} for d in ("2026-06-30", "2026-07-01", "2026-09-28", "2026-09-29", None)]
+    assert codes(rows, Criterion("available_by", "2026-06-30")) == ["PASS", "CONDITIONAL", "CONDITIONAL", "FAIL",
+                                                                    "UNKNOWN"]
+
+
+def test_yes_no_criteria():
+    rows = [{"rail_siding": True}, {"rail_siding": False}, {}]
+    assert codes(rows, Criterion("rail_siding", True)) == ["PASS", "FAIL", "UNKNOWN"]
+    assert codes([{"zis_id": "Z1"}, {}], Criterion("in_zis", True))[0] == "PASS"
+
+
+def test_uses_any_all_and_the_implementation_plan():
+    rows = [{"permitted_uses": "logistics;offices"}, {"permitted_uses": "logistics"},
+            {"permitted_uses": "logistics;offices", "implementation_plan": "to_be_approved"},
+            {"permitted_uses": "retail"}, {"permitted_uses": None}]
+    assert codes(rows, Criterion("uses_all", ["logistics", "offices"])) == ["PASS", "FAIL", "CONDITIONAL", "FAIL",
+                                                                            "UNKNOWN"]
+    assert codes(rows, Criterion("uses_any", ["offices", "industrial"])) == ["PASS", "FAIL", "CONDITIONAL", "FAIL",
+                                                                              "UNKNOWN"]
+
+
+def test_transaction_sale_or_lease_satisfies_either():
+    rows = [{"transaction": "sale_or_lease"}, {"transaction": "sale"}, {"transaction": "lease"}, {}]
+    assert codes(rows, Criterion("transaction", ["lease"])) == ["PASS", "FAIL", "PASS", "UNKNOWN"]
+    assert codes(rows, Criterion("transaction", ["sale"])) == ["PASS", "PASS", "FAIL", "UNKNOWN"]
+
+
+def test_other_categories_do_not_widen():
+    rows = [{"province": "MN"}, {"province": "CR"}, {"province": None}]
+    assert codes(rows, Criterion("province", ["MN"])) == ["PASS", "FAIL", "UNKNOWN"]
+
+
+def test_contamination_under_investigation_is_conditional_only_when_a_clean_site_is_asked():
+    rows = [{"contamination": c} for c in ("none_known", "remediated", "investigating", "remediation_ongoing",
+                                           "suspected")] + [{}]
+    assert codes(rows, Criterion("contamination", ["none_known"])) == ["PASS", "FAIL", "CONDITIONAL", "CONDITIONAL",
+                                                                        "FAIL", "UNKNOWN"]
+    assert codes(rows, Criterion("contamination", ["remediated"])) == ["FAIL", "PASS", "CONDITIONAL", "CONDITIONAL",
+                                                                        "FAIL", "UNKNOWN"]
+    # Someone who accepts a suspected site is not asking for a clean one: no conditional band.
+    assert codes(rows, Criterion("contamination", ["none_known", "suspected"])) == [
+        "PASS", "FAIL", "FAIL", "FAIL", "PASS", "UNKNOWN"]
+
+
+# ------------------------------------------------------------------ overall verdict
+def test_hard_fail_wins_over_hard_unknown_whatever_the_order():
+    rows = [{"power_kw": 100.0}]  # land area unknown
+    assert overall(rows, Criterion("power_min", 5000), Criterion("land_area_min", 1000)) == ["FAIL"]
+    assert overall(rows, Criterion("land_area_min", 1000), Criterion("power_min", 5000)) == ["FAIL"]
+
+
+def test_hard_unknown_wins_over_conditional_and_pass():
+    rows = [{"power_kw": 4800.0, "land_area_m2": 5000.0}]
+    assert overall(rows, Criterion("power_min", 5000), Criterion("land_area_min", 1000),
+                   Criterion("covered_area_min", 100)) == ["UNKNOWN"]
+
+
+def test_conditional_anywhere_makes_the_overall_conditional_even_when_soft():
+    rows = [{"power_kw": 6000.0, "land_area_m2": 950.0}, {"power_kw": 4800.0, "land_area_m2": 5000.0},
+            {"power_kw": 6000.0, "land_area_m2": 5000.0}]
+    assert overall(rows, Criterion("power_min", 5000), Criterion("land_area_min", 1000, hard=False)) == [
+        "CONDITIONAL", "CONDITIONAL", "PASS"]
+
+
+def test_soft_fail_and_soft_unknown_do_not_change_the_overall():
+    rows = [{"power_kw": 6000.0, "land_area_m2": 10.0}, {"power_kw": 6000.0}]
+    assert overall(rows, Criterion("power_min", 5000), Criterion("land_area_min", 1000, hard=False)) == [
+        "PASS", "PASS"]
+
+
+def test_scores_are_weighted_means_of_the_points():
+    rows = [{"power_kw": 6000.0, "land_area_m2": 10.0}, {"power_kw": 4800.0}, {"land_area_m2": 2000.0}]
+    idx = make_index(rows)
+    brief = Brief(criteria=[Criterion("power_min", 5000, weight=3), Criterion("land_area_min", 1000, weight=1)])
+    c, ov, score = judge(idx, brief, np.arange(3))
+    assert c.tolist() == [[PASS, FAIL], [CONDITIONAL, UNKNOWN], [UNKNOWN, PASS]]
+    assert ov.tolist() == [FAIL, UNKNOWN, UNKNOWN]
+    assert score.tolist() == [0.75, round((3 * 0.6 + 0.3) / 4, 4), round((3 * 0.3 + 1) / 4, 4)]
+    assert [v.points for v in Verdict] == [1.0, 0.6, 0.0, 0.3]
+    # All weights zero: every criterion counts once.
+    brief0 = Brief(criteria=[Criterion("power_min", 5000, weight=0), Criterion("land_area_min", 1000, weight=0)])
+    assert judge(idx, brief0, np.arange(3))[2].tolist() == [0.5, 0.45, 0.65]
+
+
+def test_no_brief_means_no_verdict():
+    idx = make_index([{}, {}])
+    c, ov, score = judge(idx, Brief(criteria=[]), np.arange(2))
+    assert c.shape == (2, 0) and ov.tolist() == [-1, -1] and np.isnan(score).all()
+    df = evaluate(idx, Brief(criteria=[]), np.arange(2))
+    assert df["verdict"].tolist() == [None, None] and df["verdict"].dtype == object
+
+
+def test_evaluate_frame_has_names_scores_and_codes():
+    idx = make_index([{"power_kw": 6000.0}, {"power_kw": 10.0}])
+    df = evaluate(idx, Brief(criteria=[Criterion("power_min", 5000), Criterion("gas", True, hard=False)]),
+                  np.arange(2))
+    assert df.columns.tolist() == ["verdict", "score", "c0", "c1"]
+    assert df["verdict"].tolist() == ["PASS", "FAIL"] and df["c0"].tolist() == [PASS, FAIL]
+    assert df["c1"].tolist() == [UNKNOWN, UNKNOWN] and df["score"].tolist() == [0.65, 0.15]
+
+
+def test_the_verdict_type():
+    assert [v.name for v in sorted(Verdict, key=lambda v: v.rank)] == ["PASS", "CONDITIONAL", "UNKNOWN", "FAIL"]
+    assert [int(v) for v in Verdict] == [0, 1, 2, 3]
+    assert Verdict.parse("UNKNOWN") is Verdict.UNKNOWN and Verdict.parse(2) is Verdict.FAIL
+    assert Verdict.parse(Verdict.PASS) is Verdict.PASS and Verdict.parse(None) is None
+    assert [v.label("it") for v in Verdict] == ["Conforme", "Condizionato", "Non conforme", "Dato mancante"]
+    assert [v.label("en") for v in Verdict] == ["Pass", "Conditional", "Fail", "Unknown"]
+    assert [v.label() for v in Verdict] == ["Pass", "Conditional", "Fail", "Unknown"]
+    assert [v.colour for v in Verdict] == ["#2e7d32", "#f9a825", "#c62828", "#757575"]
+    assert [v.fill for v in Verdict] == ["#c8ebc8", "#ffecb3", "#ffcdd2", "#e1e1e1"]
+    assert [v.fill_rgb for v in Verdict] == [(200, 235, 200), (255, 236, 179), (255, 205, 210), (225, 225, 225)]
+    assert NO_VERDICT_COLOUR == "#1565c0"
+    with pytest.raises(KeyError):
+        Verdict.parse("MAYBE")
+
+
+# ------------------------------------------------------------------ reasons
+REASON_CASES = [
+    # (criterion, row, lang, expected reason with {L} for the criterion's label from the schema)
+    (Criterion('power_min', 5000), {'power_kw': 6000.0}, 'en',
+     '{L} 6,000 kW ≥ required 5,000 kW'),
+    (Criterion('power_min', 5000), {'power_kw': 6000.0}, 'it',
+     '{L} 6.000 kW ≥ 5.000 kW richiesti'),
+    (Criterion('power_min', 5000), {'power_kw': 4800.0}, 'en',
+     '{L} 4,800 kW: just below required 5,000 kW'),
+    (Criterion('power_min', 5000), {'power_kw': 4800.0}, 'it',
+     '{L} 4.800 kW: poco sotto i 5.000 kW richiesti'),
+    (Criterion('price_max', 100000), {'price_eur': 90000.0}, 'en',
+     '{L} 90,000 € ≤ maximum 100,000 €'),
+    (Criterion('price_max', 100000), {'price_eur': 105000.0}, 'en',
+     '{L} 105,000 €: just above maximum 100,000 €'),
+    (Criterion('price_max', 100000), {'price_eur': 200000.0}, 'en',
+     '{L} 200,000 € > maximum 100,000 €'),
+    (Criterion('price_max', 100000), {'price_eur': 90000.0}, 'it',
+     '{L} 90.000 € ≤ 100.000 € massimi'),
+    (Criterion('price_max', 100000), {'price_eur': 105000.0}, 'it',
+     '{L} 105.000 €: poco sopra i 100.000 € massimi'),
+    (Criterion('price_max', 100000), {'price_eur': 200000.0}, 'it',
+     '{L} 200.000 € > 100.000 € massimi'),
+    (Criterion('airport_km', 20), {'dist_airport_km': 12.34}, 'en',
+     '{L}: 12.3 km ≤ 20 km'),
+    (Criterion('airport_km', 20), {'dist_airport_km': 21.0}, 'en',
+     '{L}: 21 km, just beyond 20 km'),
+    (Criterion('airport_km', 20), {'dist_airport_km': 40.0}, 'en',
+     '{L}: 40 km > 20 km'),
+    (Criterion('airport_km', 20), {'dist_airport_km': 21.0}, 'it',
+     '{L}: 21 km, poco oltre 20 km'),
+    (Criterion('available_by', '2026-06-30'), {'available_from': '2026-06-01'}, 'en',
+     '{L} 2026-06-01, by 2026-06-30'),
+    (Criterion('available_by', '2026-06-30'), {'available_from': '2026-06-01'}, 'it',
+     '{L} 01/06/2026, entro il 30/06/2026'),
+    (Criterion('available_by', '2026-06-30'), {'available_from': '2026-08-01'}, 'en',
+     '{L} 2026-08-01: within 90 days of 2026-06-30'),
+    (Criterion('available_by', '2026-06-30'), {'available_from': '2026-08-01'}, 'it',
+     '{L} 01/08/2026: entro 90 giorni dal 30/06/2026'),
+    (Criterion('available_by', '2026-06-30'), {'available_from': '2027-08-01'}, 'en',
+     '{L} 2027-08-01, after 2026-06-30'),
+    (Criterion('available_by', '2026-06-30'), {'available_from': '2027-08-01'}, 'it',
+     '{L} 01/08/2027, dopo il 30/06/2026'),
+    (Criterion('rail_siding', True), {'rail_siding': True}, 'en',
+     '{L}: yes'),
+    (Criterion('rail_siding', True), {'rail_siding': True}, 'it',
+     '{L}: sì'),
+    (Criterion('rail_siding', True), {'rail_siding': False}, 'en',
+     '{L}: no'),
+    (Criterion('rail_siding', True), {'rail_siding': False}, 'it',
+     '{L}: no'),
+    (Criterion('rail_siding', True), {}, 'en',
+     '{L}: value missing'),
+    (Criterion('rail_siding', True), {}, 'it',
+     '{L}: dato mancante'),
+    (Criterion('uses_all', ['logistics', 'offices']), {'permitted_uses': 'logistics;offices'}, 'en',
+     '{L}: Logistics, Offices (wanted Logistics + Offices)'),
+    (Criterion('uses_all', ['logistics', 'offices']), {'permitted_uses': 'logistics'}, 'en',
+     '{L}: Logistics, lacks Logistics + Offices'),
+    (Criterion('uses_all', ['logistics', 'offices']), {'permitted_uses': 'logistics'}, 'it',
+     '{L}: Logistica, manca Logistica + Uffici / terziario'),
+    (Criterion('uses_any', ['logistics', 'offices']), {'permitted_uses': 'logistics'}, 'en',
+     '{L}: Logistics (wanted Logistics / Offices)'),
+    (Criterion('uses_any', ['logistics', 'offices']), {'permitted_uses': 'logistics'}, 'it',
+     '{L}: Logistica (richiesto Logistica / Uffici / terziario)'),
+    (Criterion('uses_any', ['logistics']), {'permitted_uses': 'logistics', 'implementation_plan': 'to_be_approved'}, 'en',
+     '{L}: permitted but implementation plan to be approved'),
+    (Criterion('uses_any', ['logistics']), {'permitted_uses': 'logistics', 'implementation_plan': 'to_be_approved'}, 'it',
+     '{L}: ammesso ma piano attuativo da approvare'),
+    (Criterion('uses_any', ['logistics']), {'permitted_uses': 'retail'}, 'en',
+     '{L}: Retail, not Logistics'),
+    (Criterion('uses_any', ['logistics']), {'permitted_uses': 'retail'}, 'it',
+     '{L}: Commercio, non Logistica'),
+    (Criterion('contamination', ['none_known']), {'contamination': 'investigating'}, 'en',
+     '{L}: Under investigation, conditional (wanted None known)'),
+    (Criterion('contamination', ['none_known']), {'contamination': 'investigating'}, 'it',
+     '{L}: In caratterizzazione, condizionato (richiesto Nessuna nota)'),
+    (Criterion('province', ['MN']), {'province': 'MN'}, 'en',
+     '{L}: MN (wanted MN)'),
+    (Criterion('power_min', 5000), {'power_kw': 100.0}, 'en',
+     '{L} 100 kW < required 5,000 kW'),
+    (Criterion('power_min', 5000), {'power_kw': 100.0}, 'it',
+     '{L} 100 kW < 5.000 kW richiesti'),
+]
+
+
+@pytest.mark.parametrize("crit,row,lang,expected", REASON_CASES)
+def test_reasons_say_value_and_requirement(crit, row, lang, expected):
+    idx = make_index([row])
+    c = criterion_codes(idx, crit, np.arange(1))
+    assert reason(idx, crit, 0, int(c[0]), lang) == expected.format(L=crit.label(lang))
+
+
+def test_reasons_for_several_sites_and_the_default_language():
+    idx = make_index([{"power_kw": 6000.0}, {}])
+    brief = Brief(criteria=[Criterion("power_min", 5000)])
+    c, _, _ = judge(idx, brief, np.arange(2))
+    assert reasons(idx, brief, [1, 0], c[::-1]) == [["Available power: value missing"],
+                                                    ["Available power 6,000 kW ≥ required 5,000 kW"]]
+    assert reason(idx, brief.criteria[0], 0, PASS) == "Available power 6,000 kW ≥ required 5,000 kW"
+
+
+def test_a_missing_reference_layer_is_named_in_the_reason():
+    idx = make_index([{}])
+    assert "dist_port_km" in idx.missing_layers
+    crit = Criterion("port_km", 30)
+    assert reason(idx, crit, 0, UNKNOWN, "en") == crit.label("en") + (
+        ": layer 'port' not loaded (geo import infrastructure FILE --kind port)")
+    assert reason(idx, crit, 0, UNKNOWN, "it") == crit.label("it") + (
+        ": livello «port» non caricato (geo import infrastructure FILE --kind port)")
