@@ -9,7 +9,7 @@ BIN       := $(VENV)/bin
 CATALOGUE ?= $(or $(GEO_CATALOGUE),data/catalogue.gpkg)
 PORT      ?= 8501
 
-.PHONY: run test install assets catalogue browser postgres bench
+.PHONY: run test install assets locale catalogue browser postgres bench mutation
 
 # The venv is rebuilt when the dependencies change.
 $(VENV)/.installed: pyproject.toml
@@ -27,6 +27,10 @@ static/vendor/.complete: geo/web/assets.py | install
 	touch $@
 
 assets: static/vendor/.complete
+
+# Compiled message catalogues (.mo) from the translations kept in geo/locale/*/LC_MESSAGES/*.po.
+locale: | install
+	$(BIN)/python -m geo.i18n.catalogs compile
 
 ifeq ($(findstring postgres,$(CATALOGUE)),)
 $(CATALOGUE): | install
@@ -48,11 +52,11 @@ postgres:
 	  { apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql postgresql-15-postgis-3 >/dev/null; }
 
-run: install assets catalogue
+run: install assets locale catalogue
 	GEO_CATALOGUE=$(CATALOGUE) GEO_AUTH_MODE=$${GEO_AUTH_MODE:-local} GEO_LOCAL_ROLE=$${GEO_LOCAL_ROLE:-staff} \
 	  $(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
 
-test: install assets browser postgres
+test: install assets locale browser postgres
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
@@ -60,3 +64,7 @@ bench: install assets browser
 	$(BIN)/python benchmarks/bench_search.py
 	$(BIN)/python benchmarks/bench_map.py
 	$(BIN)/python benchmarks/bench_brownfield.py --size 4096
+
+# Mutation testing of the modules that decide (not part of make test: it takes a while).
+mutation: install assets locale
+	$(BIN)/python -m tests.mutation.run
