@@ -58,6 +58,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--min-score", type=float, default=0.0)
     e.add_argument("--budgets", default="0.01,0.02,0.05,0.10",
                    help="area budgets for the ranked short list table (comma-separated shares)")
+    e.add_argument("--strict-budget", action="store_true",
+                   help="cut each short list where its area plus the matching tolerance reaches the budget "
+                        "(the definition used until 2026-11-23) instead of its own area")
     e.add_argument("--json", action="store_true")
     e.set_defaults(func=_evaluate)
     r = s.add_parser("runs", help="runs published in the catalogue")
@@ -225,10 +228,10 @@ def _evaluate(args) -> int:
     ev = evaluate(cands, ref, area, args.tolerance_m, args.label_column)
     budgets = tuple(float(b) for b in args.budgets.split(","))
     pos = ref[ref[args.label_column].astype(bool)] if args.label_column and args.label_column in ref else ref
-    tables = {"ranked": budget_table(cands, pos, area, args.tolerance_m, budgets)}
+    tables = {"ranked": budget_table(cands, pos, area, args.tolerance_m, budgets, args.strict_budget)}
     if "naive_candidates" in pyogrio.list_layers(args.candidates)[:, 0]:
         naive = gpd.read_file(args.candidates, layer="naive_candidates")
-        tables["naive"] = budget_table(naive, pos, area, args.tolerance_m, budgets)
+        tables["naive"] = budget_table(naive, pos, area, args.tolerance_m, budgets, args.strict_budget)
     if args.json:
         print(json.dumps({**ev.to_dict(), "budgets": {k: t.to_dict("records") for k, t in tables.items()}},
                          indent=2))
@@ -238,7 +241,7 @@ def _evaluate(args) -> int:
                  "naive": "naive object ranking (components of BSI > 0 on every date, by size x mean BSI)"}
         for k, t in tables.items():
             print()
-            print(format_budget_table(names[k], t, ev.n_reference))
+            print(format_budget_table(names[k], t, ev.n_reference, args.tolerance_m))
     return 0
 
 
