@@ -46,7 +46,9 @@ def _public(sites: pd.DataFrame, staff: bool, extra: tuple[str, ...]) -> pd.Data
 def to_csv(sites: pd.DataFrame, *, staff: bool = False, extra: tuple[str, ...] = ("verdict", "score")) -> str:
     df = _public(sites, staff, extra)
     df = df.astype(object).where(df.notna(), None).map(neutralise_cell)
-    return df.to_csv(index=False)
+    # RFC 4180 line ends: with pandas' default '\n' a cell holding a bare '\r' was written unquoted, and a
+    # spreadsheet then breaks the row there (the quoting rule only covers the line terminator's characters).
+    return df.to_csv(index=False, lineterminator="\r\n")
 
 
 def to_geojson(sites: gpd.GeoDataFrame, *, staff: bool = False,
