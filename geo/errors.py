@@ -1,34 +1,66 @@
 """Domain errors shown to users.
 
 Every error a user can cause (a wrong file, a wrong CRS, a value out of range)
-is a :class:`UserError` carrying a message in Italian and English. The UI and
-the CLI print ``err.message(lang)``; they never show a traceback for these.
+is a :class:`UserError`. It carries its message in English, marked with
+``N_`` so the catalogue holds its translation, and the values to put in it;
+the message is translated when it is shown, in the reader's language (the
+code that raises it rarely knows that language). The UI and the CLI print
+``err.message(lang)``; they never show a traceback for these.
+
+>>> from geo.i18n import N_
+>>> e = UserError(N_("File not found: {path}"), path="x.csv")
+>>> e.message("en"), e.message("it"), str(e)
+('File not found: x.csv', 'File non trovato: x.csv', 'File not found: x.csv')
+
+A value that is written differently in each language (a number, a date, a label)
+is given as a function of the :class:`~geo.i18n.Translator`:
+
+>>> UserError(N_("{n} rows"), n=lambda _: _.number(1234.5, 1)).message("it")
+'1.234,5 rows'
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
+
+from geo.i18n import check_lang, translator
 
 Lang = Literal["it", "en"]
 
 
 class UserError(Exception):
-    """An error caused by user input, with a message in both languages.
+    """An error caused by user input, with a message translated when shown.
 
     Parameters
     ----------
-    it, en
-        The message in Italian and in English. Say what happened, show the
-        offending value, say how to fix it.
+    message
+        The message in English, marked with ``N_`` (a literal string), with
+        ``{name}`` placeholders. Say what happened, show the offending value,
+        say how to fix it.
+    params
+        The values of the placeholders. A callable is called with the reader's
+        :class:`~geo.i18n.Translator` (for numbers, dates and labels).
+
+    Transitional: ``UserError(italian, english)`` (two finished texts) is still
+    accepted until every caller has moved to the catalogues.
     """
 
-    def __init__(self, it: str, en: str | None = None) -> None:
-        self.it = it
-        self.en = en if en is not None else it
-        super().__init__(self.en)
+    def __init__(self, message: str, en: str | None = None, /, **params: Any) -> None:
+        self.msgid = message
+        self.params = params
+        self._pair = {"it": message, "en": en} if en is not None else None
+        super().__init__(self.message("en"))
 
-    def message(self, lang: Lang = "en") -> str:
-        return self.it if lang == "it" else self.en
+    def message(self, lang: str = "en") -> str:
+        """The message in ``lang`` ("it" or "en")."""
+        if self._pair is not None:
+            return self._pair[check_lang(lang)]
+        _ = translator(lang)
+        text = _(self.msgid)
+        if not self.params:
+            return text
+        values = {k: (v(_) if callable(v) else v) for k, v in self.params.items()}
+        return text.format(**values)
 
 
 class InputFileError(UserError):

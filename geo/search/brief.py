@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from geo.errors import UserError
+from geo.i18n import N_, translator
 from geo.schema import FIELD
 
 Op = Literal["min", "max", "any", "all", "true", "by", "within_km"]
@@ -61,10 +62,10 @@ class Criterion:
 
     def __post_init__(self) -> None:
         if self.key not in CRITERIA:
-            raise UserError(f"Criterio sconosciuto: {self.key!r}. Ammessi: {', '.join(CRITERIA)}.",
-                            f"Unknown criterion: {self.key!r}. Allowed: {', '.join(CRITERIA)}.")
+            raise UserError(N_("Unknown criterion: {key}. Allowed: {allowed}."), key=repr(self.key),
+                            allowed=", ".join(CRITERIA))
         if self.weight < 0:
-            raise UserError("Il peso di un criterio non può essere negativo.", "A criterion weight cannot be negative.")
+            raise UserError(N_("A criterion weight cannot be negative."))
 
     @property
     def op(self) -> str:
@@ -75,16 +76,30 @@ class Criterion:
         return CRITERIA[self.key][1]
 
     def label(self, lang: str = "en") -> str:
+        """What the criterion is about, in ``lang`` ("Available power", "Distance to Milan")."""
+        _ = translator(lang)
         col = self.column
         if col == "price_eur_m2":
-            return "Prezzo al m²" if lang == "it" else "Price per m²"
+            return _("Price per m²")
         if col == "point":
-            name = (self.value or {}).get("label") or ("punto" if lang == "it" else "point")
-            return f"Distanza da {name}" if lang == "it" else f"Distance to {name}"
+            name = (self.value or {}).get("label") or _("point")
+            return _("Distance to {name}").format(name=name)
         if col == "zis_id":
-            return "In una ZIS" if lang == "it" else "In a ZIS"
-        f = FIELD[col]
-        return f.label(lang).replace(" (calcolata)", "").replace(" (computed)", "")
+            return _("In a ZIS")
+        return FIELD[col].label(lang).removesuffix(" " + _.pgettext("field label suffix", "(computed)"))
+
+    def importance(self, lang: str = "en") -> str:
+        """Whether the criterion is hard or soft, as a reader says it ("Required" / "Preferred").
+
+        >>> Criterion("power_min", 5000).importance("it"), Criterion("gas", hard=False).importance("en")
+        ('Obbligatorio', 'Preferred')
+        """
+        return translator(lang)(HARD if self.hard else SOFT)
+
+
+#: How a criterion counts, as shown next to it: a hard one decides the verdict, a soft one moves the score.
+HARD = N_("Required")
+SOFT = N_("Preferred")
 
 
 @dataclass
@@ -100,14 +115,13 @@ class Brief:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Brief":
         if not isinstance(d, dict) or "criteria" not in d:
-            raise UserError("Richiesta non valida: manca l'elenco «criteria».", "Invalid brief: no 'criteria' list.")
+            raise UserError(N_("Invalid brief: no 'criteria' list."))
         if d.get("version", BRIEF_VERSION) > BRIEF_VERSION:
-            raise UserError(f"Richiesta salvata con una versione più recente ({d['version']}).",
-                            f"Brief saved by a newer version ({d['version']}).")
+            raise UserError(N_("Brief saved by a newer version ({version})."), version=d["version"])
         try:
             crit = [Criterion(**c) for c in d["criteria"]]
         except TypeError as exc:
-            raise UserError(f"Criterio non valido: {exc}", f"Invalid criterion: {exc}") from None
+            raise UserError(N_("Invalid criterion: {error}"), error=str(exc)) from None
         return cls(name=str(d.get("name", "")), criteria=crit)
 
     def to_json(self) -> str:
@@ -118,8 +132,8 @@ class Brief:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise UserError(f"Il file della richiesta non è JSON valido (riga {exc.lineno}, colonna {exc.colno}).",
-                            f"The brief file is not valid JSON (line {exc.lineno}, column {exc.colno}).") from None
+            raise UserError(N_("The brief file is not valid JSON (line {line}, column {column})."),
+                            line=exc.lineno, column=exc.colno) from None
         return cls.from_dict(data)
 
     def save(self, path: str | Path) -> None:
@@ -129,5 +143,5 @@ class Brief:
     def load(cls, path: str | Path) -> "Brief":
         p = Path(path)
         if not p.exists():
-            raise UserError(f"File non trovato: {p}", f"File not found: {p}")
+            raise UserError(N_("File not found: {path}"), path=str(p))
         return cls.from_json(p.read_text(encoding="utf-8"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from geo.errors import UserError
+from geo.i18n import N_
 from geo.search.brief import Brief
 from geo.search.query import Query
 
@@ -23,6 +24,6 @@ def from_query_params(params: dict[str, str]) -> tuple[Query, Brief]:
     try:
         q = Query.from_dict(json.loads(params["q"])) if params.get("q") else Query()
     except (ValueError, TypeError) as exc:
-        raise UserError(f"Filtri nel link non leggibili: {exc}", f"Unreadable filters in the link: {exc}") from None
+        raise UserError(N_("Unreadable filters in the link: {error}"), error=str(exc)) from None
     b = Brief.from_json(params["b"]) if params.get("b") else Brief()
     return q, b

@@ -14,6 +14,7 @@ from shapely.geometry import box, shape
 
 from geo.catalogue.access import visible_statuses
 from geo.errors import UserError
+from geo.i18n import N_
 from geo.places import MunicipalityIndex
 from geo.search.index import USE_BIT, SearchIndex
 
@@ -91,11 +92,11 @@ def _number(name: str, raw: Any, *, allow_negative: bool = False) -> float | Non
     try:
         v = float(raw)
     except (TypeError, ValueError):
-        raise UserError(f"{name}: «{raw}» non è un numero.", f"{name}: '{raw}' is not a number.") from None
+        raise UserError(N_("{name}: '{raw}' is not a number."), name=name, raw=raw) from None
     if not np.isfinite(v):
-        raise UserError(f"{name}: serve un numero finito, non «{raw}».", f"{name}: a finite number is needed, not '{raw}'.")
+        raise UserError(N_("{name}: a finite number is needed, not '{raw}'."), name=name, raw=raw)
     if v < 0 and not allow_negative:
-        raise UserError(f"{name}: non può essere negativo ({raw}).", f"{name}: cannot be negative ({raw}).")
+        raise UserError(N_("{name}: cannot be negative ({raw})."), name=name, raw=raw)
     return v
 
 
@@ -113,7 +114,7 @@ def make_query(values: dict[str, Any] | None = None, **kw: Any) -> Query:
     names = {f.name for f in fields(Query)}
     unknown = set(d) - names
     if unknown:
-        raise UserError(f"Filtri sconosciuti: {sorted(unknown)}", f"Unknown filters: {sorted(unknown)}")
+        raise UserError(N_("Unknown filters: {names}"), names=str(sorted(unknown)))
     out: dict[str, Any] = {}
     for k in _NUMBERS:
         if k in d:
@@ -132,35 +133,33 @@ def make_query(values: dict[str, Any] | None = None, **kw: Any) -> Query:
         try:
             out["available_by"] = dt.date.fromisoformat(str(raw)).isoformat()
         except ValueError:
-            raise UserError(f"available_by: «{raw}» non è una data AAAA-MM-GG.",
-                            f"available_by: '{raw}' is not a YYYY-MM-DD date.") from None
+            raise UserError(N_("available_by: '{raw}' is not a YYYY-MM-DD date."), raw=raw) from None
     if "near" in d:
         out["near"] = str(d["near"]) if d["near"] not in (None, "") else None
     if d.get("point") is not None:
         pt = d["point"]
         if not isinstance(pt, (list, tuple)) or len(pt) != 2:
-            raise UserError("point: servono [lat, lon].", "point: [lat, lon] is needed.")
+            raise UserError(N_("point: [lat, lon] is needed."))
         out["point"] = [_number("lat", pt[0], allow_negative=True), _number("lon", pt[1], allow_negative=True)]
     if d.get("bbox") is not None:
         bb = d["bbox"]
         if not isinstance(bb, (list, tuple)) or len(bb) != 4:
-            raise UserError("bbox: servono [ovest, sud, est, nord].", "bbox: [west, south, east, north] is needed.")
+            raise UserError(N_("bbox: [west, south, east, north] is needed."))
         out["bbox"] = [_number("bbox", v, allow_negative=True) for v in bb]
     if d.get("polygon") is not None:
         g = d["polygon"]
         if not isinstance(g, dict) or g.get("type") not in ("Polygon", "MultiPolygon"):
-            raise UserError("polygon: serve una geometria GeoJSON Polygon o MultiPolygon (WGS84).",
-                            "polygon: a GeoJSON Polygon or MultiPolygon geometry (WGS84) is needed.")
+            raise UserError(N_("polygon: a GeoJSON Polygon or MultiPolygon geometry (WGS84) is needed."))
         out["polygon"] = g
     if d.get("max_km"):
         mk = {}
         for kind, km in dict(d["max_km"]).items():
             if kind not in INFRA_KINDS:
-                raise UserError(f"max_km: tipo «{kind}» sconosciuto (ammessi: {', '.join(INFRA_KINDS)}).",
-                                f"max_km: unknown kind '{kind}' (allowed: {', '.join(INFRA_KINDS)}).")
+                raise UserError(N_("max_km: unknown kind '{kind}' (allowed: {allowed})."), kind=kind,
+                                allowed=", ".join(INFRA_KINDS))
             v = _number(f"max_km {kind}", km)
             if v is None:
-                raise UserError(f"max_km {kind}: manca il numero di km.", f"max_km {kind}: the km value is missing.")
+                raise UserError(N_("max_km {kind}: the km value is missing."), kind=kind)
             mk[kind] = v
         out["max_km"] = mk
     return Query(**out)
@@ -231,7 +230,7 @@ def centre_of(query: Query, places: MunicipalityIndex | None) -> tuple[float, fl
         return x, y
     if query.near:
         if places is None:
-            raise UserError("Ricerca per luogo senza indice dei comuni.", "Place search needs the municipality index.")
+            raise UserError(N_("Place search needs the municipality index."))
         m = find_place(places, query.near)
         if "_xy" not in m:
             c = m["geometry"].centroid
@@ -243,22 +242,17 @@ def centre_of(query: Query, places: MunicipalityIndex | None) -> tuple[float, fl
 def _check_outside(places: MunicipalityIndex, lat: float, lon: float, x: float, y: float, radius_km: float) -> None:
     """A centre outside Lombardy is fine near the border; swapped or far-away coordinates are an error."""
     if places.in_lombardy(lat, lon):
-        raise UserError(
-            f"Latitudine e longitudine sembrano invertite: ({lat}, {lon}) è fuori dalla Lombardia, "
-            f"({lon}, {lat}) è dentro. Indicare prima la latitudine (circa 44,7-46,6).",
-            f"Latitude and longitude look swapped: ({lat}, {lon}) is outside Lombardy, ({lon}, {lat}) is inside. "
-            "Give the latitude first (about 44.7-46.6).")
+        raise UserError(N_("Latitude and longitude look swapped: ({lat}, {lon}) is outside Lombardy, ({lon}, {lat}) "
+                           "is inside. Give the latitude first (about 44.7-46.6)."), lat=lat, lon=lon)
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise UserError(f"Coordinate non valide: ({lat}, {lon}).", f"Invalid coordinates: ({lat}, {lon}).")
+        raise UserError(N_("Invalid coordinates: ({lat}, {lon})."), lat=lat, lon=lon)
     from shapely.geometry import Point
 
     km = places.region_m.distance(Point(x, y)) / 1000.0
     if km > radius_km:
-        raise UserError(
-            f"Il punto ({lat}, {lon}) è fuori dalla Lombardia, a {km:.0f} km dal confine: nessun sito può "
-            f"trovarsi entro {radius_km:g} km.",
-            f"The point ({lat}, {lon}) is outside Lombardy, {km:.0f} km from its border: no site can be within "
-            f"{radius_km:g} km.")
+        raise UserError(N_("The point ({lat}, {lon}) is outside Lombardy, {km} km from its border: no site can be "
+                           "within {radius} km."), lat=lat, lon=lon, km=lambda _: _.number(km),
+                        radius=lambda _: _.number(radius_km, 3))
 
 
 def area_of(query: Query):
@@ -268,7 +262,7 @@ def area_of(query: Query):
         try:
             g = shape(query.polygon)
         except Exception as exc:
-            raise UserError(f"Area disegnata non valida: {exc}", f"Invalid drawn area: {exc}") from None
+            raise UserError(N_("Invalid drawn area: {error}"), error=str(exc)) from None
         if not g.is_valid:
             g = shapely.make_valid(g)
         geoms.append(g)
@@ -347,7 +341,7 @@ def query_from_json(text: str) -> Query:
     try:
         return Query.from_dict(json.loads(text))
     except (ValueError, TypeError) as exc:
-        raise UserError(f"Filtri non leggibili: {exc}", f"Unreadable filters: {exc}") from None
+        raise UserError(N_("Unreadable filters: {error}"), error=str(exc)) from None
 
 
 __all__ = ["Query", "make_query", "filter_mask", "centre_of", "search_circle", "find_place", "area_of",

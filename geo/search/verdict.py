@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from geo.i18n import translator
+
 
 class Verdict(IntEnum):
     PASS = 0
@@ -47,7 +49,10 @@ class Verdict(IntEnum):
         return _POINTS[self]
 
     def label(self, lang: str = "en") -> str:
-        return _LABEL[self][0 if lang == "it" else 1]
+        """The verdict as the reader says it ("Pass", "Conforme")."""
+        _ = translator(lang)
+        return {Verdict.PASS: _.pgettext("verdict", "Pass"), Verdict.CONDITIONAL: _.pgettext("verdict", "Conditional"),
+                Verdict.FAIL: _.pgettext("verdict", "Fail"), Verdict.UNKNOWN: _.pgettext("verdict", "Unknown")}[self]
 
     @classmethod
     def parse(cls, value: "Verdict | str | int | None") -> "Verdict | None":
@@ -65,8 +70,6 @@ _COLOUR = {Verdict.PASS: "#2e7d32", Verdict.CONDITIONAL: "#f9a825", Verdict.FAIL
 _FILL = {Verdict.PASS: "#c8ebc8", Verdict.CONDITIONAL: "#ffecb3", Verdict.FAIL: "#ffcdd2",
          Verdict.UNKNOWN: "#e1e1e1"}
 _POINTS = {Verdict.PASS: 1.0, Verdict.CONDITIONAL: 0.6, Verdict.FAIL: 0.0, Verdict.UNKNOWN: 0.3}
-_LABEL = {Verdict.PASS: ("Conforme", "Pass"), Verdict.CONDITIONAL: ("Condizionato", "Conditional"),
-          Verdict.FAIL: ("Non conforme", "Fail"), Verdict.UNKNOWN: ("Dato mancante", "Unknown")}
 
 #: Colour of a site when there is no brief (no verdict).
 NO_VERDICT_COLOUR = "#1565c0"

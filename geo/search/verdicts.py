@@ -1,7 +1,7 @@
 """Verdicts of sites against a brief: PASS, CONDITIONAL, FAIL or UNKNOWN, with reasons.
 
 Verdict codes are computed for all sites at once as small-int arrays; the
-one-line reasons (in Italian and English) are written only for the sites that
+one-line reasons (in the reader's language) are written only for the sites that
 are shown, by :func:`reasons`.
 
 Rules
@@ -30,8 +30,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from geo.i18n import N_, Translator, translator
 from geo.schema import FIELD
-from geo.schema.messages import fmt_number
 from geo.search.brief import Brief, Criterion
 from geo.search.index import USE_BIT, SearchIndex
 from geo.search.verdict import Verdict
@@ -146,24 +146,30 @@ def evaluate(index: SearchIndex, brief: Brief, rows: np.ndarray) -> pd.DataFrame
     return df
 
 
-def _fmt_date(iso: str, lang: str) -> str:
-    y, m, d = iso[:10].split("-")
-    return f"{d}/{m}/{y}" if lang == "it" else f"{y}-{m}-{d}"
+def _fmt_date(iso: str, _: Translator) -> str:
+    # Reasons write dates compactly, in the pattern the catalogue gives for the language (Babel formats it).
+    return _.date(dt.date.fromisoformat(iso[:10]), _.pgettext("date pattern of verdict reasons", "yyyy-MM-dd"))
+
+
+def _unit(c: Criterion, lang: str) -> str:
+    if c.op == "within_km":
+        return "km"
+    return "€/m²" if c.column == "price_eur_m2" else FIELD[c.column].unit_text(lang)
 
 
 def _fmt_value(c: Criterion, v, lang: str) -> str:
+    _ = translator(lang)
     col = c.column
     if col in ("permitted_uses",):
         return ", ".join(FIELD[col].choice_label(u, lang) for u in USE_BIT if v & USE_BIT[u]) or "—"
     if col in ("available_from",):
-        return "—" if np.isnat(v) else _fmt_date(str(v), lang)
+        return "—" if np.isnat(v) else _fmt_date(str(v), _)
     if c.op in ("min", "max", "within_km"):
         if v is None or (isinstance(v, float) and np.isnan(v)):
             return "—"
-        unit = "km" if c.op == "within_km" else ("€/m²" if col == "price_eur_m2" else FIELD[col].unit_text(lang))
-        return f"{fmt_number(round(float(v), 1), lang)} {unit}".strip()
+        return f"{_.number(float(v), 1)} {_unit(c, lang)}".strip()
     if c.op == "true":
-        return "—" if np.isnan(v) else (("sì" if lang == "it" else "yes") if v == 1 else "no")
+        return "—" if np.isnan(v) else (_("yes") if v == 1 else _("no"))
     if v is None:
         return "—"
     f = FIELD.get(col)
@@ -171,62 +177,61 @@ def _fmt_value(c: Criterion, v, lang: str) -> str:
 
 
 def _fmt_required(c: Criterion, lang: str) -> str:
+    _ = translator(lang)
     if c.op in ("min", "max", "within_km"):
-        unit = "km" if c.op == "within_km" else ("€/m²" if c.column == "price_eur_m2" else
-                                                 FIELD[c.column].unit_text(lang))
-        return f"{fmt_number(_required(c), lang)} {unit}".strip()
+        return f"{_.number(_required(c), 2)} {_unit(c, lang)}".strip()
     if c.op == "by":
-        return _fmt_date(str(c.value), lang)
+        return _fmt_date(str(c.value), _)
     if c.op in ("any", "all"):
         f = FIELD[c.column]
         sep = " / " if c.op == "any" else " + "
         return sep.join(f.choice_label(x, lang) for x in c.value)
-    return "sì" if lang == "it" else "yes"
+    return _("yes")
 
 
+#: The reason of each (operator, verdict code); the value and the requirement are filled in.
 REASON = {
-    ("min", 0): ("{label} {value} ≥ {req} richiesti", "{label} {value} ≥ required {req}"),
-    ("min", 1): ("{label} {value}: poco sotto i {req} richiesti", "{label} {value}: just below required {req}"),
-    ("min", 2): ("{label} {value} < {req} richiesti", "{label} {value} < required {req}"),
-    ("max", 0): ("{label} {value} ≤ {req} massimi", "{label} {value} ≤ maximum {req}"),
-    ("max", 1): ("{label} {value}: poco sopra i {req} massimi", "{label} {value}: just above maximum {req}"),
-    ("max", 2): ("{label} {value} > {req} massimi", "{label} {value} > maximum {req}"),
-    ("within_km", 0): ("{label}: {value} ≤ {req}", "{label}: {value} ≤ {req}"),
-    ("within_km", 1): ("{label}: {value}, poco oltre {req}", "{label}: {value}, just beyond {req}"),
-    ("within_km", 2): ("{label}: {value} > {req}", "{label}: {value} > {req}"),
-    ("by", 0): ("Disponibile dal {value}, entro il {req}", "Available from {value}, by {req}"),
-    ("by", 1): ("Disponibile dal {value}: entro 90 giorni dal {req}", "Available from {value}: within 90 days of {req}"),
-    ("by", 2): ("Disponibile dal {value}, dopo il {req}", "Available from {value}, after {req}"),
-    ("any", 0): ("{label}: {value} (richiesto {req})", "{label}: {value} (wanted {req})"),
-    ("any", 1): ("{label}: {value}, condizionato (richiesto {req})", "{label}: {value}, conditional (wanted {req})"),
-    ("any", 2): ("{label}: {value}, non {req}", "{label}: {value}, not {req}"),
-    ("all", 0): ("{label}: {value} (richiesto {req})", "{label}: {value} (wanted {req})"),
-    ("all", 1): ("{label}: ammesso ma piano attuativo da approvare", "{label}: permitted but implementation plan to be approved"),
-    ("all", 2): ("{label}: {value}, manca {req}", "{label}: {value}, lacks {req}"),
-    ("true", 0): ("{label}: sì", "{label}: yes"),
-    ("true", 2): ("{label}: no", "{label}: no"),
+    ("min", 0): N_("{label} {value} ≥ required {req}"),
+    ("min", 1): N_("{label} {value}: just below required {req}"),
+    ("min", 2): N_("{label} {value} < required {req}"),
+    ("max", 0): N_("{label} {value} ≤ maximum {req}"),
+    ("max", 1): N_("{label} {value}: just above maximum {req}"),
+    ("max", 2): N_("{label} {value} > maximum {req}"),
+    ("within_km", 0): N_("{label}: {value} ≤ {req}"),
+    ("within_km", 1): N_("{label}: {value}, just beyond {req}"),
+    ("within_km", 2): N_("{label}: {value} > {req}"),
+    ("by", 0): N_("Available from {value}, by {req}"),
+    ("by", 1): N_("Available from {value}: within 90 days of {req}"),
+    ("by", 2): N_("Available from {value}, after {req}"),
+    ("any", 0): N_("{label}: {value} (wanted {req})"),
+    ("any", 1): N_("{label}: {value}, conditional (wanted {req})"),
+    ("any", 2): N_("{label}: {value}, not {req}"),
+    ("all", 0): N_("{label}: {value} (wanted {req})"),
+    ("all", 1): N_("{label}: permitted but implementation plan to be approved"),
+    ("all", 2): N_("{label}: {value}, lacks {req}"),
+    ("true", 0): N_("{label}: yes"),
+    ("true", 2): N_("{label}: no"),
 }
-UNKNOWN_REASON = ("{label}: dato mancante", "{label}: value missing")
-LAYER_REASON = ("{label}: livello «{kind}» non caricato (geo import infrastructure FILE --kind {kind})",
-                "{label}: layer '{kind}' not loaded (geo import infrastructure FILE --kind {kind})")
+UNKNOWN_REASON = N_("{label}: value missing")
+LAYER_REASON = N_("{label}: layer '{kind}' not loaded (geo import infrastructure FILE --kind {kind})")
 
 
 def reason(index: SearchIndex, c: Criterion, row: int, code: int, lang: str = "en") -> str:
     """The one-line reason for one site and one criterion."""
+    _ = translator(lang)
     label = c.label(lang)
     if code == UNKNOWN:
         if c.column in index.missing_layers:
             kind = c.column.removeprefix("dist_").removesuffix("_km")
-            return LAYER_REASON[0 if lang == "it" else 1].format(label=label, kind=kind)
-        return UNKNOWN_REASON[0 if lang == "it" else 1].format(label=label)
+            return _(LAYER_REASON).format(label=label, kind=kind)
+        return _(UNKNOWN_REASON).format(label=label)
     op = c.op
     key = (op, code)
     if op == "any" and c.column == "permitted_uses" and code == CONDITIONAL:
         key = ("all", 1)
-    pair = REASON.get(key) or REASON.get((op, 2 if code == FAIL else 0))
+    template = REASON.get(key) or REASON.get((op, 2 if code == FAIL else 0))
     v = _values(index, c, np.array([row]))[0]
-    return pair[0 if lang == "it" else 1].format(label=label, value=_fmt_value(c, v, lang),
-                                                  req=_fmt_required(c, lang))
+    return _(template).format(label=label, value=_fmt_value(c, v, lang), req=_fmt_required(c, lang))
 
 
 def reasons(index: SearchIndex, brief: Brief, rows: Sequence[int], codes: np.ndarray, lang: str = "en"
