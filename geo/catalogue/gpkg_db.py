@@ -15,6 +15,7 @@ in C; :func:`register_gpkg_functions` defines them on our connections.
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import struct
 from pathlib import Path
@@ -25,6 +26,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.errors import CatalogueError
+from geo.i18n import N_
 from geo.catalogue.db import (GEOM, BBox, Where, column_type, geometry_type, py_value, quote,
                               rows_of, split_geometry, typed_frame)
 
@@ -35,6 +38,25 @@ BUSY_TIMEOUT_S = 120.0
 _ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
 _SYSTEM_PREFIXES = ("gpkg_", "rtree_", "sqlite_")
 _SYSTEM = {"alembic_version"}
+
+
+#: SQLite's words for a store that cannot take a write, and what the user can do about it.
+_REFUSALS = ("readonly", "read-only", "disk is full", "disk i/o error", "unable to open database file")
+
+
+def _refusal(exc: sqlite3.Error) -> bool:
+    return any(word in str(exc).lower() for word in _REFUSALS)
+
+
+def refused_write(path: Path, exc: sqlite3.Error) -> CatalogueError:
+    """The one-line error for a catalogue file the disk will not let us change."""
+    text = str(exc).lower()
+    if "full" in text:
+        return CatalogueError(N_("The catalogue {path} was not changed: the disk is full. Free some space and "
+                                "try again."), path=str(path))
+    return CatalogueError(N_("The catalogue {path} was not changed: it cannot be written (read-only file, folder "
+                            "or disk). Ask the administrator to make it writable, then try again."),
+                          path=str(path))
 
 
 # ---------------------------------------------------------------- geometry blobs
@@ -306,9 +328,26 @@ class GeoPackageDB:
         con.execute("PRAGMA synchronous = FULL")
         return con
 
+    def _connect_reader(self) -> sqlite3.Connection:
+        """A connection for reading; on a folder nobody can write (a read-only volume) SQLite cannot
+        create the WAL index, so the file is opened immutable: no writer can exist there either."""
+        try:
+            con = self._connect()
+            con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return con
+        except sqlite3.OperationalError:
+            with contextlib.suppress(NameError):
+                con.close()
+            folder = self.path.resolve().parent
+            if not self.path.is_file() or os.access(folder, os.W_OK):
+                raise
+        con = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, isolation_level=None)
+        register_gpkg_functions(con)
+        return con
+
     @contextlib.contextmanager
     def _reading(self) -> Iterator[_Conn]:
-        con = self._connect()
+        con = self._connect_reader()
         try:
             con.execute("BEGIN")  # one consistent snapshot for the whole read
             yield _Conn(con)
@@ -349,15 +388,25 @@ class GeoPackageDB:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[_Conn]:
-        """One write transaction: ``BEGIN IMMEDIATE`` (queued behind other writers) ... ``COMMIT``."""
-        con = self._connect()
+        """One write transaction: ``BEGIN IMMEDIATE`` (queued behind other writers) ... ``COMMIT``.
+
+        A file or disk that refuses the write (read-only, full, gone) is a
+        :class:`~geo.errors.CatalogueError` naming the file; nothing was changed.
+        """
+        try:
+            con = self._connect()
+        except sqlite3.OperationalError as exc:
+            raise refused_write(self.path, exc) from exc
         try:
             con.execute("BEGIN IMMEDIATE")
             yield _Conn(con)
             con.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             if con.in_transaction:
-                con.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.Error):
+                    con.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError) and _refusal(exc):
+                raise refused_write(self.path, exc) from exc
             raise
         finally:
             con.close()

@@ -42,6 +42,7 @@ import shapely
 from geo.catalogue.db import (GEOM, BBox, Where, column_type, py_value, quote, rows_of,
                               split_geometry, typed_frame)
 from geo.errors import CatalogueError
+from geo.i18n import N_
 
 __all__ = ["PostGISDB", "PostGISTx", "LOCK_KEY", "dsn_of", "redact"]
 
@@ -586,6 +587,10 @@ class PostGISDB:
                         "try again.") from exc
                 yield tx
         except psycopg.Error as exc:
+            if isinstance(exc, (psycopg.errors.ReadOnlySqlTransaction, psycopg.errors.InsufficientPrivilege)):
+                raise CatalogueError(N_("The catalogue {path} was not changed: the server refuses changes from this "
+                                        "account ({reason}). Ask the administrator for write access, then try "
+                                        "again."), path=redact(self.url), reason=str(exc).strip()) from exc
             if not (con.broken or isinstance(exc, psycopg.OperationalError)):
                 raise  # an error in what the action asked for: the caller's to handle
             # the server ended the session (idle too long, restarted), a lock wait timed out, ...
