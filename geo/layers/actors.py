@@ -118,11 +118,11 @@ def read_actors(path: str | Path, kind: str, source: str | None = None) -> gpd.G
     ``municipality``, ``website``; points are exact (``location_precision = "point"``).
     """
     from geo.errors import InputFileError
+    from geo.i18n import N_
     from geo.layers.imports import read_infrastructure
 
     if kind not in ACTOR_KINDS:
-        raise InputFileError(f"Tipo «{kind}» non ammesso: {', '.join(ACTOR_KINDS)}.",
-                             f"Kind '{kind}' not allowed: {', '.join(ACTOR_KINDS)}.")
+        raise InputFileError(N_("Kind '{kind}' not allowed: {allowed}."), kind=kind, allowed=", ".join(ACTOR_KINDS))
     # Same reader and checks as infrastructure points (any kind there, then relabelled).
     pts = read_infrastructure(path, "port", source)
     raw = gpd.read_file(path) if Path(path).suffix.lower() not in (".csv", ".txt") else pd.read_csv(path, dtype=str)

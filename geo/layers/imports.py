@@ -1,7 +1,7 @@
 """Reading user files into layers: ZIS areas and actors, a ZLS perimeter, infrastructure.
 
 Each reader validates the whole file before anything is written and raises a
-bilingual :class:`~geo.errors.InputFileError` naming the file, the feature and
+:class:`~geo.errors.InputFileError` naming the file, the feature and
 the column at fault, so a bad file never touches the catalogue.
 """
 
@@ -17,6 +17,7 @@ import shapely
 from shapely.validation import explain_validity
 
 from geo.errors import InputFileError
+from geo.i18n import N_
 from geo.schema.validate import LOMBARDY_BBOX
 
 ZIS_PHASES = ("candidate", "phase_2", "recognised")
@@ -32,8 +33,9 @@ INFRA_COLUMNS = ["infra_id", "kind", "name", "iata", "icao", "subkind", "source"
 INFRA_MARGIN_DEG = 1.5
 
 
-def _err(it: str, en: str) -> InputFileError:
-    return InputFileError(it, en)
+def _err(message: str, **params: Any) -> InputFileError:
+    """An error with ``message`` (English, marked N_) and its values, translated when shown."""
+    return InputFileError(message, **params)
 
 
 def _regular_file(path: Path) -> None:
@@ -43,14 +45,13 @@ def _regular_file(path: Path) -> None:
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
-        raise _err(f"File non trovato: {path}", f"File not found: {path}") from None
+        raise _err(N_("File not found: {path}"), path=str(path)) from None
     except OSError as exc:
-        raise _err(f"Impossibile leggere {path}: {exc.strerror}", f"Cannot read {path}: {exc.strerror}") from None
+        raise _err(N_("Cannot read {path}: {error}"), path=str(path), error=exc.strerror) from None
     if stat.S_ISDIR(mode):
-        raise _err(f"{path} è una cartella: indicare il file.", f"{path} is a folder: give the file.")
+        raise _err(N_("{path} is a folder: give the file."), path=str(path))
     if not stat.S_ISREG(mode):
-        raise _err(f"{path} non è un file regolare (dispositivo, pipe o socket).",
-                   f"{path} is not a regular file (a device, pipe or socket).")
+        raise _err(N_("{path} is not a regular file (a device, pipe or socket)."), path=str(path))
 
 
 def _read_vector(path: str | Path) -> gpd.GeoDataFrame:
@@ -59,15 +60,13 @@ def _read_vector(path: str | Path) -> gpd.GeoDataFrame:
     try:
         gdf = pyogrio.read_dataframe(path)
     except Exception as exc:  # GDAL says why in its own words: pass them on
-        raise _err(f"{path.name} non è un file vettoriale leggibile (GeoJSON o GeoPackage): {exc}",
-                   f"{path.name} is not a readable vector file (GeoJSON or GeoPackage): {exc}") from None
+        raise _err(N_("{name} is not a readable vector file (GeoJSON or GeoPackage): {error}"), name=path.name,
+                   error=str(exc)) from None
     if "geometry" not in gdf or len(gdf) == 0:
-        raise _err(f"{path.name}: il file non contiene elementi con geometria.",
-                   f"{path.name}: the file has no features with a geometry.")
+        raise _err(N_("{name}: the file has no features with a geometry."), name=path.name)
     if gdf.crs is None:
-        raise _err(
-            f"{path.name}: sistema di riferimento (CRS) mancante. Salvare il file con un CRS, es. EPSG:4326.",
-            f"{path.name}: no coordinate reference system (CRS). Save the file with a CRS, e.g. EPSG:4326.")
+        raise _err(N_("{name}: no coordinate reference system (CRS). Save the file with a CRS, e.g. EPSG:4326."),
+                   name=path.name)
     return gdf
 
 
@@ -96,13 +95,10 @@ def _to_wgs84_in_lombardy(gdf: gpd.GeoDataFrame, name: str, id_col: str | None,
     if far.any():
         i = int(far.to_numpy().nonzero()[0][0])
         minx, miny, maxx, maxy = (_coord(v) for v in ll.geometry.iloc[i].bounds)
-        raise _err(
-            f"{name}: l'elemento {_label(gdf, i, id_col)} ({minx}, {miny} – {maxx}, {maxy} in "
-            f"lon/lat) cade fuori dalla Lombardia con il CRS dichiarato {gdf.crs.to_string()}: il CRS del file è "
-            "probabilmente sbagliato (o latitudine e longitudine sono invertite).",
-            f"{name}: feature {_label(gdf, i, id_col)} ({minx}, {miny} – {maxx}, {maxy} in "
-            f"lon/lat) falls outside Lombardy with the declared CRS {gdf.crs.to_string()}: the file's CRS is "
-            "probably wrong (or latitude and longitude are swapped).")
+        raise _err(N_("{name}: feature {feature} ({minx}, {miny} – {maxx}, {maxy} in lon/lat) falls outside Lombardy "
+                      "with the declared CRS {crs}: the file's CRS is probably wrong (or latitude and longitude are "
+                      "swapped)."), name=name, feature=_label(gdf, i, id_col), minx=minx, miny=miny, maxx=maxx,
+                   maxy=maxy, crs=gdf.crs.to_string())
     return ll
 
 
@@ -110,31 +106,29 @@ def _check_polygons(gdf: gpd.GeoDataFrame, name: str, id_col: str | None) -> Non
     for i, g in enumerate(gdf.geometry):
         label = _label(gdf, i, id_col)
         if g is None or g.is_empty:
-            raise _err(f"{name}: elemento {label} senza geometria.", f"{name}: feature {label} has no geometry.")
+            raise _err(N_("{name}: feature {feature} has no geometry."), name=name, feature=label)
         if g.geom_type not in ("Polygon", "MultiPolygon"):
-            raise _err(f"{name}: l'elemento {label} è un {g.geom_type}, serve un poligono.",
-                       f"{name}: feature {label} is a {g.geom_type}, a polygon is needed.")
+            raise _err(N_("{name}: feature {feature} is a {type}, a polygon is needed."), name=name, feature=label,
+                       type=g.geom_type)
         if not g.is_valid:
-            why = explain_validity(g)
-            raise _err(f"{name}: geometria non valida nell'elemento {label}: {why}. Correggerla (es. in QGIS: "
-                       "Correggi geometrie).",
-                       f"{name}: invalid geometry in feature {label}: {why}. Fix it (e.g. QGIS: Fix geometries).")
+            raise _err(N_("{name}: invalid geometry in feature {feature}: {why}. Fix it (e.g. QGIS: Fix geometries)."),
+                       name=name, feature=label, why=explain_validity(g))
 
 
 def _check_required(gdf: pd.DataFrame, name: str, required: tuple[str, ...], expected: list[str],
-                    id_col: str | None, what_it: str, what_en: str) -> None:
+                    id_col: str | None, actors: bool = False) -> None:
     missing = [c for c in required if c not in gdf.columns]
     if missing:
-        raise _err(f"{name}: colonne obbligatorie mancanti{what_it}: {', '.join(missing)}. Colonne attese: "
-                   f"{', '.join(expected)}.",
-                   f"{name}: required columns missing{what_en}: {', '.join(missing)}. Expected columns: "
-                   f"{', '.join(expected)}.")
+        message = (N_("{name}: required columns missing (actors, points): {missing}. Expected columns: {expected}.")
+                   if actors else
+                   N_("{name}: required columns missing: {missing}. Expected columns: {expected}."))
+        raise _err(message, name=name, missing=", ".join(missing), expected=", ".join(expected))
     for c in required:
         empty = gdf[c].map(_blank)
         if empty.any():
             i = int(empty.to_numpy().nonzero()[0][0])
-            raise _err(f"{name}: elemento {_label(gdf, i, id_col)}: colonna «{c}» vuota.",
-                       f"{name}: feature {_label(gdf, i, id_col)}: column '{c}' is empty.")
+            raise _err(N_("{name}: feature {feature}: column '{column}' is empty."), name=name,
+                       feature=_label(gdf, i, id_col), column=c)
 
 
 def _multi(g):
@@ -170,20 +164,16 @@ def read_zis(path: str | Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     points = gdf.geometry.geom_type.isin(["Point", "MultiPoint"]).to_numpy()
     areas, actors = gdf[~points].reset_index(drop=True), gdf[points].reset_index(drop=True)
     if len(areas) == 0:
-        raise _err(f"{name}: nessun poligono: una ZIS ha almeno un'area (nucleo territoriale).",
-                   f"{name}: no polygon: a ZIS has at least one area (its territorial core).")
-    _check_required(areas, name, ZIS_REQUIRED, ZIS_COLUMNS, "zis_id", "", "")
+        raise _err(N_("{name}: no polygon: a ZIS has at least one area (its territorial core)."), name=name)
+    _check_required(areas, name, ZIS_REQUIRED, ZIS_COLUMNS, "zis_id")
     bad = ~areas["phase"].astype(str).str.strip().isin(ZIS_PHASES)
     if bad.any():
         r = areas[bad].iloc[0]
-        raise _err(f"{name}: ZIS {r['zis_id']}: colonna «phase»: fase «{r['phase']}» non ammessa "
-                   f"(valori ammessi: {', '.join(ZIS_PHASES)}).",
-                   f"{name}: ZIS {r['zis_id']}: column 'phase': phase '{r['phase']}' not allowed "
-                   f"(allowed: {', '.join(ZIS_PHASES)}).")
+        raise _err(N_("{name}: ZIS {zis}: column 'phase': phase '{phase}' not allowed (allowed: {allowed})."),
+                   name=name, zis=r["zis_id"], phase=r["phase"], allowed=", ".join(ZIS_PHASES))
     if areas["zis_id"].astype(str).duplicated().any():
         dup = areas.loc[areas["zis_id"].astype(str).duplicated(), "zis_id"].iloc[0]
-        raise _err(f"{name}: zis_id duplicato: {dup} (unire le aree in un MultiPolygon).",
-                   f"{name}: duplicate zis_id: {dup} (merge its areas into one MultiPolygon).")
+        raise _err(N_("{name}: duplicate zis_id: {zis} (merge its areas into one MultiPolygon)."), name=name, zis=dup)
     _check_polygons(areas, name, "zis_id")
     areas_ll = _to_wgs84_in_lombardy(areas, name, "zis_id")
     out = pd.DataFrame({c: (areas[c] if c in areas else None) for c in ZIS_COLUMNS})
@@ -196,24 +186,19 @@ def read_zis(path: str | Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     actors_out = gpd.GeoDataFrame({c: pd.Series(dtype=object) for c in ACTOR_COLUMNS + ["is_demo", "source"]},
                                   geometry=gpd.GeoSeries([], crs=4326), crs=4326)
     if len(actors):
-        _check_required(actors, name, ("zis_id", "name"), ACTOR_COLUMNS, "name", " (attori, punti)",
-                        " (actors, points)")
+        _check_required(actors, name, ("zis_id", "name"), ACTOR_COLUMNS, "name", actors=True)
         ids = set(out["zis_id"])
         orphan = ~actors["zis_id"].astype(str).str.strip().isin(ids)
         if orphan.any():
             i = int(orphan.to_numpy().nonzero()[0][0])
-            raise _err(f"{name}: attore {_label(actors, i, 'name')}: colonna «zis_id»: {actors['zis_id'].iloc[i]} "
-                       "non corrisponde a nessuna area ZIS del file.",
-                       f"{name}: actor {_label(actors, i, 'name')}: column 'zis_id': {actors['zis_id'].iloc[i]} "
-                       "matches no ZIS area of the file.")
+            raise _err(N_("{name}: actor {actor}: column 'zis_id': {zis} matches no ZIS area of the file."),
+                       name=name, actor=_label(actors, i, "name"), zis=actors["zis_id"].iloc[i])
         helix = actors["helix"] if "helix" in actors else pd.Series(None, index=actors.index)
         bad_h = ~helix.map(_blank) & ~helix.astype(str).str.strip().isin(ZIS_HELICES)
         if bad_h.any():
             i = int(bad_h.to_numpy().nonzero()[0][0])
-            raise _err(f"{name}: attore {_label(actors, i, 'name')}: colonna «helix»: «{helix.iloc[i]}» non ammesso "
-                       f"(valori ammessi: {', '.join(ZIS_HELICES)}).",
-                       f"{name}: actor {_label(actors, i, 'name')}: column 'helix': '{helix.iloc[i]}' not allowed "
-                       f"(allowed: {', '.join(ZIS_HELICES)}).")
+            raise _err(N_("{name}: actor {actor}: column 'helix': '{helix}' not allowed (allowed: {allowed})."),
+                       name=name, actor=_label(actors, i, "name"), helix=helix.iloc[i], allowed=", ".join(ZIS_HELICES))
         actors_ll = _to_wgs84_in_lombardy(actors, name, "name", margin_deg=INFRA_MARGIN_DEG)
         actors_out = gpd.GeoDataFrame({
             "zis_id": actors["zis_id"].astype(str).str.strip().to_numpy(),
@@ -241,25 +226,22 @@ def _read_points_csv(path: Path) -> gpd.GeoDataFrame:
     try:
         df = pd.read_csv(path, dtype=str, sep=None, engine="python")  # sniffs ',' or ';'
     except Exception as exc:
-        raise _err(f"{name}: CSV non leggibile: {exc}", f"{name}: unreadable CSV: {exc}") from None
+        raise _err(N_("{name}: unreadable CSV: {error}"), name=name, error=str(exc)) from None
     if len(df) == 0:
-        raise _err(f"{name}: il CSV ha solo l'intestazione, nessun punto da importare.",
-                   f"{name}: the CSV has only a header, no point to import.")
+        raise _err(N_("{name}: the CSV has only a header, no point to import."), name=name)
     cols = {c.strip().lower(): c for c in df.columns}
     lat_c = next((cols[c] for c in ("lat", "latitude", "latitudine", "y") if c in cols), None)
     lon_c = next((cols[c] for c in ("lon", "lng", "long", "longitude", "longitudine", "x") if c in cols), None)
     if lat_c is None or lon_c is None:
-        raise _err(f"{name}: servono le colonne lat e lon (trovate: {', '.join(df.columns)}).",
-                   f"{name}: columns lat and lon are needed (found: {', '.join(df.columns)}).")
+        raise _err(N_("{name}: columns lat and lon are needed (found: {found})."), name=name,
+                   found=", ".join(df.columns))
     lat = pd.to_numeric(df[lat_c].str.strip().str.replace(",", ".", regex=False), errors="coerce")
     lon = pd.to_numeric(df[lon_c].str.strip().str.replace(",", ".", regex=False), errors="coerce")
     bad = (lat.isna() | lon.isna()).to_numpy().nonzero()[0]
     if len(bad):
         r = int(bad[0])
-        raise _err(f"{name}, riga {r + 2}: coordinate non numeriche ({lat_c}={df[lat_c].iloc[r]!r}, "
-                   f"{lon_c}={df[lon_c].iloc[r]!r}).",
-                   f"{name}, row {r + 2}: coordinates are not numbers ({lat_c}={df[lat_c].iloc[r]!r}, "
-                   f"{lon_c}={df[lon_c].iloc[r]!r}).")
+        raise _err(N_("{name}, row {row}: coordinates are not numbers ({values})."), name=name, row=r + 2,
+                   values=f"{lat_c}={df[lat_c].iloc[r]!r}, {lon_c}={df[lon_c].iloc[r]!r}")
     return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(lon, lat), crs=4326)
 
 
@@ -271,8 +253,7 @@ def read_infrastructure(path: str | Path, kind: str, source: str | None = None) 
     is used when present.
     """
     if kind not in INFRA_KINDS:
-        raise _err(f"Tipo «{kind}» non ammesso: {', '.join(INFRA_KINDS)}.",
-                   f"Kind '{kind}' not allowed: {', '.join(INFRA_KINDS)}.")
+        raise _err(N_("Kind '{kind}' not allowed: {allowed}."), kind=kind, allowed=", ".join(INFRA_KINDS))
     path = Path(path)
     name = path.name
     source = (source or name).strip()
@@ -282,8 +263,7 @@ def read_infrastructure(path: str | Path, kind: str, source: str | None = None) 
         gdf = _read_vector(path)
         types = set(gdf.geometry.geom_type.dropna())
         if not types <= {"Point"}:
-            raise _err(f"{name}: servono punti (trovati {', '.join(sorted(types))}).",
-                       f"{name}: points are needed (found {', '.join(sorted(types))}).")
+            raise _err(N_("{name}: points are needed (found {found})."), name=name, found=", ".join(sorted(types)))
     gdf = gdf.reset_index(drop=True)
     name_col = next((c for c in gdf.columns if c.strip().lower() in ("name", "nome", "denominazione")), None)
     ll = _to_wgs84_in_lombardy(gdf, name, name_col, margin_deg=INFRA_MARGIN_DEG)

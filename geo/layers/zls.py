@@ -15,35 +15,24 @@ from importlib import resources
 import geopandas as gpd
 import pandas as pd
 
+from geo.i18n import N_, translator
+
 LEGAL_BASIS = ("DPCM 27/12/2024 (registrato 31/01/2025) istitutivo della ZLS Lombardia; "
                "DGR XII/4959 dell'8/9/2025 §1.3; Carta degli aiuti a finalità regionale 2022-2027")
-PERIMETER_NOTE_IT = ("Approssimazione, in realtà più piccola: la ZLS comprende solo le aree portuali, retroportuali, produttive e "
-                     "logistiche interne a questi comuni (3.303 ha su un massimo di 9.576 ha).")
-PERIMETER_NOTE_EN = ("Approximation, smaller in reality: the ZLS covers only the port, back-port, productive and logistic areas "
-                     "within these municipalities (3,303 ha out of a 9,576 ha maximum).")
+#: Shown wherever the municipality approximation is (translated where shown).
+PERIMETER_NOTE = N_("Approximation, smaller in reality: the ZLS covers only the port, back-port, productive and "
+                    "logistic areas within these municipalities (3,303 ha out of a 9,576 ha maximum).")
 
-BENEFITS = {
-    "it": [
-        "Autorizzazione unica tramite lo sportello unico regionale o il SUAP",
-        "Termini ridotti di un terzo per VIA, VAS, AIA e AUA",
-        "Concessioni portuali in metà tempo",
-        "Termini dimezzati con silenzio-assenso per gli atti di più amministrazioni",
-        "Possibili zone franche doganali",
-        "Garanzie per investimenti in logistica e trasporto fluviale",
-    ],
-    "en": [
-        "Single authorisation through the regional one-stop shop or SUAP",
-        "Deadlines cut by one third for EIA, SEA, IPPC and AUA permits",
-        "Port concessions in half the time",
-        "50% shorter deadlines with silent consent for multi-authority acts",
-        "Possible customs free zones",
-        "Guarantees for logistics and river-transport investments",
-    ],
-}
-AID_AREA_BENEFIT = {
-    "it": "Credito d'imposta ZLS sui beni strumentali (area della Carta degli aiuti 2022-2027, art. 107.3.c TFUE)",
-    "en": "ZLS tax credit on capital goods (2022-2027 regional aid map area, art. 107.3.c TFEU)",
-}
+#: What the ZLS brings to an investor (translated where shown).
+BENEFITS = [
+    N_("Single authorisation through the regional one-stop shop or SUAP"),
+    N_("Deadlines cut by one third for EIA, SEA, IPPC and AUA permits"),
+    N_("Port concessions in half the time"),
+    N_("50% shorter deadlines with silent consent for multi-authority acts"),
+    N_("Possible customs free zones"),
+    N_("Guarantees for logistics and river-transport investments"),
+]
+AID_AREA_BENEFIT = N_("ZLS tax credit on capital goods (2022-2027 regional aid map area, art. 107.3.c TFEU)")
 
 
 def zls_table() -> pd.DataFrame:
@@ -70,7 +59,7 @@ def zls_municipalities(municipalities: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if missing:
         raise ValueError(f"ZLS municipalities missing from ISTAT boundaries: {sorted(missing)}")
     joined["legal_basis"] = LEGAL_BASIS
-    joined["note"] = PERIMETER_NOTE_EN
-    joined["note_it"] = PERIMETER_NOTE_IT
+    joined["note"] = PERIMETER_NOTE
+    joined["note_it"] = translator("it")(PERIMETER_NOTE)  # the layer's stored columns (English, Italian)
     joined["source"] = "DPCM 27/12/2024; DGR XII/4959/2025"
     return gpd.GeoDataFrame(joined, geometry="geometry", crs=municipalities.crs)
