@@ -9,7 +9,6 @@ where the site is. Names come from the reference layers and are escaped.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from html import escape
 from typing import Any
 
 import geopandas as gpd
@@ -17,12 +16,14 @@ import numpy as np
 import shapely
 from shapely.geometry import Point, box
 
+from geo.i18n import N_, translator
 from geo.places import METRIC_CRS
 
 #: Half-width of the drawn area never below this (m): a site alone would fill the frame.
 MIN_HALF_M = 4000.0
-NEAREST = {"motorway_junction": ("Uscita autostradale", "Motorway exit", "#d84315"),
-           "rail_station": ("Stazione", "Railway station", "#5d4037")}
+#: What the map marks nearest to the site: label (translated where shown) and colour.
+NEAREST = {"motorway_junction": (N_("Motorway exit"), "#d84315"),
+           "rail_station": (N_("Railway station"), "#5d4037")}
 
 
 @dataclass
@@ -136,62 +137,60 @@ def _paths(geom, clip, sx, sy) -> list[list[tuple[float, float]]]:
 
 
 def _labels(lang: str) -> dict[str, str]:
-    return {k: (v[0] if lang == "it" else v[1]) for k, v in NEAREST.items()}
+    _ = translator(lang)
+    return {k: _(v[0]) for k, v in NEAREST.items()}
 
 
 def legend_lines(ctx: LocationContext, lang: str) -> list[str]:
     """``"Motorway exit: A4 Agrate Brianza (SP13) — 3.2 km"`` per nearest feature (plain text)."""
+    _ = translator(lang)
     labels = _labels(lang)
-    return [f"{labels[n.kind]}: {n.name} — {_km(n.km, lang)}" for n in ctx.nearest]
+    return [_("{kind}: {name} — {distance}").format(kind=labels[n.kind], name=n.name, distance=_km(n.km, lang))
+            for n in ctx.nearest]
 
 
 def _km(v: float, lang: str) -> str:
-    s = f"{v:.1f} km"
-    return s.replace(".", ",") if lang == "it" else s
+    return translator(lang).unit(v, "length-kilometer", 1)
 
 
 def location_svg(ctx: LocationContext | None, lang: str = "en", size: int = 360) -> str:
-    """The location map as inline SVG (empty string without a context)."""
+    """The location map as inline SVG (empty string without a context; names escaped by the template)."""
+    from geo.render.jinja import render
+
     if ctx is None:
         return ""
     cx, cy, half = _frame(ctx)
     clip = box(cx - half, cy - half, cx + half, cy + half)
     sx = lambda x: (x - cx + half) / (2 * half) * size  # noqa: E731
     sy = lambda y: (cy + half - y) / (2 * half) * size  # noqa: E731
+    paths = []
 
-    def path(geom, style: str, closed: bool = False) -> str:
+    def path(geom, attrs: dict[str, str], closed: bool = False) -> None:
         parts = _paths(geom, clip, sx, sy)
-        if not parts:
-            return ""
-        d = " ".join("M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in p) + (" Z" if closed else "") for p in parts)
-        return f'<path d="{d}" {style}/>'
+        if parts:
+            d = " ".join("M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in p) + (" Z" if closed else "") for p in parts)
+            paths.append((d, attrs))
 
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 {size} {size}" '
-           f'role="img" class="geo-location" style="border:1px solid #ccc;background:#fafafa">']
-    out.append(path(ctx.municipality, 'fill="#eef3ee" stroke="#7a9a7a" stroke-width="1"', True))
+    path(ctx.municipality, {"fill": "#eef3ee", "stroke": "#7a9a7a", "stroke-width": "1"}, True)
     for p in ctx.provinces:
-        out.append(path(p.boundary, 'fill="none" stroke="#555" stroke-width="1.5"'))
-    out.append(path(ctx.lines.get("railways"), 'fill="none" stroke="#4e342e" stroke-width="1" '
-                                               'stroke-dasharray="4 3"'))
-    out.append(path(ctx.lines.get("motorways"), 'fill="none" stroke="#d84315" stroke-width="2.5"'))
-    out.append(path(ctx.outline, 'fill="#00573f55" stroke="#00573f" stroke-width="2"', True))
+        path(p.boundary, {"fill": "none", "stroke": "#555", "stroke-width": "1.5"})
+    path(ctx.lines.get("railways"), {"fill": "none", "stroke": "#4e342e", "stroke-width": "1",
+                                     "stroke-dasharray": "4 3"})
+    path(ctx.lines.get("motorways"), {"fill": "none", "stroke": "#d84315", "stroke-width": "2.5"})
+    path(ctx.outline, {"fill": "#00573f55", "stroke": "#00573f", "stroke-width": "2"}, True)
+    markers = []
     for n in ctx.nearest:
-        colour = NEAREST[n.kind][2]
-        x, y = sx(n.x), sy(n.y)
-        shape = (f'<rect x="{x - 5:.1f}" y="{y - 5:.1f}" width="10" height="10" fill="{colour}"/>'
-                 if n.kind == "motorway_junction" else f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{colour}"/>')
+        x = sx(n.x)
         anchor = "end" if x > size * 0.6 else "start"
-        dx = -8 if anchor == "end" else 8
-        out.append(shape + f'<text x="{x + dx:.1f}" y="{y + 4:.1f}" font-size="10" text-anchor="{anchor}" '
-                           f'fill="{colour}">{escape(n.name[:40])} · {_km(n.km, lang)}</text>')
-    out.append(f'<circle cx="{sx(ctx.site.x):.1f}" cy="{sy(ctx.site.y):.1f}" r="6" fill="#c62828" '
-               f'stroke="#fff" stroke-width="2"/>')
+        markers.append({"x": x, "y": sy(n.y), "colour": NEAREST[n.kind][1], "square": n.kind == "motorway_junction",
+                        "anchor": anchor, "dx": -8 if anchor == "end" else 8,
+                        "label": f"{n.name[:40]} · {_km(n.km, lang)}"})
+    site = {"x": sx(ctx.site.x), "y": sy(ctx.site.y),
+            "attrs": {"r": "6", "fill": "#c62828", "stroke": "#fff", "stroke-width": "2"}}
     bar_m = _nice(half / 2)
-    bar = bar_m / (2 * half) * size
-    out.append(f'<line x1="8" y1="{size - 10}" x2="{8 + bar:.1f}" y2="{size - 10}" stroke="#333" stroke-width="2"/>'
-               f'<text x="8" y="{size - 14}" font-size="10" fill="#333">{bar_m / 1000:g} km</text>')
-    out.append("</svg>")
-    return "".join(out)
+    bar = {"width": bar_m / (2 * half) * size, "label": translator(lang).unit(bar_m / 1000, "length-kilometer", 3)}
+    return str(render("svg.html", lang, size=size, css_class="geo-location", paths=paths, markers=markers,
+                      points=[site], bar=bar, scale=None))
 
 
 def _nice(m: float) -> float:
@@ -205,11 +204,12 @@ def _nice(m: float) -> float:
 
 def location_html(ctx: LocationContext | None, lang: str = "en", size: int = 360) -> str:
     """The SVG map with the nearest exit and station listed under it (escaped)."""
+    from geo.render.jinja import Markup, render
+
     if ctx is None:
         return ""
-    items = "".join(f"<li>{escape(line)}</li>" for line in legend_lines(ctx, lang))
-    return (f'<div class="geo-location-box">{location_svg(ctx, lang, size)}'
-            f'<ul style="font-size:.85rem;margin:.3rem 0 0 1rem;padding:0">{items}</ul></div>')
+    return str(render("location.html", lang, svg=Markup(location_svg(ctx, lang, size)),
+                      legend=legend_lines(ctx, lang)))
 
 
 def draw_location_pdf(doc, ctx: LocationContext | None, lang: str, x: float, y: float, w: float) -> float:
@@ -255,7 +255,8 @@ def draw_location_pdf(doc, ctx: LocationContext | None, lang: str, x: float, y: 
     doc.set_line_width(0.5)
     doc.line(x + 2, y + w - 3, x + 2 + bar_m / (2 * half) * w, y + w - 3)
     doc.set_font(size=7)
-    doc.text(x + 2, y + w - 4, f"{bar_m / 1000:g} km")
+    scale = translator(lang).unit(bar_m / 1000, "length-kilometer", 3)
+    doc.text(x + 2, y + w - 4, getattr(doc, "txt", str)(scale))
     doc.set_line_width(0.2)
     doc.set_draw_color(0)
     return w

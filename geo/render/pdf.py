@@ -1,7 +1,8 @@
 """PDF of a site sheet and of a shortlist dossier (fpdf2).
 
 Uses DejaVu Sans when the system has it (Debian: fonts-dejavu-core) for full
-Unicode; otherwise the PDF core fonts, with text reduced to Latin-1.
+Unicode; otherwise the PDF core fonts, with text reduced to Latin-1. Tables are
+fpdf2 tables: a long value or reason wraps onto more lines, never cut.
 """
 
 from __future__ import annotations
@@ -11,23 +12,29 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from fpdf import FPDF
+from fpdf.fonts import FontFace
 
-from geo.i18n import t
-from geo.render.values import description_of, display_value, sheet_rows, title_of
-from geo.schema import FIELD
+from geo.i18n import translator
+from geo.render.values import display_value, localised, provenance_label, sheet_rows, title_of
 from geo.render.zones import zone_notes
+from geo.schema import FIELD
 from geo.search.verdict import Verdict
 
 FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu")]
 PROV_RGB = {"declared": (31, 95, 168), "verified": (10, 125, 50), "computed": (107, 79, 160),
             "estimated": (178, 107, 0), "unknown": (136, 136, 136)}
 VERDICT_RGB = {v.name: v.fill_rgb for v in Verdict}  # the one verdict type: same colours as page and map
+NOTE_RGB = (138, 90, 0)
+#: Characters the core fonts lack, replaced when DejaVu is missing (Babel writes no-break spaces in amounts).
+_LATIN1 = str.maketrans({"€": "EUR", "²": "2", "—": "-", "–": "-", "…": "...", "\u202f": " ", "\xa0": " ",
+                         "•": "-", "«": '"', "»": '"', "’": "'", "≤": "<=", "≥": ">="})
 
 
 class _Doc(FPDF):
     def __init__(self, lang: str) -> None:
         super().__init__(format="A4")
         self.lang = lang
+        self.tr = translator(lang)
         self.set_auto_page_break(True, margin=15)
         self.unicode = False
         for d in FONT_DIRS:
@@ -42,18 +49,30 @@ class _Doc(FPDF):
         s = str(s)
         if self.unicode:
             return s
-        return s.replace("€", "EUR").replace("²", "2").replace("—", "-").replace("–", "-").replace("…", "...") \
-            .encode("latin-1", "replace").decode("latin-1")
+        return s.translate(_LATIN1).encode("latin-1", "replace").decode("latin-1")
 
     def font(self, size: float = 10, bold: bool = False) -> None:
         self.set_font(self.family, "B" if bold else "", size)
 
+    def para(self, h: float, text: str, **kw) -> None:
+        """A paragraph that wraps, then the next line at the left margin."""
+        self.multi_cell(0, h, self.txt(text), new_x="LMARGIN", new_y="NEXT", **kw)
+
+    def note(self, note: str | None) -> None:
+        """The visible "Italian only" / "Solo in inglese" under content shown in the other language."""
+        if note:
+            self.set_text_color(*NOTE_RGB)
+            self.font(8)
+            self.para(4, f"({note})")
+            self.set_text_color(0)
+
     def footer(self) -> None:
+        _ = self.tr
         self.set_y(-12)
         self.font(7)
         self.set_text_color(120)
-        self.cell(0, 5, self.txt(f"{t('generated_on', self.lang)} {dt.date.today().isoformat()} · {self.page_no()}"),
-                  align="R")
+        self.cell(0, 5, self.txt(_("Generated on {date} · page {page}").format(
+            date=_.date(dt.date.today()), page=self.page_no())), align="R")
         self.set_text_color(0)
 
 
@@ -76,57 +95,67 @@ def _location(doc: _Doc, location, lang: str) -> None:
     doc.set_xy(doc.l_margin, y + h + 2)
 
 
+def _rows_table(doc: _Doc, rows: list[tuple[str, str, str]], lang: str) -> None:
+    """Label, value and the value's source, one row each; long labels and values wrap."""
+    doc.font(9)
+    with doc.table(col_widths=(70, 85, 35), text_align="LEFT", line_height=4.5, first_row_as_headings=False,
+                   borders_layout="HORIZONTAL_LINES", v_align="TOP", padding=(1, 1, 1, 0)) as table:
+        for lab, val, prov in rows:
+            row = table.row()
+            row.cell(doc.txt(lab), style=FontFace(color=(68, 68, 68)))
+            row.cell(doc.txt(val))
+            row.cell(doc.txt(provenance_label(prov, lang)),
+                     style=FontFace(color=PROV_RGB.get(prov, (0, 0, 0)), size_pt=8))
+
+
 def _sheet(doc: _Doc, record: dict[str, Any], lang: str, staff: bool, location=None) -> None:
+    _ = doc.tr
     doc.add_page()
     if record.get("is_demo"):
         doc.set_fill_color(198, 40, 40)
         doc.set_text_color(255)
         doc.font(9, True)
-        doc.multi_cell(0, 6, doc.txt(t("demo_banner", lang)), fill=True, new_x="LMARGIN", new_y="NEXT")
+        doc.para(6, _("DEMO DATA: listings and ZIS marked DEMO are generated automatically and are not real "
+                      "offers or zones."), fill=True)
         doc.set_text_color(0)
         doc.ln(2)
+    title = localised(record, "title", lang)
     doc.font(16, True)
-    doc.multi_cell(0, 8, doc.txt(title_of(record, lang)), new_x="LMARGIN", new_y="NEXT")
+    doc.para(8, title.text if title else str(record.get("site_id") or ""))
+    doc.note(title.note() if title else None)
     doc.font(9)
     doc.set_text_color(90)
-    doc.cell(0, 6, doc.txt(f"{record.get('site_id', '')} · {record.get('municipality_name') or ''} "
-                           f"({record.get('province') or ''})"), new_x="LMARGIN", new_y="NEXT")
+    doc.para(6, f"{record.get('site_id', '')} · {record.get('municipality_name') or ''} "
+                f"({record.get('province') or ''})")
     doc.set_text_color(0)
-    desc = description_of(record, lang)
+    desc = localised(record, "description", lang)
     if desc:
         doc.font(10)
-        doc.multi_cell(0, 5, doc.txt(desc), new_x="LMARGIN", new_y="NEXT")
+        doc.para(5, desc.text)
+        doc.note(desc.note())
     _location(doc, location, lang)
     for heading, bullets in zone_notes(record, lang):
         doc.ln(2)
         doc.font(11, True)
-        doc.multi_cell(0, 6, doc.txt(heading), new_x="LMARGIN", new_y="NEXT")
+        doc.para(6, heading)
         doc.font(9)
         for b in bullets:
-            doc.multi_cell(0, 5, doc.txt(f"• {b}" if doc.unicode else f"- {b}"), new_x="LMARGIN", new_y="NEXT")
+            doc.para(5, f"• {b}")
     for _g, label, rows in sheet_rows(record, lang, staff=staff):
         doc.ln(2)
+        if doc.get_y() + 14 > doc.page_break_trigger:  # a group heading never alone at the foot of a page
+            doc.add_page()
         doc.font(11, True)
         doc.set_draw_color(0, 87, 63)
         doc.cell(0, 7, doc.txt(label), border="B", new_x="LMARGIN", new_y="NEXT")
-        for lab, val, prov in rows:
-            doc.font(9)
-            n = max(len(doc.multi_cell(70, 5, doc.txt(lab), dry_run=True, output="LINES")),
-                    len(doc.multi_cell(85, 5, doc.txt(val), dry_run=True, output="LINES")))
-            if doc.get_y() + 5 * n > doc.page_break_trigger:
-                doc.add_page()
-            y = doc.get_y()
-            doc.multi_cell(70, 5, doc.txt(lab), new_x="RIGHT", new_y="TOP")
-            doc.multi_cell(85, 5, doc.txt(val), new_x="RIGHT", new_y="TOP")
-            doc.set_text_color(*PROV_RGB.get(prov, (0, 0, 0)))
-            doc.font(8)
-            doc.multi_cell(0, 5, doc.txt(t("prov_" + prov, lang)), new_x="LMARGIN", new_y="NEXT")
-            doc.set_text_color(0)
-            doc.set_y(y + 5 * n)
+        doc.set_draw_color(220)
+        _rows_table(doc, rows, lang)
+        doc.set_draw_color(0)
     doc.ln(3)
     doc.font(7)
     doc.set_text_color(100)
-    doc.multi_cell(0, 4, doc.txt(t("sheet_footer", lang)), new_x="LMARGIN", new_y="NEXT")
+    doc.para(4, _("Values with their source: declared by the owner, verified by staff, computed from official "
+                  "layers, estimated from satellite; 'unknown' when missing."))
     doc.set_text_color(0)
 
 
@@ -146,8 +175,9 @@ def _summary(doc: _Doc, records: Sequence[dict[str, Any]], lang: str) -> None:
     """The sites at a glance on the first page: what an investor reads before the sheets."""
     if not records:
         return
+    _ = doc.tr
     doc.ln(3)
-    heads = ["ID", "Titolo" if lang == "it" else "Title"] + [FIELD[k].label_with_unit(lang) for k in SUMMARY_FIELDS]
+    heads = [_("ID"), _("Title")] + [FIELD[k].label_with_unit(lang) for k in SUMMARY_FIELDS]
     rows = []
     for r in records:
         place = f"{r.get('municipality_name') or '—'} ({r.get('province') or '—'})"
@@ -162,6 +192,30 @@ def _summary(doc: _Doc, records: Sequence[dict[str, Any]], lang: str) -> None:
                 cells.cell(doc.txt(v))
 
 
+def _comparison(doc: _Doc, records: Sequence[dict[str, Any]],
+                comparison: Sequence[tuple[str, Sequence[tuple[str, str]]]], lang: str) -> None:
+    """Criteria x sites, each cell the verdict (coloured) and its whole reason, wrapped."""
+    _ = doc.tr
+    first = 45.0
+    rest = (doc.epw - first) / len(records)
+    doc.ln(3)
+    doc.font(7)
+    with doc.table(col_widths=(first,) + (rest,) * len(records), text_align="LEFT", line_height=3.6,
+                   first_row_as_headings=True, v_align="TOP",
+                   headings_style=FontFace(emphasis="BOLD", size_pt=8)) as table:
+        head = table.row()
+        head.cell(doc.txt(_("Criterion")))
+        for r in records:
+            head.cell(doc.txt(r.get("site_id")))
+        for label, cells in comparison:
+            row = table.row()
+            row.cell(doc.txt(label))
+            for verdict, reason in cells:
+                v = Verdict.parse(verdict)
+                row.cell(doc.txt(f"{v.label(lang)}\n{reason}" if v is not None else reason),
+                         style=FontFace(fill_color=VERDICT_RGB.get(v.name if v is not None else "", (255, 255, 255))))
+
+
 def render_dossier_pdf(records: Sequence[dict[str, Any]], lang: str = "en",
                        comparison: Sequence[tuple[str, Sequence[tuple[str, str]]]] | None = None,
                        title: str | None = None, locations: dict | None = None) -> bytes:
@@ -171,36 +225,20 @@ def render_dossier_pdf(records: Sequence[dict[str, Any]], lang: str = "en",
     site ids to LocationContexts (each sheet then carries its location map).
     """
     doc = _Doc(lang)
+    _ = doc.tr
     doc.add_page()
     doc.font(16, True)
-    doc.multi_cell(0, 8, doc.txt(title or ("Dossier siti" if lang == "it" else "Site dossier")), new_x="LMARGIN", new_y="NEXT")
+    doc.para(8, title or _("Site dossier"))
     doc.font(9)
-    doc.cell(0, 6, doc.txt(f"{len(records)} " + ("siti" if lang == "it" else "sites")), new_x="LMARGIN", new_y="NEXT")
+    doc.para(6, _.ngettext("{n} site", "{n} sites", len(records)).format(n=_.integer(len(records))))
     if any(r.get("is_demo") for r in records):
         doc.set_text_color(198, 40, 40)
-        doc.multi_cell(0, 5, doc.txt(t("demo_banner", lang)), new_x="LMARGIN", new_y="NEXT")
+        doc.para(5, _("DEMO DATA: listings and ZIS marked DEMO are generated automatically and are not real "
+                      "offers or zones."))
         doc.set_text_color(0)
     _summary(doc, records, lang)
     if comparison and records:
-        n = len(records)
-        first = 45
-        w = (doc.w - doc.l_margin - doc.r_margin - first) / n
-        doc.ln(3)
-        doc.font(8, True)
-        doc.cell(first, 6, doc.txt(t("criterion", lang)), border=1)
-        for r in records:
-            doc.cell(w, 6, doc.txt(str(r.get("site_id"))[:18]), border=1)
-        doc.ln()
-        doc.font(7)
-        for label, cells in comparison:
-            doc.cell(first, 10, doc.txt(label[:32]), border=1)
-            for verdict, reason in cells:
-                doc.set_fill_color(*VERDICT_RGB.get(verdict, (255, 255, 255)))
-                x, y = doc.get_x(), doc.get_y()
-                doc.multi_cell(w, 5, doc.txt(f"{t(verdict, lang)}\n{reason}"[:90]), border=1, fill=True,
-                               max_line_height=5, new_x="RIGHT", new_y="TOP")
-                doc.set_xy(x + w, y)
-            doc.ln(10)
+        _comparison(doc, records, comparison, lang)
     for r in records:
         _sheet(doc, r, lang, staff=False, location=(locations or {}).get(r.get("site_id")))
     return bytes(doc.output())

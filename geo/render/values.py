@@ -1,29 +1,49 @@
-"""From a record to the rows of a site sheet: labels, formatted values, provenance."""
+"""From a record to the rows of a site sheet: labels, formatted values, provenance.
+
+Numbers, money, dates and coordinates are formatted by Babel for the reader's
+locale (:func:`geo.i18n.translator`); bilingual owner content (title,
+description) comes through :func:`geo.i18n.content`, which says when it fell
+back to the other language.
+"""
 
 from __future__ import annotations
 
 import math
 from typing import Any, Iterator
 
+from geo.i18n import Localised, SOURCE_LANG, content, translator
 from geo.schema import FIELD, FIELDS, GROUPS, prov_column
-from geo.schema.messages import fmt_number
 
 #: Fields not shown as rows of the sheet (shown elsewhere or internal).
 HIDDEN = {"site_id", "is_demo", "owner_id", "submission_id", "title_it", "title_en", "description_it",
           "description_en", "lon", "outline", "delegation"}
 
-
 def is_unknown(v: Any) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v)) or str(v) in ("<NA>", "nan", "NaT")
 
 
+def provenance_label(prov: str, lang: str = "en") -> str:
+    """``"declared"`` / ``"dichiarato"`` ...: the badge of a value's source."""
+    _ = translator(lang)
+    labels = {"declared": _.pgettext("provenance", "declared"), "verified": _.pgettext("provenance", "verified"),
+              "computed": _.pgettext("provenance", "computed"), "estimated": _.pgettext("provenance", "estimated")}
+    return labels.get(prov) or _.pgettext("provenance", "unknown")
+
+
 def display_value(key: str, value: Any, lang: str = "en") -> str:
-    """A value as people read it (choice labels, numbers with units, Yes/No)."""
+    """A value as people read it (choice labels, numbers with units, money, dates, Yes/No).
+
+    >>> display_value("land_area_m2", 40000.0, "it"), display_value("land_area_m2", 40000.0, "en")
+    ('40.000 m²', '40,000 m²')
+    >>> display_value("available_from", "2026-03-01", "it")
+    '1 mar 2026'
+    """
     f = FIELD[key]
     if is_unknown(value):
         return "—"
+    _ = translator(lang)
     if f.kind == "bool":
-        return ("Sì" if value else "No") if lang == "it" else ("Yes" if value else "No")
+        return _("Yes") if value else _("No")
     if f.kind == "enum":
         return f.choice_label(str(value), lang)
     if f.kind == "multi":
@@ -31,16 +51,20 @@ def display_value(key: str, value: Any, lang: str = "en") -> str:
     if f.kind in ("list", "attachment"):
         return ", ".join(v for v in str(value).split(";") if v)
     if f.kind in ("float", "int"):
-        digits = 2 if (f.max is not None and f.max <= 1) else 1
-        txt = fmt_number(float(value) if f.kind == "float" else int(value), lang, digits=digits)
         if f.key == "year_built":
-            txt = str(int(value))
+            return str(int(value))
+        if f.unit == "€":
+            return _.money(float(value))
+        digits = 2 if (f.max is not None and f.max <= 1) else 1
+        txt = _.number(float(value) if f.kind == "float" else int(value), digits)
         return f"{txt} {f.unit_text(lang)}" if f.unit else txt
     if f.kind in ("lat", "lon"):
-        return f"{float(value):.5f}"
-    if f.kind == "date":
-        y, m, d = str(value)[:10].split("-")
-        return f"{d}/{m}/{y}" if lang == "it" else f"{y}-{m}-{d}"
+        return _.number(float(value), 5, trim=False)
+    if f.kind in ("date", "timestamp"):
+        try:
+            return _.date(str(value)[:10] if f.kind == "date" else str(value))
+        except (ValueError, TypeError):
+            return str(value)
     return str(value)
 
 
@@ -52,10 +76,19 @@ def provenance_of(record: dict[str, Any], key: str) -> str:
     return str(p) if p and not is_unknown(p) else ("unknown" if is_unknown(record.get(key)) else "declared")
 
 
+def group_label(group: str, lang: str = "en") -> str:
+    """The heading of a group of fields in ``lang``."""
+    label = GROUPS[group]
+    if isinstance(label, tuple):  # transitional: an (Italian, English) pair until geo/schema marks it N_()
+        return label[1] if translator(lang).lang == SOURCE_LANG else label[0]
+    return translator(lang)(label)
+
+
 def sheet_rows(record: dict[str, Any], lang: str = "en", staff: bool = False
                ) -> Iterator[tuple[str, str, list[tuple[str, str, str]]]]:
     """Yield ``(group key, group label, [(label, value, provenance), ...])`` in schema order."""
-    for g, (it, en) in GROUPS.items():
+    _ = translator(lang)
+    for g in GROUPS:
         rows = []
         for f in FIELDS:
             if f.group != g or f.key in HIDDEN or f.kind == "geometry":
@@ -67,24 +100,31 @@ def sheet_rows(record: dict[str, Any], lang: str = "en", staff: bool = False
             v = record.get(f.key)
             label = f.label(lang)
             if f.key == "lat":
-                label = "Coordinate (lat, lon)" if lang == "it" else "Coordinates (lat, lon)"
-                val = "—" if is_unknown(v) else f"{float(v):.5f}, {float(record.get('lon')):.5f}"
+                label = _("Coordinates (lat, lon)")
+                lon = record.get("lon")
+                # "45.46420, 9.18998" / "45,46420; 9,18998": the Italian decimal comma needs another separator
+                val = "—" if is_unknown(v) or is_unknown(lon) else _("{lat}, {lon}").format(
+                    lat=_.number(float(v), 5, trim=False), lon=_.number(float(lon), 5, trim=False))
             else:
                 val = display_value(f.key, v, lang)
             rows.append((label, val, provenance_of(record, f.key)))
         if rows:
-            yield g, (it if lang == "it" else en), rows
+            yield g, group_label(g, lang), rows
+
+
+def localised(record: dict[str, Any], field: str, lang: str = "en") -> Localised | None:
+    """``title`` / ``description`` of ``record`` in ``lang`` or visibly in the other language (or None)."""
+    clean = {k: v for k, v in record.items() if k.startswith(field + "_") and not is_unknown(v)}
+    return content(clean, field, lang)
 
 
 def title_of(record: dict[str, Any], lang: str = "en") -> str:
-    t = record.get("title_en") if lang == "en" else record.get("title_it")
-    if is_unknown(t) or not t:
-        t = record.get("title_it") or record.get("title_en") or record.get("site_id") or ""
-    return str(t)
+    """The title in ``lang``, else in the other language, else the site id (plain text, not escaped)."""
+    c = localised(record, "title", lang)
+    return c.text if c else str(record.get("site_id") or "")
 
 
 def description_of(record: dict[str, Any], lang: str = "en") -> str:
-    d = record.get("description_en") if lang == "en" else record.get("description_it")
-    if is_unknown(d) or not d:
-        d = record.get("description_it") or ""
-    return "" if is_unknown(d) else str(d)
+    """The description in ``lang``, else in the other language (see :func:`localised` for the note)."""
+    c = localised(record, "description", lang)
+    return c.text if c else ""

@@ -44,9 +44,10 @@ def test_sheet_html_and_pdf_carry_the_location_map(catalogue, layers):
     exit_ = next(n for n in ctx.nearest if n.kind == "motorway_junction")
     html = render_sheet_html(rec, "en", location=ctx)
     assert 'class="geo-location"' in html and "<path" in html and "Motorway exit:" in html
-    assert f"{exit_.km:.1f} km" in html
+    km = f"{exit_.km:.1f}".removesuffix(".0")  # Babel: one decimal at most, "3 km" rather than "3.0 km"
+    assert f"Motorway exit: {exit_.name} — {km} km" in html
     text = pdf_text(render_sheet_pdf(rec, "it", location=ctx))
-    assert "Uscita autostradale:" in text and "Stazione:" in text and f"{exit_.km:.1f}".replace(".", ",") in text
+    assert "Uscita autostradale:" in text and "Stazione:" in text and f"— {km.replace('.', ',')} km" in text
     # Without a location the sheet still renders (the owner preview has no reference layers).
     assert "geo-location" not in render_sheet_html(rec, "en")
     recs = catalogue.records(catalogue.sites()["site_id"].iloc[:2].tolist())
