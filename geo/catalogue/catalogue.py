@@ -34,6 +34,7 @@ from geo.catalogue.db import Database, Tx, connect, empty_frame, is_url
 from geo.catalogue.frames import (SITE_COLUMNS, empty_sites, frame_records, normalise_record, normalise_sites,
                                   storage_frame, to_storage)
 from geo.places import METRIC_CRS
+from geo.i18n import N_
 from geo.errors import CatalogueError, UserError
 from geo.places import MunicipalityIndex
 from geo.schema import prov_column
@@ -79,16 +80,13 @@ class Catalogue:
         self.path = self.url  # kept for callers that print where the catalogue is
         shown = _display(self.url)
         if not self.db.exists():
-            raise CatalogueError(
-                f"Catalogo non trovato o non valido: {shown}. Costruirlo con «geo build».",
-                f"Catalogue not found or not valid: {shown}. Build it with 'geo build'.")
+            raise CatalogueError(N_("Catalogue not found or not valid: {path}. Build it with 'geo build'."),
+                                 path=shown)
         version = schema_revision(self.db)
         if version != SCHEMA_VERSION:
-            raise CatalogueError(
-                f"Il catalogo {shown} ha lo schema {version!r}, atteso {SCHEMA_VERSION!r}: aggiornarlo con "
-                "«geo catalogue upgrade» (i dati restano) o ricostruirlo con «geo build».",
-                f"Catalogue {shown} has schema {version!r}, expected {SCHEMA_VERSION!r}: upgrade it with "
-                "'geo catalogue upgrade' (data is kept) or rebuild it with 'geo build'.")
+            raise CatalogueError(N_("Catalogue {path} has schema {found}, expected {expected}: upgrade it with "
+                                    "'geo catalogue upgrade' (data is kept) or rebuild it with 'geo build'."),
+                                 path=shown, found=repr(version), expected=repr(SCHEMA_VERSION))
 
     # ------------------------------------------------------------------ reads (committed state)
     def layer_names(self) -> list[str]:
@@ -280,7 +278,7 @@ def clean_outline(g: Any) -> Any:
     polys = [p for p in getattr(g, "geoms", [g]) if p.geom_type in ("Polygon", "MultiPolygon")]
     parts = [q for p in polys for q in getattr(p, "geoms", [p])]
     if not parts:
-        raise UserError("Il perimetro non contiene poligoni.", "The outline holds no polygon.")
+        raise UserError(N_("The outline holds no polygon."))
     g = parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
     return shapely.orient_polygons(g, exterior_cw=False)
 
@@ -355,12 +353,11 @@ class UnitOfWork:
             r.pop("outline__prov", None)  # an outline's provenance is its site's: there is no column for it
             bad = [k for k in r if k not in SITE_COLUMNS and k != "outline"]
             if bad:
-                raise UserError(f"Campi sconosciuti: {bad}", f"Unknown fields: {bad}")
+                raise UserError(N_("Unknown fields: {fields}"), fields=bad)
         given = [r["site_id"] for r in records if r.get("site_id")]
         dup = sorted({s for s in given if given.count(s) > 1})
         if dup:
-            raise UserError(f"Scheda ripetuta nella stessa scrittura: {', '.join(dup)}.",
-                            f"Listing given twice in one write: {', '.join(dup)}.")
+            raise UserError(N_("Listing given twice in one write: {ids}."), ids=", ".join(dup))
         ids = [r.get("site_id") or new_id("LS") for r in records]
         current = {rec["site_id"]: rec for rec in self.records(ids) if rec is not None}
         new_rows: list[dict[str, Any]] = []
@@ -368,7 +365,7 @@ class UnitOfWork:
         for sid, r in zip(ids, records):
             old = current.get(sid)
             if partial and old is None:
-                raise UserError(f"Scheda {sid} inesistente.", f"No listing {sid}.")
+                raise UserError(N_("No listing {id}."), id=sid)
             base = {k: v for k, v in old.items() if k != "outline"} if (partial and old) else \
                 {c: None for c in SITE_COLUMNS}
             base.update({k: v for k, v in r.items() if k != "outline"})
@@ -385,7 +382,7 @@ class UnitOfWork:
                 for k in ("lat", "lon"):
                     base[prov_column(k)] = base.get(prov_column(k)) or "computed"
             if base.get("lon") is None or base.get("lat") is None:
-                raise UserError(f"Scheda {sid}: mancano le coordinate.", f"Listing {sid}: coordinates missing.")
+                raise UserError(N_("Listing {id}: coordinates missing."), id=sid)
             new_rows.append(base)
         new_rows = [normalise_record(r) for r in new_rows]
         ref = self.cat._reference(self.tx)
@@ -426,13 +423,11 @@ class UnitOfWork:
         """Change some fields of one listing; with ``expected_version``, refuse if it changed meanwhile."""
         rec = self.site(site_id)
         if rec is None:
-            raise UserError(f"Scheda {site_id} inesistente.", f"No listing {site_id}.")
+            raise UserError(N_("No listing {id}."), id=site_id)
         if expected_version is not None and rec["version"] != expected_version:
-            raise ConflictError(
-                f"La scheda {site_id} è cambiata (versione {rec['version']}, aperta la {expected_version}): "
-                "ricaricare la pagina, ricontrollare e riprovare.",
-                f"Listing {site_id} changed meanwhile (version {rec['version']}, you opened {expected_version}): "
-                "reload the page, check it again and retry.")
+            raise ConflictError(N_("Listing {id} changed meanwhile (version {version}, you opened {opened}): "
+                                   "reload the page, check it again and retry."),
+                                id=site_id, version=rec["version"], opened=expected_version)
         self.write_sites([{**changes, "site_id": site_id}], partial=True)
 
     # -------------------------------------------------------------- whole layers
@@ -498,7 +493,7 @@ def open_catalogue(target: str | os.PathLike) -> Catalogue:
 
         p = Path(target)
         if p.is_dir():
-            raise CatalogueError(f"{p} è una cartella, non un catalogo.", f"{p} is a folder, not a catalogue.")
+            raise CatalogueError(N_("{path} is a folder, not a catalogue."), path=str(p))
     return Catalogue(target)
 
 

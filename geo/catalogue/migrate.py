@@ -32,6 +32,7 @@ from typing import Any
 import pandas as pd
 
 from geo.catalogue.db import is_url
+from geo.i18n import N_
 from geo.errors import CatalogueError
 
 __all__ = ["HEAD", "BASELINE", "REVISIONS", "current", "upgrade", "stamp", "sqlalchemy_url", "empty_enquiries"]
@@ -68,8 +69,7 @@ def _engine(target: str | os.PathLike):
 
     if not is_url(target):
         if not Path(target).is_file():  # SQLite would create an empty file: not a catalogue
-            raise CatalogueError(f"Catalogo non trovato: {target}",
-                                 f"Catalogue not found: {target} (build it with `geo build`)")
+            raise CatalogueError(N_("Catalogue not found: {path} (build it with `geo build`)"), path=str(target))
         from geo.catalogue.gpkg_db import BUSY_TIMEOUT_S, register_gpkg_functions
 
         engine = create_engine(sqlalchemy_url(target), poolclass=NullPool,
@@ -108,8 +108,7 @@ def _unreachable(target: str | os.PathLike, exc: Exception) -> CatalogueError:
     from geo.catalogue.postgis_db import redact
 
     where = redact(str(target)) if is_url(target) else str(target)
-    return CatalogueError(f"Impossibile aprire il catalogo {where}: {exc}",
-                          f"Cannot open the catalogue {where}: {exc}")
+    return CatalogueError(N_("Cannot open the catalogue {path}: {reason}"), path=where, reason=str(exc))
 
 
 def current(target: str | os.PathLike) -> str | None:
@@ -138,13 +137,12 @@ def upgrade(target: str | os.PathLike, revision: str = "head") -> None:
         with engine.begin() as conn:
             rev = _current_on(conn)
             if rev is not None and rev not in REVISIONS:
-                raise CatalogueError(
-                    f"Il catalogo è alla revisione {rev}, sconosciuta a questa versione del software: aggiornarlo.",
-                    f"The catalogue is at revision {rev}, which this software does not know: it was written by "
-                    "a newer version; upgrade the software instead.")
+                raise CatalogueError(N_("The catalogue is at revision {revision}, which this software does not "
+                                        "know: it was written by a newer version; upgrade the software instead."),
+                                     revision=rev)
             command.upgrade(_config(conn), revision)
     except CommandError as exc:
-        raise CatalogueError(f"Migrazione non riuscita: {exc}", f"Migration failed: {exc}") from exc
+        raise CatalogueError(N_("Migration failed: {reason}"), reason=str(exc)) from exc
     except OperationalError as exc:
         raise _unreachable(target, exc) from exc
     finally:

@@ -84,9 +84,8 @@ def _psycopg():
     try:
         import psycopg
     except ModuleNotFoundError as exc:  # pragma: no cover - installed with the package
-        raise CatalogueError(
-            "Per un catalogo PostGIS serve il pacchetto psycopg: pip install 'psycopg[binary]'",
-            "A PostGIS catalogue needs the psycopg package: pip install 'psycopg[binary]'") from exc
+        raise CatalogueError(N_("A PostGIS catalogue needs the psycopg package: pip install 'psycopg[binary]'")) \
+            from exc
     return psycopg
 
 
@@ -450,9 +449,8 @@ class _Pool:
             # break their cached plans ("cached plan must not change result type").
             con = psycopg.connect(self.dsn, autocommit=True, prepare_threshold=None)
         except psycopg.OperationalError as exc:
-            raise CatalogueError(
-                f"Impossibile collegarsi al catalogo PostGIS {redact(self.dsn)}: {exc}".strip(),
-                f"Cannot connect to the PostGIS catalogue {redact(self.dsn)}: {exc}".strip()) from exc
+            raise CatalogueError(N_("Cannot connect to the PostGIS catalogue {path}: {reason}"),
+                                 path=redact(self.dsn), reason=str(exc).strip()) from exc
         # BEGIN ... READ COMMITTED whatever the server's default: after the writers' lock every
         # statement must see what the previous writer committed.
         con.isolation_level = psycopg.IsolationLevel.READ_COMMITTED
@@ -540,8 +538,7 @@ class PostGISDB:
                     psycopg.errors.LockNotAvailable):
                 attempt += 1
                 if time.monotonic() > deadline:
-                    raise CatalogueError("Il catalogo cambia troppo spesso per leggerlo: riprovare.",
-                                         "The catalogue keeps changing under this read: try again.") from None
+                    raise CatalogueError(N_("The catalogue keeps changing under this read: try again.")) from None
                 time.sleep(min(0.01 * attempt, 0.2))
             finally:
                 self._pool.put(con)
@@ -581,10 +578,8 @@ class PostGISDB:
                 try:
                     con.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
                 except psycopg.errors.LockNotAvailable as exc:
-                    raise CatalogueError(
-                        f"Il catalogo è occupato da un'altra modifica da oltre {LOCK_TIMEOUT_S} s: riprovare.",
-                        f"The catalogue has been busy with another change for over {LOCK_TIMEOUT_S} s: "
-                        "try again.") from exc
+                    raise CatalogueError(N_("The catalogue has been busy with another change for over {seconds} s: "
+                                            "try again."), seconds=LOCK_TIMEOUT_S) from exc
                 yield tx
         except psycopg.Error as exc:
             if isinstance(exc, (psycopg.errors.ReadOnlySqlTransaction, psycopg.errors.InsufficientPrivilege)):
@@ -594,9 +589,8 @@ class PostGISDB:
             if not (con.broken or isinstance(exc, psycopg.OperationalError)):
                 raise  # an error in what the action asked for: the caller's to handle
             # the server ended the session (idle too long, restarted), a lock wait timed out, ...
-            raise CatalogueError(
-                f"La modifica non è stata salvata ({str(exc).strip()}): riprovare.",
-                f"The change was not saved ({str(exc).strip()}): try again.") from exc
+            raise CatalogueError(N_("The change was not saved ({reason}): try again."),
+                                 reason=str(exc).strip()) from exc
         finally:
             tx.con = None  # a Tx is not usable after its transaction
             self._pool.put(con)
@@ -614,11 +608,9 @@ class PostGISDB:
         try:
             con.execute("CREATE EXTENSION IF NOT EXISTS postgis")
         except psycopg.Error as exc:
-            raise CatalogueError(
-                f"Il database {redact(self.url)} non ha PostGIS e non è possibile installarlo: {exc}",
-                f"The database {redact(self.url)} lacks PostGIS and it cannot be created: {exc} "
-                "(install the postgis package on the server, or ask its administrator to "
-                "run CREATE EXTENSION postgis)") from exc
+            raise CatalogueError(N_("The database {path} lacks PostGIS and it cannot be created: {reason} "
+                                    "(install the postgis package on the server, or ask its administrator to "
+                                    "run CREATE EXTENSION postgis)"), path=redact(self.url), reason=str(exc)) from exc
         finally:
             self._pool.put(con)
 
@@ -631,10 +623,8 @@ class PostGISDB:
             with psycopg.connect(admin, autocommit=True) as con:
                 con.execute(f"CREATE DATABASE {quote(name)}")
         except psycopg.Error as exc:
-            raise CatalogueError(
-                f"Il database {name!r} non esiste e non è possibile crearlo: {exc}",
-                f"The database {name!r} does not exist and cannot be created: {exc} "
-                f"(create it with: createdb {name})") from exc
+            raise CatalogueError(N_("The database {name} does not exist and cannot be created: {reason} "
+                                    "(create it with: createdb {name})"), name=name, reason=str(exc)) from exc
 
     def check(self) -> list[str]:
         """Problems with the database ([] when it is sound): reachable, PostGIS present, geometry columns right."""

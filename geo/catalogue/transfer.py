@@ -14,6 +14,7 @@ from pathlib import Path
 
 from geo.catalogue import migrate
 from geo.catalogue.db import connect, is_url
+from geo.i18n import N_
 from geo.errors import CatalogueError
 
 __all__ = ["copy_catalogue", "same_target", "display"]
@@ -68,25 +69,20 @@ def copy_catalogue(src: str | os.PathLike, dst: str | os.PathLike, overwrite: bo
     that is not the newest.
     """
     if same_target(src, dst):
-        raise CatalogueError(f"Origine e destinazione sono lo stesso catalogo: {display(src)}",
-                             f"Source and destination are the same catalogue: {display(src)}")
+        raise CatalogueError(N_("Source and destination are the same catalogue: {path}"), path=display(src))
     source, target = connect(src), connect(dst)
     if not source.exists():
-        raise CatalogueError(f"Nessun catalogo da copiare in {display(src)}",
-                             f"No catalogue to copy at {display(src)} (build one with `geo build`)")
+        raise CatalogueError(N_("No catalogue to copy at {path} (build one with `geo build`)"), path=display(src))
     if target.exists() and not overwrite:
-        raise CatalogueError(
-            f"{display(dst)} contiene già un catalogo: aggiungere --overwrite per sostituirlo",
-            f"{display(dst)} already holds a catalogue: add --overwrite to replace it")
+        raise CatalogueError(N_("{path} already holds a catalogue: add --overwrite to replace it"), path=display(dst))
     target.create()
     counts: dict[str, int] = {}
     with source.transaction() as s:
         revision = migrate.revision_in(s) or migrate.BASELINE
         if revision not in migrate.REVISIONS:
-            raise CatalogueError(
-                f"{display(src)} è alla revisione {revision}, sconosciuta a questa versione del software",
-                f"{display(src)} is at schema revision {revision}, which this software does not know "
-                "(it was written by a newer version): upgrade the software first")
+            raise CatalogueError(N_("{path} is at schema revision {revision}, which this software does not know "
+                                    "(it was written by a newer version): upgrade the software first"),
+                                 path=display(src), revision=revision)
         with target.transaction() as d:
             for name in d.tables():
                 d.drop(name)
