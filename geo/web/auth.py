@@ -21,8 +21,13 @@ from typing import Literal
 
 import streamlit as st
 
+from geo.i18n import N_
+
 Role = Literal["staff", "analyst", "owner", "public"]
 ROLES: tuple[str, ...] = ("staff", "analyst", "owner", "public")
+#: How each role is named on the page (translated where shown).
+ROLE_LABELS: dict[str, str] = {"staff": N_("staff"), "analyst": N_("analyst"), "owner": N_("owner"),
+                               "public": N_("public")}
 
 
 def _oidc_configured() -> bool:
@@ -68,10 +73,11 @@ def actor() -> str:
 
 def require_role(*roles: str) -> Role:
     """Stop the page unless the session's role is one of ``roles``."""
-    from geo.web.state import t
+    from geo.web.state import tr
 
     role = current_role()
     if role not in roles:
-        st.error(t("not_allowed", role=role))
+        _ = tr()
+        st.error(_("Access not allowed for role '{role}'.").format(role=_(ROLE_LABELS[role])))
         st.stop()
     return role

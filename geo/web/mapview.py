@@ -30,7 +30,7 @@ from folium.map import Layer
 from folium.plugins import Draw, MarkerCluster
 from jinja2 import Template
 
-from geo.i18n import t
+from geo.i18n import N_, content, translator
 from geo.search.verdict import NO_VERDICT_COLOUR, Verdict
 from geo.web.assets import localise
 
@@ -48,22 +48,22 @@ LOMBARDY_BOUNDS = ((44.68, 8.50), (46.64, 11.43))
 OUTLINE_MIN_ZOOM = 13
 SEARCH_COLOUR = "#1565c0"
 
-#: Map words not in geo.i18n (kept here so the map module is self-contained): key -> (it, en)
-WORDS = {
-    "layer_motorways": ("Autostrade", "Motorways"),
-    "layer_railways": ("Ferrovie", "Railways"),
-    "layer_exits": ("Uscite autostradali", "Motorway exits"),
-    "layer_stations": ("Stazioni ferroviarie", "Railway stations"),
-    "layer_airports": ("Aeroporti", "Airports"),
-    "layer_other_infra": ("Altre infrastrutture", "Other infrastructure"),
-    "layer_actors": ("Cluster tecnologici (sede, a livello di comune)",
-                     "Technology clusters (headquarters, municipality level)"),
-    "search_area": ("Area di ricerca", "Search area"),
+#: Names of the map's layers (translated where shown).
+LAYER_NAMES = {
+    "basemap_osm": N_("Map (OpenStreetMap)"), "basemap_sat": N_("Satellite (Esri)"),
+    "sites": N_("Sites"), "outlines": N_("Site outlines"), "municipalities": N_("Municipal boundaries"),
+    "provinces": N_("Provinces"), "zls": N_("ZLS Lombardia (municipalities)"), "zls_aid": N_("ZLS in aid map"),
+    "zis": N_("ZIS"), "motorways": N_("Motorways"), "railways": N_("Railways"), "exits": N_("Motorway exits"),
+    "stations": N_("Railway stations"), "airports": N_("Airports"), "other_infra": N_("Other infrastructure"),
+    "actors": N_("Technology clusters (headquarters, municipality level)"), "search_area": N_("Search area"),
 }
+#: Kinds of infrastructure grouped as "other" (their kind is named in the layer's label).
+INFRA_KINDS = {"rail_freight_terminal": N_("rail freight terminal"), "port": N_("port")}
 
 
 def word(key: str, lang: str) -> str:
-    return WORDS[key][0 if lang == "it" else 1] if key in WORDS else t(key, lang)
+    """The name of the map layer ``key`` (:data:`LAYER_NAMES`) in ``lang``."""
+    return translator(lang)(LAYER_NAMES[key])
 
 
 def _safe_json(obj: Any) -> str:
@@ -91,10 +91,11 @@ def legend_html(lang: str, with_brief: bool) -> str:
                 f'<span style="width:1.2rem;height:3px;background:{colour};margin-right:.3rem;'
                 f'display:inline-block"></span>{escape(label)}</span>')
 
+    _ = translator(lang)
     sites = ([dot(v.colour, v.label(lang)) for v in sorted(Verdict, key=lambda v: v.rank)]
-             if with_brief else [dot(NO_VERDICT_COLOUR, t("legend_site", lang))])
-    zones = [dot(ZONE_COLOURS[k], t(f"layer_{k}", lang), True) for k in ("zls", "zls_aid", "zis")]
-    lines = [line(LINE_COLOURS[k], word(f"layer_{k}", lang)) for k in ("motorways", "railways")]
+             if with_brief else [dot(NO_VERDICT_COLOUR, _("Site (no brief: no verdict)"))])
+    zones = [dot(ZONE_COLOURS[k], word(k, lang), True) for k in ("zls", "zls_aid", "zis")]
+    lines = [line(LINE_COLOURS[k], word(k, lang)) for k in ("motorways", "railways")]
     return f'<div style="font-size:.85rem;line-height:1.8">{"".join(sites + zones + lines)}</div>'
 
 
@@ -340,9 +341,8 @@ def site_payload(sites: pd.DataFrame, lang: str) -> dict[str, list]:
         codes = sites["verdict"].map({c: i for i, c in enumerate(VERDICT_CODES)}).fillna(4).astype(int)
     else:
         codes = pd.Series(4, index=sites.index)
-    title_col = "title_en" if lang == "en" else "title_it"
-    titles = sites[title_col].where(sites[title_col].notna(), sites["title_it"]) if title_col in sites else \
-        pd.Series([""] * len(sites), index=sites.index)
+    titles = [map_title(r, lang) for r in sites[[c for c in ("title_it", "title_en") if c in sites]]
+              .to_dict("records")] if len(sites) else []
     return {
         "id": sites["site_id"].astype(str).tolist(),
         "lat": np.round(sites.geometry.y.to_numpy(), 5).tolist(),
@@ -350,8 +350,17 @@ def site_payload(sites: pd.DataFrame, lang: str) -> dict[str, list]:
         "v": codes.tolist(),
         "demo": sites["is_demo"].fillna(False).astype(bool).astype(int).tolist() if "is_demo" in sites else
         [0] * len(sites),
-        "title": titles.fillna("").astype(str).str.slice(0, 80).tolist(),
+        "title": titles,
     }
+
+
+def map_title(record: dict, lang: str, limit: int = 80) -> str:
+    """A site's title for a tooltip in ``lang``, with "(Italian only)" when it is in the other language."""
+    c = content(record, "title", lang)
+    if c is None:
+        return ""
+    text = c.text[:limit]
+    return f"{text} ({c.note()})" if c.fallback else text
 
 
 def _text(layer: str | gpd.GeoDataFrame | None, name: str) -> str | None:
@@ -409,45 +418,46 @@ def build_map(sites: gpd.GeoDataFrame, lang: str = "en", *,
     """
     m = folium.Map(location=center or LOMBARDY_CENTER, zoom_start=zoom, tiles=None, control_scale=True,
                    prefer_canvas=True)
-    folium.TileLayer(OSM, name=t("basemap_osm", lang), attr="© OpenStreetMap contributors", max_zoom=19).add_to(m)
-    folium.TileLayer(ESRI, name=t("basemap_sat", lang), attr="Imagery © Esri, Maxar, Earthstar Geographics",
+    _ = translator(lang)
+    folium.TileLayer(OSM, name=word("basemap_osm", lang), attr="© OpenStreetMap contributors", max_zoom=19).add_to(m)
+    folium.TileLayer(ESRI, name=word("basemap_sat", lang), attr="Imagery © Esri, Maxar, Earthstar Geographics",
                      max_zoom=19, show=False).add_to(m)
     # Without tiles (offline, or a tile server down) the provinces and main lines still say where you are.
     for text, label, style, tip, show in (
-            (_text(municipalities, "municipalities"), t("layer_municipalities", lang),
+            (_text(municipalities, "municipalities"), word("municipalities", lang),
              {"color": "#888", "weight": 0.5, "fill": False}, True, True),
-            (_text(provinces, "provinces"), t("layer_provinces", lang),
+            (_text(provinces, "provinces"), word("provinces", lang),
              {"color": "#555", "weight": 1.5, "fill": False}, True, True),
-            (_text(railways, "railways"), word("layer_railways", lang),
+            (_text(railways, "railways"), word("railways", lang),
              {"color": LINE_COLOURS["railways"], "weight": 1, "dashArray": "4 3", "opacity": 0.7}, False, True),
-            (_text(motorways, "motorways"), word("layer_motorways", lang),
+            (_text(motorways, "motorways"), word("motorways", lang),
              {"color": LINE_COLOURS["motorways"], "weight": 2, "opacity": 0.8}, False, True)):
         if not _empty(text):
             GeoJsonText(text, label, style, tooltip=tip, show=show).add_to(m)
     if zls is not None and len(zls):
         aid = zls["aid_area"].astype(bool)
-        GeoJsonText(layer_json("zls_municipalities", zls[~aid]), t("layer_zls", lang),
+        GeoJsonText(layer_json("zls_municipalities", zls[~aid]), word("zls", lang),
                     {"color": ZONE_COLOURS["zls"], "weight": 1, "fillOpacity": 0.12}, tooltip=True).add_to(m)
-        GeoJsonText(layer_json("zls_municipalities", zls[aid]), t("layer_zls_aid", lang),
+        GeoJsonText(layer_json("zls_municipalities", zls[aid]), word("zls_aid", lang),
                     {"color": ZONE_COLOURS["zls_aid"], "weight": 1.5, "fillOpacity": 0.22}, tooltip=True).add_to(m)
     zis_text = _text(zis, "zis_areas")
     if not _empty(zis_text):
-        GeoJsonText(zis_text, t("layer_zis", lang), {"color": ZONE_COLOURS["zis"], "weight": 2, "dashArray": "6",
+        GeoJsonText(zis_text, word("zis", lang), {"color": ZONE_COLOURS["zis"], "weight": 2, "dashArray": "6",
                                                     "fillOpacity": 0.15}, tooltip=True).add_to(m)
     if infrastructure is not None and len(infrastructure):
-        groups = (("airport", "layer_airports", 5), ("motorway_junction", "layer_exits", 4),
-                  ("rail_station", "layer_stations", 3), ("rail_freight_terminal", "layer_other_infra", 4),
-                  ("port", "layer_other_infra", 4))
+        groups = (("airport", "airports", 5), ("motorway_junction", "exits", 4),
+                  ("rail_station", "stations", 3), ("rail_freight_terminal", "other_infra", 4),
+                  ("port", "other_infra", 4))
         for kind, key, radius in groups:
             pts = infrastructure[infrastructure["kind"] == kind]
             if len(pts):
-                label = word(key, lang) + ("" if key != "layer_other_infra" else f" ({kind})")
+                label = word(key, lang) + (f" ({_(INFRA_KINDS[kind])})" if kind in INFRA_KINDS else "")
                 PointsLayer(pts, label, INFRA_COLOURS[kind], radius=radius, show=False).add_to(m)
     if actors is not None and len(actors):
-        PointsLayer(actors, word("layer_actors", lang), "#00838f", radius=6, show=False).add_to(m)
+        PointsLayer(actors, word("actors", lang), "#00838f", radius=6, show=False).add_to(m)
     outline_text = _text(outlines, "site_outlines")
     if not _empty(outline_text):
-        ol = GeoJsonText(outline_text, t("layer_outlines", lang),
+        ol = GeoJsonText(outline_text, word("outlines", lang),
                          {"color": "#00573f", "weight": 2, "fillOpacity": 0.2}, tooltip=True, show=True)
         ol.add_to(m)
         ZoomToggle(ol, OUTLINE_MIN_ZOOM).add_to(m)
@@ -459,7 +469,7 @@ def build_map(sites: gpd.GeoDataFrame, lang: str = "en", *,
         lat, lon, km = search_circle
         folium.Circle([lat, lon], radius=km * 1000.0, color=SEARCH_COLOUR, weight=2, dash_array="6 4",
                       fill=True, fill_opacity=0.04, interactive=False).add_to(m)
-    SiteLayer(site_payload(sites, lang), t("demo", lang), t("layer_sites", lang), highlight=highlight).add_to(m)
+    SiteLayer(site_payload(sites, lang), _("DEMO"), word("sites", lang), highlight=highlight).add_to(m)
     if draw:
         Draw(export=False, draw_options={"polyline": False, "circle": True, "circlemarker": False,
                                          "marker": True, "polygon": True, "rectangle": True},

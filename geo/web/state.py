@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo.i18n import Lang
+from geo.i18n import LOCALES, Lang, Translator, check_lang, translator
 from geo.i18n import t as _t
 
 
 def current_lang() -> Lang:
     lang = st.session_state.get("lang")
-    if lang not in ("it", "en"):
-        lang = st.query_params.get("lang", "it")
-        lang = lang if lang in ("it", "en") else "it"
+    if lang not in LOCALES:
+        lang = check_lang(st.query_params.get("lang"))
         st.session_state["lang"] = lang
     return lang
 
 
+def tr() -> Translator:
+    """The session's translator: ``_ = tr()`` then ``_("English text")``, ``_.number(x)``, ..."""
+    return translator(current_lang())
+
+
 def t(key: str, **kw) -> str:
+    """Transitional: the old key table, until the workflow pages use :func:`tr`."""
     return _t(key, current_lang(), **kw)
 
 

@@ -13,14 +13,16 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
 
 from geo.errors import UserError
-from geo.web.state import current_lang, t
+from geo.web.state import current_lang, tr
 
 log = logging.getLogger("geo.web")
 
 
 def demo_banner(has_demo: bool) -> None:
     if has_demo:
-        st.warning(t("demo_banner"), icon=":material/science:")
+        _ = tr()
+        st.warning(_("DEMO DATA: listings and ZIS marked DEMO are generated automatically and are not real "
+                     "offers or zones."), icon=":material/science:")
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=^\"'])")
@@ -75,4 +77,6 @@ def guarded() -> Iterator[None]:
     except Exception:  # noqa: BLE001 - the page must never show a traceback
         ref = uuid.uuid4().hex[:8]
         log.exception("unexpected error %s", ref)
-        st.error(t("unexpected_error", ref=ref))
+        _ = tr()
+        st.error(_("Unexpected error: the operation was not carried out and the catalogue is unchanged. "
+                   "Reference: {ref}").format(ref=ref))

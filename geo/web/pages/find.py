@@ -18,14 +18,14 @@ from geo.web.auth import current_role
 from geo.web.loaders import _layer, _open, _sites, _stamp
 from geo.web.map_data import layer_text, outlines_text
 from geo.web.map_events import apply_drawing, clicked_site, drawing_key, view_bbox
-from geo.web.mapview import build_map, legend_html
+from geo.web.mapview import build_map, legend_html, map_title
 from geo.web.search_state import (BRIEF_WIDGETS, apply_pending_widgets, criterion_value, keep_state_in_url,
                                   page_link_params, save_to_url, set_pending_widgets, widget_value)
-from geo.web.state import current_lang, set_shortlist, shortlist, t
+from geo.web.state import current_lang, set_shortlist, shortlist, tr
 from geo.web.ui import demo_banner, guarded
 
 lang = current_lang()
-it = lang == "it"
+_ = tr()
 staff = current_role() == "staff"
 
 
@@ -47,11 +47,11 @@ def _ha(m2: float | None) -> float | None:
 def choice_select(label: str, key: str, values: list[str], default: list[str]) -> list[str]:
     f = FIELD[key]
     return st.multiselect(label, f.choices, default=[v for v in default if v in f.choices],
-                          format_func=lambda v: f.choice_label(v, lang), placeholder=t("choose"),
+                          format_func=lambda v: f.choice_label(v, lang), placeholder=_("Choose"),
                           key=f"w_{label}_{key}")
 
 
-st.title(t("page_find"))
+st.title(_("Find sites"))
 with guarded():
     apply_pending_widgets()
     stamp = _stamp()  # the catalogue's revision, read once for this run (every read is a query)
@@ -62,42 +62,38 @@ with guarded():
     demo_banner(bool(index.sites["is_demo"].fillna(False).any()))
 
     with st.sidebar:
-        st.header(t("filters"))
-        near = st.text_input("Vicino a (comune)" if it else "Near (municipality)", value=q0.near or "",
-                             key="w_near")
+        st.header(_("Filters"))
+        near = st.text_input(_("Near (municipality)"), value=q0.near or "", key="w_near")
         # Empty means "no limit"; a place or point without a radius searches DEFAULT_RADIUS_KM around it.
-        radius = st.number_input("Raggio km" if it else "Radius km", 0.0, 300.0, _f(q0.radius_km), 5.0,
-                                 placeholder=f"{DEFAULT_RADIUS_KM:g}", key="w_radius")
+        radius = st.number_input(_("Radius km"), 0.0, 300.0, _f(q0.radius_km), 5.0,
+                                 placeholder=_.number(DEFAULT_RADIUS_KM, 1), key="w_radius")
         c1, c2 = st.columns(2)
-        min_ha = c1.number_input("Min ha", 0.0, 1000.0, _ha(q0.min_land_m2), 0.5, placeholder=t("any"),
+        min_ha = c1.number_input(_("Min ha"), 0.0, 1000.0, _ha(q0.min_land_m2), 0.5, placeholder=_("any"),
                                  key="w_minha")
-        max_ha = c2.number_input("Max ha", 0.0, 1000.0, _ha(q0.max_land_m2), 0.5, placeholder=t("any"),
+        max_ha = c2.number_input(_("Max ha"), 0.0, 1000.0, _ha(q0.max_land_m2), 0.5, placeholder=_("any"),
                                  key="w_maxha")
         kinds = choice_select(FIELD["asset_kind"].label(lang), "asset_kind", [], q0.asset_kinds)
         origins = choice_select(FIELD["origin"].label(lang), "origin", [], q0.origins)
         uses = choice_select(FIELD["permitted_uses"].label(lang), "permitted_uses", [], q0.uses)
         trans = choice_select(FIELD["transaction"].label(lang), "transaction", [], q0.transactions)
-        max_price = st.number_input(f"{FIELD['price_eur'].label(lang)} max (€)", 0.0, 1e9, _f(q0.max_price_eur),
-                                    100000.0, placeholder=t("any"), key="w_maxprice")
-        min_power = st.number_input(f"{FIELD['power_kw'].label(lang)} min (kW)", 0.0, 1e6, _f(q0.min_power_kw),
-                                    500.0, placeholder=t("any"), key="w_minpower")
-        fresh = st.number_input("Confermate negli ultimi N mesi" if it else "Confirmed in the last N months",
-                                0.0, 120.0, _f(q0.confirmed_within_months), 1.0, placeholder=t("any"),
-                                key="w_fresh")
-        provinces = st.multiselect("Provincia" if it else "Province",
-                                   sorted(index.sites["province"].dropna().unique()), default=q0.provinces,
-                                   placeholder=t("choose"), key="w_prov")
+        max_price = st.number_input(_("{field} max (€)").format(field=FIELD["price_eur"].label(lang)), 0.0, 1e9,
+                                    _f(q0.max_price_eur), 100000.0, placeholder=_("any"), key="w_maxprice")
+        min_power = st.number_input(_("{field} min (kW)").format(field=FIELD["power_kw"].label(lang)), 0.0, 1e6,
+                                    _f(q0.min_power_kw), 500.0, placeholder=_("any"), key="w_minpower")
+        fresh = st.number_input(_("Confirmed in the last N months"), 0.0, 120.0, _f(q0.confirmed_within_months),
+                                1.0, placeholder=_("any"), key="w_fresh")
+        provinces = st.multiselect(_("Province"), sorted(index.sites["province"].dropna().unique()),
+                                   default=q0.provinces, placeholder=_("Choose"), key="w_prov")
         f1, f2, f3 = st.columns(3)
         zls = f1.checkbox("ZLS", value=q0.zls, key="w_zls")
-        aid = f2.checkbox("Aiuti" if it else "Aid map", value=q0.aid_area, key="w_aid")
+        aid = f2.checkbox(_("Aid map"), value=q0.aid_area, key="w_aid")
         zis = f3.checkbox("ZIS", value=q0.in_zis, key="w_zis")
         siding = st.checkbox(FIELD["rail_siding"].label(lang), value=q0.rail_siding, key="w_siding")
-        use_view = st.checkbox("Solo la vista corrente della mappa" if it else "Only the current map view",
-                               value=False, key="w_view")
+        use_view = st.checkbox(_("Only the current map view"), value=False, key="w_view")
         # 1,503 outlines weigh 0.75 MB on every rerun: sent only when asked for (provinces are always drawn).
-        show_mun = st.checkbox(t("layer_municipalities"), value=False, key="w_mun")
+        show_mun = st.checkbox(_("Municipal boundaries"), value=False, key="w_mun")
 
-        st.header(t("brief"))
+        st.header(_("Investor brief"))
         have = {c.key: c for c in b0.criteria}
         crits: list[Criterion] = []
         for key, (kind, default) in BRIEF_WIDGETS.items():
@@ -120,15 +116,15 @@ with guarded():
             elif kind == "uses":
                 f = FIELD["permitted_uses"]
                 raw = cols[0].multiselect(label, f.choices, default=widget_value(kind, prev, default),
-                                          format_func=lambda v: f.choice_label(v, lang), placeholder=t("choose"),
+                                          format_func=lambda v: f.choice_label(v, lang), placeholder=_("Choose"),
                                           key=f"b_v_{key}",
                                           label_visibility="collapsed") or ["industrial"]
             else:
                 raw = default
-            hard = cols[1].toggle("hard", value=prev.hard if prev else True, key=f"b_h_{key}")
+            hard = cols[1].toggle(_("hard"), value=prev.hard if prev else True, key=f"b_h_{key}")
             crits.append(Criterion(key, criterion_value(kind, raw), hard=hard))
         brief = Brief(name=b0.name, criteria=crits)
-        up = st.file_uploader("Carica richiesta (JSON)" if it else "Load brief (JSON)", type=["json"], key="w_up")
+        up = st.file_uploader(_("Load brief (JSON)"), type=["json"], key="w_up")
         if up is not None and st.session_state.get("brief_loaded") != up.file_id:
             st.session_state["brief_loaded"] = up.file_id
             loaded = Brief.from_json(up.getvalue().decode("utf-8", "replace"))
@@ -138,7 +134,7 @@ with guarded():
             st.session_state["search_b"] = loaded
             st.query_params["b"] = loaded.to_json()
             st.rerun()
-        st.download_button("Salva richiesta (JSON)" if it else "Save brief (JSON)",
+        st.download_button(_("Save brief (JSON)"),
                            json.dumps(brief.to_dict(), ensure_ascii=False, indent=2), "brief.json",
                            "application/json", key="w_save")
 
@@ -157,20 +153,19 @@ with guarded():
 
     result = search(index, query, brief, staff=staff, places=places)
     sites = result.sites
-    st.subheader(t("n_results", n=len(sites)))
+    st.subheader(_.ngettext("{n} site found", "{n} sites found", len(sites)).format(n=_.integer(len(sites))))
     circle = search_circle(query, places)
     if query.near and query.point is None:  # the look-up is tolerant: show which municipality it settled on
         m = find_place(places, query.near)
-        st.caption(t("near_caption", km=f"{query.effective_radius_km:g}", name=m["name"], prov=m["province"]))
+        st.caption(_("Within {km} km of {name} ({prov})").format(km=_.number(query.effective_radius_km, 3),
+                                                                 name=m["name"], prov=m["province"]))
     elif circle is not None:
-        st.caption(("Entro {km} km dal punto {lat:.4f}, {lon:.4f}" if it else
-                    "Within {km} km of the point {lat:.4f}, {lon:.4f}").format(km=f"{circle[2]:g}", lat=circle[0],
-                                                                             lon=circle[1]))
+        st.caption(_("Within {km} km of the point {lat}, {lon}").format(
+            km=_.number(circle[2], 3), lat=_.number(circle[0], 4, trim=False), lon=_.number(circle[1], 4, trim=False)))
     area = area_of(query) if query.polygon else None
     b1, b2 = st.columns([3, 1])
-    b1.caption(t("share_link"))
-    if (query.polygon or query.point) and b2.button("Cancella area disegnata" if it else "Clear drawn area",
-                                                    key="clear_area"):
+    b1.caption(_("This page's link reproduces the search, the brief and the shortlist."))
+    if (query.polygon or query.point) and b2.button(_("Clear drawn area"), key="clear_area"):
         cleared = make_query({**query.to_dict(), "polygon": None, "point": None})
         save_to_url(cleared, brief)
         st.rerun()
@@ -223,13 +218,13 @@ with guarded():
         if use_view and view_bbox(state) != view_bbox(map_state):
             st.rerun()
 
-    lab = {"site_id": "ID", "demo": t("demo"), "title": "Titolo" if it else "Title",
+    lab = {"site_id": _("ID"), "demo": _("DEMO"), "title": _("Title"),
            "municipality_name": FIELD["municipality_name"].label(lang), "province": FIELD["province"].label(lang),
-           "land_area_m2": FIELD["land_area_m2"].label_with_unit(lang), "verdict": t("verdict"), "score": t("score")}
+           "land_area_m2": FIELD["land_area_m2"].label_with_unit(lang), "verdict": _("Verdict"), "score": _("Score")}
     table = pd.DataFrame({
         "site_id": sites["site_id"],
-        "demo": sites["is_demo"].fillna(False).map({True: "DEMO", False: ""}),
-        "title": sites["title_en" if not it else "title_it"].fillna(sites["title_it"]),
+        "demo": sites["is_demo"].fillna(False).map({True: _("DEMO"), False: ""}),
+        "title": [map_title(r, lang, limit=200) for r in sites[["title_it", "title_en"]].to_dict("records")],
         "municipality_name": sites["municipality_name"], "province": sites["province"],
         "land_area_m2": sites["land_area_m2"].round(0),
         "verdict": sites["verdict"].map(lambda v: Verdict[v].label(lang) if v else ""), "score": sites["score"],
@@ -241,16 +236,16 @@ with guarded():
         chosen = [picked] + chosen
     sl = shortlist()
     c1, c2, c3 = st.columns(3)
-    if c1.button(f"{t('add_shortlist')} ({len(chosen)})", disabled=not chosen, key="add_sl"):
+    if c1.button(_("Add to shortlist ({n})").format(n=_.integer(len(chosen))), disabled=not chosen, key="add_sl"):
         set_shortlist(sl + chosen)
         st.rerun()
-    if c2.button(t("open_sheet"), disabled=len(chosen) < 1, key="open_sheet"):
+    if c2.button(_("Open site sheet"), disabled=len(chosen) < 1, key="open_sheet"):
         st.session_state["sheet_site"] = chosen[0]
-        st.switch_page("geo/web/pages/sheet.py", query_params=page_link_params(site=chosen[0]))
-    c3.write(f":material/star: {t('page_shortlist')}: {len(sl)}")
+        st.switch_page(page="geo/web/pages/sheet.py", query_params=page_link_params(site=chosen[0]))
+    c3.write(":material/star: " + _("Shortlist: {n}").format(n=_.integer(len(sl))))
     if chosen and brief.criteria:
-        with st.expander(f"{t('reason')}: {chosen[0]}", expanded=True):
-            st.dataframe(pd.DataFrame(result.explain(chosen[0], lang),
-                                      columns=[t("criterion"), t("verdict"), t("reason")]).assign(
-                **{t("verdict"): lambda d: d[t("verdict")].map(lambda v: Verdict[v].label(lang))}),
-                hide_index=True, width="stretch")
+        with st.expander(_("Reason: {site}").format(site=chosen[0]), expanded=True):
+            explained = pd.DataFrame(result.explain(chosen[0], lang), columns=["criterion", "verdict", "reason"])
+            explained["verdict"] = explained["verdict"].map(lambda v: Verdict[v].label(lang))
+            st.dataframe(explained.rename(columns={"criterion": _("Criterion"), "verdict": _("Verdict"),
+                                                   "reason": _("Reason")}), hide_index=True, width="stretch")

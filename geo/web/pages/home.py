@@ -5,36 +5,48 @@ import streamlit as st
 
 from geo.web.auth import current_role
 from geo.web.loaders import get_all_sites, get_catalogue
-from geo.web.state import current_lang, t
+from geo.web.state import tr
 from geo.web.ui import demo_banner, guarded
 
+_ = tr()
 staff = current_role() == "staff"
-st.title(t("app_title"))
+
+
+def _when(value: str | None) -> str:
+    """The catalogue's build time in the reader's format ("?" when unknown or unreadable)."""
+    try:
+        return _.datetime(value) if value else "?"
+    except ValueError:
+        return str(value)
+
+
+st.title(_("Investment sites in Lombardy"))
 with guarded():
     cat = get_catalogue()
     meta = cat.metadata()
     sites = get_all_sites()
     demo_banner(bool(sites["is_demo"].fillna(False).any()) or meta.get("demo") == "true")
-    st.markdown(t("home_intro"))
+    st.markdown(_("Areas and buildings offered by their owners for new investment in Lombardy, with the ZLS and "
+                  "ZIS zones: find and compare sites for an investor, or offer a site."))
     a, b = st.columns(2)
-    a.page_link("geo/web/pages/find.py", label=t("page_find"), icon=":material/search:")
-    b.page_link("geo/web/pages/owner.py", label=t("page_owner"), icon=":material/upload_file:")
+    a.page_link("geo/web/pages/find.py", label=_("Find sites"), icon=":material/search:")
+    b.page_link("geo/web/pages/owner.py", label=_("Offer a site"), icon=":material/upload_file:")
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric(t("published"), int((sites["status"] == "published").sum()))
+    c1.metric(_("Published"), _.integer(int((sites["status"] == "published").sum())))
     if staff:  # the size of the validation queue is internal
-        c2.metric(t("submitted"), int((sites["status"] == "submitted").sum()))
+        c2.metric(_("Submitted"), _.integer(int((sites["status"] == "submitted").sum())))
     counts = cat.counts()
-    c3.metric("ZLS", counts.get("zls_municipalities", 0))
-    c4.metric("ZIS", counts.get("zis_areas", 0))
-    st.caption(f"{t('built_at')} {meta.get('built_at', '?')} · schema {meta.get('schema_version')}")
+    c3.metric("ZLS", _.integer(counts.get("zls_municipalities", 0)))
+    c4.metric("ZIS", _.integer(counts.get("zis_areas", 0)))
+    st.caption(_("Catalogue built on {when} · schema {version}").format(
+        when=_when(meta.get("built_at")), version=meta.get("schema_version")))
     if staff:
-        st.subheader(t("catalogue_counts"))
-        st.dataframe(pd.DataFrame(sorted(counts.items()), columns=[t("layer"), t("rows")]), hide_index=True,
+        st.subheader(_("Catalogue contents"))
+        st.dataframe(pd.DataFrame(sorted(counts.items()), columns=[_("Layer"), _("Rows")]), hide_index=True,
                      width="content")
-    st.info(t("zls_note"))
-    st.subheader(t("sources"))
+    st.info(_("ZLS municipalities over-approximate the real ZLS perimeter ({area}).").format(
+        area=_.unit(3303, "area-hectare", 0)))
+    st.subheader(_("Sources and licences"))
     src = cat.sources()
-    it = current_lang() == "it"
-    heads = {"name": "Fonte" if it else "Source", "licence": "Licenza" if it else "Licence",
-             "attribution": "Attribuzione" if it else "Attribution", "notes": "Note" if it else "Notes"}
+    heads = {"name": _("Source"), "licence": _("Licence"), "attribution": _("Attribution"), "notes": _("Notes")}
     st.dataframe(src[list(heads)].rename(columns=heads), hide_index=True)

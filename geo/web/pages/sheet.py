@@ -14,26 +14,44 @@ from geo.web.auth import current_role
 from geo.web.loaders import get_all_sites, get_catalogue, get_layer
 from geo.web.map_data import location_layers
 from geo.web.search_state import keep_state_in_url, page_link_params
-from geo.web.state import current_lang, set_shortlist, shortlist, t
+from geo.i18n import N_, content
+from geo.web.state import current_lang, set_shortlist, shortlist, tr
 from geo.web.ui import guarded
 
 lang = current_lang()
+_ = tr()
+#: Columns of the innovation-ecosystem table, and how an actor's position is known.
+ACTOR_COLUMNS = {"kind": N_("Kind"), "name": N_("Name"), "ecosystem": N_("Ecosystem"),
+                 "location_precision": N_("Located at")}
+PRECISION = {"municipality": N_("headquarters' municipality")}
+ACTOR_KINDS = {"cluster": N_("technology cluster"), "university": N_("university"), "irccs": N_("IRCCS"),
+               "its": N_("ITS Academy"), "incubator": N_("incubator")}
+
+
+def _translated(values, labels: dict[str, str]):
+    """Codes shown with their label in the reader's language (unknown codes as they are)."""
+    return values.map(lambda v: _(labels[v]) if v in labels else v)
+
+
+def site_label(sid: str, record: dict) -> str:
+    """A site in the picker: its id and title, with "(Italian only)" when the title is in the other language."""
+    title = content(record, "title", lang)
+    if title is None:
+        return sid
+    return f"{sid} · {title.text}" + (f" ({title.note()})" if title.fallback else "")
 
 
 def _enquiry_form(cat, sid: str, lang: str) -> None:
     """An investor asks about the site; it reaches staff (the owner's contacts are never shown publicly)."""
-    it = lang == "it"
-    with st.expander("Chiedi informazioni su questo sito" if it else "Ask about this site"):
-        with st.form(f"enquiry_{sid}", clear_on_submit=True):
-            name = st.text_input("Nome e organizzazione" if it else "Name and organisation", max_chars=200)
-            email = st.text_input("E-mail", max_chars=254)
-            message = st.text_area("Messaggio" if it else "Message", max_chars=4000)
-            consent = st.checkbox("Acconsento al trattamento dei dati per ricevere una risposta" if it else
-                                  "I agree to the use of my data to answer this enquiry")
-            if st.form_submit_button("Invia" if it else "Send"):
+    with st.expander(_("Ask about this site")):
+        with st.form(key=f"enquiry_{sid}", clear_on_submit=True):
+            name = st.text_input(_("Name and organisation"), max_chars=200)
+            email = st.text_input(_("E-mail"), max_chars=254)
+            message = st.text_area(_("Message"), max_chars=4000)
+            consent = st.checkbox(_("I agree to the use of my data to answer this enquiry"))
+            if st.form_submit_button(_("Send")):
                 send_enquiry(cat, sid, name, email, message, consent)  # a UserError is shown by guarded()
-                st.success("Richiesta inviata: vi risponderà lo staff di Invest in Lombardy." if it else
-                           "Enquiry sent: Invest in Lombardy staff will answer you.")
+                st.success(_("Enquiry sent: Invest in Lombardy staff will answer you."))
 
 
 with guarded():
@@ -45,14 +63,13 @@ with guarded():
     ids = visible["site_id"].tolist()
     wanted = st.query_params.get("site") or st.session_state.get("sheet_site")
     if not ids:
-        st.info(t("not_found"))
+        st.info(_("Site not found or not visible."))
         st.stop()
     idx = ids.index(wanted) if wanted in ids else 0
     if wanted and wanted not in ids:
-        st.warning(t("not_found"))
-    titles = dict(zip(visible["site_id"], visible["title_it" if lang == "it" else "title_en"]
-                      .fillna(visible["title_it"])))
-    sid = st.selectbox(t("select_site"), ids, index=idx, format_func=lambda s: f"{s} · {titles.get(s, '')}")
+        st.warning(_("Site not found or not visible."))
+    records = dict(zip(ids, visible[[c for c in ("title_it", "title_en") if c in visible]].to_dict("records")))
+    sid = st.selectbox(_("Site"), ids, index=idx, format_func=lambda s: site_label(s, records.get(s, {})))
     st.query_params["site"] = sid
     cat = get_catalogue()
     rec = cat.site(sid, role=role)
@@ -77,37 +94,35 @@ with guarded():
         st_folium(m, key=f"sheet_map_{sid}", height=360, width="stretch", returned_objects=[])
         sl = shortlist()
         if sid in sl:
-            if st.button(t("remove_shortlist"), key="sheet_rm"):
+            if st.button(_("Remove from shortlist"), key="sheet_rm"):
                 set_shortlist([s for s in sl if s != sid])
                 st.rerun()
-        elif st.button(t("add_shortlist"), key="sheet_add"):
+        elif st.button(_("Add to shortlist"), key="sheet_add"):
             set_shortlist(sl + [sid])
             st.rerun()
         for code in ("it", "en"):
             c1, c2 = st.columns(2)
             # Documents are rendered when the button is clicked, not on every rerun.
-            c1.download_button(f"{t('download_pdf')} ({code.upper()})",
+            c1.download_button(_("Download PDF ({language})").format(language=code.upper()),
                                lambda code=code: render_sheet_pdf(rec, code, staff=False, location=location), file_name=f"{sid}_{code}.pdf", mime="application/pdf", key=f"pdf_{code}")
-            c2.download_button(f"{t('download_html')} ({code.upper()})",
+            c2.download_button(_("Download HTML ({language})").format(language=code.upper()),
                                lambda code=code: render_sheet_html(rec, code, staff=False, location=location),
                                file_name=f"{sid}_{code}.html", mime="text/html", key=f"html_{code}")
         actors = nearest_actors(float(rec["lon"]), float(rec["lat"]), get_layer("innovation_actors"))
         if len(actors):
-            st.markdown("**" + ("Ecosistema dell'innovazione vicino" if lang == "it" else "Innovation ecosystem nearby")
-                        + "**")
-            st.dataframe(actors.rename(columns={
-                "kind": "Tipo" if lang == "it" else "Kind", "name": "Nome" if lang == "it" else "Name",
-                "ecosystem": "Ecosistema" if lang == "it" else "Ecosystem", "km": "km",
-                "location_precision": "Posizione" if lang == "it" else "Located at"}).replace(
-                {"municipality": "comune della sede" if lang == "it" else "headquarters' municipality"}),
-                hide_index=True, width="stretch")
+            st.markdown("**" + _("Innovation ecosystem nearby") + "**")
+            shown = actors.assign(kind=_translated(actors["kind"], ACTOR_KINDS),
+                                  location_precision=_translated(actors["location_precision"], PRECISION),
+                                  km=actors["km"].map(lambda km: _.number(km, 1)))
+            st.dataframe(shown.rename(columns={k: _(v) for k, v in ACTOR_COLUMNS.items()}), hide_index=True,
+                         width="stretch")
         n1, n2 = st.columns(2)
-        n1.page_link("geo/web/pages/find.py", label=t("page_find"), icon=":material/search:",
+        n1.page_link("geo/web/pages/find.py", label=_("Find sites"), icon=":material/search:",
                      query_params=page_link_params())
-        n2.page_link("geo/web/pages/shortlist.py", label=t("page_shortlist"), icon=":material/star:",
+        n2.page_link("geo/web/pages/shortlist.py", label=_("Shortlist"), icon=":material/star:",
                      query_params=page_link_params())
         if staff:
-            with st.expander(t("history")):
+            with st.expander(_("Change history")):
                 st.dataframe(cat.history(sid), hide_index=True)
         if rec.get("status") == "published":
             _enquiry_form(cat, sid, lang)

@@ -13,32 +13,45 @@ from geo.catalogue.access import visible_rows
 from geo.export import to_csv, to_geojson
 from geo.render import render_dossier_pdf
 from geo.render.location import location_context
-from geo.render.values import display_value, title_of
+from geo.render.values import display_value
 from geo.schema import FIELD
 from geo.search import Query, SearchIndex, Verdict, search
 from geo.web.auth import current_role
 from geo.web.loaders import get_all_sites, get_catalogue, get_layer
 from geo.web.map_data import location_layers
 from geo.web.search_state import keep_state_in_url, page_link_params
-from geo.web.state import current_lang, set_shortlist, shortlist, t
+from geo.i18n import content
+from geo.web.state import current_lang, set_shortlist, shortlist, tr
 from geo.web.ui import demo_banner, guarded
 
 lang = current_lang()
+_ = tr()
 role = current_role()
 staff = role == "staff"
 #: Facts shown under the verdicts (a criterion on the same field already shows its value in its reason).
 FACTS = ("land_area_m2", "covered_area_m2", "permitted_uses", "price_eur", "available_from", "power_kw",
          "dist_motorway_junction_km", "dist_rail_station_km", "dist_airport_km", "in_zls", "zls_aid_area")
 
-st.title(t("page_shortlist"))
+
+
+def title_html(record: dict) -> str:
+    """A site's title as escaped HTML, with "(Italian only)" when it is in the other language."""
+    title = content(record, "title", lang)
+    if title is None:
+        return ""
+    note = f' <i>({escape(title.note())})</i>' if title.fallback else ""
+    return escape(title.text) + note
+
+
+st.title(_("Shortlist"))
 with guarded():
-    _, brief = keep_state_in_url()
+    brief = keep_state_in_url()[1]
     ids = shortlist()
     sites = get_all_sites()
     visible = visible_rows(sites, role)
     ids = [s for s in ids if s in set(visible["site_id"])]
     if not ids:
-        st.info(t("shortlist_empty"))
+        st.info(_("The shortlist is empty: add sites from the search."))
         st.stop()
     sub = visible[visible["site_id"].isin(ids)]
     index = SearchIndex.from_sites(sub)
@@ -47,37 +60,37 @@ with guarded():
     records = cat.records(ids, role=role)  # in shortlist order, one read
     demo_banner(any(r.get("is_demo") for r in records))
 
-    remove = st.multiselect(t("remove_shortlist"), ids, placeholder=t("choose"), key="sl_remove")
-    if remove and st.button(t("remove_shortlist"), key="sl_remove_btn"):
+    remove = st.multiselect(_("Remove from shortlist"), ids, placeholder=_("Choose"), key="sl_remove")
+    if remove and st.button(_("Remove from shortlist"), key="sl_remove_btn"):
         set_shortlist([s for s in ids if s not in remove])
         st.rerun()
 
-    st.subheader(t("compare"))
+    st.subheader(_("Comparison"))
     # Rows are keyed by position, labelled afterwards: a criterion whose label equals a field's
     # label (land area, power) keeps its verdict row instead of being overwritten by the raw value.
     rows: list[tuple[str, list[str], bool]] = []  # (label, cells, is_verdict_row)
     explained = {sid: res.explain(sid, lang) for sid in ids}
     covered = set()
     for j, c in enumerate(brief.criteria):
-        label = c.label(lang) + ("" if c.hard else " (soft)")
+        label = c.label(lang) if c.hard else _("{criterion} (soft)").format(criterion=c.label(lang))
         rows.append((label, [f"{Verdict[explained[s][j][1]].label(lang)} — {explained[s][j][2]}" for s in ids], True))
         covered.add(c.column)
     by_id = res.sites.set_index("site_id")
     if brief.criteria:
-        rows.append((t("verdict"), [Verdict[by_id.loc[s, "verdict"]].label(lang) for s in ids], True))
-        rows.append((t("score"), [f"{by_id.loc[s, 'score']:.2f}" for s in ids], False))
+        rows.append((_("Verdict"), [Verdict[by_id.loc[s, "verdict"]].label(lang) for s in ids], True))
+        rows.append((_("Score"), [_.number(by_id.loc[s, "score"], 2, trim=False) for s in ids], False))
     else:
-        st.caption(t("no_brief_compare"))
+        st.caption(_("No investor brief in the link: add criteria on 'Find sites' to compare verdicts."))
     for key in FACTS:
         if key in covered:
             continue
         rows.append((FIELD[key].label(lang), [display_value(key, r.get(key), lang) for r in records], False))
     labels, seen = [], {}
-    for label, _, _ in rows:  # unique index labels (a dataframe index may not repeat)
+    for label, _cells, _verdict in rows:  # unique index labels (a dataframe index may not repeat)
         seen[label] = seen.get(label, 0) + 1
         labels.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
-    header = [f"{s}{' · DEMO' if r.get('is_demo') else ''}" for s, r in zip(ids, records)]
-    table = pd.DataFrame([cells for _, cells, _ in rows], index=labels, columns=header)
+    header = [s + (" · " + _("DEMO") if r.get("is_demo") else "") for s, r in zip(ids, records)]
+    table = pd.DataFrame([cells for _label, cells, _verdict in rows], index=labels, columns=header)
     fills = {v.label(lang): v.fill for v in Verdict}
 
     def colour(v: str) -> str:
@@ -90,7 +103,7 @@ with guarded():
     st.dataframe(table.style.map(colour), width="stretch")
     # Owner titles are escaped HTML text, never Markdown (st.caption would load a remote image or show a live link).
     st.html('<ul style="font-size:.9rem;margin:0">' + "".join(
-        f"<li><b>{escape(s)}</b> · {escape(title_of(r, lang))}</li>" for s, r in zip(ids, records)) + "</ul>")
+        f"<li><b>{escape(s)}</b> · {title_html(r)}</li>" for s, r in zip(ids, records)) + "</ul>")
 
     def locations() -> dict:
         """Each sheet's location map (computed on click, with the dossier)."""
@@ -109,10 +122,10 @@ with guarded():
             return render_dossier_pdf(records, code, comparison=comp or None, title=brief.name or None,
                                       locations=locations())
 
-        col.download_button(f"{t('download_dossier')} {code.upper()}", dossier, f"dossier_{code}.pdf",
+        col.download_button(_("Download dossier (PDF) {language}").format(language=code.upper()), dossier, f"dossier_{code}.pdf",
                             "application/pdf", key=f"dossier_{code}")
-    c3.download_button(t("download_csv"), to_csv(res.sites, staff=staff), "shortlist.csv", "text/csv", key="sl_csv")
-    c4.download_button(t("download_geojson"), to_geojson(res.sites, staff=staff), "shortlist.geojson",
+    c3.download_button(_("Download CSV"), to_csv(res.sites, staff=staff), "shortlist.csv", "text/csv", key="sl_csv")
+    c4.download_button(_("Download GeoJSON"), to_geojson(res.sites, staff=staff), "shortlist.geojson",
                        "application/geo+json", key="sl_geojson")
-    st.page_link("geo/web/pages/find.py", label=t("page_find"), icon=":material/search:",
+    st.page_link(page="geo/web/pages/find.py", label=_("Find sites"), icon=":material/search:",
                  query_params=page_link_params())
