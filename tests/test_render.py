@@ -135,3 +135,15 @@ def test_pdf_without_dejavu_uses_core_fonts_and_still_shows_amounts(record, monk
     monkeypatch.setattr(pdf, "FONT_DIRS", [])
     text = pdf_text(render_sheet_pdf({**record, "price_eur": 8_127_000.0, "title_it": "Città – perché"}, "it"))
     assert "8.127.000 EUR" in text and "Città - perché" in text
+
+
+def test_zone_notes_are_in_the_readers_language():
+    from geo.render.zones import zone_notes
+
+    rec = {"in_zls": True, "zls_aid_area": False, "zis_id": "DEMO-ZIS-1", "legal_disused_area": True}
+    it, en = zone_notes(rec, "it"), zone_notes(rec, "en")
+    assert [h for h, _ in it] == ["ZLS Lombardia (porti di Cremona e Mantova)", "Zona di Innovazione e Sviluppo (ZIS)",
+                                  "Area dismessa (L.R. 1/2007 art. 7)"]
+    assert it[0][1][0] == "Autorizzazione unica tramite lo sportello unico regionale o il SUAP"
+    assert "Credito d'imposta ZLS non applicabile" in it[0][1][-2] and "3.303 ha" in it[0][1][-1]
+    assert en[0][1][-1].endswith("(3,303 ha out of a 9,576 ha maximum).") and it[1][1] == ["DEMO-ZIS-1 — DEMO, non reale"]

@@ -4,24 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from geo.i18n import Translator, translator
-from geo.layers import zls
-
-
-def _zls_text(name: str, _: Translator) -> Any:
-    """A text of :mod:`geo.layers.zls` (a string or list marked N_()) translated for the reader.
-
-    Transitional: until that module marks its texts N_(), they are ``{"it": ..., "en": ...}``
-    tables or ``NAME_IT``/``NAME_EN`` pairs; both are read here.
-    """
-    value = getattr(zls, name, None)
-    if value is None:
-        value = {"it": getattr(zls, name + "_IT"), "en": getattr(zls, name + "_EN")}
-    if isinstance(value, dict):
-        return value[_.lang]
-    if isinstance(value, (list, tuple)):
-        return [_(v) for v in value]
-    return _(value)
+from geo.i18n import translator
+from geo.layers.zls import AID_AREA_BENEFIT, BENEFITS, PERIMETER_NOTE
 
 
 def zone_notes(record: dict[str, Any], lang: str = "en") -> list[tuple[str, list[str]]]:
@@ -29,12 +13,12 @@ def zone_notes(record: dict[str, Any], lang: str = "en") -> list[tuple[str, list
     _ = translator(lang)
     out: list[tuple[str, list[str]]] = []
     if record.get("in_zls") is True:
-        bullets = list(_zls_text("BENEFITS", _))
+        bullets = [_(b) for b in BENEFITS]
         if record.get("zls_aid_area") is True:
-            bullets.append(_zls_text("AID_AREA_BENEFIT", _))
+            bullets.append(_(AID_AREA_BENEFIT))
         else:
             bullets.append(_("ZLS tax credit not applicable: municipality outside the 2022-2027 aid map"))
-        bullets.append(_zls_text("PERIMETER_NOTE", _))
+        bullets.append(_(PERIMETER_NOTE))
         out.append((_("ZLS Lombardia (ports of Cremona and Mantova)"), bullets))
     if record.get("zis_id"):
         zis = str(record["zis_id"])
