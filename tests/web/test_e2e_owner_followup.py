@@ -19,10 +19,10 @@ from tests.listing.conftest import SITE, fill
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 # Three different sites in Cremona (different places and areas: not the same site offered twice).
 FIRST = SITE
-SECOND = {**SITE, "title_it": "Capannone Via Seconda", "lat": "45,1400", "lon": "10,0300", "land_area_m2": "14.000",
+SECOND = {**SITE, "title_it": "Capannone Via Seconda", "title_en": "Shed on Via Seconda", "lat": "45,1400", "lon": "10,0300", "land_area_m2": "14.000",
           "covered_area_m2": "5.000"}
-THIRD = {**SITE, "title_it": "Area Via Terza", "lat": "45,1250", "lon": "10,0100", "land_area_m2": "40.000",
-         "covered_area_m2": "2.000"}
+THIRD = {**SITE, "title_it": "Area Via Terza", "title_en": "", "lat": "45,1250", "lon": "10,0100",
+         "land_area_m2": "40.000", "covered_area_m2": "2.000"}  # no English title
 
 
 @pytest.fixture()
@@ -91,6 +91,11 @@ def test_follow_up_speaks_the_owners_language_with_human_statuses(owner_catalogu
     shown = set(en.dataframe[-1].value["Status"])
     assert {"Superseded by version 2", "Submitted: waiting for review", "Published: visible to investors",
             "Sent back by staff: Manca la planimetria"} <= shown
+    # A title the owner wrote only in Italian is shown, and says so, instead of passing for English.
+    titles = dict(zip(en.dataframe[-1].value["Listing code"], en.dataframe[-1].value["Listing"]))
+    assert titles[back.site_ids[0]] == "Area Via Terza (Italian only)"
+    assert titles[pub.site_ids[0]] == "Shed on Via Seconda"
+    assert dict(zip(table["Codice scheda"], table["Scheda"]))[back.site_ids[0]] == "Area Via Terza"
 
 
 def test_withdraw_asks_for_confirmation_first(owner_catalogue):
@@ -122,7 +127,8 @@ def test_a_due_listing_is_reconfirmed_in_one_click(owner_catalogue):
     with cat.unit_of_work(actor="test", reason="seven months pass") as uow:
         uow.update_site(sid, {"confirmed_at": "2025-01-10T09:00:00Z"})
     at = owner_page(v1.token, "en")
-    assert any("'Capannone Via Seconda' was last confirmed on 10 Jan 2025" in w.value for w in at.warning)
+    # The owner's title in the page's language, the date as the locale writes it.
+    assert any("'Shed on Via Seconda' was last confirmed on 10 Jan 2025" in w.value for w in at.warning)
     at.button(key=f"reconfirm_{sid}").click().run()
     assert not at.exception
     assert [m.value for m in at.success] == [f"Availability of {sid} confirmed."]

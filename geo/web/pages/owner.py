@@ -9,8 +9,10 @@ import tempfile
 import folium
 import pandas as pd
 import streamlit as st
+from babel import Locale
 from streamlit_folium import st_folium
 
+from geo.i18n import LOCALES, Translator, content, translator
 from geo.listing.check import check_workbook
 from geo.listing.freshness import is_due, reconfirm, reconfirm_months
 from geo.listing.layout import MAX_BYTES
@@ -20,13 +22,17 @@ from geo.listing.template import write_template
 from geo.render import render_card_html, render_sheet_html
 from geo.web.assets import localise
 from geo.web.loaders import get_catalogue, get_layer
-from geo.web.state import current_lang, t
+from geo.web.state import current_lang
 from geo.web.ui import flash, guarded, md_escape
 
 lang = current_lang()
-it = lang == "it"
+_ = translator(lang)
 title_col, link_col = st.columns([3, 2], vertical_alignment="bottom")
-title_col.title(t("page_owner"))
+title_col.title(_("Offer a site"))
+
+#: The file types the uploader accepts (also shown, in capitals, under its button).
+UPLOAD_TYPES = ["xlsx", "xlsm", "xls"]
+MAX_MB = MAX_BYTES // 1024 // 1024
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -45,47 +51,97 @@ def _private_link(token: str) -> str:
     return f"{base}?token={token}&lang={lang}"
 
 
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string: every character but ASCII letters, digits and spaces as a hex
+    escape ended by a space (which CSS consumes), so nothing in it can end the string, the rule or the
+    ``<style>`` element (and HTML entities, which are not decoded inside ``<style>``, are never needed).
+
+    >>> print(css_string('Scegli "il" file • </style>'))
+    "Scegli \\22 il\\22  file \\2022  \\3c \\2f style\\3e "
+    """
+    return '"' + "".join(c if (c.isascii() and c.isalnum()) or c == " " else f"\\{ord(c):x} "
+                         for c in text) + '"'
+
+
+def uploader_css(_: Translator, max_mb: int = MAX_MB, types: list[str] = UPLOAD_TYPES) -> str:
+    """A ``<style>`` that makes this page's file uploader speak the owner's language.
+
+    Streamlit writes "Upload", "10MB per file • XLSX, ..." and "Drag and drop a file here" in English
+    and offers no parameter for them (streamlit/streamlit#13500): the rules hide those texts in the
+    owner's uploader only (its key starts with ``owner_upload_``) and show translated ones in their place.
+    """
+    scope = '[class*="st-key-owner_upload_"] [data-testid="stFileUploaderDropzone"]'
+    limit = _("Up to {size} per file • {types}").format(
+        size=_.unit(max_mb, "digital-megabyte", 0), types=", ".join(t.upper() for t in types))
+    button, drop = css_string(_("Choose file")), css_string(_("Drop the file here"))
+    return "\n".join([
+        "<style>",
+        # The button's label (Markdown inside the button): hidden, ours after it, same font.
+        f'{scope} button [data-testid="stMarkdownContainer"] > * {{ display: none; }}',
+        f'{scope} button [data-testid="stMarkdownContainer"]::after {{ content: {button}; }}',
+        # The size and type limit: the text nodes shrink to nothing, ours keeps the span's colour.
+        f'{scope} [data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0; }}',
+        f'{scope} [data-testid="stFileUploaderDropzoneInstructions"] span::after '
+        f'{{ content: {css_string(limit)}; font-size: 0.875rem; }}',
+        # While a file is dragged over the zone.
+        f"{scope} > div:not([data-testid]) > span:only-child {{ font-size: 0; }}",
+        f"{scope} > div:not([data-testid]) > span:only-child::after "
+        f'{{ content: {drop}; font-size: 0.875rem; }}',
+        "</style>",
+    ])
+
+
+def _titled(rec: dict | None, fallback: str = "") -> str:
+    """The owner's title in the page's language, with "(Italian only)" when it is in the other one
+    (plain text: escape it before Markdown)."""
+    loc = content(rec or {}, "title", lang)
+    if loc is None:
+        return fallback
+    note = loc.note()
+    return _("{title} ({note})").format(title=loc.text, note=note) if note else loc.text
+
+
 def show_check(res) -> None:
     if res.issues:
-        problem = "Problema" if it else "Problem"
+        problem = _("Problem")
         # The problem text first after its place: it is what the owner reads; value and expectation follow.
         df = pd.DataFrame([{
-            ("Gravità" if it else "Severity"): ("errore" if it else "error") if i.severity == "error" else (
-                "avviso" if it else "warning"),
-            ("Foglio" if it else "Sheet"): i.sheet or "", ("Riga" if it else "Row"): i.row or "",
-            ("Colonna" if it else "Column"): i.column or "",
+            _("Severity"): _("error") if i.severity == "error" else _("warning"),
+            _("Sheet"): i.sheet or "", _("Row"): "" if not i.row else _.integer(i.row),
+            _("Column"): i.column or "",
             problem: i.message(lang),
-            ("Valore trovato" if it else "Value found"): "" if i.value is None else str(i.value),
-            ("Atteso" if it else "Expected"): i.expected(lang),
+            _("Value found"): "" if i.value is None else str(i.value),
+            _("Expected"): i.expected(lang),
         } for i in res.issues])
         n_err = len(res.errors)
-        (st.error if n_err else st.warning)(
-            (f"{n_err} errori e {len(res.issues) - n_err} avvisi" if it else
-             f"{n_err} errors and {len(res.issues) - n_err} warnings"))
+        n_warn = len(res.issues) - n_err
+        (st.error if n_err else st.warning)(_("{errors} and {warnings}").format(
+            errors=_.ngettext("{n} error", "{n} errors", n_err).format(n=_.integer(n_err)),
+            warnings=_.ngettext("{n} warning", "{n} warnings", n_warn).format(n=_.integer(n_warn))))
         st.dataframe(df, hide_index=True, width="stretch",
                      column_config={problem: st.column_config.TextColumn(problem, width="large")})
     if res.ok:
-        st.success("File valido: controllate l'anteprima e inviate." if it else
-                   "Valid file: check the preview and submit.")
+        st.success(_("Valid file: check the preview and submit."))
 
 
 def show_preview(cat, res) -> None:
+    from geo.schema import FIELD
+
     records = preview_records(res, cat)
     mun = get_layer("municipalities")
     for rec in records:
         # An expander label is Markdown: the owner's title is escaped (an image or a link in it stays text).
-        with st.expander(f"{'Riga' if it else 'Row'} {rec['_row']}: {md_escape(rec.get('title_it') or '')} — "
-                         f"{'completezza' if it else 'completeness'} {rec['_completeness']:.0%}", expanded=True):
+        with st.expander(_("Row {row}: {title} — completeness {share}").format(
+                row=rec["_row"], title=md_escape(_titled(rec)), share=_.percent(rec["_completeness"])),
+                expanded=True):
             if rec["_missing"]:
-                from geo.schema import FIELD
-
-                st.caption(("Mancano: " if it else "Missing: ") +
-                           ", ".join(FIELD[k].label(lang) for k in rec["_missing"][:10]))
+                st.caption(_("Missing: {fields}").format(
+                    fields=", ".join(FIELD[k].label(lang) for k in rec["_missing"][:10])))
             if rec["_english_incomplete"]:
-                st.warning("Testo inglese incompleto: gli investori esteri vedranno l'italiano." if it else
-                           "English text incomplete: foreign investors will see the Italian text.")
-            codes = ["it", "en"] if it else ["en", "it"]  # the owner's language first
-            tabs = st.tabs([{"it": "Italiano", "en": "English"}[c] for c in codes])
+                st.warning(_("English text incomplete: foreign investors will see the Italian text."))
+            codes = sorted(LOCALES, key=lambda c: c != lang)  # the owner's language first
+            # Each language named in itself ("Italiano", "English"), whatever the page's language.
+            tabs = st.tabs([Locale.parse(c).language_name.capitalize() for c in codes])
             geom = mun.loc[mun["istat"] == rec.get("municipality_istat"), "geometry"]
             for code, tab in zip(codes, tabs):
                 with tab:
@@ -102,20 +158,16 @@ def show_preview(cat, res) -> None:
                 st_folium(m, key=f"prev_map_{rec['_row']}", height=300, returned_objects=[])
 
 
-
 CLOSED = ("replaced", "withdrawn")
 
 
 def _when(iso: object, time: bool = True) -> str:
-    """'23/11/2026 16:40' (it) or '23 Nov 2026 16:40' (en), UTC, from an ISO timestamp (date only: time=False)."""
-    import datetime as dt
-
+    """A stored ISO timestamp as the owner's locale writes it, in UTC ("23 nov 2026, 16:40:00" /
+    "23 Nov 2026, 16:40:00"; the date only with ``time=False``); "" when there is none."""
     try:
-        d = dt.datetime.fromisoformat(str(iso).replace("Z", "+00:00"))
-    except ValueError:
+        return _.datetime(str(iso)) if time else _.date(str(iso))
+    except (ValueError, TypeError):
         return ""
-    fmt = ("%d/%m/%Y" if it else "%d %b %Y") + (" %H:%M" if time else "")
-    return d.strftime(fmt)
 
 
 def _superseded_by(view: pd.DataFrame) -> dict[tuple[str, str], int]:
@@ -123,7 +175,7 @@ def _superseded_by(view: pd.DataFrame) -> dict[tuple[str, str], int]:
     out: dict[tuple[str, str], int] = {}
     for sid, rows in view.groupby("site_id", sort=False):
         versions = sorted({int(v) for v in rows["version"]})
-        for _, r in rows.iterrows():
+        for _i, r in rows.iterrows():
             later = [v for v in versions if v > int(r["version"])]
             if later:
                 out[(r["submission_id"], sid)] = later[0]
@@ -133,31 +185,29 @@ def _superseded_by(view: pd.DataFrame) -> dict[tuple[str, str], int]:
 def human_status(row: dict, superseded: dict, lang_: str, verified: int = 0) -> str:
     """The state of one listing of one version, as the owner would say it (``verified``: how many of
     its fields staff have verified; a submitted listing with some is in review)."""
-    i = lang_ == "it"
+    _ = translator(lang_)
     newer = superseded.get((row["submission_id"], row["site_id"]))
     sub_status = row.get("submission_status") or ""
     status = row.get("status") or ""
     if newer is not None or sub_status == "replaced":
-        return (f"Sostituita dalla versione {newer}" if i else f"Superseded by version {newer}") if newer else (
-            "Sostituita" if i else "Superseded")
+        return _("Superseded by version {version}").format(version=newer) if newer else _("Superseded")
     if sub_status == "withdrawn" or status == "withdrawn":
-        return "Ritirata" if i else "Withdrawn"
+        return _("Withdrawn")
     if status == "published":
-        return "Pubblicata: visibile agli investitori" if i else "Published: visible to investors"
+        return _("Published: visible to investors")
     if status == "validated":
-        return "In esame dallo staff" if i else "In review by staff"
+        return _("In review by staff")
     if status == "draft" or sub_status == "sent_back":
         reason = row.get("reason")
         reason = "" if reason is None or (isinstance(reason, float) and pd.isna(reason)) else str(reason)
-        return ((f"Rimandata dallo staff: {reason}" if i else f"Sent back by staff: {reason}") if reason else
-                ("Rimandata dallo staff" if i else "Sent back by staff"))
+        return _("Sent back by staff: {reason}").format(reason=reason) if reason else _("Sent back by staff")
     if status == "submitted" and verified:
-        return (f"In esame dallo staff ({verified} campi verificati)" if i else
-                f"In review by staff ({verified} fields verified)")
+        return _.ngettext("In review by staff ({n} field verified)", "In review by staff ({n} fields verified)",
+                           verified).format(n=_.integer(verified))
     if status == "submitted":
-        return "Inviata: in attesa di esame" if i else "Submitted: waiting for review"
+        return _("Submitted: waiting for review")
     if status == "expired":
-        return "Scaduta" if i else "Expired"
+        return _("Expired")
     return status
 
 
@@ -168,24 +218,23 @@ def show_reconfirmation(cat, token: str, recs: dict) -> None:
            and is_due(r.get("confirmed_at") or r.get("updated_at"), months)]
     for rec in due:
         when = _when(rec.get("confirmed_at") or rec.get("updated_at"), time=False)
-        title = md_escape(rec.get("title_it") or rec["site_id"])  # owner text in a Markdown message
-        st.warning((f"«{title}» è stata confermata l'ultima volta il {when}: dopo {months} mesi va riconfermata. "
-                    "È ancora disponibile così com'è?") if it else
-                   (f"'{title}' was last confirmed on {when}: after {months} months it needs reconfirming. "
-                    "Is it still on offer as it is?"), icon=":material/event_repeat:")
-        if st.button("Sì, è ancora disponibile" if it else "Yes, still on offer", key=f"reconfirm_{rec['site_id']}",
-                     type="primary"):
+        title = md_escape(_titled(rec, rec["site_id"]))  # owner text in a Markdown message
+        st.warning(_.ngettext("'{title}' was last confirmed on {date}: after {n} month it needs reconfirming. "
+                              "Is it still on offer as it is?",
+                              "'{title}' was last confirmed on {date}: after {n} months it needs reconfirming. "
+                              "Is it still on offer as it is?", months).format(title=title, date=when, n=months),
+                   icon=":material/event_repeat:")
+        if st.button(_("Yes, still on offer"), key=f"reconfirm_{rec['site_id']}", type="primary"):
             reconfirm(cat, token, rec["site_id"])
-            flash(f"Disponibilità di {rec['site_id']} confermata." if it else
-                  f"Availability of {rec['site_id']} confirmed.")
+            flash(_("Availability of {site} confirmed.").format(site=rec["site_id"]))
             st.rerun()
 
 
 def show_follow_up(cat, token: str, up) -> None:
-    st.subheader("I vostri invii" if it else "Your submissions")
+    st.subheader(_("Your submissions"))
     view = owner_view(cat, token)
     if view.empty:
-        st.info("Nessun invio." if it else "No submission yet.")
+        st.info(_("No submission yet."))
         return
     superseded = _superseded_by(view)
     rows = view.to_dict("records")
@@ -196,14 +245,14 @@ def show_follow_up(cat, token: str, up) -> None:
                 for sid, rec in recs.items()}
     show_reconfirmation(cat, token, recs)
     # Owner text goes to a dataframe cell only (never Markdown).
+    version_col = _("Version")
     table = pd.DataFrame({
-        "Versione" if it else "Version": [int(r["version"]) for r in rows],
-        "Scheda" if it else "Listing": [r.get("title") or "" for r in rows],
-        "Stato" if it else "Status": [human_status(r, superseded, lang, verified.get(r["site_id"], 0))
-                                      for r in rows],
-        "Inviata il (UTC)" if it else "Submitted (UTC)": [_when(r.get("submitted_at")) for r in rows],
-        "Codice scheda" if it else "Listing code": [r["site_id"] for r in rows],
-    }).sort_values("Versione" if it else "Version", ascending=False, kind="stable")
+        version_col: [int(r["version"]) for r in rows],
+        _("Listing"): [_titled(recs.get(r["site_id"]), r.get("title") or "") for r in rows],
+        _("Status"): [human_status(r, superseded, lang, verified.get(r["site_id"], 0)) for r in rows],
+        _("Submitted (UTC)"): [_when(r.get("submitted_at")) for r in rows],
+        _("Listing code"): [r["site_id"] for r in rows],
+    }).sort_values(version_col, ascending=False, kind="stable")
     st.dataframe(table, hide_index=True, width="stretch")
 
     # Versions one can still act on: not replaced, not withdrawn; the latest first (and chosen).
@@ -219,37 +268,33 @@ def show_follow_up(cat, token: str, up) -> None:
     if not active:
         return
     sub_id = st.selectbox(
-        "Versione su cui agire" if it else "Version to act on", active, index=0, key="owner_sub",
-        format_func=lambda s: (f"Versione {by_sub[s]['version']} — {_when(by_sub[s]['at'])} — {by_sub[s]['n']} "
-                               f"{'schede' if it else 'listings'}" if it else
-                               f"Version {by_sub[s]['version']} — {_when(by_sub[s]['at'])} — {by_sub[s]['n']} "
-                               "listings"))
+        _("Version to act on"), active, index=0, key="owner_sub",
+        format_func=lambda s: _.ngettext("Version {version} — {date} — {n} listing",
+                                         "Version {version} — {date} — {n} listings", by_sub[s]["n"]).format(
+            version=by_sub[s]["version"], date=_when(by_sub[s]["at"]), n=by_sub[s]["n"]))
     version = by_sub[sub_id]["version"]
     if st.session_state.get("owner_confirm_withdraw") == sub_id:
-        st.warning((f"Ritirare la versione {version}? Le sue schede non saranno più visibili né esaminate. "
-                    "Per riproporle servirà un nuovo invio.") if it else
-                   (f"Withdraw version {version}? Its listings will no longer be shown or reviewed. "
-                    "Offering them again needs a new submission."))
+        st.warning(_("Withdraw version {version}? Its listings will no longer be shown or reviewed. "
+                     "Offering them again needs a new submission.").format(version=version))
         a, b = st.columns(2)
-        if a.button("Sì, ritira" if it else "Yes, withdraw", type="primary", key="owner_withdraw_confirm"):
+        if a.button(_("Yes, withdraw"), type="primary", key="owner_withdraw_confirm"):
             st.session_state.pop("owner_confirm_withdraw", None)
             withdraw(cat, token, sub_id)
-            flash(f"Versione {version} ritirata." if it else f"Version {version} withdrawn.")
+            flash(_("Version {version} withdrawn.").format(version=version))
             st.rerun()
-        if b.button("Annulla" if it else "Cancel", key="owner_withdraw_cancel"):
+        if b.button(_("Cancel"), key="owner_withdraw_cancel"):
             st.session_state.pop("owner_confirm_withdraw", None)
             st.rerun()
         return
     c1, c2 = st.columns(2)
-    if c1.button("Ritira…" if it else "Withdraw…", key="owner_withdraw"):
+    if c1.button(_("Withdraw…"), key="owner_withdraw"):
         st.session_state["owner_confirm_withdraw"] = sub_id
         st.rerun()
-    if up is not None and c2.button(f"Sostituisci la versione {version} con il file caricato" if it else
-                                    f"Replace version {version} with the uploaded file", key="owner_replace"):
+    if up is not None and c2.button(_("Replace version {version} with the uploaded file").format(version=version),
+                                    key="owner_replace"):
         res = check_workbook(up.getvalue(), cat.places(), lang)
-        r = replace_submission(cat, token, sub_id, res)
-        flash(f"Versione {version} sostituita dalla versione {version + 1}." if it else
-              f"Version {version} replaced by version {version + 1}.")
+        replace_submission(cat, token, sub_id, res)
+        flash(_("Version {version} replaced by version {new}.").format(version=version, new=version + 1))
         st.rerun()
 
 
@@ -258,50 +303,50 @@ with guarded():
     token = st.query_params.get("token") or st.session_state.get("owner_token")
     owner = owner_by_token(cat, token) if token else None
     if token and owner is None:
-        st.error("Link privato non valido." if it else "Invalid private link.")
+        st.error(_("Invalid private link."))
         token = None
     if token and owner:  # top right, on every visit: the only way back to these submissions
         with link_col:
-            st.caption("Il vostro link privato: conservatelo, è l'unico accesso ai vostri invii." if it else
-                       "Your private link: keep it, it is the only way back to your submissions.")
+            st.caption(_("Your private link: keep it, it is the only way back to your submissions."))
             st.code(_private_link(token), language=None, wrap_lines=True)  # with a copy button
 
-    st.subheader("1. " + ("Scarica il modello" if it else "Download the template"))
+    st.subheader(_("1. Download the template"))
     prefill = {k: v for k, v in (owner or {}).items() if k != "owner_id"}
     c1, c2 = st.columns(2)
-    for code, col in (("it", c1), ("en", c2)):
-        col.download_button(f"Excel ({code.upper()})", template_bytes(code, (owner or {}).get("owner_id", ""),
-                                                                     prefill or None),
+    for code, col in zip(LOCALES, (c1, c2)):  # Italian, English
+        col.download_button(_("Excel ({language})").format(language=code.upper()),
+                            template_bytes(code, (owner or {}).get("owner_id", ""), prefill or None),
                             f"opportunity_lombardy_{code}.xlsx", key=f"tpl_{code}",
                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     if owner:
-        st.caption("I vostri dati di proprietario sono già compilati nel modello." if it else
-                   "Your owner data are already filled in the template.")
+        st.caption(_("Your owner data are already filled in the template."))
 
-    st.subheader("2. " + ("Carica il file compilato" if it else "Upload the filled file"))
+    st.subheader(_("2. Upload the filled file"))
+    st.markdown(uploader_css(_), unsafe_allow_html=True)  # our text only, CSS-escaped: no owner input
     # A new key after each submission empties the uploader: the same file is not offered twice.
-    up = st.file_uploader("Excel (.xlsx)", type=["xlsx", "xlsm", "xls"], max_upload_size=MAX_BYTES // 1024 // 1024,
+    up = st.file_uploader(_("Excel (.xlsx)"), type=UPLOAD_TYPES, max_upload_size=MAX_MB,
                           key=f"owner_upload_{st.session_state.get('owner_upload_gen', 0)}")
     if up is not None:
         res = check_workbook(up.getvalue(), cat.places(), lang)
         res.file_name = up.name
         show_check(res)
         if res.sites:
-            st.subheader("3. " + ("Anteprima: come la vedranno gli investitori" if it else
-                                  "Preview: as investors will see it"))
+            st.subheader(_("3. Preview: as investors will see it"))
             show_preview(cat, res)
         if res.ok:
-            if st.button("Invia" if it else "Submit", type="primary", key="owner_submit"):
+            if st.button(_("Submit"), type="primary", key="owner_submit"):
                 receipt = submit(cat, res, token=token)
                 if receipt.token:
                     st.session_state["owner_token"] = receipt.token
                     st.query_params["token"] = receipt.token
                     st.query_params["lang"] = lang
                 st.session_state["owner_upload_gen"] = st.session_state.get("owner_upload_gen", 0) + 1
-                flash((f"Inviato: {len(receipt.site_ids)} siti ({receipt.submission_id})." if it else
-                       f"Submitted: {len(receipt.site_ids)} sites ({receipt.submission_id}).") +
-                      ((" Il vostro link privato è in alto a destra: copiatelo e conservatelo." if it else
-                        " Your private link is at the top right: copy it and keep it.") if receipt.token else ""))
+                n = len(receipt.site_ids)
+                message = _.ngettext("Submitted: {n} site ({submission}).", "Submitted: {n} sites ({submission}).",
+                                     n).format(n=n, submission=receipt.submission_id)
+                if receipt.token:
+                    message += " " + _("Your private link is at the top right: copy it and keep it.")
+                flash(message)
                 st.rerun()
 
     if token and owner:
