@@ -73,3 +73,44 @@ def write_band_folder(folder: Path, arrays: dict[str, np.ndarray], res20: tuple[
                            transform=from_origin(ORIGIN[0], ORIGIN[1], 20.0, 20.0)) as dst:
             dst.write(scl.astype("uint8"), 1)
     return folder
+
+
+# ---------------------------------------------------------------- a town of planted sites, for the ranking
+SEALED = (0.14, 0.14, 0.14, 0.20, 0.18, 0.16)     # asphalt and roofs: NDVI ~0.18, BSI ~-0.03 (not bare)
+
+#: name -> (row0, col0, side in px, kind). Kinds: "lot" (bare, quiet: disused), "overgrown" (sealed, then
+#: plants: disused), "active" (bare, brightness jumping between dates: trucks, stockpiles: in use),
+#: "field" (bare soil on both dates, quiet: farmed, indistinguishable from a lot on two dates).
+TOWN_SITES = {
+    "LOT_A": (20, 20, 10, "lot"), "LOT_B": (20, 50, 15, "lot"), "LOT_C": (20, 90, 8, "lot"),
+    "OVERGROWN_A": (60, 20, 20, "overgrown"), "OVERGROWN_B": (60, 60, 12, "overgrown"),
+    "ACTIVE_A": (100, 20, 25, "active"), "ACTIVE_B": (100, 70, 20, "active"),
+    "FIELD": (140, 120, 20, "field"),
+}
+DISUSED_KINDS = ("lot", "overgrown")
+
+
+def town_arrays(date: int, n: int = 200, sites: dict | None = None, noise: float = 0.003, seed: int = 7
+                ) -> dict[str, np.ndarray]:
+    """A sealed town (4 km² at n = 200) with :data:`TOWN_SITES` planted; ``date`` 0 = before, 1 = after."""
+    rng = np.random.default_rng(seed + date)
+    img = np.empty((len(BANDS), n, n), dtype=np.float32)
+    img[:] = np.array(SEALED, dtype=np.float32)[:, None, None]
+    for r0, c0, side, kind in (TOWN_SITES if sites is None else sites).values():
+        sig = {"lot": BARE_FIELD, "field": BARE_FIELD, "active": BARE_FIELD,
+               "overgrown": SEALED if date == 0 else RUDERAL}[kind]
+        img[:, r0:r0 + side, c0:c0 + side] = np.array(sig, dtype=np.float32)[:, None, None]
+        if kind == "active" and date == 1:
+            img[:3, r0:r0 + side, c0:c0 + side] += 0.08  # trucks, containers, stockpiles
+    img += rng.normal(0, noise, img.shape).astype(np.float32)
+    return {b: img[i] for i, b in enumerate(BANDS)}
+
+
+def town_truth(sites: dict | None = None, origin=ORIGIN, res: float = 10.0):
+    """The disused sites' centres (EPSG:32632 points): the reference register of the planted town."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    pts = [Point(origin[0] + (c0 + side / 2) * res, origin[1] - (r0 + side / 2) * res)
+           for r0, c0, side, kind in (TOWN_SITES if sites is None else sites).values() if kind in DISUSED_KINDS]
+    return gpd.GeoDataFrame(geometry=pts, crs=32632)
