@@ -13,14 +13,14 @@ from geo.web.auth import ROLE_LABELS, auth_mode, current_role
 from geo.web.state import current_lang, tr
 
 # An emoji favicon: a ":material/...:" favicon would be fetched from Google Fonts (not offline).
-st.set_page_config(page_title="Lombardy sites", page_icon="🗺️", layout="wide")
+_ = tr()
+st.set_page_config(page_title=_("Lombardy sites"), page_icon="🗺️", layout="wide")
 
 PAGES = Path(__file__).parent / "geo" / "web" / "pages"
 #: Each language named in itself (not translated).
 LANGUAGES = {"it": "Italiano", "en": "English"}
 
 with st.sidebar:
-    _ = tr()
     lang = st.radio(":material/language: " + _("Language"), list(LANGUAGES),
                     index=list(LANGUAGES).index(current_lang()), horizontal=True,
                     format_func=LANGUAGES.__getitem__, key="lang_radio")

@@ -277,6 +277,79 @@ var {{ this.get_name() }} = L.featureGroup();
                                 "name": points["name"].fillna("").astype(str).tolist()})
 
 
+#: The drawing tools' texts (leaflet-draw's ``L.drawLocal``): path in ``L.drawLocal`` -> English text.
+DRAW_TEXTS = {
+    "draw.toolbar.buttons.polygon": N_("Draw a polygon"),
+    "draw.toolbar.buttons.rectangle": N_("Draw a rectangle"),
+    "draw.toolbar.buttons.circle": N_("Draw a circle"),
+    "draw.toolbar.buttons.marker": N_("Place a point"),
+    "draw.toolbar.actions.title": N_("Cancel drawing"),
+    "draw.toolbar.actions.text": N_("Cancel"),
+    "draw.toolbar.finish.title": N_("Finish drawing"),
+    "draw.toolbar.finish.text": N_("Finish"),
+    "draw.toolbar.undo.title": N_("Delete last point drawn"),
+    "draw.toolbar.undo.text": N_("Delete last point"),
+    "draw.handlers.circle.tooltip.start": N_("Click and drag to draw a circle."),
+    "draw.handlers.circle.radius": N_("Radius"),
+    "draw.handlers.marker.tooltip.start": N_("Click the map to place the point."),
+    "draw.handlers.polygon.tooltip.start": N_("Click to start drawing the shape."),
+    "draw.handlers.polygon.tooltip.cont": N_("Click to continue drawing the shape."),
+    "draw.handlers.polygon.tooltip.end": N_("Click the first point to close the shape."),
+    "draw.handlers.rectangle.tooltip.start": N_("Click and drag to draw a rectangle."),
+    "draw.handlers.simpleshape.tooltip.end": N_("Release the mouse to finish drawing."),
+    "edit.toolbar.actions.save.title": N_("Save changes"),
+    "edit.toolbar.actions.save.text": N_("Save"),
+    "edit.toolbar.actions.cancel.title": N_("Cancel editing, discarding all changes"),
+    "edit.toolbar.actions.cancel.text": N_("Cancel"),
+    "edit.toolbar.actions.clearAll.title": N_("Delete all drawings"),
+    "edit.toolbar.actions.clearAll.text": N_("Delete all"),
+    "edit.toolbar.buttons.remove": N_("Delete drawings"),
+    "edit.toolbar.buttons.removeDisabled": N_("No drawings to delete"),
+    "edit.handlers.remove.tooltip.text": N_("Click a drawing to delete it."),
+}
+
+
+#: Titles of Leaflet's zoom buttons.
+ZOOM_TEXTS = {"in": N_("Zoom in"), "out": N_("Zoom out")}
+
+
+class MapTexts(MacroElement):
+    """Leaflet's own texts in the page's language: the zoom buttons' titles and the drawing tools' buttons and
+    hints (added before the drawing tools, which read them when they are created).
+
+    leaflet-draw shows some of these texts as HTML: they are escaped here.
+    """
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function() {
+  var map = {{ this._parent.get_name() }}, zoom = {{ this.zoom }};
+  if (map.zoomControl) {
+    var zin = map.zoomControl._zoomInButton, zout = map.zoomControl._zoomOutButton;
+    if (zin) { zin.title = zoom["in"]; zin.setAttribute("aria-label", zoom["in"]); }
+    if (zout) { zout.title = zoom["out"]; zout.setAttribute("aria-label", zoom["out"]); }
+  }
+  if (typeof L.drawLocal === "undefined") return;
+  var texts = {{ this.texts }};
+  Object.keys(texts).forEach(function(path) {
+    var keys = path.split("."), node = L.drawLocal;
+    for (var i = 0; i < keys.length - 1; i++) { node = node[keys[i]] = node[keys[i]] || {}; }
+    node[keys[keys.length - 1]] = texts[path];
+  });
+})();
+{% endmacro %}
+""")
+
+    def __init__(self, lang: str) -> None:
+        from html import escape
+
+        super().__init__()
+        self._name = "MapTexts"
+        _ = translator(lang)
+        self.zoom = _safe_json({k: _(v) for k, v in ZOOM_TEXTS.items()})
+        self.texts = _safe_json({path: escape(_(text)) for path, text in DRAW_TEXTS.items()})
+
+
 class ZoomToggle(MacroElement):
     """Show a layer only at or above a zoom level (site outlines at close zoom)."""
 
@@ -470,6 +543,7 @@ def build_map(sites: gpd.GeoDataFrame, lang: str = "en", *,
         folium.Circle([lat, lon], radius=km * 1000.0, color=SEARCH_COLOUR, weight=2, dash_array="6 4",
                       fill=True, fill_opacity=0.04, interactive=False).add_to(m)
     SiteLayer(site_payload(sites, lang), _("DEMO"), word("sites", lang), highlight=highlight).add_to(m)
+    MapTexts(lang).add_to(m)
     if draw:
         Draw(export=False, draw_options={"polyline": False, "circle": True, "circlemarker": False,
                                          "marker": True, "polygon": True, "rectangle": True},

@@ -25,7 +25,9 @@ def load_from_url() -> tuple[Query, Brief]:
         try:
             q, b = from_query_params({k: st.query_params.get(k) for k in ("q", "b")})
         except UserError as exc:
-            st.warning(exc.message(st.session_state.get("lang", "it")))
+            from geo.web.state import current_lang
+
+            st.warning(exc.message(current_lang()))
             q, b = Query(), Brief()
         st.session_state["search_q"], st.session_state["search_b"] = q, b
     return st.session_state["search_q"], st.session_state["search_b"]

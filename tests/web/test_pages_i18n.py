@@ -137,3 +137,18 @@ def test_map_tooltip_titles_fall_back_visibly():
     assert map_title(record, "it") == "Area ex Falck"
     assert map_title({"title_it": None, "title_en": "Warehouse"}, "it") == "Warehouse (Solo in inglese)"
     assert map_title({}, "en") == ""
+
+
+def test_map_tools_and_layers_speak_the_page_language():
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from geo.web.mapview import build_map
+
+    sites = gpd.GeoDataFrame({"site_id": ["S1"], "title_it": ["Area <b>ex</b> Falck"], "title_en": [None],
+                              "is_demo": [True]}, geometry=[Point(9.5, 45.5)], crs=4326)
+    it = build_map(sites, "it").get_root().render()
+    assert "Disegna un poligono" in it and "Ingrandisci" in it and "Mappa (OpenStreetMap)" in it
+    assert "Draw a polygon" not in it and "Map (OpenStreetMap)" not in it
+    en = build_map(sites, "en").get_root().render()
+    assert "Draw a polygon" in en and "Area <b>ex<\\/b> Falck (Italian only)" in en  # JSON data, shown as text

@@ -13,6 +13,7 @@ from geo.web.assets import localise
 from geo.web.auth import current_role
 from geo.web.loaders import get_all_sites, get_catalogue, get_layer
 from geo.web.map_data import location_layers
+from geo.web.mapview import MapTexts
 from geo.web.search_state import keep_state_in_url, page_link_params
 from geo.i18n import N_, content
 from geo.web.state import current_lang, set_shortlist, shortlist, tr
@@ -90,6 +91,7 @@ with guarded():
             folium.GeoJson(rec["outline"].__geo_interface__,
                            style_function=lambda _f: {"color": "#00573f", "weight": 2}).add_to(m)
         folium.CircleMarker([rec["lat"], rec["lon"]], radius=8, color="#c62828", fill=True).add_to(m)
+        MapTexts(lang).add_to(m)
         localise(m)
         st_folium(m, key=f"sheet_map_{sid}", height=360, width="stretch", returned_objects=[])
         sl = shortlist()
