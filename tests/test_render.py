@@ -8,7 +8,8 @@ from html.parser import HTMLParser
 import pytest
 from pypdf import PdfReader
 
-from geo.render import render_card_html, render_dossier_pdf, render_sheet_html, render_sheet_pdf
+from geo.render import (render_card_html, render_dossier_html, render_dossier_pdf, render_sheet_html, render_sheet_pdf,
+                        render_site_list_html)
 from geo.render.values import display_value
 
 EVIL = '<img src=x onerror=alert(1)>"&'
@@ -100,7 +101,8 @@ MARKDOWN_SCRIPT = "<script>alert(1)</script>![p](http://evil.example/p.png)"
 def test_a_hostile_title_is_escaped_text_in_every_html(record):
     rec = {**record, "title_it": MARKDOWN_SCRIPT, "title_en": MARKDOWN_SCRIPT}
     for html in (render_card_html(rec, "en"), render_card_html(rec, "it"), render_sheet_html(rec, "en"),
-                 render_sheet_html(rec, "it", standalone=False)):
+                 render_sheet_html(rec, "it", standalone=False), render_site_list_html([rec], "en"),
+                 render_dossier_html([rec], "it", comparison=[(MARKDOWN_SCRIPT, [("FAIL", MARKDOWN_SCRIPT)])])):
         assert "script" not in tags_of(html) and "img" not in tags_of(html)
         assert "&lt;script&gt;alert(1)&lt;/script&gt;![p](http://evil.example/p.png)" in html
 
@@ -147,3 +149,13 @@ def test_zone_notes_are_in_the_readers_language():
     assert it[0][1][0] == "Autorizzazione unica tramite lo sportello unico regionale o il SUAP"
     assert "Credito d'imposta ZLS non applicabile" in it[0][1][-2] and "3.303 ha" in it[0][1][-1]
     assert en[0][1][-1].endswith("(3,303 ha out of a 9,576 ha maximum).") and it[1][1] == ["DEMO-ZIS-1 — DEMO, non reale"]
+
+
+def test_html_dossier_has_the_summary_the_whole_reasons_and_every_sheet(catalogue):
+    recs = [catalogue.site(s) for s in ("DEMO-0001", "DEMO-0002", "DEMO-0003")]
+    html = render_dossier_html(recs, "it", comparison=[
+        (LONG_LABEL, [("PASS", "ok"), ("FAIL", LONG_REASON), ("UNKNOWN", "mancante")])], title="Brief & co")
+    assert "<title>Brief &amp; co</title>" in html and "3 siti" in html and "DATI DIMOSTRATIVI" in html
+    assert LONG_REASON in html and LONG_LABEL in html and "Non conforme" in html and "Dato mancante" in html
+    assert html.count('<section class="sheet">') == 3 and "Superficie territoriale" in html
+    assert "Site dossier" in render_dossier_html(recs[:1], "en") and "1 site<" in render_dossier_html(recs[:1], "en")

@@ -7,7 +7,7 @@ The templates are in ``geo/render/templates``; this module gathers plain values
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Sequence
 
 from geo.i18n import translator
 from geo.render.jinja import Markup, render
@@ -69,14 +69,8 @@ def site_svg(record: dict[str, Any], municipality=None, size: int = 320, lang: s
                       bar=None, scale=scale))
 
 
-def render_sheet_html(record: dict[str, Any], lang: str = "en", *, staff: bool = False,
-                      municipality=None, standalone: bool = True, location=None) -> str:
-    """The full site sheet; ``standalone`` adds <html> and the stylesheet (for export).
-
-    ``location``: a :class:`geo.render.location.LocationContext` draws the location map (provinces,
-    motorways, railways, nearest exit and station with distances) instead of the municipality sketch.
-    A title or description only in the other language is shown with a note saying so.
-    """
+def _sheet_body(record: dict[str, Any], lang: str, *, staff: bool = False, municipality=None,
+                location=None) -> Markup:
     drawing, sketch = "", ""
     if location is not None:
         from geo.render.location import location_html
@@ -86,11 +80,57 @@ def render_sheet_html(record: dict[str, Any], lang: str = "en", *, staff: bool =
         sketch = site_svg(record, municipality, lang=lang)
     desc = localised(record, "description", lang)
     groups = [{"label": label, "rows": rows} for _g, label, rows in sheet_rows(record, lang, staff=staff)]
-    return str(render(
-        "sheet.html", lang, standalone=standalone, demo=bool(record.get("is_demo")), title=_title(record, lang),
+    return render(
+        "_sheet_body.html", lang, demo=bool(record.get("is_demo")), title=_title(record, lang),
         site_id=str(record.get("site_id", "")), municipality=str(record.get("municipality_name") or ""),
         province=str(record.get("province") or ""),
         description={"text": desc.text, "note": desc.note()} if desc else None,
         map=Markup(drawing), sketch=Markup(sketch), zones=zone_notes(record, lang), groups=groups,
         colours=PROV_COLOURS, provenance=lambda prov: provenance_label(prov, lang),
-        today=translator(lang).date(dt.date.today())))
+        today=translator(lang).date(dt.date.today()))
+
+
+def render_sheet_html(record: dict[str, Any], lang: str = "en", *, staff: bool = False,
+                      municipality=None, standalone: bool = True, location=None) -> str:
+    """The full site sheet; ``standalone`` adds <html> and the stylesheet (for export).
+
+    ``location``: a :class:`geo.render.location.LocationContext` draws the location map (provinces,
+    motorways, railways, nearest exit and station with distances) instead of the municipality sketch.
+    A title or description only in the other language is shown with a note saying so.
+    """
+    body = _sheet_body(record, lang, staff=staff, municipality=municipality, location=location)
+    return str(render("sheet.html", lang, standalone=standalone, title=_title(record, lang), body=body))
+
+
+def render_site_list_html(records: Sequence[dict[str, Any]], lang: str = "en") -> str:
+    """Site ids with their titles as an HTML list (titles escaped, "Italian only" when so)."""
+    return str(render("site_list.html", lang, sites=[{"site_id": str(r.get("site_id", "")),
+                                                      "title": _title(r, lang)} for r in records]))
+
+
+def render_dossier_html(records: Sequence[dict[str, Any]], lang: str = "en",
+                        comparison: Sequence[tuple[str, Sequence[tuple[str, str]]]] | None = None,
+                        title: str | None = None, locations: dict | None = None) -> str:
+    """The shortlist dossier as one HTML page (same arguments as :func:`geo.render.render_dossier_pdf`)."""
+    from geo.render.pdf import SUMMARY_FIELDS
+    from geo.schema import FIELD
+    from geo.search.verdict import Verdict
+
+    _ = translator(lang)
+    heads = [_("ID"), _("Title")] + [FIELD[k].label_with_unit(lang) for k in SUMMARY_FIELDS]
+    summary = [[str(r.get("site_id")), _title(r, lang)["text"],
+                f"{r.get('municipality_name') or '—'} ({r.get('province') or '—'})"]
+               + [display_value(k, r.get(k), lang) for k in SUMMARY_FIELDS[1:]] for r in records]
+    table = []
+    for label, cells in comparison or ():
+        row = []
+        for verdict, reason in cells:
+            v = Verdict.parse(verdict)
+            row.append({"verdict": v.label(lang) if v is not None else "", "reason": reason,
+                        "fill": v.fill if v is not None else "#ffffff"})
+        table.append((label, row))
+    sites = [{"site_id": str(r.get("site_id", "")),
+              "body": _sheet_body(r, lang, location=(locations or {}).get(r.get("site_id")))} for r in records]
+    return str(render("dossier.html", lang, title=title or _("Site dossier"), sites=sites,
+                      demo=any(r.get("is_demo") for r in records), summary_heads=heads, summary=summary,
+                      comparison=table))
