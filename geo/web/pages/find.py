@@ -229,7 +229,10 @@ with guarded():
         "land_area_m2": sites["land_area_m2"].round(0),
         "verdict": sites["verdict"].map(lambda v: Verdict[v].label(lang) if v else ""), "score": sites["score"],
     }).rename(columns=lab)
-    sel = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun",
+    # Numbers stay numbers (the table sorts by them), shown with the reader's separators (formatting 10k rows
+    # on the server would cost seconds per rerun).
+    numbers = {lab[k]: st.column_config.NumberColumn(format="localized") for k in ("land_area_m2", "score")}
+    sel = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun", column_config=numbers,
                        selection_mode="multi-row", key="results_table", height=320)
     chosen = [sites["site_id"].iloc[i] for i in (sel.selection.rows if sel else [])]
     if picked and picked not in chosen:
