@@ -32,9 +32,9 @@ with guarded():
     a.page_link("geo/web/pages/find.py", label=_("Find sites"), icon=":material/search:")
     b.page_link("geo/web/pages/owner.py", label=_("Offer a site"), icon=":material/upload_file:")
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric(_("Published"), _.integer(int((sites["status"] == "published").sum())))
+    c1.metric(_.pgettext("listings counted", "Published"), _.integer(int((sites["status"] == "published").sum())))
     if staff:  # the size of the validation queue is internal
-        c2.metric(_("Submitted"), _.integer(int((sites["status"] == "submitted").sum())))
+        c2.metric(_.pgettext("listings counted", "Submitted"), _.integer(int((sites["status"] == "submitted").sum())))
     counts = cat.counts()
     c3.metric("ZLS", _.integer(counts.get("zls_municipalities", 0)))
     c4.metric("ZIS", _.integer(counts.get("zis_areas", 0)))
