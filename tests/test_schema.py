@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, strategies as st
 
-from geo.schema import FIELD, FIELDS, GROUPS, coerce_value, storage_columns, validate_record
+from geo.schema import FIELD, FIELDS, GROUPS, coerce_value, group_label, storage_columns, validate_record
 from geo.schema.coerce import FieldError, parse_number
 
 
@@ -172,9 +172,21 @@ def test_every_error_is_collected_at_once():
 def test_schema_definition_is_complete():
     for f in FIELDS:
         assert f.group in GROUPS
-        assert f.label_it and f.label_en
+        assert f.label("en") and f.label("it")
         for c in f.choices:
             assert c in f.choice_labels or f.kind not in ("enum", "multi"), (f.key, c)
+    # Every label, help text, choice label, unit and group is translated, not shown in English to Italians
+    # (a word that is the same in both languages, like "Brownfield", is listed here).
+    same = {"Gas", "Masterplan", "Greenfield", "Brownfield", "Data center", "Sport", "Zoning (PGT)"}
+    texts = [(f.key, f.label) for f in FIELDS] + [(f.key, f.help) for f in FIELDS if f.help_text]
+    texts += [(f"{f.key}={c}", lambda lang, f=f, c=c: f.choice_label(c, lang)) for f in FIELDS for c in f.choices
+              if c in f.choice_labels]
+    texts += [(g, lambda lang, g=g: group_label(g, lang)) for g in GROUPS]
+    untranslated = [k for k, text in texts if text("it") == text("en") and text("en") not in same]
+    assert not untranslated
+    assert FIELD["years_unused"].unit_text("it") == "anni" and FIELD["years_unused"].unit_text("en") == "years"
+    assert FIELD["condition"].choice_label("to_renovate", "it") == "Da ristrutturare"
+    assert FIELD["status"].choice_label("published", "it") == "Pubblicata"
     cols = storage_columns()
     assert "power_kw__prov" in cols and "status__prov" not in cols and "outline" not in cols
 

@@ -1,7 +1,8 @@
 """The listing schema: one definition of every field of a site listing.
 
 This package is the single source for field keys, types, closed lists, units,
-Italian/English labels and help texts, and validation. The Excel template, the
+labels and help texts (in English, translated from the ``listing``
+catalogue where shown), and validation. The Excel template, the
 upload checker, the site sheet and search all read it; nothing else may repeat
 a field list.
 
@@ -19,6 +20,7 @@ from geo.schema.fields import (
     Kind,
     Provenance,
     fields_in_group,
+    group_label,
     owner_fields,
     prov_column,
     public_fields,
@@ -30,6 +32,6 @@ from geo.schema.validate import PlaceChecker, validate_record, LOMBARDY_BBOX
 
 __all__ = [
     "FIELDS", "FIELD", "GROUPS", "PROVENANCES", "Field", "Kind", "Provenance",
-    "fields_in_group", "owner_fields", "prov_column", "public_fields", "storage_columns",
+    "fields_in_group", "group_label", "owner_fields", "prov_column", "public_fields", "storage_columns",
     "Issue", "FieldError", "coerce_value", "PlaceChecker", "validate_record", "LOMBARDY_BBOX",
 ]

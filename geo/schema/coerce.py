@@ -59,7 +59,7 @@ UNIT_WORDS: dict[str, tuple[str, float]] = {
 #: The field's own unit -> (dimension, factor of the field's unit to the base unit).
 FIELD_UNITS: dict[str | None, tuple[str, float]] = {
     "m²": ("area", 1.0), "kW": ("power", 1.0), "€": ("money", 1.0), "km": ("length", 1000.0),
-    "m": ("length", 1.0), "anni": ("years", 1.0), "€/m²/anno": ("rent", 1.0),
+    "m": ("length", 1.0), "years": ("years", 1.0), "€/m²/year": ("rent", 1.0),
 }
 
 # Characters nobody types on purpose in a listing: C0/C1 controls, format characters (zero-width
@@ -264,9 +264,8 @@ def _match_choice(f: Field, raw: str) -> str | None:
     for c in f.choices:
         if low == c.lower():
             return c
-    for c in f.choices:
-        it, en = f.choice_labels.get(c, (c, c))
-        if low in (it.lower(), en.lower()):
+    for c in f.choices:  # the label in either language, as the template's drop-downs offer it
+        if any(low == name.lower() for name in f.choice_names(c)):
             return c
     return None
 

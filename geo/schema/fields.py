@@ -2,15 +2,26 @@
 
 Each :class:`Field` carries everything the rest of the system needs to know
 about one value: its type and closed list, unit, whether it is required,
-labels and help text in Italian and English, who provides it (the owner, the
+label and help text (written in English, marked with ``N_`` and translated
+from the ``listing`` catalogue where shown), who provides it (the owner, the
 system, or GIS computation), whether investors may see it, and how much it
 weighs in the completeness score.
+
+>>> f = FIELD["condition"]
+>>> f.label("it"), f.choice_label("to_renovate", "it"), f.choice_label("to_renovate", "en")
+('Condizioni', 'Da ristrutturare', 'To renovate')
+>>> FIELD["years_unused"].unit_text("it"), FIELD["years_unused"].unit_text("en")
+('anni', 'years')
+>>> group_label("planning", "it")
+'Stato di diritto (urbanistica)'
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Literal
+
+from geo.i18n import N_, translator
 
 Lang = Literal["it", "en"]
 Provenance = Literal["declared", "verified", "computed", "estimated"]
@@ -39,21 +50,45 @@ Kind = Literal[
 
 Source = Literal["owner", "system", "computed"]
 
-#: Groups in display order, with their labels.
-GROUPS: dict[str, tuple[str, str]] = {
-    "identity": ("Identità", "Identity"),
-    "owner": ("Proprietà e contatti", "Owner and contacts"),
-    "location": ("Localizzazione", "Location"),
-    "size": ("Dimensioni", "Size"),
-    "planning": ("Stato di diritto (urbanistica)", "Planning status"),
-    "state": ("Stato di fatto", "Physical state"),
-    "deal": ("Condizioni di offerta", "Deal"),
-    "access": ("Accessibilità", "Access"),
-    "utilities": ("Reti e servizi", "Utilities"),
-    "zones": ("Zone e incentivi", "Zones and incentives"),
-    "files": ("Allegati", "Attachments"),
-    "lifecycle": ("Stato della scheda", "Listing status"),
+#: Groups in display order, with their labels (English, translated by :func:`group_label`).
+GROUPS: dict[str, str] = {
+    "identity": N_("Identity"),
+    "owner": N_("Owner and contacts"),
+    "location": N_("Location"),
+    "size": N_("Size"),
+    "planning": N_("Planning status"),
+    "state": N_("Physical state"),
+    "deal": N_("Deal"),
+    "access": N_("Access"),
+    "utilities": N_("Utilities"),
+    "zones": N_("Zones and incentives"),
+    "files": N_("Attachments"),
+    "lifecycle": N_("Listing status"),
 }
+
+
+def pgettext(context: str, message: str) -> str:
+    """Mark a table text whose English words mean something else elsewhere: extracted with its
+    ``context`` (as gettext's ``pgettext``), translated where shown by :func:`translate`."""
+    return f"{context}\x04{message}"
+
+
+def translate(text: str, lang: str = "en") -> str:
+    """A text of these tables (marked ``N_`` or :func:`pgettext`) in ``lang``.
+
+    >>> translate(pgettext("listing status", "Published"), "it"), translate(N_("Land area"), "it")
+    ('Pubblicata', 'Superficie territoriale')
+    """
+    _ = translator(lang)
+    if "\x04" in text:
+        context, message = text.split("\x04", 1)
+        return _.pgettext(context, message)
+    return _(text)
+
+
+def group_label(group: str, lang: str = "en") -> str:
+    """The label of ``group`` in ``lang`` (the key itself for an unknown group)."""
+    return translate(GROUPS[group], lang) if group in GROUPS else group
 
 
 @dataclass(frozen=True)
@@ -63,15 +98,15 @@ class Field:
     key: str
     group: str
     kind: Kind
-    label_it: str
-    label_en: str
-    help_it: str = ""
-    help_en: str = ""
+    #: the label, in English (marked ``N_``; :meth:`label` translates it)
+    text: str
+    #: help for whoever fills it in, in English (marked ``N_``)
+    help_text: str = ""
+    #: the unit as symbols ("m²", "kW") or, when it has words, in English marked ``N_`` ("years")
     unit: str | None = None
-    unit_en: str | None = None  # when the unit has words ("anni" / "years"); else ``unit`` serves both
     choices: tuple[str, ...] = ()
-    #: labels of the choices: value -> (it, en)
-    choice_labels: dict[str, tuple[str, str]] = field(default_factory=dict, compare=False, hash=False)
+    #: labels of the choices: value -> English label (marked ``N_``)
+    choice_labels: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     required: bool = False
     required_for_type_b: bool = False
     min: float | None = None
@@ -89,25 +124,28 @@ class Field:
     sheet: Literal["owner", "sites", "none"] = "sites"
 
     def label(self, lang: Lang = "en") -> str:
-        return self.label_it if lang == "it" else self.label_en
+        return translate(self.text, lang)
 
     def help(self, lang: Lang = "en") -> str:
-        return self.help_it if lang == "it" else self.help_en
+        return translate(self.help_text, lang)
 
     def label_with_unit(self, lang: Lang = "en") -> str:
         return f"{self.label(lang)} ({self.unit_text(lang)})" if self.unit else self.label(lang)
 
     def unit_text(self, lang: Lang = "en") -> str:
         """The unit in ``lang`` ('' when the field has none)."""
-        if not self.unit:
-            return ""
-        return self.unit_en if lang == "en" and self.unit_en else self.unit
+        return translate(self.unit, lang) if self.unit else ""
 
     def choice_label(self, value: str, lang: Lang = "en") -> str:
-        pair = self.choice_labels.get(value)
-        if pair is None:
-            return str(value)
-        return pair[0] if lang == "it" else pair[1]
+        """The label of choice ``value`` in ``lang`` (the value itself when it is not a choice)."""
+        text = self.choice_labels.get(value)
+        return str(value) if text is None else translate(text, lang)
+
+    def choice_names(self, value: str) -> tuple[str, ...]:
+        """Every way the owner may write choice ``value``: its code and its label in each language."""
+        from geo.i18n import LOCALES
+
+        return (value, *(self.choice_label(value, lang) for lang in LOCALES))
 
     @property
     def stored(self) -> bool:
@@ -119,264 +157,242 @@ class Field:
         return self.kind in ("multi", "list", "attachment")
 
 
-def _c(**pairs: tuple[str, str]) -> dict[str, tuple[str, str]]:
-    return dict(pairs)
+def _c(**labels: str) -> dict[str, str]:
+    return dict(labels)
 
 
 _USES = _c(
-    industrial=("Industriale / produttivo", "Industrial / manufacturing"),
-    logistics=("Logistica", "Logistics"),
-    offices=("Uffici / terziario", "Offices"),
-    retail=("Commercio", "Retail"),
-    tourism=("Turistico-ricettivo", "Tourism / hospitality"),
-    residential=("Residenziale", "Residential"),
-    education=("Istruzione", "Education"),
-    student_housing=("Residenze universitarie", "Student housing"),
-    health=("Sanità", "Health care"),
-    sport=("Sport", "Sport"),
-    research=("Ricerca e sviluppo", "Research and development"),
-    data_center=("Data center", "Data centre"),
+    industrial=N_("Industrial / manufacturing"),
+    logistics=N_("Logistics"),
+    offices=N_("Offices"),
+    retail=N_("Retail"),
+    tourism=N_("Tourism / hospitality"),
+    residential=N_("Residential"),
+    education=N_("Education"),
+    student_housing=N_("Student housing"),
+    health=N_("Health care"),
+    sport=N_("Sport"),
+    research=N_("Research and development"),
+    data_center=N_("Data centre"),
 )
 
-_BOOL_HELP = ("Sì / No", "Yes / No")
+_BOOL_HELP = N_("Yes / No")
 
 FIELDS: tuple[Field, ...] = (
     # ---------------------------------------------------------------- system
-    Field("site_id", "lifecycle", "id", "Codice scheda", "Listing code", source="system",
+    Field("site_id", "lifecycle", "id", N_("Listing code"), source="system",
           sheet="none", weight=0),
     # -------------------------------------------------------------- identity
-    Field("offer_type", "identity", "enum", "Tipo di offerta", "Offer type",
-          "A: area o immobile per una futura attività; B: più ampia, con funzioni o masterplan già individuati.",
-          "A: area or building for a future activity; B: larger, with functions or a masterplan already identified.",
+    Field("offer_type", "identity", "enum", N_("Offer type"),
+          N_("A: area or building for a future activity; B: larger, with functions or a masterplan already identified."),
           choices=("A", "B"),
-          choice_labels=_c(A=("A - area/immobile per nuova attività", "A - site for a new activity"),
-                           B=("B - con funzioni o masterplan", "B - with functions or masterplan")),
+          choice_labels=_c(A=N_("A - site for a new activity"),
+                           B=N_("B - with functions or masterplan")),
           required=True, weight=1),
-    Field("asset_kind", "identity", "enum", "Tipologia", "Asset kind",
-          "Area libera, edificio, o area con edifici.", "Bare area, building, or area with buildings.",
+    Field("asset_kind", "identity", "enum", N_("Asset kind"),
+          N_("Bare area, building, or area with buildings."),
           choices=("area", "building", "area_with_buildings"),
-          choice_labels=_c(area=("Area", "Land"), building=("Edificio", "Building"),
-                           area_with_buildings=("Area con edifici", "Land with buildings")),
+          choice_labels=_c(area=N_("Land"), building=N_("Building"),
+                           area_with_buildings=N_("Land with buildings")),
           required=True, weight=3),
-    Field("origin", "identity", "enum", "Origine", "Origin",
-          "Greenfield (mai edificata), brownfield, rigenerazione, inattiva o dismessa.",
-          "Greenfield (never built), brownfield, regeneration, inactive or disused.",
+    Field("origin", "identity", "enum", N_("Origin"),
+          N_("Greenfield (never built), brownfield, regeneration, inactive or disused."),
           choices=("greenfield", "brownfield", "regeneration", "inactive", "disused"),
-          choice_labels=_c(greenfield=("Greenfield", "Greenfield"), brownfield=("Brownfield", "Brownfield"),
-                           regeneration=("Area di rigenerazione", "Regeneration area"),
-                           inactive=("Inattiva", "Inactive"), disused=("Dismessa", "Disused")),
+          choice_labels=_c(greenfield=N_("Greenfield"), brownfield=N_("Brownfield"),
+                           regeneration=N_("Regeneration area"),
+                           inactive=N_("Inactive"), disused=N_("Disused")),
           required=True, weight=2),
-    Field("title_it", "identity", "text", "Titolo (italiano)", "Title (Italian)",
-          "Titolo breve della scheda, testo semplice.", "Short title of the listing, plain text.",
+    Field("title_it", "identity", "text", N_("Title (Italian)"),
+          N_("Short title of the listing, plain text."),
           required=True, max_length=120, weight=1),
-    Field("title_en", "identity", "text", "Titolo (inglese)", "Title (English)",
-          "Titolo in inglese per gli investitori esteri.", "Title in English for foreign investors.",
+    Field("title_en", "identity", "text", N_("Title (English)"),
+          N_("Title in English for foreign investors."),
           max_length=120, weight=1),
-    Field("description_it", "identity", "longtext", "Descrizione (italiano)", "Description (Italian)",
-          "Descrizione in testo semplice (niente HTML).", "Description in plain text (no HTML).",
+    Field("description_it", "identity", "longtext", N_("Description (Italian)"),
+          N_("Description in plain text (no HTML)."),
           max_length=4000, weight=1),
-    Field("description_en", "identity", "longtext", "Descrizione (inglese)", "Description (English)",
-          "Descrizione in inglese.", "Description in English.", max_length=4000, weight=1),
+    Field("description_en", "identity", "longtext", N_("Description (English)"),
+          N_("Description in English."), max_length=4000, weight=1),
     # ----------------------------------------------------------------- owner
-    Field("owner_type", "owner", "enum", "Tipo di proprietario", "Owner type",
+    Field("owner_type", "owner", "enum", N_("Owner type"),
           choices=("public_body", "company", "non_profit", "private_person"),
-          choice_labels=_c(public_body=("Ente pubblico", "Public body"), company=("Impresa", "Company"),
-                           non_profit=("Ente non profit", "Non-profit"),
-                           private_person=("Persona fisica", "Private person")),
+          choice_labels=_c(public_body=N_("Public body"), company=N_("Company"),
+                           non_profit=N_("Non-profit"),
+                           private_person=N_("Private person")),
           required=True, sheet="owner", weight=0.5),
-    Field("owner_name", "owner", "text", "Proprietario", "Owner name",
-          "Ragione sociale o nome. Non pubblicato.", "Company or person name. Not published.",
+    Field("owner_name", "owner", "text", N_("Owner name"),
+          N_("Company or person name. Not published."),
           required=True, public=False, max_length=200, sheet="owner", weight=0.5),
-    Field("contact_name", "owner", "text", "Referente", "Contact person",
-          "Non pubblicato.", "Not published.", public=False, max_length=200, sheet="owner", weight=0.2),
-    Field("contact_email", "owner", "email", "E-mail del referente", "Contact e-mail",
-          "Non pubblicata; usata dallo staff per le verifiche.", "Not published; used by staff for checks.",
+    Field("contact_name", "owner", "text", N_("Contact person"),
+          N_("Not published."), public=False, max_length=200, sheet="owner", weight=0.2),
+    Field("contact_email", "owner", "email", N_("Contact e-mail"),
+          N_("Not published; used by staff for checks."),
           required=True, public=False, max_length=200, sheet="owner", weight=0.5),
-    Field("contact_phone", "owner", "phone", "Telefono del referente", "Contact phone",
-          "Non pubblicato.", "Not published.", public=False, max_length=40, sheet="owner", weight=0.2),
-    Field("applicant_role", "owner", "enum", "Ruolo del richiedente", "Applicant role",
-          "Un delegato deve allegare la delega firmata.", "A delegate must attach the signed delegation.",
+    Field("contact_phone", "owner", "phone", N_("Contact phone"),
+          N_("Not published."), public=False, max_length=40, sheet="owner", weight=0.2),
+    Field("applicant_role", "owner", "enum", N_("Applicant role"),
+          N_("A delegate must attach the signed delegation."),
           choices=("owner", "co_owner", "delegate"),
-          choice_labels=_c(owner=("Proprietario", "Owner"), co_owner=("Comproprietario", "Co-owner"),
-                           delegate=("Delegato", "Delegate")),
+          choice_labels=_c(owner=N_("Owner"), co_owner=N_("Co-owner"),
+                           delegate=N_("Delegate")),
           required=True, public=False, sheet="owner", weight=0.2),
-    Field("delegation", "owner", "attachment", "Delega firmata", "Signed delegation",
-          "Nome del file della delega (obbligatoria per i delegati).",
-          "File name of the delegation (required for delegates).", public=False, sheet="owner", weight=0),
+    Field("delegation", "owner", "attachment", N_("Signed delegation"),
+          N_("File name of the delegation (required for delegates)."), public=False, sheet="owner", weight=0),
     # -------------------------------------------------------------- location
-    Field("municipality_istat", "location", "istat", "Comune (codice ISTAT)", "Municipality (ISTAT code)",
-          "Codice ISTAT a 6 cifre di un comune lombardo, es. 019036 per Cremona.",
-          "6-digit ISTAT code of a Lombardy municipality, e.g. 019036 for Cremona.",
+    Field("municipality_istat", "location", "istat", N_("Municipality (ISTAT code)"),
+          N_("6-digit ISTAT code of a Lombardy municipality, e.g. 019036 for Cremona."),
           required=True, weight=2),
-    Field("municipality_name", "location", "text", "Comune", "Municipality",
-          "Dal codice ISTAT.", "From the ISTAT code.", source="computed", sheet="none", weight=0),
-    Field("province", "location", "text", "Provincia", "Province",
-          "Dal codice ISTAT.", "From the ISTAT code.", source="computed", sheet="none", weight=0),
-    Field("address", "location", "text", "Indirizzo", "Address", max_length=300, weight=0.5),
-    Field("lat", "location", "lat", "Latitudine", "Latitude",
-          "Gradi decimali WGS84 (es. 45.1336). Deve cadere nel comune dichiarato.",
-          "WGS84 decimal degrees (e.g. 45.1336). Must fall inside the declared municipality.",
+    Field("municipality_name", "location", "text", N_("Municipality"),
+          N_("From the ISTAT code."), source="computed", sheet="none", weight=0),
+    Field("province", "location", "text", N_("Province"),
+          N_("From the ISTAT code."), source="computed", sheet="none", weight=0),
+    Field("address", "location", "text", N_("Address"), max_length=300, weight=0.5),
+    Field("lat", "location", "lat", N_("Latitude"),
+          N_("WGS84 decimal degrees (e.g. 45.1336). Must fall inside the declared municipality."),
           unit="°", min=-90, max=90, weight=2),
-    Field("lon", "location", "lon", "Longitudine", "Longitude",
-          "Gradi decimali WGS84 (es. 10.0226).", "WGS84 decimal degrees (e.g. 10.0226).",
+    Field("lon", "location", "lon", N_("Longitude"),
+          N_("WGS84 decimal degrees (e.g. 10.0226)."),
           unit="°", min=-180, max=180, weight=0),
-    Field("outline", "location", "geometry", "Perimetro", "Outline",
-          "Poligono in WKT o GeoJSON (WGS84). Obbligatorio per il tipo B.",
-          "Polygon as WKT or GeoJSON (WGS84). Required for type B.",
+    Field("outline", "location", "geometry", N_("Outline"),
+          N_("Polygon as WKT or GeoJSON (WGS84). Required for type B."),
           required_for_type_b=True, weight=1),
-    Field("cadastral_refs", "location", "list", "Riferimenti catastali", "Cadastral references",
-          "Elenco foglio/mappale[/sub], separati da punto e virgola (es. 12/345; 12/346/2).",
-          "List of sheet/parcel[/sub], separated by semicolons (e.g. 12/345; 12/346/2).", weight=0.5),
+    Field("cadastral_refs", "location", "list", N_("Cadastral references"),
+          N_("List of sheet/parcel[/sub], separated by semicolons (e.g. 12/345; 12/346/2)."), weight=0.5),
     # ------------------------------------------------------------------ size
-    Field("land_area_m2", "size", "float", "Superficie territoriale", "Land area",
-          "Superficie totale dell'area.", "Total area of the site.",
+    Field("land_area_m2", "size", "float", N_("Land area"),
+          N_("Total area of the site."),
           unit="m²", required=True, min=0, plausible=(50, 500, 5_000_000, 50_000_000), weight=3),
-    Field("covered_area_m2", "size", "float", "Superficie coperta", "Covered area",
-          "Non può superare la superficie territoriale.", "Cannot exceed the land area.",
+    Field("covered_area_m2", "size", "float", N_("Covered area"),
+          N_("Cannot exceed the land area."),
           unit="m²", min=0, plausible=(None, None, 1_000_000, 20_000_000), weight=2),
-    Field("floor_area_m2", "size", "float", "Superficie lorda di pavimento (SLP)", "Gross floor area",
+    Field("floor_area_m2", "size", "float", N_("Gross floor area"),
           unit="m²", min=0, plausible=(None, None, 2_000_000, 50_000_000), weight=1.5),
-    Field("residual_buildable_m2", "size", "float", "Capacità edificatoria residua", "Residual buildable area",
+    Field("residual_buildable_m2", "size", "float", N_("Residual buildable area"),
           unit="m²", min=0, plausible=(None, None, 2_000_000, 50_000_000), weight=1),
-    Field("max_coverage_ratio", "size", "float", "Rapporto di copertura massimo", "Maximum coverage ratio",
-          "Tra 0 e 1 (es. 0,6).", "Between 0 and 1 (e.g. 0.6).", min=0, max=1, weight=0.5),
-    Field("max_height_m", "size", "float", "Altezza massima", "Maximum height", unit="m", min=0, max=300,
+    Field("max_coverage_ratio", "size", "float", N_("Maximum coverage ratio"),
+          N_("Between 0 and 1 (e.g. 0.6)."), min=0, max=1, weight=0.5),
+    Field("max_height_m", "size", "float", N_("Maximum height"), unit="m", min=0, max=300,
           plausible=(None, None, 80, None), weight=0.5),
-    Field("buildings_count", "size", "int", "Numero di edifici", "Number of buildings", min=0, max=1000,
+    Field("buildings_count", "size", "int", N_("Number of buildings"), min=0, max=1000,
           plausible=(None, None, 100, None), weight=0.3),
-    Field("year_built", "size", "int", "Anno di costruzione", "Year built", min=1800, max=2100,
+    Field("year_built", "size", "int", N_("Year built"), min=1800, max=2100,
           plausible=(None, 1850, 2030, None), weight=0.3),
     # -------------------------------------------------------------- planning
-    Field("zoning", "planning", "text", "Destinazione urbanistica (PGT)", "Zoning (PGT)",
-          "Destinazione prevista dal Piano di Governo del Territorio.",
-          "Zoning in the municipal plan (PGT).", required=True, max_length=300, weight=2),
-    Field("permitted_uses", "planning", "multi", "Destinazioni d'uso ammesse", "Permitted uses",
-          "Una o più, separate da punto e virgola.", "One or more, separated by semicolons.",
+    Field("zoning", "planning", "text", N_("Zoning (PGT)"),
+          N_("Zoning in the municipal plan (PGT)."), required=True, max_length=300, weight=2),
+    Field("permitted_uses", "planning", "multi", N_("Permitted uses"),
+          N_("One or more, separated by semicolons."),
           choices=tuple(_USES), choice_labels=_USES, required=True, weight=3),
-    Field("implementation_plan", "planning", "enum", "Piano attuativo", "Implementation plan",
+    Field("implementation_plan", "planning", "enum", N_("Implementation plan"),
           choices=("none_needed", "to_be_approved", "approved", "agreement_signed"),
-          choice_labels=_c(none_needed=("Non necessario", "Not needed"),
-                           to_be_approved=("Da approvare", "To be approved"),
-                           approved=("Approvato", "Approved"),
-                           agreement_signed=("Convenzione firmata", "Agreement signed")), weight=1),
-    Field("constraints", "planning", "multi", "Vincoli", "Constraints",
+          choice_labels=_c(none_needed=N_("Not needed"),
+                           to_be_approved=N_("To be approved"),
+                           approved=N_("Approved"),
+                           agreement_signed=N_("Agreement signed")), weight=1),
+    Field("constraints", "planning", "multi", N_("Constraints"),
           choices=("landscape", "heritage", "hydrogeological", "seismic", "airport", "environmental"),
-          choice_labels=_c(landscape=("Paesaggistico", "Landscape"), heritage=("Beni culturali", "Heritage"),
-                           hydrogeological=("Idrogeologico", "Hydrogeological"), seismic=("Sismico", "Seismic"),
-                           airport=("Aeroportuale", "Airport"), environmental=("Ambientale", "Environmental")),
+          choice_labels=_c(landscape=N_("Landscape"), heritage=N_("Heritage"),
+                           hydrogeological=N_("Hydrogeological"), seismic=N_("Seismic"),
+                           airport=N_("Airport"), environmental=N_("Environmental")),
           weight=1),
     # ----------------------------------------------------------------- state
-    Field("condition", "state", "enum", "Condizioni", "Condition",
+    Field("condition", "state", "enum", N_("Condition"),
           choices=("bare_land", "new", "good", "to_renovate", "to_demolish", "ruin"),
-          choice_labels=_c(bare_land=("Area libera", "Bare land"), new=("Nuovo", "New"), good=("Buono", "Good"),
-                           to_renovate=("Da ristrutturare", "To renovate"),
-                           to_demolish=("Da demolire", "To demolish"), ruin=("Rudere", "Ruin")),
+          choice_labels=_c(bare_land=N_("Bare land"), new=N_("New"), good=N_("Good"),
+                           to_renovate=N_("To renovate"),
+                           to_demolish=N_("To demolish"), ruin=N_("Ruin")),
           required=True, weight=2),
-    Field("occupancy", "state", "enum", "Occupazione", "Occupancy",
+    Field("occupancy", "state", "enum", N_("Occupancy"),
           choices=("vacant", "partly_used", "in_use"),
-          choice_labels=_c(vacant=("Libero", "Vacant"), partly_used=("Parzialmente utilizzato", "Partly used"),
-                           in_use=("In uso", "In use")), required=True, weight=1.5),
-    Field("years_unused", "state", "int", "Anni di inutilizzo", "Years unused", unit="anni", unit_en="years", min=0,
+          choice_labels=_c(vacant=N_("Vacant"), partly_used=N_("Partly used"),
+                           in_use=N_("In use")), required=True, weight=1.5),
+    Field("years_unused", "state", "int", N_("Years unused"), unit=N_("years"), min=0,
           max=200, plausible=(None, None, 80, None), weight=0.5),
-    Field("contamination", "state", "enum", "Contaminazione", "Contamination",
+    Field("contamination", "state", "enum", N_("Contamination"),
           choices=("none_known", "suspected", "investigating", "remediation_ongoing", "remediated"),
-          choice_labels=_c(none_known=("Nessuna nota", "None known"), suspected=("Sospetta", "Suspected"),
-                           investigating=("In caratterizzazione", "Under investigation"),
-                           remediation_ongoing=("Bonifica in corso", "Remediation ongoing"),
-                           remediated=("Bonificata", "Remediated")), required=True, weight=2),
+          choice_labels=_c(none_known=N_("None known"), suspected=N_("Suspected"),
+                           investigating=N_("Under investigation"),
+                           remediation_ongoing=N_("Remediation ongoing"),
+                           remediated=N_("Remediated")), required=True, weight=2),
     # ------------------------------------------------------------------ deal
-    Field("transaction", "deal", "enum", "Tipo di transazione", "Transaction",
+    Field("transaction", "deal", "enum", N_("Transaction"),
           choices=("sale", "lease", "sale_or_lease", "other"),
-          choice_labels=_c(sale=("Vendita", "Sale"), lease=("Locazione", "Lease"),
-                           sale_or_lease=("Vendita o locazione", "Sale or lease"), other=("Altro", "Other")),
+          choice_labels=_c(sale=N_("Sale"), lease=N_("Lease"),
+                           sale_or_lease=N_("Sale or lease"), other=N_("Other")),
           required=True, weight=2),
-    Field("price_eur", "deal", "float", "Prezzo richiesto", "Asking price", unit="€", min=0,
+    Field("price_eur", "deal", "float", N_("Asking price"), unit="€", min=0,
           plausible=(None, 1_000, 1_000_000_000, 10_000_000_000), weight=2),
-    Field("lease_eur_m2_year", "deal", "float", "Canone annuo", "Annual rent", unit="€/m²/anno", unit_en="€/m²/year", min=0,
+    Field("lease_eur_m2_year", "deal", "float", N_("Annual rent"), unit=N_("€/m²/year"), min=0,
           plausible=(None, 1, 500, 5_000), weight=1),
-    Field("available_from", "deal", "date", "Disponibile dal", "Available from",
-          "Data (gg/mm/aaaa).", "Date (dd/mm/yyyy).", required=True, weight=2),
+    Field("available_from", "deal", "date", N_("Available from"),
+          N_("Date (dd/mm/yyyy)."), required=True, weight=2),
     # ---------------------------------------------------------------- access
-    Field("motorway_junction_km", "access", "float", "Distanza dal casello (dichiarata)",
-          "Distance to motorway junction (declared)", unit="km", min=0, max=500, plausible=(None, None, 150, None), weight=1),
-    Field("rail_station_km", "access", "float", "Distanza dalla stazione (dichiarata)",
-          "Distance to railway station (declared)", unit="km", min=0, max=500, plausible=(None, None, 150, None), weight=0.5),
-    Field("airport_km", "access", "float", "Distanza dall'aeroporto (dichiarata)",
-          "Distance to airport (declared)", unit="km", min=0, max=500, plausible=(None, None, 150, None), weight=0.5),
-    Field("port_km", "access", "float", "Distanza dal porto (dichiarata)", "Distance to port (declared)",
+    Field("motorway_junction_km", "access", "float", N_("Distance to motorway junction (declared)"), unit="km", min=0, max=500, plausible=(None, None, 150, None), weight=1),
+    Field("rail_station_km", "access", "float", N_("Distance to railway station (declared)"), unit="km", min=0, max=500, plausible=(None, None, 150, None), weight=0.5),
+    Field("airport_km", "access", "float", N_("Distance to airport (declared)"), unit="km", min=0, max=500, plausible=(None, None, 150, None), weight=0.5),
+    Field("port_km", "access", "float", N_("Distance to port (declared)"),
           unit="km", min=0, max=500, plausible=(None, None, 150, None), weight=0.5),
-    Field("rail_siding", "access", "bool", "Raccordo ferroviario", "Rail siding", *_BOOL_HELP, weight=1),
-    Field("dist_airport_km", "access", "float", "Aeroporto più vicino (calcolata)", "Nearest airport (computed)",
-          "Distanza in linea d'aria, calcolata dal sistema.", "Straight-line distance computed by the system.",
+    Field("rail_siding", "access", "bool", N_("Rail siding"), _BOOL_HELP, weight=1),
+    Field("dist_airport_km", "access", "float", N_("Nearest airport (computed)"),
+          N_("Straight-line distance computed by the system."),
           unit="km", source="computed", sheet="none", weight=0),
-    Field("nearest_airport", "access", "text", "Aeroporto più vicino", "Nearest airport", source="computed",
+    Field("nearest_airport", "access", "text", N_("Nearest airport"), source="computed",
           sheet="none", weight=0),
-    Field("dist_motorway_junction_km", "access", "float", "Casello più vicino (calcolata)",
-          "Nearest motorway junction (computed)", unit="km", source="computed", sheet="none", weight=0),
-    Field("dist_rail_station_km", "access", "float", "Stazione più vicina (calcolata)",
-          "Nearest railway station (computed)", unit="km", source="computed", sheet="none", weight=0),
-    Field("nearest_rail_station", "access", "text", "Stazione più vicina", "Nearest railway station",
+    Field("dist_motorway_junction_km", "access", "float", N_("Nearest motorway junction (computed)"), unit="km", source="computed", sheet="none", weight=0),
+    Field("dist_rail_station_km", "access", "float", N_("Nearest railway station (computed)"), unit="km", source="computed", sheet="none", weight=0),
+    Field("nearest_rail_station", "access", "text", N_("Nearest railway station"),
           source="computed", sheet="none", weight=0),
-    Field("dist_rail_freight_terminal_km", "access", "float", "Terminal ferroviario merci più vicino (calcolata)",
-          "Nearest rail freight terminal (computed)", unit="km", source="computed", sheet="none", weight=0),
-    Field("dist_port_km", "access", "float", "Porto più vicino (calcolata)", "Nearest port (computed)",
+    Field("dist_rail_freight_terminal_km", "access", "float", N_("Nearest rail freight terminal (computed)"), unit="km", source="computed", sheet="none", weight=0),
+    Field("dist_port_km", "access", "float", N_("Nearest port (computed)"),
           unit="km", source="computed", sheet="none", weight=0),
     # ------------------------------------------------------------- utilities
-    Field("power_kw", "utilities", "float", "Potenza elettrica disponibile", "Available power", unit="kW",
+    Field("power_kw", "utilities", "float", N_("Available power"), unit="kW",
           min=0, max=1_000_000, plausible=(None, None, 100_000, None), weight=2),
-    Field("gas", "utilities", "bool", "Gas", "Gas", *_BOOL_HELP, weight=0.5),
-    Field("water", "utilities", "bool", "Acquedotto", "Water", *_BOOL_HELP, weight=0.5),
-    Field("sewer", "utilities", "bool", "Fognatura", "Sewer", *_BOOL_HELP, weight=0.5),
-    Field("fibre", "utilities", "bool", "Fibra ottica", "Fibre", *_BOOL_HELP, weight=1),
+    Field("gas", "utilities", "bool", N_("Gas"), _BOOL_HELP, weight=0.5),
+    Field("water", "utilities", "bool", N_("Water"), _BOOL_HELP, weight=0.5),
+    Field("sewer", "utilities", "bool", N_("Sewer"), _BOOL_HELP, weight=0.5),
+    Field("fibre", "utilities", "bool", N_("Fibre"), _BOOL_HELP, weight=1),
     # ----------------------------------------------------------------- zones
-    Field("in_zls", "zones", "bool", "In un comune della ZLS Lombardia", "In a ZLS Lombardia municipality",
-          "Calcolato dai comuni della ZLS; il perimetro reale della ZLS è più piccolo dei comuni.",
-          "Computed from the ZLS municipalities; the real ZLS perimeter is smaller than the municipalities.",
+    Field("in_zls", "zones", "bool", N_("In a ZLS Lombardia municipality"),
+          N_("Computed from the ZLS municipalities; the real ZLS perimeter is smaller than the municipalities."),
           source="computed", sheet="none", weight=0),
-    Field("zls_aid_area", "zones", "bool", "In area della Carta degli aiuti 2022-2027",
-          "In the 2022-2027 regional aid map",
-          "Dove si applica il credito d'imposta ZLS (art. 107.3.c TFUE).",
-          "Where the ZLS tax credit applies (art. 107.3.c TFEU).", source="computed", sheet="none", weight=0),
-    Field("zis_id", "zones", "text", "Zona di Innovazione e Sviluppo (ZIS)", "Innovation and Development Zone (ZIS)",
+    Field("zls_aid_area", "zones", "bool", N_("In the 2022-2027 regional aid map"),
+          N_("Where the ZLS tax credit applies (art. 107.3.c TFEU)."), source="computed", sheet="none", weight=0),
+    Field("zis_id", "zones", "text", N_("Innovation and Development Zone (ZIS)"),
           source="computed", sheet="none", weight=0),
-    Field("crisis_area", "zones", "bool", "Area di crisi industriale", "Industrial crisis area", *_BOOL_HELP,
+    Field("crisis_area", "zones", "bool", N_("Industrial crisis area"), _BOOL_HELP,
           weight=0.3),
-    Field("local_incentives", "zones", "longtext", "Incentivi locali", "Local incentives", max_length=2000,
+    Field("local_incentives", "zones", "longtext", N_("Local incentives"), max_length=2000,
           weight=0.5),
-    Field("legal_disused_area", "zones", "bool", "Area dismessa ai sensi della L.R. 1/2007",
-          "Disused area under Regional Law 1/2007",
-          "Calcolato: superficie coperta > 2.000 m² (produttive) o > 5.000 m² (altre), inutilizzata da oltre 4 anni.",
-          "Computed: covered area > 2,000 m² (productive) or > 5,000 m² (other), unused for more than 4 years.",
+    Field("legal_disused_area", "zones", "bool", N_("Disused area under Regional Law 1/2007"),
+          N_("Computed: covered area > 2,000 m² (productive) or > 5,000 m² (other), unused for more than 4 years."),
           source="computed", sheet="none", weight=0),
     # ----------------------------------------------------------------- files
-    Field("photos", "files", "attachment", "Fotografie", "Photos", "Nomi dei file, separati da punto e virgola.",
-          "File names, separated by semicolons.", weight=1),
-    Field("site_plan", "files", "attachment", "Planimetria", "Site plan", weight=0.5),
-    Field("zoning_extract", "files", "attachment", "Estratto PGT", "Zoning extract", weight=0.5),
-    Field("cadastral_extract", "files", "attachment", "Estratto catastale", "Cadastral extract", weight=0.3),
-    Field("masterplan", "files", "attachment", "Masterplan", "Masterplan", "Obbligatorio per il tipo B.",
-          "Required for type B.", required_for_type_b=True, weight=0.5),
+    Field("photos", "files", "attachment", N_("Photos"), N_("File names, separated by semicolons."), weight=1),
+    Field("site_plan", "files", "attachment", N_("Site plan"), weight=0.5),
+    Field("zoning_extract", "files", "attachment", N_("Zoning extract"), weight=0.5),
+    Field("cadastral_extract", "files", "attachment", N_("Cadastral extract"), weight=0.3),
+    Field("masterplan", "files", "attachment", N_("Masterplan"), N_("Required for type B."), required_for_type_b=True, weight=0.5),
     # ------------------------------------------------------------- lifecycle
-    Field("status", "lifecycle", "enum", "Stato", "Status",
+    Field("status", "lifecycle", "enum", N_("Status"),
           choices=("draft", "submitted", "validated", "published", "withdrawn", "expired"),
-          choice_labels=_c(draft=("Bozza", "Draft"), submitted=("Inviata", "Submitted"),
-                           validated=("Validata", "Validated"), published=("Pubblicata", "Published"),
-                           withdrawn=("Ritirata", "Withdrawn"), expired=("Scaduta", "Expired")),
+          choice_labels=_c(draft=pgettext("listing status", "Draft"), submitted=pgettext("listing status", "Submitted"),
+                           validated=pgettext("listing status", "Validated"), published=pgettext("listing status", "Published"),
+                           withdrawn=pgettext("listing status", "Withdrawn"), expired=pgettext("listing status", "Expired")),
           source="system", sheet="none", weight=0),
-    Field("is_demo", "lifecycle", "bool", "Dato dimostrativo", "Demo data",
-          "Scheda generata per dimostrazione: non è un'offerta reale.",
-          "Generated for demonstration: not a real offer.", source="system", sheet="none", weight=0),
-    Field("owner_id", "lifecycle", "id", "Codice proprietario", "Owner code", source="system", public=False,
+    Field("is_demo", "lifecycle", "bool", N_("Demo data"),
+          N_("Generated for demonstration: not a real offer."), source="system", sheet="none", weight=0),
+    Field("owner_id", "lifecycle", "id", N_("Owner code"), source="system", public=False,
           sheet="none", weight=0),
-    Field("submission_id", "lifecycle", "id", "Codice invio", "Submission code", source="system", public=False,
+    Field("submission_id", "lifecycle", "id", N_("Submission code"), source="system", public=False,
           sheet="none", weight=0),
-    Field("version", "lifecycle", "int", "Versione", "Version", source="system", sheet="none", weight=0),
-    Field("created_at", "lifecycle", "timestamp", "Creata il", "Created", source="system", sheet="none", weight=0),
-    Field("updated_at", "lifecycle", "timestamp", "Aggiornata il", "Updated", source="system", sheet="none",
+    Field("version", "lifecycle", "int", N_("Version"), source="system", sheet="none", weight=0),
+    Field("created_at", "lifecycle", "timestamp", pgettext("listing date", "Created"), source="system", sheet="none", weight=0),
+    Field("updated_at", "lifecycle", "timestamp", pgettext("listing date", "Updated"), source="system", sheet="none",
           weight=0),
-    Field("confirmed_at", "lifecycle", "timestamp", "Disponibilità confermata il", "Availability confirmed",
+    Field("confirmed_at", "lifecycle", "timestamp", N_("Availability confirmed"),
           source="system", sheet="none", weight=0),
-    Field("expires_at", "lifecycle", "timestamp", "Scade il", "Expires", source="system", sheet="none", weight=0),
+    Field("expires_at", "lifecycle", "timestamp", pgettext("listing date", "Expires"), source="system", sheet="none", weight=0),
 )
 
 FIELD: dict[str, Field] = {f.key: f for f in FIELDS}

@@ -1,8 +1,15 @@
-"""Validation messages in Italian and English.
+"""Validation messages, written in English and translated from the ``listing`` catalogue.
 
 An :class:`Issue` is data (field key, code, parameters); its text is made only
 when shown, in the reader's language, from the table below. The Excel checker
-adds where the value was (sheet, row, column) around it.
+adds where the value was (sheet, row, column) around it. Numbers in messages
+are formatted by Babel in the reader's locale:
+
+>>> i = Issue("land_area_m2", "unit_converted", {"value": "3 ha", "converted": 30000.0}, "warning")
+>>> i.message("it")
+'Superficie territoriale: «3 ha» letto come 30.000 m²: verificare.'
+>>> i.message("en")
+"Land area: '3 ha' read as 30,000 m²: please check."
 """
 
 from __future__ import annotations
@@ -11,120 +18,72 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from geo.i18n import N_, translator
+
 Lang = Literal["it", "en"]
 Severity = Literal["error", "warning"]
 
-#: code -> (Italian, English). ``{label}`` is the field label in the same language.
-MESSAGES: dict[str, tuple[str, str]] = {
-    "required": ("{label}: campo obbligatorio mancante.", "{label}: required field is missing."),
-    "required_type_b": ("{label}: obbligatorio per le offerte di tipo B.", "{label}: required for type B offers."),
-    "required_delegate": ("{label}: un delegato deve allegare la delega firmata.",
-                          "{label}: a delegate must attach the signed delegation."),
-    "required_location": ("Posizione mancante: indicare latitudine e longitudine oppure un perimetro.",
-                          "Location missing: give latitude and longitude or an outline."),
-    "not_in_list": ("{label}: «{value}» non è un valore ammesso. Valori ammessi: {allowed}.",
-                    "{label}: '{value}' is not an allowed value. Allowed: {allowed}."),
-    "not_a_number": ("{label}: «{value}» non è un numero.", "{label}: '{value}' is not a number."),
-    "not_an_integer": ("{label}: «{value}» non è un numero intero.", "{label}: '{value}' is not a whole number."),
-    "below_min": ("{label}: {value} è minore del minimo ammesso ({min}).",
-                  "{label}: {value} is below the minimum allowed ({min})."),
-    "above_max": ("{label}: {value} supera il massimo ammesso ({max}).",
-                  "{label}: {value} is above the maximum allowed ({max})."),
-    "must_be_positive": ("{label}: deve essere maggiore di zero (trovato {value}).",
-                         "{label}: must be greater than zero (found {value})."),
-    "not_a_bool": ("{label}: «{value}» non è Sì/No.", "{label}: '{value}' is not Yes/No."),
-    "not_a_date": ("{label}: «{value}» non è una data valida (usare gg/mm/aaaa).",
-                   "{label}: '{value}' is not a valid date (use dd/mm/yyyy or yyyy-mm-dd)."),
-    "bad_email": ("{label}: «{value}» non è un indirizzo e-mail valido.",
-                  "{label}: '{value}' is not a valid e-mail address."),
-    "bad_phone": ("{label}: «{value}» non è un numero di telefono valido.",
-                  "{label}: '{value}' is not a valid phone number."),
-    "too_long": ("{label}: testo troppo lungo ({length} caratteri, massimo {max_length}).",
-                 "{label}: text too long ({length} characters, at most {max_length})."),
-    "html_in_text": ("{label}: il testo contiene marcatori HTML; sarà mostrato come testo semplice.",
-                     "{label}: the text contains HTML markup; it will be shown as plain text."),
-    "bad_istat": ("{label}: «{value}» non è un codice ISTAT a 6 cifre (es. 019036).",
-                  "{label}: '{value}' is not a 6-digit ISTAT code (e.g. 019036)."),
-    "istat_padded": ("{label}: il codice «{value}» aveva perso lo zero iniziale; letto come {fixed}.",
-                     "{label}: code '{value}' had lost its leading zero; read as {fixed}."),
-    "unknown_municipality": ("{label}: nessun comune lombardo ha il codice ISTAT {value}.",
-                             "{label}: no Lombardy municipality has ISTAT code {value}."),
-    "bad_lat": ("{label}: {value} non è una latitudine valida (tra -90 e 90).",
-                "{label}: {value} is not a valid latitude (between -90 and 90)."),
-    "bad_lon": ("{label}: {value} non è una longitudine valida (tra -180 e 180).",
-                "{label}: {value} is not a valid longitude (between -180 and 180)."),
-    "latlon_swapped": ("Latitudine e longitudine sembrano invertite: ({lat}, {lon}) cade fuori dalla Lombardia, "
-                       "({lon}, {lat}) invece vi cade. Scambiare i due valori.",
-                       "Latitude and longitude look swapped: ({lat}, {lon}) falls outside Lombardy, while "
-                       "({lon}, {lat}) falls inside it. Swap the two values."),
-    "outside_lombardy": ("Il punto ({lat}, {lon}) cade fuori dalla Lombardia.",
-                         "The point ({lat}, {lon}) falls outside Lombardy."),
-    "outside_municipality": ("Il punto ({lat}, {lon}) cade a {distance_m} m dal comune dichiarato {municipality} "
-                             "(tolleranza {tolerance_m} m){found}.",
-                             "The point ({lat}, {lon}) is {distance_m} m from the declared municipality "
-                             "{municipality} (tolerance {tolerance_m} m){found}."),
-    "bad_geometry": ("{label}: geometria non leggibile ({detail}). Usare WKT o GeoJSON di un poligono in WGS84.",
-                     "{label}: unreadable geometry ({detail}). Use WKT or GeoJSON of a polygon in WGS84."),
-    "outline_far": ("Il punto cade a {distance_m} m dal perimetro indicato.",
-                    "The point is {distance_m} m from the given outline."),
-    "bad_cadastral": ("{label}: «{value}» non è nel formato foglio/mappale[/sub] (es. 12/345).",
-                      "{label}: '{value}' is not in the form sheet/parcel[/sub] (e.g. 12/345)."),
-    "bad_filename": ("{label}: nome di file non ammesso «{value}».", "{label}: file name not allowed '{value}'."),
-    "covered_gt_land": ("Superficie coperta ({covered}) maggiore della superficie territoriale ({land}).",
-                        "Covered area ({covered}) is larger than the land area ({land})."),
-    "building_on_bare_land": ("Condizione «area libera» incompatibile con la tipologia «edificio».",
-                              "Condition 'bare land' is inconsistent with asset kind 'building'."),
-    "years_unused_in_use": ("Anni di inutilizzo indicati ({value}) per un bene dichiarato in uso.",
-                            "Years unused given ({value}) for a site declared in use."),
-    "excel_error": ("{label}: la cella contiene l'errore di Excel «{value}» (una formula non riuscita): "
-                    "scrivere il valore.",
-                    "{label}: the cell holds the Excel error '{value}' (a formula that failed): type the value."),
-    "not_finite": ("{label}: «{value}» non è un numero utilizzabile (infinito o troppo grande).",
-                   "{label}: '{value}' is not a usable number (infinite or far too large)."),
-    "wrong_unit": ("{label}: l'unità di «{value}» non è riconosciuta o non vale per questo campo: scrivere il "
-                   "numero in {unit}.",
-                   "{label}: the unit in '{value}' is unknown or does not fit this field: write the number in {unit}."),
-    "no_unit_expected": ("{label}: «{value}»: scrivere solo il numero, senza unità.",
-                         "{label}: '{value}': write the number only, without a unit."),
-    "unit_converted": ("{label}: «{value}» letto come {converted} {unit}: verificare.",
-                       "{label}: '{value}' read as {converted} {unit}: please check."),
-    "implausible_low": ("{label}: {value} {unit} non è plausibile (minimo {limit} {unit}): controllare l'unità "
-                        "(ettari o m²?) e le cifre.",
-                        "{label}: {value} {unit} is not plausible (at least {limit} {unit}): check the unit "
-                        "(hectares or m²?) and the digits."),
-    "implausible_high": ("{label}: {value} {unit} non è plausibile (massimo {limit} {unit}): controllare l'unità "
-                         "e le cifre.",
-                         "{label}: {value} {unit} is not plausible (at most {limit} {unit}): check the unit and "
-                         "the digits."),
-    "unusual_low": ("{label}: {value} {unit} è insolitamente basso (di solito almeno {limit} {unit}): verificare.",
-                    "{label}: {value} {unit} is unusually low (usually at least {limit} {unit}): please check."),
-    "unusual_high": ("{label}: {value} {unit} è insolitamente alto (di solito al massimo {limit} {unit}): "
-                     "verificare.",
-                     "{label}: {value} {unit} is unusually high (usually at most {limit} {unit}): please check."),
-    "date_out_of_range": ("{label}: la data {value} è fuori dall'intervallo ammesso ({min} - {max}).",
-                          "{label}: the date {value} is outside the allowed range ({min} to {max})."),
-    "unusual_date": ("{label}: la data {value} è insolita (prima del 2000 o oltre 10 anni da oggi): verificare.",
-                     "{label}: the date {value} is unusual (before 2000 or more than 10 years ahead): please check."),
-    "invisible_char": ("{label}: il testo contiene un carattere invisibile o di controllo ({char}, posizione "
-                       "{position}): riscrivere il valore senza copiarlo.",
-                       "{label}: the text contains an invisible or control character ({char}, position "
-                       "{position}): type the value again instead of pasting it."),
-    "covered_without_buildings": ("Superficie coperta indicata per un'area senza edifici.",
-                                  "Covered area given for land without buildings."),
+#: code -> English message (marked ``N_``, Italian in ``listing.po``). ``{label}`` is the field label in the
+#: same language, ``{unit}`` the field's unit; the other placeholders are the issue's parameters.
+MESSAGES: dict[str, str] = {
+    "required": N_("{label}: required field is missing."),
+    "required_type_b": N_("{label}: required for type B offers."),
+    "required_delegate": N_("{label}: a delegate must attach the signed delegation."),
+    "required_location": N_("Location missing: give latitude and longitude or an outline."),
+    "not_in_list": N_("{label}: '{value}' is not an allowed value. Allowed: {allowed}."),
+    "not_a_number": N_("{label}: '{value}' is not a number."),
+    "not_an_integer": N_("{label}: '{value}' is not a whole number."),
+    "below_min": N_("{label}: {value} is below the minimum allowed ({min})."),
+    "above_max": N_("{label}: {value} is above the maximum allowed ({max})."),
+    "must_be_positive": N_("{label}: must be greater than zero (found {value})."),
+    "not_a_bool": N_("{label}: '{value}' is not Yes/No."),
+    "not_a_date": N_("{label}: '{value}' is not a valid date (use dd/mm/yyyy or yyyy-mm-dd)."),
+    "bad_email": N_("{label}: '{value}' is not a valid e-mail address."),
+    "bad_phone": N_("{label}: '{value}' is not a valid phone number."),
+    "too_long": N_("{label}: text too long ({length} characters, at most {max_length})."),
+    "html_in_text": N_("{label}: the text contains HTML markup; it will be shown as plain text."),
+    "bad_istat": N_("{label}: '{value}' is not a 6-digit ISTAT code (e.g. 019036)."),
+    "istat_padded": N_("{label}: code '{value}' had lost its leading zero; read as {fixed}."),
+    "unknown_municipality": N_("{label}: no Lombardy municipality has ISTAT code {value}."),
+    "bad_lat": N_("{label}: {value} is not a valid latitude (between -90 and 90)."),
+    "bad_lon": N_("{label}: {value} is not a valid longitude (between -180 and 180)."),
+    "latlon_swapped": N_("Latitude and longitude look swapped: ({lat}, {lon}) falls outside Lombardy, while ({lon}, {lat}) falls inside it. Swap the two values."),
+    "outside_lombardy": N_("The point ({lat}, {lon}) falls outside Lombardy."),
+    "outside_municipality": N_("The point ({lat}, {lon}) is {distance_m} m from the declared municipality {municipality} (tolerance {tolerance_m} m){found}."),
+    "bad_geometry": N_("{label}: unreadable geometry ({detail}). Use WKT or GeoJSON of a polygon in WGS84."),
+    "outline_far": N_("The point is {distance_m} m from the given outline."),
+    "bad_cadastral": N_("{label}: '{value}' is not in the form sheet/parcel[/sub] (e.g. 12/345)."),
+    "bad_filename": N_("{label}: file name not allowed '{value}'."),
+    "covered_gt_land": N_("Covered area ({covered}) is larger than the land area ({land})."),
+    "building_on_bare_land": N_("Condition 'bare land' is inconsistent with asset kind 'building'."),
+    "years_unused_in_use": N_("Years unused given ({value}) for a site declared in use."),
+    "excel_error": N_("{label}: the cell holds the Excel error '{value}' (a formula that failed): type the value."),
+    "not_finite": N_("{label}: '{value}' is not a usable number (infinite or far too large)."),
+    "wrong_unit": N_("{label}: the unit in '{value}' is unknown or does not fit this field: write the number in {unit}."),
+    "no_unit_expected": N_("{label}: '{value}': write the number only, without a unit."),
+    "unit_converted": N_("{label}: '{value}' read as {converted} {unit}: please check."),
+    "implausible_low": N_("{label}: {value} {unit} is not plausible (at least {limit} {unit}): check the unit (hectares or m²?) and the digits."),
+    "implausible_high": N_("{label}: {value} {unit} is not plausible (at most {limit} {unit}): check the unit and the digits."),
+    "unusual_low": N_("{label}: {value} {unit} is unusually low (usually at least {limit} {unit}): please check."),
+    "unusual_high": N_("{label}: {value} {unit} is unusually high (usually at most {limit} {unit}): please check."),
+    "date_out_of_range": N_("{label}: the date {value} is outside the allowed range ({min} to {max})."),
+    "unusual_date": N_("{label}: the date {value} is unusual (before 2000 or more than 10 years ahead): please check."),
+    "invisible_char": N_("{label}: the text contains an invisible or control character ({char}, position {position}): type the value again instead of pasting it."),
+    "covered_without_buildings": N_("Covered area given for land without buildings."),
 }
 
 
 def fmt_number(value: Any, lang: Lang = "en", digits: int = 2) -> str:
-    """Format a number for people: ``12,345.5`` in English, ``12.345,5`` in Italian."""
+    """A number for people, by Babel in ``lang``'s locale: ``12,345.5`` in English, ``12.345,5`` in Italian.
+
+    At most ``digits`` decimals, trailing zeros dropped; anything else than a number as ``str``.
+
+    >>> fmt_number(12345.5, "it"), fmt_number(12345.5, "en"), fmt_number(0.6, "it"), fmt_number("x")
+    ('12.345,5', '12,345.5', '0,6', 'x')
+    """
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(value)
-    if float(value).is_integer():
-        text = f"{int(value):,}"
-    else:
-        text = f"{value:,.{digits}f}".rstrip("0").rstrip(".")
-    if lang == "it":
-        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return text
+    return translator(lang).number(value, digits)
 
 
 @dataclass(frozen=True)
@@ -139,13 +98,13 @@ class Issue:
     def message(self, lang: Lang = "en") -> str:
         from geo.schema.fields import FIELD
 
-        it, en = MESSAGES[self.code]
-        template = it if lang == "it" else en
+        _ = translator(lang)
+        template = _(MESSAGES[self.code])
         f = FIELD.get(self.key)
         label = f.label(lang) if f else self.key
         params = {}
         for k, v in self.params.items():
-            if k in ("lat", "lon"):
+            if k in ("lat", "lon"):  # coordinates as typed in the template (decimal degrees, a dot)
                 params[k] = f"{v:.5f}" if isinstance(v, float) else str(v)
             elif k in ("value", "min", "max") and isinstance(v, str):
                 params[k] = v
@@ -159,3 +118,6 @@ class Issue:
         if params.get("unit") == "":  # a field without a unit: no gap where the unit would be
             text = re.sub(r" +(?=[ :.,)])", "", text)
         return text
+
+    #: The text of the issue in ``lang`` (same as :meth:`message`).
+    text = message
