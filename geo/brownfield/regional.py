@@ -8,7 +8,9 @@ the chunk's polygons with their pixel counts and indicator sums travel back.
 
 * **Resume**: the client writes each finished chunk to ``<work_dir>/chunk-R-C.parquet``
   (atomically) as soon as it arrives; a run started again with the same inputs
-  and parameters (``manifest.json``) computes only the missing chunks.
+  and parameters (``manifest.json``) polygonises only the missing chunks. Composites are not
+  persisted: a missing chunk's 8-pixel halo is sliced from its neighbours' composites, so those
+  (up to 8 chunks around each missing one) are composited again.
 * **Seamless**: components touching a chunk edge are kept whatever their size,
   then joined across edges (8-connected: sharing an edge or a corner) into one
   polygon whose indicators are the pixel-weighted sums of its pieces; the
