@@ -6,6 +6,11 @@ a :class:`~geo.errors.UserError` (bad file, missing catalogue) or an OS error (f
 read-only disk, no permission) is one line in the chosen language and exit code 1; a
 usage mistake is one line and exit code 2; a bug is one line and exit code 2
 (``GEO_DEBUG=1`` shows its traceback).
+
+Everything the command says is in the language of ``--lang`` (English by default):
+help texts are written in English, marked ``N_``, and translated when the help is
+shown (:class:`HelpFormatter`); argparse's own messages ("usage:", "the following
+arguments are required") are translated from the same catalogue while ``main`` runs.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import sys
 from typing import NoReturn, Sequence
 
 from geo.errors import UserError
+from geo.i18n import LOCALES, N_, Translator, translator
 from geo.settings import settings
 
 # Modules that define ``register(subparsers) -> None``. Imported lazily so
@@ -38,64 +44,121 @@ def _lang_of(argv: Sequence[str]) -> str:
     """The ``--lang`` asked for, before argparse has run (its own errors need a language too)."""
     argv = list(argv)
     for i, a in enumerate(argv):
-        if a == "--lang" and i + 1 < len(argv) and argv[i + 1] in ("it", "en"):
+        if a == "--lang" and i + 1 < len(argv) and argv[i + 1] in LOCALES:
             return argv[i + 1]
-        if a in ("--lang=it", "--lang=en"):
-            return a.split("=")[1]
+        if a.startswith("--lang=") and a.split("=", 1)[1] in LOCALES:
+            return a.split("=", 1)[1]
     return "en"
 
 
+def cli_translator() -> Translator:
+    """The translator of the language the command speaks (``--lang``), for help and messages."""
+    return translator(GeoArgumentParser.lang)
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter, translating help texts, descriptions and section titles when shown.
+
+    Subcommands pass their help in English marked ``N_`` (``help=N_("...")``); no module needs the
+    language when it builds its parser.
+    """
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        return cli_translator()(action.help) if action.help else action.help
+
+    def add_text(self, text: str | None) -> None:
+        super().add_text(cli_translator()(text) if text and text is not argparse.SUPPRESS else text)
+
+    def start_section(self, heading: str | None) -> None:
+        super().start_section(cli_translator()(heading) if heading else heading)
+
+
 class GeoArgumentParser(argparse.ArgumentParser):
-    """argparse, but a mistake is one line on stderr (exit 2), not a usage block."""
+    """argparse, but a mistake is one line on stderr (exit 2), not a usage block, in the user's language."""
 
     lang = "en"
 
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> NoReturn:  # type: ignore[override]
-        hint = f"{self.prog} --help"
-        text = (f"errore: {message} (vedere «{hint}»)" if self.lang == "it" else f"error: {message} (see '{hint}')")
+        _ = translator(self.lang)
+        text = _("error: {message} (see '{hint}')").format(message=message, hint=f"{self.prog} --help")
         self.exit(2, text.replace("\n", " ") + "\n")
 
 
-def _number(kind: type, lo: float, inclusive: bool, what_it: str, what_en: str, hi: float | None = None):
+#: argparse's own messages (its gettext domain is not installed anywhere): marked here so the
+#: catalogue holds them; :func:`_argparse_speaks` makes argparse look them up there.
+ARGPARSE_MESSAGES = (
+    N_("usage: "), N_("positional arguments"), N_("options"), N_("show this help message and exit"),
+    N_("argument %(argument_name)s: %(message)s"), N_("unrecognized arguments: %s"),
+    N_("the following arguments are required: %s"), N_("one of the arguments %s is required"),
+    N_("not allowed with argument %s"), N_("ignored explicit argument %r"), N_("expected one argument"),
+    N_("expected at most one argument"), N_("expected at least one argument"),
+    N_("ambiguous option: %(option)s could match %(matches)s"), N_("invalid %(type)s value: %(value)r"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"), N_("can't open '%(filename)s': %(error)s"),
+)
+
+
+def _argparse_plural(_: Translator, n: int) -> str:
+    """argparse's one plural message, marked for the catalogue (looked up through ``_.ngettext``)."""
+    return _.ngettext("expected %s argument", "expected %s arguments", n)
+
+
+class _argparse_speaks:
+    """While active, argparse's own messages come from the catalogue in the CLI's language."""
+
+    def __enter__(self) -> None:
+        self._saved = argparse._, argparse.ngettext  # type: ignore[attr-defined]
+        argparse._ = lambda message: cli_translator()(message)  # type: ignore[attr-defined]
+        argparse.ngettext = lambda singular, plural, n: cli_translator().ngettext(singular, plural, n)
+
+    def __exit__(self, *exc: object) -> None:
+        argparse._, argparse.ngettext = self._saved  # type: ignore[attr-defined]
+
+
+def _number(kind: type, lo: float, inclusive: bool, what: str, hi: float | None = None, **values: int):
+    """An argparse type for a number ``kind`` above ``lo`` (and up to ``hi``); ``what`` (English, marked
+    N_, with ``values`` as Babel-formatted integers) names it in the refusal."""
     def parse(text: str):
         try:
             v = kind(text)
         except (TypeError, ValueError, OverflowError):
             v = None
         if v is None or not math.isfinite(v) or (v < lo if inclusive else v <= lo) or (hi is not None and v > hi):
-            it = f"«{text}» non è un {what_it}"
-            en = f"'{text}' is not a {what_en}"
-            raise argparse.ArgumentTypeError(it if GeoArgumentParser.lang == "it" else en)
+            _ = cli_translator()
+            name = _(what).format(**{k: _.integer(n) for k, n in values.items()})
+            raise argparse.ArgumentTypeError(_("'{text}' is not a {what}").format(text=text, what=name))
         return v
-    parse.__name__ = what_en  # argparse names the type in its messages
+    parse.__name__ = what  # argparse names the type in its messages
     return parse
 
 
 #: argparse types that refuse negative, NaN and infinite numbers (for the subcommands' options).
-non_negative_int = _number(int, 0, True, "numero intero >= 0", "whole number >= 0")
-positive_int = _number(int, 0, False, "numero intero > 0", "whole number > 0")
-positive_float = _number(float, 0, False, "numero > 0", "number > 0")
-non_negative_float = _number(float, 0, True, "numero >= 0", "number >= 0")
+non_negative_int = _number(int, 0, True, N_("whole number >= 0"))
+positive_int = _number(int, 0, False, N_("whole number > 0"))
+positive_float = _number(float, 0, False, N_("number > 0"))
+non_negative_float = _number(float, 0, True, N_("number >= 0"))
 
 
 def int_between(lo: int, hi: int):
     """An argparse type for a whole number in ``[lo, hi]`` (a count that must stay sane)."""
-    return _number(int, lo, True, f"numero intero tra {lo} e {hi:,}".replace(",", "."), f"whole number from {lo} to "
-                   f"{hi:,}", hi=hi)
+    return _number(int, lo, True, N_("whole number from {low} to {high}"), hi, low=lo, high=hi)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = GeoArgumentParser(
         prog="geo",
-        description="Lombardy investment sites: catalogue, search, listings, brownfield layer.",
+        description=N_("Lombardy investment sites: catalogue, search, listings, brownfield layer."),
     )
     parser.add_argument(
         "--catalogue",
         dest="catalogue_path",
         default=settings().catalogue,
-        help="catalogue GeoPackage (default: $GEO_CATALOGUE or data/catalogue.gpkg)",
+        help=N_("catalogue GeoPackage (default: $GEO_CATALOGUE or data/catalogue.gpkg)"),
     )
-    parser.add_argument("--lang", choices=["it", "en"], default="en", help="language of messages")
+    parser.add_argument("--lang", choices=list(LOCALES), default="en", help=N_("language of messages"))
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:
@@ -108,18 +171,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-#: errno -> (Italian, English): what a failed read or write means for the user.
-OS_REASONS: dict[int, tuple[str, str]] = {
-    errno.ENOSPC: ("disco pieno", "no space left on the device"),
-    errno.EDQUOT: ("quota del disco superata", "disk quota exceeded"),
-    errno.EROFS: ("file system in sola lettura", "read-only file system"),
-    errno.EACCES: ("permesso negato", "permission denied"),
-    errno.EPERM: ("operazione non permessa", "operation not permitted"),
-    errno.ENOENT: ("file o cartella inesistente", "no such file or folder"),
-    errno.EISDIR: ("è una cartella", "is a folder"),
-    errno.ENOTDIR: ("un elemento del percorso non è una cartella", "a part of the path is not a folder"),
-    errno.EIO: ("errore di lettura/scrittura del disco", "input/output error of the disk"),
-    errno.EMFILE: ("troppi file aperti", "too many open files"),
+#: errno -> what a failed read or write means for the user (translated where shown).
+OS_REASONS: dict[int, str] = {
+    errno.ENOSPC: N_("no space left on the device"),
+    errno.EDQUOT: N_("disk quota exceeded"),
+    errno.EROFS: N_("read-only file system"),
+    errno.EACCES: N_("permission denied"),
+    errno.EPERM: N_("operation not permitted"),
+    errno.ENOENT: N_("no such file or folder"),
+    errno.EISDIR: N_("is a folder"),
+    errno.ENOTDIR: N_("a part of the path is not a folder"),
+    errno.EIO: N_("input/output error of the disk"),
+    errno.EMFILE: N_("too many open files"),
+}
+#: errno -> what to do about it.
+OS_ADVICE: dict[int, str] = {
+    errno.ENOSPC: N_("Free some space and try again"),
+    errno.EDQUOT: N_("Free some space and try again"),
+    errno.EROFS: N_("Use a writable location"),
+    errno.EACCES: N_("Check the permissions of the file and its folder"),
 }
 
 
@@ -130,17 +200,13 @@ def os_error_message(exc: OSError, lang: str = "en") -> str:
     >>> os_error_message(OSError(errno.ENOSPC, "No space left on device", "/data/c.gpkg"))
     '/data/c.gpkg: no space left on the device. Free some space and try again.'
     """
-    it, en = OS_REASONS.get(exc.errno or -1, (exc.strerror or str(exc), exc.strerror or str(exc)))
-    where = exc.filename if exc.filename is not None else ""
-    advice = {errno.ENOSPC: ("Liberare spazio e riprovare", "Free some space and try again"),
-              errno.EDQUOT: ("Liberare spazio e riprovare", "Free some space and try again"),
-              errno.EROFS: ("Usare un percorso scrivibile", "Use a writable location"),
-              errno.EACCES: ("Controllare i permessi del file e della cartella",
-                             "Check the permissions of the file and its folder")}.get(exc.errno or -1)
-    tail_it = f" {advice[0]}." if advice else ""
-    tail_en = f" {advice[1]}." if advice else ""
-    head = f"{where}: " if where else ""
-    return (f"{head}{it}.{tail_it}" if lang == "it" else f"{head}{en}.{tail_en}").replace("\n", " ")
+    _ = translator(lang)
+    reason = OS_REASONS.get(exc.errno or -1)
+    text = _(reason) if reason else (exc.strerror or str(exc))  # an unlisted errno: the OS's own words
+    advice = OS_ADVICE.get(exc.errno or -1)
+    head = f"{exc.filename}: " if exc.filename is not None and exc.filename != "" else ""
+    tail = f" {_(advice)}." if advice else ""
+    return f"{head}{text}.{tail}".replace("\n", " ")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -148,17 +214,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     lang = _lang_of(argv)
     GeoArgumentParser.lang = lang
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    with _argparse_speaks():
+        parser = build_parser()
+        args = parser.parse_args(argv)
     lang = getattr(args, "lang", lang)
-    prefix = "errore" if lang == "it" else "error"
+    _ = translator(lang)
+    prefix = _("error")
     try:
         return int(args.func(args) or 0)
     except UserError as exc:  # CatalogueError and InputFileError included
         print(f"{prefix}: {_one_line(exc.message(lang))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("interrotto" if lang == "it" else "interrupted", file=sys.stderr)
+        print(_("interrupted"), file=sys.stderr)
         return 130
     except BrokenPipeError:  # `geo ... | head`: the reader left, nothing to report
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -168,16 +236,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{prefix}: {os_error_message(exc, lang)}", file=sys.stderr)
         return 1
     except MemoryError:
-        print(f"{prefix}: " + ("memoria esaurita." if lang == "it" else "out of memory."), file=sys.stderr)
+        print(f"{prefix}: " + _("out of memory."), file=sys.stderr)
         return 1
     except Exception as exc:  # noqa: BLE001 - a bug: one line, the details only when asked for
         if settings().debug:
             raise
         kind = type(exc).__name__
-        print(f"{prefix}: " + (f"errore imprevisto ({kind}: {_one_line(str(exc))}); GEO_DEBUG=1 mostra i dettagli."
-                               if lang == "it" else
-                               f"unexpected error ({kind}: {_one_line(str(exc))}); GEO_DEBUG=1 shows the details."),
-              file=sys.stderr)
+        print(f"{prefix}: " + _("unexpected error ({kind}: {detail}); GEO_DEBUG=1 shows the details.").format(
+            kind=kind, detail=_one_line(str(exc))), file=sys.stderr)
         return 2
 
 

@@ -18,6 +18,7 @@ import shapely
 from shapely.geometry import Point
 
 from geo.errors import UserError
+from geo.i18n import N_
 
 METRIC_CRS = 32632  # UTM 32N: Lombardy's metric CRS for distances and areas
 
@@ -64,7 +65,7 @@ class MunicipalityIndex:
 
     def __init__(self, municipalities: gpd.GeoDataFrame, region=None) -> None:
         if municipalities.crs is None:
-            raise UserError("Layer dei comuni senza CRS.", "Municipality layer has no CRS.")
+            raise UserError(N_("Municipality layer has no CRS."))
         self.gdf = municipalities.to_crs(METRIC_CRS).reset_index(drop=True)
         self._by_code = {c: i for i, c in enumerate(self.gdf["istat"])}
         self._region = region
@@ -150,10 +151,8 @@ class MunicipalityIndex:
                 i = self._names[close[0]]
             else:
                 sugg = ", ".join(str(self.gdf.at[self._names[c], "name"]) for c in close) or "-"
-                raise UserError(
-                    f"Nessun comune lombardo si chiama «{name}». Forse: {sugg}.",
-                    f"No Lombardy municipality is called '{name}'. Did you mean: {sugg}?",
-                )
+                raise UserError(N_("No Lombardy municipality is called '{name}'. Did you mean: {suggestions}?"),
+                                name=name, suggestions=sugg)
         row = self.gdf.iloc[i]
         p = gpd.GeoSeries([row.geometry.representative_point()], crs=METRIC_CRS).to_crs(4326).iloc[0]
         return {"istat": str(row["istat"]), "name": str(row["name"]), "province": str(row.get("province", "")),

@@ -25,6 +25,7 @@ import os
 from dataclasses import dataclass, field
 
 from geo.errors import UserError
+from geo.i18n import N_
 
 DEFAULT_CATALOGUE = "data/catalogue.gpkg"
 
@@ -43,15 +44,14 @@ def _months(raw: str) -> int:
     try:
         months = int(raw)
     except ValueError:
-        raise UserError(f"GEO_RECONFIRM_MONTHS deve essere un numero di mesi, non {raw!r}.",
-                        f"GEO_RECONFIRM_MONTHS must be a number of months, not {raw!r}.") from None
+        raise UserError(N_("GEO_RECONFIRM_MONTHS must be a number of months, not {value}."), value=repr(raw)) from None
     if months < 1:
-        raise UserError("GEO_RECONFIRM_MONTHS deve essere almeno 1.", "GEO_RECONFIRM_MONTHS must be at least 1.")
+        raise UserError(N_("GEO_RECONFIRM_MONTHS must be at least 1."))
     return months
 
 
 def settings() -> Settings:
-    """The settings as the environment gives them now (bilingual UserError for a bad value)."""
+    """The settings as the environment gives them now (a UserError for a bad value)."""
     env = os.environ
     roles = {}
     for pair in env.get("GEO_ROLES", "").split(","):

@@ -166,3 +166,29 @@ def test_search_limit_must_be_at_least_one(tmp_path):
 
     r = subprocess.run([sys.executable, "-m", "geo.cli", "search", "--limit", "-1"], capture_output=True, text=True)
     assert r.returncode == 2 and "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_help_and_argparse_messages_speak_the_chosen_language(capsys):
+    """Help texts, argparse's own words and the type refusals follow --lang (English by default)."""
+    from geo.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["--lang", "it", "build", "--help"])
+    out = capsys.readouterr().out
+    assert out.startswith("uso: geo build") and "opzioni:" in out and "mostra questo aiuto" in out
+    assert "seme del generatore dimostrativo" in out and "al massimo 100.000" in out
+    with pytest.raises(SystemExit):
+        main(["build", "--help"])
+    out = capsys.readouterr().out
+    assert out.startswith("usage: geo build") and "seed of the demo generator" in out and "100,000" in out
+    with pytest.raises(SystemExit) as e:
+        main(["--lang", "it", "listing"])
+    assert e.value.code == 2
+    assert capsys.readouterr().err == ("errore: mancano gli argomenti obbligatori: WHAT "
+                                       "(vedere «geo listing --help»)\n")
+    with pytest.raises(SystemExit):
+        main(["--lang=it", "search", "--limit", "0"])
+    assert "«0» non è un numero intero tra 1 e 10.000.000" in capsys.readouterr().err
+    import argparse
+
+    assert argparse._("usage: ") == "usage: "  # argparse is itself again once the command has run

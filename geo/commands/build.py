@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 
-from geo.cli import int_between, non_negative_int
+from geo.cli import cli_translator, int_between, non_negative_int
+from geo.i18n import N_, translator
 
 # Same as geo.catalogue.build.DEFAULT_*; literals so that `geo --help` imports nothing heavy.
 DEFAULT_SEED = 20250908
@@ -14,13 +15,14 @@ MAX_DEMO_SITES = 100_000  # the benchmarks use 10,000; a typo of 1e12 must not r
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("build", help="build the catalogue offline from packaged sources (+ demo records)")
-    p.add_argument("--no-demo", action="store_true", help="build without any demo record")
-    p.add_argument("--seed", type=non_negative_int, default=DEFAULT_SEED, help="seed of the demo generator")
+    _ = cli_translator()
+    p = sub.add_parser("build", help=N_("build the catalogue offline from packaged sources (+ demo records)"))
+    p.add_argument("--no-demo", action="store_true", help=N_("build without any demo record"))
+    p.add_argument("--seed", type=non_negative_int, default=DEFAULT_SEED, help=N_("seed of the demo generator"))
     p.add_argument("--sites", type=int_between(0, MAX_DEMO_SITES), default=DEFAULT_SITES,
-                   help=f"number of demo sites (at most {MAX_DEMO_SITES:,})")
+                   help=_("number of demo sites (at most {n})").format(n=_.integer(MAX_DEMO_SITES)))
     p.set_defaults(func=_build)
-    q = sub.add_parser("info", help="layer counts, metadata and sources of the catalogue")
+    q = sub.add_parser("info", help=N_("layer counts, metadata and sources of the catalogue"))
     q.set_defaults(func=_info)
 
 
@@ -28,16 +30,27 @@ def _build(args: argparse.Namespace) -> int:
     from geo.catalogue import open_catalogue
     from geo.catalogue.build import build_catalogue
 
+    _ = translator(args.lang)
     _writable_folder(args.catalogue_path)
     t = build_catalogue(args.catalogue_path, demo=not args.no_demo, seed=args.seed, n_sites=args.sites)
     cat = open_catalogue(args.catalogue_path)
-    for name, n in sorted(cat.counts().items()):
-        print(f"{name:24s} {n:6d}")
-    size = f", {os.path.getsize(args.catalogue_path) / 1e6:.1f} MB" if os.path.isfile(args.catalogue_path) else ""
+    _print_counts(cat.counts(), _)
     from geo.catalogue.transfer import display
 
-    print(f"built {display(args.catalogue_path)} in {t['total']:.1f} s{size}")
+    if os.path.isfile(args.catalogue_path):
+        print(_("built {catalogue} in {seconds} s, {size} MB").format(
+            catalogue=display(args.catalogue_path), seconds=_.number(t["total"], 1, trim=False),
+            size=_.number(os.path.getsize(args.catalogue_path) / 1e6, 1, trim=False)))
+    else:
+        print(_("built {catalogue} in {seconds} s").format(catalogue=display(args.catalogue_path),
+                                                          seconds=_.number(t["total"], 1, trim=False)))
     return 0
+
+
+def _print_counts(counts: dict[str, int], _) -> None:
+    """One line per layer: its name and how many rows it has (right-aligned, in the reader's digits)."""
+    for name, n in sorted(counts.items()):
+        print(f"{name:24s} {_.integer(n):>6s}")
 
 
 def _writable_folder(path: str) -> None:
@@ -56,11 +69,11 @@ def _writable_folder(path: str) -> None:
 def _info(args: argparse.Namespace) -> int:
     from geo.catalogue import open_catalogue
 
+    _ = translator(args.lang)
     cat = open_catalogue(args.catalogue_path)
     for k, v in cat.metadata().items():
         print(f"{k}: {v}")
-    for name, n in sorted(cat.counts().items()):
-        print(f"{name:24s} {n:6d}")
+    _print_counts(cat.counts(), _)
     for _, s in cat.sources().iterrows():
         print(f"- {s['name']} ({s['licence']}): {s['attribution']}")
     return 0

@@ -4,38 +4,43 @@ from __future__ import annotations
 
 import argparse
 
+from geo.i18n import N_, translator
+
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("catalogue", help="copy a catalogue between GeoPackage and PostGIS; upgrade its schema")
+    p = sub.add_parser("catalogue", help=N_("copy a catalogue between GeoPackage and PostGIS; upgrade its schema"))
     csub = p.add_subparsers(dest="catalogue_command", required=True, metavar="ACTION")
 
-    c = csub.add_parser("copy", help="copy every table of SRC into DST (a .gpkg path or a postgresql:// URL)")
-    c.add_argument("src", help="source catalogue: a GeoPackage path or postgresql://user@host:port/db")
-    c.add_argument("dst", help="destination catalogue: a GeoPackage path or postgresql://user@host:port/db")
-    c.add_argument("--overwrite", action="store_true", help="replace DST when it already holds a catalogue")
+    c = csub.add_parser("copy", help=N_("copy every table of SRC into DST (a .gpkg path or a postgresql:// URL)"))
+    c.add_argument("src", help=N_("source catalogue: a GeoPackage path or postgresql://user@host:port/db"))
+    c.add_argument("dst", help=N_("destination catalogue: a GeoPackage path or postgresql://user@host:port/db"))
+    c.add_argument("--overwrite", action="store_true", help=N_("replace DST when it already holds a catalogue"))
     c.set_defaults(func=_copy)
 
-    u = csub.add_parser("upgrade", help="migrate the catalogue (--catalogue) to this software's schema")
-    u.add_argument("--revision", default="head", help="target revision (default: the newest)")
+    u = csub.add_parser("upgrade", help=N_("migrate the catalogue (--catalogue) to this software's schema"))
+    u.add_argument("--revision", default="head", help=N_("target revision (default: the newest)"))
     u.set_defaults(func=_upgrade)
 
-    s = csub.add_parser("status", help="the catalogue's schema revision and any problem found in it")
+    s = csub.add_parser("status", help=N_("the catalogue's schema revision and any problem found in it"))
     s.set_defaults(func=_status)
 
 
 def _copy(args: argparse.Namespace) -> int:
     from geo.catalogue.transfer import copy_catalogue, display
 
+    from geo.commands.build import _print_counts
+
+    _ = translator(args.lang)
     counts = copy_catalogue(args.src, args.dst, overwrite=args.overwrite)
-    for name, n in sorted(counts.items()):
-        print(f"{name:24s} {n:6d}")
-    print(f"copied {len(counts)} tables from {display(args.src)} to {display(args.dst)}")
+    _print_counts(counts, _)
+    print(_.ngettext("copied {n} table from {src} to {dst}", "copied {n} tables from {src} to {dst}",
+                     len(counts)).format(n=len(counts), src=display(args.src), dst=display(args.dst)))
     from geo.catalogue import migrate
 
     rev = migrate.current(args.dst)
     if rev != migrate.HEAD:
-        print(f"{display(args.dst)} is at schema revision {rev}; bring it to {migrate.HEAD} with: "
-              f"geo --catalogue {display(args.dst)} catalogue upgrade")
+        print(_("{catalogue} is at schema revision {rev}; bring it to {head} with: geo --catalogue {catalogue} "
+                "catalogue upgrade").format(catalogue=display(args.dst), rev=rev, head=migrate.HEAD))
     return 0
 
 
@@ -43,14 +48,16 @@ def _upgrade(args: argparse.Namespace) -> int:
     from geo.catalogue import migrate
     from geo.catalogue.transfer import display
 
+    _ = translator(args.lang)
     before = migrate.current(args.catalogue_path)
     migrate.upgrade(args.catalogue_path, args.revision)
     after = migrate.current(args.catalogue_path)
     where = display(args.catalogue_path)
     if before == after:
-        print(f"{where} is already at revision {after}")
+        print(_("{catalogue} is already at revision {rev}").format(catalogue=where, rev=after))
     else:
-        print(f"{where} upgraded from {before or 'baseline (no revision recorded)'} to {after}")
+        print(_("{catalogue} upgraded from {before} to {after}").format(
+            catalogue=where, before=before or _("baseline (no revision recorded)"), after=after))
     return 0
 
 
@@ -59,15 +66,17 @@ def _status(args: argparse.Namespace) -> int:
     from geo.catalogue.db import connect
     from geo.catalogue.transfer import display
 
+    _ = translator(args.lang)
     db = connect(args.catalogue_path)
     where = display(args.catalogue_path)
     if not db.exists():
-        print(f"{where}: no catalogue")
+        print(_("{catalogue}: no catalogue").format(catalogue=where))
         return 1
     rev = migrate.current(args.catalogue_path)
-    print(f"{where}: revision {rev or 'none (baseline)'}, software head {migrate.HEAD}"
-          + ("" if rev == migrate.HEAD else " -- run `geo catalogue upgrade`"))
+    line = _("{catalogue}: revision {rev}, software head {head}").format(
+        catalogue=where, rev=rev or _("none (baseline)"), head=migrate.HEAD)
+    print(line + ("" if rev == migrate.HEAD else " -- " + _("run `geo catalogue upgrade`")))
     problems = db.check()
     for p in problems:
-        print(f"problem: {p}")
+        print(_("problem: {problem}").format(problem=p))
     return 1 if problems else 0

@@ -9,36 +9,38 @@ from __future__ import annotations
 
 import argparse
 
+from geo.i18n import N_, translator
+
 # Kept literal so that building the parser imports nothing heavy (same as geo.layers.imports).
 INFRA_KINDS = ("airport", "motorway_junction", "rail_station", "rail_freight_terminal", "port")
 ACTOR_KINDS = ("cluster", "university", "irccs", "its", "incubator")  # = geo.layers.actors.ACTOR_KINDS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("import", help="import a layer from a file into the catalogue")
+    p = sub.add_parser("import", help=N_("import a layer from a file into the catalogue"))
     s = p.add_subparsers(dest="what", required=True, metavar="WHAT")
-    z = s.add_parser("zis", help="ZIS areas (polygons) and actors (points), GeoJSON or GeoPackage; "
-                                 "replaces layers zis_areas and zis_actors")
+    z = s.add_parser("zis", help=N_("ZIS areas (polygons) and actors (points), GeoJSON or GeoPackage; replaces "
+                                    "layers zis_areas and zis_actors"))
     z.add_argument("file")
     z.set_defaults(func=_zis)
-    zp = s.add_parser("zls-perimeter", help="the real ZLS perimeter (polygons); then in_zls is computed from it")
+    zp = s.add_parser("zls-perimeter", help=N_("the real ZLS perimeter (polygons); then in_zls is computed from it"))
     zp.add_argument("file")
     zp.set_defaults(func=_zls)
-    i = s.add_parser("infrastructure", help="points of one kind (GeoJSON, GeoPackage or CSV with lat/lon); "
-                                            "re-importing a source replaces its rows")
+    i = s.add_parser("infrastructure", help=N_("points of one kind (GeoJSON, GeoPackage or CSV with lat/lon); "
+                                               "re-importing a source replaces its rows"))
     i.add_argument("file")
     i.add_argument("--kind", required=True, choices=INFRA_KINDS)
-    i.add_argument("--source", help="source name kept on each row (default: the file name)")
+    i.add_argument("--source", help=N_("source name kept on each row (default: the file name)"))
     i.set_defaults(func=_infra)
-    a = s.add_parser("actors", help="innovation actors of one kind (points: GeoJSON, GeoPackage or CSV with "
-                                    "lat/lon); re-importing a source replaces its rows")
+    a = s.add_parser("actors", help=N_("innovation actors of one kind (points: GeoJSON, GeoPackage or CSV with "
+                                       "lat/lon); re-importing a source replaces its rows"))
     a.add_argument("file")
     a.add_argument("--kind", required=True, choices=ACTOR_KINDS)
-    a.add_argument("--source", help="source name kept on each row (default: the file name)")
+    a.add_argument("--source", help=N_("source name kept on each row (default: the file name)"))
     a.set_defaults(func=_actors)
     for q in (z, zp, i, a):
-        q.add_argument("--licence", default="not declared", help="licence of the file, kept in the sources table")
-        q.add_argument("--attribution", default="", help="attribution of the file, kept in the sources table")
+        q.add_argument("--licence", default="not declared", help=N_("licence of the file, kept in the sources table"))
+        q.add_argument("--attribution", default="", help=N_("attribution of the file, kept in the sources table"))
 
 
 def _with_source(cur, layers: dict, args: argparse.Namespace, source: str) -> dict:
@@ -62,8 +64,10 @@ def _apply(args: argparse.Namespace, change, source: str | None = None) -> int:
     cat = open_catalogue(args.catalogue_path)
     written = cat.update_layers(lambda cur: _with_source(cur, change(cur), args, source),
                                 actor=f"geo import {args.what}", reason=f"import of {args.file}")
+    _ = translator(args.lang)
     for n, g in written.items():
-        print(f"{n}: {len(g)} rows written to {args.catalogue_path}")
+        print(_.ngettext("{layer}: {n} row written to {catalogue}", "{layer}: {n} rows written to {catalogue}",
+                         len(g)).format(layer=n, n=_.integer(len(g)), catalogue=args.catalogue_path))
     return 0
 
 

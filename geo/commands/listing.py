@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import argparse
 
+from geo.i18n import N_, translator
+
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("listing", help="owner listings: Excel template, check, submit")
+    p = sub.add_parser("listing", help=N_("owner listings: Excel template, check, submit"))
     s = p.add_subparsers(dest="what", required=True, metavar="WHAT")
-    t = s.add_parser("template", help="write the Excel template")
+    t = s.add_parser("template", help=N_("write the Excel template"))
     t.add_argument("out")
     t.set_defaults(func=_template)
-    c = s.add_parser("check", help="check a filled workbook; exit 0 when valid, 1 with the problems")
+    c = s.add_parser("check", help=N_("check a filled workbook; exit 0 when valid, 1 with the problems"))
     c.add_argument("file")
     c.set_defaults(func=_check)
-    m = s.add_parser("submit", help="check and submit a workbook as 'submitted' listings")
+    m = s.add_parser("submit", help=N_("check and submit a workbook as 'submitted' listings"))
     m.add_argument("file")
-    m.add_argument("--token", help="owner's private token (omit for a new owner)")
+    m.add_argument("--token", help=N_("owner's private token (omit for a new owner)"))
     m.set_defaults(func=_submit)
 
 
@@ -27,8 +29,7 @@ def _template(args) -> int:
     from geo.listing.template import write_template
 
     if "://" not in str(args.catalogue_path) and Path(args.out).resolve() == Path(args.catalogue_path).resolve():
-        raise UserError(f"{args.out} è il catalogo: scegliere un altro nome per il modello.",
-                        f"{args.out} is the catalogue: choose another name for the template.")
+        raise UserError(N_("{path} is the catalogue: choose another name for the template."), path=args.out)
 
     write_template(args.out, args.lang)
     print(args.out)
@@ -49,12 +50,12 @@ def _check(args) -> int:
     _, res = _check_file(args)
     if res.issues:
         print(res.report(args.lang))
-    it = args.lang == "it"
+    _ = translator(args.lang)
     for s in res.sites:
-        print(f"{'riga' if it else 'row'} {s.row}: {'completezza' if it else 'completeness'} {s.completeness:.0%}; "
-              f"{'mancano' if it else 'missing'}: {', '.join(s.missing[:8]) or '-'}")
+        print(_("row {row}: completeness {share}; missing: {missing}").format(
+            row=s.row, share=_.percent(s.completeness), missing=", ".join(s.missing[:8]) or "-"))
     ok = res.ok
-    print(("VALIDO" if args.lang == "it" else "VALID") if ok else ("NON VALIDO" if args.lang == "it" else "INVALID"))
+    print(_("VALID") if ok else _("INVALID"))
     return 0 if ok else 1
 
 
@@ -66,7 +67,10 @@ def _submit(args) -> int:
         print(res.report(args.lang))
         return 1
     rec = submit(cat, res, token=args.token, actor="cli")
-    print(f"submission {rec.submission_id}: {len(rec.site_ids)} sites ({', '.join(rec.site_ids)})")
+    _ = translator(args.lang)
+    print(_.ngettext("submission {id}: {n} site ({sites})", "submission {id}: {n} sites ({sites})",
+                     len(rec.site_ids)).format(id=rec.submission_id, n=len(rec.site_ids), sites=", ".join(rec.site_ids)))
     if rec.token:
-        print(f"owner token (keep it private, shown once): {rec.token}")
+        # "owner token" starts the line in every language: scripts take the token from its last word.
+        print(_("owner token (keep it private, shown once): {token}").format(token=rec.token))
     return 0

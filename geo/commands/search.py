@@ -6,50 +6,51 @@ import argparse
 import sys
 
 from geo.cli import int_between
+from geo.i18n import N_, translator
 from geo.schema import FIELD
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("search", help="search the catalogue; prints GeoJSON (default) or CSV",
-                       description="Example: geo search --near Cremona --radius-km 25 --min-land-m2 10000 "
-                                   "--zls --use logistics")
+    p = sub.add_parser("search", help=N_("search the catalogue; prints GeoJSON (default) or CSV"),
+                       description=N_("Example: geo search --near Cremona --radius-km 25 --min-land-m2 10000 --zls "
+                                      "--use logistics"))
     a = p.add_argument
-    a("--near", help="a Lombardy municipality name (tolerant: case, accents, 'S.' for San)")
-    a("--point", nargs=2, type=float, metavar=("LAT", "LON"), help="centre of the radius search")
-    a("--radius-km", type=float, help="radius around --near/--point (default: 20 km)")
+    a("--near", help=N_("a Lombardy municipality name (tolerant: case, accents, 'S.' for San)"))
+    a("--point", nargs=2, type=float, metavar=("LAT", "LON"), help=N_("centre of the radius search"))
+    a("--radius-km", type=float, help=N_("radius around --near/--point (default: 20 km)"))
     a("--bbox", nargs=4, type=float, metavar=("W", "S", "E", "N"))
-    a("--polygon", help="GeoJSON geometry (WGS84) of the search area")
+    a("--polygon", help=N_("GeoJSON geometry (WGS84) of the search area"))
     for name in ("land", "covered", "floor"):
         a(f"--min-{name}-m2", type=float)
         a(f"--max-{name}-m2", type=float)
     a("--kind", action="append", default=[], choices=FIELD["asset_kind"].choices, dest="asset_kinds")
     a("--origin", action="append", default=[], choices=FIELD["origin"].choices, dest="origins")
     a("--use", action="append", default=[], choices=FIELD["permitted_uses"].choices, dest="uses")
-    a("--all-uses", action="store_true", help="require every --use, not any")
+    a("--all-uses", action="store_true", help=N_("require every --use, not any"))
     a("--transaction", action="append", default=[], choices=FIELD["transaction"].choices, dest="transactions")
     a("--max-price-eur", type=float)
     a("--max-price-eur-m2", type=float)
-    a("--available-by", help="YYYY-MM-DD")
+    a("--available-by", help=N_("YYYY-MM-DD"))
     a("--condition", action="append", default=[], choices=FIELD["condition"].choices, dest="conditions")
     a("--contamination", action="append", default=[], choices=FIELD["contamination"].choices,
       dest="contaminations")
     a("--min-power-kw", type=float)
     a("--utility", action="append", default=[], choices=["gas", "water", "sewer", "fibre"], dest="utilities")
     a("--rail-siding", action="store_true")
-    a("--zls", action="store_true", help="in a ZLS Lombardia municipality")
-    a("--aid-area", action="store_true", help="in the 2022-2027 regional aid map")
-    a("--zis", action="store_true", dest="in_zis", help="in a ZIS")
-    a("--province", action="append", default=[], dest="provinces", help="province code, e.g. CR")
-    a("--municipality", action="append", default=[], dest="municipalities", help="ISTAT code")
+    a("--zls", action="store_true", help=N_("in a ZLS Lombardia municipality"))
+    a("--aid-area", action="store_true", help=N_("in the 2022-2027 regional aid map"))
+    a("--zis", action="store_true", dest="in_zis", help=N_("in a ZIS"))
+    a("--province", action="append", default=[], dest="provinces", help=N_("province code, e.g. CR"))
+    a("--municipality", action="append", default=[], dest="municipalities", help=N_("ISTAT code"))
     a("--max-km", action="append", default=[], metavar="KIND=KM",
-      help="max distance to the nearest airport|motorway_junction|rail_station|rail_freight_terminal|port")
+      help=N_("max distance to the nearest airport|motorway_junction|rail_station|rail_freight_terminal|port"))
     a("--confirmed-within", dest="confirmed_within_months", metavar="MONTHS",
-      help="only listings confirmed by their owner (or updated) in the last MONTHS months")
-    a("--brief", help="investor brief (JSON file)")
+      help=N_("only listings confirmed by their owner (or updated) in the last MONTHS months"))
+    a("--brief", help=N_("investor brief (JSON file)"))
     a("--hide-failed", action="store_true")
-    a("--staff", action="store_true", help="include unpublished listings and contact fields")
+    a("--staff", action="store_true", help=N_("include unpublished listings and contact fields"))
     a("--format", choices=["geojson", "csv"], default="geojson")
-    a("--limit", type=int_between(1, 10_000_000), help="at most this many sites (>= 1)")
+    a("--limit", type=int_between(1, 10_000_000), help=N_("at most this many sites (>= 1)"))
     p.set_defaults(func=_run)
 
 
@@ -71,7 +72,7 @@ def query_from_args(args: argparse.Namespace):
     for item in args.max_km:
         kind, sep, km = item.partition("=")
         if not sep:
-            raise UserError(f"--max-km: serve TIPO=KM, non «{item}»", f"--max-km: KIND=KM is needed, not '{item}'")
+            raise UserError(N_("--max-km: KIND=KM is needed, not '{item}'"), item=item)
         max_km[kind] = km
     values["max_km"] = max_km
     values["point"] = list(args.point) if args.point else None
@@ -97,11 +98,13 @@ def _run(args: argparse.Namespace) -> int:
         sites = sites.head(args.limit)
     out = to_csv(sites, staff=args.staff) if args.format == "csv" else to_geojson(sites, staff=args.staff)
     sys.stdout.write(out + ("\n" if not out.endswith("\n") else ""))
+    _ = translator(args.lang)
     if q.near:  # the look-up is tolerant: say which municipality it settled on (and the radius used)
         m = find_place(places, q.near)
-        print(f"near: {m['name']} ({m['province']}, ISTAT {m['istat']}), {q.effective_radius_km:g} km",
-              file=sys.stderr)
-    print(f"{len(sites)} sites", file=sys.stderr)
+        print(_("near: {name} ({province}, ISTAT {istat}), {km} km").format(
+            name=m["name"], province=m["province"], istat=m["istat"], km=_.number(q.effective_radius_km, 3)),
+            file=sys.stderr)
+    print(_.ngettext("{n} site", "{n} sites", len(sites)).format(n=_.integer(len(sites))), file=sys.stderr)
     return 0
 
 
@@ -113,9 +116,8 @@ def _polygon(text: str) -> dict:
     try:
         g = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise UserError(f"--polygon: GeoJSON non valido ({exc.msg}, carattere {exc.pos})",
-                        f"--polygon: invalid GeoJSON ({exc.msg} at character {exc.pos})") from None
+        raise UserError(N_("--polygon: invalid GeoJSON ({error} at character {position})"), error=exc.msg,
+                        position=exc.pos) from None
     if not isinstance(g, dict) or g.get("type") not in ("Polygon", "MultiPolygon"):
-        raise UserError("--polygon: serve una geometria GeoJSON Polygon o MultiPolygon (WGS84)",
-                        "--polygon: a GeoJSON Polygon or MultiPolygon geometry (WGS84) is needed")
+        raise UserError(N_("--polygon: a GeoJSON Polygon or MultiPolygon geometry (WGS84) is needed"))
     return g
