@@ -241,7 +241,9 @@ def test_cli_detect_evaluate_and_atomic_publication(tmp_path, writable_catalogue
     assert len(cat.layer("brownfield_candidates")) == 1
     rec = json.loads(cat.table("brownfield_runs")["record_json"].iloc[0])
     assert rec["dates"] == ["2019-06-01", "2021-06-01"] and rec["parameters"]["mmu_m2"] == 2000
-    assert rec["software"]["geo"] and rec["timings_s"]["total"] >= 0
+    t = rec["timings_s"]
+    assert rec["software"]["geo"] and set(t) == {"pixels", "polygons", "total"}
+    assert t["total"] > 0 and t["total"] >= t["pixels"] + t["polygons"] - 0.02  # the parts are within the whole
     assert rec["warnings"] == []  # summer dates, one small candidate: nothing to warn about
     ref = tmp_path / "ref.geojson"
     gpd.GeoDataFrame(geometry=[Point(ORIGIN[0] + 200, ORIGIN[1] - 200)], crs=32632).to_file(ref, driver="GeoJSON")
@@ -268,8 +270,12 @@ def test_reviews_survive_reruns_and_promotion_makes_an_estimated_draft(tmp_path,
     publish(detect([s0, s1]), catalogue_target)
     cat = open_catalogue(catalogue_target)
     (cand,) = [r for _, r in load_candidates(cat).iterrows()]
-    with pytest.raises(Exception):
-        record_review(cat, cand, "reject", "analyst:a")  # a rejection needs a reason
+    from geo.errors import UserError
+
+    with pytest.raises(UserError) as e:
+        record_review(cat, cand, "reject", "analyst:a", "  ")  # a rejection needs a reason
+    assert "reason" in e.value.message("en") and "motivo" in e.value.message("it")
+    assert len(load_candidates(cat, decisions=["pending"])) == 1  # nothing was stored
     record_review(cat, cand, "reject", "analyst:a", "active car park")
     later = detect([s0, s1])
     publish(later, catalogue_target)  # a later run finds the same site again
@@ -303,10 +309,16 @@ def test_walkthrough_notebook_runs(tmp_path):
     import sys
 
     root = Path(__file__).resolve().parents[2]
-    nb_dir = tmp_path / "notebooks"
-    nb_dir.mkdir()
+    # The notebook reads ../../shared/data: give it a reference register there (the planted yard of the
+    # generated scene), so that the evaluation cell runs instead of printing "no reference register here".
+    nb_dir = tmp_path / "project" / "notebooks"
+    nb_dir.mkdir(parents=True)
     shutil.copy2(root / "notebooks" / "build_walkthrough.py", nb_dir)
-    (tmp_path / "tests").symlink_to(root / "tests")
+    (tmp_path / "project" / "tests").symlink_to(root / "tests")
+    truth = tmp_path / "shared" / "data" / "ground_truth"
+    truth.mkdir(parents=True)
+    gpd.GeoDataFrame({"typology": ["Produttivo"]}, geometry=[Point(ORIGIN[0] + 200, ORIGIN[1] - 200)],
+                     crs=32632).to_file(truth / "milano_edifici_aree_degrado_2016.geojson", driver="GeoJSON")
     out = subprocess.run([sys.executable, str(nb_dir / "build_walkthrough.py"), "--execute"], cwd=nb_dir,
                          capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-2000:]
@@ -315,6 +327,10 @@ def test_walkthrough_notebook_runs(tmp_path):
     nb = nbformat.read(nb_dir / "brownfield_walkthrough.ipynb", 4)
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
     assert "candidates;" in text
+    assert "no reference register here" not in text
+    # The evaluation cell measured the run against the register: the planted yard is found.
+    assert any(line.split()[:3] == ["rules", "all", "recall"] and line.split()[3] == "1.00"
+               for line in text.splitlines()), text
 
 
 # -------------------------------------------------------------- run warnings
