@@ -4,14 +4,12 @@ The page's own URL carries the shortlist (``sl``), the brief (``b``) and the sea
 opened in a fresh browser it shows the same comparison.
 """
 
-from html import escape
-
 import pandas as pd
 import streamlit as st
 
 from geo.catalogue.access import visible_rows
 from geo.export import to_csv, to_geojson
-from geo.render import render_dossier_pdf
+from geo.render import render_dossier_pdf, render_site_list_html
 from geo.render.location import location_context
 from geo.render.values import display_value
 from geo.schema import FIELD
@@ -20,7 +18,6 @@ from geo.web.auth import current_role
 from geo.web.loaders import get_all_sites, get_catalogue, get_layer
 from geo.web.map_data import location_layers
 from geo.web.search_state import keep_state_in_url, page_link_params
-from geo.i18n import content
 from geo.web.state import current_lang, set_shortlist, shortlist, tr
 from geo.web.ui import demo_banner, guarded
 
@@ -32,15 +29,6 @@ staff = role == "staff"
 FACTS = ("land_area_m2", "covered_area_m2", "permitted_uses", "price_eur", "available_from", "power_kw",
          "dist_motorway_junction_km", "dist_rail_station_km", "dist_airport_km", "in_zls", "zls_aid_area")
 
-
-
-def title_html(record: dict) -> str:
-    """A site's title as escaped HTML, with "(Italian only)" when it is in the other language."""
-    title = content(record, "title", lang)
-    if title is None:
-        return ""
-    note = f' <i>({escape(title.note())})</i>' if title.fallback else ""
-    return escape(title.text) + note
 
 
 st.title(_("Shortlist"))
@@ -101,9 +89,9 @@ with guarded():
         return ""
 
     st.dataframe(table.style.map(colour), width="stretch")
-    # Owner titles are escaped HTML text, never Markdown (st.caption would load a remote image or show a live link).
-    st.html('<ul style="font-size:.9rem;margin:0">' + "".join(
-        f"<li><b>{escape(s)}</b> · {title_html(r)}</li>" for s, r in zip(ids, records)) + "</ul>")
+    # Owner titles are escaped HTML text (a template with autoescape), never Markdown (st.caption would load a
+    # remote image or show a live link); a title only in the other language says so.
+    st.html(render_site_list_html(records, lang))
 
     def locations() -> dict:
         """Each sheet's location map (computed on click, with the dossier)."""
