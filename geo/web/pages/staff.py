@@ -3,22 +3,23 @@
 import pandas as pd
 import streamlit as st
 
+from geo.errors import UserError
+from geo.i18n import content, translator
 from geo.listing.enquiries import enquiries_for_staff
 from geo.listing.freshness import due_for_reconfirmation, reconfirm_months
 from geo.listing.submission import mark_verified, publish, send_back, staff_queue
-from geo.render import render_sheet_html
+from geo.render import display_value, render_sheet_html
 from geo.schema import FIELD, FIELDS
 from geo.web.auth import actor, require_role
 from geo.web.loaders import get_all_sites, get_catalogue
-from geo.web.state import current_lang, t
-from geo.errors import UserError
+from geo.web.state import current_lang
 from geo.web.ui import flash, guarded, show_user_error
 
 lang = current_lang()
-it = lang == "it"
+_ = translator(lang)
 role = require_role("staff")  # stops the page for anyone else, whatever the URL says
-st.title(t("page_staff"))
-
+st.title(_("Validation"))
+DEMO = _("DEMO")
 
 
 def _act(kind: str, sid: str, seen: int) -> None:
@@ -28,19 +29,38 @@ def _act(kind: str, sid: str, seen: int) -> None:
         if kind == "verify":
             chosen = st.session_state.get(f"ver_{sid}") or []
             mark_verified(cat, role, sid, chosen, actor(), expected_version=seen)
-            flash(f"{sid}: {len(chosen)} campi segnati come verificati." if it else
-                  f"{sid}: {len(chosen)} fields marked verified.")
+            flash(_.ngettext("{site}: {n} field marked verified.", "{site}: {n} fields marked verified.",
+                             len(chosen)).format(site=sid, n=len(chosen)))
         elif kind == "publish":
             publish(cat, role, sid, actor(), expected_version=seen)
-            flash(f"{sid} pubblicata: ora è visibile nella ricerca pubblica." if it else
-                  f"{sid} published: now visible in public search.")
+            flash(_("{site} published: now visible in public search.").format(site=sid))
             st.query_params.pop("site", None)
         else:
             send_back(cat, role, sid, st.session_state.get(f"why_{sid}", ""), actor(), expected_version=seen)
-            flash(f"{sid} rimandata al proprietario." if it else f"{sid} sent back to the owner.")
+            flash(_("{site} sent back to the owner.").format(site=sid))
             st.query_params.pop("site", None)
     except UserError as exc:
         st.session_state["_staff_error"] = exc  # shown at the top of the next run
+
+
+def _when(iso: object, time: bool = True) -> str:
+    """A stored ISO timestamp in the page's locale ("" when there is none)."""
+    if iso is None or (isinstance(iso, float) and pd.isna(iso)) or not str(iso).strip():
+        return ""
+    try:
+        return _.datetime(str(iso)) if time else _.date(str(iso))
+    except (ValueError, TypeError):
+        return str(iso)
+
+
+def _value(key: str, value: object) -> str:
+    """A changed value as the sheet shows it (choice labels, numbers, dates); the raw text otherwise."""
+    if value is None or key not in FIELD:
+        return "" if value is None else str(value)
+    try:
+        return display_value(key, value, lang)
+    except (ValueError, TypeError):
+        return str(value)
 
 
 with guarded():
@@ -48,64 +68,80 @@ with guarded():
     if failed is not None:
         show_user_error(failed)
     cat = get_catalogue()
-    due = due_for_reconfirmation(cat, role, sites=get_all_sites())  # the cached frame, not a read per rerun
+    sites = get_all_sites()  # the cached frame, not a read per rerun
+    records = sites.drop(columns="geometry", errors="ignore").set_index("site_id")[
+        ["title_it", "title_en"]].to_dict("index") if len(sites) else {}
+
+    def title(sid: str, fallback: object = "") -> str:
+        """The owner's title in the page's language, "(Italian only)" when it is in the other one."""
+        loc = content(records.get(sid) or {}, "title", lang)
+        if loc is None:
+            return "" if fallback is None or (isinstance(fallback, float) and pd.isna(fallback)) else str(fallback)
+        note = loc.note()
+        return _("{title} ({note})").format(title=loc.text, note=note) if note else loc.text
+
+    due = due_for_reconfirmation(cat, role, sites=sites)
     enquiries = enquiries_for_staff(cat, role)
-    with st.expander((f"Da riconfermare: {len(due)} schede pubblicate da più di {reconfirm_months()} mesi" if it else
-                      f"To be reconfirmed: {len(due)} listings published over {reconfirm_months()} months ago")):
+    months = reconfirm_months()
+    with st.expander(_.ngettext("To be reconfirmed: {n} listing published over {period} ago",
+                                "To be reconfirmed: {n} listings published over {period} ago", len(due)).format(
+            n=len(due), period=_.ngettext("{n} month", "{n} months", months).format(n=months))):
         st.dataframe(pd.DataFrame({
-            "ID": due["site_id"], t("demo"): ["DEMO" if d is True else "" for d in due["is_demo"]],
-            ("Titolo" if it else "Title"): due["title_it"],
-            ("Confermata il" if it else "Confirmed on"): [str(c or "")[:10] for c in due["confirmed_at"]]}),
+            _("ID"): due["site_id"], DEMO: [DEMO if d is True else "" for d in due["is_demo"]],
+            _("Title"): [title(s, t) for s, t in zip(due["site_id"], due["title_it"])],
+            _("Confirmed on"): [_when(c, time=False) for c in due["confirmed_at"]]}),
             hide_index=True, width="stretch")
-    with st.expander((f"Richieste di investitori: {len(enquiries)}" if it else
-                      f"Investor enquiries: {len(enquiries)}")):
+    with st.expander(_("Investor enquiries: {n}").format(n=len(enquiries))):
         st.dataframe(pd.DataFrame({  # visitors' text shown as table cells: never Markdown, never HTML
-            ("Ricevuta" if it else "Received"): [str(c)[:16].replace("T", " ") for c in enquiries["created_at"]],
-            "ID": enquiries["site_id"], ("Titolo" if it else "Title"): enquiries["title"],
-            ("Nome" if it else "Name"): enquiries["name"], "E-mail": enquiries["email"],
-            ("Messaggio" if it else "Message"): enquiries["message"]}), hide_index=True, width="stretch")
+            _("Received"): [_when(c) for c in enquiries["created_at"]],
+            _("ID"): enquiries["site_id"],
+            _("Title"): [title(s, t) for s, t in zip(enquiries["site_id"], enquiries["title"])],
+            _("Name"): enquiries["name"], _("E-mail"): enquiries["email"],
+            _("Message"): enquiries["message"]}), hide_index=True, width="stretch")
     queue = staff_queue(cat, role)
-    st.caption(f"{len(queue)} " + ("schede in attesa" if it else "listings waiting"))
+    st.caption(_.ngettext("{n} listing waiting", "{n} listings waiting", len(queue)).format(n=len(queue)))
     if not queue:
-        st.info("Nessuna scheda da validare." if it else "Nothing to validate.")
+        st.info(_("Nothing to validate."))
         st.stop()
     # The whole queue at a glance; one listing in full below (rendering every sheet would not scale).
     st.dataframe(pd.DataFrame({
-        "ID": [q["site_id"] for q in queue],
-        t("demo"): ["DEMO" if q["is_demo"] else "" for q in queue],
-        ("Titolo" if it else "Title"): [q["title"] for q in queue],
-        ("Versione" if it else "Version"): [q["version"] for q in queue],
-        ("Aggiornata" if it else "Updated"): [q["updated_at"] for q in queue],
-        ("Campi modificati" if it else "Fields changed"): [len(q["diff"]) for q in queue],
+        _("ID"): [q["site_id"] for q in queue],
+        DEMO: [DEMO if q["is_demo"] else "" for q in queue],
+        _("Title"): [title(q["site_id"], q["title"]) for q in queue],
+        _("Version"): [q["version"] for q in queue],
+        _("Updated"): [_when(q["updated_at"]) for q in queue],
+        _("Fields changed"): [len(q["diff"]) for q in queue],
     }), hide_index=True, width="stretch", height=min(38 * (len(queue) + 1), 320))
     by_id = {q["site_id"]: q for q in queue}
     wanted = st.query_params.get("site")
     ids = list(by_id)
-    sid = st.selectbox("Scheda da esaminare" if it else "Listing to review", ids,
-                       index=ids.index(wanted) if wanted in by_id else 0,
-                       format_func=lambda s: f"{s}{' · DEMO' if by_id[s]['is_demo'] else ''} — {by_id[s]['title']} "
-                                             f"(v{by_id[s]['version']})", key="staff_pick")
+    sid = st.selectbox(_("Listing to review"), ids, index=ids.index(wanted) if wanted in by_id else 0,
+                       format_func=lambda s: _("{site} — {title} (v{version})").format(
+                           site=f"{s} · {DEMO}" if by_id[s]["is_demo"] else s,
+                           title=title(s, by_id[s]["title"]), version=by_id[s]["version"]), key="staff_pick")
     st.query_params["site"] = sid  # a link to this page opens the same listing
     item = by_id[sid]
-    diff = pd.DataFrame(item["diff"], columns=["field", "old", "new"])
-    diff["field"] = diff["field"].map(lambda k: FIELD[k].label(lang) if k in FIELD else k)
-    st.markdown("**" + ("Modifiche rispetto alla versione precedente" if it else
-                        "Changes from the previous version") + "**")
-    st.dataframe(diff.rename(columns={"field": "Campo" if it else "Field", "old": "Prima" if it else "Before",
-                                      "new": "Dopo" if it else "After"}), hide_index=True, width="stretch")
+    diff = pd.DataFrame({
+        _("Field"): [FIELD[k].label(lang) if k in FIELD else _("Listing created") if k == "_created" else k
+                     for k, _old, _new in item["diff"]],
+        _("Before"): [_value(k, old) for k, old, _new in item["diff"]],
+        _("After"): [_value(k, new) for k, _old, new in item["diff"]],
+    })
+    st.markdown("**" + _("Changes from the previous version") + "**")
+    st.dataframe(diff, hide_index=True, width="stretch")
     rec = cat.site(sid, role="staff")
     keys = [f.key for f in FIELDS if f.source == "owner" and rec.get(f.key) is not None]
-    chosen = st.multiselect("Segna come verificati" if it else "Mark as verified", keys,
-                            format_func=lambda k: FIELD[k].label(lang), placeholder=t("choose"), key=f"ver_{sid}")
+    chosen = st.multiselect(_("Mark as verified"), keys, format_func=lambda k: FIELD[k].label(lang),
+                            placeholder=_("Choose"), key=f"ver_{sid}")
     # Actions run as callbacks bound to the version shown here: if the owner replaced or withdrew the listing
     # since this page was drawn, the action is refused with "reload and retry", never applied to unseen content.
     seen = rec["version"]
     c1, c2, c3 = st.columns(3)
-    c1.button("Verifica" if it else "Verify", key=f"verbtn_{sid}", disabled=not chosen, on_click=_act,
+    c1.button(_("Verify"), key=f"verbtn_{sid}", disabled=not chosen, on_click=_act,
               args=("verify", sid, seen))
-    c2.button("Pubblica" if it else "Publish", key=f"pub_{sid}", type="primary", on_click=_act,
+    c2.button(_("Publish"), key=f"pub_{sid}", type="primary", on_click=_act,
               args=("publish", sid, seen))
-    reason = c3.text_input("Motivo" if it else "Reason", key=f"why_{sid}")
-    c3.button("Rimanda al proprietario" if it else "Send back", key=f"back_{sid}", disabled=not reason,
+    reason = c3.text_input(_("Reason"), key=f"why_{sid}")
+    c3.button(_("Send back"), key=f"back_{sid}", disabled=not reason,
               on_click=_act, args=("back", sid, seen))
     st.html(render_sheet_html(rec, lang, staff=True, standalone=False))
