@@ -92,7 +92,7 @@ class Criterion:
         """Whether the criterion is hard or soft, as a reader says it ("Required" / "Preferred").
 
         >>> Criterion("power_min", 5000).importance("it"), Criterion("gas", hard=False).importance("en")
-        ('Obbligatorio', 'Preferred')
+        ('Vincolante', 'Preferred')
         """
         return translator(lang)(HARD if self.hard else SOFT)
 

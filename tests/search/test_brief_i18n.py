@@ -10,9 +10,9 @@ from geo.search.brief import CRITERIA
 
 
 def test_hard_and_soft_are_words_of_the_reader_not_hard_cut_to_h():
-    """Issue 10: the Italian brief showed "hard" in English, cut to "h."; it now says a whole Italian word."""
+    """Issue 10: the Italian brief showed "hard" in English, cut to "h."; the brief names it in the reader's words."""
     hard, soft = Criterion("power_min", 5000), Criterion("gas", True, hard=False)
-    assert (hard.importance("it"), soft.importance("it")) == ("Obbligatorio", "Preferibile")
+    assert (hard.importance("it"), soft.importance("it")) == ("Vincolante", "Preferibile")
     assert (hard.importance("en"), soft.importance("en")) == ("Required", "Preferred")
     assert "hard" not in hard.importance("it").lower() and "soft" not in soft.importance("it").lower()
 
