@@ -28,7 +28,7 @@ from branca.element import CssLink, Element, JavascriptLink, MacroElement
 from folium.elements import ElementAddToElement, JSCSSMixin
 from folium.map import Layer
 from folium.plugins import Draw, MarkerCluster
-from jinja2 import Template
+from jinja2 import Environment, Template
 
 from geo.i18n import N_, content, translator
 from geo.search.verdict import NO_VERDICT_COLOUR, Verdict
@@ -76,27 +76,28 @@ def _script_safe(text: str) -> str:
         "\u2029", "\\u2029")
 
 
+_LEGEND = Environment(autoescape=True).from_string("""\
+{%- macro key(colour, label, shape) -%}
+<span style="display:inline-flex;align-items:center;margin-right:1rem">
+{%- if shape == "line" -%}
+<span style="width:1.2rem;height:3px;background:{{ colour }};margin-right:.3rem;display:inline-block"></span>
+{%- else -%}
+<span style="width:.8rem;height:.8rem;border-radius:{{ '2px' if shape == 'square' else '50%' }};background:{{ colour }};\
+margin-right:.3rem;display:inline-block"></span>
+{%- endif -%}
+{{ label }}</span>
+{%- endmacro -%}
+<div style="font-size:.85rem;line-height:1.8">{% for colour, label, shape in keys %}{{ key(colour, label, shape) }}{% endfor %}</div>""")
+
+
 def legend_html(lang: str, with_brief: bool) -> str:
     """What the colours on the map mean (sites by verdict, zones, lines), as a small HTML strip."""
-    from html import escape
-
-    def dot(colour: str, label: str, square: bool = False) -> str:
-        shape = "border-radius:2px" if square else "border-radius:50%"
-        return (f'<span style="display:inline-flex;align-items:center;margin-right:1rem">'
-                f'<span style="width:.8rem;height:.8rem;{shape};background:{colour};margin-right:.3rem;'
-                f'display:inline-block"></span>{escape(label)}</span>')
-
-    def line(colour: str, label: str) -> str:
-        return (f'<span style="display:inline-flex;align-items:center;margin-right:1rem">'
-                f'<span style="width:1.2rem;height:3px;background:{colour};margin-right:.3rem;'
-                f'display:inline-block"></span>{escape(label)}</span>')
-
     _ = translator(lang)
-    sites = ([dot(v.colour, v.label(lang)) for v in sorted(Verdict, key=lambda v: v.rank)]
-             if with_brief else [dot(NO_VERDICT_COLOUR, _("Site (no brief: no verdict)"))])
-    zones = [dot(ZONE_COLOURS[k], word(k, lang), True) for k in ("zls", "zls_aid", "zis")]
-    lines = [line(LINE_COLOURS[k], word(k, lang)) for k in ("motorways", "railways")]
-    return f'<div style="font-size:.85rem;line-height:1.8">{"".join(sites + zones + lines)}</div>'
+    sites = ([(v.colour, v.label(lang), "dot") for v in sorted(Verdict, key=lambda v: v.rank)]
+             if with_brief else [(NO_VERDICT_COLOUR, _("Site (no brief: no verdict)"), "dot")])
+    zones = [(ZONE_COLOURS[k], word(k, lang), "square") for k in ("zls", "zls_aid", "zis")]
+    lines = [(LINE_COLOURS[k], word(k, lang), "line") for k in ("motorways", "railways")]
+    return _LEGEND.render(keys=sites + zones + lines)
 
 
 class _Text(Element):
