@@ -70,9 +70,10 @@ def _read_vector(path: str | Path) -> gpd.GeoDataFrame:
     return gdf
 
 
-def _coord(v: float) -> str:
-    """A coordinate for a message: 3 decimals, or short scientific notation for absurd ones (1e308)."""
-    return f"{v:.3f}" if abs(v) < 1e6 else f"{v:.3g}"
+def _coord(v: float):
+    """A coordinate for a message, written when the reader's language is known: 3 decimals in the
+    reader's digits, or short scientific notation for absurd ones (1e308)."""
+    return lambda _: _.number(v, 3, trim=False) if abs(v) < 1e6 else f"{v:.3g}"
 
 
 def _label(gdf: pd.DataFrame, i: int, id_col: str | None) -> str:
