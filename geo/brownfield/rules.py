@@ -47,7 +47,7 @@ class RuleParams:
 
 
 FEATURES = ("encroachment", "persistence", "stability", "built_context", "bare_share", "veg_gain", "bare_all",
-            "bsi_mean", "bare_bsi")
+            "bsi_mean")
 #: Features whose values are not in 0-1 are shifted into it for the uint8 rasters (site value = raster - offset).
 FEATURE_SHIFT = {"bsi_mean": 0.5}
 
@@ -121,10 +121,7 @@ def pixel_features(dates: list[dict[str, np.ndarray]], valids: list[np.ndarray],
     feats = {"encroachment": encroach, "persistence": np.where(ok, persistence, 0),
              "stability": stability.astype(np.float32), "built_context": np.where(ok, built, 0),
              "bare_share": np.where(ok, bare_share, 0), "veg_gain": np.where(ok, np.clip(gain, -1, 1), 0),
-             "bare_all": bare_all, "bsi_mean": np.where(enough, bsi_mean, 0) + FEATURE_SHIFT["bsi_mean"],
-             # The naive object ranking's evidence per pixel: mean BSI where BSI > 0 on every date, else 0
-             # (a site's mean x its area = the naive "size x mean BSI" of its persistently bare pixels).
-             "bare_bsi": bare_all * np.clip(np.where(enough, bsi_mean, 0), 0, 1)}
+             "bare_all": bare_all, "bsi_mean": np.where(enough, bsi_mean, 0) + FEATURE_SHIFT["bsi_mean"]}
     return mask, {k: np.nan_to_num(v.astype(np.float32)) for k, v in feats.items()}
 
 

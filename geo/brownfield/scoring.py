@@ -21,54 +21,33 @@ class Scorer(Protocol):
 
 
 class RuleScorer:
-    """Evidence that a site is disused: the naive object evidence of its pixels, adjusted by the rules.
+    """Evidence that a site is disused, from its indicators, with weights fixed before any evaluation.
 
-    Written and frozen on synthetic planted sites before the second Milan evaluation (issue 12: "never
-    below the naive ranking"; the naive ranking orders components of BSI > 0 on every date by size x mean
-    BSI). The evidence of a site is an amount, in m² x BSI:
+    Every candidate passed the pixel rules, so persistence and stability are
+    high for all of them and cannot rank them (the v1 score spanned 0.6-0.8).
+    The evidence that still varies between candidates carries most weight:
 
-    * the naive evidence of its pixels: area x mean of ``bare_bsi`` (BSI where BSI > 0 on every date,
-      else 0), i.e. exactly the naive object's size x mean BSI when the site is one bare object;
-    * plus vegetation encroaching on surfaces hard at the first date, the signature of abandonment the
-      bare-soil view misses: area x ``encroachment`` x 0.10, an encroached m² counting as a m² of bare
-      ground at BSI 0.10 (the "bare" end of the bareness scale of rules-v2);
-    * times the rule adjustment ``0.5 + 0.5 x max(encroachment, stability x persistence)`` in 0.5-1: how
-      fully the site meets the pixel rule it passed (encroached, or derelict-like on every date and
-      stable). A site that changes between dates without plants taking over (an active yard) keeps half its
-      evidence, never less, so the rules reorder sites only within a factor of two of the naive evidence.
-      Encroached sites are not marked down for their change: the plants are the change.
+    * ``bare_all`` (0.30): share of the site that is unsealed or bare (BSI > 0) on every
+      date; roofs and asphalt of active fabric are not, yards of gravel and rubble are;
+    * bareness (0.20): the site's mean BSI, 0 at BSI -0.05 (sealed), 1 at BSI 0.10 (bare);
+    * ``encroachment`` (0.20): vegetation gain on surfaces hard at the first date;
+    * ``stability`` (0.15) and ``persistence`` (0.15): kept, they still separate the borderline sites.
 
-    The score is ``E / (E + 1000)`` (1000 = one hectare of bare ground at BSI 0.10 scores 0.5): in 0-1 and
-    monotone in the evidence, so ranking by score is ranking by evidence. Sites too small to assess from
-    Sentinel-2 still rank after every assessable one (:func:`geo.brownfield.detect.rank`).
+    Built context is reported but not scored: in a city it is true almost everywhere.
     """
 
-    name = "rules-v3"
-    ENCROACHED_AS_BSI = 0.10
-    HALF_SCORE = 1000.0  # m² x BSI
+    name = "rules-v2"
+    WEIGHTS = {"bare_all": 0.30, "bareness": 0.20, "encroachment": 0.20, "stability": 0.15, "persistence": 0.15}
 
     @staticmethod
-    def adjustment(encroachment, stability, persistence) -> np.ndarray:
-        def c(x):
-            return np.clip(np.asarray(x, dtype=float), 0, 1)
-
-        return 0.5 + 0.5 * np.maximum(c(encroachment), c(stability) * c(persistence))
-
-    def evidence(self, features: pd.DataFrame) -> np.ndarray:
-        """Evidence in m² x BSI: (naive evidence + encroachment) x rule adjustment."""
-        f = {k: features[k].to_numpy(dtype=float) for k in ("area_m2", "encroachment", "stability", "persistence")}
-        if "bare_bsi" in features:
-            f["bare_bsi"] = features["bare_bsi"].to_numpy(dtype=float)
-        else:  # a layer written before rules-v3: the closest reading of its site means
-            f["bare_bsi"] = features["bare_all"].to_numpy(dtype=float) * np.clip(
-                features["bsi_mean"].to_numpy(dtype=float), 0, None)
-        naive = f["area_m2"] * np.clip(f["bare_bsi"], 0, None)
-        veg = f["area_m2"] * np.clip(f["encroachment"], 0, 1) * self.ENCROACHED_AS_BSI
-        return (naive + veg) * self.adjustment(f["encroachment"], f["stability"], f["persistence"])
+    def bareness(bsi_mean: np.ndarray) -> np.ndarray:
+        return np.clip((np.asarray(bsi_mean, dtype=float) + 0.05) / 0.15, 0, 1)
 
     def score(self, features: pd.DataFrame) -> np.ndarray:
-        e = self.evidence(features)
-        return np.clip(np.round(e / (e + self.HALF_SCORE), 6), 0, 1)
+        cols = {k: features[k].to_numpy(dtype=float) for k in ("bare_all", "encroachment", "stability", "persistence")}
+        cols["bareness"] = self.bareness(features["bsi_mean"].to_numpy(dtype=float))
+        s = sum(w * cols[k] for k, w in self.WEIGHTS.items())
+        return np.clip(np.round(s, 3), 0, 1)
 
 
 class BaselineScorer:

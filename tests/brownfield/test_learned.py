@@ -67,7 +67,7 @@ def test_learned_scorer_ranks_what_analysts_confirm_where_the_rules_cannot():
 def test_too_few_or_one_sided_decisions_keep_the_rules():
     feats, y = _planted(MIN_DECISIONS - 1, seed=3)
     fb = fit(feats, y)
-    assert isinstance(fb, Fallback) and fb.scorer.name == RuleScorer.name
+    assert isinstance(fb, Fallback) and fb.scorer.name == "rules-v2"
     assert f"only {MIN_DECISIONS - 1} decisions" in fb.reason
     feats, y = _planted(40, seed=3)
     fb = fit(feats, np.ones(40, bool))
@@ -103,7 +103,7 @@ def test_cli_learned_ranking_falls_back_with_a_reason_in_the_record(tmp_path, ca
                  "--scene", f"2021-06-01={s1}", "--level", "L2A", "--out", str(out), "--learned"]) == 0
     assert "learned scorer not used: only 1 decisions" in capsys.readouterr().err
     rec = json.loads(gpd.read_file(out, layer="brownfield_runs")["record_json"].iloc[0])
-    assert rec["scorer"] == RuleScorer.name and rec["scorer_info"]["n_decisions"] == 1
+    assert rec["scorer"] == "rules-v2" and rec["scorer_info"]["n_decisions"] == 1
     assert "at least 20" in rec["scorer_info"]["fallback"]
 
 

@@ -26,15 +26,16 @@ def _row(geom, **means):
 
 
 def test_score_has_spread_and_follows_the_evidence():
-    strong = dict(bare_all=1.0, bsi_mean=0.10, bare_bsi=0.10, encroachment=1.0, stability=1.0, persistence=1.0)
+    strong = dict(bare_all=1.0, bsi_mean=0.10, encroachment=1.0, stability=1.0, persistence=1.0)
     weak = dict(bare_all=0.0, bsi_mean=-0.05, encroachment=0.0, stability=0.5, persistence=1.0)
     rows = [_row(box(0, 0, 100, 100), **strong), _row(box(200, 0, 300, 100), **weak)]
     s = sites(rows, "EPSG:32632")
-    # rules-v3: (1 ha x BSI 0.10 + 1 ha encroached x 0.10) x 1 = 2000 m² x BSI -> 2000 / 3000.
-    assert s["score"].max() == pytest.approx(2 / 3, abs=0.01)
-    assert s["score"].min() == 0.0  # no bare pixel, no encroachment: no evidence
+    assert s["score"].max() == pytest.approx(1.0, abs=0.01)
+    assert s["score"].min() == pytest.approx(0.225, abs=0.01)  # 0.15 x 0.5 + 0.15 x 1
+    assert s["score"].max() - s["score"].min() > 0.7
     assert s["bsi_mean"].tolist() == pytest.approx([0.10, -0.05], abs=0.005)
-    assert RuleScorer.adjustment([0, 1, 0], [0, 0, 1], [1, 1, 0.5]).tolist() == pytest.approx([0.5, 1, 0.75])
+    assert RuleScorer.bareness(np.array([-0.2, -0.05, 0.025, 0.1, 0.3])).tolist() == pytest.approx(
+        [0, 0, 0.5, 1, 1])
 
 
 def test_too_small_sites_never_rank_above_assessable_ones():
