@@ -243,12 +243,12 @@ def test_analyst_page_shows_published_candidates(monkeypatch, writable_catalogue
     monkeypatch.setenv("GEO_AUTH_MODE", "local")
     monkeypatch.setenv("GEO_LOCAL_ROLE", "analyst")
     at = run_page("analyst", lang="en")
-    assert any(s.value == "1 candidates" for s in at.subheader)
+    assert any(s.value == "1 candidate" for s in at.subheader)
     assert at.selectbox(key="bf_pick").value.startswith("BF-")
     assert not at.warning  # a summer run on a small area: nothing to warn about
-    assert at.dataframe[1].value["First seen"].tolist() == ["2021-06-01"]
+    assert at.dataframe[1].value["First seen"].tolist() == ["1 Jun 2021"]  # dates as the locale writes them
     at.checkbox(key="bf_recent").check().run()  # first run: everything is first seen in it
-    assert any(s.value == "1 candidates" for s in at.subheader)
+    assert any(s.value == "1 candidate" for s in at.subheader)
     at.checkbox(key="bf_recent").uncheck().run()
     # Review through the page: a rejection needs a reason; the decision is stored and said after the reload.
     cid = at.selectbox(key="bf_pick").value
@@ -270,7 +270,7 @@ def test_analyst_page_shows_published_candidates(monkeypatch, writable_catalogue
     assert any("outside the growing season" in w.value for w in at.warning)
     # The same site seen again by a later run is not "first seen in the latest run".
     at.multiselect(key="bf_dec").select("reject").run()
-    assert any(s.value == "1 candidates" for s in at.subheader)
+    assert any(s.value == "1 candidate" for s in at.subheader)
     assert at.get("image") and not any("unavailable" in c.value for c in at.caption)
     at.checkbox(key="bf_recent").check().run()
     assert any(s.value == "0 candidates" for s in at.subheader)
