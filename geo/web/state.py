@@ -5,7 +5,6 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.i18n import LOCALES, Lang, Translator, check_lang, translator
-from geo.i18n import t as _t
 
 
 def current_lang() -> Lang:
@@ -19,11 +18,6 @@ def current_lang() -> Lang:
 def tr() -> Translator:
     """The session's translator: ``_ = tr()`` then ``_("English text")``, ``_.number(x)``, ..."""
     return translator(current_lang())
-
-
-def t(key: str, **kw) -> str:
-    """Transitional: the old key table, until the workflow pages use :func:`tr`."""
-    return _t(key, current_lang(), **kw)
 
 
 def shortlist() -> list[str]:
