@@ -1,0 +1,370 @@
+"""The store's rules, each checked where a one-character change would break it: who reads what,
+units of work (all or nothing, revision bumps), versions and conflicts, the change log, outlines.
+
+GeoPackage only (the PostGIS backend runs the same Catalogue code and has its own tests).
+"""
+
+from __future__ import annotations
+
+import re
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+from shapely.geometry import MultiPolygon, Point, Polygon, box
+
+from geo.catalogue import open_catalogue
+from geo.catalogue.access import PUBLIC_STATUSES, can_read, visible_rows, visible_statuses
+from geo.catalogue.catalogue import (CHANGE_COLUMNS, REFERENCE_LAYERS, TABLES, Catalogue, ConflictError, _display,
+                                     _s, clean_outline, new_id, now_iso)
+from geo.errors import CatalogueError, UserError
+
+NEW = {"title_it": "Prova", "municipality_istat": "019036", "lat": 45.135, "lon": 10.025}
+
+
+# ------------------------------------------------------------------ who reads what (access.py)
+@pytest.mark.parametrize("role,expected", [("staff", None), ("public", ("published",)), ("owner", ("published",)),
+                                           ("analyst", ("published",)), (None, ("published",)),
+                                           ("Staff", ("published",)), ("admin", ("published",))])
+def test_only_staff_read_every_status(role, expected):
+    assert visible_statuses(role) == expected
+    assert PUBLIC_STATUSES == ("published",)
+
+
+def test_visible_rows_and_can_read():
+    df = pd.DataFrame({"site_id": ["a", "b", "c"], "status": ["published", "submitted", "draft"]})
+    assert visible_rows(df, "public")["site_id"].tolist() == ["a"]
+    assert visible_rows(df, "staff")["site_id"].tolist() == ["a", "b", "c"]
+    assert visible_rows(df, "nobody")["site_id"].tolist() == ["a"]
+    assert can_read("public", "published") and not can_read("public", "submitted") and not can_read("owner", None)
+    assert can_read("staff", "draft") and can_read("staff", None) and not can_read("analyst", "withdrawn")
+
+
+def test_catalogue_reads_follow_the_role(writable_catalogue):
+    cat = open_catalogue(writable_catalogue)
+    everything = cat.sites(statuses=None)
+    statuses = set(everything["status"])
+    assert {"published", "submitted"} <= statuses
+    published = everything[everything["status"] == "published"]
+    assert len(cat.sites()) == len(published)  # the default is published only
+    assert len(cat.sites(statuses=None, role="public")) == len(published)
+    assert len(cat.sites(statuses=None, role="owner")) == len(published)
+    assert len(cat.sites(statuses=None, role="staff")) == len(everything)
+    assert len(cat.sites(statuses=["submitted"], role="public")) == 0
+    n_sub = int((everything["status"] == "submitted").sum())
+    assert len(cat.sites(statuses=["submitted"], role="staff")) == n_sub
+    assert len(cat.sites(statuses=["submitted"])) == n_sub  # no role: the statuses asked
+    assert len(cat.sites(statuses=["submitted", "published"], role="public")) == len(published)
+    sub = everything.loc[everything["status"] == "submitted", "site_id"].iloc[0]
+    pub = published["site_id"].iloc[0]
+    assert cat.site(sub) is None and cat.site(sub, role="owner") is None
+    assert cat.site(sub, role="staff")["status"] == "submitted"
+    assert [r and r["site_id"] for r in cat.records([pub, "NOPE", sub], role="staff")] == [pub, None, sub]
+    assert [r and r["site_id"] for r in cat.records([sub, pub])] == [None, pub]
+    assert cat.records([]) == []
+
+
+def test_an_empty_status_list_reads_nothing(writable_catalogue):
+    cat = open_catalogue(writable_catalogue)
+    assert len(cat.sites(statuses=[])) == 0 and len(cat.sites(statuses=[], role="staff")) == 0
+
+
+# ------------------------------------------------------------------ opening
+def test_opening_a_missing_folder_or_outdated_catalogue_says_what_to_do(tmp_path, writable_catalogue):
+    with pytest.raises(CatalogueError) as e:
+        open_catalogue(tmp_path / "none.gpkg")
+    assert "geo build" in e.value.message("en") and "geo build" in e.value.message("it")
+    with pytest.raises(CatalogueError) as e:
+        open_catalogue(tmp_path)
+    assert "folder" in e.value.message("en") and "cartella" in e.value.message("it")
+    from geo.catalogue.db import connect
+
+    db = connect(str(writable_catalogue))
+    with db.transaction() as tx:
+        tx.replace("alembic_version", pd.DataFrame({"version_num": ["0000"]}))
+    with pytest.raises(CatalogueError) as e:
+        Catalogue(str(writable_catalogue))
+    msg = e.value.message("en")
+    assert "'0000'" in msg and "geo catalogue upgrade" in msg and "upgrade" in e.value.message("it")
+
+
+def test_a_url_is_shown_without_its_password():
+    assert "s3cret" not in _display("postgresql://geo:s3cret@db.example:5432/cat")
+    assert _display("data/catalogue.gpkg") == "data/catalogue.gpkg"
+
+
+def test_ids_and_timestamps():
+    assert re.fullmatch(r"LS-[0-9A-F]{10}", new_id("LS")) and new_id("LS") != new_id("LS")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", now_iso())
+    assert _s(None) is None and _s(5.0) == "5" and _s(5.5) == "5.5" and _s("x") == "x" and _s(7) == "7"
+    assert _s(True) == "True"
+
+
+# ------------------------------------------------------------------ reads of layers and tables
+def test_absent_layers_read_empty_and_tables_filter(writable_catalogue):
+    cat = open_catalogue(writable_catalogue)
+    absent = cat.layer("no_such_layer")
+    assert len(absent) == 0 and isinstance(absent, gpd.GeoDataFrame)
+    with cat.unit_of_work() as uow:
+        uow.tx.drop("enquiries")
+    table = cat.layer("enquiries")  # an attribute table: an absent one is an empty DataFrame, no geometry
+    assert len(table) == 0 and not isinstance(table, gpd.GeoDataFrame)
+    assert "enquiries" in TABLES and "municipalities" in REFERENCE_LAYERS
+    src = cat.sources()
+    one = src["source_id"].iloc[0]
+    assert cat.table("sources", where={"source_id": [one]})["source_id"].tolist() == [one]
+    assert len(cat.table("sources")) == len(src)
+    counts = cat.counts()
+    assert counts["sites"] == len(cat.sites(statuses=None)) and "municipalities" in counts
+    assert set(cat.layer_names()) == set(counts)
+    meta = cat.metadata()
+    assert meta["schema_version"] and meta["demo"] == "true"
+    ol = cat.outlines()
+    if len(ol):
+        sid = ol["site_id"].iloc[0]
+        assert cat.outlines([sid])["site_id"].tolist() == [sid]
+    assert len(cat.outlines(["NOPE"])) == 0
+
+
+# ------------------------------------------------------------------ units of work
+def test_a_unit_of_work_lands_whole_and_bumps_the_revision(writable_catalogue):
+    cat = open_catalogue(writable_catalogue)
+    r0 = cat.revision()
+    assert r0
+    with cat.unit_of_work(actor="staff:a", reason="two things") as uow:
+        (sid,) = uow.write_sites([NEW])
+        uow.upsert("sources", "source_id", [{"source_id": "test_src", "name": "Test", "licence": "CC0"}])
+        assert uow.site(sid)["title_it"] == "Prova"  # read inside the transaction sees its own write
+        assert uow.records([]) == [] and uow.sites([sid])["site_id"].tolist() == [sid]
+        assert len(uow.sites(statuses=["draft"])) >= 1
+    r1 = cat.revision()
+    assert r1 and r1 != r0
+    assert cat.site(sid, role="staff")["title_it"] == "Prova"
+    assert "test_src" in set(cat.sources()["source_id"])
+    h = cat.history(sid)
+    assert set(h["actor"]) == {"staff:a"} and set(h["reason"]) == {"two things"}
+    assert list(h.columns) == CHANGE_COLUMNS
+    # The reference version moves only when a reference layer changes.
+    meta = cat.metadata()
+    assert meta["reference_version"] != r1
+
+
+def test_an_error_inside_a_unit_of_work_leaves_nothing(writable_catalogue):
+    cat = open_catalogue(writable_catalogue)
+    r0, n0 = cat.revision(), len(cat.sites(statuses=None))
+    with pytest.raises(RuntimeError):
+        with cat.unit_of_work(actor="t") as uow:
+            uow.write_sites([NEW])
+            uow.insert("sources", [{"source_id": "half", "name": "x", "licence": "x"}])
+            raise RuntimeError("disk full")
+    assert cat.revision() == r0 and len(cat.sites(statuses=None)) == n0
+    assert "half" not in set(cat.sources()["source_id"])
+
+
+def test_upsert_replaces_by_key_and_delete_counts(writable_catalogue):
+    cat = open_catalogue(writable_catalogue)
+    with cat.unit_of_work() as uow:
+        uow.upsert("sources", "source_id", pd.DataFrame([{"source_id": "s1", "name": "One", "licence": "A"}]))
+        uow.upsert("sources", "source_id", [])  # nothing to do
+    with cat.unit_of_work() as uow:
+        uow.upsert("sources", "source_id", [{"source_id": "s1", "name": "Uno", "licence": "B"}])
+    src = cat.table("sources", where={"source_id": ["s1"]})
+    assert src[["name", "licence"]].values.tolist() == [["Uno", "B"]]
+    with cat.unit_of_work() as uow:
+        assert uow.delete("sources", {"source_id": ["s1"]}) == 1
+        assert uow.delete("sources", {"source_id": ["s1"]}) == 0
+        assert len(uow.table("no_such_table")) == 0
+    assert len(cat.table("sources", where={"source_id": ["s1"]})) == 0
+
+
+# ------------------------------------------------------------------ writes, versions, conflicts
+def test_a_new_listing_gets_an_id_version_one_draft_and_a_logged_creation(writable_catalogue):
+    cat = open_catalogue(writable_catalogue)
+    (sid,) = cat.write_sites([NEW], actor="owner:1", reason="new")
+    assert sid.startswith("LS-")
+    rec = cat.site(sid, role="staff")
+    assert rec["version"] == 1 and rec["status"] == "draft"
+    assert rec["created_at"] == rec["updated_at"] and rec["created_at"].endswith("+00:00")
+    assert rec["municipality_name"] == "Cremona"  # computed inside the write
+    h = cat.history(sid)
+    assert "title_it" in set(h["field"]) and "version" not in set(h["field"]) and "updated_at" not in set(h["field"])
+    assert h.loc[h["field"] == "title_it", "old"].tolist() == [None]
+    # Unknown (None) fields of a new listing are not logged as changes.
+    assert "power_kw" not in set(h["field"])
+    # Change ids sort in the order the changes were made.
+    assert list(h["change_id"]) == sorted(h["change_id"])
+
+
+def test_rewriting_keeps_created_at_and_counts_versions(writable_catalogue):
+    cat = open_catalogue(writable_catalogue)
+    old = cat.site("DEMO-0001", role="staff")
+    cat.update_site("DEMO-0001", {"power_kw": 1234.0}, actor="staff:a", expected_version=old["version"])
+    new = cat.site("DEMO-0001", role="staff")
+    assert new["version"] == old["version"] + 1 and new["created_at"] == old["created_at"]
+    assert new["status"] == old["status"] and new["title_it"] == old["title_it"]  # a partial write keeps the rest
+    assert new["updated_at"] >= old["updated_at"]
+    # Writing the same value again logs nothing for that field, but is a new version.
+    n = len(cat.history("DEMO-0001"))
+    cat.update_site("DEMO-0001", {"power_kw": 1234.0}, actor="staff:a")
+    assert len(cat.history("DEMO-0001")) == n
+    assert cat.site("DEMO-0001", role="staff")["version"] == new["version"] + 1
+
+
+def test_a_whole_record_write_replaces_the_listing(writable_catalogue):
+    cat = open_catalogue(writable_catalogue)
+    old = cat.site("DEMO-0002", role="staff")
+    cat.write_sites([{**NEW, "site_id": "DEMO-0002", "status": "submitted"}], actor="t")
+    new = cat.site("DEMO-0002", role="staff")
+    assert new["title_it"] == "Prova" and new["status"] == "submitted" and new["version"] == old["version"] + 1
+    assert new["created_at"] == old["created_at"]
+    assert new["power_kw"] is None  # not given: a whole record replaces every field
+
+
+def test_a_stale_version_is_a_conflict_and_changes_nothing(writable_catalogue):
+    cat = open_catalogue(writable_catalogue)
+    v = cat.site("DEMO-0003", role="staff")["version"]
+    cat.update_site("DEMO-0003", {"power_kw": 1.0}, actor="staff:a", expected_version=v)
+    r = cat.revision()
+    with pytest.raises(ConflictError) as e:
+        cat.update_site("DEMO-0003", {"power_kw": 2.0}, actor="staff:b", expected_version=v)
+    assert isinstance(e.value, UserError)
+    assert f"version {v + 1}" in e.value.message("en") and f"opened {v}" in e.value.message("en")
+    assert "DEMO-0003" in e.value.message("it") and f"versione {v + 1}" in e.value.message("it")
+    assert cat.site("DEMO-0003", role="staff")["power_kw"] == 1.0 and cat.revision() == r
+    cat.update_site("DEMO-0003", {"power_kw": 3.0}, actor="staff:b", expected_version=v + 1)
+    assert cat.site("DEMO-0003", role="staff")["version"] == v + 2
+
+
+def test_refused_writes(writable_catalogue):
+    cat = open_catalogue(writable_catalogue)
+    r = cat.revision()
+    with pytest.raises(UserError) as e:
+        cat.write_sites([{**NEW, "flying_cars": 3}], actor="t")
+    assert "flying_cars" in e.value.message("en") and "Campi sconosciuti" in e.value.message("it")
+    with pytest.raises(UserError) as e:
+        cat.write_sites([{**NEW, "site_id": "A"}, {**NEW, "site_id": "B"}, {**NEW, "site_id": "A"}], actor="t")
+    assert "A" in e.value.message("en") and "B" not in e.value.message("en").split(":")[-1]
+    with pytest.raises(UserError) as e:
+        cat.update_site("NOPE", {"power_kw": 1.0}, actor="t")
+    assert "NOPE" in e.value.message("en")
+    with pytest.raises(UserError) as e:
+        with cat.unit_of_work() as uow:
+            uow.write_sites([{"site_id": "NOPE2", "power_kw": 1.0}], partial=True)
+    assert "NOPE2" in e.value.message("en")
+    with pytest.raises(UserError) as e:
+        cat.write_sites([{"title_it": "x", "lat": 45.1}], actor="t")
+    assert "coordinates" in e.value.message("en")
+    with pytest.raises(UserError):
+        cat.write_sites([{"title_it": "x", "lon": 10.0}], actor="t")
+    assert cat.revision() == r
+    # Two listings without ids are not duplicates of each other.
+    assert len(set(cat.write_sites([NEW, NEW], actor="t"))) == 2
+
+
+def test_an_outline_gives_coordinates_and_is_logged(writable_catalogue):
+    cat = open_catalogue(writable_catalogue)
+    ol = box(10.02, 45.13, 10.03, 45.14)
+    (sid,) = cat.write_sites([{"title_it": "Solo perimetro", "outline": ol, "outline__prov": "declared"}], actor="t")
+    rec = cat.site(sid, role="staff")
+    assert ol.contains(Point(rec["lon"], rec["lat"]))
+    assert rec["lat__prov"] == "computed" and rec["lon__prov"] == "computed"
+    assert rec["outline"].equals(ol)
+    # Given coordinates are kept, with their provenance.
+    (sid2,) = cat.write_sites([{**NEW, "lat__prov": "declared", "lon__prov": "declared", "outline": ol}], actor="t")
+    rec2 = cat.site(sid2, role="staff")
+    assert (rec2["lat"], rec2["lon"], rec2["lat__prov"]) == (45.135, 10.025, "declared")
+    h = cat.history(sid)
+    assert h.loc[h["field"] == "outline", "new"].iloc[0].startswith("POLYGON")
+    # The same outline again is not a change; a different one is.
+    n = len(cat.history(sid))
+    cat.update_site(sid, {"outline": ol}, actor="t")
+    assert (cat.history(sid)["field"] == "outline").sum() == 1 and len(cat.history(sid)) == n
+    cat.update_site(sid, {"outline": box(10.02, 45.13, 10.025, 45.135)}, actor="t")
+    assert (cat.history(sid)["field"] == "outline").sum() == 2
+    assert cat.outlines([sid])["site_id"].tolist() == [sid]
+    cat.update_site(sid, {"outline": None}, actor="t")
+    assert len(cat.outlines([sid])) == 0 and cat.site(sid, role="staff")["outline"] is None
+
+
+def test_history_is_oldest_first_with_none_for_unknown(writable_catalogue):
+    cat = open_catalogue(writable_catalogue)
+    assert cat.history("NOPE").columns.tolist() == CHANGE_COLUMNS and len(cat.history("NOPE")) == 0
+    for v in (1.0, 2.5, None):
+        cat.update_site("DEMO-0004", {"power_kw": v}, actor="t", reason=f"set {v}")
+    h = cat.history("DEMO-0004")
+    power = h[h["field"] == "power_kw"]
+    assert power["new"].tolist()[-3:] == ["1", "2.5", None]
+    assert power["reason"].tolist()[-3:] == ["set 1.0", "set 2.5", "set None"]
+    assert h["at"].tolist() == sorted(h["at"])
+
+
+# ------------------------------------------------------------------ reference layers
+def test_replacing_a_reference_layer_recomputes_sites_and_moves_the_reference_version(writable_catalogue):
+    cat = open_catalogue(writable_catalogue)
+    before = cat.metadata()["reference_version"]
+    sites = cat.sites(statuses=None).set_index("site_id")
+    in_zls = sites.index[sites["in_zls"].astype(bool)]
+    assert len(in_zls) > 0
+    empty = cat.layer("zls_municipalities").iloc[:0]
+    cat.replace_layers({"zls_municipalities": empty}, actor="staff:z", reason="ZLS withdrawn")
+    after = cat.sites(statuses=None).set_index("site_id")
+    assert not after["in_zls"].astype(bool).any()
+    meta = cat.metadata()
+    assert meta["reference_version"] != before and meta["reference_version"] == meta["revision"]
+    h = cat.history(in_zls[0])
+    row = h[h["field"] == "in_zls"].iloc[-1]
+    assert (row["old"], row["new"], row["actor"], row["reason"]) == ("True", "False", "staff:z", "ZLS withdrawn")
+    # A layer that is not a reference layer changes no site and keeps the reference version.
+    ref = cat.metadata()["reference_version"]
+    n = len(cat.history(in_zls[0]))
+    cat.replace_layers({"sources": cat.sources()})
+    assert cat.metadata()["reference_version"] == ref and len(cat.history(in_zls[0])) == n
+
+
+def test_deleting_a_reference_layer_recomputes_too(writable_catalogue):
+    cat = open_catalogue(writable_catalogue)
+    before = cat.metadata()["reference_version"]
+    sites = cat.sites(statuses=None)
+    assert sites["dist_motorway_junction_km"].notna().all()
+    cat.replace_layers({}, delete=["infrastructure"], actor="t", reason="")
+    assert cat.metadata()["reference_version"] != before
+    assert "infrastructure" not in cat.layer_names()
+    assert cat.sites(statuses=None)["dist_motorway_junction_km"].isna().all()
+    h = cat.history(sites["site_id"].iloc[0])
+    assert "layers changed: infrastructure" in set(h["reason"])  # with no reason given, the change says why
+
+
+def test_update_layers_reads_inside_the_transaction(writable_catalogue):
+    cat = open_catalogue(writable_catalogue)
+    seen = {}
+
+    def change(uow):
+        src = uow.sources()
+        seen["n"] = len(src)
+        return {"sources": pd.concat([src, pd.DataFrame([{"source_id": "u1", "name": "U", "licence": "L"}])])}
+
+    out = cat.update_layers(change, actor="t")
+    assert set(out) == {"sources"} and len(cat.sources()) == seen["n"] + 1
+
+
+# ------------------------------------------------------------------ outlines as stored
+def test_clean_outline():
+    assert clean_outline(None) is None and clean_outline(Polygon()) is None
+    cw = Polygon([(0, 0), (0, 1), (1, 1), (1, 0)])  # clockwise
+    out = clean_outline(cw)
+    assert out.exterior.is_ccw and out.equals(cw)
+    z = Polygon([(0, 0, 5), (1, 0, 5), (1, 1, 5), (0, 1, 5)])
+    assert not clean_outline(z).has_z
+    bowtie = Polygon([(0, 0), (1, 1), (1, 0), (0, 1)])  # self-intersecting
+    fixed = clean_outline(bowtie)
+    assert fixed.is_valid and fixed.geom_type == "MultiPolygon" and fixed.area == pytest.approx(0.5)
+    mixed = shapely.GeometryCollection([box(0, 0, 1, 1), Point(5, 5), shapely.LineString([(0, 0), (3, 3)])])
+    assert clean_outline(mixed).equals(box(0, 0, 1, 1))
+    two = MultiPolygon([box(0, 0, 1, 1), box(2, 2, 3, 3)])
+    assert clean_outline(two).geom_type == "MultiPolygon" and len(clean_outline(two).geoms) == 2
+    holed = Polygon([(0, 0), (4, 0), (4, 4), (0, 4)], [[(1, 1), (1, 2), (2, 2), (2, 1)]])
+    assert len(clean_outline(holed).interiors) == 1
+    with pytest.raises(UserError) as e:
+        clean_outline(Point(1, 1))
+    assert "polygon" in e.value.message("en")
