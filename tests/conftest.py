@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from pathlib import Path
 
@@ -15,6 +16,10 @@ def built_catalogue(tmp_path_factory) -> Path:
     from geo.catalogue.build import build_catalogue
 
     path = tmp_path_factory.mktemp("catalogue") / "catalogue.gpkg"
+    prebuilt = os.environ.get("GEO_TEST_BUILT_CATALOGUE")  # tests/mutation/run.py builds it once, not per mutant
+    if prebuilt:
+        shutil.copy2(prebuilt, path)
+        return path
     build_catalogue(path, demo=True, n_sites=320)
     return path
 
