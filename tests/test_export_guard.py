@@ -89,6 +89,11 @@ def test_geojson_is_strict_json_with_nulls_for_unknowns():
     assert "Città" in to_geojson(_sites(title_it=["Città", "b"]))  # ensure_ascii=False
 
 
+def test_geojson_never_writes_nan_even_in_a_geometry():
+    with pytest.raises(ValueError):  # 'NaN' is not JSON: refuse rather than write a file no parser reads
+        to_geojson(gpd.GeoDataFrame({"site_id": ["S1"]}, geometry=[Point(float("nan"), 45.0)], crs=4326))
+
+
 def test_finite():
     assert _finite(float("nan")) is None and _finite(float("-inf")) is None
     assert _finite(1.5) == 1.5 and _finite("inf") == "inf" and _finite(3) == 3
