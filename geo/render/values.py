@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 from typing import Any, Iterator
 
-from geo.i18n import Localised, SOURCE_LANG, content, translator
-from geo.schema import FIELD, FIELDS, GROUPS, prov_column
+from geo.i18n import Localised, content, translator
+from geo.schema import FIELD, FIELDS, GROUPS, group_label, prov_column
 
 #: Fields not shown as rows of the sheet (shown elsewhere or internal).
 HIDDEN = {"site_id", "is_demo", "owner_id", "submission_id", "title_it", "title_en", "description_it",
@@ -74,14 +74,6 @@ def provenance_of(record: dict[str, Any], key: str) -> str:
         return "unknown"
     p = record.get(prov_column(key))
     return str(p) if p and not is_unknown(p) else ("unknown" if is_unknown(record.get(key)) else "declared")
-
-
-def group_label(group: str, lang: str = "en") -> str:
-    """The heading of a group of fields in ``lang``."""
-    label = GROUPS[group]
-    if isinstance(label, tuple):  # transitional: an (Italian, English) pair until geo/schema marks it N_()
-        return label[1] if translator(lang).lang == SOURCE_LANG else label[0]
-    return translator(lang)(label)
 
 
 def sheet_rows(record: dict[str, Any], lang: str = "en", staff: bool = False
