@@ -17,46 +17,64 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from geo.errors import InputFileError
+from geo.errors import InputFileError, UserError
+from geo.i18n import N_, translator
 from geo.listing import layout as L
 from geo.listing.completeness import completeness
 from geo.listing.workbook import MAX_COL, MAX_ROW, open_workbook, read_bytes
 from geo.schema import FIELD, Field, Issue, validate_record
 from geo.schema.coerce import FieldError, coerce_value, is_blank
-from geo.schema.messages import fmt_number
 
 
 @dataclass(frozen=True)
 class CellIssue:
-    """A problem located in the workbook."""
+    """A problem located in the workbook; its text is made in the reader's language when shown.
+
+    ``text`` is an English message marked ``N_`` with ``{placeholders}`` filled from ``params``
+    (numbers formatted by Babel in the reader's locale); a field rule's problem keeps its
+    :class:`~geo.schema.Issue` and a file problem its :class:`~geo.errors.UserError` instead.
+    """
 
     code: str
     severity: str
-    it: str
-    en: str
+    text: str = ""
+    params: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     sheet: str | None = None
     row: int | None = None
     column: str | None = None  # letter
     header: str | None = None  # field key
     value: Any = None
-    expected_it: str = ""
-    expected_en: str = ""
+    issue: Issue | None = None
+    error: UserError | None = field(default=None, compare=False, hash=False)
 
     def message(self, lang: str = "en") -> str:
-        return self.it if lang == "it" else self.en
+        if self.issue is not None:
+            return self.issue.message(lang)
+        if self.error is not None:
+            return self.error.message(lang)
+        _ = translator(lang)
+        params = {k: _.number(v, 2) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+                  for k, v in self.params.items()}
+        if "{label}" in self.text:  # the label of the column's field, in the reader's language
+            params["label"] = FIELD[self.header].label(lang) if self.header in FIELD else (self.header or "")
+        return _(self.text).format(**params)
 
     def expected(self, lang: str = "en") -> str:
-        return self.expected_it if lang == "it" else self.expected_en
+        """What the cell should hold (for a field rule's problem), in ``lang``."""
+        f = FIELD.get(self.header) if self.issue is not None and self.header else None
+        return expected(f, lang) if f else ""
 
     def where(self, lang: str = "en") -> str:
+        _ = translator(lang)
         parts = []
         if self.sheet:
             parts.append(self.sheet)
         if self.row:
-            parts.append(("riga " if lang == "it" else "row ") + str(self.row))
+            parts.append(_("row {row}").format(row=self.row))
         if self.column:
             label = FIELD[self.header].label(lang) if self.header in FIELD else ""
-            parts.append(("colonna " if lang == "it" else "column ") + self.column + (f" ({label})" if label else ""))
+            parts.append(_("column {column} ({label})").format(column=self.column, label=label) if label else
+                         _("column {column}").format(column=self.column))
         return ", ".join(parts)
 
 
@@ -86,47 +104,42 @@ class CheckResult:
         return not self.errors and bool(self.sites)
 
     def report(self, lang: str = "en") -> str:
+        """Every issue, one line each, in ``lang`` (what the command line prints)."""
+        _ = translator(lang)
         lines = []
         for i in self.issues:
-            where = i.where(lang)
-            tag = ("ERRORE" if lang == "it" else "ERROR") if i.severity == "error" else (
-                "AVVISO" if lang == "it" else "WARNING")
-            val = f" [{'valore' if lang == 'it' else 'value'}: {i.value!r}]" if i.value not in (None, "") else ""
-            exp = f" — {'atteso' if lang == 'it' else 'expected'}: {i.expected(lang)}" if i.expected(lang) else ""
-            lines.append(f"{tag} {where}: {i.message(lang)}{val}{exp}".replace(" : ", ": "))
+            parts = [_("ERROR") if i.severity == "error" else _("WARNING"), f"{i.where(lang)}:", i.message(lang)]
+            if i.value not in (None, ""):
+                parts.append(_("[value: {value}]").format(value=repr(i.value)))
+            if i.expected(lang):
+                parts.append("— " + _("expected: {expected}").format(expected=i.expected(lang)))
+            lines.append(" ".join(parts).replace(" : ", ": "))
         return "\n".join(lines)
 
 
 def expected(f: Field, lang: str) -> str:
-    it = lang == "it"
+    """What a cell of field ``f`` should hold, in ``lang`` (as the checker's "expected" column says)."""
+    _ = translator(lang)
     k = f.kind
     if k in ("enum", "multi"):
-        head = ("uno tra: " if it else "one of: ") if k == "enum" else ("uno o più tra: " if it else "one or more of: ")
-        return head + "; ".join(f.choice_label(c, lang) for c in f.choices)
+        labels = "; ".join(f.choice_label(c, lang) for c in f.choices)
+        return (_("one of: {labels}") if k == "enum" else _("one or more of: {labels}")).format(labels=labels)
     if k in ("float", "int"):
         rng = []
         if f.min is not None:
-            rng.append(f">= {f.min:g}")
+            rng.append(f">= {_.number(f.min, 6)}")
         if f.max is not None:
-            rng.append(f"<= {f.max:g}")
-        base = ("numero intero" if it else "whole number") if k == "int" else ("numero" if it else "number")
+            rng.append(f"<= {_.number(f.max, 6)}")
+        base = _("whole number") if k == "int" else _("number")
         return " ".join([base] + rng) + (f" {f.unit_text(lang)}" if f.unit else "")
-    return {"date": "gg/mm/aaaa" if it else "dd/mm/yyyy", "bool": "Sì/No" if it else "Yes/No",
-            "istat": "6 cifre, es. 019036" if it else "6 digits, e.g. 019036",
-            "email": "nome@dominio.it" if it else "name@domain.com",
-            "lat": "gradi decimali, ~45" if it else "decimal degrees, ~45",
-            "lon": "gradi decimali, ~9-11" if it else "decimal degrees, ~9-11",
-            "geometry": "WKT/GeoJSON poligono" if it else "WKT/GeoJSON polygon",
-            "list": "foglio/mappale; ..." if it else "sheet/parcel; ..."}.get(k, "")
+    texts = {"date": N_("dd/mm/yyyy"), "bool": N_("Yes/No"), "istat": N_("6 digits, e.g. 019036"),
+             "email": N_("name@domain.com"), "lat": N_("decimal degrees, ~45"), "lon": N_("decimal degrees, ~9-11"),
+             "geometry": N_("WKT/GeoJSON polygon"), "list": N_("sheet/parcel; ...")}
+    return _(texts[k]) if k in texts else ""
 
 
 def _file_issue(exc: InputFileError) -> CellIssue:
-    return CellIssue("file", "error", exc.message("it"), exc.message("en"))
-
-
-def _sheet_issue(code: str, it: str, en: str, sheet: str | None = None, severity: str = "error",
-                 **kw) -> CellIssue:
-    return CellIssue(code, severity, it, en, sheet=sheet, **kw)
+    return CellIssue("file", "error", error=exc)
 
 
 def _find_sheet(wb, wanted: str, issues: list[CellIssue]):
@@ -134,10 +147,10 @@ def _find_sheet(wb, wanted: str, issues: list[CellIssue]):
         return wb[wanted]
     close = difflib.get_close_matches(wanted, wb.sheetnames, n=1, cutoff=0.5)
     found = ", ".join(wb.sheetnames)
-    hint_it = f" Forse «{close[0]}» è stato rinominato: ripristinare il nome." if close else ""
-    hint_en = f" Perhaps '{close[0]}' was renamed: restore its name." if close else ""
-    issues.append(_sheet_issue("missing_sheet", f"Manca il foglio «{wanted}» (fogli presenti: {found}).{hint_it}",
-                               f"Sheet '{wanted}' is missing (sheets found: {found}).{hint_en}"))
+    text = (N_("Sheet '{wanted}' is missing (sheets found: {found}). Perhaps '{close}' was renamed: restore its "
+               "name.") if close else N_("Sheet '{wanted}' is missing (sheets found: {found})."))
+    issues.append(CellIssue("missing_sheet", "error", text, {"wanted": wanted, "found": found,
+                                                             "close": close[0] if close else ""}))
     return None
 
 
@@ -147,10 +160,8 @@ def _cell_value(ws, fws, row: int, col: int, issues: list[CellIssue], key: str):
         f = fws.cell(row, col).value
         if isinstance(f, str) and f.startswith("="):
             issues.append(CellIssue("formula_no_value", "error",
-                                    "Formula senza valore calcolato: aprire il file in Excel, salvarlo e ricaricarlo "
-                                    "(o sostituire la formula con il valore).",
-                                    "Formula without a computed value: open the file in Excel, save it and upload "
-                                    "again (or replace the formula with its value).",
+                                    N_("Formula without a computed value: open the file in Excel, save it and upload "
+                                       "again (or replace the formula with its value)."),
                                     sheet=ws.title, row=row, column=get_column_letter(col), header=key, value=f))
     if isinstance(v, str):
         v = v.strip()
@@ -161,19 +172,17 @@ def _merged(ws, issues: list[CellIssue], min_row: int) -> None:
     for rng in ws.merged_cells.ranges:
         if rng.max_row >= min_row:
             issues.append(CellIssue("merged_cells", "warning",
-                                    f"Celle unite {rng.coord}: si legge solo la prima cella; separarle.",
-                                    f"Merged cells {rng.coord}: only the first cell is read; unmerge them.",
-                                    sheet=ws.title, row=rng.min_row, column=get_column_letter(rng.min_col)))
+                                    N_("Merged cells {cells}: only the first cell is read; unmerge them."),
+                                    {"cells": rng.coord}, sheet=ws.title, row=rng.min_row,
+                                    column=get_column_letter(rng.min_col)))
 
 
 def _locate(issue: Issue, ws_title: str, row: int, cols: dict[str, int], raw: dict[str, Any]) -> CellIssue:
     key = issue.key
     col = cols.get(key)
-    f = FIELD.get(key)
-    return CellIssue(issue.code, issue.severity, issue.message("it"), issue.message("en"), sheet=ws_title,
-                     row=row, column=get_column_letter(col) if col else None, header=key,
-                     value=_shorten(raw.get(key)), expected_it=expected(f, "it") if f else "",
-                     expected_en=expected(f, "en") if f else "")
+    return CellIssue(issue.code, issue.severity, sheet=ws_title, row=row,
+                     column=get_column_letter(col) if col else None, header=key, value=_shorten(raw.get(key)),
+                     issue=issue)
 
 
 def _shorten(v: Any, n: int = 80) -> Any:
@@ -223,14 +232,12 @@ def _hidden_columns(ws) -> set[int]:
 def _hidden_issue(sheet: str, row: int, column: str | None, key: str | None, value: Any = None,
                   column_hidden: bool = False, rows_count: int = 1) -> CellIssue:
     if column_hidden:
-        it = (f"La colonna {column} è nascosta ma contiene dati ({rows_count} righe): vengono letti e inviati. "
-              "Scoprirla e controllarla.")
-        en = (f"Column {column} is hidden but holds data ({rows_count} rows): it is read and submitted. "
-              "Unhide it and check it.")
+        text = N_("Column {column} is hidden but holds data ({rows_count} rows): it is read and submitted. "
+                  "Unhide it and check it.")
     else:
-        it = f"La riga {row} è nascosta ma contiene dati: viene letta e inviata. Scoprirla e controllarla."
-        en = f"Row {row} is hidden but holds data: it is read and submitted. Unhide it and check it."
-    return CellIssue("hidden_data", "warning", it, en, sheet=sheet, row=row, column=column, header=key,
+        text = N_("Row {row} is hidden but holds data: it is read and submitted. Unhide it and check it.")
+    return CellIssue("hidden_data", "warning", text, {"column": column, "rows_count": rows_count, "row": str(row)},
+                     sheet=sheet, row=row, column=column, header=key,
                      value=_shorten(value))
 
 
@@ -244,16 +251,15 @@ def _hidden_sheets(wb) -> list[CellIssue]:
         if ws.title in (L.SHEET_OWNER, L.SHEET_SITES):
             if hidden:
                 out.append(CellIssue("hidden_sheet", "warning",
-                                     f"Il foglio «{ws.title}» è nascosto: viene letto comunque. Scoprirlo e controllarlo.",
-                                     f"Sheet '{ws.title}' is hidden: it is read all the same. Unhide it and check it.",
-                                     sheet=ws.title))
+                                     N_("Sheet '{sheet}' is hidden: it is read all the same. Unhide it and check it."),
+                                     {"sheet": ws.title}, sheet=ws.title))
         elif has_data:
-            state_it, state_en = ("nascosto, ", "hidden, ") if hidden else ("", "")
-            out.append(CellIssue("extra_sheet", "warning",
-                                 f"Il foglio «{ws.title}» ({state_it}non previsto dal modello) contiene dati che non "
-                                 "vengono letti: i siti vanno nel foglio «" + L.SHEET_SITES + "».",
-                                 f"Sheet '{ws.title}' ({state_en}not in the template) holds data that is not read: "
-                                 f"sites go in the sheet '{L.SHEET_SITES}'.", sheet=ws.title))
+            text = (N_("Sheet '{sheet}' (hidden, not in the template) holds data that is not read: sites go in the "
+                       "sheet '{sites}'.") if hidden else
+                    N_("Sheet '{sheet}' (not in the template) holds data that is not read: sites go in the sheet "
+                       "'{sites}'."))
+            out.append(CellIssue("extra_sheet", "warning", text, {"sheet": ws.title, "sites": L.SHEET_SITES},
+                                 sheet=ws.title))
     return out
 
 
@@ -264,21 +270,19 @@ def _note_issues(notes) -> list[CellIssue]:
             continue  # other sheets are not read at all
         if n.code == "data_beyond_rows":
             out.append(CellIssue("data_beyond_rows", "error",
-                                 f"Dati alla riga {fmt_number(n.row, 'it')}: il modello legge le righe fino alla "
-                                 f"{MAX_ROW} (al massimo {L.MAX_SITES} siti). Cancellare le righe in eccesso.",
-                                 f"Data at row {fmt_number(n.row, 'en')}: the template is read down to row {MAX_ROW} "
-                                 f"(at most {L.MAX_SITES} sites). Delete the extra rows.", sheet=n.sheet, row=n.row))
+                                 N_("Data at row {row}: the template is read down to row {last_row} (at most "
+                                    "{max_sites} sites). Delete the extra rows."),
+                                 {"row": n.row, "last_row": str(MAX_ROW), "max_sites": L.MAX_SITES},
+                                 sheet=n.sheet, row=n.row))
         elif n.code == "data_beyond_columns":
             col = get_column_letter(min(n.column, 16384))
             out.append(CellIssue("data_beyond_columns", "warning",
-                                 f"Dati nella colonna {col}, oltre le colonne del modello: ignorati.",
-                                 f"Data in column {col}, beyond the template's columns: ignored.",
-                                 sheet=n.sheet, row=n.row, column=col))
+                                 N_("Data in column {column}, beyond the template's columns: ignored."),
+                                 {"column": col}, sheet=n.sheet, row=n.row, column=col))
         elif n.code == "merge_too_large":
             out.append(CellIssue("merged_cells", "warning",
-                                 f"Celle unite {n.ref} troppo estese: ignorate; separarle.",
-                                 f"Merged cells {n.ref} too large: ignored; unmerge them.",
-                                 sheet=n.sheet, row=n.row, column=get_column_letter(n.column)))
+                                 N_("Merged cells {cells} too large: ignored; unmerge them."),
+                                 {"cells": n.ref}, sheet=n.sheet, row=n.row, column=get_column_letter(n.column)))
     return out
 
 
@@ -306,8 +310,8 @@ def check_workbook(source: str | Path | bytes, places=None, lang: str = "it") ->
     except InputFileError as exc:
         res.issues.append(_file_issue(exc))
         return res
-    for it, en in warns:
-        res.issues.append(CellIssue("macro_workbook", "warning", it, en))
+    for text in warns:
+        res.issues.append(CellIssue("macro_workbook", "warning", text))
     res.issues.extend(_note_issues(notes))
     res.issues.extend(_hidden_sheets(wb))
 
@@ -327,8 +331,8 @@ def check_workbook(source: str | Path | bytes, places=None, lang: str = "it") ->
                     first = owner_rows[key]
                     res.issues.append(CellIssue(
                         "duplicate_owner_key", "error",
-                        f"La riga «{key}» compare due volte (righe {first} e {r}): lasciarne una sola.",
-                        f"Row '{key}' appears twice (rows {first} and {r}): keep only one.",
+                        N_("Row '{key}' appears twice (rows {first} and {row}): keep only one."),
+                        {"key": key, "first": str(first), "row": str(r)},
                         sheet=own.title, row=r, column="A", header=key, value=_shorten(value)))
                     continue
                 owner_raw[key] = value
@@ -338,17 +342,14 @@ def check_workbook(source: str | Path | bytes, places=None, lang: str = "it") ->
                                                     value, column_hidden=r not in hidden_rows))
         for f in L.owner_sheet_fields():
             if f.key not in owner_rows:
-                res.issues.append(_sheet_issue("missing_row", f"Foglio proprietario: manca la riga «{f.key}».",
-                                               f"Owner sheet: row '{f.key}' is missing.", L.SHEET_OWNER))
+                res.issues.append(CellIssue("missing_row", "error", N_("Owner sheet: row '{key}' is missing."),
+                                            {"key": f.key}, sheet=L.SHEET_OWNER))
         o_rec, o_issues = validate_record(owner_raw, None, fields=L.owner_sheet_fields())
         res.owner = o_rec
         for i in o_issues:
             r = owner_rows.get(i.key)
-            res.issues.append(CellIssue(i.code, i.severity, i.message("it"), i.message("en"), sheet=L.SHEET_OWNER,
-                                        row=r, column="D" if r else None, header=i.key,
-                                        value=_shorten(owner_raw.get(i.key)),
-                                        expected_it=expected(FIELD[i.key], "it"),
-                                        expected_en=expected(FIELD[i.key], "en")))
+            res.issues.append(CellIssue(i.code, i.severity, sheet=L.SHEET_OWNER, row=r, column="D" if r else None,
+                                        header=i.key, value=_shorten(owner_raw.get(i.key)), issue=i))
         _merged(own, res.issues, 2)
 
     # ---- sites sheet
@@ -365,27 +366,24 @@ def check_workbook(source: str | Path | bytes, places=None, lang: str = "it") ->
                 first = get_column_letter(cols[key])
                 res.issues.append(CellIssue(
                     "duplicate_column", "error",
-                    f"La colonna «{key}» compare due volte (colonne {first} e {get_column_letter(c)}): "
-                    "lasciarne una sola.",
-                    f"Column '{key}' appears twice (columns {first} and {get_column_letter(c)}): keep only one.",
+                    N_("Column '{key}' appears twice (columns {first} and {column}): keep only one."),
+                    {"key": key, "first": first, "column": get_column_letter(c)},
                     sheet=ws.title, row=L.ROW_KEYS, column=get_column_letter(c), header=key, value=key))
                 continue
             cols[key] = c
         elif key and key != L.EXAMPLE_MARK:
             close = difflib.get_close_matches(key, [f.key for f in L.site_fields()], n=1, cutoff=0.6)
-            hint = f" (forse «{close[0]}»?)" if close else ""
-            res.issues.append(CellIssue("extra_column", "warning",
-                                        f"Colonna «{key}» non prevista: ignorata.{hint}",
-                                        f"Column '{key}' is not in the template: ignored." +
-                                        (f" (did you mean '{close[0]}'?)" if close else ""),
+            text = (N_("Column '{key}' is not in the template: ignored. (did you mean '{close}'?)") if close else
+                    N_("Column '{key}' is not in the template: ignored."))
+            res.issues.append(CellIssue("extra_column", "warning", text,
+                                        {"key": key, "close": close[0] if close else ""},
                                         sheet=ws.title, row=L.ROW_KEYS, column=get_column_letter(c), value=key))
     missing = [f for f in L.site_fields() if f.key not in cols]
     for f in missing:
         sev = "error" if f.required else "warning"
-        res.issues.append(CellIssue("missing_column", sev,
-                                    f"Manca la colonna «{f.key}» ({f.label('it')}) nella riga {L.ROW_KEYS}.",
-                                    f"Column '{f.key}' ({f.label('en')}) is missing from row {L.ROW_KEYS}.",
-                                    sheet=ws.title, row=L.ROW_KEYS, header=f.key))
+        res.issues.append(CellIssue("missing_column", sev, N_("Column '{key}' ({label}) is missing from row {row}."),
+                                    {"key": f.key, "row": str(L.ROW_KEYS)}, sheet=ws.title, row=L.ROW_KEYS,
+                                    header=f.key))
     _merged(ws, res.issues, L.FIRST_DATA_ROW)
 
     rows: list[tuple[int, dict[str, Any]]] = []
@@ -396,8 +394,7 @@ def check_workbook(source: str | Path | bytes, places=None, lang: str = "it") ->
             continue
         if _same_as_example(raw, example_row):
             res.issues.append(CellIssue("example_row_copied", "error",
-                                        "Riga identica all'esempio: sostituirla con i dati reali o cancellarla.",
-                                        "Row identical to the example: replace it with real data or delete it.",
+                                        N_("Row identical to the example: replace it with real data or delete it."),
                                         sheet=ws.title, row=r))
             continue
         rows.append((r, raw))
@@ -412,15 +409,12 @@ def check_workbook(source: str | Path | bytes, places=None, lang: str = "it") ->
                 res.issues.append(_hidden_issue(ws.title, filled[0], get_column_letter(c), key, rows_count=len(filled),
                                                 value=dict(rows)[filled[0]].get(key), column_hidden=True))
     if len(rows) > L.MAX_SITES:
-        res.issues.append(CellIssue("too_many_rows", "error",
-                                    f"{len(rows)} righe: il massimo è {L.MAX_SITES} siti per file.",
-                                    f"{len(rows)} rows: at most {L.MAX_SITES} sites per file.", sheet=ws.title))
+        res.issues.append(CellIssue("too_many_rows", "error", N_("{rows} rows: at most {max_sites} sites per file."),
+                                    {"rows": len(rows), "max_sites": L.MAX_SITES}, sheet=ws.title))
         return res
     if not rows:
-        res.issues.append(CellIssue("no_sites", "error",
-                                    f"Nessun sito: compilare almeno una riga dalla riga {L.FIRST_DATA_ROW}.",
-                                    f"No site: fill in at least one row from row {L.FIRST_DATA_ROW}.",
-                                    sheet=ws.title))
+        res.issues.append(CellIssue("no_sites", "error", N_("No site: fill in at least one row from row {row}."),
+                                    {"row": str(L.FIRST_DATA_ROW)}, sheet=ws.title))
         return res
 
     seen: dict[tuple, int] = {}
@@ -431,9 +425,8 @@ def check_workbook(source: str | Path | bytes, places=None, lang: str = "it") ->
         ident = (rec.get("municipality_istat"), rec.get("lat"), rec.get("lon"), rec.get("title_it"))
         if rec.get("title_it") and ident in seen:
             res.issues.append(CellIssue("duplicate_row", "error",
-                                        f"Riga duplicata: stesso titolo, comune e coordinate della riga {seen[ident]}.",
-                                        f"Duplicate row: same title, municipality and coordinates as row {seen[ident]}.",
-                                        sheet=ws.title, row=r))
+                                        N_("Duplicate row: same title, municipality and coordinates as row {first}."),
+                                        {"first": str(seen[ident])}, sheet=ws.title, row=r))
         seen.setdefault(ident, r)
         score, missing_keys = completeness(rec)
         res.sites.append(SiteRow(row=r, raw=raw, record=rec, completeness=score, missing=missing_keys))

@@ -15,7 +15,9 @@ import pandas as pd
 from geo.catalogue import CatalogueBackend, new_id
 from geo.catalogue.migrate import empty_enquiries
 from geo.errors import UserError
+from geo.i18n import N_
 from geo.schema.coerce import invisible_character
+from geo.schema.messages import joined_param
 
 ENQUIRY_COLUMNS = list(empty_enquiries().columns)  # the table as migration 0002 defines it
 MAX_MESSAGE = 4000
@@ -31,30 +33,25 @@ class Enquiry:
 
 def send_enquiry(cat: CatalogueBackend, site_id: str, name: str, email: str, message: str,
                  consent: bool) -> Enquiry:
-    """Store an enquiry about a *published* site (one transaction); every problem is one bilingual message."""
+    """Store an enquiry about a *published* site (one transaction); every problem in one message."""
     name, email, message = (name or "").strip(), (email or "").strip(), (message or "").strip()
-    problems_it, problems_en = [], []
+    problems = []
     if not name or len(name) > MAX_NAME:
-        problems_it.append(f"indicare il nome (al massimo {MAX_NAME} caratteri)")
-        problems_en.append(f"give your name (at most {MAX_NAME} characters)")
+        problems.append(N_("give your name (at most {max_name} characters)"))
     if not _EMAIL.match(email) or invisible_character(email):
-        problems_it.append("indicare un indirizzo e-mail valido")
-        problems_en.append("give a valid e-mail address")
+        problems.append(N_("give a valid e-mail address"))
     if not message or len(message) > MAX_MESSAGE:
-        problems_it.append(f"scrivere un messaggio (al massimo {MAX_MESSAGE} caratteri)")
-        problems_en.append(f"write a message (at most {MAX_MESSAGE} characters)")
+        problems.append(N_("write a message (at most {max_message} characters)"))
     if not consent:
-        problems_it.append("acconsentire al trattamento dei dati per rispondere alla richiesta")
-        problems_en.append("consent to the use of your data to answer the enquiry")
-    if problems_en:
-        raise UserError("Richiesta non inviata: " + "; ".join(problems_it) + ".",
-                        "Enquiry not sent: " + "; ".join(problems_en) + ".")
+        problems.append(N_("consent to the use of your data to answer the enquiry"))
+    if problems:
+        raise UserError(N_("Enquiry not sent: {problems}."),
+                        problems=joined_param(problems, max_name=MAX_NAME, max_message=MAX_MESSAGE))
     enquiry_id = new_id("ENQ")
     with cat.unit_of_work(actor="public", reason=f"enquiry {enquiry_id}") as uow:
         rec = uow.site(site_id)
         if rec is None or rec.get("status") != "published":
-            raise UserError(f"La scheda {site_id} non è pubblicata: richiesta non inviata.",
-                            f"Listing {site_id} is not published: enquiry not sent.")
+            raise UserError(N_("Listing {site_id} is not published: enquiry not sent."), site_id=site_id)
         uow.insert("enquiries", pd.DataFrame([{
             "enquiry_id": enquiry_id, "site_id": site_id, "name": name, "email": email, "message": message,
             "consent": True, "created_at": uow.stamp, "status": "new"}]))
@@ -64,7 +61,7 @@ def send_enquiry(cat: CatalogueBackend, site_id: str, name: str, email: str, mes
 def enquiries_for_staff(cat: CatalogueBackend, role: str, site_id: str | None = None) -> pd.DataFrame:
     """Enquiries, newest first, with the site's title (staff only)."""
     if role != "staff":
-        raise UserError("Accesso negato: operazione riservata.", "Access denied: restricted operation.")
+        raise UserError(N_("Access denied: restricted operation."))
     df = cat.table("enquiries", where={"site_id": [site_id]} if site_id else None)
     if len(df) == 0:
         return pd.DataFrame(columns=[*ENQUIRY_COLUMNS, "title"])

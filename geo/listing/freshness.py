@@ -14,6 +14,7 @@ import pandas as pd
 
 from geo.catalogue import CatalogueBackend
 from geo.errors import UserError
+from geo.i18n import N_
 from geo.listing.submission import AccessDenied, owner_by_token
 
 
@@ -48,7 +49,7 @@ def due_for_reconfirmation(cat: CatalogueBackend, role: str, months: int | None 
     ``sites``: the listings frame the caller already holds (a page's cached one), to avoid reading it again.
     """
     if role != "staff":
-        raise AccessDenied("Accesso negato: operazione riservata.", "Access denied: restricted operation.")
+        raise AccessDenied(N_("Access denied: restricted operation."))
     sites = cat.sites(statuses=["published"], role="staff") if sites is None else \
         sites[sites["status"] == "published"]
     # A listing never confirmed since this feature exists counts from its last update.
@@ -64,10 +65,9 @@ def reconfirm(cat: CatalogueBackend, token: str, site_id: str) -> None:
         owner = owner_by_token(uow, token)
         rec = uow.site(site_id)
         if owner is None or rec is None or rec.get("owner_id") != owner["owner_id"]:
-            raise AccessDenied("Accesso negato: operazione riservata o link non valido.",
-                               "Access denied: restricted operation or invalid link.")
+            raise AccessDenied(N_("Access denied: restricted operation or invalid link."))
         if rec["status"] != "published":
-            raise UserError("Solo una scheda pubblicata si riconferma.", "Only a published listing is reconfirmed.")
+            raise UserError(N_("Only a published listing is reconfirmed."))
         uow.actor = f"owner:{owner['owner_id']}"
         uow.update_site(site_id, {"confirmed_at": uow.stamp})
         # The event itself is recorded even when the date does not change (twice in the same second).

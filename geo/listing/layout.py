@@ -38,5 +38,5 @@ EXAMPLE = {
     "cadastral_refs": "12/345", "land_area_m2": 25000, "covered_area_m2": 9000, "floor_area_m2": 9500,
     "zoning": "Ambito produttivo D1", "permitted_uses": "industrial;logistics", "condition": "to_renovate",
     "occupancy": "vacant", "years_unused": 6, "contamination": "none_known", "transaction": "sale",
-    "price_eur": 1500000, "available_from": "01/03/2026", "power_kw": 800, "rail_siding": "No",
+    "price_eur": 1500000, "available_from": "01/03/2026", "power_kw": 800, "rail_siding": False,
 }

@@ -13,6 +13,7 @@ with a message to reload instead of overwriting it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import secrets
@@ -23,8 +24,10 @@ import pandas as pd
 
 from geo.catalogue import OWNER_COLUMNS, SUBMISSION_COLUMNS, CatalogueBackend, ConflictError, new_id
 from geo.errors import UserError
+from geo.i18n import N_, content
 from geo.listing.check import CheckResult
 from geo.schema import FIELD, prov_column
+from geo.schema.messages import date_param
 
 OWNER_COLS, SUB_COLS = OWNER_COLUMNS, SUBMISSION_COLUMNS  # the store's table shapes
 #: Submission statuses after which the version can no longer be replaced, withdrawn or sent back.
@@ -36,8 +39,7 @@ class AccessDenied(UserError):
 
 
 def _deny() -> AccessDenied:
-    return AccessDenied("Accesso negato: operazione riservata o link non valido.",
-                        "Access denied: restricted operation or invalid link.")
+    return AccessDenied(N_("Access denied: restricted operation or invalid link."))
 
 
 def _require_staff(role: str) -> None:
@@ -94,6 +96,12 @@ def _records(result: CheckResult, owner_id: str, submission_id: str, site_ids: l
     return recs
 
 
+def _title(record: dict[str, Any], _) -> str:
+    """A site's title in the reader's language (the other one when it has only that)."""
+    title = content(record, "title", _.lang)
+    return title.text if title else ""
+
+
 def _refuse_duplicate(uow, result: CheckResult, owner_id: str | None) -> None:
     """The same file, or the same site (same coordinates and land area), already in an open submission."""
     if result.file_sha256:
@@ -103,12 +111,11 @@ def _refuse_duplicate(uow, result: CheckResult, owner_id: str | None) -> None:
             sub = same.iloc[0]
             mine = owner_id is not None and sub["owner_id"] == owner_id
             raise UserError(
-                f"Questo file è già stato inviato ({sub['submission_id']}, {str(sub['created_at'])[:10]}). "
-                + ("Per cambiarlo usare «Sostituisci» dal proprio link privato." if mine else
-                   "Se è vostro, usare il link privato ricevuto allora per sostituirlo o ritirarlo."),
-                f"This file was already submitted ({sub['submission_id']}, {str(sub['created_at'])[:10]}). "
-                + ("To change it use 'Replace' from your private link." if mine else
-                   "If it is yours, use the private link you received then to replace or withdraw it."))
+                N_("This file was already submitted ({submission}, {date}). To change it use 'Replace' from your "
+                   "private link.") if mine else
+                N_("This file was already submitted ({submission}, {date}). If it is yours, use the private link you "
+                   "received then to replace or withdraw it."),
+                submission=sub["submission_id"], date=date_param(sub["created_at"]))
     for s in result.sites:
         r = s.record
         if r.get("lat") is None or r.get("lon") is None:
@@ -121,10 +128,9 @@ def _refuse_duplicate(uow, result: CheckResult, owner_id: str | None) -> None:
             hits = hits[hits["land_area_m2"] == float(r["land_area_m2"])]
         if len(hits):
             raise UserError(
-                f"Il sito «{r.get('title_it') or ''}» (stesse coordinate e superficie) è già nel catalogo come "
-                f"{hits['site_id'].iloc[0]}: non viene duplicato. Per aggiornarlo usare «Sostituisci».",
-                f"The site '{r.get('title_en') or r.get('title_it') or ''}' (same coordinates and area) is already "
-                f"in the catalogue as {hits['site_id'].iloc[0]}: it is not duplicated. Use 'Replace' to update it.")
+                N_("The site '{title}' (same coordinates and area) is already in the catalogue as {site_id}: it is "
+                   "not duplicated. Use 'Replace' to update it."),
+                title=functools.partial(_title, r), site_id=hits["site_id"].iloc[0])
 
 
 def submit(cat: CatalogueBackend, result: CheckResult, token: str | None = None, actor: str = "owner") -> SubmissionReceipt:
@@ -134,8 +140,7 @@ def submit(cat: CatalogueBackend, result: CheckResult, token: str | None = None,
     same file or the same site submitted again is refused, not duplicated.
     """
     if not result.ok:
-        raise UserError(f"Il file ha {len(result.errors)} errori: correggerli prima dell'invio.",
-                        f"The file has {len(result.errors)} errors: fix them before submitting.")
+        raise UserError(N_("The file has {n} errors: fix them before submitting."), n=len(result.errors))
     new_token = None
     submission_id = new_id("SUB")
     with cat.unit_of_work(actor=actor, reason=f"submission {submission_id}") as uow:
@@ -195,17 +200,18 @@ def _own_submission(uow, token: str, submission_id: str) -> tuple[dict, pd.Serie
     sub = hit.iloc[0]
     if sub["status"] in CLOSED:
         raise ConflictError(
-            f"La versione {sub['version']} ({submission_id}) è già {'sostituita' if sub['status'] == 'replaced' else 'ritirata'}: "
-            "ricaricare la pagina e agire sull'ultima versione.",
-            f"Version {sub['version']} ({submission_id}) is already {sub['status']}: reload the page and act on the "
-            "latest version.")
+            N_("Version {version} ({submission}) is already replaced: reload the page and act on the latest "
+               "version.") if sub["status"] == "replaced" else
+            N_("Version {version} ({submission}) is already withdrawn: reload the page and act on the latest "
+               "version."),
+            version=sub["version"], submission=submission_id)
     return owner, sub
 
 
 def replace_submission(cat: CatalogueBackend, token: str, submission_id: str, result: CheckResult) -> SubmissionReceipt:
     """A new version of a submission (same site ids while the row count matches; history kept)."""
     if not result.ok:
-        raise UserError(f"Il file ha {len(result.errors)} errori.", f"The file has {len(result.errors)} errors.")
+        raise UserError(N_("The file has {n} errors."), n=len(result.errors))
     new_sub = new_id("SUB")
     with cat.unit_of_work(reason=f"replaces {submission_id}") as uow:
         owner, old = _own_submission(uow, token, submission_id)
@@ -282,7 +288,7 @@ def mark_verified(cat: CatalogueBackend, role: str, site_id: str, keys: list[str
     with cat.unit_of_work(actor=actor, reason="verified by staff") as uow:
         rec = uow.site(site_id)
         if rec is None:
-            raise UserError(f"Scheda {site_id} inesistente.", f"No listing {site_id}.")
+            raise UserError(N_("No listing {site_id}."), site_id=site_id)
         changes = {prov_column(k): "verified" for k in keys if k in FIELD and rec.get(k) is not None
                    and FIELD[k].source == "owner"}
         if changes:
@@ -295,8 +301,8 @@ def publish(cat: CatalogueBackend, role: str, site_id: str, actor: str, *, expec
     with cat.unit_of_work(actor=actor, reason="published") as uow:
         rec = uow.site(site_id)
         if rec is not None and rec["status"] == "withdrawn":
-            raise ConflictError(f"La scheda {site_id} è stata ritirata dal proprietario: non si pubblica.",
-                                f"Listing {site_id} was withdrawn by its owner: it cannot be published.")
+            raise ConflictError(N_("Listing {site_id} was withdrawn by its owner: it cannot be published."),
+                                site_id=site_id)
         uow.update_site(site_id, {"status": "published", "confirmed_at": uow.stamp},
                         expected_version=expected_version)
 
@@ -306,7 +312,7 @@ def send_back(cat: CatalogueBackend, role: str, site_id: str, reason: str, actor
     """Return a listing to its owner with a reason (listing and submission in one transaction)."""
     _require_staff(role)
     if not reason.strip():
-        raise UserError("Indicare il motivo.", "Give a reason.")
+        raise UserError(N_("Give a reason."))
     with cat.unit_of_work(actor=actor, reason=f"sent back: {reason}") as uow:
         rec = uow.site(site_id)
         uow.update_site(site_id, {"status": "draft"}, expected_version=expected_version)

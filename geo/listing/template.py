@@ -11,6 +11,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from geo.i18n import N_, translator
 from geo.listing import layout as L
 from geo.schema import FIELD, Field
 
@@ -18,6 +19,8 @@ HEAD = PatternFill("solid", fgColor="00573F")
 SUB = PatternFill("solid", fgColor="DCEBE4")
 EXAMPLE_FILL = PatternFill("solid", fgColor="EEEEEE")
 REQ = Font(bold=True, color="B00020")
+#: The languages of the "Lists" sheet's label columns, after the code column (the owner's drop-down uses one).
+LIST_LANGS = ("it", "en")
 
 
 def _label(f: Field, lang: str) -> str:
@@ -26,16 +29,22 @@ def _label(f: Field, lang: str) -> str:
 
 
 def _help(f: Field, lang: str) -> str:
+    _ = translator(lang)
     parts = [f.help(lang)] if f.help(lang) else []
-    labels = [f.choice_label(c, lang) for c in f.choices]
+    labels = "; ".join(f.choice_label(c, lang) for c in f.choices)
     if f.kind == "enum":
-        parts.append(("Valori: " if lang == "it" else "Values: ") + "; ".join(labels))
+        parts.append(_("Values: {labels}").format(labels=labels))
     if f.kind == "multi":
-        parts.append(("Uno o più, separati da ; tra: " if lang == "it" else "One or more, separated by ; from: ")
-                     + "; ".join(labels))
+        parts.append(_("One or more, separated by ; from: {labels}").format(labels=labels))
     if f.kind == "date":
-        parts.append("gg/mm/aaaa" if lang == "it" else "dd/mm/yyyy")
+        parts.append(_("dd/mm/yyyy"))
     return "\n".join(parts)
+
+
+def yes_no(lang: str) -> tuple[str, str]:
+    """("Yes", "No") in ``lang``: what a Yes/No cell of the template offers (the checker reads both languages)."""
+    _ = translator(lang)
+    return _("Yes"), _("No")
 
 
 def example_value(f: Field, lang: str) -> Any:
@@ -44,38 +53,32 @@ def example_value(f: Field, lang: str) -> Any:
     if v is None or f.kind not in ("enum", "multi", "bool"):
         return v
     if f.kind == "bool":
-        return v if lang == "it" else {"Sì": "Yes", "No": "No"}.get(v, v)
+        return yes_no(lang)[0 if v else 1]
     return "; ".join(f.choice_label(c, lang) for c in str(v).split(";"))
 
 
-INSTRUCTIONS = {
-    "it": [
-        "Modello per proporre aree e immobili (Opportunity Lombardy).",
-        f"1. Compilare il foglio «{L.SHEET_OWNER}» una sola volta (colonna D).",
-        f"2. Nel foglio «{L.SHEET_SITES}» una riga per ogni area o immobile, dalla riga {L.FIRST_DATA_ROW}. "
-        f"La riga {L.ROW_EXAMPLE} è un esempio e viene ignorata.",
-        "3. Non rinominare fogli né colonne: la riga 1 contiene i codici usati dal sistema.",
-        "4. I campi con * sono obbligatori; (B) obbligatori per le offerte di tipo B.",
-        "5. Numeri anche nel formato italiano (1.234,5); date gg/mm/aaaa; codice ISTAT a 6 cifre (es. 019036).",
-        "6. Coordinate in gradi decimali WGS84: latitudine circa 45, longitudine circa 9-11 in Lombardia.",
-        "7. Caricare il file nella pagina «Proponi un sito»: vedrete ogni errore e la scheda come la vedranno "
-        "gli investitori prima dell'invio.",
-        "I contatti non sono pubblicati.",
-    ],
-    "en": [
-        "Template to offer areas and buildings (Opportunity Lombardy).",
-        f"1. Fill in the sheet '{L.SHEET_OWNER}' once (column D).",
-        f"2. In the sheet '{L.SHEET_SITES}' one row per area or building, from row {L.FIRST_DATA_ROW}. "
-        f"Row {L.ROW_EXAMPLE} is an example and is ignored.",
-        "3. Do not rename sheets or columns: row 1 holds the codes the system uses.",
-        "4. Fields marked * are required; (B) required for type B offers.",
-        "5. Numbers also in Italian format (1.234,5); dates dd/mm/yyyy; 6-digit ISTAT code (e.g. 019036).",
-        "6. Coordinates in WGS84 decimal degrees: latitude about 45, longitude about 9-11 in Lombardy.",
-        "7. Upload the file on the 'Offer a site' page: you will see every error and the listing as investors "
-        "will see it before you submit.",
-        "Contacts are not published.",
-    ],
-}
+#: The instructions sheet, one line each (English, marked ``N_``; ``{owner}``, ``{sites}`` are sheet names).
+INSTRUCTIONS: tuple[str, ...] = (
+    N_("Template to offer areas and buildings (Opportunity Lombardy)."),
+    N_("1. Fill in the sheet '{owner}' once (column D)."),
+    N_("2. In the sheet '{sites}' one row per area or building, from row {first_row}. Row {example_row} is an example "
+       "and is ignored."),
+    N_("3. Do not rename sheets or columns: row 1 holds the codes the system uses."),
+    N_("4. Fields marked * are required; (B) required for type B offers."),
+    N_("5. Numbers also in Italian format (1.234,5); dates dd/mm/yyyy; 6-digit ISTAT code (e.g. 019036)."),
+    N_("6. Coordinates in WGS84 decimal degrees: latitude about 45, longitude about 9-11 in Lombardy."),
+    N_("7. Upload the file on the 'Offer a site' page: you will see every error and the listing as investors "
+       "will see it before you submit."),
+    N_("Contacts are not published."),
+)
+
+
+def instructions(lang: str) -> list[str]:
+    """The lines of the instructions sheet in ``lang``."""
+    _ = translator(lang)
+    where = {"owner": L.SHEET_OWNER, "sites": L.SHEET_SITES, "first_row": L.FIRST_DATA_ROW,
+             "example_row": L.ROW_EXAMPLE}
+    return [_(line).format(**where) for line in INSTRUCTIONS]
 
 
 def write_template(out: str | Path, lang: str = "it", owner: dict[str, Any] | None = None) -> Path:
@@ -84,7 +87,7 @@ def write_template(out: str | Path, lang: str = "it", owner: dict[str, Any] | No
     wb = Workbook()
     ins = wb.active
     ins.title = L.SHEET_INSTRUCTIONS
-    for i, line in enumerate(INSTRUCTIONS[lang], start=1):
+    for i, line in enumerate(instructions(lang), start=1):
         ins.cell(i, 1, line).font = Font(bold=i == 1, size=13 if i == 1 else 11)
     ins.column_dimensions["A"].width = 120
 
@@ -94,14 +97,14 @@ def write_template(out: str | Path, lang: str = "it", owner: dict[str, Any] | No
     for f in FIELD.values():
         if f.kind in ("enum", "multi") and f.source == "owner":
             lists.cell(1, col, f.key).font = Font(bold=True)
-            lists.cell(1, col + 1, "IT").font = Font(bold=True)
-            lists.cell(1, col + 2, "EN").font = Font(bold=True)
+            for i, list_lang in enumerate(LIST_LANGS, start=1):
+                lists.cell(1, col + i, list_lang.upper()).font = Font(bold=True)
             for r, c in enumerate(f.choices, start=2):
                 lists.cell(r, col, c)
-                lists.cell(r, col + 1, f.choice_label(c, "it"))
-                lists.cell(r, col + 2, f.choice_label(c, "en"))
+                for i, list_lang in enumerate(LIST_LANGS, start=1):
+                    lists.cell(r, col + i, f.choice_label(c, list_lang))
             # The drop-down offers the labels in the owner's language; the checker maps them back to codes.
-            letter = get_column_letter(col + (1 if lang == "it" else 2))
+            letter = get_column_letter(col + 1 + LIST_LANGS.index(translator(lang).lang))
             list_ranges[f.key] = f"'{L.SHEET_LISTS}'!${letter}$2:${letter}${len(f.choices) + 1}"
             col += 4
 
@@ -144,7 +147,7 @@ def write_template(out: str | Path, lang: str = "it", owner: dict[str, Any] | No
             for r in range(L.FIRST_DATA_ROW, L.FIRST_DATA_ROW + L.MAX_SITES):
                 ws.cell(r, c).number_format = "@"
         if f.kind in ("enum",) or (f.kind == "bool"):
-            formula = list_ranges.get(f.key, ('"Sì,No"' if lang == "it" else '"Yes,No"') if f.kind == "bool" else None)
+            formula = list_ranges.get(f.key, '"{},{}"'.format(*yes_no(lang)) if f.kind == "bool" else None)
             if formula:
                 dv = DataValidation(type="list", formula1=formula, allow_blank=True,
                                     showErrorMessage=f.kind == "enum")

@@ -1,8 +1,8 @@
 """Opening an uploaded workbook safely: file, size, type and zip checks before parsing, then a
 bounded copy of the workbook (:func:`sanitise`) is what openpyxl parses.
 
-Every failure is a :class:`~geo.errors.InputFileError` with a message in both
-languages; nothing here ever writes.
+Every failure is a :class:`~geo.errors.InputFileError` with its message in English
+(translated from the ``listing`` catalogue when shown); nothing here ever writes.
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from geo.errors import InputFileError
+from geo.i18n import N_
 from geo.listing import layout as L
+from geo.schema.messages import number_param, text_param
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # CFB: old .xls, or an encrypted (password) xlsx
 
@@ -38,95 +40,83 @@ def read_bytes(source: str | Path | bytes) -> tuple[bytes, str]:
         # itself (fstat), so what is read is what was checked.
         fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
-        raise InputFileError(f"File non trovato: {p}", f"File not found: {p}") from None
+        raise InputFileError(N_("File not found: {path}"), path=str(p)) from None
     except IsADirectoryError:
         raise _folder(p) from None
     except OSError as exc:
-        raise InputFileError(f"Impossibile leggere {p}: {exc.strerror}", f"Cannot read {p}: {exc.strerror}") from None
+        raise InputFileError(N_("Cannot read {path}: {reason}"), path=str(p), reason=exc.strerror) from None
     st = os.fstat(fd)
     if not stat.S_ISREG(st.st_mode):
         os.close(fd)
         if stat.S_ISDIR(st.st_mode):
             raise _folder(p)
-        raise InputFileError(f"{p} non è un file regolare (dispositivo, pipe o socket): indicare il file .xlsx.",
-                             f"{p} is not a regular file (a device, pipe or socket): give the .xlsx file.")
+        raise InputFileError(N_("{path} is not a regular file (a device, pipe or socket): give the .xlsx file."),
+                             path=str(p))
     with os.fdopen(fd, "rb") as fh:
         if st.st_size > L.MAX_BYTES:
             raise _too_big(st.st_size)
         try:
             data = fh.read(L.MAX_BYTES + 1)
         except OSError as exc:
-            raise InputFileError(f"Impossibile leggere {p}: {exc.strerror}",
-                                 f"Cannot read {p}: {exc.strerror}") from None
+            raise InputFileError(N_("Cannot read {path}: {reason}"), path=str(p), reason=exc.strerror) from None
     if len(data) > L.MAX_BYTES:
         raise _too_big(len(data))
     return data, p.name
 
 
 def _folder(p: Path) -> InputFileError:
-    return InputFileError(f"{p} è una cartella, non un file Excel: indicare il file .xlsx.",
-                          f"{p} is a folder, not an Excel file: give the .xlsx file.")
+    return InputFileError(N_("{path} is a folder, not an Excel file: give the .xlsx file."), path=str(p))
 
 
 def _too_big(n: int) -> InputFileError:
-    mb = n / 1024 / 1024
-    return InputFileError(f"Il file è di {mb:.1f} MB: il limite è {L.MAX_BYTES // 1024 // 1024} MB. "
-                          "Togliere immagini o allegati dal foglio e caricarli a parte.",
-                          f"The file is {mb:.1f} MB: the limit is {L.MAX_BYTES // 1024 // 1024} MB. "
-                          "Remove pictures or attachments from the workbook and upload them separately.")
+    return InputFileError(N_("The file is {size} MB: the limit is {limit} MB. Remove pictures or attachments from "
+                             "the workbook and upload them separately."),
+                          size=number_param(n / 1024 / 1024, 1), limit=number_param(L.MAX_BYTES // 1024 // 1024))
 
 
 def open_workbook(data: bytes, name: str = "upload.xlsx"):
     """Check and open an .xlsx/.xlsm workbook with cached formula values.
 
     Returns ``(values workbook, formulas workbook or None, warnings, notes)``: ``warnings`` are
-    (it, en) pairs about the file, ``notes`` what :func:`sanitise` left out (data beyond the caps).
+    English messages about the file (marked ``N_``, translated where shown), ``notes`` what
+    :func:`sanitise` left out (data beyond the caps).
     Only a bounded copy of the workbook is parsed (see :func:`sanitise`), so time and memory stay
     small whatever the upload (formatting down to row 1,048,576, 100,000 formatted empty rows).
     """
-    warnings: list[tuple[str, str]] = []
+    warnings: list[str] = []
     if len(data) == 0:
-        raise InputFileError("Il file è vuoto (0 byte).", "The file is empty (0 bytes).")
+        raise InputFileError(N_("The file is empty (0 bytes)."))
     if len(data) > L.MAX_BYTES:
         raise _too_big(len(data))
     if data.startswith(OLE_MAGIC):
-        raise InputFileError(
-            "Il file è protetto da password oppure è nel vecchio formato .xls. Salvarlo come cartella di lavoro "
-            "Excel (.xlsx) senza password e ricaricarlo.",
+        raise InputFileError(N_(
             "The file is password-protected or in the old .xls format. Save it as an Excel workbook (.xlsx) "
-            "without a password and upload it again.")
+            "without a password and upload it again."))
     if not data.startswith(b"PK"):
-        kind = "PDF" if data.startswith(b"%PDF") else ("CSV/testo" if _is_text(data) else "?")
-        raise InputFileError(
-            f"«{name}» non è una cartella di lavoro Excel (contenuto: {kind}). Usare il modello .xlsx.",
-            f"'{name}' is not an Excel workbook (content: {kind.replace('testo', 'text')}). Use the .xlsx template.")
+        kind = "PDF" if data.startswith(b"%PDF") else (text_param(N_("CSV/text")) if _is_text(data) else "?")
+        raise InputFileError(N_("'{name}' is not an Excel workbook (content: {kind}). Use the .xlsx template."),
+                             name=name, kind=kind)
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         names = zf.namelist()
         total = sum(i.file_size for i in zf.infolist())
     except (zipfile.BadZipFile, ValueError, EOFError):
-        raise InputFileError(f"«{name}» è danneggiato o non è un file Excel.",
-                             f"'{name}' is corrupt or not an Excel file.") from None
+        raise InputFileError(N_("'{name}' is corrupt or not an Excel file."), name=name) from None
     if "xl/workbook.xml" not in names:
-        raise InputFileError(f"«{name}» è un archivio ZIP ma non una cartella di lavoro Excel.",
-                             f"'{name}' is a ZIP archive but not an Excel workbook.")
+        raise InputFileError(N_("'{name}' is a ZIP archive but not an Excel workbook."), name=name)
     if total > L.MAX_UNCOMPRESSED:
-        raise InputFileError(
-            f"Il contenuto decompresso del file ({total / 1e6:.0f} MB) supera il limite: file rifiutato.",
-            f"The file's uncompressed content ({total / 1e6:.0f} MB) exceeds the limit: file rejected.")
+        raise InputFileError(N_("The file's uncompressed content ({size} MB) exceeds the limit: file rejected."),
+                             size=number_param(total / 1e6))
     if "xl/vbaProject.bin" in names:
-        warnings.append(("Cartella con macro (.xlsm): le macro sono ignorate, si leggono solo i valori.",
-                         "Macro workbook (.xlsm): macros are ignored, only the values are read."))
+        warnings.append(N_("Macro workbook (.xlsm): macros are ignored, only the values are read."))
     try:
         small, notes = sanitise(zf, name)
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, KeyError):
-        raise InputFileError(f"«{name}» è danneggiato o non è un file Excel.",
-                             f"'{name}' is corrupt or not an Excel file.") from None
+        raise InputFileError(N_("'{name}' is corrupt or not an Excel file."), name=name) from None
     try:
         wb = load_workbook(io.BytesIO(small), data_only=True, read_only=False, keep_vba=False, keep_links=False)
     except Exception as exc:  # openpyxl raises many kinds on malformed content
-        raise InputFileError(f"Impossibile leggere «{name}»: {_short(exc)}", f"Cannot read '{name}': {_short(exc)}") \
-            from None
+        raise InputFileError(N_("Cannot read '{name}': {detail}"), name=name, detail=_short(exc)) from None
     try:
         formulas = load_workbook(io.BytesIO(small), data_only=False, read_only=False, keep_vba=False,
                                  keep_links=False)
@@ -187,10 +177,9 @@ def sanitise(zf: zipfile.ZipFile, name: str = "upload.xlsx") -> tuple[bytes, lis
     sheets = [i for i in infos if _SHEET_PART.fullmatch(i.filename)]
     if len(infos) > MAX_PARTS or len(sheets) > MAX_SHEETS:
         raise InputFileError(
-            f"«{name}» contiene {len(sheets)} fogli e {len(infos)} parti: il modello ne ha 4. Copiare i dati in un "
-            "modello nuovo e ricaricarlo.",
-            f"'{name}' holds {len(sheets)} sheets and {len(infos)} parts: the template has 4 sheets. Copy the data "
-            "into a fresh template and upload it again.")
+            N_("'{name}' holds {sheets} sheets and {parts} parts: the template has 4 sheets. Copy the data into a "
+               "fresh template and upload it again."),
+            name=name, sheets=number_param(len(sheets)), parts=number_param(len(infos)))
     notes: list[SanitiseNote] = []
     parts: dict[str, bytes] = {}
     for info in infos:
@@ -201,10 +190,8 @@ def sanitise(zf: zipfile.ZipFile, name: str = "upload.xlsx") -> tuple[bytes, lis
             part = _read(zf, info, PART_LIMITS[n])
             if n == "xl/sharedStrings.xml" and part.count(b"<si") > MAX_SHARED_STRINGS:
                 raise InputFileError(
-                    f"«{name}» contiene più di {MAX_SHARED_STRINGS:,} testi diversi: togliere i fogli non "
-                    "previsti dal modello e ricaricarlo.",
-                    f"'{name}' holds more than {MAX_SHARED_STRINGS:,} distinct texts: remove the sheets "
-                    "that are not in the template and upload it again.")
+                    N_("'{name}' holds more than {count} distinct texts: remove the sheets that are not in the "
+                       "template and upload it again."), name=name, count=number_param(MAX_SHARED_STRINGS))
             parts[n] = part
     if "xl/styles.xml" in parts:
         _keep_used_styles(parts, name)
@@ -257,7 +244,7 @@ def _keep_used_styles(parts: dict[str, bytes], name: str) -> None:
         return
     section = _XF_SECTION.search(styles)
     if section is None:
-        raise InputFileError(f"«{name}»: stili delle celle non leggibili.", f"'{name}': unreadable cell styles.")
+        raise InputFileError(N_("'{name}': unreadable cell styles."), name=name)
     xfs = [m.group(0) for m in _XF.finditer(styles, section.start(1), section.end(1))]
     used: set[int] = set()
     for n, part in parts.items():
@@ -277,15 +264,12 @@ def _keep_used_styles(parts: dict[str, bytes], name: str) -> None:
 def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
     if info.file_size > limit:
         raise InputFileError(
-            f"La parte «{info.filename}» del file è troppo grande ({info.file_size / 1e6:.0f} MB): togliere "
-            "fogli, immagini o formattazioni non necessarie.",
-            f"Part '{info.filename}' of the file is too large ({info.file_size / 1e6:.0f} MB): remove "
-            "unneeded sheets, pictures or formatting.")
+            N_("Part '{part}' of the file is too large ({size} MB): remove unneeded sheets, pictures or formatting."),
+            part=info.filename, size=number_param(info.file_size / 1e6))
     with zf.open(info) as fh:
         data = fh.read(limit + 1)  # the declared size may lie; never read more than the limit
     if len(data) > limit:
-        raise InputFileError(f"La parte «{info.filename}» del file è troppo grande.",
-                             f"Part '{info.filename}' of the file is too large.")
+        raise InputFileError(N_("Part '{part}' of the file is too large."), part=info.filename)
     return data
 
 
@@ -312,14 +296,12 @@ def _sanitise_sheet(xml: bytes, part: str, notes: list[SanitiseNote]) -> bytes:
     m = re.search(rb"<((?:[A-Za-z_][\w.-]*:)?)sheetData\b[^>]*?(/?)>", xml)
     if m is None:  # no cells at all
         if len(xml) > MAX_SHEET_HEAD:
-            raise InputFileError(f"Il foglio «{part}» è troppo grande e non contiene celle.",
-                                 f"Sheet part '{part}' is too large and holds no cells.")
+            raise InputFileError(N_("Sheet part '{part}' is too large and holds no cells."), part=part)
         return xml
     prefix = m.group(1)
     head = xml[:m.start()]
     if len(head) > MAX_SHEET_HEAD:
-        raise InputFileError(f"Il foglio «{part}» ha un'intestazione troppo grande.",
-                             f"Sheet part '{part}' has an oversized header.")
+        raise InputFileError(N_("Sheet part '{part}' has an oversized header."), part=part)
     head = re.sub(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\b[^>]*/>", b"", head)
     if m.group(2):  # <sheetData/>: no cells at all
         end = m.end()
@@ -375,10 +357,8 @@ def _kept_rows(body: bytes, lo: int, hi: int, p: bytes, part: str, notes: list[S
         last_row = row
         cells, beyond = _kept_cells(body, tag_end + 1, end, cell_open, cell_close, row, budget)
         if budget[0] <= 0:
-            raise InputFileError(f"Il foglio «{part}» contiene troppe celle con valori: il modello prevede al "
-                                 f"massimo {L.MAX_SITES} siti.",
-                                 f"Sheet part '{part}' holds too many cells with values: the template takes at "
-                                 f"most {L.MAX_SITES} sites.")
+            raise InputFileError(N_("Sheet part '{part}' holds too many cells with values: the template takes at "
+                                    "most {max_sites} sites."), part=part, max_sites=L.MAX_SITES)
         if beyond and not beyond_cols_noted:
             notes.append(SanitiseNote("data_beyond_columns", part, row=row, column=beyond))
             beyond_cols_noted = True

@@ -14,6 +14,7 @@ are formatted by Babel in the reader's locale:
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -47,9 +48,11 @@ MESSAGES: dict[str, str] = {
     "unknown_municipality": N_("{label}: no Lombardy municipality has ISTAT code {value}."),
     "bad_lat": N_("{label}: {value} is not a valid latitude (between -90 and 90)."),
     "bad_lon": N_("{label}: {value} is not a valid longitude (between -180 and 180)."),
-    "latlon_swapped": N_("Latitude and longitude look swapped: ({lat}, {lon}) falls outside Lombardy, while ({lon}, {lat}) falls inside it. Swap the two values."),
+    "latlon_swapped": N_("Latitude and longitude look swapped: ({lat}, {lon}) falls outside Lombardy, while ({lon}, "
+                         "{lat}) falls inside it. Swap the two values."),
     "outside_lombardy": N_("The point ({lat}, {lon}) falls outside Lombardy."),
-    "outside_municipality": N_("The point ({lat}, {lon}) is {distance_m} m from the declared municipality {municipality} (tolerance {tolerance_m} m){found}."),
+    "outside_municipality": N_("The point ({lat}, {lon}) is {distance_m} m from the declared municipality "
+                               "{municipality} (tolerance {tolerance_m} m){found}."),
     "bad_geometry": N_("{label}: unreadable geometry ({detail}). Use WKT or GeoJSON of a polygon in WGS84."),
     "outline_far": N_("The point is {distance_m} m from the given outline."),
     "bad_cadastral": N_("{label}: '{value}' is not in the form sheet/parcel[/sub] (e.g. 12/345)."),
@@ -59,16 +62,20 @@ MESSAGES: dict[str, str] = {
     "years_unused_in_use": N_("Years unused given ({value}) for a site declared in use."),
     "excel_error": N_("{label}: the cell holds the Excel error '{value}' (a formula that failed): type the value."),
     "not_finite": N_("{label}: '{value}' is not a usable number (infinite or far too large)."),
-    "wrong_unit": N_("{label}: the unit in '{value}' is unknown or does not fit this field: write the number in {unit}."),
+    "wrong_unit": N_("{label}: the unit in '{value}' is unknown or does not fit this field: write the number in "
+                     "{unit}."),
     "no_unit_expected": N_("{label}: '{value}': write the number only, without a unit."),
     "unit_converted": N_("{label}: '{value}' read as {converted} {unit}: please check."),
-    "implausible_low": N_("{label}: {value} {unit} is not plausible (at least {limit} {unit}): check the unit (hectares or m²?) and the digits."),
-    "implausible_high": N_("{label}: {value} {unit} is not plausible (at most {limit} {unit}): check the unit and the digits."),
+    "implausible_low": N_("{label}: {value} {unit} is not plausible (at least {limit} {unit}): check the unit "
+                          "(hectares or m²?) and the digits."),
+    "implausible_high": N_("{label}: {value} {unit} is not plausible (at most {limit} {unit}): check the unit and "
+                           "the digits."),
     "unusual_low": N_("{label}: {value} {unit} is unusually low (usually at least {limit} {unit}): please check."),
     "unusual_high": N_("{label}: {value} {unit} is unusually high (usually at most {limit} {unit}): please check."),
     "date_out_of_range": N_("{label}: the date {value} is outside the allowed range ({min} to {max})."),
     "unusual_date": N_("{label}: the date {value} is unusual (before 2000 or more than 10 years ahead): please check."),
-    "invisible_char": N_("{label}: the text contains an invisible or control character ({char}, position {position}): type the value again instead of pasting it."),
+    "invisible_char": N_("{label}: the text contains an invisible or control character ({char}, position "
+                         "{position}): type the value again instead of pasting it."),
     "covered_without_buildings": N_("Covered area given for land without buildings."),
 }
 
@@ -84,6 +91,55 @@ def fmt_number(value: Any, lang: Lang = "en", digits: int = 2) -> str:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(value)
     return translator(lang).number(value, digits)
+
+
+def _number(value: float, digits: int, _) -> str:
+    return _.number(value, digits)
+
+
+def _text(message: str, _) -> str:
+    return _(message)
+
+
+def number_param(value: float, digits: int = 0):
+    """A :class:`~geo.errors.UserError` parameter: ``value`` formatted in the reader's locale when shown.
+
+    A module-level ``partial``, not a lambda, so an error (or a check result holding one) can be pickled.
+
+    >>> from geo.errors import UserError
+    >>> UserError(N_("{n} rows"), n=number_param(1234.5, 1)).message("it")
+    '1.234,5 rows'
+    """
+    return functools.partial(_number, value, digits)
+
+
+def text_param(message: str):
+    """A :class:`~geo.errors.UserError` parameter: an English text (marked ``N_``) translated when shown."""
+    return functools.partial(_text, message)
+
+
+def _date(value: Any, _) -> str:
+    try:
+        return _.date(value)
+    except (TypeError, ValueError, AttributeError):
+        return str(value)[:10]
+
+
+def date_param(value: Any):
+    """A :class:`~geo.errors.UserError` parameter: a date (or ISO timestamp) written as the reader's locale does."""
+    return functools.partial(_date, value)
+
+
+def _joined(messages: tuple[str, ...], sep: str, params: dict[str, Any], _) -> str:
+    values = {k: _.number(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+              for k, v in params.items()}
+    return sep.join(_(m).format(**values) for m in messages)
+
+
+def joined_param(messages: list[str], sep: str = "; ", **params: Any):
+    """A :class:`~geo.errors.UserError` parameter: several English texts (marked ``N_``), each translated and
+    filled with ``params`` (numbers by Babel), joined by ``sep``."""
+    return functools.partial(_joined, tuple(messages), sep, params)
 
 
 @dataclass(frozen=True)

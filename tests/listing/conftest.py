@@ -26,9 +26,10 @@ SITE = {
 
 
 def fill(path: Path, sites: list[dict[str, Any]] | None = None, owner: dict[str, Any] | None = None,
-         mutate: Callable[[openpyxl.Workbook], None] | None = None) -> Path:
+         mutate: Callable[[openpyxl.Workbook], None] | None = None, lang: str = "it") -> Path:
+    """The template of ``lang`` filled with ``owner`` and ``sites`` (raw values, as an owner types them)."""
     tpl = path.with_suffix(".tpl.xlsx")
-    write_template(tpl, "it")
+    write_template(tpl, lang)
     wb = openpyxl.load_workbook(tpl)
     own = wb[L.SHEET_OWNER]
     for r in range(2, own.max_row + 1):

@@ -32,7 +32,7 @@ def test_an_enquiry_about_a_published_site_reaches_staff_only(catalogue_target):
 @pytest.mark.parametrize("bad, expect", [
     ({"consent": False}, "consent"), ({"email": "li.wei@exa\u200bmple.com"}, "e-mail"),
     ({"email": "not-an-email"}, "e-mail"), ({"message": " "}, "message"), ({"name": ""}, "name"),
-    ({"message": "x" * 5000}, "at most 4000")])
+    ({"message": "x" * 5000}, "at most 4,000")])
 def test_a_bad_enquiry_is_one_clear_message_and_stores_nothing(catalogue_target, bad, expect):
     cat = open_catalogue(catalogue_target)
     sid = cat.sites()["site_id"].iloc[0]

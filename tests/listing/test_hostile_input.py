@@ -418,7 +418,8 @@ def test_template_dropdowns_show_labels_and_labels_submit_as_codes(lang, tmp_pat
     site = {**SITE, **label, "permitted_uses": uses, "rail_siding": "Yes" if lang == "en" else "Sì"}
     assert site["condition"] != "to_renovate"  # a label, not the code
     cat = open_catalogue(catalogue_target)
-    res = check_workbook(fill(tmp_path / f"labels_{lang}.xlsx", sites=[site], owner=owner), cat.places(), lang)
+    res = check_workbook(fill(tmp_path / f"labels_{lang}.xlsx", sites=[site], owner=owner, lang=lang), cat.places(),
+                         lang)
     assert res.ok, res.report("en")
     rec = res.sites[0].record
     assert (rec["condition"], rec["contamination"], rec["permitted_uses"]) == ("to_renovate", "none_known",
@@ -426,6 +427,38 @@ def test_template_dropdowns_show_labels_and_labels_submit_as_codes(lang, tmp_pat
     assert res.owner["owner_type"] == "company" and rec["rail_siding"] is True
     stored = _stored(catalogue_target, submit(cat, res).site_ids)
     assert stored["condition"].iloc[0] == "to_renovate" and stored["permitted_uses"].iloc[0] == "industrial;logistics"
+
+
+@pytest.mark.parametrize("lang", ["it", "en"])
+def test_a_label_of_another_field_is_still_an_error_in_the_owners_language(lang, tmp_path):
+    from geo.schema import FIELD
+
+    wrong = FIELD["owner_type"].choice_label("public_body", lang)  # a real label, of the wrong drop-down
+    res = check_workbook(fill(tmp_path / "wrong.xlsx", sites=[{**SITE, "condition": wrong}], lang=lang), None, lang)
+    assert not res.ok
+    (hit,) = [i for i in res.issues if i.header == "condition"]
+    assert hit.code == "not_in_list" and hit.row == L.FIRST_DATA_ROW and hit.value == wrong
+    # Said in the owner's language, with the labels the drop-down offers (not the codes).
+    bare, renovate = (FIELD["condition"].choice_label(c, lang) for c in ("bare_land", "to_renovate"))
+    assert wrong in hit.message(lang) and renovate in hit.message(lang) and "to_renovate" not in hit.message(lang)
+    assert hit.expected(lang).startswith({"it": "uno tra: ", "en": "one of: "}[lang] + bare)
+    report = res.report(lang)
+    assert ({"it": "ERRORE", "en": "ERROR"}[lang] + f" {L.SHEET_SITES}, " + {"it": "riga", "en": "row"}[lang]) in report
+
+
+def test_the_template_speaks_the_owners_language(tmp_path):
+    from geo.listing.template import write_template
+
+    for lang, first, values, yes in (("it", "Modello per proporre", "Valori: ", "Sì"),
+                                     ("en", "Template to offer", "Values: ", "Yes")):
+        wb = openpyxl.load_workbook(write_template(tmp_path / f"t_{lang}.xlsx", lang))
+        assert wb[L.SHEET_INSTRUCTIONS]["A1"].value.startswith(first)
+        assert L.SHEET_OWNER in wb[L.SHEET_INSTRUCTIONS]["A2"].value
+        ws = _sites(wb)
+        assert values in ws.cell(L.ROW_IT, _col(wb, "condition")).comment.text
+        col = openpyxl.utils.get_column_letter(_col(wb, "rail_siding"))
+        dv = {str(v.sqref).split(":")[0].rstrip("0123456789"): v.formula1 for v in ws.data_validations.dataValidation}
+        assert dv[col] == f'"{yes},No"' and ws.cell(L.ROW_EXAMPLE, _col(wb, "rail_siding")).value == "No"
 
 
 def test_every_choice_label_reads_back_as_its_own_code():
