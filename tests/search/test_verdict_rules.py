@@ -59,6 +59,10 @@ def test_distance_to_a_point_is_measured_in_km():
     assert codes(rows, crit) == ["PASS", "CONDITIONAL", "FAIL"]
     crit = Criterion("distance_to_point_km", {"lat": 45.0, "lon": 10.0, "km": 9.5, "label": "port"})
     assert codes(rows, crit) == ["PASS", "FAIL", "FAIL"]  # 10.55 > 9.5 * 1.1
+    # 45.09 N is 9.9987 km away: metres are divided by exactly 1000 (9.99 km is just short of it).
+    edge = [{"lat": 45.09, "lon": 10.0}]
+    assert codes(edge, Criterion("distance_to_point_km", {"lat": 45.0, "lon": 10.0, "km": 9.99})) == ["CONDITIONAL"]
+    assert codes(edge, Criterion("distance_to_point_km", {"lat": 45.0, "lon": 10.0, "km": 9.999})) == ["PASS"]
 
 
 def test_a_missing_number_is_unknown_on_both_sides():
@@ -89,6 +93,16 @@ def test_uses_any_all_and_the_implementation_plan():
                                                                               "UNKNOWN"]
 
 
+def test_a_site_with_only_the_first_use_is_known():
+    from geo.search.index import USES
+
+    first = USES[0]
+    rows = [{"permitted_uses": first}, {"permitted_uses": USES[1]}]
+    assert codes(rows, Criterion("uses_any", [first])) == ["PASS", "FAIL"]
+    assert codes(rows, Criterion("uses_all", [first, USES[1]])) == ["FAIL", "FAIL"]
+    assert codes([{"permitted_uses": f"{first};{USES[1]}"}], Criterion("uses_all", [first, USES[1]])) == ["PASS"]
+
+
 def test_transaction_sale_or_lease_satisfies_either():
     rows = [{"transaction": "sale_or_lease"}, {"transaction": "sale"}, {"transaction": "lease"}, {}]
     assert codes(rows, Criterion("transaction", ["lease"])) == ["PASS", "FAIL", "PASS", "UNKNOWN"]
@@ -107,6 +121,8 @@ def test_contamination_under_investigation_is_conditional_only_when_a_clean_site
                                                                         "FAIL", "UNKNOWN"]
     assert codes(rows, Criterion("contamination", ["remediated"])) == ["FAIL", "PASS", "CONDITIONAL", "CONDITIONAL",
                                                                         "FAIL", "UNKNOWN"]
+    assert codes(rows, Criterion("contamination", ["none_known", "remediated"])) == [
+        "PASS", "PASS", "CONDITIONAL", "CONDITIONAL", "FAIL", "UNKNOWN"]
     # Someone who accepts a suspected site is not asking for a clean one: no conditional band.
     assert codes(rows, Criterion("contamination", ["none_known", "suspected"])) == [
         "PASS", "FAIL", "FAIL", "FAIL", "PASS", "UNKNOWN"]
@@ -150,6 +166,19 @@ def test_scores_are_weighted_means_of_the_points():
     # All weights zero: every criterion counts once.
     brief0 = Brief(criteria=[Criterion("power_min", 5000, weight=0), Criterion("land_area_min", 1000, weight=0)])
     assert judge(idx, brief0, np.arange(3))[2].tolist() == [0.5, 0.45, 0.65]
+
+
+def test_small_weights_are_weights_and_scores_have_four_decimals():
+    idx = make_index([{"power_kw": 6000.0, "land_area_m2": 950.0}])
+    brief = Brief(criteria=[Criterion("power_min", 5000, weight=0.5), Criterion("land_area_min", 1000, weight=0.25),
+                            Criterion("covered_area_min", 10, weight=0.25)])
+    # (0.5 * 1 + 0.25 * 0.6 + 0.25 * 0.3) / 1.0
+    assert judge(idx, brief, np.arange(1))[2].tolist() == [0.725]
+    brief = Brief(criteria=[Criterion("power_min", 5000, weight=0.5), Criterion("land_area_min", 1000, weight=0.25)])
+    assert judge(idx, brief, np.arange(1))[2].tolist() == [round((0.5 + 0.25 * 0.6) / 0.75, 4)] == [0.8667]
+    equal = Brief(criteria=[Criterion("power_min", 5000), Criterion("land_area_min", 1000),
+                            Criterion("covered_area_min", 10)])
+    assert judge(idx, equal, np.arange(1))[2].tolist() == [0.6333]
 
 
 def test_no_brief_means_no_verdict():
@@ -268,6 +297,20 @@ REASON_CASES = [
      '{L} 100 kW < required 5,000 kW'),
     (Criterion('power_min', 5000), {'power_kw': 100.0}, 'it',
      '{L} 100 kW < 5.000 kW richiesti'),
+]
+
+
+REASON_CASES += [
+    (Criterion("airport_km", 20), {"dist_airport_km": 12.34}, "it", "{L}: 12,3 km ≤ 20 km"),
+    (Criterion("airport_km", 20), {"dist_airport_km": 40.0}, "it", "{L}: 40 km > 20 km"),
+    (Criterion("uses_all", ["logistics", "offices"]), {"permitted_uses": "logistics;offices"}, "it",
+     "{L}: Logistica, Uffici / terziario (richiesto Logistica + Uffici / terziario)"),
+    (Criterion("price_m2_max", 50), {"price_eur": 400000.0, "land_area_m2": 10000.0}, "en",
+     "{L} 40 €/m² ≤ maximum 50 €/m²"),
+    (Criterion("price_m2_max", 50), {"price_eur": 400000.0, "land_area_m2": 10000.0}, "it",
+     "{L} 40 €/m² ≤ 50 €/m² massimi"),
+    (Criterion("contamination", ["none_known"]), {"contamination": "none_known"}, "it",
+     "{L}: Nessuna nota (richiesto Nessuna nota)"),
 ]
 
 
