@@ -28,6 +28,7 @@ from geo.brownfield.bands import BANDS, SCL_DROP
 from geo.brownfield.quality import GROWING_MONTHS
 from geo.brownfield.stac import ASSET_KEYS, scene_from_item
 from geo.errors import InputFileError
+from geo.i18n import N_
 
 #: Layers of a composite, in order: the six bands' medians, the clear count, the brightness MAD.
 LAYERS = (*BANDS, "clear", "activity")
@@ -125,8 +126,8 @@ def _asset_keys(items) -> dict[str, str]:
     for code, options in ASSET_KEYS.items():
         k = next((o for o in options if o in first.assets), None)
         if k is None and code != "SCL":
-            raise InputFileError(f"Elemento STAC {first.id}: manca la banda {code} ({'/'.join(options)}).",
-                                 f"STAC item {first.id}: band {code} is missing ({'/'.join(options)}).")
+            raise InputFileError(N_("STAC item {item}: band {band} is missing ({keys})."), item=first.id, band=code,
+                                 keys="/".join(options))
         if k:
             keys[code] = k
     return keys
@@ -155,9 +156,8 @@ def load_cube(items: list, years: Sequence[int], *, bbox_4326: tuple[float, floa
     by_year = growing_season(items, years)
     empty = [y for y, its in by_year.items() if not its]
     if empty:
-        raise InputFileError(
-            f"Nessuna acquisizione nella stagione vegetativa (aprile-ottobre) per {', '.join(map(str, empty))}.",
-            f"No acquisition in the growing season (April-October) for {', '.join(map(str, empty))}.")
+        raise InputFileError(N_("No acquisition in the growing season (April-October) for {years}."),
+                             years=", ".join(map(str, empty)))
     season = [it for y in years for it in by_year[y]]
     keys = _asset_keys(season)
     codes = [c for c in (*BANDS, "SCL") if c in keys]
@@ -215,7 +215,7 @@ def read_items(stac: str | Path, start: dt.date | None = None, end: dt.date | No
 
     p = Path(src)
     if not p.exists():
-        raise InputFileError(f"Catalogo STAC non trovato: {p}", f"STAC catalogue not found: {p}")
+        raise InputFileError(N_("STAC catalogue not found: {path}"), path=str(p))
     items = []
     for it in pystac.read_file(str(p)).get_items(recursive=True):
         d = (it.datetime or dt.datetime.fromisoformat(it.properties["start_datetime"])).date()

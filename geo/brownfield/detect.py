@@ -21,6 +21,8 @@ from shapely.geometry import shape
 from geo.brownfield.rules import FEATURE_SHIFT, FEATURES, RuleParams, baseline_mask, pixel_features
 from geo.brownfield.scoring import BaselineScorer, RuleScorer, Scorer, explain
 from geo.brownfield.sources import Grid, SceneReader
+from geo.brownfield.texts import both
+from geo.i18n import LOCALES, N_
 
 BLOCK = 1024
 HALO = 8
@@ -133,10 +135,10 @@ def sites(rows: list[dict], crs, p: RuleParams = RuleParams(), scorer: Scorer | 
     gdf["size_class"] = size_class(gdf["area_m2"])
     scorer = scorer or RuleScorer()
     gdf["score"] = scorer.score(gdf)
-    gdf["explanation_it"] = [explain(r, "it") for _, r in gdf.iterrows()]
-    gdf["explanation_en"] = [explain(r, "en") for _, r in gdf.iterrows()]
-    gdf.loc[gdf["too_small"], "explanation_en"] += "; too small to assess from Sentinel-2"
-    gdf.loc[gdf["too_small"], "explanation_it"] += "; troppo piccola per Sentinel-2"
+    too_small = both(N_("too small to assess from Sentinel-2"))
+    for lang in LOCALES:  # the explanation_it and explanation_en columns
+        gdf[f"explanation_{lang}"] = [explain(r, lang) for _, r in gdf.iterrows()]
+        gdf.loc[gdf["too_small"], f"explanation_{lang}"] += "; " + too_small[lang]
     c = gdf.geometry.centroid
     gdf["candidate_id"] = [f"BF-{int(x) // 10:06d}-{int(y) // 10:07d}" for x, y in zip(c.x, c.y)]
     gdf = rank(gdf)

@@ -20,6 +20,8 @@ import pandas as pd
 
 from geo.brownfield.rules import FEATURES
 from geo.brownfield.scoring import RuleScorer, Scorer
+from geo.brownfield.texts import both
+from geo.i18n import N_
 
 MIN_DECISIONS = 20
 #: The per-site features the model sees: every indicator and the site's size (log area).
@@ -60,10 +62,17 @@ class Fallback:
 
     scorer: Scorer = field(default_factory=RuleScorer)
     n_decisions: int = 0
-    reason: str = ""
+    #: The reason in every language of the interface (:func:`~geo.brownfield.texts.both`).
+    texts: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def reason(self) -> str:
+        """The reason in English (the run record's ``fallback``)."""
+        return self.texts.get("en", "")
 
     def info(self) -> dict:
-        return {"name": self.scorer.name, "n_decisions": self.n_decisions, "fallback": self.reason}
+        return {"name": self.scorer.name, "n_decisions": self.n_decisions, "fallback": self.reason,
+                "fallback_text": dict(self.texts)}
 
 
 def fit(features: pd.DataFrame, labels, min_decisions: int = MIN_DECISIONS, seed: int = 0
@@ -73,7 +82,7 @@ def fit(features: pd.DataFrame, labels, min_decisions: int = MIN_DECISIONS, seed
     Examples
     --------
     >>> fit(pd.DataFrame({k: [0.5] for k in (*FEATURES, "area_m2")}), [True]).reason
-    'only 1 decisions (at least 20 needed)'
+    'only 1 decision (at least 20 needed)'
     """
     from sklearn.ensemble import GradientBoostingClassifier
     from sklearn.model_selection import StratifiedKFold, cross_val_score
@@ -81,9 +90,13 @@ def fit(features: pd.DataFrame, labels, min_decisions: int = MIN_DECISIONS, seed
     y = np.asarray(labels, dtype=bool)
     n, pos = len(y), int(y.sum())
     if n < min_decisions:
-        return Fallback(n_decisions=n, reason=f"only {n} decisions (at least {min_decisions} needed)")
+        return Fallback(n_decisions=n, texts=both(
+            lambda _: _.ngettext("only {n} decision (at least {min} needed)",
+                                 "only {n} decisions (at least {min} needed)", n),
+            n=lambda _: _.integer(n), min=lambda _: _.integer(min_decisions)))
     if pos == 0 or pos == n:
-        return Fallback(n_decisions=n, reason="decisions of one kind only (confirm and reject are both needed)")
+        return Fallback(n_decisions=n, texts=both(
+            N_("decisions of one kind only (confirm and reject are both needed)")))
     X = feature_matrix(features)
     model = GradientBoostingClassifier(n_estimators=100, max_depth=2, learning_rate=0.1, subsample=1.0,
                                        random_state=seed)

@@ -7,7 +7,10 @@ from how much of the analysed area the run flags.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
+
+from geo.brownfield.texts import both
+from geo.i18n import N_, translator
 
 #: Months of the growing season in Lombardy's plain (vegetation indices carry signal).
 GROWING_MONTHS = frozenset(range(4, 11))  # April-October
@@ -17,15 +20,19 @@ MAX_FLAGGED_SHARE = 0.15
 
 @dataclass(frozen=True)
 class RunWarning:
+    """A warning about a run: one English message (marked ``N_``) and its values, translated when shown."""
+
     code: str
-    it: str
-    en: str
+    msgid: str
+    values: dict = field(default_factory=dict)
 
     def message(self, lang: str = "en") -> str:
-        return self.it if lang == "it" else self.en
+        _ = translator(lang)
+        return _(self.msgid).format(**{k: (v(_) if callable(v) else v) for k, v in self.values.items()})
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """As the run record stores it: the code and the message in each language (``{"code", "it", "en"}``)."""
+        return {"code": self.code, **both(self.msgid, **self.values)}
 
 
 def run_warnings(dates: list[dt.date], levels: list[str], candidate_area_m2: float,
@@ -35,28 +42,24 @@ def run_warnings(dates: list[dt.date], levels: list[str], candidate_area_m2: flo
     if dates and not any(d.month in GROWING_MONTHS for d in dates):
         out.append(RunWarning(
             "winter_only",
-            "Tutte le date sono fuori dalla stagione vegetativa (aprile-ottobre): gli indici di vegetazione "
-            "distinguono poco e i candidati saranno troppi. Aggiungere date estive.",
-            "Every date is outside the growing season (April-October): vegetation indices say little and the "
-            "run will over-flag. Add summer dates."))
+            N_("Every date is outside the growing season (April-October): vegetation indices say little and the "
+               "run will over-flag. Add summer dates.")))
     if "L1C" in levels:
-        both = "L2A" in levels
-        out.append(RunWarning(
-            "mixed_levels" if both else "top_of_atmosphere",
-            ("Date L1C e L2A mescolate: riflettanze non confrontabili tra le date." if both else
-             "Immagini Level-1C (al sensore, senza correzione atmosferica): indici e soglie meno affidabili; "
-             "preferire Level-2A."),
-            ("Level-1C and Level-2A dates mixed: reflectances are not comparable across dates." if both else
-             "Level-1C images (top of atmosphere, no atmospheric correction): indices and thresholds are less "
-             "reliable; prefer Level-2A.")))
+        if "L2A" in levels:
+            out.append(RunWarning(
+                "mixed_levels",
+                N_("Level-1C and Level-2A dates mixed: reflectances are not comparable across dates.")))
+        else:
+            out.append(RunWarning(
+                "top_of_atmosphere",
+                N_("Level-1C images (top of atmosphere, no atmospheric correction): indices and thresholds are "
+                   "less reliable; prefer Level-2A.")))
     if analysed_area_m2 > 0:
         share = candidate_area_m2 / analysed_area_m2
         if share > MAX_FLAGGED_SHARE:
-            pct_it = f"{share * 100:.0f}".replace(".", ",")
             out.append(RunWarning(
                 "over_flagging",
-                f"I candidati coprono il {pct_it}% dell'area analizzata (oltre il {MAX_FLAGGED_SHARE:.0%}): "
-                "non è una lista breve. Restringere con --landuse (aree produttive) o usare date estive.",
-                f"Candidates cover {share:.0%} of the analysed area (over {MAX_FLAGGED_SHARE:.0%}): not a short "
-                "list. Restrict with --landuse (productive land) or use summer dates."))
+                N_("Candidates cover {share} of the analysed area (over {limit}): not a short list. Restrict with "
+                   "--landuse (productive land) or use summer dates."),
+                {"share": lambda _: _.percent(share), "limit": lambda _: _.percent(MAX_FLAGGED_SHARE)}))
     return out

@@ -13,7 +13,9 @@ import numpy as np
 import pandas as pd
 
 from geo.catalogue import CatalogueBackend
+from geo.brownfield.texts import both
 from geo.errors import UserError
+from geo.i18n import N_
 
 DECISIONS = ("confirm", "reject", "promote")
 REVIEW_COLS = ["candidate_id", "run_id", "decision", "reason", "actor", "at", "site_id"]
@@ -117,9 +119,9 @@ def add_review(uow, candidate: pd.Series, decision: str, reason: str | None = No
                site_id: str | None = None) -> None:
     """Append one decision inside the caller's unit of work (a row insert: concurrent reviews all land)."""
     if decision not in DECISIONS:
-        raise UserError(f"Decisione non ammessa: {decision}", f"Decision not allowed: {decision}")
+        raise UserError(N_("Decision not allowed: {decision}"), decision=decision)
     if decision == "reject" and not (reason or "").strip():
-        raise UserError("Indicare il motivo del rifiuto.", "Give the reason for the rejection.")
+        raise UserError(N_("Give the reason for the rejection."))
     row = gpd.GeoDataFrame([{"candidate_id": candidate["candidate_id"], "run_id": candidate.get("run_id"),
                              "decision": decision, "reason": reason, "actor": uow.actor, "at": uow.stamp,
                              "site_id": site_id}], geometry=[candidate.geometry], crs=4326)
@@ -135,12 +137,14 @@ def promote_to_listing(cat: CatalogueBackend, candidate: pd.Series, actor: str) 
     area = float(g.to_crs(32632).area.iloc[0])
     pt = g.iloc[0].representative_point()
     found = cat.places().municipality_at(pt.x, pt.y)
+    title = both(N_("Candidate disused area (from satellite)"))
+    description = both(N_("Candidate {id}: {explanation}"), id=candidate["candidate_id"],
+                       explanation=lambda _: candidate.get(f"explanation_{_.lang}", ""))
     rec = {
         "status": "draft", "is_demo": False, "origin": "disused", "origin__prov": "estimated",
-        "title_it": "Area dismessa candidata (da satellite)", "title_it__prov": "estimated",
-        "title_en": "Candidate disused area (from satellite)", "title_en__prov": "estimated",
-        "description_it": f"Candidato {candidate['candidate_id']}: {candidate.get('explanation_it', '')}",
-        "description_en": f"Candidate {candidate['candidate_id']}: {candidate.get('explanation_en', '')}",
+        **{f"title_{lang}": text for lang, text in title.items()},
+        **{f"title_{lang}__prov": "estimated" for lang in title},
+        **{f"description_{lang}": text for lang, text in description.items()},
         "land_area_m2": round(area, 0), "land_area_m2__prov": "estimated",
         "lat": pt.y, "lat__prov": "estimated", "lon": pt.x, "lon__prov": "estimated",
         "outline": g.iloc[0],

@@ -21,6 +21,7 @@ from geo.brownfield.quality import run_warnings
 from geo.brownfield.rules import RuleParams
 from geo.brownfield.sources import Grid, Scene, SceneReader, grid_for
 from geo.errors import InputFileError
+from geo.i18n import N_
 from geo.store import atomic_gpkg
 
 
@@ -70,8 +71,7 @@ def detect(scenes: list[Scene], *, method: str = "rules", params: RuleParams = R
     candidates beyond it are kept with ``in_budget = False`` (hidden by default).
     """
     if len(scenes) < 2 and method != "baseline":
-        raise InputFileError("Servono almeno due date (una serie temporale).",
-                             "At least two dates (a time series) are needed.")
+        raise InputFileError(N_("At least two dates (a time series) are needed."))
     scenes = sorted(scenes, key=lambda s: s.date)
     t0 = time.perf_counter()
     aoi_bounds = tuple(aoi.to_crs(32632).total_bounds) if aoi is not None else None

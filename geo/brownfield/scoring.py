@@ -7,6 +7,8 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
+from geo.i18n import N_, translator
+
 
 class Scorer(Protocol):
     """Anything that turns a features table (one row per candidate) into scores in 0-1.
@@ -59,18 +61,18 @@ class BaselineScorer:
         return np.clip(features["bare_share"].to_numpy(dtype=float), 0, 1)
 
 
+#: The indicators an explanation names, each with the threshold from which it counts as evidence.
+EVIDENCE = (
+    ("encroachment", 0.3, N_("vegetation encroaching on hard surfaces")),
+    ("persistence", 0.8, N_("derelict-like cover on every date")),
+    ("stability", 0.7, N_("no change between dates")),
+    ("bare_all", 0.5, N_("bare ground or gravel on every date")),
+    ("built_context", 0.5, N_("in a built-up context")),
+)
+
+
 def explain(row: pd.Series, lang: str = "en") -> str:
-    """A one-line explanation of a candidate's score from its indicators."""
-    it = lang == "it"
-    parts = []
-    if row.get("encroachment", 0) >= 0.3:
-        parts.append("vegetazione in crescita su superfici dure" if it else "vegetation encroaching on hard surfaces")
-    if row.get("persistence", 0) >= 0.8:
-        parts.append("copertura da area abbandonata in tutte le date" if it else "derelict-like cover on every date")
-    if row.get("stability", 0) >= 0.7:
-        parts.append("nessun cambiamento tra le date" if it else "no change between dates")
-    if row.get("bare_all", 0) >= 0.5:
-        parts.append("suolo nudo o ghiaia in tutte le date" if it else "bare ground or gravel on every date")
-    if row.get("built_context", 0) >= 0.5:
-        parts.append("in contesto edificato" if it else "in a built-up context")
-    return "; ".join(parts) or ("indizi deboli" if it else "weak evidence")
+    """A one-line explanation of a candidate's score from its indicators, in ``lang``."""
+    _ = translator(lang)
+    parts = [_(text) for key, threshold, text in EVIDENCE if row.get(key, 0) >= threshold]
+    return "; ".join(parts) or _("weak evidence")

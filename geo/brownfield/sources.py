@@ -23,6 +23,7 @@ from rasterio.windows import Window
 
 from geo.brownfield.bands import BANDS, SEN2R_L1C, SEN2R_L2A, baseline_offset, scl_valid, to_reflectance
 from geo.errors import InputFileError
+from geo.i18n import N_
 
 TARGET_CRS = "EPSG:32632"
 RES = 10.0
@@ -50,18 +51,15 @@ class Scene:
     def check(self) -> None:
         missing = [b for b in BANDS if b not in self.bands]
         if missing:
-            raise InputFileError(
-                f"Scena del {self.date}: mancano le bande {', '.join(missing)} ({self.source}). Servono "
-                f"{', '.join(BANDS)}.",
-                f"Scene of {self.date}: bands {', '.join(missing)} are missing ({self.source}). Needed: "
-                f"{', '.join(BANDS)}.")
+            raise InputFileError(N_("Scene of {date}: bands {missing} are missing ({source}). Needed: {needed}."),
+                                 date=lambda _: _.date(self.date), missing=", ".join(missing), source=self.source,
+                                 needed=", ".join(BANDS))
 
 
 def parse_date(text: str) -> dt.date:
     m = re.search(r"(20\d{2})-?(\d{2})-?(\d{2})", text)
     if not m:
-        raise InputFileError(f"Data non leggibile: «{text}» (usare AAAA-MM-GG).",
-                             f"Unreadable date: '{text}' (use YYYY-MM-DD).")
+        raise InputFileError(N_("Unreadable date: '{text}' (use YYYY-MM-DD)."), text=text)
     return dt.date(int(m[1]), int(m[2]), int(m[3]))
 
 
@@ -78,8 +76,8 @@ def _open_check(path: Path):
     try:
         return rasterio.open(path)
     except RasterioIOError as exc:
-        raise InputFileError(f"{path.name} non è un raster leggibile (GeoTIFF o JP2): {exc}",
-                             f"{path.name} is not a readable raster (GeoTIFF or JP2): {exc}") from None
+        raise InputFileError(N_("{name} is not a readable raster (GeoTIFF or JP2): {error}"), name=path.name,
+                             error=str(exc)) from None
 
 
 def scene_from_path(path: str | Path, date: dt.date | str | None = None, level: str | None = None,
@@ -92,7 +90,7 @@ def scene_from_path(path: str | Path, date: dt.date | str | None = None, level: 
     """
     path = Path(path)
     if not path.exists():
-        raise InputFileError(f"Percorso non trovato: {path}", f"Path not found: {path}")
+        raise InputFileError(N_("Path not found: {path}"), path=str(path))
     d = date if isinstance(date, dt.date) else parse_date(str(date) if date else path.name)
     refs: dict[str, BandRef] = {}
     text = str(path)
@@ -106,8 +104,7 @@ def scene_from_path(path: str | Path, date: dt.date | str | None = None, level: 
                     refs[code] = BandRef(str(p), 1, nodata=src.nodata if src.nodata is not None else 0)
         text += " " + " ".join(p.name for p in files)
         if not refs:
-            raise InputFileError(f"Nessun file di banda (B02…B12, SCL) in {path}.",
-                                 f"No band files (B02…B12, SCL) in {path}.")
+            raise InputFileError(N_("No band files (B02…B12, SCL) in {path}."), path=str(path))
     else:
         with _open_check(path) as src:
             desc = [(d_ or "").upper().strip() for d_ in src.descriptions]
@@ -125,14 +122,11 @@ def scene_from_path(path: str | Path, date: dt.date | str | None = None, level: 
         if order is None and count == 1 and "SCL" in path.name.upper():
             order = ["SCL"]
         if order is None:
-            raise InputFileError(
-                f"{path.name}: {count} bande senza nome. Indicare l'ordine delle bande (--band-order B02,B03,...) "
-                "o impostare le descrizioni delle bande.",
-                f"{path.name}: {count} unnamed bands. Give the band order (--band-order B02,B03,...) or set the "
-                "band descriptions.")
+            raise InputFileError(N_("{name}: {count} unnamed bands. Give the band order (--band-order B02,B03,...) "
+                                    "or set the band descriptions."), name=path.name, count=count)
         if len(order) != count:
-            raise InputFileError(f"{path.name}: {count} bande ma {len(order)} nomi.",
-                                 f"{path.name}: {count} bands but {len(order)} names.")
+            raise InputFileError(N_("{name}: {count} bands but {names} names."), name=path.name, count=count,
+                                 names=len(order))
         for i, code in enumerate(order, start=1):
             refs[code] = BandRef(str(path), i, nodata=nodata)
         # sen2r ships the SCL in a sibling file.
@@ -171,7 +165,7 @@ def grid_for(scenes: list[Scene], aoi_bounds_32632: tuple[float, float, float, f
         ref = s.bands["B04"]
         with rasterio.open(ref.href) as src:
             if src.crs is None:
-                raise InputFileError(f"{Path(ref.href).name}: CRS mancante.", f"{Path(ref.href).name}: no CRS.")
+                raise InputFileError(N_("{name}: no CRS."), name=Path(ref.href).name)
             boxes.append(transform_bounds(src.crs, TARGET_CRS, *src.bounds, densify_pts=21))
     if aoi_bounds_32632:
         boxes.append(aoi_bounds_32632)
@@ -180,8 +174,7 @@ def grid_for(scenes: list[Scene], aoi_bounds_32632: tuple[float, float, float, f
     x1 = min(b[2] for b in boxes)
     y1 = min(b[3] for b in boxes)
     if x1 - x0 < 3 * RES or y1 - y0 < 3 * RES:
-        raise InputFileError("Le scene (e l'area di interesse) non si sovrappongono.",
-                             "The scenes (and the area of interest) do not overlap.")
+        raise InputFileError(N_("The scenes (and the area of interest) do not overlap."))
     # Snap to the 10 m lattice so that UTM inputs are read without resampling.
     x0, y0 = np.ceil(x0 / RES) * RES, np.ceil(y0 / RES) * RES
     x1, y1 = np.floor(x1 / RES) * RES, np.floor(y1 / RES) * RES
@@ -207,7 +200,7 @@ class SceneReader:
                 self._srcs[ref.href] = rasterio.open(ref.href)
             src = self._srcs[ref.href]
             if src.crs is None:
-                raise InputFileError(f"{Path(ref.href).name}: CRS mancante.", f"{Path(ref.href).name}: no CRS.")
+                raise InputFileError(N_("{name}: no CRS."), name=Path(ref.href).name)
             self._vrts[key] = WarpedVRT(src, crs=self.grid.crs, transform=self.grid.transform,
                                         width=self.grid.width, height=self.grid.height, resampling=resampling,
                                         src_nodata=ref.nodata if ref.nodata is not None else None,

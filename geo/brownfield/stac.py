@@ -14,6 +14,7 @@ from typing import Iterable
 from geo.brownfield.bands import BANDS, baseline_offset
 from geo.brownfield.sources import BandRef, Scene
 from geo.errors import InputFileError, UserError
+from geo.i18n import N_
 
 EARTH_SEARCH = "https://earth-search.aws.element84.com/v1"
 PLANETARY = "https://planetarycomputer.microsoft.com/api/stac/v1"
@@ -57,12 +58,12 @@ def scenes_from_static(catalog_path: str | Path, start: dt.date | None = None, e
 
     p = Path(catalog_path)
     if not p.exists():
-        raise InputFileError(f"Catalogo STAC non trovato: {p}", f"STAC catalogue not found: {p}")
+        raise InputFileError(N_("STAC catalogue not found: {path}"), path=str(p))
     try:
         cat = pystac.read_file(str(p))
     except Exception as exc:
-        raise InputFileError(f"{p.name} non è un catalogo STAC valido: {exc}",
-                             f"{p.name} is not a valid STAC catalogue: {exc}") from None
+        raise InputFileError(N_("{name} is not a valid STAC catalogue: {error}"), name=p.name,
+                             error=str(exc)) from None
     items = list(cat.get_items(recursive=True)) if hasattr(cat, "get_items") else [cat]
     return _select(items, start, end, max_cloud)
 
@@ -90,8 +91,8 @@ def search_api(url: str, bbox_4326: tuple[float, float, float, float], start: dt
         try:
             import planetary_computer
         except ImportError:
-            raise UserError("Per Planetary Computer installare l'extra: pip install 'lombardy-sites[planetary]'",
-                            "For Planetary Computer install the extra: pip install 'lombardy-sites[planetary]'") from None
+            raise UserError(N_("For Planetary Computer install the extra: pip install "
+                               "'lombardy-sites[planetary]'")) from None
         modifier = planetary_computer.sign_inplace
     collection = collection or ("sentinel-2-l2a" if "planetarycomputer" in url else "sentinel-2-c1-l2a")
     client = Client.open(url, modifier=modifier)

@@ -6,64 +6,66 @@ import argparse
 import json
 import sys
 
+from geo.i18n import N_, translator
+
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("brownfield", help="Sentinel-2 brownfield candidates: detect, evaluate, list runs")
+    p = sub.add_parser("brownfield", help=N_("Sentinel-2 brownfield candidates: detect, evaluate, list runs"))
     s = p.add_subparsers(dest="what", required=True, metavar="WHAT")
-    d = s.add_parser("detect", help="detect candidate disused sites from two or more dates")
+    d = s.add_parser("detect", help=N_("detect candidate disused sites from two or more dates"))
     d.add_argument("--scene", action="append", default=[], metavar="DATE=PATH",
-                   help="a scene: folder of band files or multi-band GeoTIFF (repeat for each date)")
-    d.add_argument("--band-order", help="band codes of a multi-band file without descriptions, e.g. B02,B03,...")
-    d.add_argument("--level", choices=["L1C", "L2A"], help="processing level when the files do not say")
-    d.add_argument("--stac", help="STAC API URL or a static catalog.json path")
-    d.add_argument("--aoi", help="area of interest (GeoJSON/GeoPackage)")
-    d.add_argument("--from", dest="start", help="YYYY-MM-DD")
-    d.add_argument("--to", dest="end", help="YYYY-MM-DD")
+                   help=N_("a scene: folder of band files or multi-band GeoTIFF (repeat for each date)"))
+    d.add_argument("--band-order", help=N_("band codes of a multi-band file without descriptions, e.g. B02,B03,..."))
+    d.add_argument("--level", choices=["L1C", "L2A"], help=N_("processing level when the files do not say"))
+    d.add_argument("--stac", help=N_("STAC API URL or a static catalog.json path"))
+    d.add_argument("--aoi", help=N_("area of interest (GeoJSON/GeoPackage)"))
+    d.add_argument("--from", dest="start", help=N_("YYYY-MM-DD"))
+    d.add_argument("--to", dest="end", help=N_("YYYY-MM-DD"))
     d.add_argument("--max-cloud", type=float, default=20.0,
-                   help="skip STAC items above this cloud cover (default 20; composites mask clouds with SCL, so "
-                        "a higher value such as 60 keeps more observations)")
-    d.add_argument("--years", help="STAC: the two (or more) years whose growing-season composites are compared, "
-                                   "e.g. 2019,2024 (default: the first and last year found)")
+                   help=N_("skip STAC items above this cloud cover (default 20; composites mask clouds with SCL, so "
+                           "a higher value such as 60 keeps more observations)"))
+    d.add_argument("--years", help=N_("STAC: the two (or more) years whose growing-season composites are compared, "
+                                      "e.g. 2019,2024 (default: the first and last year found)"))
     d.add_argument("--per-date", action="store_true",
-                   help="STAC: compare single acquisitions instead of growing-season composites (the old path)")
+                   help=N_("STAC: compare single acquisitions instead of growing-season composites (the old path)"))
     d.add_argument("--min-clear", type=int, default=3,
-                   help="composites: fewer clear observations in a year than this = no data (default 3)")
-    d.add_argument("--scheduler", help="composites: Dask scheduler address (tcp://HOST:8786) of an existing "
-                                       "cluster; 'sync' = one process; default: a new LocalCluster")
-    d.add_argument("--workers", type=int, default=2, help="LocalCluster workers (default 2)")
-    d.add_argument("--memory-limit", default="2GiB", help="LocalCluster memory per worker (default 2GiB)")
-    d.add_argument("--chunk", type=int, default=1024, help="composites: chunk side in pixels (default 1024)")
-    d.add_argument("--work-dir", help="composites: where finished chunks are kept until the run is written "
-                                      "(default OUT.parts); a run started again resumes from them")
-    d.add_argument("--landuse", help="productive land-use polygons restricting the candidates")
-    d.add_argument("--register", help="a reference register (labels candidates 'in register')")
+                   help=N_("composites: fewer clear observations in a year than this = no data (default 3)"))
+    d.add_argument("--scheduler", help=N_("composites: Dask scheduler address (tcp://HOST:8786) of an existing "
+                                          "cluster; 'sync' = one process; default: a new LocalCluster"))
+    d.add_argument("--workers", type=int, default=2, help=N_("LocalCluster workers (default 2)"))
+    d.add_argument("--memory-limit", default="2GiB", help=N_("LocalCluster memory per worker (default 2GiB)"))
+    d.add_argument("--chunk", type=int, default=1024, help=N_("composites: chunk side in pixels (default 1024)"))
+    d.add_argument("--work-dir", help=N_("composites: where finished chunks are kept until the run is written "
+                                         "(default OUT.parts); a run started again resumes from them"))
+    d.add_argument("--landuse", help=N_("productive land-use polygons restricting the candidates"))
+    d.add_argument("--register", help=N_("a reference register (labels candidates 'in register')"))
     d.add_argument("--method", choices=["rules", "baseline"], default="rules")
     d.add_argument("--budget", type=float, default=0.05,
-                   help="share of the analysed area the ranked short list may cover (default 0.05 = 5%%); "
-                        "the other candidates are kept with in_budget = false")
-    d.add_argument("--out", required=True, help="output GeoPackage")
-    d.add_argument("--publish", action="store_true", help="also publish to the catalogue (atomic)")
+                   help=N_("share of the analysed area the ranked short list may cover (default 0.05 = 5%%); "
+                           "the other candidates are kept with in_budget = false"))
+    d.add_argument("--out", required=True, help=N_("output GeoPackage"))
+    d.add_argument("--publish", action="store_true", help=N_("also publish to the catalogue (atomic)"))
     d.add_argument("--learned", action="store_true",
-                   help="rank with a gradient-boosting scorer trained on the catalogue's confirm/reject decisions "
-                        "(falls back to the rules below --min-decisions)")
-    d.add_argument("--min-decisions", type=int, default=20, help="decisions needed for --learned (default 20)")
+                   help=N_("rank with a gradient-boosting scorer trained on the catalogue's confirm/reject decisions "
+                           "(falls back to the rules below --min-decisions)"))
+    d.add_argument("--min-decisions", type=int, default=20, help=N_("decisions needed for --learned (default 20)"))
     d.set_defaults(func=_detect)
-    e = s.add_parser("evaluate", help="recall, flagged share, lift, precision@k against a reference")
+    e = s.add_parser("evaluate", help=N_("recall, flagged share, lift, precision@k against a reference"))
     e.add_argument("--candidates", required=True)
     e.add_argument("--reference", required=True)
     e.add_argument("--tolerance-m", type=float, default=50.0)
-    e.add_argument("--aoi", help="analysed area (default: the run's analysed_area layer)")
-    e.add_argument("--where", help="pandas query on the reference, e.g. \"typology in ['Produttivo']\"")
-    e.add_argument("--label-column", help="boolean column: True = brownfield, False = negative")
+    e.add_argument("--aoi", help=N_("analysed area (default: the run's analysed_area layer)"))
+    e.add_argument("--where", help=N_("pandas query on the reference, e.g. \"typology in ['Produttivo']\""))
+    e.add_argument("--label-column", help=N_("boolean column: True = brownfield, False = negative"))
     e.add_argument("--min-score", type=float, default=0.0)
     e.add_argument("--budgets", default="0.01,0.02,0.05,0.10",
-                   help="area budgets for the ranked short list table (comma-separated shares)")
+                   help=N_("area budgets for the ranked short list table (comma-separated shares)"))
     e.add_argument("--strict-budget", action="store_true",
-                   help="cut each short list where its area plus the matching tolerance reaches the budget "
-                        "(the definition used until 2026-11-23) instead of its own area")
+                   help=N_("cut each short list where its area plus the matching tolerance reaches the budget "
+                           "(the definition used until 2026-11-23) instead of its own area"))
     e.add_argument("--json", action="store_true")
     e.set_defaults(func=_evaluate)
-    r = s.add_parser("runs", help="runs published in the catalogue")
+    r = s.add_parser("runs", help=N_("runs published in the catalogue"))
     r.set_defaults(func=_runs)
 
 
@@ -75,7 +77,7 @@ def _read(path):
     try:
         return gpd.read_file(path)
     except Exception as exc:
-        raise InputFileError(f"{path}: file non leggibile ({exc})", f"{path}: unreadable file ({exc})") from None
+        raise InputFileError(N_("{path}: unreadable file ({error})"), path=str(path), error=str(exc)) from None
 
 
 def _detect(args) -> int:
@@ -88,12 +90,13 @@ def _detect(args) -> int:
     from geo.brownfield.stac import scenes_from_static, search_api
     from geo.errors import UserError
 
+    _ = translator(getattr(args, "lang", "en"))
     scenes = []
     order = args.band_order.split(",") if args.band_order else None
     for item in args.scene:
         date, sep, path = item.partition("=")
         if not sep:
-            raise UserError(f"--scene vuole DATA=PERCORSO, trovato «{item}»", f"--scene needs DATE=PATH, got '{item}'")
+            raise UserError(N_("--scene needs DATE=PATH, got '{item}'"), item=item)
         scenes.append(scene_from_path(path, date, level=args.level, band_order=order))
     aoi = _read(args.aoi) if args.aoi else None
     start = dt.date.fromisoformat(args.start) if args.start else None
@@ -102,24 +105,20 @@ def _detect(args) -> int:
     if args.stac and args.per_date:
         if args.stac.startswith("http"):
             if aoi is None or start is None or end is None:
-                raise UserError("--stac URL richiede --aoi, --from e --to", "--stac URL needs --aoi, --from and --to")
+                raise UserError(N_("--stac URL needs --aoi, --from and --to"))
             scenes += search_api(args.stac, tuple(aoi.to_crs(4326).total_bounds), start, end, args.max_cloud)
         else:
             scenes += scenes_from_static(args.stac, start, end, args.max_cloud)
     if composites and scenes:
-        raise UserError("--scene e --stac (compositi) non si combinano: usare --per-date per confrontare le date.",
-                        "--scene and --stac (composites) do not combine: use --per-date to compare the dates.")
+        raise UserError(N_("--scene and --stac (composites) do not combine: use --per-date to compare the dates."))
     if composites and args.stac.startswith("http") and (aoi is None or start is None or end is None):
-        raise UserError("--stac URL richiede --aoi, --from e --to", "--stac URL needs --aoi, --from and --to")
+        raise UserError(N_("--stac URL needs --aoi, --from and --to"))
     if args.publish:
         from pathlib import Path
 
         if Path(args.out).resolve() == Path(args.catalogue_path).resolve():
-            raise UserError(
-                f"--out {args.out} è il catalogo stesso: la corsa lo sovrascriverebbe. Scrivere la corsa in un altro "
-                "file (es. --out corsa.gpkg); --publish la aggiunge al catalogo.",
-                f"--out {args.out} is the catalogue itself: the run would overwrite it. Write the run to another "
-                "file (e.g. --out run.gpkg); --publish adds it to the catalogue.")
+            raise UserError(N_("--out {out} is the catalogue itself: the run would overwrite it. Write the run to "
+                               "another file (e.g. --out run.gpkg); --publish adds it to the catalogue."), out=args.out)
     listed = None
     if args.publish:
         from geo.catalogue import open_catalogue
@@ -132,8 +131,9 @@ def _detect(args) -> int:
         bar.update(i - bar.n)
 
     if not 0 < args.budget <= 1:
-        raise UserError(f"--budget è una quota dell'area analizzata tra 0 e 1, trovato {args.budget}",
-                        f"--budget is a share of the analysed area between 0 and 1, got {args.budget}")
+        budget = args.budget
+        raise UserError(N_("--budget is a share of the analysed area between 0 and 1, got {budget}"),
+                        budget=lambda _: _.number(budget, 6))
     landuse = _read(args.landuse) if args.landuse else None
     register = _read(args.register) if args.register else None
     if composites:
@@ -149,9 +149,13 @@ def _detect(args) -> int:
 
         info = apply_to_run(res, reviews(open_catalogue(args.catalogue_path)), args.min_decisions)
         if "fallback" in info:
-            print(f"learned scorer not used: {info['fallback']}; ranked by {info['name']}", file=sys.stderr)
+            why = info.get("fallback_text", {}).get(_.lang) or info["fallback"]
+            print(_("learned scorer not used: {why}; ranked by {scorer}").format(why=why, scorer=info["name"]),
+                  file=sys.stderr)
         else:
-            print(f"ranked by {info['name']}: {info['n_decisions']} decisions, cross-validated AUC {info['cv_auc']}",
+            print(_.ngettext("ranked by {scorer}: {n} decision, cross-validated AUC {auc}",
+                             "ranked by {scorer}: {n} decisions, cross-validated AUC {auc}", info["n_decisions"])
+                  .format(scorer=info["name"], n=_.integer(info["n_decisions"]), auc=_.number(info["cv_auc"], 3)),
                   file=sys.stderr)
     R.write_run(res, args.out)
     if composites:
@@ -163,11 +167,11 @@ def _detect(args) -> int:
         shutil.rmtree(args.work_dir or default_work_dir(args.out), ignore_errors=True)
     if args.publish:
         R.publish(res, args.catalogue_path)
-    print(f"{res.run_id}: {len(res.candidates)} candidates in {res.record['timings_s']['total']} s -> {args.out}")
-    lang = getattr(args, "lang", "en")
-    for w in res.record["warnings"]:
-        print(("ATTENZIONE: " if lang == "it" else "WARNING: ") + (w["it"] if lang == "it" else w["en"]),
-              file=sys.stderr)
+    n = len(res.candidates)
+    print(_.ngettext("{run}: {n} candidate in {seconds} s -> {out}", "{run}: {n} candidates in {seconds} s -> {out}", n)
+          .format(run=res.run_id, n=_.integer(n), seconds=_.number(res.record["timings_s"]["total"], 2), out=args.out))
+    for w in res.record["warnings"]:  # recorded in every language of the interface
+        print(_("WARNING: {message}").format(message=w.get(_.lang) or w["en"]), file=sys.stderr)
     return 0
 
 
@@ -176,12 +180,11 @@ def _detect_composites(args, aoi, start, end, landuse, listed, register, progres
     from geo.brownfield.regional import default_work_dir, detect_regional, make_client
     from geo.errors import UserError
 
+    _ = translator(getattr(args, "lang", "en"))
     if args.chunk < 16 or args.workers < 1 or args.min_clear < 1:
-        raise UserError(
-            f"--chunk almeno 16 px, --workers e --min-clear almeno 1 (trovati {args.chunk}, {args.workers}, "
-            f"{args.min_clear}).",
-            f"--chunk must be at least 16 px, --workers and --min-clear at least 1 (got {args.chunk}, "
-            f"{args.workers}, {args.min_clear}).")
+        raise UserError(N_("--chunk must be at least 16 px, --workers and --min-clear at least 1 (got {chunk}, "
+                           "{workers}, {min_clear})."), chunk=args.chunk, workers=args.workers,
+                        min_clear=args.min_clear)
     bbox = tuple(aoi.to_crs(4326).total_bounds) if aoi is not None else None
     items = read_items(args.stac, start, end, args.max_cloud, bbox)
     if args.years:
@@ -190,13 +193,13 @@ def _detect_composites(args, aoi, start, end, landuse, listed, register, progres
         found = sorted(y for y, its in growing_season(items, range(1984, 2100)).items() if its)
         years = [found[0], found[-1]] if found else []
     if len(years) < 2 or years[0] == years[-1]:
-        raise UserError(
-            f"Servono acquisizioni nella stagione vegetativa di almeno due anni diversi (trovati: {years}).",
-            f"Growing-season acquisitions of at least two different years are needed (found: {years}).")
+        raise UserError(N_("Growing-season acquisitions of at least two different years are needed (found: "
+                           "{years})."), years=", ".join(map(str, years)) or "—")
     client = make_client(args.scheduler, args.workers, args.memory_limit)
     try:
         if client is not None:
-            print(f"Dask: {client.scheduler.address}  dashboard: {client.dashboard_link}", file=sys.stderr)
+            print(_("Dask: {address}  dashboard: {link}").format(address=client.scheduler.address,
+                                                                 link=client.dashboard_link), file=sys.stderr)
         return detect_regional(items, years, aoi=aoi, landuse=landuse, listed=listed, register=register,
                                budget=args.budget, chunk=args.chunk, min_clear=args.min_clear, client=client,
                                work_dir=args.work_dir or default_work_dir(args.out), progress=progress)
@@ -237,8 +240,9 @@ def _evaluate(args) -> int:
                          indent=2))
     else:
         print(ev.table())
-        names = {"ranked": "ranked short list (this run's rank)",
-                 "naive": "naive object ranking (components of BSI > 0 on every date, by size x mean BSI)"}
+        _ = translator(getattr(args, "lang", "en"))
+        names = {"ranked": _("ranked short list (this run's rank)"),
+                 "naive": _("naive object ranking (components of BSI > 0 on every date, by size x mean BSI)")}
         for k, t in tables.items():
             print()
             print(format_budget_table(names[k], t, ev.n_reference, args.tolerance_m))
@@ -248,9 +252,10 @@ def _evaluate(args) -> int:
 def _runs(args) -> int:
     from geo.catalogue import open_catalogue
 
+    _ = translator(getattr(args, "lang", "en"))
     runs = open_catalogue(args.catalogue_path).table("brownfield_runs")
     if len(runs) == 0:
-        print("no runs")
+        print(_("no runs"))
     else:
         print(runs.drop(columns=["record_json"]).to_string(index=False))
     return 0

@@ -101,7 +101,7 @@ def test_cli_learned_ranking_falls_back_with_a_reason_in_the_record(tmp_path, ca
     out = tmp_path / "run.gpkg"
     assert main(["--catalogue", str(catalogue_target), "brownfield", "detect", "--scene", f"2019-06-01={s0}",
                  "--scene", f"2021-06-01={s1}", "--level", "L2A", "--out", str(out), "--learned"]) == 0
-    assert "learned scorer not used: only 1 decisions" in capsys.readouterr().err
+    assert "learned scorer not used: only 1 decision " in capsys.readouterr().err
     rec = json.loads(gpd.read_file(out, layer="brownfield_runs")["record_json"].iloc[0])
     assert rec["scorer"] == "rules-v2" and rec["scorer_info"]["n_decisions"] == 1
     assert "at least 20" in rec["scorer_info"]["fallback"]
