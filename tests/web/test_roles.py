@@ -237,7 +237,7 @@ def test_admitted_oidc_users_see_the_page(monkeypatch, published, page, email):
     assert not at.exception and not at.error
     assert len(rendered(at)) > 3
     if page == "analyst":
-        assert any(s.value == "1 candidates" for s in at.subheader)  # what the others must not see
+        assert any(s.value.startswith("1 candidat") for s in at.subheader)  # what the others must not see
 
 
 @pytest.mark.parametrize("role,pages", [("public", {"home", "find", "sheet", "shortlist", "owner"}),
