@@ -122,6 +122,20 @@ def test_without_local_mode_or_oidc_everyone_is_public(monkeypatch):
     assert got == "none|public|public:local"
 
 
+def test_without_a_secrets_file_there_is_no_oidc(monkeypatch, tmp_path):
+    """Outside a Streamlit run and with no secrets.toml anywhere, reading the secrets fails: that is 'no OIDC'."""
+    from geo.web.auth import actor, auth_mode, current_role
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("GEO_AUTH_MODE", raising=False)
+    monkeypatch.setenv("GEO_ROLES", ROLES)
+    assert (auth_mode(), current_role(), actor()) == ("none", "public", "public:local")
+    monkeypatch.setenv("GEO_AUTH_MODE", "local")
+    monkeypatch.setenv("GEO_LOCAL_ROLE", "owner")
+    assert (auth_mode(), current_role(), actor()) == ("local", "owner", "owner:local")
+
+
 def test_settings_parse_the_roles_variable(monkeypatch):
     from geo.settings import settings
 
