@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from geo.brownfield.detect import SIZE_CLASSES, size_class
+from geo.i18n import translator
 
 METRIC = 32632
 
@@ -45,15 +46,23 @@ class Evaluation:
         d["by_size"] = self.by_size.to_dict(orient="records") if self.by_size is not None else []
         return d
 
-    def table(self) -> str:
-        lines = [f"reference sites: {self.n_reference}   candidates: {self.n_candidates}",
-                 f"recall: {self.recall:.3f}   flagged share: {self.flagged_share:.3f}   lift: {self.lift:.2f}"]
+    def table(self, lang: str = "en") -> str:
+        """The figures as text, in ``lang`` (numbers with the locale's separators)."""
+        _ = translator(lang)
+
+        def num(x: float, digits: int) -> str:
+            return _.number(x, digits, trim=False)
+
+        lines = [_("reference sites: {reference}   candidates: {candidates}").format(
+                     reference=_.integer(self.n_reference), candidates=_.integer(self.n_candidates)),
+                 _("recall: {recall}   flagged share: {share}   lift: {lift}").format(
+                     recall=num(self.recall, 3), share=num(self.flagged_share, 3), lift=num(self.lift, 2))]
         if self.recall_overlap is not None:
-            lines.append(f"recall (overlap >= 50% of smaller): {self.recall_overlap:.3f}")
+            lines.append(_("recall (overlap >= 50% of smaller): {recall}").format(recall=num(self.recall_overlap, 3)))
         for k, v in self.precision_at_k.items():
-            lines.append(f"precision@{k}: {v:.3f}")
+            lines.append(_("precision@{k}: {precision}").format(k=k, precision=num(v, 3)))
         if self.by_size is not None and len(self.by_size):
-            lines.append(self.by_size.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+            lines.append(self.by_size.to_string(index=False, float_format=lambda x: num(x, 3)))
         return "\n".join(lines)
 
 
@@ -239,12 +248,26 @@ def budget_table(candidates: gpd.GeoDataFrame, reference: gpd.GeoDataFrame, anal
     return pd.DataFrame(rows)
 
 
-def format_budget_table(name: str, table: pd.DataFrame, n_reference: int, tolerance_m: float = 50.0) -> str:
-    tol = f"+{tolerance_m:g}m"
-    lines = [f"{name} (reference sites: {n_reference})",
-             f"{'budget':>7} {'candidates':>10} {'matched':>8} {'recall':>7} {'flagged':>8} {'lift':>6} "
-             f"{'flagged' + tol:>13} {'lift' + tol:>10}"]
+def format_budget_table(name: str, table: pd.DataFrame, n_reference: int, tolerance_m: float = 50.0,
+                        lang: str = "en") -> str:
+    """A :func:`budget_table` as aligned text under ``name``, in ``lang`` (numbers by Babel)."""
+    _ = translator(lang)
+    tol = "+{m}m".format(m=_.number(tolerance_m, 3))
+    flagged, lift = _.pgettext("evaluation table", "flagged"), _.pgettext("evaluation table", "lift")
+    # (header, minimum width, cell of a row)
+    columns = [
+        (_.pgettext("evaluation table", "budget"), 7, lambda r: _.percent(r["budget"])),
+        (_.pgettext("evaluation table", "candidates"), 10, lambda r: _.integer(r["candidates"])),
+        (_.pgettext("evaluation table", "matched"), 8, lambda r: _.integer(r["matched"])),
+        (_.pgettext("evaluation table", "recall"), 7, lambda r: _.number(r["recall"], 3, trim=False)),
+        (flagged, 8, lambda r: _.number(r["flagged_share"], 3, trim=False)),
+        (lift, 6, lambda r: _.number(r["lift"], 2, trim=False)),
+        (flagged + tol, 13, lambda r: _.number(r["flagged_tol"], 3, trim=False)),
+        (lift + tol, 10, lambda r: _.number(r["lift_tol"], 2, trim=False)),
+    ]
+    widths = [max(w, len(h)) for h, w, _cell in columns]
+    lines = [_("{name} (reference sites: {n})").format(name=name, n=_.integer(n_reference)),
+             " ".join(h.rjust(w) for (h, _w, _cell), w in zip(columns, widths))]
     for r in table.to_dict("records"):
-        lines.append(f"{r['budget']:>7.0%} {r['candidates']:>10} {r['matched']:>8} {r['recall']:>7.3f} "
-                     f"{r['flagged_share']:>8.3f} {r['lift']:>6.2f} {r['flagged_tol']:>13.3f} {r['lift_tol']:>10.2f}")
+        lines.append(" ".join(cell(r).rjust(w) for (_h, _w, cell), w in zip(columns, widths)))
     return "\n".join(lines)

@@ -239,13 +239,13 @@ def _evaluate(args) -> int:
         print(json.dumps({**ev.to_dict(), "budgets": {k: t.to_dict("records") for k, t in tables.items()}},
                          indent=2))
     else:
-        print(ev.table())
         _ = translator(getattr(args, "lang", "en"))
+        print(ev.table(_.lang))
         names = {"ranked": _("ranked short list (this run's rank)"),
                  "naive": _("naive object ranking (components of BSI > 0 on every date, by size x mean BSI)")}
         for k, t in tables.items():
             print()
-            print(format_budget_table(names[k], t, ev.n_reference, args.tolerance_m))
+            print(format_budget_table(names[k], t, ev.n_reference, args.tolerance_m, lang=_.lang))
     return 0
 
 
