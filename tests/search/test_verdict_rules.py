@@ -186,7 +186,8 @@ def test_no_brief_means_no_verdict():
     c, ov, score = judge(idx, Brief(criteria=[]), np.arange(2))
     assert c.shape == (2, 0) and ov.tolist() == [-1, -1] and np.isnan(score).all()
     df = evaluate(idx, Brief(criteria=[]), np.arange(2))
-    assert df["verdict"].tolist() == [None, None] and df["verdict"].dtype == object
+    assert df.columns.tolist() == ["verdict", "score"]
+    assert df["verdict"].tolist() == [None, None] and df["verdict"].dtype == object and df["score"].isna().all()
 
 
 def test_evaluate_frame_has_names_scores_and_codes():
