@@ -7,7 +7,7 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point, box
 
-from geo.brownfield.evaluate import Evaluation, _flagged, _match_points, _match_polygons, evaluate
+from geo.brownfield.evaluate import Evaluation, _flagged, _match_points, _match_polygons, evaluate, ranked
 
 AREA = box(0, 0, 1000, 1000)  # 1 km2 in EPSG:32632
 
@@ -34,6 +34,10 @@ def test_overlap_of_exactly_half_the_smaller_matches():
     assert _match_polygons(cands, gdf([box(51, 0, 151, 100)]), "overlap") == {}
     ev = evaluate(cands, shifted, AREA)
     assert ev.recall == 0.0 and ev.recall_overlap == 1.0
+    assert ev.flagged_share == 0.01  # polygons: no tolerance around the candidates
+    three = gdf([box(50, 0, 150, 100), box(400, 400, 500, 500), box(800, 800, 900, 900)])
+    ev = evaluate(cands, three, AREA)
+    assert ev.recall_overlap == 0.3333 and ev.n_reference == 3
     # Touching polygons (no area in common) never match.
     assert _match_polygons(cands, gdf([box(100, 0, 200, 100)]), "overlap") == {}
 
@@ -43,6 +47,8 @@ def test_polygon_matching_is_one_to_one_best_first():
     refs = gdf([box(0, 0, 100, 95)])
     # Both candidates pass 0.5; the better (IoU 0.95 vs 0.947) takes it.
     assert _match_polygons(cands, refs, "iou") == {0: 0}
+    # One candidate, two references it matches: it counts once.
+    assert _match_polygons(cands.iloc[:1], gdf([box(0, 0, 100, 95), box(0, 0, 100, 90)]), "iou") == {0: 0}
     refs2 = gdf([box(0, 0, 100, 89), box(0, 0, 100, 99)])
     assert _match_polygons(cands, refs2, "iou") == {1: 0, 0: 1}
 
@@ -72,7 +78,34 @@ def test_recall_flagged_share_and_lift():
     # Nothing flagged: lift 0, not a division by zero.
     ev = evaluate(cands.iloc[:0], refs, AREA)
     assert (ev.recall, ev.flagged_share, ev.lift) == (0.0, 0.0, 0.0)
-    assert evaluate(cands, refs.iloc[:0], AREA).recall == 0.0
+    ev = evaluate(cands, refs.iloc[:0], AREA)
+    assert (ev.n_reference, ev.recall, ev.recall_overlap) == (0, 0.0, 0.0)
+    assert ev.by_size["recall"].tolist() == [0.0] * 4 and ev.by_size["lift"].tolist() == [0.0] * 4
+    # Four decimals.
+    ev = evaluate(cands, gdf([Point(50, 50), Point(900, 900), Point(950, 950)]), AREA, tolerance_m=0)
+    assert ev.recall == 0.3333 and ev.lift == 16.67
+
+
+def test_the_default_tolerance_is_fifty_metres():
+    cands = gdf([box(0, 0, 100, 100)], score=[1.0])
+    assert evaluate(cands, gdf([Point(150, 50)]), AREA).recall == 1.0
+    assert evaluate(cands, gdf([Point(150.5, 50)]), AREA).recall == 0.0
+    flagged = round(box(0, 0, 100, 100).buffer(50).intersection(AREA).area / 1e6, 4)
+    assert evaluate(cands, gdf([Point(150, 50)]), AREA).flagged_share == flagged
+
+
+def test_the_callers_index_and_columns_do_not_matter():
+    # A frame the caller reset (an 'index' column) or indexed by id evaluates like any other.
+    cands = gdf([box(0, 0, 100, 100), box(500, 500, 600, 600)], score=[0.9, 0.5]).reset_index()
+    cands.index = ["a", "b"]
+    refs = gdf([Point(50, 50), Point(900, 900)], pos=[True, False]).reset_index()
+    ev = evaluate(cands, refs, AREA, tolerance_m=0, label_column="pos", ks=(1,))
+    assert (ev.n_reference, ev.recall, ev.precision_at_k) == (1, 1.0, {1: 1.0})
+    ev = evaluate(cands, refs, AREA, tolerance_m=0)
+    assert ev.n_reference == 2 and ev.recall == 0.5
+    # A label column that the reference does not have is ignored, not an error.
+    ev = evaluate(cands, refs, AREA, tolerance_m=0, label_column="no_such_column")
+    assert ev.n_reference == 2 and ev.precision_at_k == {}
 
 
 def test_flagged_share_edge_cases():
@@ -93,6 +126,11 @@ def test_precision_at_k_counts_only_candidates_touching_a_labelled_site():
     polys = gdf([box(0, 0, 100, 100), box(300, 300, 400, 400)], pos=[True, False])
     ev = evaluate(cands, polys, AREA, label_column="pos", ks=(1, 2))
     assert ev.precision_at_k == {1: 1.0, 2: 0.5} and ev.recall_overlap == 1.0
+    # Polygon negatives are matched like polygon positives (IoU >= 0.5), not by distance or by overlap:
+    # one 20 m beside candidate 3 and one small inside candidate 2 touch nothing.
+    polys = gdf([box(0, 0, 100, 100), box(920, 0, 1000, 100), box(520, 520, 540, 540)], pos=[True, False, False])
+    ev = evaluate(cands, polys, AREA, label_column="pos", ks=(1, 2))
+    assert ev.precision_at_k == {1: 1.0, 2: 1.0}
 
 
 def test_by_size_class():
@@ -127,4 +165,17 @@ def test_to_dict_and_table():
     assert d["by_size"][2]["matched"] == 1
     lines = ev.table().splitlines()
     assert lines[:2] == ["reference sites: 1   candidates: 1", "recall: 1.000   flagged share: 0.010   lift: 100.00"]
-    assert "size_class" in lines[2] and "1-5 ha" in ev.table() and "1.000" in lines[5]
+    assert lines[2].split() == ["size_class", "candidates", "matched", "recall", "flagged_share", "lift"]
+    assert lines[5].split() == ["1-5", "ha", "1", "1", "1.000", "0.010", "100.000"]  # no row index
+
+
+def test_ranked_order_is_stable_among_ties():
+    rng = __import__("numpy").random.default_rng(0)
+    cands = gdf([box(0, 0, 1, 1)] * 400, rank=rng.integers(0, 3, 400), i=range(400))
+    out = ranked(cands)
+    assert out["rank"].is_monotonic_increasing
+    for _, group in out.groupby("rank"):
+        assert group["i"].is_monotonic_increasing
+    assert ranked(gdf([box(0, 0, 1, 1)] * 3, score=[0.1, 0.9, 0.5], too_small=[False, True, False])
+                  )["score"].tolist() == [0.5, 0.1, 0.9]
+    assert ranked(gdf([box(0, 0, 1, 1)] * 3, score=[0.1, 0.9, 0.5]))["score"].tolist() == [0.9, 0.5, 0.1]
