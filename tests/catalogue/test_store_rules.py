@@ -164,6 +164,7 @@ def test_an_error_inside_a_unit_of_work_leaves_nothing(writable_catalogue):
 
 def test_upsert_replaces_by_key_and_delete_counts(writable_catalogue):
     cat = open_catalogue(writable_catalogue)
+    n = len(cat.sources())
     with cat.unit_of_work() as uow:
         uow.upsert("sources", "source_id", pd.DataFrame([{"source_id": "s1", "name": "One", "licence": "A"}]))
         uow.upsert("sources", "source_id", [])  # nothing to do
@@ -171,6 +172,7 @@ def test_upsert_replaces_by_key_and_delete_counts(writable_catalogue):
         uow.upsert("sources", "source_id", [{"source_id": "s1", "name": "Uno", "licence": "B"}])
     src = cat.table("sources", where={"source_id": ["s1"]})
     assert src[["name", "licence"]].values.tolist() == [["Uno", "B"]]
+    assert len(cat.sources()) == n + 1  # the other rows are untouched
     with cat.unit_of_work() as uow:
         assert uow.delete("sources", {"source_id": ["s1"]}) == 1
         assert uow.delete("sources", {"source_id": ["s1"]}) == 0
@@ -182,6 +184,9 @@ def test_upsert_replaces_by_key_and_delete_counts(writable_catalogue):
 def test_a_new_listing_gets_an_id_version_one_draft_and_a_logged_creation(writable_catalogue):
     cat = open_catalogue(writable_catalogue)
     (sid,) = cat.write_sites([NEW], actor="owner:1", reason="new")
+    (quiet,) = cat.write_sites([NEW], actor="owner:2")
+    assert set(cat.history(sid)["actor"]) == {"owner:1"} and set(cat.history(sid)["reason"]) == {"new"}
+    assert set(cat.history(quiet)["actor"]) == {"owner:2"} and set(cat.history(quiet)["reason"]) == {""}
     assert sid.startswith("LS-")
     rec = cat.site(sid, role="staff")
     assert rec["version"] == 1 and rec["status"] == "draft"
@@ -283,6 +288,7 @@ def test_an_outline_gives_coordinates_and_is_logged(writable_catalogue):
     cat.update_site(sid, {"outline": box(10.02, 45.13, 10.025, 45.135)}, actor="t")
     assert (cat.history(sid)["field"] == "outline").sum() == 2
     assert cat.outlines([sid])["site_id"].tolist() == [sid]
+    assert sid in set(cat.outlines()["site_id"]) and sid2 in set(cat.outlines()["site_id"])
     cat.update_site(sid, {"outline": None}, actor="t")
     assert len(cat.outlines([sid])) == 0 and cat.site(sid, role="staff")["outline"] is None
 
@@ -306,15 +312,21 @@ def test_replacing_a_reference_layer_recomputes_sites_and_moves_the_reference_ve
     sites = cat.sites(statuses=None).set_index("site_id")
     in_zls = sites.index[sites["in_zls"].astype(bool)]
     assert len(in_zls) > 0
-    empty = cat.layer("zls_municipalities").iloc[:0]
+    zls = cat.layer("zls_municipalities")
+    empty = zls.iloc[:0]
     cat.replace_layers({"zls_municipalities": empty}, actor="staff:z", reason="ZLS withdrawn")
     after = cat.sites(statuses=None).set_index("site_id")
+    assert sorted(after.index) == sorted(sites.index)  # every site recomputed, none lost
     assert not after["in_zls"].astype(bool).any()
+    assert after["title_it"].equals(sites["title_it"]) and after["version"].equals(sites["version"])
     meta = cat.metadata()
     assert meta["reference_version"] != before and meta["reference_version"] == meta["revision"]
     h = cat.history(in_zls[0])
     row = h[h["field"] == "in_zls"].iloc[-1]
     assert (row["old"], row["new"], row["actor"], row["reason"]) == ("True", "False", "staff:z", "ZLS withdrawn")
+    cat.replace_layers({"zls_municipalities": zls})  # default actor and reason: the change says what changed
+    row = cat.history(in_zls[0]).iloc[-1]
+    assert (row["field"], row["actor"], row["reason"]) == ("in_zls", "system", "layers changed: zls_municipalities")
     # A layer that is not a reference layer changes no site and keeps the reference version.
     ref = cat.metadata()["reference_version"]
     n = len(cat.history(in_zls[0]))
@@ -344,8 +356,16 @@ def test_update_layers_reads_inside_the_transaction(writable_catalogue):
         seen["n"] = len(src)
         return {"sources": pd.concat([src, pd.DataFrame([{"source_id": "u1", "name": "U", "licence": "L"}])])}
 
+    n = len(cat.sources())
+    assert n > 0
     out = cat.update_layers(change, actor="t")
-    assert set(out) == {"sources"} and len(cat.sources()) == seen["n"] + 1
+    assert seen["n"] == n and set(out) == {"sources"} and len(cat.sources()) == n + 1
+    sites = cat.sites(statuses=None)
+    sid = sites["site_id"].iloc[0]
+    cat.update_layers(lambda uow: {}, delete=["infrastructure"])  # default actor and reason
+    assert "infrastructure" not in cat.layer_names()
+    row = cat.history(sid).iloc[-1]
+    assert (row["actor"], row["reason"]) == ("system", "layers changed: infrastructure")
 
 
 # ------------------------------------------------------------------ outlines as stored
@@ -365,6 +385,36 @@ def test_clean_outline():
     assert clean_outline(two).geom_type == "MultiPolygon" and len(clean_outline(two).geoms) == 2
     holed = Polygon([(0, 0), (4, 0), (4, 4), (0, 4)], [[(1, 1), (1, 2), (2, 2), (2, 1)]])
     assert len(clean_outline(holed).interiors) == 1
+    nested = shapely.GeometryCollection([MultiPolygon([box(0, 0, 1, 1), box(2, 2, 3, 3)]), Point(5, 5)])
+    assert clean_outline(nested).equals(MultiPolygon([box(0, 0, 1, 1), box(2, 2, 3, 3)]))
     with pytest.raises(UserError) as e:
         clean_outline(Point(1, 1))
-    assert "polygon" in e.value.message("en")
+    assert e.value.message("en") == "The outline holds no polygon."
+
+
+def test_zis_areas_and_the_zls_perimeter_reach_the_recomputed_sites(writable_catalogue):
+    cat = open_catalogue(writable_catalogue)
+    site = cat.site("DEMO-0001", role="staff")
+    x, y = site["lon"], site["lat"]
+    zis = gpd.GeoDataFrame({"zis_id": ["Z9"], "name": ["Test ZIS"], "phase": ["candidate"]},
+                           geometry=[box(x - 0.001, y - 0.001, x + 0.001, y + 0.001)], crs=4326)
+    cat.replace_layers({"zis_areas": zis}, actor="t", reason="zis")
+    assert cat.site("DEMO-0001", role="staff")["zis_id"] == "Z9"
+    zls_sites = cat.sites(statuses=None)
+    zls_sites = zls_sites[zls_sites["in_zls"].astype(bool)]
+    keep = zls_sites.iloc[0]
+    perimeter = gpd.GeoDataFrame({"name": ["port"]}, geometry=[Point(keep["lon"], keep["lat"]).buffer(0.001)],
+                                 crs=4326)
+    cat.replace_layers({"zls_perimeter": perimeter}, actor="t", reason="perimeter")
+    after = cat.sites(statuses=None).set_index("site_id")
+    assert after.loc[keep["site_id"], "in_zls"] and int(after["in_zls"].astype(bool).sum()) == 1
+
+
+def test_a_catalogue_of_one_site_is_recomputed_too(writable_catalogue):
+    cat = open_catalogue(writable_catalogue)
+    ids = cat.sites(statuses=None)["site_id"].tolist()
+    with cat.unit_of_work() as uow:
+        uow.delete("sites", {"site_id": ids[1:]})
+    assert cat.site(ids[0], role="staff")["dist_motorway_junction_km"] is not None
+    cat.replace_layers({}, delete=["infrastructure"])
+    assert cat.site(ids[0], role="staff")["dist_motorway_junction_km"] is None
