@@ -46,6 +46,8 @@ class CellIssue:
     value: Any = None
     issue: Issue | None = None
     error: UserError | None = field(default=None, compare=False, hash=False)
+    #: the English plural of ``text`` (marked with :func:`ngettext`), chosen by ``params["n"]``
+    plural: str = ""
 
     def message(self, lang: str = "en") -> str:
         if self.issue is not None:
@@ -57,7 +59,8 @@ class CellIssue:
                   for k, v in self.params.items()}
         if "{label}" in self.text:  # the label of the column's field, in the reader's language
             params["label"] = FIELD[self.header].label(lang) if self.header in FIELD else (self.header or "")
-        return _(self.text).format(**params)
+        text = _.ngettext(self.text, self.plural, self.params["n"]) if self.plural else _(self.text)
+        return text.format(**params)
 
     def expected(self, lang: str = "en") -> str:
         """What the cell should hold (for a field rule's problem), in ``lang``."""
@@ -136,6 +139,12 @@ def expected(f: Field, lang: str) -> str:
              "email": N_("name@domain.com"), "lat": N_("decimal degrees, ~45"), "lon": N_("decimal degrees, ~9-11"),
              "geometry": N_("WKT/GeoJSON polygon"), "list": N_("sheet/parcel; ...")}
     return _(texts[k]) if k in texts else ""
+
+
+def ngettext(singular: str, plural: str, n: int) -> dict[str, str]:
+    """Mark a :class:`CellIssue` message that has a plural (extracted as gettext's ``ngettext``); returns its
+    ``text`` and ``plural`` arguments. Put the count in the issue's ``params`` as ``n``."""
+    return {"text": singular, "plural": plural}
 
 
 def _file_issue(exc: InputFileError) -> CellIssue:
@@ -232,11 +241,13 @@ def _hidden_columns(ws) -> set[int]:
 def _hidden_issue(sheet: str, row: int, column: str | None, key: str | None, value: Any = None,
                   column_hidden: bool = False, rows_count: int = 1) -> CellIssue:
     if column_hidden:
-        text = N_("Column {column} is hidden but holds data ({rows_count} rows): it is read and submitted. "
-                  "Unhide it and check it.")
+        text = ngettext("Column {column} is hidden but holds data ({n} row): it is read and submitted. "
+                        "Unhide it and check it.",
+                        "Column {column} is hidden but holds data ({n} rows): it is read and submitted. "
+                        "Unhide it and check it.", rows_count)
     else:
-        text = N_("Row {row} is hidden but holds data: it is read and submitted. Unhide it and check it.")
-    return CellIssue("hidden_data", "warning", text, {"column": column, "rows_count": rows_count, "row": str(row)},
+        text = {"text": N_("Row {row} is hidden but holds data: it is read and submitted. Unhide it and check it.")}
+    return CellIssue("hidden_data", "warning", params={"column": column, "n": rows_count, "row": str(row)}, **text,
                      sheet=sheet, row=row, column=column, header=key,
                      value=_shorten(value))
 

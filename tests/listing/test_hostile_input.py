@@ -233,7 +233,7 @@ def _hidden_sites_sheet(wb):
 HIDDEN = [
     ("hidden_row_with_a_site", _hidden_second_site, "hidden_data", 6,
      "Row 6 is hidden but holds data: it is read and submitted", "La riga 6 è nascosta", 2),
-    ("hidden_column_with_data", _hidden_column, "hidden_data", 5, "is hidden but holds data (1 rows)",
+    ("hidden_column_with_data", _hidden_column, "hidden_data", 5, "is hidden but holds data (1 row)",
      "è nascosta ma contiene dati", 1),
     ("hidden_extra_sheet", _hidden_extra_sheet, "extra_sheet", None, "Sheet 'Appunti' (hidden, not in the template)",
      "«Appunti» (nascosto, non previsto dal modello)", 1),
