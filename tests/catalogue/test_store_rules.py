@@ -418,3 +418,83 @@ def test_a_catalogue_of_one_site_is_recomputed_too(writable_catalogue):
     assert cat.site(ids[0], role="staff")["dist_motorway_junction_km"] is not None
     cat.replace_layers({}, delete=["infrastructure"])
     assert cat.site(ids[0], role="staff")["dist_motorway_junction_km"] is None
+
+
+# ------------------------------------------------------------------ the messages, word for word (English source)
+def test_store_messages(tmp_path, writable_catalogue):
+    with pytest.raises(CatalogueError) as e:
+        open_catalogue(tmp_path / "none.gpkg")
+    assert e.value.message("en") == f"Catalogue not found or not valid: {tmp_path / 'none.gpkg'}. Build it with 'geo build'."
+    with pytest.raises(CatalogueError) as e:
+        open_catalogue(tmp_path)
+    assert e.value.message("en") == f"{tmp_path} is a folder, not a catalogue."
+    cat = open_catalogue(writable_catalogue)
+    v = cat.site("DEMO-0005", role="staff")["version"]
+    cases = [
+        (lambda: cat.write_sites([{**NEW, "flying_cars": 1}], actor="t"), "Unknown fields: ['flying_cars']"),
+        (lambda: cat.write_sites([{**NEW, "site_id": "B"}, {**NEW, "site_id": "A"}, {**NEW, "site_id": "B"},
+                                  {**NEW, "site_id": "A"}], actor="t"), "Listing given twice in one write: A, B."),
+        (lambda: cat.update_site("NOPE", {"power_kw": 1.0}, actor="t"), "No listing NOPE."),
+        (lambda: cat.write_sites([{"site_id": "LS-X", "title_it": "x", "lat": 45.1}], actor="t"),
+         "Listing LS-X: coordinates missing."),
+        (lambda: cat.update_site("DEMO-0005", {"power_kw": 1.0}, actor="t", expected_version=v - 1),
+         f"Listing DEMO-0005 changed meanwhile (version {v}, you opened {v - 1}): reload the page, check it again "
+         "and retry."),
+    ]
+    for call, message in cases:
+        with pytest.raises(UserError) as e:
+            call()
+        assert e.value.message("en") == message
+    with pytest.raises(UserError) as e:
+        with cat.unit_of_work() as uow:
+            uow.write_sites([{"site_id": "NOPE2", "power_kw": 1.0}], partial=True)
+    assert e.value.message("en") == "No listing NOPE2."
+
+
+# ------------------------------------------------------------------ reads and row writes inside a unit of work
+def test_reads_inside_a_unit_of_work(writable_catalogue):
+    cat = open_catalogue(writable_catalogue)
+    src = cat.sources()
+    one = src["source_id"].iloc[0]
+    site = cat.site("DEMO-0001", role="staff")
+    with cat.unit_of_work() as uow:
+        assert uow.table("sources", where={"source_id": [one]})["source_id"].tolist() == [one]
+        assert len(uow.table("sources")) == len(src)
+        near = uow.table("sites", bbox=(site["lon"] - 1e-4, site["lat"] - 1e-4, site["lon"] + 1e-4,
+                                        site["lat"] + 1e-4))
+        assert "DEMO-0001" in set(near["site_id"]) and len(near) < len(cat.sites(statuses=None))
+        absent_layer = uow.layer("no_such_layer")
+        assert isinstance(absent_layer, gpd.GeoDataFrame) and len(absent_layer) == 0
+    with cat.unit_of_work() as uow:
+        uow.tx.drop("enquiries")
+    with cat.unit_of_work() as uow:
+        absent = uow.table("enquiries")  # an attribute table: an absent one is a DataFrame without geometry
+        assert len(absent) == 0 and not isinstance(absent, gpd.GeoDataFrame)
+
+
+def test_an_empty_table_keeps_its_columns(writable_catalogue):
+    cat = open_catalogue(writable_catalogue)
+    with cat.unit_of_work() as uow:
+        uow.delete("sources", {"source_id": cat.sources()["source_id"].tolist()})
+    with cat.unit_of_work() as uow:
+        empty = uow.table("sources")
+        assert len(empty) == 0 and "source_id" in empty.columns and "licence" in empty.columns
+
+
+def test_inserted_rows_are_committed(writable_catalogue):
+    cat = open_catalogue(writable_catalogue)
+    n = len(cat.sources())
+    with cat.unit_of_work() as uow:
+        uow.insert("sources", [{"source_id": "ins1", "name": "One", "licence": "CC0"}])
+        uow.insert("sources", pd.DataFrame([{"source_id": "ins2", "name": "Two", "licence": "CC0"}]))
+    got = cat.sources().set_index("source_id")
+    assert len(got) == n + 2 and got.loc["ins1", "name"] == "One" and got.loc["ins2", "name"] == "Two"
+
+
+def test_a_new_listing_is_placed_by_its_coordinates(writable_catalogue):
+    cat = open_catalogue(writable_catalogue)
+    demo = cat.site("DEMO-0001", role="staff")
+    (sid,) = cat.write_sites([{"title_it": "Qui", "lat": demo["lat"], "lon": demo["lon"]}], actor="t")
+    rec = cat.site(sid, role="staff")
+    assert rec["dist_motorway_junction_km"] == pytest.approx(demo["dist_motorway_junction_km"])
+    assert rec["dist_rail_station_km"] == pytest.approx(demo["dist_rail_station_km"])
