@@ -110,6 +110,8 @@ def test_swapped_coordinates_are_recognised(places):
     (i,) = issue_for({"municipality_istat": "019036", "lat": 10.0226, "lon": 45.1336}, places=places, fields=LOC)
     assert i.code == "latlon_swapped"
     assert "look swapped" in i.message("en") and "sembrano invertite" in i.message("it")
+    # Coordinates in the reader's digits; the Italian text pairs them with ";" (its decimal mark is the comma).
+    assert "(10.0226, 45.1336)" in i.message("en") and "(10,0226; 45,1336)" in i.message("it")
 
 
 def test_point_outside_lombardy(places):

@@ -160,8 +160,8 @@ class Issue:
         label = f.label(lang) if f else self.key
         params = {}
         for k, v in self.params.items():
-            if k in ("lat", "lon"):  # coordinates as typed in the template (decimal degrees, a dot)
-                params[k] = f"{v:.5f}" if isinstance(v, float) else str(v)
+            if k in ("lat", "lon"):  # decimal degrees in the reader's digits (the Italian text pairs them with ";")
+                params[k] = _.number(v, 5) if isinstance(v, (int, float)) and not isinstance(v, bool) else str(v)
             elif k in ("value", "min", "max") and isinstance(v, str):
                 params[k] = v
             elif k == "allowed" and isinstance(v, (list, tuple)):  # as the template's drop-downs show them
