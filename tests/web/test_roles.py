@@ -182,21 +182,34 @@ def published(monkeypatch, published_catalogue):
     return published_catalogue
 
 
-@pytest.fixture(scope="module")
-def published_catalogue(built_catalogue, tmp_path_factory):
-    """The demo catalogue with one published brownfield run (candidates an owner must never see)."""
+def publish_demo_run(source, path) -> None:
+    """Copy the demo catalogue at ``source`` to ``path`` and publish one brownfield run into it."""
     import shutil
+    import tempfile
 
     from geo.brownfield.run import detect, publish
     from geo.brownfield.sources import scene_from_path
     from tests.brownfield.synthetic import scene_arrays, write_stack
 
-    tmp = tmp_path_factory.mktemp("roles")
-    path = tmp / "catalogue.gpkg"
-    shutil.copy2(built_catalogue, path)
+    shutil.copy2(source, path)
+    tmp = Path(tempfile.mkdtemp(dir=Path(path).parent))
     s0 = scene_from_path(write_stack(tmp / "a.tif", scene_arrays(120, 0)), "2019-06-01", level="L2A")
     s1 = scene_from_path(write_stack(tmp / "b.tif", scene_arrays(120, 1)), "2021-06-01", level="L2A")
     publish(detect([s0, s1]), path)
+
+
+@pytest.fixture(scope="module")
+def published_catalogue(built_catalogue, tmp_path_factory):
+    """The demo catalogue with one published brownfield run (candidates an owner must never see)."""
+    import os
+    import shutil
+
+    path = tmp_path_factory.mktemp("roles") / "catalogue.gpkg"
+    prebuilt = os.environ.get("GEO_TEST_PUBLISHED_CATALOGUE")  # tests/mutation/run.py makes it once
+    if prebuilt:
+        shutil.copy2(prebuilt, path)
+    else:
+        publish_demo_run(built_catalogue, path)
     return path
 
 
