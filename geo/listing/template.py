@@ -109,7 +109,9 @@ def write_template(out: str | Path, lang: str = "it", owner: dict[str, Any] | No
             col += 4
 
     own = wb.create_sheet(L.SHEET_OWNER, 1)
-    for c, title in enumerate(["key", "Campo (IT)", "Field (EN)", "Valore / Value"], start=1):
+    _ = translator(lang)
+    titles = ["key", _("Field (Italian)"), _("Field (English)"), _("Value")]  # column A: the system's codes
+    for c, title in enumerate(titles, start=1):
         cell = own.cell(1, c, title)
         cell.font, cell.fill = Font(bold=True, color="FFFFFF"), HEAD
     for r, f in enumerate(L.owner_sheet_fields(), start=2):

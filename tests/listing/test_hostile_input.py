@@ -454,6 +454,9 @@ def test_the_template_speaks_the_owners_language(tmp_path):
         wb = openpyxl.load_workbook(write_template(tmp_path / f"t_{lang}.xlsx", lang))
         assert wb[L.SHEET_INSTRUCTIONS]["A1"].value.startswith(first)
         assert L.SHEET_OWNER in wb[L.SHEET_INSTRUCTIONS]["A2"].value
+        assert [c.value for c in wb[L.SHEET_OWNER][1]] == ["key", *{
+            "it": ["Campo (italiano)", "Campo (inglese)", "Valore"], "en": ["Field (Italian)", "Field (English)",
+                                                                            "Value"]}[lang]]
         ws = _sites(wb)
         assert values in ws.cell(L.ROW_IT, _col(wb, "condition")).comment.text
         col = openpyxl.utils.get_column_letter(_col(wb, "rail_siding"))
