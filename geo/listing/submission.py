@@ -27,7 +27,7 @@ from geo.errors import UserError
 from geo.i18n import N_, content
 from geo.listing.check import CheckResult
 from geo.schema import FIELD, prov_column
-from geo.schema.messages import date_param
+from geo.schema.messages import date_param, ngettext
 
 OWNER_COLS, SUB_COLS = OWNER_COLUMNS, SUBMISSION_COLUMNS  # the store's table shapes
 #: Submission statuses after which the version can no longer be replaced, withdrawn or sent back.
@@ -140,7 +140,8 @@ def submit(cat: CatalogueBackend, result: CheckResult, token: str | None = None,
     same file or the same site submitted again is refused, not duplicated.
     """
     if not result.ok:
-        raise UserError(N_("The file has {n} errors: fix them before submitting."), n=len(result.errors))
+        raise UserError(N_("The file has {errors}: fix them before submitting."),
+                        errors=ngettext("{n} error", "{n} errors", len(result.errors)))
     new_token = None
     submission_id = new_id("SUB")
     with cat.unit_of_work(actor=actor, reason=f"submission {submission_id}") as uow:
@@ -211,7 +212,7 @@ def _own_submission(uow, token: str, submission_id: str) -> tuple[dict, pd.Serie
 def replace_submission(cat: CatalogueBackend, token: str, submission_id: str, result: CheckResult) -> SubmissionReceipt:
     """A new version of a submission (same site ids while the row count matches; history kept)."""
     if not result.ok:
-        raise UserError(N_("The file has {n} errors."), n=len(result.errors))
+        raise UserError(N_("The file has {errors}."), errors=ngettext("{n} error", "{n} errors", len(result.errors)))
     new_sub = new_id("SUB")
     with cat.unit_of_work(reason=f"replaces {submission_id}") as uow:
         owner, old = _own_submission(uow, token, submission_id)

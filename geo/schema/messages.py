@@ -130,6 +130,22 @@ def date_param(value: Any):
     return functools.partial(_date, value)
 
 
+def _plural(singular: str, plural: str, n: int, _) -> str:
+    return _.ngettext(singular, plural, n).format(n=_.number(n))
+
+
+def ngettext(singular: str, plural: str, n: int):
+    """A :class:`~geo.errors.UserError` parameter with a plural: the English forms (extracted as gettext's
+    ``ngettext``, ``{n}`` the count) translated for ``n`` when shown.
+
+    >>> from geo.errors import UserError
+    >>> e = UserError(N_("The file has {errors}."), errors=ngettext("{n} error", "{n} errors", 1))
+    >>> e.message("en"), e.message("it")
+    ('The file has 1 error.', 'Il file ha 1 errore.')
+    """
+    return functools.partial(_plural, singular, plural, n)
+
+
 def _joined(messages: tuple[str, ...], sep: str, params: dict[str, Any], _) -> str:
     values = {k: _.number(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
               for k, v in params.items()}

@@ -326,3 +326,15 @@ def test_cli_template_check_submit(filled, catalogue_target, tmp_path, capsys):
     assert "sembrano invertite" in capsys.readouterr().out
     assert main(["--catalogue", str(catalogue_target), "listing", "submit", str(good)]) == 0
     assert "owner token" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("n, en, it", [(1, "The file has 1 error:", "Il file ha 1 errore:"),
+                                       (2, "The file has 2 errors:", "Il file ha 2 errori:")])
+def test_a_file_with_errors_is_refused_with_the_count_in_the_readers_grammar(n, en, it):
+    from geo.listing.check import CellIssue, CheckResult, SiteRow
+
+    res = CheckResult(sites=[SiteRow(5, {}, {}, 0.5, [])],
+                      issues=[CellIssue("no_sites", "error", "x") for _ in range(n)])
+    with pytest.raises(UserError) as exc:
+        submit(None, res)  # refused before the catalogue is touched
+    assert exc.value.message("en").startswith(en) and exc.value.message("it").startswith(it)
