@@ -312,6 +312,8 @@ REASON_CASES += [
      "{L} 40 €/m² ≤ 50 €/m² massimi"),
     (Criterion("contamination", ["none_known"]), {"contamination": "none_known"}, "it",
      "{L}: Nessuna nota (richiesto Nessuna nota)"),
+    (Criterion("lease_max", 10), {"lease_eur_m2_year": 8.0}, "en", "{L} 8 €/m²/year ≤ maximum 10 €/m²/year"),
+    (Criterion("lease_max", 10), {"lease_eur_m2_year": 8.0}, "it", "{L} 8 €/m²/anno ≤ 10 €/m²/anno massimi"),
 ]
 
 
