@@ -47,11 +47,11 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     "verdicts": (["geo/search/verdicts.py", "geo/search/verdict.py"], ["tests/search/test_verdict_rules.py"]),
     "roles": (["geo/web/auth.py", "geo/catalogue/access.py"],
               ["tests/web/test_roles.py", "tests/catalogue/test_store_rules.py"]),
-    "store": (["geo/catalogue/catalogue.py"], ["tests/catalogue/test_store_rules.py"]),
     "exports": (["geo/export.py"], ["tests/test_export_guard.py"]),
     "brownfield": (["geo/brownfield/bands.py", "geo/brownfield/evaluate.py"],
                    ["tests/brownfield/test_bands_offsets.py", "tests/brownfield/test_evaluate_metrics.py",
                     "tests/brownfield/test_ranking.py", "tests/brownfield/test_budget_definition.py"]),
+    "store": (["geo/catalogue/catalogue.py"], ["tests/catalogue/test_store_rules.py"]),
 }
 MODULES = [m for modules, _ in GROUPS.values() for m in modules]
 RESULTS = ROOT / "mutants" / "results"
