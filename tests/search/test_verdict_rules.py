@@ -46,6 +46,31 @@ def test_maximum_met_exactly_passes_and_the_band_ends_at_hundred_and_ten_percent
                                                               "FAIL"]
 
 
+def test_the_band_edge_itself_is_conditional():
+    edge = 10000 * (1 + TOLERANCE)
+    assert codes([{"land_area_m2": edge}], Criterion("land_area_max", 10000)) == ["CONDITIONAL"]
+    assert codes([{"power_kw": 5000 * (1 - TOLERANCE)}], Criterion("power_min", 5000)) == ["CONDITIONAL"]
+
+
+def test_codes_follow_the_rows_asked_for():
+    """Any subset or order of rows gets the codes those rows have in the full index."""
+    rows = [{"permitted_uses": "logistics", "implementation_plan": "to_be_approved", "contamination": "none_known",
+             "transaction": "sale"},
+            {"permitted_uses": "offices", "contamination": "investigating", "transaction": "lease"},
+            {"permitted_uses": "logistics", "contamination": "suspected", "transaction": "sale_or_lease"}]
+    idx = make_index(rows)
+    for crit in (Criterion("uses_any", ["logistics"]), Criterion("contamination", ["none_known"]),
+                 Criterion("transaction", ["lease"])):
+        full = criterion_codes(idx, crit, np.arange(3))
+        for sub in ([2, 0], [1], [0, 2, 1]):
+            assert criterion_codes(idx, crit, np.array(sub)).tolist() == full[sub].tolist()
+
+
+def test_other_transactions_do_not_widen_to_sale_or_lease():
+    rows = [{"transaction": "other"}, {"transaction": "sale_or_lease"}]
+    assert codes(rows, Criterion("transaction", ["other"])) == ["PASS", "FAIL"]
+
+
 def test_distance_within_exactly_passes_and_the_band_is_ten_percent():
     rows = [{"dist_airport_km": v} for v in (20.0, 20.5, 21.9, 22.1, 24.0, {}.get("x"))]
     assert codes(rows, Criterion("airport_km", 20)) == ["PASS", "CONDITIONAL", "CONDITIONAL", "FAIL", "FAIL",
@@ -139,6 +164,11 @@ def test_hard_unknown_wins_over_conditional_and_pass():
     rows = [{"power_kw": 4800.0, "land_area_m2": 5000.0}]
     assert overall(rows, Criterion("power_min", 5000), Criterion("land_area_min", 1000),
                    Criterion("covered_area_min", 100)) == ["UNKNOWN"]
+
+
+def test_each_site_gets_its_own_overall():
+    rows = [{"power_kw": 6000.0}, {}, {"power_kw": 100.0}, {"power_kw": 4800.0}]
+    assert overall(rows, Criterion("power_min", 5000)) == ["PASS", "UNKNOWN", "FAIL", "CONDITIONAL"]
 
 
 def test_conditional_anywhere_makes_the_overall_conditional_even_when_soft():
@@ -331,6 +361,16 @@ def test_reasons_for_several_sites_and_the_default_language():
     assert reasons(idx, brief, [1, 0], c[::-1]) == [["Available power: value missing"],
                                                     ["Available power 6,000 kW ≥ required 5,000 kW"]]
     assert reason(idx, brief.criteria[0], 0, PASS) == "Available power 6,000 kW ≥ required 5,000 kW"
+    label_it = brief.criteria[0].label("it")
+    assert reasons(idx, brief, [0], c, "it") == [[f"{label_it} 6.000 kW ≥ 5.000 kW richiesti"]]
+
+
+def test_requirements_are_written_with_two_decimals_and_distances_to_a_point_in_km():
+    idx = make_index([{"dist_airport_km": 1.0}, {"lat": 45.0, "lon": 10.0}])
+    crit = Criterion("airport_km", 2.125)
+    assert reason(idx, crit, 0, PASS, "en") == f"{crit.label('en')}: 1 km ≤ 2.12 km"
+    point = Criterion("distance_to_point_km", {"lat": 45.0, "lon": 10.0, "km": 2.5, "label": "port"})
+    assert reason(idx, point, 1, PASS, "en") == f"{point.label('en')}: 0 km ≤ 2.5 km"
 
 
 def test_a_missing_reference_layer_is_named_in_the_reason():
