@@ -219,3 +219,19 @@ def test_budget_table_edges():
     share = box(0, 0, 100, 100).area / AREA.area
     t = budget_table(cands, refs, AREA, 0, (share,), strict=True)
     assert t["candidates"].tolist() == [1]
+
+
+def test_budget_table_figures_have_four_decimals_and_an_area_of_zero_flags_nothing():
+    from shapely.geometry import LineString
+
+    cands = gdf([box(0, 0, 100, 100), box(500, 500, 600, 600)], rank=[1, 2])
+    refs = gdf([Point(50, 50), Point(900, 900), Point(950, 950)])
+    assert budget_table(cands, refs, AREA, 0, (0.01,)).to_dict("records") == [
+        {"budget": 0.01, "candidates": 1, "matched": 1, "recall": 0.3333, "flagged_share": 0.01, "lift": 33.33,
+         "flagged_tol": 0.01, "lift_tol": 33.33}]
+    assert budget_table(cands, refs, LineString([(0, 0), (1000, 1000)]), 0, (0.01,)).to_dict("records") == [
+        {"budget": 0.01, "candidates": 2, "matched": 1, "recall": 0.3333, "flagged_share": 0.0, "lift": 0.0,
+         "flagged_tol": 0.0, "lift_tol": 0.0}]
+    none = budget_table(cands, refs.iloc[:0], AREA, 0, (0.01, 0.0))
+    assert none["recall"].tolist() == [0.0, 0.0] and none["candidates"].tolist() == [1, 0]
+    assert none["flagged_tol"].tolist() == [0.01, 0.0]
