@@ -387,6 +387,9 @@ def test_clean_outline():
     assert len(clean_outline(holed).interiors) == 1
     nested = shapely.GeometryCollection([MultiPolygon([box(0, 0, 1, 1), box(2, 2, 3, 3)]), Point(5, 5)])
     assert clean_outline(nested).equals(MultiPolygon([box(0, 0, 1, 1), box(2, 2, 3, 3)]))
+    mixed = shapely.GeometryCollection([MultiPolygon([box(0, 0, 1, 1), box(2, 2, 3, 3)]), box(5, 5, 6, 6)])
+    out = clean_outline(mixed)
+    assert out.geom_type == "MultiPolygon" and len(out.geoms) == 3 and out.area == pytest.approx(3.0)
     with pytest.raises(UserError) as e:
         clean_outline(Point(1, 1))
     assert e.value.message("en") == "The outline holds no polygon."
@@ -498,3 +501,24 @@ def test_a_new_listing_is_placed_by_its_coordinates(writable_catalogue):
     rec = cat.site(sid, role="staff")
     assert rec["dist_motorway_junction_km"] == pytest.approx(demo["dist_motorway_junction_km"])
     assert rec["dist_rail_station_km"] == pytest.approx(demo["dist_rail_station_km"])
+
+
+def test_a_write_inside_update_layers_is_logged_with_the_actions_reason(writable_catalogue):
+    cat = open_catalogue(writable_catalogue)
+    ids = []
+
+    def change(uow):
+        ids.extend(uow.write_sites([NEW]))
+        return {}
+
+    cat.update_layers(change)
+    row = cat.history(ids[0]).iloc[0]
+    assert (row["actor"], row["reason"]) == ("system", "")
+    cat.update_layers(change, actor="staff:a", reason="import")
+    row = cat.history(ids[1]).iloc[0]
+    assert (row["actor"], row["reason"]) == ("staff:a", "import")
+
+
+def test_places_know_the_municipalities(writable_catalogue):
+    cat = open_catalogue(writable_catalogue)
+    assert cat.places().find("Cremona")["istat"] == "019036"
