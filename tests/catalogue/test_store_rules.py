@@ -522,3 +522,33 @@ def test_a_write_inside_update_layers_is_logged_with_the_actions_reason(writable
 def test_places_know_the_municipalities(writable_catalogue):
     cat = open_catalogue(writable_catalogue)
     assert cat.places().find("Cremona")["istat"] == "019036"
+
+
+def test_layer_reads_by_bbox_and_keeps_the_columns_of_an_empty_table(writable_catalogue):
+    cat = open_catalogue(writable_catalogue)
+    site = cat.site("DEMO-0001", role="staff")
+    near = cat.layer("sites", bbox=(site["lon"] - 1e-4, site["lat"] - 1e-4, site["lon"] + 1e-4, site["lat"] + 1e-4))
+    assert "DEMO-0001" in set(near["site_id"]) and len(near) < len(cat.sites(statuses=None))
+    with cat.unit_of_work() as uow:
+        uow.delete("sources", {"source_id": cat.sources()["source_id"].tolist()})
+    empty = cat.layer("sources")
+    assert len(empty) == 0 and {"source_id", "licence"} <= set(empty.columns)
+
+
+def test_update_site_records_actor_and_default_reason(writable_catalogue):
+    cat = open_catalogue(writable_catalogue)
+    cat.update_site("DEMO-0006", {"power_kw": 777.0}, actor="staff:z")
+    h = cat.history("DEMO-0006")
+    row = h[h["field"] == "power_kw"].iloc[-1]
+    assert (row["new"], row["actor"], row["reason"]) == ("777", "staff:z", "")
+
+
+def test_a_new_infrastructure_layer_reaches_the_distances(writable_catalogue):
+    cat = open_catalogue(writable_catalogue)
+    before = cat.sites(statuses=None).set_index("site_id")["dist_motorway_junction_km"]
+    infra = cat.layer("infrastructure")
+    exits = infra[infra["kind"] == "motorway_junction"]
+    fewer = pd.concat([infra[infra["kind"] != "motorway_junction"], exits.iloc[:1]])
+    cat.replace_layers({"infrastructure": gpd.GeoDataFrame(fewer, crs=infra.crs)}, actor="t", reason="one exit")
+    after = cat.sites(statuses=None).set_index("site_id")["dist_motorway_junction_km"].reindex(before.index)
+    assert after.notna().all() and (after >= before - 1e-6).all() and (after > before + 1).any()
