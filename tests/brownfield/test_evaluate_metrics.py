@@ -235,3 +235,14 @@ def test_budget_table_figures_have_four_decimals_and_an_area_of_zero_flags_nothi
     none = budget_table(cands, refs.iloc[:0], AREA, 0, (0.01, 0.0))
     assert none["recall"].tolist() == [0.0, 0.0] and none["candidates"].tolist() == [1, 0]
     assert none["flagged_tol"].tolist() == [0.01, 0.0]
+
+
+def test_budget_table_shares_to_four_decimals_and_no_candidates():
+    cands = gdf([box(0, 0, 31, 31)], rank=[1])  # 961 m2 of 1 km2: 0.000961, about 0.000982 with 1/3 m around
+    refs = gdf([Point(15, 15)])
+    row = budget_table(cands, refs, AREA, 1 / 3, (0.01,)).to_dict("records")[0]
+    assert row["flagged_share"] == 0.001 and row["flagged_tol"] == 0.001
+    empty = budget_table(cands.iloc[:0], refs, AREA, 50, (0.01,)).to_dict("records")[0]
+    assert (empty["candidates"], empty["matched"], empty["flagged_tol"]) == (0, 0, 0.0)
+    text = format_budget_table("ranked", BUDGET_ROWS, 1, 12.3456)
+    assert "flagged+12.346m" in text.split("\n")[1]
