@@ -552,3 +552,20 @@ def test_a_new_infrastructure_layer_reaches_the_distances(writable_catalogue):
     cat.replace_layers({"infrastructure": gpd.GeoDataFrame(fewer, crs=infra.crs)}, actor="t", reason="one exit")
     after = cat.sites(statuses=None).set_index("site_id")["dist_motorway_junction_km"].reindex(before.index)
     assert after.notna().all() and (after >= before - 1e-6).all() and (after > before + 1).any()
+
+
+def test_a_write_after_a_reference_change_sees_the_new_layer(writable_catalogue, built_catalogue, tmp_path):
+    """The reference layers are cached per catalogue and reference version: never stale, never another's."""
+    import shutil
+
+    other = tmp_path / "other.gpkg"
+    shutil.copy2(built_catalogue, other)
+    cat = open_catalogue(writable_catalogue)
+    viadana = {"title_it": "Prova", "municipality_istat": "020066", "lat": 44.927, "lon": 10.52}
+    (a,) = cat.write_sites([viadana], actor="t")  # fills the cache
+    assert cat.site(a, role="staff")["in_zls"] is True
+    cat.replace_layers({"zls_municipalities": cat.layer("zls_municipalities").iloc[:0]}, actor="t")
+    (b,) = cat.write_sites([viadana], actor="t")
+    assert cat.site(b, role="staff")["in_zls"] is False
+    (c,) = open_catalogue(other).write_sites([viadana], actor="t")  # another catalogue, its own layers
+    assert open_catalogue(other).site(c, role="staff")["in_zls"] is True
