@@ -569,3 +569,18 @@ def test_a_write_after_a_reference_change_sees_the_new_layer(writable_catalogue,
     assert cat.site(b, role="staff")["in_zls"] is False
     (c,) = open_catalogue(other).write_sites([viadana], actor="t")  # another catalogue, its own layers
     assert open_catalogue(other).site(c, role="staff")["in_zls"] is True
+
+
+def test_writes_replace_rows_log_old_values_and_keep_given_creation_dates(writable_catalogue):
+    cat = open_catalogue(writable_catalogue)
+    n = len(cat.sites(statuses=None))
+    cat.update_site("DEMO-0007", {"power_kw": 1.0}, actor="t")
+    cat.update_site("DEMO-0007", {"power_kw": 2.0}, actor="t")
+    assert len(cat.sites(statuses=None)) == n  # rewritten in place, never a second row
+    h = cat.history("DEMO-0007")
+    assert h.loc[h["field"] == "power_kw", ["old", "new"]].values.tolist()[-1] == ["1", "2"]
+    # A whole record keeps nothing of the old one it does not give.
+    cat.write_sites([{**NEW, "site_id": "DEMO-0007"}], actor="t")
+    assert cat.site("DEMO-0007", role="staff")["power_kw"] is None
+    (sid,) = cat.write_sites([{**NEW, "created_at": "2020-01-02T03:04:05+00:00"}], actor="t")
+    assert cat.site(sid, role="staff")["created_at"] == "2020-01-02T03:04:05+00:00"
