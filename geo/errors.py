@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from geo.i18n import check_lang, translator
+from geo.i18n import translator
 
 Lang = Literal["it", "en"]
 
@@ -40,21 +40,15 @@ class UserError(Exception):
     params
         The values of the placeholders. A callable is called with the reader's
         :class:`~geo.i18n.Translator` (for numbers, dates and labels).
-
-    Transitional: ``UserError(italian, english)`` (two finished texts) is still
-    accepted until every caller has moved to the catalogues.
     """
 
-    def __init__(self, message: str, en: str | None = None, /, **params: Any) -> None:
+    def __init__(self, message: str, /, **params: Any) -> None:
         self.msgid = message
         self.params = params
-        self._pair = {"it": message, "en": en} if en is not None else None
         super().__init__(self.message("en"))
 
     def message(self, lang: str = "en") -> str:
         """The message in ``lang`` ("it" or "en")."""
-        if self._pair is not None:
-            return self._pair[check_lang(lang)]
         _ = translator(lang)
         text = _(self.msgid)
         if not self.params:

@@ -236,6 +236,3 @@ def content(record: dict, field: str, lang: str) -> Localised | None:
             return Localised(value, candidate, fallback)
     return None
 
-
-# Transitional: the old key table, removed once every caller uses the catalogues.
-from geo.i18n.legacy import STRINGS, t  # noqa: E402,F401

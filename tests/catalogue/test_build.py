@@ -156,7 +156,7 @@ def test_no_demo_build_has_no_demo_record(tmp_path, capsys):
     assert cat.metadata()["demo"] == "false"
     assert "demo" not in set(cat.sources()["source_id"])
     out = capsys.readouterr().out
-    assert "municipalities" in out and "1503" in out
+    assert "municipalities" in out and "1,503" in out
 
 
 def test_opening_a_missing_or_foreign_file_is_a_clear_error(tmp_path):

@@ -36,7 +36,7 @@ def test_every_command_and_the_app_work_on_postgis(postgis_url, tmp_path, monkey
     assert len(cat.layer("municipalities")) == 1503 and len(cat.sites(statuses=None)) == 60
     # GEO_CATALOGUE works wherever --catalogue does.
     r = geo("info", env={"GEO_CATALOGUE": postgis_url})
-    assert r.returncode == 0 and "municipalities" in r.stdout and "1503" in r.stdout
+    assert r.returncode == 0 and "municipalities" in r.stdout and "1,503" in r.stdout
 
     # geo import: a ZIS file, with the sites' computed fields refreshed in the same transaction.
     zis = tmp_path / "zis.geojson"

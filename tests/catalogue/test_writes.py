@@ -239,7 +239,7 @@ def test_zis_import_recomputes_sites_and_records_it(catalogue_target, tmp_path):
 def test_geo_info_lists_counts_metadata_and_sources(built_catalogue, capsys):
     assert main(["--catalogue", str(built_catalogue), "info"]) == 0
     out = capsys.readouterr().out
-    assert f"schema_version: {SCHEMA_VERSION}" in out and "municipalities" in out and "1503" in out
+    assert f"schema_version: {SCHEMA_VERSION}" in out and "municipalities" in out and "1,503" in out
     assert "CC BY 4.0" in out and "MIT" in out and "DGR XII/4959" in out
 
 
