@@ -94,7 +94,7 @@ with guarded():
                 _("Ranking learned from analysts' decisions."))
     elif info:
         st.caption(_("Ranking: rules (evidence score); {n} decisions are not enough to learn one ({why}).").format(
-            n=info.get("n_decisions", 0), why=info["fallback"]))
+            n=info.get("n_decisions", 0), why=info.get("fallback_text", {}).get(_.lang) or info["fallback"]))
     budget = latest.get("budget")
     if budget:
         st.caption(_("Short list: the top candidates within {share} of the analysed area.").format(
