@@ -21,16 +21,19 @@ def _drawing(state: dict[str, Any] | None) -> dict | None:
 
     streamlit-folium also sets ``last_active_drawing`` when any layer is *clicked* (a site marker,
     a province): only a feature that is among ``all_drawings`` (what the drawing tools made) counts,
-    else a click on a marker would become a point search and a click on a province a polygon.
+    else a click on a marker would become a point search and a click on a province a polygon. After
+    such a click the newest drawing still stands (the mouse released over a province at the end of a
+    rectangle is such a click): it is the last of ``all_drawings``.
     """
     state = state or {}
     d = state.get("last_active_drawing")
+    if "all_drawings" in state:
+        drawn = [f for f in (state.get("all_drawings") or [])
+                 if isinstance(f, dict) and isinstance(f.get("geometry"), dict)]
+        if not (isinstance(d, dict) and d.get("geometry") in [f["geometry"] for f in drawn]):
+            return drawn[-1] if drawn else None
     if not (isinstance(d, dict) and isinstance(d.get("geometry"), dict)):
         return None
-    if "all_drawings" in state:
-        drawn = [f.get("geometry") for f in (state.get("all_drawings") or []) if isinstance(f, dict)]
-        if d["geometry"] not in drawn:
-            return None
     return d
 
 

@@ -110,6 +110,11 @@ def test_drawings_become_spatial_filters():
     assert apply_drawing(Query(zls=True), clicked) == Query(zls=True) and drawing_key(clicked) is None
     drawn = {**circle, "all_drawings": [circle["last_active_drawing"]]}
     assert apply_drawing(Query(), drawn).radius_km == 12.5
+    # A click after a drawing (the mouse released over a province): the drawing still stands, once.
+    after = {**marker, "all_drawings": [{"type": "Feature", "geometry": square, "properties": {}}]}
+    assert apply_drawing(Query(), after).polygon == square
+    assert drawing_key(after) == drawing_key({"last_active_drawing": after["all_drawings"][0], "all_drawings":
+                                              after["all_drawings"]})
 
 
 def test_a_drawn_circle_filters_by_distance(catalogue):
