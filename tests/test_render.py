@@ -119,6 +119,10 @@ def test_content_in_the_other_language_says_so_in_html_and_pdf(record, lang, pre
     assert "Capannone lungo la ferrovia" in text and text.count(f"({note})") == 2
     both = {**rec, f"description_{other}": "Shed by the railway", f"title_{other}": "Shed in Lodi"}
     assert note not in render_sheet_html(both, lang) and note not in pdf_text(render_sheet_pdf(both, lang))
+    # The dossier's summary table on its first page says it too (then the sheet: title and description).
+    dossier = pdf_text(render_dossier_pdf([rec], lang))
+    assert dossier.count(f"({note})") == 3
+    assert note not in pdf_text(render_dossier_pdf([both], lang))
 
 
 def test_values_are_formatted_by_babel_in_each_language():

@@ -17,6 +17,7 @@ import argparse
 import contextlib
 import datetime as dt
 import fcntl
+import io
 import re
 import sys
 from pathlib import Path
@@ -89,9 +90,12 @@ def _write(catalog: Catalog, path: Path) -> None:
     catalog.fuzzy = False
     catalog.revision_date = catalog.creation_date = _EPOCH
     catalog.header_comment = _HEADER
+    buf = io.BytesIO()
+    write_po(buf, catalog, width=100, sort_output=True, include_lineno=False, ignore_obsolete=True)
+    # Babel writes its own version into the header: without it, another Babel release changes no file.
+    text = re.sub(rb'"Generated-By: Babel [^"\\]*\\n"', rb'"Generated-By: Babel\\n"', buf.getvalue())
     tmp = path.with_suffix(".tmp")
-    with open(tmp, "wb") as fh:
-        write_po(fh, catalog, width=100, sort_output=True, include_lineno=False, ignore_obsolete=True)
+    tmp.write_bytes(text)
     tmp.replace(path)
 
 
