@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sqlite3
 import struct
 from pathlib import Path
@@ -48,10 +49,35 @@ def _refusal(exc: sqlite3.Error) -> bool:
     return any(word in str(exc).lower() for word in _REFUSALS)
 
 
+#: Free bytes under which a disk error is taken for a full disk (SQLite needs a WAL index of 32 KB).
+_FULL_BELOW = 1 << 20
+
+
+def _disk_full(path: Path, exc: sqlite3.Error) -> bool:
+    """SQLite says "database or disk is full", or (mapping its shared-memory index on a full disk)
+    only "disk I/O error": then the free space tells."""
+    if "full" in str(exc).lower():
+        return True
+    try:
+        return shutil.disk_usage(Path(path).resolve().parent).free < _FULL_BELOW
+    except OSError:
+        return False
+
+
+
+def unreadable(path: Path, exc: sqlite3.Error) -> CatalogueError:
+    """The one-line error for a catalogue file that exists but that the disk will not let SQLite open."""
+    if _disk_full(path, exc):
+        return CatalogueError(N_("The catalogue {path} cannot be opened: the disk is full (even reading needs a "
+                                "little free space beside the file). Free some space and try again."),
+                              path=str(path))
+    return CatalogueError(N_("The catalogue {path} cannot be opened: the disk reported an error ({error}). Check "
+                            "the disk and the file's permissions, then try again."), path=str(path), error=str(exc))
+
+
 def refused_write(path: Path, exc: sqlite3.Error) -> CatalogueError:
     """The one-line error for a catalogue file the disk will not let us change."""
-    text = str(exc).lower()
-    if "full" in text:
+    if _disk_full(path, exc):
         return CatalogueError(N_("The catalogue {path} was not changed: the disk is full. Free some space and "
                                 "try again."), path=str(path))
     return CatalogueError(N_("The catalogue {path} was not changed: it cannot be written (read-only file, folder "
@@ -362,6 +388,10 @@ class GeoPackageDB:
         try:
             with self._reading() as c:
                 return "catalogue_meta" in c.tables()
+        except sqlite3.OperationalError as exc:
+            if _refusal(exc):  # the file is there, the disk will not let SQLite open it
+                raise unreadable(self.path, exc) from exc
+            return False
         except sqlite3.DatabaseError:
             return False
 
