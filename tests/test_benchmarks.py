@@ -36,3 +36,8 @@ def test_map_benchmark_runs():
 def test_pages_benchmark_runs():
     out = _run("benchmarks/bench_pages.py", "--shortlist", "3", "--repeat", "1")
     assert "rerun median s" in out and "\nshortlist " in out and "records()" in out
+
+
+def test_workbooks_benchmark_runs():
+    out = _run("benchmarks/bench_workbooks.py", "--only", "row_16k_columns", "--baseline-limit", "20")
+    assert "row_16k_columns" in out and "1 site, ok=True" in out and "worst:" in out
