@@ -138,13 +138,16 @@ def compute_site_fields(
     pts = shapely.transform(sites.geometry.to_numpy(), _TO_METRIC)
     n = len(pts)
 
-    names = dict(zip(municipalities["istat"], municipalities["name"]))
-    provinces = dict(zip(municipalities["istat"], municipalities["province"]))
+    def column(layer: pd.DataFrame, name: str) -> list:  # a deleted layer reads back without its columns
+        return layer[name].tolist() if name in layer else []
+
+    names = dict(zip(column(municipalities, "istat"), column(municipalities, "name")))
+    provinces = dict(zip(column(municipalities, "istat"), column(municipalities, "province")))
     istat = sites["municipality_istat"].tolist() if "municipality_istat" in sites else [None] * n
     out["municipality_name"] = pd.Series([names.get(c) for c in istat], index=sites.index, dtype=object)
     out["province"] = pd.Series([provinces.get(c) for c in istat], index=sites.index, dtype=object)
 
-    zls_aid = dict(zip(zls_municipalities["istat"], zls_municipalities["aid_area"]))
+    zls_aid = dict(zip(column(zls_municipalities, "istat"), column(zls_municipalities, "aid_area")))
     in_zls_mun = np.array([c in zls_aid for c in istat])
     aid = np.array([bool(zls_aid.get(c)) if zls_aid.get(c) is not None and not pd.isna(zls_aid.get(c)) else False
                     for c in istat])

@@ -141,3 +141,29 @@ def test_merge_infrastructure_replaces_only_the_same_kind_and_source(tmp_path):
     assert out.groupby(["kind", "source"]).size().to_dict() == {("airport", "airportsdata"): 3, ("port", "a"): 1}
     out = merge_infrastructure(out, rows("port", "b", 2), "port")
     assert len(out) == 6
+
+
+@pytest.mark.parametrize("layer,emptied", [
+    ("zls_municipalities", "in_zls"),
+    ("municipalities", "municipality_name"),
+    ("infrastructure", "dist_rail_station_km"),
+])
+def test_deleting_a_reference_layer_recomputes_sites_without_it(catalogue_target, layer, emptied):
+    """Deleting a reference layer (a wrong import withdrawn) is a change like any other: the sites lose
+    what came from it, nothing else, and the history says so."""
+    from geo.catalogue import open_catalogue
+
+    def any_value(col: pd.Series) -> bool:  # a true flag, a name or a distance
+        return any(not pd.isna(v) and v is not False for v in col.astype(object))
+
+    cat = open_catalogue(catalogue_target)
+    before = cat.sites(statuses=None).set_index("site_id")
+    assert any_value(before[emptied])
+    cat.replace_layers({}, delete=[layer], actor="staff:test", reason="withdrawn import")
+    after = cat.sites(statuses=None).set_index("site_id").loc[before.index]
+    assert not any_value(after[emptied])
+    assert len(cat.layer(layer)) == 0
+    kept = [c for c in ("title_it", "land_area_m2", "municipality_istat") if c != emptied]
+    pd.testing.assert_frame_equal(after[kept], before[kept])
+    log = cat.layer("site_changes")
+    assert (log[(log["field"] == emptied)]["reason"] == "withdrawn import").any()
