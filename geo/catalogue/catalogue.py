@@ -132,14 +132,18 @@ class Catalogue:
     def places(self) -> MunicipalityIndex:
         return self._reference()["places"]
 
-    def _reference(self, tx: Tx | None = None) -> dict[str, Any]:
-        """Reference layers and the municipality index, cached until a reference layer changes."""
+    def _reference(self, tx: Tx | None = None, cache: bool = True) -> dict[str, Any]:
+        """Reference layers and the municipality index, cached until a reference layer changes.
+
+        ``cache=False``: read afresh and not kept, for a transaction that changed a reference layer (its
+        reference version moves only on commit, and a rollback must leave no trace in the cache).
+        """
         read = tx.read if tx is not None else self.db.read
         meta = read("catalogue_meta")
         version = dict(zip(meta["key"], meta["value"])).get("reference_version", "") if len(meta) else ""
         key = (self.url, str(version))
         with _REF_LOCK:
-            hit = _REF_CACHE.get(key)
+            hit = _REF_CACHE.get(key) if cache else None
         if hit is not None:
             return hit
         layers = {}
@@ -152,6 +156,8 @@ class Catalogue:
         reg = read("region")
         layers["places"] = MunicipalityIndex(layers["municipalities"],
                                              region=reg.geometry.iloc[0] if len(reg) else None)
+        if not cache:
+            return layers
         with _REF_LOCK:
             for k in [k for k in _REF_CACHE if k[0] == self.url]:
                 del _REF_CACHE[k]
@@ -385,7 +391,7 @@ class UnitOfWork:
                 raise UserError(N_("Listing {id}: coordinates missing."), id=sid)
             new_rows.append(base)
         new_rows = [normalise_record(r) for r in new_rows]
-        ref = self.cat._reference(self.tx)
+        ref = self.cat._reference(self.tx, cache=not self._reference_changed)
         comp = compute_site_fields(_points(new_rows), ref["municipalities"], ref["zls_municipalities"],
                                    ref["infrastructure@metric"], ref["zis_areas@metric"], ref["zls_perimeter@metric"])
         comp_cols = {c: comp[c].tolist() for c in comp.columns}

@@ -584,3 +584,33 @@ def test_writes_replace_rows_log_old_values_and_keep_given_creation_dates(writab
     assert cat.site("DEMO-0007", role="staff")["power_kw"] is None
     (sid,) = cat.write_sites([{**NEW, "created_at": "2020-01-02T03:04:05+00:00"}], actor="t")
     assert cat.site(sid, role="staff")["created_at"] == "2020-01-02T03:04:05+00:00"
+
+
+# ------------------------------------------------------------------ what the last mutation run left untested
+VIADANA = {"title_it": "Prova", "municipality_istat": "020066", "lat": 44.927, "lon": 10.52}  # a ZLS municipality
+
+
+def test_a_write_after_a_reference_change_in_the_same_unit_of_work_sees_it(catalogue_target):
+    """The reference version moves only on commit: inside the action the cached layers are stale, and a
+    rolled-back change must not reach the cache (found by the mutation run: both were wrong)."""
+    cat = open_catalogue(catalogue_target)
+    (a,) = cat.write_sites([VIADANA], actor="t")  # fills the cache
+    assert cat.site(a, role="staff")["in_zls"] is True
+    with cat.unit_of_work(actor="t") as uow:
+        uow.replace_layers({"zls_municipalities": uow.layer("zls_municipalities").iloc[:0]})
+        (b,) = uow.write_sites([VIADANA])
+    assert cat.site(b, role="staff")["in_zls"] is False
+    assert len(cat.layer("zls_municipalities")) == 0
+
+
+def test_a_rolled_back_reference_change_leaves_later_writes_alone(catalogue_target):
+    cat = open_catalogue(catalogue_target)
+    with pytest.raises(RuntimeError):
+        with cat.unit_of_work(actor="t") as uow:
+            uow.replace_layers({"zls_municipalities": uow.layer("zls_municipalities").iloc[:0]})
+            (b,) = uow.write_sites([VIADANA])
+            assert uow.site(b)["in_zls"] is False  # inside the action: its own layers
+            raise RuntimeError("abandoned")
+    assert len(cat.layer("zls_municipalities")) > 0
+    (c,) = cat.write_sites([VIADANA], actor="t")
+    assert cat.site(c, role="staff")["in_zls"] is True
