@@ -614,3 +614,177 @@ def test_a_rolled_back_reference_change_leaves_later_writes_alone(catalogue_targ
     assert len(cat.layer("zls_municipalities")) > 0
     (c,) = cat.write_sites([VIADANA], actor="t")
     assert cat.site(c, role="staff")["in_zls"] is True
+
+
+def test_a_listing_written_inside_zis_areas_and_a_zls_perimeter(writable_catalogue):
+    """The write path (not only the recomputation) reads the ZIS areas and the ZLS perimeter."""
+    cat = open_catalogue(writable_catalogue)
+    x, y = NEW["lon"], NEW["lat"]
+    zis = gpd.GeoDataFrame({"zis_id": ["Z9"], "name": ["Test ZIS"], "phase": ["candidate"]},
+                           geometry=[box(x - 0.001, y - 0.001, x + 0.001, y + 0.001)], crs=4326)
+    perimeter = gpd.GeoDataFrame({"name": ["port"]}, geometry=[Point(x, y).buffer(0.001)], crs=4326)
+    cat.replace_layers({"zis_areas": zis, "zls_perimeter": perimeter}, actor="t", reason="zis and perimeter")
+    inside, outside = cat.write_sites([NEW, VIADANA], actor="t")
+    rec_in, rec_out = cat.site(inside, role="staff"), cat.site(outside, role="staff")
+    assert (rec_in["zis_id"], rec_in["in_zls"]) == ("Z9", True)
+    # Viadana is a ZLS municipality, but a perimeter, once imported, decides.
+    assert (rec_out["zis_id"], rec_out["in_zls"]) == (None, False)
+
+
+def test_only_a_reference_layer_without_sites_recomputes_the_sites(writable_catalogue):
+    cat = open_catalogue(writable_catalogue)
+    sites = cat.sites(statuses=None).set_index("site_id")
+    sid = sites.index[sites["in_zls"].astype(bool)][0]
+    n = len(cat.history(sid))
+    ref = cat.metadata()["reference_version"]
+    # Sites given with the reference layer are taken as they are: not recomputed.
+    cat.replace_layers({"zls_municipalities": cat.layer("zls_municipalities").iloc[:0], "sites": cat.layer("sites")})
+    assert cat.metadata()["reference_version"] != ref
+    assert cat.site(sid, role="staff")["in_zls"] is True and len(cat.history(sid)) == n
+    # Nor does a layer that is not a reference layer recompute them.
+    cat.replace_layers({"sources": cat.sources()})
+    assert cat.site(sid, role="staff")["in_zls"] is True and len(cat.history(sid)) == n
+
+
+def test_the_default_reason_names_every_changed_layer(writable_catalogue):
+    cat = open_catalogue(writable_catalogue)
+    sites = cat.sites(statuses=None).set_index("site_id")
+    sid = sites.index[sites["in_zls"].astype(bool)][0]
+    cat.replace_layers({"zls_municipalities": cat.layer("zls_municipalities").iloc[:0]}, delete=["infrastructure"])
+    h = cat.history(sid)
+    assert set(h.loc[h["field"] == "in_zls", "reason"]) == {"layers changed: infrastructure, zls_municipalities"}
+
+
+def test_set_meta_writes_the_values_and_every_commit_a_new_revision(writable_catalogue):
+    cat = open_catalogue(writable_catalogue)
+    with cat.unit_of_work() as uow:
+        uow.set_meta({"demo": "false", "note": 5})
+    meta = cat.metadata()
+    assert (meta["demo"], meta["note"]) == ("false", "5")
+    revisions = [cat.revision()]
+    for _ in range(2):
+        with cat.unit_of_work():
+            pass
+        revisions.append(cat.revision())
+    assert len(set(revisions)) == 3 and all(re.match(r"[0-9a-f]{8,}-", r) for r in revisions)
+
+
+def test_history_with_exactly_one_change(writable_catalogue):
+    cat = open_catalogue(writable_catalogue)
+    (sid,) = cat.write_sites([NEW], actor="t")
+    with cat.unit_of_work() as uow:
+        uow.delete("site_changes", {"site_id": [sid]})
+    assert len(cat.history(sid)) == 0
+    cat.update_site(sid, {"power_kw": 5.0}, actor="staff:a", reason="one")
+    h = cat.history(sid)
+    assert h[["field", "old", "new", "actor", "reason"]].values.tolist() == [["power_kw", None, "5", "staff:a", "one"]]
+
+
+def test_changes_of_one_action_keep_their_order_when_the_clock_stands_still(writable_catalogue, monkeypatch):
+    """Change ids sort by time, then by position in the action: a clock too coarse to move between two
+    changes still lists them in the order they were made."""
+    import time
+
+    from geo.catalogue.frames import SITE_COLUMNS
+
+    cat = open_catalogue(writable_catalogue)
+    stopped = time.time_ns()
+    monkeypatch.setattr(time, "time_ns", lambda: stopped)
+    (sid,) = cat.write_sites([{**NEW, "power_kw": 10.0, "covered_area_m2": 500.0, "title_en": "Test"}], actor="t")
+    fields = cat.history(sid)["field"].tolist()
+    assert len(fields) > 8 and fields == [c for c in SITE_COLUMNS if c in fields]
+
+
+def test_the_outline_change_logs_the_old_outline(writable_catalogue):
+    cat = open_catalogue(writable_catalogue)
+    first, second = box(10.02, 45.13, 10.03, 45.14), box(10.02, 45.13, 10.025, 45.135)
+    (sid,) = cat.write_sites([{**NEW, "outline": first}], actor="t")
+    cat.update_site(sid, {"outline": second}, actor="t")
+    h = cat.history(sid)
+    old, new = h.loc[h["field"] == "outline", ["old", "new"]].values.tolist()[-1]
+    assert shapely.from_wkt(old).equals(first) and shapely.from_wkt(new).equals(second)
+
+
+def test_coordinates_from_an_outline_keep_a_given_provenance(writable_catalogue):
+    cat = open_catalogue(writable_catalogue)
+    ol = box(10.02, 45.13, 10.03, 45.14)
+    (sid,) = cat.write_sites([{"title_it": "x", "outline": ol, "lat__prov": "estimated", "lon__prov": "verified"}],
+                             actor="t")
+    rec = cat.site(sid, role="staff")
+    assert ol.contains(Point(rec["lon"], rec["lat"]))
+    assert (rec["lat__prov"], rec["lon__prov"]) == ("estimated", "verified")
+
+
+def test_records_skip_an_invisible_listing_before_a_visible_one(writable_catalogue):
+    cat = open_catalogue(writable_catalogue)
+    hidden, shown = cat.write_sites([{**NEW, "status": "draft"}, {**NEW, "status": "published"}], actor="t")
+    got = cat.records([hidden, shown])
+    assert got[0] is None and got[1]["site_id"] == shown
+    assert [r["site_id"] for r in cat.records([hidden, shown], role="staff")] == [hidden, shown]
+
+
+def test_the_region_layer_bounds_the_places(writable_catalogue, built_catalogue, tmp_path):
+    """places() reads the region outline when the catalogue has one, the municipalities' union otherwise."""
+    import shutil
+
+    cat = open_catalogue(writable_catalogue)
+    mun = cat.layer("municipalities").set_index("istat")
+    here = mun.loc["019036"].geometry.representative_point()   # Cremona
+    there = mun.loc["020066"].geometry.representative_point()  # Viadana
+    region = cat.layer("region")
+    small = gpd.GeoDataFrame(region.drop(columns="geometry"), geometry=[here.buffer(0.01)], crs=4326)
+    cat.replace_layers({"region": small})  # before anything reads the reference layers of this catalogue
+    places = cat.places()
+    assert places.in_lombardy(here.x, here.y) and not places.in_lombardy(there.x, there.y)
+    other = tmp_path / "no_region.gpkg"
+    shutil.copy2(built_catalogue, other)
+    cat = open_catalogue(other)
+    cat.replace_layers({"region": region.iloc[:0]})
+    places = cat.places()
+    assert places.in_lombardy(here.x, here.y) and places.in_lombardy(there.x, there.y)
+    assert not places.in_lombardy(9.0, 40.0)
+
+
+def test_a_catalogue_over_a_database_object(writable_catalogue):
+    from geo.catalogue.db import connect
+
+    db = connect(str(writable_catalogue))
+    cat = Catalogue(db)
+    assert cat.db is db and cat.url == cat.path == str(writable_catalogue)
+    assert cat.site("DEMO-0001", role="staff")["site_id"] == "DEMO-0001"
+    assert open_catalogue(writable_catalogue).path == str(writable_catalogue)
+
+
+def test_schema_messages_word_for_word(writable_catalogue):
+    from geo.catalogue.catalogue import SCHEMA_VERSION
+    from geo.catalogue.db import connect
+
+    db = connect(str(writable_catalogue))
+    tail = (f"expected {SCHEMA_VERSION!r}: upgrade it with 'geo catalogue upgrade' (data is kept) or rebuild it "
+            "with 'geo build'.")
+    with db.transaction() as tx:
+        tx.replace("alembic_version", pd.DataFrame({"version_num": ["0000"]}))
+    with pytest.raises(CatalogueError) as e:
+        open_catalogue(writable_catalogue)
+    assert e.value.message("en") == f"Catalogue {writable_catalogue} has schema '0000', {tail}"
+    with db.transaction() as tx:  # an empty version table: the catalogue is at no known revision
+        tx.delete("alembic_version")
+    with pytest.raises(CatalogueError) as e:
+        open_catalogue(writable_catalogue)
+    assert e.value.message("en") == f"Catalogue {writable_catalogue} has schema None, {tail}"
+
+
+def test_a_url_is_opened_as_a_url_and_shown_without_its_password(tmp_path, monkeypatch):
+    """Nothing listens on port 1: the message names the URL, password hidden, even where a folder has the
+    URL's name relative to the working directory."""
+    from pathlib import Path
+
+    url = "postgresql://geo:s3cret@127.0.0.1:1/cat"
+    shown = "postgresql://geo:***@127.0.0.1:1/cat"
+    assert _display(url) == shown
+    monkeypatch.chdir(tmp_path)
+    Path(url).mkdir(parents=True)
+    assert Path(url).is_dir()
+    with pytest.raises(CatalogueError) as e:
+        open_catalogue(url)
+    assert e.value.message("en") == f"Catalogue not found or not valid: {shown}. Build it with 'geo build'."
