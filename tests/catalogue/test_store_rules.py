@@ -605,13 +605,17 @@ def test_a_write_after_a_reference_change_in_the_same_unit_of_work_sees_it(catal
 
 def test_a_rolled_back_reference_change_leaves_later_writes_alone(catalogue_target):
     cat = open_catalogue(catalogue_target)
+    mun = cat.layer("municipalities")
+    renamed = mun.assign(name=mun["name"].where(mun["istat"] != "019036", "Renamed"))
     with pytest.raises(RuntimeError):
         with cat.unit_of_work(actor="t") as uow:
-            uow.replace_layers({"zls_municipalities": uow.layer("zls_municipalities").iloc[:0]})
+            uow.replace_layers({"zls_municipalities": uow.layer("zls_municipalities").iloc[:0],
+                                "municipalities": renamed})
             (b,) = uow.write_sites([VIADANA])
             assert uow.site(b)["in_zls"] is False  # inside the action: its own layers
             raise RuntimeError("abandoned")
     assert len(cat.layer("zls_municipalities")) > 0
+    assert cat.places().municipality_name("019036") == "Cremona"
     (c,) = cat.write_sites([VIADANA], actor="t")
     assert cat.site(c, role="staff")["in_zls"] is True
 
@@ -651,6 +655,9 @@ def test_the_default_reason_names_every_changed_layer(writable_catalogue):
     sites = cat.sites(statuses=None).set_index("site_id")
     sid = sites.index[sites["in_zls"].astype(bool)][0]
     cat.replace_layers({"zls_municipalities": cat.layer("zls_municipalities").iloc[:0]}, delete=["infrastructure"])
+    after = cat.sites(statuses=None).set_index("site_id")  # recomputed against the municipalities too
+    assert after["municipality_name"].equals(sites["municipality_name"]) and after["province"].equals(sites["province"])
+    assert after["municipality_name"].notna().all()
     h = cat.history(sid)
     assert set(h.loc[h["field"] == "in_zls", "reason"]) == {"layers changed: infrastructure, zls_municipalities"}
 
