@@ -1,7 +1,8 @@
 """The store's rules, each checked where a one-character change would break it: who reads what,
 units of work (all or nothing, revision bumps), versions and conflicts, the change log, outlines.
 
-GeoPackage only (the PostGIS backend runs the same Catalogue code and has its own tests).
+GeoPackage only (the PostGIS backend runs the same Catalogue code and has its own tests), except the
+reference cache inside a unit of work, checked on both stores (the mutation run takes the GeoPackage one).
 """
 
 from __future__ import annotations
