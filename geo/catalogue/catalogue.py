@@ -443,8 +443,16 @@ class UnitOfWork:
             self._reference_changed = True
 
     def replace_layers(self, layers: dict[str, pd.DataFrame], delete: Iterable[str] = ()) -> None:
-        """Replace whole layers (and drop others); sites are recomputed when a reference layer changes."""
+        """Replace whole layers (and drop others); sites are recomputed when a reference layer changes.
+
+        The municipalities and the region outline can be replaced, not deleted: every site's municipality,
+        the place search and the Lombardy check stand on them."""
         delete = tuple(delete)
+        for name in delete:
+            if name in ("municipalities", "region"):
+                raise UserError(N_("The layer '{layer}' cannot be deleted: sites, place search and the Lombardy "
+                                   "check need it. Import a corrected one instead; nothing was changed."),
+                                layer=name)
         for name in delete:
             self.tx.drop(name)
             if name in REFERENCE_LAYERS:

@@ -145,7 +145,6 @@ def test_merge_infrastructure_replaces_only_the_same_kind_and_source(tmp_path):
 
 @pytest.mark.parametrize("layer,emptied", [
     ("zls_municipalities", "in_zls"),
-    ("municipalities", "municipality_name"),
     ("infrastructure", "dist_rail_station_km"),
 ])
 def test_deleting_a_reference_layer_recomputes_sites_without_it(catalogue_target, layer, emptied):
@@ -167,3 +166,4 @@ def test_deleting_a_reference_layer_recomputes_sites_without_it(catalogue_target
     pd.testing.assert_frame_equal(after[kept], before[kept])
     log = cat.layer("site_changes")
     assert (log[(log["field"] == emptied)]["reason"] == "withdrawn import").any()
+

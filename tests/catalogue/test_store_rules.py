@@ -796,3 +796,16 @@ def test_a_url_is_opened_as_a_url_and_shown_without_its_password(tmp_path, monke
     with pytest.raises(CatalogueError) as e:
         open_catalogue(url)
     assert e.value.message("en") == f"Catalogue not found or not valid: {shown}. Build it with 'geo build'."
+
+
+@pytest.mark.parametrize("layer", ["municipalities", "region"])
+def test_the_layers_everything_stands_on_cannot_be_deleted(catalogue_target, layer):
+    cat = open_catalogue(catalogue_target)
+    before = (len(cat.layer(layer)), cat.places() is not None, cat.sites(statuses=None)["municipality_name"].tolist())
+    with pytest.raises(UserError) as e:
+        cat.replace_layers({}, delete=["zis_areas", layer])
+    assert f"'{layer}' cannot be deleted" in e.value.message("en") and "non può essere eliminato" in \
+        e.value.message("it")
+    assert (len(cat.layer(layer)), cat.places() is not None,
+            cat.sites(statuses=None)["municipality_name"].tolist()) == before
+    assert len(cat.layer("zis_areas")) > 0  # the whole action was refused, not half of it
