@@ -297,7 +297,7 @@ def _note_issues(notes) -> list[CellIssue]:
     return out
 
 
-def check_workbook(source: str | Path | bytes, places=None, lang: str = "it") -> CheckResult:
+def check_workbook(source: str | Path | bytes, places=None, lang: str = "it", *, name: str | None = None) -> CheckResult:
     """Check an owner's workbook and collect every problem.
 
     Parameters
@@ -306,6 +306,8 @@ def check_workbook(source: str | Path | bytes, places=None, lang: str = "it") ->
         Path or bytes of the upload.
     places
         :class:`geo.places.MunicipalityIndex` for the spatial rules (from ``catalogue.places()``).
+    name
+        The file's name as the owner knows it (an upload's), used in messages; default: the path's name.
 
     Returns
     -------
@@ -315,7 +317,8 @@ def check_workbook(source: str | Path | bytes, places=None, lang: str = "it") ->
     """
     res = CheckResult()
     try:
-        data, name = read_bytes(source)
+        data, read_name = read_bytes(source)
+        name = name or read_name
         res.file_sha256, res.file_name = hashlib.sha256(data).hexdigest(), name
         wb, fwb, warns, notes = open_workbook(data, name)
     except InputFileError as exc:

@@ -30,9 +30,13 @@ _ = translator(lang)
 title_col, link_col = st.columns([3, 2], vertical_alignment="bottom")
 title_col.title(_("Offer a site"))
 
-#: The file types the uploader accepts (also shown, in capitals, under its button).
+#: The file types the checker accepts (shown, in capitals, under the uploader's button).
 UPLOAD_TYPES = ["xlsx", "xlsm", "xls"]
 MAX_MB = MAX_BYTES // 1024 // 1024
+#: What the widget itself lets through (= server.maxUploadSize in .streamlit/config.toml). Streamlit refuses
+#: a wrong type or a file over its limit in the browser, in English; so the widget takes any type and
+#: twice the limit, and the checker refuses a PDF or an 11 MB file in the owner's language, naming the file.
+WIDGET_MAX_MB = 2 * MAX_MB
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -324,11 +328,10 @@ with guarded():
     st.subheader(_("2. Upload the filled file"))
     st.markdown(uploader_css(_), unsafe_allow_html=True)  # our text only, CSS-escaped: no owner input
     # A new key after each submission empties the uploader: the same file is not offered twice.
-    up = st.file_uploader(_("Excel (.xlsx)"), type=UPLOAD_TYPES, max_upload_size=MAX_MB,
+    up = st.file_uploader(_("Excel (.xlsx)"), max_upload_size=WIDGET_MAX_MB,
                           key=f"owner_upload_{st.session_state.get('owner_upload_gen', 0)}")
     if up is not None:
-        res = check_workbook(up.getvalue(), cat.places(), lang)
-        res.file_name = up.name
+        res = check_workbook(up.getvalue(), cat.places(), lang, name=up.name)
         show_check(res)
         if res.sites:
             st.subheader(_("3. Preview: as investors will see it"))
