@@ -439,7 +439,7 @@ class UnitOfWork:
     # -------------------------------------------------------------- whole layers
     def replace(self, name: str, frame: pd.DataFrame) -> None:
         self.tx.replace(name, frame)
-        if name in REFERENCE_LAYERS:
+        if name in REFERENCE_LAYERS or name == "region":  # the region outline is cached with them (places())
             self._reference_changed = True
 
     def replace_layers(self, layers: dict[str, pd.DataFrame], delete: Iterable[str] = ()) -> None:

@@ -741,9 +741,12 @@ def test_the_region_layer_bounds_the_places(writable_catalogue, built_catalogue,
     there = mun.loc["020066"].geometry.representative_point()  # Viadana
     region = cat.layer("region")
     small = gpd.GeoDataFrame(region.drop(columns="geometry"), geometry=[here.buffer(0.01)], crs=4326)
-    cat.replace_layers({"region": small})  # before anything reads the reference layers of this catalogue
+    assert cat.places().in_lombardy(there.x, there.y)  # the reference layers are read (and cached) first
+    n_changes = len(cat.layer("site_changes"))
+    cat.replace_layers({"region": small})  # a new region outline alone is seen at once
     places = cat.places()
     assert places.in_lombardy(here.x, here.y) and not places.in_lombardy(there.x, there.y)
+    assert len(cat.layer("site_changes")) == n_changes  # and no site is recomputed for it
     other = tmp_path / "no_region.gpkg"
     shutil.copy2(built_catalogue, other)
     cat = open_catalogue(other)
