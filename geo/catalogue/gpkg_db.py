@@ -64,7 +64,6 @@ def _disk_full(path: Path, exc: sqlite3.Error) -> bool:
         return False
 
 
-
 def unreadable(path: Path, exc: sqlite3.Error) -> CatalogueError:
     """The one-line error for a catalogue file that exists but that the disk will not let SQLite open."""
     if _disk_full(path, exc):

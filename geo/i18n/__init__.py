@@ -215,6 +215,11 @@ class Localised:
         reader = translator("en" if self.lang == "it" else "it")
         return reader(N_("Italian only") if self.lang == "it" else N_("English only"))
 
+    def noted(self, limit: int | None = None) -> str:
+        """The text (cut to ``limit`` characters), followed by " (Italian only)" when it fell back."""
+        text = self.text[:limit]
+        return f"{text} ({self.note()})" if self.fallback else text
+
 
 def content(record: dict, field: str, lang: str) -> Localised | None:
     """The bilingual field ``field`` (``title``, ``description``) of ``record`` in ``lang``.
@@ -223,8 +228,8 @@ def content(record: dict, field: str, lang: str) -> Localised | None:
     None when neither is filled.
 
     >>> c = content({"description_it": "Capannone", "description_en": ""}, "description", "en")
-    >>> c.text, c.fallback, c.note()
-    ('Capannone', True, 'Italian only')
+    >>> c.text, c.fallback, c.note(), c.noted()
+    ('Capannone', True, 'Italian only', 'Capannone (Italian only)')
     >>> content({"title_it": "A", "title_en": "B"}, "title", "it").text
     'A'
     """

@@ -183,9 +183,7 @@ def _summary(doc: _Doc, records: Sequence[dict[str, Any]], lang: str) -> None:
         place = f"{r.get('municipality_name') or '—'} ({r.get('province') or '—'})"
         vals = [place] + [display_value(k, r.get(k), lang) for k in SUMMARY_FIELDS[1:]]
         title = localised(r, "title", lang)  # "(Italian only)" as on the sheets
-        shown = _("{title} ({note})").format(title=title.text, note=title.note()) if title and title.note() \
-            else title_of(r, lang)
-        rows.append([str(r.get("site_id")), shown] + vals)
+        rows.append([str(r.get("site_id")), title.noted() if title else title_of(r, lang)] + vals)
     doc.font(7)
     with doc.table(col_widths=(18, 42, 26, 18, 18, 20, 18, 20), text_align="LEFT", line_height=4,
                    first_row_as_headings=True) as table:

@@ -433,8 +433,7 @@ def map_title(record: dict, lang: str, limit: int = 80) -> str:
     c = content(record, "title", lang)
     if c is None:
         return ""
-    text = c.text[:limit]
-    return f"{text} ({c.note()})" if c.fallback else text
+    return c.noted(limit)
 
 
 def _text(layer: str | gpd.GeoDataFrame | None, name: str) -> str | None:

@@ -101,8 +101,7 @@ def _titled(rec: dict | None, fallback: str = "") -> str:
     loc = content(rec or {}, "title", lang)
     if loc is None:
         return fallback
-    note = loc.note()
-    return _("{title} ({note})").format(title=loc.text, note=note) if note else loc.text
+    return loc.noted()
 
 
 def show_check(res) -> None:

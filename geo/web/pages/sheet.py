@@ -39,7 +39,7 @@ def site_label(sid: str, record: dict) -> str:
     title = content(record, "title", lang)
     if title is None:
         return sid
-    return f"{sid} · {title.text}" + (f" ({title.note()})" if title.fallback else "")
+    return f"{sid} · {title.noted()}"
 
 
 def _enquiry_form(cat, sid: str, lang: str) -> None:

@@ -77,8 +77,7 @@ with guarded():
         loc = content(records.get(sid) or {}, "title", lang)
         if loc is None:
             return "" if fallback is None or (isinstance(fallback, float) and pd.isna(fallback)) else str(fallback)
-        note = loc.note()
-        return _("{title} ({note})").format(title=loc.text, note=note) if note else loc.text
+        return loc.noted()
 
     due = due_for_reconfirmation(cat, role, sites=sites)
     enquiries = enquiries_for_staff(cat, role)
