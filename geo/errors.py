@@ -21,7 +21,7 @@ is given as a function of the :class:`~geo.i18n.Translator`:
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Callable, Literal
 
 from geo.i18n import translator
 
@@ -47,13 +47,20 @@ class UserError(Exception):
         self.params = params
         super().__init__(self.message("en"))
 
-    def message(self, lang: str = "en") -> str:
-        """The message in ``lang`` ("it" or "en")."""
+    def message(self, lang: str = "en", escape: Callable[[object], str] | None = None) -> str:
+        """The message in ``lang`` ("it" or "en").
+
+        ``escape`` is applied to every value put into the message (never to the message itself):
+        the web pages pass their Markdown escape, since the values quote what a person typed,
+        uploaded or linked.
+        """
         _ = translator(lang)
         text = _(self.msgid)
         if not self.params:
             return text
         values = {k: (v(_) if callable(v) else v) for k, v in self.params.items()}
+        if escape is not None:
+            values = {k: escape(v) for k, v in values.items()}
         return text.format(**values)
 
 

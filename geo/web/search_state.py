@@ -25,9 +25,9 @@ def load_from_url() -> tuple[Query, Brief]:
         try:
             q, b = from_query_params({k: st.query_params.get(k) for k in ("q", "b")})
         except UserError as exc:
-            from geo.web.state import current_lang
+            from geo.web.ui import show_user_error
 
-            st.warning(exc.message(current_lang()))
+            show_user_error(exc, kind="warning")
             q, b = Query(), Brief()
         st.session_state["search_q"], st.session_state["search_b"] = q, b
     return st.session_state["search_q"], st.session_state["search_b"]

@@ -6,7 +6,7 @@ import contextlib
 import logging
 import re
 import uuid
-from typing import Iterator
+from typing import Iterator, Literal
 
 import streamlit as st
 
@@ -60,8 +60,21 @@ def show_flash() -> None:
         st.success(message)
 
 
-def show_user_error(exc: UserError) -> None:
-    st.error(exc.message(current_lang()))
+Kind = Literal["error", "warning", "info", "success"]
+
+
+def show(kind: Kind, template: str, /, **values: object) -> None:
+    """Show a message whose ``template`` is ours (translated, may use Markdown) and whose ``values``
+    quote input (a URL, a typed name, an uploaded file, a stored record): the one way a page puts
+    input into a message box. Every value is escaped with :func:`md_escape`, so a value can never
+    become a link, an image or a directive.
+    """
+    getattr(st, kind)(template.format(**{k: md_escape(v) for k, v in values.items()}))
+
+
+def show_user_error(exc: UserError, kind: Kind = "error") -> None:
+    """A :class:`UserError` in the reader's language, its values escaped (they quote input)."""
+    getattr(st, kind)(exc.message(current_lang(), escape=md_escape))
 
 
 @contextlib.contextmanager
