@@ -233,7 +233,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 141
     except OSError as exc:
-        print(f"{prefix}: {os_error_message(exc, lang)}", file=sys.stderr)
+        print(f"{prefix}: {_one_line(os_error_message(exc, lang))}", file=sys.stderr)
         return 1
     except MemoryError:
         print(f"{prefix}: " + _("out of memory."), file=sys.stderr)
@@ -248,7 +248,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _one_line(text: str, n: int = 500) -> str:
-    text = " ".join(str(text).split())
+    """``text`` on one line, at most ``n`` characters, without secrets (every error line passes here)."""
+    from geo.redact import redact
+
+    text = " ".join(redact(text).split())
     return text if len(text) <= n else text[:n] + "…"
 
 

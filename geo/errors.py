@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import Any, Callable, Literal
 
 from geo.i18n import translator
+from geo.redact import redact
 
 Lang = Literal["it", "en"]
 
@@ -59,6 +60,8 @@ class UserError(Exception):
         if not self.params:
             return text
         values = {k: (v(_) if callable(v) else v) for k, v in self.params.items()}
+        # A value may quote a connection string or a driver's error text: never its secrets.
+        values = {k: (redact(v) if isinstance(v, str) else v) for k, v in values.items()}
         if escape is not None:
             values = {k: escape(v) for k, v in values.items()}
         return text.format(**values)

@@ -43,7 +43,7 @@ _SCHEME = r"[A-Za-z][A-Za-z0-9+.\-]*://"
 _USERINFO = re.compile(rf"(?P<head>{_SCHEME}[^\s:/?#@'\"]*):(?P<pw>[^\s/?#'\"]*)@(?=[^\s@/?#'\"]*(?:[/?#\s'\"]|$))")
 #: key=value in a URL query or a conninfo: quoted ('...' with \' escapes) or up to a separator.
 _PARAM = re.compile(rf"(?i)(?P<key>(?<![A-Za-z0-9_])(?:{_KEYS}))(?P<eq>\s*=\s*)"
-                    r"(?P<value>'(?:[^'\\]|\\.)*'?|\"[^\"]*\"?|[^\s&#;,'\")]+)")
+                    r"(?P<value>'(?:[^'\\]|\\.)*'?|\"[^\"]*\"?|[^\s&#;,'\")]+?(?=[:.]?(?:[\s&#;,'\")]|$)))")
 _ENV = ("PGPASSWORD", "PGPASSFILE")
 
 

@@ -39,7 +39,7 @@ import sqlite3
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from geo.catalogue import migrate
 from geo.catalogue.db import connect, is_url
@@ -223,18 +223,30 @@ def check_backup(src: str | os.PathLike) -> tuple[dict[str, int], str]:
     Refused: a missing file, a file that is not SQLite, a damaged one (integrity check), one
     without the catalogue's tables, and one at a schema revision this software does not know.
     """
+    with _open_backup(src) as (_c, counts, revision):
+        return counts, revision
+
+
+@contextlib.contextmanager
+def _open_backup(src: str | os.PathLike) -> Iterator[tuple[Any, dict[str, int], str]]:
+    """The backup file, checked, open read-only in one snapshot: ``(store connection, counts, revision)``."""
+    from geo.catalogue.gpkg_db import _Conn
+
     path = Path(src)
     if is_url(src):
         raise CatalogueError(N_("{src} is not a backup file: restore takes a file written by `geo catalogue "
                                 "backup` (to copy from PostGIS, use `geo catalogue copy`)"), src=display(src))
     if not path.is_file():
         raise CatalogueError(N_("No backup file at {src}"), src=str(src))
-    with open(path, "rb") as f:
-        if f.read(16) != _SQLITE_MAGIC:
-            raise CatalogueError(N_("{src} is not a catalogue backup: it is not a GeoPackage (SQLite) file"),
-                                 src=str(src))
+    if _magic(path) != _SQLITE_MAGIC:
+        raise CatalogueError(N_("{src} is not a catalogue backup: it is not a GeoPackage (SQLite) file"),
+                             src=str(src))
     try:
         con = _sqlite(path, readonly=True)
+    except sqlite3.DatabaseError as exc:
+        raise CatalogueError(N_("{src} is not a catalogue backup: SQLite cannot read it ({reason})"),
+                             src=str(src), reason=str(exc)) from exc
+    try:
         try:
             rows = [r[0] for r in con.execute("PRAGMA integrity_check").fetchall()]
             if rows != ["ok"]:
@@ -242,24 +254,26 @@ def check_backup(src: str | os.PathLike) -> tuple[dict[str, int], str]:
                                         "restored"), src=str(src), problem=rows[0])
             con.execute("BEGIN")
             counts = _counts(con)
-            version = con.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?",
-                                  (migrate.VERSION_TABLE,)).fetchone()
-            revision = (con.execute(f"SELECT version_num FROM {migrate.VERSION_TABLE}").fetchone() or [None])[0] \
-                if version else None
+            has_version = con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                      (migrate.VERSION_TABLE,)).fetchone()
+            row = con.execute(f"SELECT version_num FROM {migrate.VERSION_TABLE}").fetchone() if has_version \
+                else None
+        except sqlite3.DatabaseError as exc:
+            raise CatalogueError(N_("{src} is not a catalogue backup: SQLite cannot read it ({reason})"),
+                                 src=str(src), reason=str(exc)) from exc
+        if "catalogue_meta" not in counts:
+            raise CatalogueError(N_("{src} is not a catalogue backup: it has no catalogue_meta table"),
+                                 src=str(src))
+        revision = (row[0] if row else None) or migrate.BASELINE
+        if revision not in migrate.REVISIONS:
+            raise CatalogueError(N_("{path} is at schema revision {revision}, which this software does not know "
+                                    "(it was written by a newer version): upgrade the software first"),
+                                 path=str(src), revision=revision)
+        yield _Conn(con), counts, revision
+    finally:
+        if con.in_transaction:
             con.execute("ROLLBACK")
-        finally:
-            con.close()
-    except sqlite3.DatabaseError as exc:
-        raise CatalogueError(N_("{src} is not a catalogue backup: SQLite cannot read it ({reason})"),
-                             src=str(src), reason=str(exc)) from exc
-    if "catalogue_meta" not in counts:
-        raise CatalogueError(N_("{src} is not a catalogue backup: it has no catalogue_meta table"), src=str(src))
-    revision = revision or migrate.BASELINE
-    if revision not in migrate.REVISIONS:
-        raise CatalogueError(N_("{path} is at schema revision {revision}, which this software does not know "
-                                "(it was written by a newer version): upgrade the software first"),
-                             path=str(src), revision=revision)
-    return counts, revision
+        con.close()
 
 
 class RestoreResult(dict):
@@ -275,7 +289,8 @@ def restore_catalogue(src: str | os.PathLike, target: str | os.PathLike, force: 
     Parameters
     ----------
     src
-        A backup file (written by :func:`backup_catalogue`), checked by :func:`check_backup`.
+        A backup file (written by :func:`backup_catalogue`); refused when it is not one
+        (see :func:`check_backup`).
     target
         The catalogue to restore into: a GeoPackage path or a ``postgresql://`` URL.
     force
@@ -289,41 +304,67 @@ def restore_catalogue(src: str | os.PathLike, target: str | os.PathLike, force: 
     RestoreResult
         ``{table: rows}`` restored, with ``.kept`` the path of the backup of what was replaced.
     """
-    if not is_url(target) and Path(target).exists() and Path(src).exists() \
-            and os.path.samefile(src, target):
+    if not is_url(target) and Path(target).exists() and Path(src).exists() and os.path.samefile(src, target):
         raise CatalogueError(N_("Source and destination are the same catalogue: {path}"), path=str(src))
-    counts, revision = check_backup(src)
-    db = connect(target)
-    existed = db.exists()
-    if existed and not force:
-        raise CatalogueError(N_("{path} already holds a catalogue: add --force to replace it (it is backed up "
-                                "first)"), path=display(target))
-    if not existed and not is_url(target) and Path(target).exists() and Path(target).stat().st_size > 0:
-        with open(target, "rb") as f:
-            if f.read(16) != _SQLITE_MAGIC:
-                raise CatalogueError(N_("{path} exists and is not a catalogue: it was left alone; restore into "
-                                        "a new path"), path=str(target))
-    kept = _keep_path(src, target, keep) if existed else None
-    source = connect(src)
-    db.create()
-    result = RestoreResult()
-    with source.transaction() as s, db.transaction() as d:
-        if kept is not None:
-            _write_kept(d, kept)
-        for name in d.tables():
-            d.drop(name)
-        for name in s.tables():
-            frame = s.read(name)
-            d.replace(name, frame)
-            result[name] = len(frame)
-        migrate.stamp(d, revision)
-        wrong = {t: (_count(d, t), n) for t, n in counts.items() if _count(d, t) != n}
-        if wrong or set(result) != set(counts):
-            raise CatalogueError(N_("The restore into {path} was undone: the restored tables do not match the "
-                                    "backup ({problems})"), path=display(target),
-                                 problems="; ".join(f"{t}: {a} rows instead of {b}" for t, (a, b) in wrong.items()))
+    with _open_backup(src) as (source, counts, revision):
+        db = connect(target)
+        existed = db.exists()
+        if existed and not force:
+            raise CatalogueError(N_("{path} already holds a catalogue: add --force to replace it (it is backed "
+                                    "up first)"), path=display(target))
+        if not existed:
+            _refuse_foreign(target)
+        kept = _keep_path(src, target, keep) if existed else None
+        db.create()
+        result = RestoreResult()
+        with db.transaction() as d:
+            if kept is not None:
+                _write_kept(d, kept)
+            elif d.tables():  # appeared since the check above: nothing of ours to replace
+                raise CatalogueError(N_("{path} is not a catalogue but holds tables ({tables}): it was left "
+                                        "alone; restore into a new file or an empty database"),
+                                     path=display(target), tables=", ".join(d.tables()[:5]))
+            for name in d.tables():
+                d.drop(name)
+            for name in source.tables():
+                frame = source.read(name)
+                d.replace(name, frame)
+                result[name] = len(frame)
+            migrate.stamp(d, revision)
+            wrong = {t: (_count(d, t), n) for t, n in counts.items() if _count(d, t) != n}
+            if wrong or set(result) != set(counts):
+                raise CatalogueError(N_("The restore into {path} was undone: the restored tables do not match "
+                                        "the backup ({problems})"), path=display(target),
+                                     problems="; ".join(f"{t}: {a} rows instead of {b}"
+                                                        for t, (a, b) in wrong.items()))
     result.kept = kept
     return result
+
+
+def _magic(path: Path) -> bytes:
+    with open(path, "rb") as f:
+        return f.read(16)
+
+
+def _refuse_foreign(target: str | os.PathLike) -> None:
+    """Refuse a target that is not a catalogue but holds something (a file, tables): it is not ours."""
+    if not is_url(target):
+        path = Path(target)
+        if not path.exists():
+            return
+        if path.is_file() and path.stat().st_size == 0:
+            return
+        if not path.is_file() or _magic(path) != _SQLITE_MAGIC:
+            raise CatalogueError(N_("{path} exists and is not a catalogue: it was left alone; restore into "
+                                    "a new file"), path=str(path))
+    try:
+        tables = connect(target).tables()
+    except CatalogueError:
+        return  # a database that does not exist yet: create() makes it
+    if tables:
+        raise CatalogueError(N_("{path} is not a catalogue but holds tables ({tables}): it was left alone; restore "
+                                "into a new file or an empty database"),
+                             path=display(target), tables=", ".join(tables[:5]))
 
 
 def _count(tx: Any, table: str) -> int:

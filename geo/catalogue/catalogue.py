@@ -225,12 +225,10 @@ class Catalogue:
 
 
 def _display(url: str) -> str:
-    """A catalogue's location for messages: a URL without its password."""
-    if is_url(url):
-        from geo.catalogue.postgis_db import redact
+    """A catalogue's location for messages, without its secrets (:func:`geo.redact.display`)."""
+    from geo.redact import display
 
-        return redact(url)
-    return url
+    return display(url)
 
 
 def schema_revision(db: Database) -> str | None:

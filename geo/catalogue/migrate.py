@@ -105,10 +105,10 @@ def _config(connection: Any):
 
 
 def _unreachable(target: str | os.PathLike, exc: Exception) -> CatalogueError:
-    from geo.catalogue.postgis_db import redact
+    from geo.redact import display, redact
 
-    where = redact(str(target)) if is_url(target) else str(target)
-    return CatalogueError(N_("Cannot open the catalogue {path}: {reason}"), path=where, reason=str(exc))
+    return CatalogueError(N_("Cannot open the catalogue {path}: {reason}"), path=display(target),
+                          reason=redact(str(exc)))
 
 
 def current(target: str | os.PathLike) -> str | None:

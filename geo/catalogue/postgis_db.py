@@ -43,6 +43,7 @@ from geo.catalogue.db import (GEOM, BBox, Where, column_type, py_value, quote, r
                               split_geometry, typed_frame)
 from geo.errors import CatalogueError
 from geo.i18n import N_
+from geo.redact import redact as _redact
 
 __all__ = ["PostGISDB", "PostGISTx", "LOCK_KEY", "dsn_of", "redact"]
 
@@ -72,12 +73,8 @@ def dsn_of(url: str) -> str:
 
 
 def redact(url: str) -> str:
-    """The URL without its password (for messages)."""
-    parts = urlsplit(str(url))
-    if parts.password:
-        netloc = parts.netloc.replace(":" + parts.password + "@", ":***@")
-        return urlunsplit(parts._replace(netloc=netloc))
-    return str(url)
+    """The URL without its secrets (for messages): :func:`geo.redact.redact`, kept under this name."""
+    return _redact(url)
 
 
 def _psycopg():
@@ -450,7 +447,7 @@ class _Pool:
             con = psycopg.connect(self.dsn, autocommit=True, prepare_threshold=None)
         except psycopg.OperationalError as exc:
             raise CatalogueError(N_("Cannot connect to the PostGIS catalogue {path}: {reason}"),
-                                 path=redact(self.dsn), reason=str(exc).strip()) from exc
+                                 path=redact(self.dsn), reason=redact(str(exc).strip())) from exc
         # BEGIN ... READ COMMITTED whatever the server's default: after the writers' lock every
         # statement must see what the previous writer committed.
         con.isolation_level = psycopg.IsolationLevel.READ_COMMITTED
@@ -585,12 +582,12 @@ class PostGISDB:
             if isinstance(exc, (psycopg.errors.ReadOnlySqlTransaction, psycopg.errors.InsufficientPrivilege)):
                 raise CatalogueError(N_("The catalogue {path} was not changed: the server refuses changes from this "
                                         "account ({reason}). Ask the administrator for write access, then try "
-                                        "again."), path=redact(self.url), reason=str(exc).strip()) from exc
+                                        "again."), path=redact(self.url), reason=redact(str(exc).strip())) from exc
             if not (con.broken or isinstance(exc, psycopg.OperationalError)):
                 raise  # an error in what the action asked for: the caller's to handle
             # the server ended the session (idle too long, restarted), a lock wait timed out, ...
             raise CatalogueError(N_("The change was not saved ({reason}): try again."),
-                                 reason=str(exc).strip()) from exc
+                                 reason=redact(str(exc).strip())) from exc
         finally:
             tx.con = None  # a Tx is not usable after its transaction
             self._pool.put(con)
@@ -610,7 +607,7 @@ class PostGISDB:
         except psycopg.Error as exc:
             raise CatalogueError(N_("The database {path} lacks PostGIS and it cannot be created: {reason} "
                                     "(install the postgis package on the server, or ask its administrator to "
-                                    "run CREATE EXTENSION postgis)"), path=redact(self.url), reason=str(exc)) from exc
+                                    "run CREATE EXTENSION postgis)"), path=redact(self.url), reason=redact(str(exc))) from exc
         finally:
             self._pool.put(con)
 
@@ -624,7 +621,7 @@ class PostGISDB:
                 con.execute(f"CREATE DATABASE {quote(name)}")
         except psycopg.Error as exc:
             raise CatalogueError(N_("The database {name} does not exist and cannot be created: {reason} "
-                                    "(create it with: createdb {name})"), name=name, reason=str(exc)) from exc
+                                    "(create it with: createdb {name})"), name=name, reason=redact(str(exc))) from exc
 
     def check(self) -> list[str]:
         """Problems with the database ([] when it is sound): reachable, PostGIS present, geometry columns right."""
@@ -632,4 +629,4 @@ class PostGISDB:
         try:
             return self._reading(_problems)
         except (CatalogueError, psycopg.Error) as exc:
-            return [str(exc).strip()]
+            return [redact(str(exc).strip())]

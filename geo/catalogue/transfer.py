@@ -16,17 +16,14 @@ from geo.catalogue import migrate
 from geo.catalogue.db import connect, is_url
 from geo.i18n import N_
 from geo.errors import CatalogueError
+from geo.redact import display as _display
 
 __all__ = ["copy_catalogue", "same_target", "display"]
 
 
 def display(target: str | os.PathLike) -> str:
-    """A target for messages (a URL without its password)."""
-    if is_url(target):
-        from geo.catalogue.postgis_db import redact
-
-        return redact(str(target))
-    return str(target)
+    """A target for messages, without its secrets (:func:`geo.redact.display`)."""
+    return _display(target)
 
 
 def same_target(a: str | os.PathLike, b: str | os.PathLike) -> bool:

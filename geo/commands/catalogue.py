@@ -1,4 +1,5 @@
-"""``geo catalogue copy|upgrade|status``: moving a catalogue between stores and migrating its schema."""
+"""``geo catalogue copy|upgrade|status|backup|restore``: moving a catalogue between stores, migrating its schema,
+backing it up and restoring it."""
 
 from __future__ import annotations
 
@@ -23,6 +24,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     s = csub.add_parser("status", help=N_("the catalogue's schema revision and any problem found in it"))
     s.set_defaults(func=_status)
+
+    b = csub.add_parser("backup", help=N_("write a verified backup of the catalogue (--catalogue) into the new "
+                                          "GeoPackage file DEST"))
+    b.add_argument("dest", help=N_("the backup file to create (never overwritten)"))
+    b.set_defaults(func=_backup)
+
+    r = csub.add_parser("restore", help=N_("replace the catalogue (--catalogue) with the backup file SRC, in one "
+                                           "transaction"))
+    r.add_argument("src", help=N_("a backup file written by `geo catalogue backup`"))
+    r.add_argument("--force", action="store_true",
+                   help=N_("replace an existing catalogue (it is backed up first, and the file named)"))
+    r.set_defaults(func=_restore)
 
 
 def _copy(args: argparse.Namespace) -> int:
@@ -80,3 +93,40 @@ def _status(args: argparse.Namespace) -> int:
     for p in problems:
         print(_("problem: {problem}").format(problem=p))
     return 1 if problems else 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    import os
+    import time
+
+    from geo.catalogue.backup import backup_catalogue
+    from geo.commands.build import _print_counts
+    from geo.redact import display
+
+    _ = translator(args.lang)
+    t0 = time.perf_counter()
+    counts = backup_catalogue(args.catalogue_path, args.dest)
+    seconds = time.perf_counter() - t0
+    _print_counts(counts, _)
+    print(_("backed up {catalogue} to {dest}: {n} tables, {rows} rows, {size} MB in {seconds} s; verified "
+            "(integrity check, row count of every table)").format(
+        catalogue=display(args.catalogue_path), dest=args.dest, n=_.integer(len(counts)),
+        rows=_.integer(sum(counts.values())), size=_.number(os.path.getsize(args.dest) / 1e6, 1, trim=False),
+        seconds=_.number(seconds, 1, trim=False)))
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from geo.catalogue.backup import restore_catalogue
+    from geo.commands.build import _print_counts
+    from geo.redact import display
+
+    _ = translator(args.lang)
+    result = restore_catalogue(args.src, args.catalogue_path, force=args.force)
+    _print_counts(dict(result), _)
+    if result.kept is not None:
+        print(_("the catalogue that was replaced is kept in {path}").format(path=result.kept))
+    print(_("restored {src} into {catalogue}: {n} tables, {rows} rows").format(
+        src=args.src, catalogue=display(args.catalogue_path), n=_.integer(len(result)),
+        rows=_.integer(sum(result.values()))))
+    return 0

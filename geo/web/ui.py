@@ -13,9 +13,11 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
 
 from geo.errors import UserError
+from geo.redact import RedactingFilter
 from geo.web.state import current_lang, tr
 
 log = logging.getLogger("geo.web")
+log.addFilter(RedactingFilter())  # a logged error may quote a connection string: never its secrets
 
 
 def demo_banner(has_demo: bool) -> None:

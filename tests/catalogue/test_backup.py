@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import re
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import uuid
 from pathlib import Path
 
+import pytest
 
+from geo.catalogue import migrate
 from geo.catalogue.backup import backup_catalogue, verify_backup
 from geo.catalogue.db import connect
+from geo.cli import main
+from geo.errors import CatalogueError
 from tests.conftest import catalogue_digest
 
 
@@ -19,3 +30,252 @@ def test_backup_is_a_verified_geopackage_with_every_row(catalogue_target, tmp_pa
     assert catalogue_digest(dest) == catalogue_digest(catalogue_target)
     assert not Path(f"{dest}-wal").exists()  # one self-contained file
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no leftover partial file
+
+
+ROOT = Path(__file__).resolve().parents[2]
+GEO = [sys.executable, "-m", "geo.cli"]
+
+
+def _one_line_error(capsys) -> str:
+    out = capsys.readouterr()
+    lines = out.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), out.err
+    assert "Traceback" not in out.err
+    return lines[0]
+
+
+def _change(target) -> None:
+    """A committed change: one listing's power, with its history line."""
+    from geo.catalogue import open_catalogue
+
+    open_catalogue(target).update_site("DEMO-0001", {"power_kw": float(uuid.uuid4().int % 10**6)}, actor="test")
+
+
+# ------------------------------------------------------------------ backup
+def test_backup_never_overwrites_and_refuses_a_url_dest(catalogue_target, built_catalogue, tmp_path, capsys):
+    dest = tmp_path / "exists.gpkg"
+    dest.write_bytes(b"precious")
+    assert main(["--catalogue", catalogue_target, "catalogue", "backup", str(dest)]) == 1
+    assert "exists already" in _one_line_error(capsys)
+    assert dest.read_bytes() == b"precious"
+    assert main(["--catalogue", catalogue_target, "catalogue", "backup", "postgresql://u@h/db"]) == 1
+    assert "GeoPackage file" in _one_line_error(capsys)
+    assert main(["--catalogue", str(tmp_path / "none.gpkg"), "catalogue", "backup", str(tmp_path / "b.gpkg")]) == 1
+    assert "No catalogue" in _one_line_error(capsys)
+    assert not (tmp_path / "b.gpkg").exists() and not (tmp_path / "none.gpkg").exists()
+
+
+def test_backup_that_fails_verification_is_removed_and_said(built_catalogue, tmp_path, monkeypatch):
+    """A disk that damages the written file (simulated: bytes overwritten after the copy) -> no backup at all."""
+    from geo.catalogue import backup
+
+    real = backup._backup_gpkg
+
+    def damaging(src, tmp):
+        counts = real(src, tmp)
+        with open(tmp, "r+b") as f:
+            f.seek(4096 * 3)
+            f.write(b"\xff" * 4096 * 4)
+        return counts
+
+    monkeypatch.setattr(backup, "_backup_gpkg", damaging)
+    dest = tmp_path / "b.gpkg"
+    with pytest.raises(CatalogueError, match="failed verification.*removed"):
+        backup_catalogue(built_catalogue, dest)
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.setattr(backup, "_backup_gpkg", real)
+    assert backup_catalogue(built_catalogue, dest)["sites"] > 0  # the same call on a sound disk works
+
+
+def test_verification_sees_a_missing_or_short_table(built_catalogue, tmp_path):
+    dest = tmp_path / "b.gpkg"
+    counts = backup_catalogue(built_catalogue, dest)
+    assert verify_backup(dest, counts) == []
+    assert verify_backup(dest, {**counts, "sites": counts["sites"] + 1}) == [
+        f"table sites: {counts['sites']} rows instead of {counts['sites'] + 1}"]
+    assert verify_backup(dest, {**counts, "extra": 1}) == ["table extra: missing rows instead of 1"]
+
+
+def _start_writers(target: str, workbook: Path, n: int = 2) -> tuple[list[subprocess.Popen], list[list[str]]]:
+    procs, lines = [], []
+    for _ in range(n):
+        p = subprocess.Popen([sys.executable, "-m", "tests.catalogue.worker", "submit", target, str(workbook)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+        out: list[str] = []
+        threading.Thread(target=lambda p=p, out=out: out.extend(iter(p.stdout.readline, "")), daemon=True).start()
+        procs.append(p)
+        lines.append(out)
+    return procs, lines
+
+
+def _wait(cond, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while not cond():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+@pytest.mark.slow
+def test_backup_while_two_writer_processes_submit_is_consistent_and_verified(catalogue_target, tmp_path):
+    from tests.catalogue.test_transactions import _consistent
+    from tests.listing.conftest import SITE, fill
+
+    workbook = fill(tmp_path / "w.xlsx", sites=[{**SITE, "title_it": "Capannone", "title_en": "Shed"}])
+    procs, lines = _start_writers(catalogue_target, workbook)
+    try:
+        def done(i: int) -> int:
+            return sum(1 for line in lines[i] if line.startswith("done"))
+        _wait(lambda: done(0) >= 1 and done(1) >= 1)
+        held = []
+        for k in range(3):
+            dest = tmp_path / f"b{k}.gpkg"
+            counts = backup_catalogue(catalogue_target, dest)  # verified inside, or it raises
+            assert connect(dest).check() == [] and connect(dest).counts() == counts
+            held.append(_consistent("submit", str(dest)))  # whole submissions only: owners = submissions = sites
+            assert counts["owners"] == counts["submissions"] == held[-1]
+        before = (done(0), done(1))
+        _wait(lambda: done(0) > before[0] and done(1) > before[1])  # the writers went on after the backups
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait(10)
+    assert all(p.returncode == -9 for p in procs), [p.stderr.read() for p in procs]
+    assert held == sorted(held) and held[0] >= 2  # later backups hold at least what earlier ones did
+    assert _consistent("submit", catalogue_target) >= held[-1]
+
+
+# ------------------------------------------------------------------ restore
+def test_round_trip_backup_change_restore_gives_the_digest_back(catalogue_target, tmp_path, capsys):
+    dest = tmp_path / "b.gpkg"
+    assert main(["--catalogue", catalogue_target, "catalogue", "backup", str(dest)]) == 0
+    assert "verified" in capsys.readouterr().out
+    original = catalogue_digest(catalogue_target)
+    _change(catalogue_target)
+    changed = catalogue_digest(catalogue_target)
+    assert changed != original
+    assert main(["--catalogue", catalogue_target, "catalogue", "restore", str(dest), "--force"]) == 0
+    out = capsys.readouterr().out
+    assert catalogue_digest(catalogue_target) == original
+    kept = Path(re.search(r"is kept in (\S+)", out).group(1))
+    assert kept.is_file() and catalogue_digest(kept) == changed  # what was replaced, backed up first
+    assert connect(catalogue_target).check() == []
+    assert migrate.current(catalogue_target) == migrate.current(dest)
+    from geo.catalogue import open_catalogue
+
+    open_catalogue(catalogue_target).update_site("DEMO-0001", {"power_kw": 7.0}, actor="after")  # writable
+
+
+def test_restore_into_a_new_target_needs_no_force(built_catalogue, db_target, tmp_path, capsys):
+    assert main(["--catalogue", db_target, "catalogue", "restore", str(built_catalogue)]) == 0
+    assert "kept" not in capsys.readouterr().out
+    assert catalogue_digest(db_target) == catalogue_digest(built_catalogue)
+
+
+def test_restore_without_force_is_refused_and_nothing_changes(catalogue_target, built_catalogue, tmp_path, capsys):
+    dest = tmp_path / "b.gpkg"
+    backup_catalogue(catalogue_target, dest)
+    _change(catalogue_target)
+    before = catalogue_digest(catalogue_target)
+    assert main(["--catalogue", catalogue_target, "catalogue", "restore", str(dest)]) == 1
+    assert "--force" in _one_line_error(capsys)
+    assert catalogue_digest(catalogue_target) == before
+    assert sorted(p.name for p in tmp_path.iterdir() if "before-restore" in p.name) == []
+
+
+def _not_catalogues(folder: Path, backup: Path) -> dict[str, Path]:
+    """Files that must never be restored: not SQLite, truncated, damaged, not a catalogue, a future revision."""
+    import pyogrio
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    out = {}
+    out["text"] = folder / "notes.gpkg"
+    out["text"].write_text("hello, I am not a database\n")
+    data = backup.read_bytes()
+    out["truncated"] = folder / "truncated.gpkg"
+    out["truncated"].write_bytes(data[: len(data) // 3])
+    out["damaged"] = folder / "damaged.gpkg"
+    out["damaged"].write_bytes(data[:4096 * 5] + b"\x13" * 4096 * 3 + data[4096 * 8:])
+    out["foreign"] = folder / "foreign.gpkg"
+    pyogrio.write_dataframe(gpd.GeoDataFrame({"a": [1]}, geometry=[Point(9, 45)], crs=4326), out["foreign"],
+                            driver="GPKG", layer="parcels")
+    out["future"] = folder / "future.gpkg"
+    out["future"].write_bytes(data)
+    con = sqlite3.connect(out["future"])
+    con.execute(f"UPDATE {migrate.VERSION_TABLE} SET version_num = '9999'")
+    con.commit()
+    con.close()
+    return out
+
+
+def test_a_source_that_is_not_a_catalogue_backup_is_refused_in_one_sentence(catalogue_target, built_catalogue,
+                                                                           tmp_path, capsys):
+    dest = tmp_path / "b.gpkg"
+    backup_catalogue(built_catalogue, dest)
+    before = catalogue_digest(catalogue_target)
+    expected = {"text": "not a GeoPackage", "truncated": "", "damaged": "", "foreign": "no catalogue_meta",
+                "future": "9999"}
+    for kind, src in _not_catalogues(tmp_path, dest).items():
+        assert main(["--catalogue", catalogue_target, "catalogue", "restore", str(src), "--force"]) == 1, kind
+        line = _one_line_error(capsys)
+        assert str(src) in line and expected[kind] in line, line
+        assert catalogue_digest(catalogue_target) == before, kind
+    assert main(["--catalogue", catalogue_target, "catalogue", "restore", str(tmp_path / "none.gpkg")]) == 1
+    assert "No backup file" in _one_line_error(capsys)
+    assert not [p for p in tmp_path.iterdir() if "before-restore" in p.name]  # refused before anything was written
+    assert main(["--catalogue", catalogue_target, "catalogue", "restore", str(dest), "--force"]) == 0  # valid: works
+
+
+def test_restore_refuses_a_target_that_holds_something_else(built_catalogue, tmp_path, capsys):
+    import pyogrio
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    other = tmp_path / "other.gpkg"
+    pyogrio.write_dataframe(gpd.GeoDataFrame({"a": [1]}, geometry=[Point(9, 45)], crs=4326), other,
+                            driver="GPKG", layer="parcels")
+    text = tmp_path / "notes.txt"
+    text.write_text("mine")
+    for target in (other, text):
+        before = target.read_bytes()
+        assert main(["--catalogue", str(target), "catalogue", "restore", str(built_catalogue), "--force"]) == 1
+        assert "left alone" in _one_line_error(capsys)
+        assert target.read_bytes() == before
+
+
+def test_restore_refuses_foreign_tables_in_a_database(built_catalogue, postgis_url, capsys):
+    import pandas as pd
+
+    with connect(postgis_url).transaction() as tx:
+        tx.insert("invoices", pd.DataFrame({"n": [1, 2]}))
+    assert main(["--catalogue", postgis_url, "catalogue", "restore", str(built_catalogue), "--force"]) == 1
+    assert "invoices" in _one_line_error(capsys)
+    assert len(connect(postgis_url).read("invoices")) == 2
+
+
+@pytest.mark.slow
+def test_kill_9_during_restore_leaves_the_old_or_the_new_catalogue(catalogue_target, tmp_path):
+    """A restore process killed at several moments: the catalogue is whole, and equal to the old or the new one."""
+    from geo.catalogue import open_catalogue
+
+    src = tmp_path / "b.gpkg"
+    backup_catalogue(catalogue_target, src)
+    new = catalogue_digest(src)
+    gpkg = not catalogue_target.startswith("postgresql")
+    outcomes = []
+    for delay in ([0.3, 0.6, 0.8, 1.0, 1.2, 1.4, 1.7, 2.2, 4.0] if gpkg else [0.4, 0.9, 1.3, 1.8, 4.0]):
+        if not outcomes or outcomes[-1] == "new":
+            _change(catalogue_target)
+        old = catalogue_digest(catalogue_target)
+        proc = subprocess.Popen(GEO + ["--catalogue", catalogue_target, "catalogue", "restore", str(src), "--force"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+        time.sleep(delay)
+        proc.kill()  # SIGKILL: nothing of ours runs after it
+        proc.wait(30)
+        assert connect(catalogue_target).check() == []
+        now = catalogue_digest(catalogue_target)
+        assert now in (old, new), delay
+        outcomes.append("new" if now == new else "old")
+        open_catalogue(catalogue_target)  # opens: a catalogue at a known revision
+    assert "old" in outcomes and "new" in outcomes, outcomes  # the kills fell on both sides of the commit
+    _change(catalogue_target)  # no stale lock: the next write goes through
