@@ -131,3 +131,18 @@ def test_the_app_shows_the_error_without_the_secret(secret_url, monkeypatch):
         shown = " ".join(str(e.value) for kind in (at.error, at.warning, at.info, at.markdown) for e in kind)
         assert "127" in shown  # the message is there, naming the server
         assert SECRET not in shown
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql://u:s3cret@127.0.0.1:notaport/db",
+    "postgresql://u@127.0.0.1:{port}/db?password=s3cret&bogus=1",
+    "postgresql://u@127.0.0.1:{port}/db?password=s3cret&sslmode=bogus",
+    "postgresql://u:s3%40cret@[::1/db",
+    "postgresql://u@127.0.0.1:{port}/db?password=%73%33cret",
+])
+@pytest.mark.parametrize("command", [["info"], ["catalogue", "upgrade"], ["build", "--no-demo"]], ids=" ".join)
+def test_malformed_urls_whose_errors_quote_them_print_no_secret(url, command, capsys):
+    assert main(["--catalogue", url.format(port=_closed_port()), *command]) != 0
+    out = capsys.readouterr()
+    assert SECRET not in out.out + out.err and "s3@cret" not in out.out + out.err
+    assert out.err.startswith("error: ")
