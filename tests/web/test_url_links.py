@@ -194,6 +194,17 @@ def test_a_hostile_part_is_one_warning_naming_it_and_the_rest_applies(app_env, e
         assert at.text_input(key="w_near").value == "Cremona" and at.checkbox(key="w_zls").value is True
 
 
+def test_link_text_shown_in_the_sidebar_is_escaped(app_env):
+    """A widget-less criterion's label and a filter's value come from the link: shown as text, never Markdown."""
+    md = "![p](http://evil.example/p.png) [Log in](http://evil.example/login)"
+    b = {"criteria": [{"key": "distance_to_point_km", "value": {"lat": 45.4, "lon": 9.2, "km": 9, "label": md}}]}
+    at = open_page(q=json.dumps({"available_by": "2030-01-01"}), b=json.dumps(b))
+    raw = [c.value for c in at.sidebar.caption if "evil" in c.value]
+    assert raw and all("](" not in r and "http://" not in r for r in raw)
+    assert md in plain(raw[0])  # the reader sees the text as it was written
+    assert url_state(at).brief.criteria[0].value["label"] == md
+
+
 def test_the_same_site_twice_in_a_shortlist_link_is_compared_once(app_env, catalogue):
     ids = catalogue.sites()["site_id"].iloc[:2].tolist()
     at = open_page("shortlist", sl=",".join([ids[0], ids[1], ids[0]]), b=json.dumps(GOOD_B))
@@ -220,7 +231,7 @@ def page_query(draw) -> Query:
     return make_query({k: draw(QUERY_VALUES[k] if k != "point" else st.sampled_from(_PLACES)) for k in keys})
 
 
-@settings(max_examples=14, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 @given(q=page_query(), b=briefs())
 def test_any_link_opens_as_the_same_search_with_the_count_of_geo_search(app_env, engine, q, b):
     params = to_query_params(q, b)
