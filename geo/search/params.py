@@ -79,7 +79,7 @@ def from_query_params(params: Mapping[str, Any]) -> tuple[Query, Brief]:
     return state.query, state.brief
 
 
-def _problem(part: str, exc: UserError) -> UserError:
+def link_problem(part: str, exc: UserError) -> UserError:
     """``exc`` as a message naming the part of the link that was left out."""
     return UserError(N_("The link's '{part}' was left out: {error}"), part=part,
                      error=lambda _: exc.message(_.lang))
@@ -123,15 +123,15 @@ def _json(part: str, text: Any, problems: list[UserError]) -> Any:
         return None
     text = str(text)
     if len(text) > MAX_PARAM_CHARS:
-        problems.append(_problem(part, UserError(N_("more than {n} characters."), n=lambda _: _.integer(MAX_PARAM_CHARS))))
+        problems.append(link_problem(part, UserError(N_("more than {n} characters."), n=lambda _: _.integer(MAX_PARAM_CHARS))))
         return None
     if _depth(text) > MAX_JSON_DEPTH:
-        problems.append(_problem(part, UserError(N_("nested more than {n} levels deep."), n=MAX_JSON_DEPTH)))
+        problems.append(link_problem(part, UserError(N_("nested more than {n} levels deep."), n=MAX_JSON_DEPTH)))
         return None
     try:
         return json.loads(text)
     except (ValueError, RecursionError) as exc:
-        problems.append(_problem(part, UserError(N_("not readable JSON ({error})."), error=str(exc)[:200])))
+        problems.append(link_problem(part, UserError(N_("not readable JSON ({error})."), error=str(exc)[:200])))
         return None
 
 
@@ -140,14 +140,14 @@ def _read_query(doc: Any, problems: list[UserError]) -> Query:
     if doc is None:
         return Query()
     if not isinstance(doc, dict):
-        problems.append(_problem("q", UserError(N_("a JSON object of filters is needed."))))
+        problems.append(link_problem("q", UserError(N_("a JSON object of filters is needed."))))
         return Query()
     good: dict[str, Any] = {}
     for k, v in doc.items():
         try:
             make_query({k: v})
         except UserError as exc:
-            problems.append(_problem(f"q.{str(k)[:MAX_TEXT_CHARS]}", exc))
+            problems.append(link_problem(f"q.{str(k)[:MAX_TEXT_CHARS]}", exc))
         else:
             good[k] = v
     return make_query(good)
@@ -158,22 +158,22 @@ def _read_brief(doc: Any, problems: list[UserError]) -> Brief:
     if doc is None:
         return Brief()
     if not isinstance(doc, dict) or not isinstance(doc.get("criteria"), list):
-        problems.append(_problem("b", UserError(N_("Invalid brief: no 'criteria' list."))))
+        problems.append(link_problem("b", UserError(N_("Invalid brief: no 'criteria' list."))))
         return Brief()
     version = doc.get("version", BRIEF_VERSION)
     if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= BRIEF_VERSION:
-        problems.append(_problem("b.version", UserError(N_("Brief saved by a newer version ({version})."),
+        problems.append(link_problem("b.version", UserError(N_("Brief saved by a newer version ({version})."),
                                                         version=str(version)[:MAX_TEXT_CHARS])))
         return Brief()
     name = doc.get("name", "")
     if not isinstance(name, str) or len(name) > MAX_TEXT_CHARS:
-        problems.append(_problem("b.name", UserError(N_("{name}: a text of at most {n} characters is needed."),
+        problems.append(link_problem("b.name", UserError(N_("{name}: a text of at most {n} characters is needed."),
                                                      name="name", n=MAX_TEXT_CHARS)))
         name = ""
     criteria: list[Criterion] = []
     raw = doc["criteria"]
     if len(raw) > MAX_CRITERIA:
-        problems.append(_problem(f"b.criteria[{MAX_CRITERIA}:]", UserError(N_("at most {n} criteria."), n=MAX_CRITERIA)))
+        problems.append(link_problem(f"b.criteria[{MAX_CRITERIA}:]", UserError(N_("at most {n} criteria."), n=MAX_CRITERIA)))
         raw = raw[:MAX_CRITERIA]
     for i, c in enumerate(raw):
         key = c.get("key") if isinstance(c, dict) else None
@@ -184,7 +184,7 @@ def _read_brief(doc: Any, problems: list[UserError]) -> Brief:
                                 error='{"key", "value", "hard", "weight"}')
             criteria.append(Criterion(**c).checked())
         except UserError as exc:
-            problems.append(_problem(part, exc))
+            problems.append(link_problem(part, exc))
     return Brief(name=name, criteria=criteria)
 
 
@@ -195,10 +195,10 @@ def _read_shortlist(text: Any, problems: list[UserError]) -> list[str]:
     ids = list(dict.fromkeys(s.strip() for s in str(text)[:MAX_PARAM_CHARS].split(",") if s.strip()))
     bad = [s for s in ids if len(s) > MAX_TEXT_CHARS or not s.isprintable()]
     if bad:
-        problems.append(_problem("sl", UserError(N_("not a site id: '{value}'."), value=bad[0][:MAX_TEXT_CHARS])))
+        problems.append(link_problem("sl", UserError(N_("not a site id: '{value}'."), value=bad[0][:MAX_TEXT_CHARS])))
         ids = [s for s in ids if s not in bad]
     if len(ids) > MAX_SHORTLIST:
-        problems.append(_problem("sl", UserError(N_("at most {n} sites; the first {n} are kept."), n=MAX_SHORTLIST)))
+        problems.append(link_problem("sl", UserError(N_("at most {n} sites; the first {n} are kept."), n=MAX_SHORTLIST)))
         ids = ids[:MAX_SHORTLIST]
     return ids
 
@@ -213,4 +213,5 @@ def _read_v2(params: Mapping[str, Any], problems: list[UserError]) -> tuple[Quer
 _READERS: dict[int, Callable[[Mapping[str, Any], list[UserError]], tuple[Query, Brief, list[str]]]] = {
     1: _read_v2, 2: _read_v2}
 
-__all__ = ["URL_VERSION", "PARTS", "LinkState", "parse_link", "to_query_params", "from_query_params"]
+__all__ = ["URL_VERSION", "PARTS", "LinkState", "parse_link", "to_query_params", "from_query_params",
+           "link_problem"]

@@ -173,6 +173,10 @@ HOSTILE = [
     ("out-of-range criterion", GOOD_Q, {"criteria": [*GOOD_B["criteria"], {"key": "power_min", "value": -5}]}, {},
      "b.criteria[1] (power_min)", (GOOD_Q, ["power_min"])),
     ("unknown version", GOOD_Q, GOOD_B, {"v": "3"}, "v", (GOOD_Q, ["power_min"])),
+    ("unknown place", {**GOOD_Q, "near": "Atlantide sul Po"}, GOOD_B, {}, "q.near",
+     ({"zls": True, "radius_km": 40}, ["power_min"])),
+    ("point far outside Lombardy", {"zls": True, "radius_km": 40, "point": [40.85, 14.27]}, GOOD_B, {}, "q.point",
+     ({"zls": True, "radius_km": 40}, ["power_min"])),
     ("markdown in a value", {**GOOD_Q, "provinces": ["![p](http://evil.example/p.png)"]}, GOOD_B, {}, "q.provinces",
      (GOOD_Q, ["power_min"])),
 ]

@@ -15,7 +15,9 @@ from geo.schema import FIELD
 from geo.search import CRITERIA, DEFAULT_RADIUS_KM, Brief, Criterion, SearchIndex, Verdict, make_query, search
 from geo.search.brief import DATE_MAX, DATE_MIN
 from geo.search.limits import CRITERION_LIMIT, LIMITS, PROVINCES
-from geo.search.query import area_of, find_place, search_circle
+from geo.errors import UserError
+from geo.search.params import link_problem
+from geo.search.query import area_of, centre_of, find_place, search_circle
 from geo.web.auth import current_role
 from geo.web.loaders import _layer, _open, _sites, _stamp
 from geo.web.map_data import layer_text, outlines_text
@@ -24,7 +26,7 @@ from geo.web.mapview import build_map, legend_html, map_title
 from geo.web.search_state import (BRIEF_WIDGETS, apply_pending_widgets, criterion_value, keep_state_in_url,
                                   page_link_params, save_to_url, set_pending_widgets, widget_value)
 from geo.web.state import current_lang, set_shortlist, shortlist, tr
-from geo.web.ui import demo_banner, guarded, md_escape
+from geo.web.ui import demo_banner, guarded, md_escape, show_user_error
 
 lang = current_lang()
 _ = tr()
@@ -92,6 +94,17 @@ with guarded():
     places = cat.places()
     index = _index(*stamp)
     q0, b0 = keep_state_in_url()
+    if not st.session_state.get("link_place_checked"):
+        # A place or point in a fresh link that cannot be searched around (no such municipality, a centre far
+        # outside Lombardy) is named once, and the rest of the link still applies.
+        st.session_state["link_place_checked"] = True
+        try:
+            centre_of(q0, places)
+        except UserError as exc:
+            part = "point" if q0.point else "near"
+            show_user_error(link_problem(f"q.{part}", exc), kind="warning")
+            q0 = make_query({**q0.to_dict(), part: None})
+            save_to_url(q0, b0)
     demo_banner(bool(index.sites["is_demo"].fillna(False).any()))
 
     with st.sidebar:
