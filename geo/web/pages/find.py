@@ -11,11 +11,11 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo.errors import UserError
 from geo.schema import FIELD
 from geo.search import CRITERIA, DEFAULT_RADIUS_KM, Brief, Criterion, SearchIndex, Verdict, make_query, search
 from geo.search.brief import DATE_MAX, DATE_MIN
 from geo.search.limits import CRITERION_LIMIT, LIMITS, PROVINCES
-from geo.errors import UserError
 from geo.search.params import link_problem
 from geo.search.query import area_of, centre_of, find_place, search_circle
 from geo.web.auth import current_role
@@ -114,10 +114,10 @@ with guarded():
         radius = st.number_input(_("Radius km"), *_range("radius_km"), _f(q0.radius_km), 5.0,
                                  placeholder=_.number(DEFAULT_RADIUS_KM, 1), key="w_radius")
         c1, c2 = st.columns(2)
-        min_ha = c1.number_input(_("Min ha"), *_range("min_land_m2", 1e4), _ha(q0.min_land_m2), 0.5, placeholder=_("any"),
-                                 key="w_minha")
-        max_ha = c2.number_input(_("Max ha"), *_range("max_land_m2", 1e4), _ha(q0.max_land_m2), 0.5, placeholder=_("any"),
-                                 key="w_maxha")
+        min_ha = c1.number_input(_("Min ha"), *_range("min_land_m2", 1e4), _ha(q0.min_land_m2), 0.5,
+                                 placeholder=_("any"), key="w_minha")
+        max_ha = c2.number_input(_("Max ha"), *_range("max_land_m2", 1e4), _ha(q0.max_land_m2), 0.5,
+                                 placeholder=_("any"), key="w_maxha")
         kinds = choice_select(FIELD["asset_kind"].label(lang), "asset_kind", [], q0.asset_kinds)
         origins = choice_select(FIELD["origin"].label(lang), "origin", [], q0.origins)
         uses = choice_select(FIELD["permitted_uses"].label(lang), "permitted_uses", [], q0.uses)
