@@ -8,6 +8,7 @@ import sys
 from geo.cli import int_between
 from geo.i18n import N_, translator
 from geo.schema import FIELD
+from geo.search.limits import PROVINCES, UTILITIES, arg_type
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -17,34 +18,34 @@ def register(sub: argparse._SubParsersAction) -> None:
     a = p.add_argument
     a("--near", help=N_("a Lombardy municipality name (tolerant: case, accents, 'S.' for San)"))
     a("--point", nargs=2, type=float, metavar=("LAT", "LON"), help=N_("centre of the radius search"))
-    a("--radius-km", type=float, help=N_("radius around --near/--point (default: 20 km)"))
+    a("--radius-km", type=arg_type("radius_km"), help=N_("radius around --near/--point (default: 20 km)"))
     a("--bbox", nargs=4, type=float, metavar=("W", "S", "E", "N"))
     a("--polygon", help=N_("GeoJSON geometry (WGS84) of the search area"))
     for name in ("land", "covered", "floor"):
-        a(f"--min-{name}-m2", type=float)
-        a(f"--max-{name}-m2", type=float)
+        a(f"--min-{name}-m2", type=arg_type(f"min_{name}_m2"))
+        a(f"--max-{name}-m2", type=arg_type(f"max_{name}_m2"))
     a("--kind", action="append", default=[], choices=FIELD["asset_kind"].choices, dest="asset_kinds")
     a("--origin", action="append", default=[], choices=FIELD["origin"].choices, dest="origins")
     a("--use", action="append", default=[], choices=FIELD["permitted_uses"].choices, dest="uses")
     a("--all-uses", action="store_true", help=N_("require every --use, not any"))
     a("--transaction", action="append", default=[], choices=FIELD["transaction"].choices, dest="transactions")
-    a("--max-price-eur", type=float)
-    a("--max-price-eur-m2", type=float)
+    a("--max-price-eur", type=arg_type("max_price_eur"))
+    a("--max-price-eur-m2", type=arg_type("max_price_eur_m2"))
     a("--available-by", help=N_("YYYY-MM-DD"))
     a("--condition", action="append", default=[], choices=FIELD["condition"].choices, dest="conditions")
     a("--contamination", action="append", default=[], choices=FIELD["contamination"].choices,
       dest="contaminations")
-    a("--min-power-kw", type=float)
-    a("--utility", action="append", default=[], choices=["gas", "water", "sewer", "fibre"], dest="utilities")
+    a("--min-power-kw", type=arg_type("min_power_kw"))
+    a("--utility", action="append", default=[], choices=UTILITIES, dest="utilities")
     a("--rail-siding", action="store_true")
     a("--zls", action="store_true", help=N_("in a ZLS Lombardia municipality"))
     a("--aid-area", action="store_true", help=N_("in the 2022-2027 regional aid map"))
     a("--zis", action="store_true", dest="in_zis", help=N_("in a ZIS"))
-    a("--province", action="append", default=[], dest="provinces", help=N_("province code, e.g. CR"))
+    a("--province", action="append", default=[], dest="provinces", choices=PROVINCES, help=N_("province code, e.g. CR"))
     a("--municipality", action="append", default=[], dest="municipalities", help=N_("ISTAT code"))
     a("--max-km", action="append", default=[], metavar="KIND=KM",
       help=N_("max distance to the nearest airport|motorway_junction|rail_station|rail_freight_terminal|port"))
-    a("--confirmed-within", dest="confirmed_within_months", metavar="MONTHS",
+    a("--confirmed-within", dest="confirmed_within_months", metavar="MONTHS", type=arg_type("confirmed_within_months"),
       help=N_("only listings confirmed by their owner (or updated) in the last MONTHS months"))
     a("--brief", help=N_("investor brief (JSON file)"))
     a("--hide-failed", action="store_true")
@@ -54,11 +55,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_run)
 
 
-#: argparse destinations that are Query fields (the rest are output options)
-QUERY_ARGS = ("min_land_m2", "max_land_m2", "min_covered_m2", "max_covered_m2", "min_floor_m2", "max_floor_m2",
-              "asset_kinds", "origins", "uses", "transactions", "max_price_eur", "max_price_eur_m2", "available_by",
-              "conditions", "contaminations", "min_power_kw", "utilities", "rail_siding", "zls", "aid_area",
-              "in_zis", "provinces", "municipalities", "near", "radius_km", "confirmed_within_months")
+def _query_fields() -> tuple[str, ...]:
+    from dataclasses import fields
+
+    from geo.search import Query
+
+    return tuple(f.name for f in fields(Query))
+
+
+#: Query fields the command line reads under their own name; the rest (``COMPOSED``) are built from options
+#: of another shape below. Every Query field is one or the other (tests/search/test_url_contract.py checks it).
+COMPOSED = ("uses_all", "point", "bbox", "polygon", "max_km")
+QUERY_ARGS = tuple(k for k in _query_fields() if k not in COMPOSED)
 
 
 def query_from_args(args: argparse.Namespace):

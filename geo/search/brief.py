@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -13,6 +14,8 @@ from geo.schema import FIELD
 
 Op = Literal["min", "max", "any", "all", "true", "by", "within_km"]
 BRIEF_VERSION = 1
+#: The dates an ``available_by`` criterion may name (the find page's date widget has the same range).
+DATE_MIN, DATE_MAX = _dt.date(1900, 1, 1), _dt.date(2200, 12, 31)
 
 #: criterion key -> (operator, column in the index, label source)
 CRITERIA: dict[str, tuple[str, str]] = {
@@ -64,8 +67,14 @@ class Criterion:
         if self.key not in CRITERIA:
             raise UserError(N_("Unknown criterion: {key}. Allowed: {allowed}."), key=repr(self.key),
                             allowed=", ".join(CRITERIA))
-        if self.weight < 0:
+        if isinstance(self.weight, (int, float)) and not isinstance(self.weight, bool) and self.weight < 0:
             raise UserError(N_("A criterion weight cannot be negative."))
+
+    def checked(self) -> "Criterion":
+        """This criterion with its value checked against its kind and the limits (numbers as floats, dates
+        ISO), or a UserError naming it: how a brief file and a link are read (:meth:`Brief.from_dict`)."""
+        value, hard, weight = _checked(self)
+        return Criterion(self.key, value, hard, weight)
 
     @property
     def op(self) -> str:
@@ -97,6 +106,58 @@ class Criterion:
         return translator(lang)(HARD if self.hard else SOFT)
 
 
+def _checked(c: Criterion) -> tuple[Any, bool, float]:
+    """``(value, hard, weight)`` of ``c`` checked against its kind and the limits (one UserError naming the
+    criterion otherwise): the same rules for a brief file, a link and the find page."""
+    import datetime as dt
+
+    from geo.search.limits import CRITERION_LIMIT, PROVINCES, check_number
+    from geo.search.query import _flag, _number
+
+    op, col, v = c.op, c.column, c.value
+    name = c.key
+    if op in ("min", "max"):
+        value: Any = _number(name, v, limit=CRITERION_LIMIT[col])
+    elif op == "within_km" and col != "point":
+        value = _number(name, v, limit="distance_km")
+    elif op == "within_km":
+        if not isinstance(v, dict) or not {"lat", "lon", "km"} <= set(v) or set(v) - {"lat", "lon", "km", "label"}:
+            raise UserError(N_("{name}: {{\"lat\", \"lon\", \"km\", \"label\"}} is needed."), name=name)
+        value = {"lat": _number("lat", v["lat"], allow_negative=True), "lon": _number("lon", v["lon"], allow_negative=True),
+                 "km": _number(name, v["km"], limit="distance_km")}
+        if "label" in v:
+            if not isinstance(v["label"], str) or len(v["label"]) > 200:
+                raise UserError(N_("{name}: the label must be a text of at most 200 characters."), name=name)
+            value["label"] = v["label"]
+    elif op in ("any", "all"):
+        allowed = PROVINCES if col == "province" else FIELD[col].choices
+        if not isinstance(v, (list, tuple)) or not v or len(v) > 100:
+            raise UserError(N_("{name}: a list of values is needed."), name=name)
+        for x in v:
+            if not isinstance(x, str) or x not in allowed:
+                raise UserError(N_("{name}: unknown value '{value}' (allowed: {allowed})."), name=name, value=x,
+                                allowed=", ".join(allowed))
+        value = list(v)
+    elif op == "true":
+        if v is not True:
+            raise UserError(N_("{name}: the value must be true."), name=name)
+        value = True
+    else:  # "by"
+        try:
+            value = dt.date.fromisoformat(v).isoformat() if isinstance(v, str) and len(v) <= 20 else None
+        except ValueError:
+            value = None
+        if value is None or not DATE_MIN.isoformat() <= value <= DATE_MAX.isoformat():
+            raise UserError(N_("available_by: '{raw}' is not a YYYY-MM-DD date."), raw=v)
+    if value is None:
+        raise UserError(N_("{name}: the value is missing."), name=name)
+    weight = _number("weight", c.weight)
+    if weight is None:
+        raise UserError(N_("{name}: the value is missing."), name="weight")
+    check_number("weight", weight)
+    return value, _flag("hard", c.hard), weight
+
+
 #: How a criterion counts, as shown next to it: a hard one decides the verdict, a soft one moves the score.
 HARD = N_("Required")
 SOFT = N_("Preferred")
@@ -119,7 +180,7 @@ class Brief:
         if d.get("version", BRIEF_VERSION) > BRIEF_VERSION:
             raise UserError(N_("Brief saved by a newer version ({version})."), version=d["version"])
         try:
-            crit = [Criterion(**c) for c in d["criteria"]]
+            crit = [Criterion(**c).checked() for c in d["criteria"]]
         except TypeError as exc:
             raise UserError(N_("Invalid criterion: {error}"), error=str(exc)) from None
         return cls(name=str(d.get("name", "")), criteria=crit)

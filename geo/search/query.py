@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import weakref
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
@@ -17,6 +18,8 @@ from geo.errors import UserError
 from geo.i18n import N_
 from geo.places import MunicipalityIndex
 from geo.search.index import USE_BIT, SearchIndex
+from geo.search.limits import (LIMITS, MAX_LIST_ITEMS, MAX_POLYGON_VERTICES, MAX_TEXT_CHARS, PROVINCES, UTILITIES,
+                               check_number)
 
 INFRA_KINDS = {"airport": "dist_airport_km", "motorway_junction": "dist_motorway_junction_km",
                "rail_station": "dist_rail_station_km", "rail_freight_terminal": "dist_rail_freight_terminal_km",
@@ -81,31 +84,98 @@ class Query:
 
 _NUMBERS = ("min_land_m2", "max_land_m2", "min_covered_m2", "max_covered_m2", "min_floor_m2", "max_floor_m2",
             "max_price_eur", "max_price_eur_m2", "min_power_kw", "radius_km", "confirmed_within_months")
-_LISTS = ("asset_kinds", "origins", "uses", "transactions", "conditions", "contaminations", "utilities",
-          "provinces", "municipalities")
 _FLAGS = ("uses_all", "rail_siding", "zls", "aid_area", "in_zis")
 
 
-def _number(name: str, raw: Any, *, allow_negative: bool = False) -> float | None:
+def _choices() -> dict[str, tuple[str, ...]]:
+    """List field -> the values it may hold (from the schema; provinces and utilities from the limits)."""
+    from geo.schema import FIELD
+
+    return {"asset_kinds": FIELD["asset_kind"].choices, "origins": FIELD["origin"].choices,
+            "uses": FIELD["permitted_uses"].choices, "transactions": FIELD["transaction"].choices,
+            "conditions": FIELD["condition"].choices, "contaminations": FIELD["contamination"].choices,
+            "utilities": UTILITIES, "provinces": PROVINCES, "municipalities": ()}
+
+
+_LISTS = ("asset_kinds", "origins", "uses", "transactions", "conditions", "contaminations", "utilities",
+          "provinces", "municipalities")
+
+
+def _number(name: str, raw: Any, *, allow_negative: bool = False, limit: str | None = None) -> float | None:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str, np.number)):
+        raise UserError(N_("{name}: '{raw}' is not a number."), name=name, raw=raw)
     try:
         v = float(raw)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise UserError(N_("{name}: '{raw}' is not a number."), name=name, raw=raw) from None
     if not np.isfinite(v):
         raise UserError(N_("{name}: a finite number is needed, not '{raw}'."), name=name, raw=raw)
     if v < 0 and not allow_negative:
         raise UserError(N_("{name}: cannot be negative ({raw})."), name=name, raw=raw)
+    if limit or name in LIMITS:
+        check_number(name, v, limit)
     return v
+
+
+def _list(name: str, raw: Any) -> list[str]:
+    """A list field: every value a string the schema knows (an ISTAT code for municipalities)."""
+    values = [raw] if isinstance(raw, str) else raw
+    if values is None:
+        return []
+    if not isinstance(values, (list, tuple)) or len(values) > MAX_LIST_ITEMS:
+        raise UserError(N_("{name}: a list of at most {n} values is needed."), name=name, n=MAX_LIST_ITEMS)
+    allowed = _choices()[name]
+    out = []
+    for v in values:
+        ok = isinstance(v, str) and (v in allowed if allowed else re.fullmatch(r"\d{6}", v) is not None)
+        if not ok:
+            raise UserError(N_("{name}: unknown value '{value}' (allowed: {allowed})."), name=name, value=v,
+                            allowed=", ".join(allowed) if allowed else (lambda _: _("6-digit ISTAT codes")))
+        out.append(v)
+    return list(dict.fromkeys(out))  # each value once (a widget cannot show one twice)
+
+
+def _flag(name: str, raw: Any) -> bool:
+    if raw is None:
+        return False
+    if not isinstance(raw, (bool, np.bool_)):
+        raise UserError(N_("{name}: true or false is needed, not '{raw}'."), name=name, raw=raw)
+    return bool(raw)
+
+
+def _text(name: str, raw: Any) -> str:
+    if not isinstance(raw, str) or len(raw) > MAX_TEXT_CHARS:
+        raise UserError(N_("{name}: a text of at most {n} characters is needed."), name=name, n=MAX_TEXT_CHARS)
+    return raw
+
+
+def _polygon(g: Any) -> dict:
+    """A GeoJSON Polygon/MultiPolygon in WGS84 that shapely reads, below the vertex limit."""
+    need = N_("polygon: a GeoJSON Polygon or MultiPolygon geometry (WGS84) is needed.")
+    if not isinstance(g, dict) or g.get("type") not in ("Polygon", "MultiPolygon") or set(g) - {"type", "coordinates"}:
+        raise UserError(need)
+    try:
+        geom = shape(g)
+        xy = shapely.get_coordinates(geom)
+    except Exception:  # noqa: BLE001 - shapely raises many kinds for a malformed geometry
+        raise UserError(need) from None
+    if len(xy) > MAX_POLYGON_VERTICES or geom.is_empty:
+        raise UserError(N_("polygon: at most {n} vertices."), n=MAX_POLYGON_VERTICES)
+    if not (np.isfinite(xy).all() and (np.abs(xy[:, 0]) <= 180).all() and (np.abs(xy[:, 1]) <= 90).all()):
+        raise UserError(need)
+    return g
 
 
 def make_query(values: dict[str, Any] | None = None, **kw: Any) -> Query:
     """The one way a :class:`Query` is built from user input: the find page, the URL and ``geo search``.
 
-    Numbers are checked (finite, not negative), dates are ISO, ``max_km`` values may be
-    strings (``{"airport": "30"}``), empty strings and lists mean "no filter". Raises
-    :class:`~geo.errors.UserError` with a one-line message naming the field.
+    Numbers are checked (finite, not negative, within :data:`geo.search.limits.LIMITS`), dates are
+    ISO, list values must be known to the schema (an unknown province, use or utility is refused),
+    flags must be booleans, ``max_km`` values may be strings (``{"airport": "30"}``), empty strings
+    and lists mean "no filter". Raises :class:`~geo.errors.UserError` with a one-line message naming
+    the field (and the value), never another exception.
 
     >>> make_query(near="Cremona", max_km={"airport": "30"}).max_km
     {'airport': 30.0}
@@ -114,50 +184,53 @@ def make_query(values: dict[str, Any] | None = None, **kw: Any) -> Query:
     names = {f.name for f in fields(Query)}
     unknown = set(d) - names
     if unknown:
-        raise UserError(N_("Unknown filters: {names}"), names=str(sorted(unknown)))
+        raise UserError(N_("Unknown filters: {names}"), names=", ".join(sorted(map(str, unknown))))
     out: dict[str, Any] = {}
     for k in _NUMBERS:
         if k in d:
             out[k] = _number(k, d[k])
     for k in _LISTS:
         if k in d:
-            v = d[k]
-            out[k] = [v] if isinstance(v, str) else list(v or [])
+            out[k] = _list(k, d[k])
     for k in _FLAGS:
         if k in d:
-            out[k] = bool(d[k])
+            out[k] = _flag(k, d[k])
     if d.get("available_by") not in (None, ""):
         raw = d["available_by"]
         if isinstance(raw, dt.date):
             raw = raw.isoformat()
         try:
-            out["available_by"] = dt.date.fromisoformat(str(raw)).isoformat()
+            out["available_by"] = dt.date.fromisoformat(_text("available_by", raw)).isoformat()
         except ValueError:
             raise UserError(N_("available_by: '{raw}' is not a YYYY-MM-DD date."), raw=raw) from None
     if "near" in d:
-        out["near"] = str(d["near"]) if d["near"] not in (None, "") else None
+        out["near"] = _text("near", d["near"]) if d["near"] not in (None, "") else None
     if d.get("point") is not None:
         pt = d["point"]
         if not isinstance(pt, (list, tuple)) or len(pt) != 2:
             raise UserError(N_("point: [lat, lon] is needed."))
         out["point"] = [_number("lat", pt[0], allow_negative=True), _number("lon", pt[1], allow_negative=True)]
+        if None in out["point"]:
+            raise UserError(N_("point: [lat, lon] is needed."))
     if d.get("bbox") is not None:
         bb = d["bbox"]
         if not isinstance(bb, (list, tuple)) or len(bb) != 4:
             raise UserError(N_("bbox: [west, south, east, north] is needed."))
-        out["bbox"] = [_number("bbox", v, allow_negative=True) for v in bb]
+        box_ = [_number("bbox", v, allow_negative=True, limit=lim) for v, lim in zip(bb, ("lon", "lat", "lon", "lat"))]
+        if None in box_ or box_[0] > box_[2] or box_[1] > box_[3]:
+            raise UserError(N_("bbox: [west, south, east, north] is needed."))
+        out["bbox"] = box_
     if d.get("polygon") is not None:
-        g = d["polygon"]
-        if not isinstance(g, dict) or g.get("type") not in ("Polygon", "MultiPolygon"):
-            raise UserError(N_("polygon: a GeoJSON Polygon or MultiPolygon geometry (WGS84) is needed."))
-        out["polygon"] = g
+        out["polygon"] = _polygon(d["polygon"])
     if d.get("max_km"):
+        if not isinstance(d["max_km"], dict):
+            raise UserError(N_("max_km: a mapping of kind to km is needed."))
         mk = {}
-        for kind, km in dict(d["max_km"]).items():
+        for kind, km in d["max_km"].items():
             if kind not in INFRA_KINDS:
                 raise UserError(N_("max_km: unknown kind '{kind}' (allowed: {allowed})."), kind=kind,
                                 allowed=", ".join(INFRA_KINDS))
-            v = _number(f"max_km {kind}", km)
+            v = _number(f"max_km {kind}", km, limit="max_km")
             if v is None:
                 raise UserError(N_("max_km {kind}: the km value is missing."), kind=kind)
             mk[kind] = v

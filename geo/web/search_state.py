@@ -6,8 +6,8 @@ import datetime as dt
 
 import streamlit as st
 
-from geo.errors import UserError
-from geo.search import Brief, Criterion, Query, from_query_params, to_query_params
+from geo.search import Brief, Criterion, Query, parse_link, to_query_params
+from geo.search.params import PARTS
 
 #: Brief criteria offered in the sidebar: key -> (widget kind, default value)
 BRIEF_WIDGETS = {
@@ -20,16 +20,17 @@ BRIEF_WIDGETS = {
 
 
 def load_from_url() -> tuple[Query, Brief]:
-    """The query and brief in the URL (once per session), else the session's."""
+    """The query and brief in the URL (read once per session, by :func:`geo.search.parse_link`), else the
+    session's. Each part of the link that cannot be used is one warning naming it; the rest applies."""
     if "search_q" not in st.session_state:
-        try:
-            q, b = from_query_params({k: st.query_params.get(k) for k in ("q", "b")})
-        except UserError as exc:
-            from geo.web.ui import show_user_error
+        state = parse_link({k: st.query_params.get(k) for k in PARTS})
+        from geo.web.ui import show_user_error
 
+        for exc in state.problems:
             show_user_error(exc, kind="warning")
-            q, b = Query(), Brief()
-        st.session_state["search_q"], st.session_state["search_b"] = q, b
+        st.session_state["search_q"], st.session_state["search_b"] = state.query, state.brief
+        if "shortlist" not in st.session_state:  # each site once, checked like the rest of the link
+            st.session_state["shortlist"] = state.shortlist
     return st.session_state["search_q"], st.session_state["search_b"]
 
 
@@ -75,7 +76,7 @@ def keep_state_in_url() -> tuple[Query, Brief]:
 def save_to_url(q: Query, b: Brief) -> None:
     st.session_state["search_q"], st.session_state["search_b"] = q, b
     params = to_query_params(q, b)
-    for k in ("q", "b"):
+    for k in ("v", "q", "b"):
         if k in params:
             if st.query_params.get(k) != params[k]:
                 st.query_params[k] = params[k]

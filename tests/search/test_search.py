@@ -211,7 +211,8 @@ queries = st.builds(
     near=st.none() | st.text(min_size=1, max_size=20),
     radius_km=st.none() | st.floats(0.1, 200, allow_nan=False),
     zls=st.booleans(),
-    bbox=st.none() | st.lists(st.floats(-10, 50, allow_nan=False), min_size=4, max_size=4),
+    bbox=st.none() | st.lists(st.floats(-10, 50, allow_nan=False), min_size=4, max_size=4).map(
+        lambda v: [min(v[0], v[2]), min(v[1], v[3]), max(v[0], v[2]), max(v[1], v[3])]),  # west <= east
     max_km=st.dictionaries(st.sampled_from(["airport", "port"]), st.floats(0, 100, allow_nan=False)),
 )
 briefs = st.builds(Brief, name=st.text(max_size=10), criteria=st.lists(st.one_of(

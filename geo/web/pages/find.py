@@ -11,9 +11,13 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo.errors import UserError
 from geo.schema import FIELD
-from geo.search import DEFAULT_RADIUS_KM, Brief, Criterion, SearchIndex, Verdict, make_query, search
-from geo.search.query import area_of, find_place, search_circle
+from geo.search import CRITERIA, DEFAULT_RADIUS_KM, Brief, Criterion, SearchIndex, Verdict, make_query, search
+from geo.search.brief import DATE_MAX, DATE_MIN
+from geo.search.limits import CRITERION_LIMIT, LIMITS, PROVINCES
+from geo.search.params import link_problem
+from geo.search.query import area_of, centre_of, find_place, search_circle
 from geo.web.auth import current_role
 from geo.web.loaders import _layer, _open, _sites, _stamp
 from geo.web.map_data import layer_text, outlines_text
@@ -22,7 +26,7 @@ from geo.web.mapview import build_map, legend_html, map_title
 from geo.web.search_state import (BRIEF_WIDGETS, apply_pending_widgets, criterion_value, keep_state_in_url,
                                   page_link_params, save_to_url, set_pending_widgets, widget_value)
 from geo.web.state import current_lang, set_shortlist, shortlist, tr
-from geo.web.ui import demo_banner, guarded
+from geo.web.ui import demo_banner, guarded, md_escape, show_user_error
 
 lang = current_lang()
 _ = tr()
@@ -36,12 +40,43 @@ def _index(path: str, revision: str) -> SearchIndex:
 
 
 def _f(v: float | int | None) -> float | None:
-    """Widget value from the URL: floats (st.number_input refuses mixed int/float), None = empty."""
-    return float(v) if v else None
+    """Widget value from the URL: floats (st.number_input refuses mixed int/float), None = empty (0 stays 0)."""
+    return None if v is None else float(v)
 
 
 def _ha(m2: float | None) -> float | None:
-    return float(m2) / 1e4 if m2 else None
+    return None if m2 is None else float(m2) / 1e4
+
+
+def _m2(ha: float | None, original: float | None) -> float | None:
+    """The widget's hectares in m²; the link's own value while the widget still shows it (no float drift)."""
+    if ha is None:
+        return None
+    return original if original is not None and ha == _ha(original) else ha * 1e4
+
+
+def _range(name: str, scale: float = 1.0) -> tuple[float, float]:
+    """A widget's (min, max): the shared limit of ``name`` (geo.search.limits), in the widget's unit."""
+    lim = LIMITS[name]
+    return lim.low / scale, lim.high / scale
+
+
+def _on_map(bbox: list[float] | None) -> list[float] | None:
+    """The map view's bbox clipped to valid longitudes and latitudes (a world view pans past 180°)."""
+    if bbox is None:
+        return None
+    w, s_, e, n = bbox
+    return [max(-180.0, w), max(-90.0, s_), min(180.0, e), min(90.0, n)]
+
+
+def _shown(value) -> str:
+    """A filter or criterion value from a link, as text (escaped where it is shown)."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+#: Query fields without a sidebar widget: shown read-only, each with a button that removes it.
+NO_WIDGET = ("min_covered_m2", "max_covered_m2", "min_floor_m2", "max_floor_m2", "uses_all", "max_price_eur_m2",
+             "available_by", "conditions", "contaminations", "utilities", "municipalities", "bbox", "max_km")
 
 
 def choice_select(label: str, key: str, values: list[str], default: list[str]) -> list[str]:
@@ -59,30 +94,44 @@ with guarded():
     places = cat.places()
     index = _index(*stamp)
     q0, b0 = keep_state_in_url()
+    if not st.session_state.get("link_place_checked"):
+        # A place or point in a fresh link that cannot be searched around (no such municipality, a centre far
+        # outside Lombardy) is named once, and the rest of the link still applies.
+        st.session_state["link_place_checked"] = True
+        try:
+            centre_of(q0, places)
+        except UserError as exc:
+            part = "point" if q0.point else "near"
+            show_user_error(link_problem(f"q.{part}", exc), kind="warning")
+            q0 = make_query({**q0.to_dict(), part: None})
+            save_to_url(q0, b0)
     demo_banner(bool(index.sites["is_demo"].fillna(False).any()))
 
     with st.sidebar:
         st.header(_("Filters"))
         near = st.text_input(_("Near (municipality)"), value=q0.near or "", key="w_near")
         # Empty means "no limit"; a place or point without a radius searches DEFAULT_RADIUS_KM around it.
-        radius = st.number_input(_("Radius km"), 0.0, 300.0, _f(q0.radius_km), 5.0,
+        radius = st.number_input(_("Radius km"), *_range("radius_km"), _f(q0.radius_km), 5.0,
                                  placeholder=_.number(DEFAULT_RADIUS_KM, 1), key="w_radius")
         c1, c2 = st.columns(2)
-        min_ha = c1.number_input(_("Min ha"), 0.0, 1000.0, _ha(q0.min_land_m2), 0.5, placeholder=_("any"),
-                                 key="w_minha")
-        max_ha = c2.number_input(_("Max ha"), 0.0, 1000.0, _ha(q0.max_land_m2), 0.5, placeholder=_("any"),
-                                 key="w_maxha")
+        min_ha = c1.number_input(_("Min ha"), *_range("min_land_m2", 1e4), _ha(q0.min_land_m2), 0.5,
+                                 placeholder=_("any"), key="w_minha")
+        max_ha = c2.number_input(_("Max ha"), *_range("max_land_m2", 1e4), _ha(q0.max_land_m2), 0.5,
+                                 placeholder=_("any"), key="w_maxha")
         kinds = choice_select(FIELD["asset_kind"].label(lang), "asset_kind", [], q0.asset_kinds)
         origins = choice_select(FIELD["origin"].label(lang), "origin", [], q0.origins)
         uses = choice_select(FIELD["permitted_uses"].label(lang), "permitted_uses", [], q0.uses)
         trans = choice_select(FIELD["transaction"].label(lang), "transaction", [], q0.transactions)
-        max_price = st.number_input(_("{field} max (€)").format(field=FIELD["price_eur"].label(lang)), 0.0, 1e9,
+        max_price = st.number_input(_("{field} max (€)").format(field=FIELD["price_eur"].label(lang)),
+                                    *_range("max_price_eur"),
                                     _f(q0.max_price_eur), 100000.0, placeholder=_("any"), key="w_maxprice")
-        min_power = st.number_input(_("{field} min (kW)").format(field=FIELD["power_kw"].label(lang)), 0.0, 1e6,
+        min_power = st.number_input(_("{field} min (kW)").format(field=FIELD["power_kw"].label(lang)),
+                                    *_range("min_power_kw"),
                                     _f(q0.min_power_kw), 500.0, placeholder=_("any"), key="w_minpower")
-        fresh = st.number_input(_("Confirmed in the last N months"), 0.0, 120.0, _f(q0.confirmed_within_months),
+        fresh = st.number_input(_("Confirmed in the last N months"), *_range("confirmed_within_months"),
+                                _f(q0.confirmed_within_months),
                                 1.0, placeholder=_("any"), key="w_fresh")
-        provinces = st.multiselect(_("Province"), sorted(index.sites["province"].dropna().unique()),
+        provinces = st.multiselect(_("Province"), PROVINCES,
                                    default=q0.provinces, placeholder=_("Choose"), key="w_prov")
         f1, f2, f3 = st.columns(3)
         zls = f1.checkbox("ZLS", value=q0.zls, key="w_zls")
@@ -92,12 +141,27 @@ with guarded():
         use_view = st.checkbox(_("Only the current map view"), value=False, key="w_view")
         # 1,503 outlines weigh 0.75 MB on every rerun: sent only when asked for (provinces are always drawn).
         show_mun = st.checkbox(_("Municipal boundaries"), value=False, key="w_mun")
+        # Filters with no widget (from a link or `geo search`): shown as they are, kept, and removable.
+        extra = {k: v for k, v in q0.to_dict().items() if k in NO_WIDGET and not (k == "bbox" and use_view)}
+        if extra:
+            st.caption(_("Other filters in the link"))
+        for k, v in extra.items():
+            e1, e2 = st.columns([4, 1])
+            e1.caption(md_escape(k + ": " + _shown(v)))
+            if e2.button(_("Remove"), key=f"rm_q_{k}"):
+                save_to_url(make_query({**q0.to_dict(), k: None}), b0)
+                st.rerun()
 
         st.header(_("Investor brief"))
-        have = {c.key: c for c in b0.criteria}
-        crits: list[Criterion] = []
+        # The first criterion of each widget key is bound to its widget; every other criterion of the link
+        # (gas, a maximum price, a distance to a point, a second one of a key) is kept as it is, in its place.
+        bound = {}
+        for i, c in enumerate(b0.criteria):
+            if c.key in BRIEF_WIDGETS:
+                bound.setdefault(c.key, i)
+        from_widget: dict[str, Criterion | None] = {}
         for key, (kind, default) in BRIEF_WIDGETS.items():
-            prev = have.get(key)
+            prev = b0.criteria[bound[key]] if key in bound else None
             label = Criterion(key, default if default is not None else "2027-01-01").label(lang)
             if key == "land_area_min":
                 label += " (ha) ≥"
@@ -105,14 +169,17 @@ with guarded():
                 label += " (ha) ≤"
             on = st.checkbox(label, value=prev is not None, key=f"b_on_{key}")
             if not on:
+                from_widget[key] = None
                 continue
             cols = st.columns([3, 1])
             if kind in ("ha", "num"):
-                raw = cols[0].number_input(label, value=float(widget_value(kind, prev, default)),
+                column = CRITERIA[key][1]
+                lo, hi = _range(CRITERION_LIMIT.get(column, "distance_km"), 1e4 if kind == "ha" else 1.0)
+                raw = cols[0].number_input(label, lo, hi, value=float(widget_value(kind, prev, default)),
                                            key=f"b_v_{key}", label_visibility="collapsed")
             elif kind == "date":
-                raw = cols[0].date_input(label, value=widget_value(kind, prev, default), key=f"b_v_{key}",
-                                         label_visibility="collapsed")
+                raw = cols[0].date_input(label, value=widget_value(kind, prev, default), min_value=DATE_MIN,
+                                         max_value=DATE_MAX, key=f"b_v_{key}", label_visibility="collapsed")
             elif kind == "uses":
                 f = FIELD["permitted_uses"]
                 raw = cols[0].multiselect(label, f.choices, default=widget_value(kind, prev, default),
@@ -120,9 +187,25 @@ with guarded():
                                           key=f"b_v_{key}",
                                           label_visibility="collapsed") or ["industrial"]
             else:
-                raw = default
+                raw = prev.value if prev is not None else default
             hard = cols[1].toggle(_("hard"), value=prev.hard if prev else True, key=f"b_h_{key}")
-            crits.append(Criterion(key, criterion_value(kind, raw), hard=hard))
+            value = (prev.value if prev is not None and raw == widget_value(kind, prev, default)
+                     else criterion_value(kind, raw))
+            from_widget[key] = Criterion(key, value, hard=hard, weight=prev.weight if prev else 1.0)
+        crits: list[Criterion] = []
+        for i, c in enumerate(b0.criteria):
+            if bound.get(c.key) == i:
+                if from_widget[c.key] is not None:
+                    crits.append(from_widget[c.key])
+                continue
+            # No widget for this one: shown as it is, kept, and removable.
+            e1, e2 = st.columns([4, 1])
+            e1.caption(md_escape(c.label(lang) + ": " + _shown(c.value) + " · " + c.importance(lang)))
+            if e2.button(_("Remove"), key=f"rm_b_{i}"):
+                save_to_url(q0, Brief(name=b0.name, criteria=[x for j, x in enumerate(b0.criteria) if j != i]))
+                st.rerun()
+            crits.append(c)
+        crits += [c for k, c in from_widget.items() if c is not None and k not in bound]
         brief = Brief(name=b0.name, criteria=crits)
         up = st.file_uploader(_("Load brief (JSON)"), type=["json"], key="w_up")
         if up is not None and st.session_state.get("brief_loaded") != up.file_id:
@@ -142,13 +225,18 @@ with guarded():
     near = near.strip()
     point = q0.point if not (near and near != (q0.near or "")) else None
     # Filters without a widget (drawn area, max_km, utilities... from a link or the CLI) survive from the URL.
+    # A bbox from the link stays until removed; "only the current map view" replaces it while ticked.
+    bbox = _on_map(view_bbox(st.session_state.get("findmap_state"))) if use_view else (
+        None if st.session_state.get("bbox_from_view") else q0.bbox)
+    st.session_state["bbox_from_view"] = use_view
+    # Empty widgets are None and 0 stays 0 (a radius of 0 km is not the default 20 km).
     query = make_query({**q0.to_dict(), **{k: v for k, v in dict(
-        near=near or None, radius_km=radius or None, min_land_m2=min_ha * 1e4 if min_ha else None,
-        max_land_m2=max_ha * 1e4 if max_ha else None, asset_kinds=kinds, origins=origins, uses=uses,
-        transactions=trans, max_price_eur=max_price or None, min_power_kw=min_power or None,
-        confirmed_within_months=fresh or None,
+        near=near or None, radius_km=radius, min_land_m2=_m2(min_ha, q0.min_land_m2),
+        max_land_m2=_m2(max_ha, q0.max_land_m2), asset_kinds=kinds, origins=origins, uses=uses,
+        transactions=trans, max_price_eur=max_price, min_power_kw=min_power,
+        confirmed_within_months=fresh,
         provinces=provinces, zls=zls, aid_area=aid, in_zis=zis, rail_siding=siding, point=point,
-        bbox=view_bbox(st.session_state.get("findmap_state")) if use_view else None).items()}})
+        bbox=bbox).items()}})
     save_to_url(query, brief)
 
     result = search(index, query, brief, staff=staff, places=places)

@@ -34,7 +34,7 @@ FACTS = ("land_area_m2", "covered_area_m2", "permitted_uses", "price_eur", "avai
 st.title(_("Shortlist"))
 with guarded():
     brief = keep_state_in_url()[1]
-    ids = shortlist()
+    ids = list(dict.fromkeys(shortlist()))  # a site named twice in a link is compared once
     sites = get_all_sites()
     visible = visible_rows(sites, role)
     ids = [s for s in ids if s in set(visible["site_id"])]
