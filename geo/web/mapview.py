@@ -412,8 +412,9 @@ class ZoomToggle(MacroElement):
 
 #: Simplification tolerance (degrees) of reference layers drawn on the search map:
 #: ~100 m for municipalities keeps the map payload small without visible loss at the zooms they are shown.
+#: Imported ZIS areas too (~50 m): an import may hold a million vertices, which sent whole were 19 MB a run.
 SIMPLIFY = {"municipalities": 0.001, "provinces": 0.002, "zls_municipalities": 0.0005, "motorways": 0.0005,
-            "railways": 0.0005}
+            "railways": 0.0005, "zis_areas": 0.0005}
 #: Property shown as the tooltip of each reference layer.
 TOOLTIP = {"provinces": "province_name", "municipalities": "name", "zls_municipalities": "name",
            "zis_areas": "name", "site_outlines": "site_id", "motorways": "name", "railways": None}

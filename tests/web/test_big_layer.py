@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.layers.imports import MAX_LAYER_ROWS
-from geo.web.mapview import MAP_POINTS_MAX, build_map, points_json
+from geo.layers.imports import MAX_LAYER_ROWS, MAX_VERTICES
+from geo.web.mapview import MAP_POINTS_MAX, build_map, layer_json, points_json
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 KINDS = ("airport", "motorway_junction", "rail_station", "rail_freight_terminal", "port")
@@ -63,6 +63,21 @@ def test_the_map_does_not_grow_with_the_layer():
     assert "p99" in html_small  # the valid, small layer keeps every name
     assert len(html_big) < len(html_small) + 5 * MAP_POINTS_MAX * 60  # bounded by markers, not rows
     assert "punti qui" in html_big  # a group's tooltip, in the reader's language
+
+
+def test_zis_areas_at_the_vertex_limit_reach_the_map_simplified():
+    import shapely
+
+    rng = np.random.default_rng(0)
+    n = 2000
+    per = MAX_VERTICES // n // 4 - 1  # quadrant segments: 4 * per + 1 vertices a polygon, a million in all
+    centres = gpd.points_from_xy(rng.uniform(8.6, 11.3, n), rng.uniform(44.8, 46.5, n))
+    zis = gpd.GeoDataFrame({"name": [f"z{i}" for i in range(n)]}, geometry=[c.buffer(0.01, per) for c in centres],
+                           crs=4326)
+    assert shapely.get_num_coordinates(zis.geometry.to_numpy()).sum() <= MAX_VERTICES
+    text = layer_json("zis_areas", zis)
+    assert len(text) < 2 * 2**20  # sent whole it was 19 MB on every run of the page
+    assert len(json.loads(text)["features"]) == n
 
 
 @pytest.fixture(scope="module")
