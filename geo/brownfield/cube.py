@@ -166,6 +166,10 @@ def load_cube(items: list, years: Sequence[int], *, bbox_4326: tuple[float, floa
               dtype="uint16", nodata=0)
     if bbox_4326 is not None:
         kw["bbox"] = tuple(bbox_4326)
+    from geo.brownfield.bounded import check_assets
+
+    check_assets(it.assets[keys[c]].get_absolute_href() or it.assets[keys[c]].href
+                 for it in season for c in codes if keys[c] in it.assets)  # before GDAL opens any of them
     ds = odc.stac.load(season, bands=[keys[c] for c in codes], **kw)
     gbox = ds.odc.geobox
     times = [np.datetime64(t, "D").astype(object) for t in ds.time.values]
@@ -197,6 +201,8 @@ def load_cube(items: list, years: Sequence[int], *, bbox_4326: tuple[float, floa
 def read_items(stac: str | Path, start: dt.date | None = None, end: dt.date | None = None,
                max_cloud: float | None = None, bbox_4326=None) -> list:
     """pystac Items from a static catalogue on disk or a STAC API search (Earth Search, Planetary Computer)."""
+    from geo.brownfield.bounded import stac_errors, api_io, stac_io
+
     src = str(stac)
     if src.startswith("http"):
         from pystac_client import Client
@@ -208,16 +214,19 @@ def read_items(stac: str | Path, start: dt.date | None = None, end: dt.date | No
             modifier = planetary_computer.sign_inplace
         collection = "sentinel-2-l2a" if "planetarycomputer" in src else "sentinel-2-c1-l2a"
         q = {"eo:cloud_cover": {"lt": max_cloud}} if max_cloud is not None else None
-        search = Client.open(src, modifier=modifier).search(
-            collections=[collection], bbox=bbox_4326, datetime=f"{start}/{end}", query=q)
-        return list(search.items())
+        with stac_errors():
+            search = Client.open(src, modifier=modifier, stac_io=api_io()).search(
+                collections=[collection], bbox=bbox_4326, datetime=f"{start}/{end}", query=q)
+            return list(search.items())
     import pystac
 
     p = Path(src)
     if not p.exists():
         raise InputFileError(N_("STAC catalogue not found: {path}"), path=str(p))
+    with stac_errors():
+        read = list(pystac.read_file(str(p), stac_io=stac_io()).get_items(recursive=True))
     items = []
-    for it in pystac.read_file(str(p)).get_items(recursive=True):
+    for it in read:
         d = (it.datetime or dt.datetime.fromisoformat(it.properties["start_datetime"])).date()
         cc = it.properties.get("eo:cloud_cover")
         if start and d < start or end and d > end or (max_cloud is not None and cc is not None and cc > max_cloud):

@@ -171,14 +171,40 @@ class ChunkRun:
     dashboard: str | None = None
 
 
-def make_client(scheduler: str | None = None, workers: int = 2, memory_limit: str = "2GiB"):
-    """A dask.distributed Client: a new LocalCluster (default), an existing scheduler's address, or None for "sync"."""
+#: Seconds to reach an existing Dask scheduler (``--scheduler tcp://HOST:PORT``) before saying so. A scheduler on
+#: the local network answers in milliseconds; Dask's own default (30 s, and its retries) left the user
+#: waiting half a minute before a closed port was reported.
+SCHEDULER_TIMEOUT_S = 5
+
+
+def make_client(scheduler: str | None = None, workers: int = 2, memory_limit: str = "2GiB",
+                timeout_s: float = SCHEDULER_TIMEOUT_S):
+    """A dask.distributed Client: a new LocalCluster (default), an existing scheduler's address, or None for "sync".
+
+    Raises
+    ------
+    UserError
+        When the scheduler at ``scheduler`` cannot be reached within ``timeout_s`` seconds (or the address
+        is not one).
+    """
     if scheduler == "sync":
         return None
     from dask.distributed import Client, LocalCluster
 
     if scheduler:
-        return Client(scheduler)
+        from geo.errors import UserError
+        from geo.i18n import N_
+
+        try:
+            return Client(scheduler, timeout=f"{timeout_s}s")
+        except ValueError:
+            raise UserError(N_("--scheduler {address} is not a Dask scheduler address: give tcp://HOST:PORT, or "
+                               "'sync'."), address=scheduler) from None
+        except (OSError, TimeoutError) as exc:
+            raise UserError(N_("No Dask scheduler answered at {address} within {seconds} s ({error}). Start it (dask "
+                               "scheduler), check the address and port, or leave out --scheduler to use a local "
+                               "cluster."), address=scheduler, seconds=lambda _: _.number(timeout_s, 1),
+                            error=type(exc).__name__) from None
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, memory_limit=memory_limit,
                            dashboard_address=":0")
     return Client(cluster)

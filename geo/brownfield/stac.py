@@ -56,15 +56,21 @@ def scenes_from_static(catalog_path: str | Path, start: dt.date | None = None, e
     """Scenes from a static STAC catalogue on disk (catalog.json -> items -> local assets)."""
     import pystac
 
+    from geo.brownfield.bounded import refusal_in, stac_io
+
     p = Path(catalog_path)
     if not p.exists():
         raise InputFileError(N_("STAC catalogue not found: {path}"), path=str(p))
     try:
-        cat = pystac.read_file(str(p))
+        cat = pystac.read_file(str(p), stac_io=stac_io())
+        items = list(cat.get_items(recursive=True)) if hasattr(cat, "get_items") else [cat]
+    except UserError:
+        raise
     except Exception as exc:
+        if (ours := refusal_in(exc)) is not None:  # a link refused by the bounded reader, wrapped by pystac
+            raise ours from None
         raise InputFileError(N_("{name} is not a valid STAC catalogue: {error}"), name=p.name,
                              error=str(exc)) from None
-    items = list(cat.get_items(recursive=True)) if hasattr(cat, "get_items") else [cat]
     return _select(items, start, end, max_cloud)
 
 
@@ -78,6 +84,9 @@ def _select(items: Iterable, start, end, max_cloud) -> list[Scene]:
         if max_cloud is not None and cc is not None and cc > max_cloud:
             continue
         out.append(scene_from_item(it))
+    from geo.brownfield.bounded import check_assets
+
+    check_assets(ref.href for s in out for ref in s.bands.values())  # before GDAL opens any of them
     return sorted(out, key=lambda s: s.date)
 
 
@@ -95,10 +104,14 @@ def search_api(url: str, bbox_4326: tuple[float, float, float, float], start: dt
                                "'lombardy-sites[planetary]'")) from None
         modifier = planetary_computer.sign_inplace
     collection = collection or ("sentinel-2-l2a" if "planetarycomputer" in url else "sentinel-2-c1-l2a")
-    client = Client.open(url, modifier=modifier)
-    search = client.search(collections=[collection], bbox=bbox_4326, datetime=f"{start}/{end}",
-                           query={"eo:cloud_cover": {"lt": max_cloud}}, max_items=limit)
-    return _select(search.items(), None, None, None)
+    from geo.brownfield.bounded import stac_errors, api_io
+
+    with stac_errors():
+        client = Client.open(url, modifier=modifier, stac_io=api_io())
+        search = client.search(collections=[collection], bbox=bbox_4326, datetime=f"{start}/{end}",
+                               query={"eo:cloud_cover": {"lt": max_cloud}}, max_items=limit)
+        items = list(search.items())
+    return _select(items, None, None, None)
 
 
 __all__ = ["scene_from_item", "scenes_from_static", "search_api", "EARTH_SEARCH", "PLANETARY", "BANDS"]

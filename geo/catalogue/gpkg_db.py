@@ -108,10 +108,32 @@ def _wkb_offset(blob: bytes) -> int:
     return 8 + _ENVELOPE_BYTES[(blob[3] >> 1) & 0x07]
 
 
-def decode_gpkg(blobs: Sequence[bytes | None]) -> np.ndarray:
-    """GeoPackage binary -> shapely geometries (None stays None)."""
-    wkb = [None if b is None else bytes(b)[_wkb_offset(b):] for b in blobs]
-    return shapely.from_wkb(np.array(wkb, dtype=object))
+def decode_gpkg(blobs: Sequence[bytes | None], layer: str = "?") -> np.ndarray:
+    """GeoPackage binary -> shapely geometries (None stays None).
+
+    Raises
+    ------
+    CatalogueError
+        Naming ``layer`` and the row whose blob is not GeoPackage binary (a header that is too short or
+        declares no known envelope, WKB that does not parse, a value that is not a blob).
+    """
+    from geo.catalogue.unreadable import decode_all
+
+    def one(b) -> bytes:
+        if not isinstance(b, (bytes, bytearray, memoryview)):
+            raise TypeError(f"a {type(b).__name__}, not a geometry blob")
+        b = bytes(b)
+        if len(b) < 8 or b[:2] != b"GP":
+            raise ValueError("not GeoPackage binary")
+        flags = (b[3] >> 1) & 0x07
+        if flags not in _ENVELOPE_BYTES:
+            raise ValueError(f"unknown envelope code {flags}")
+        return b[_wkb_offset(b):]
+
+    def many(values: list) -> np.ndarray:
+        return shapely.from_wkb(np.array([None if b is None else one(b) for b in values], dtype=object))
+
+    return decode_all(lambda b: shapely.from_wkb(one(b)), many, blobs, layer)
 
 
 def _envelope(blob: bytes | None) -> tuple[float, float, float, float] | None:
@@ -240,7 +262,7 @@ class _Conn:
         rows = self.con.execute(sql + " ORDER BY rowid", params).fetchall()
         if not cols and not spatial:
             return pd.DataFrame(index=range(len(rows)))
-        geoms = decode_gpkg([r[-1] for r in rows]) if spatial else None
+        geoms = decode_gpkg([r[-1] for r in rows], table) if spatial else None
         return typed_frame([r[:len(cols)] for r in rows], cols, kinds, geoms)
 
     def count(self, table: str) -> int:

@@ -114,6 +114,25 @@ def _pg_geometry_type(geoms: Any) -> str:
     return "GEOMETRY"
 
 
+def decode_postgis(values: Sequence[bytes | None], layer: str = "?") -> np.ndarray:
+    """``ST_AsBinary`` values -> shapely geometries (None stays None).
+
+    Raises
+    ------
+    CatalogueError
+        Naming ``layer`` and the row whose geometry shapely cannot read (a curve or surface type another
+        program stored, WKB that does not parse).
+    """
+    from geo.catalogue.unreadable import decode_all
+
+    def many(vals: list) -> np.ndarray:
+        wkb = np.empty(len(vals), dtype=object)
+        wkb[:] = [None if v is None else bytes(v) for v in vals]
+        return shapely.from_wkb(wkb)
+
+    return decode_all(lambda v: shapely.from_wkb(bytes(v)), many, values, layer)
+
+
 def _ewkb_hex(geoms: np.ndarray) -> list[str | None]:
     """Geometries as hex EWKB with SRID 4326 (what ``geometry_in`` reads in COPY), 2D like the GeoPackage."""
     out: list[str | None] = [None] * len(geoms)
@@ -245,9 +264,7 @@ class PostGISTx:
             return pd.DataFrame(index=range(len(rows)))
         geoms = None
         if spatial:
-            wkb = np.empty(len(rows), dtype=object)
-            wkb[:] = [None if r[-1] is None else bytes(r[-1]) for r in rows]
-            geoms = shapely.from_wkb(wkb)
+            geoms = decode_postgis([r[-1] for r in rows], table)
         return typed_frame([r[:len(cols)] for r in rows], cols, kinds, geoms)
 
     def count(self, table: str) -> int:

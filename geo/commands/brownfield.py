@@ -99,6 +99,12 @@ def _detect(args) -> int:
             raise UserError(N_("--scene needs DATE=PATH, got '{item}'"), item=item)
         scenes.append(scene_from_path(path, date, level=args.level, band_order=order))
     aoi = _read(args.aoi) if args.aoi else None
+    if aoi is not None:
+        from pathlib import Path
+
+        from geo.brownfield.aoi import check_aoi
+
+        check_aoi(aoi, Path(args.aoi).name)
     start = dt.date.fromisoformat(args.start) if args.start else None
     end = dt.date.fromisoformat(args.end) if args.end else None
     composites = bool(args.stac) and not args.per_date

@@ -81,8 +81,16 @@ def _zis(args: argparse.Namespace) -> int:
 def _zls(args: argparse.Namespace) -> int:
     from geo.layers.imports import read_zls_perimeter
 
+    from pathlib import Path
+
+    from geo.layers.zls import check_perimeter
+
     perimeter = read_zls_perimeter(args.file)
-    return _apply(args, lambda _cur: {"zls_perimeter": perimeter})
+
+    def change(cur):
+        check_perimeter(perimeter, cur.layer("zls_municipalities"), Path(args.file).name)
+        return {"zls_perimeter": perimeter}
+    return _apply(args, change)
 
 
 def _infra(args: argparse.Namespace) -> int:
@@ -96,7 +104,9 @@ def _infra(args: argparse.Namespace) -> int:
 
 def _actors(args: argparse.Namespace) -> int:
     from geo.layers.actors import merge_actors, read_actors
+    from geo.layers.imports import check_layer_rows
 
     new = read_actors(args.file, args.kind, args.source)
-    return _apply(args, lambda cur: {"innovation_actors": merge_actors(cur.layer("innovation_actors"), new)},
+    return _apply(args, lambda cur: {"innovation_actors": check_layer_rows(
+        "innovation_actors", merge_actors(cur.layer("innovation_actors"), new))},
                   source=str(new["source"].iloc[0]))

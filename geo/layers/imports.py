@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
@@ -31,6 +32,26 @@ INFRA_COLUMNS = ["infra_id", "kind", "name", "iata", "icao", "subkind", "source"
 #: Infrastructure may lie beyond the border (the port of Genoa, a junction in
 #: Piacenza), but not this far: more means a wrong CRS or swapped coordinates.
 INFRA_MARGIN_DEG = 1.5
+#: Areas (ZIS cores, the ZLS perimeter) lie in Lombardy: 0.1 degree (about 8 km east-west, 11 km north-south)
+#: around the region's bounding box absorbs a border drawn on the Po or in the Alps at another scale, no more.
+AREA_MARGIN_DEG = 0.1
+
+#: Rows one file may hold, per import. Lombardy has 554 railway stations, 166 motorway exits and 22 airports
+#: (the layers built from the Region's data); Italy has about 2,200 stations. 10,000 points is more than any
+#: kind holds in the whole country, and a map of them still draws in the browser.
+MAX_POINT_ROWS = 10_000
+#: Rows of a whole point layer (``infrastructure``, ``innovation_actors``) after a merge: five kinds at the
+#: per-file limit. The find page is measured with a layer this size (benchmarks/bench_big_layer.py).
+MAX_LAYER_ROWS = 50_000
+#: Polygons one file may hold: Lombardy has 1,503 municipalities; a ZIS file holds a few areas and the ZLS a
+#: few hundred parcels (3,303 ha); 10,000 leaves room for a parcel-level perimeter.
+MAX_AREA_ROWS = 10_000
+#: Vertices of all the polygons of one file: the 1,503 municipal boundaries of the region hold 96,488;
+#: ten times that allows a perimeter drawn on the cadastre while keeping every later overlay fast.
+MAX_VERTICES = 1_000_000
+#: Bytes of one file: 10,000 points as GeoJSON are about 2 MB and a million vertices about 40 MB;
+#: 256 MB leaves room for verbose attributes, and refuses a file that would take the server's memory.
+MAX_FILE_BYTES = 256 * 1024 * 1024
 
 
 def _err(message: str, **params: Any) -> InputFileError:
@@ -43,31 +64,78 @@ def _regular_file(path: Path) -> None:
     import stat
 
     try:
-        mode = path.stat().st_mode
+        st = path.stat()
     except FileNotFoundError:
         raise _err(N_("File not found: {path}"), path=str(path)) from None
     except OSError as exc:
         raise _err(N_("Cannot read {path}: {error}"), path=str(path), error=exc.strerror) from None
+    mode = st.st_mode
     if stat.S_ISDIR(mode):
         raise _err(N_("{path} is a folder: give the file."), path=str(path))
     if not stat.S_ISREG(mode):
         raise _err(N_("{path} is not a regular file (a device, pipe or socket)."), path=str(path))
+    size = st.st_size
+    if size > MAX_FILE_BYTES:
+        raise _err(N_("{name} is {size} MB, more than the {limit} MB an import may read: split the file or "
+                      "keep only the features of Lombardy."), name=path.name,
+                   size=lambda _: _.integer(size // 2**20), limit=lambda _: _.integer(MAX_FILE_BYTES // 2**20))
 
 
-def _read_vector(path: str | Path) -> gpd.GeoDataFrame:
+def _too_many(name: str, limit: int) -> InputFileError:
+    return _err(N_("{name} holds more than {limit} features, the most one import accepts: split the file or keep "
+                   "only the features of Lombardy. Nothing was imported."), name=name,
+                limit=lambda _: _.integer(limit))
+
+
+def _read_vector(path: str | Path, max_rows: int = MAX_POINT_ROWS) -> gpd.GeoDataFrame:
     path = Path(path)
     _regular_file(path)
-    try:
-        gdf = pyogrio.read_dataframe(path)
+    try:  # one more than the limit: enough to know the file is too long, never the whole of a huge file
+        gdf = pyogrio.read_dataframe(path, max_features=max_rows + 1)
     except Exception as exc:  # GDAL says why in its own words: pass them on
+        _name_unreadable_feature(path, max_rows + 1)
         raise _err(N_("{name} is not a readable vector file (GeoJSON or GeoPackage): {error}"), name=path.name,
                    error=str(exc)) from None
+    if len(gdf) > max_rows:
+        raise _too_many(path.name, max_rows)
     if "geometry" not in gdf or len(gdf) == 0:
         raise _err(N_("{name}: the file has no features with a geometry."), name=path.name)
     if gdf.crs is None:
         raise _err(N_("{name}: no coordinate reference system (CRS). Save the file with a CRS, e.g. EPSG:4326."),
                    name=path.name)
     return gdf
+
+
+def _name_unreadable_feature(path: Path, n: int) -> None:
+    """When GDAL cannot read a file whose features it can list, find the first feature whose geometry it cannot
+    read, by halving (a few dozen reads for the largest file), and raise an error naming it (else return: the
+    caller reports the file as unreadable)."""
+    import pyogrio.raw
+
+    try:
+        attrs = pyogrio.read_dataframe(path, read_geometry=False, max_features=n)
+    except Exception:  # noqa: BLE001 - the file itself is unreadable: the caller says so
+        return
+
+    def readable(skip: int, count: int) -> bool:
+        try:
+            wkb = pyogrio.raw.read(path, columns=[], skip_features=skip, max_features=count)[2]
+            return all(b is not None and shapely.from_wkb(b) is not None for b in wkb)
+        except Exception:  # noqa: BLE001 - any failure here is a feature's geometry
+            return False
+
+    lo, hi = 0, len(attrs)
+    if hi == 0 or readable(lo, hi):
+        return
+    while hi - lo > 1:  # the first unreadable feature is in [lo, hi)
+        mid = (lo + hi) // 2
+        if readable(lo, mid - lo):
+            lo = mid
+        else:
+            hi = mid
+    id_col = next((c for c in attrs.columns if c.strip().lower() in ("zis_id", "name", "nome")), None)
+    raise _err(N_("{name}: feature {feature} has no readable geometry (missing, empty or corrupt). Fix or remove "
+                  "it and import again."), name=path.name, feature=_label(attrs, lo, id_col))
 
 
 def _coord(v: float):
@@ -86,24 +154,54 @@ def _blank(v: Any) -> bool:
     return v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA or str(v).strip() == ""
 
 
+def _check_readable(gdf: gpd.GeoDataFrame, name: str, id_col: str | None) -> None:
+    """Refuse a feature whose geometry is missing or could not be read (GDAL reads a corrupt one as none)."""
+    bad = gdf.geometry.isna() | gdf.geometry.is_empty
+    if bad.any():
+        i = int(bad.to_numpy().nonzero()[0][0])
+        raise _err(N_("{name}: feature {feature} has no readable geometry (missing, empty or corrupt). Fix or remove "
+                      "it and import again."), name=name, feature=_label(gdf, i, id_col))
+
+
 def _to_wgs84_in_lombardy(gdf: gpd.GeoDataFrame, name: str, id_col: str | None,
-                          margin_deg: float = 0.0) -> gpd.GeoDataFrame:
-    """Reproject to EPSG:4326 and check every feature is near Lombardy (a wrong CRS shows up here)."""
-    ll = gdf.to_crs(4326)
+                          margin_deg: float = AREA_MARGIN_DEG) -> gpd.GeoDataFrame:
+    """Reproject to EPSG:4326 and check every feature lies within Lombardy's bounding box plus ``margin_deg``.
+
+    A feature wholly outside usually means a wrong CRS; one that reaches beyond (a world-sized polygon) is
+    refused too, naming the feature.
+    """
+    _check_readable(gdf, name, id_col)
+    with np.errstate(all="ignore"):
+        ll = gdf.to_crs(4326)
     x0, y0, x1, y1 = LOMBARDY_BBOX
-    area = shapely.box(x0 - margin_deg, y0 - margin_deg, x1 + margin_deg, y1 + margin_deg)
-    far = ~ll.geometry.intersects(area)
-    if far.any():
-        i = int(far.to_numpy().nonzero()[0][0])
-        minx, miny, maxx, maxy = (_coord(v) for v in ll.geometry.iloc[i].bounds)
-        raise _err(N_("{name}: feature {feature} ({minx}, {miny} – {maxx}, {maxy} in lon/lat) falls outside Lombardy "
-                      "with the declared CRS {crs}: the file's CRS is probably wrong (or latitude and longitude are "
-                      "swapped)."), name=name, feature=_label(gdf, i, id_col), minx=minx, miny=miny, maxx=maxx,
-                   maxy=maxy, crs=gdf.crs.to_string())
+    m = margin_deg
+    area = shapely.box(x0 - m, y0 - m, x1 + m, y1 + m)
+    bounds = shapely.bounds(ll.geometry.to_numpy())
+    far = ~ll.geometry.intersects(area).to_numpy()
+    out = (~np.all(np.isfinite(bounds), axis=1) | (bounds[:, 0] < x0 - m) | (bounds[:, 1] < y0 - m)
+           | (bounds[:, 2] > x1 + m) | (bounds[:, 3] > y1 + m))
+    beyond = ~far & out
+    if far.any() or beyond.any():
+        i = int((far | beyond).nonzero()[0][0])
+        minx, miny, maxx, maxy = (_coord(v) for v in bounds[i])
+        if far[i]:
+            raise _err(N_("{name}: feature {feature} ({minx}, {miny} – {maxx}, {maxy} in lon/lat) falls outside "
+                          "Lombardy with the declared CRS {crs}: the file's CRS is probably wrong (or latitude and "
+                          "longitude are swapped)."), name=name, feature=_label(gdf, i, id_col), minx=minx,
+                       miny=miny, maxx=maxx, maxy=maxy, crs=gdf.crs.to_string())
+        raise _err(N_("{name}: feature {feature} reaches beyond Lombardy ({minx}, {miny} – {maxx}, {maxy} in lon/lat; "
+                      "at most {margin}° outside the region's bounding box is accepted). Keep only its part in "
+                      "Lombardy. Nothing was imported."), name=name, feature=_label(gdf, i, id_col), minx=minx,
+                   miny=miny, maxx=maxx, maxy=maxy, margin=lambda _: _.number(m, 2))
     return ll
 
 
 def _check_polygons(gdf: gpd.GeoDataFrame, name: str, id_col: str | None) -> None:
+    vertices = int(shapely.get_num_coordinates(gdf.geometry.to_numpy()).sum())
+    if vertices > MAX_VERTICES:
+        raise _err(N_("{name}: the polygons have {n} vertices, more than the {limit} an import accepts: simplify "
+                      "them (e.g. QGIS: Simplify, 1 m tolerance). Nothing was imported."), name=name,
+                   n=lambda _: _.integer(vertices), limit=lambda _: _.integer(MAX_VERTICES))
     for i, g in enumerate(gdf.geometry):
         label = _label(gdf, i, id_col)
         if g is None or g.is_empty:
@@ -161,11 +259,16 @@ def read_zis(path: str | Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
         Naming the feature and the column at fault, in Italian and English.
     """
     name = Path(path).name
-    gdf = _read_vector(path)
+    gdf = _read_vector(path, MAX_AREA_ROWS + MAX_POINT_ROWS)
+    _check_readable(gdf, name, "zis_id" if "zis_id" in gdf else None)
     points = gdf.geometry.geom_type.isin(["Point", "MultiPoint"]).to_numpy()
     areas, actors = gdf[~points].reset_index(drop=True), gdf[points].reset_index(drop=True)
     if len(areas) == 0:
         raise _err(N_("{name}: no polygon: a ZIS has at least one area (its territorial core)."), name=name)
+    if len(areas) > MAX_AREA_ROWS:
+        raise _too_many(name, MAX_AREA_ROWS)
+    if len(actors) > MAX_POINT_ROWS:
+        raise _too_many(name, MAX_POINT_ROWS)
     _check_required(areas, name, ZIS_REQUIRED, ZIS_COLUMNS, "zis_id")
     bad = ~areas["phase"].astype(str).str.strip().isin(ZIS_PHASES)
     if bad.any():
@@ -215,7 +318,8 @@ def read_zis(path: str | Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
 def read_zls_perimeter(path: str | Path) -> gpd.GeoDataFrame:
     """Read and validate a real ZLS perimeter (polygons) into layer ``zls_perimeter``."""
     name = Path(path).name
-    gdf = _read_vector(path).reset_index(drop=True)
+    gdf = _read_vector(path, MAX_AREA_ROWS).reset_index(drop=True)
+    _check_readable(gdf, name, None)
     _check_polygons(gdf, name, None)
     ll = _to_wgs84_in_lombardy(gdf, name, None)
     return gpd.GeoDataFrame({"source": [name] * len(gdf)}, geometry=ll.geometry.map(_multi).to_numpy(), crs=4326)
@@ -225,9 +329,12 @@ def _read_points_csv(path: Path) -> gpd.GeoDataFrame:
     name = path.name
     _regular_file(path)
     try:
-        df = pd.read_csv(path, dtype=str, sep=None, engine="python")  # sniffs ',' or ';'
+        # sniffs ',' or ';'; one row more than the limit tells a file too long without reading all of it
+        df = pd.read_csv(path, dtype=str, sep=None, engine="python", nrows=MAX_POINT_ROWS + 1)
     except Exception as exc:
         raise _err(N_("{name}: unreadable CSV: {error}"), name=name, error=str(exc)) from None
+    if len(df) > MAX_POINT_ROWS:
+        raise _too_many(name, MAX_POINT_ROWS)
     if len(df) == 0:
         raise _err(N_("{name}: the CSV has only a header, no point to import."), name=name)
     cols = {c.strip().lower(): c for c in df.columns}
@@ -262,6 +369,7 @@ def read_infrastructure(path: str | Path, kind: str, source: str | None = None) 
         gdf = _read_points_csv(path)
     else:
         gdf = _read_vector(path)
+        _check_readable(gdf, name, next((c for c in gdf.columns if c.strip().lower() in ("name", "nome")), None))
         types = set(gdf.geometry.geom_type.dropna())
         if not types <= {"Point"}:
             raise _err(N_("{name}: points are needed (found {found})."), name=name, found=", ".join(sorted(types)))
@@ -290,5 +398,18 @@ def merge_infrastructure(current: gpd.GeoDataFrame, new: gpd.GeoDataFrame, kind:
     if len(current):
         current = current[~((current["kind"] == kind) & current["source"].isin(sources))]
     if len(current) == 0:
-        return new.reset_index(drop=True)
-    return gpd.GeoDataFrame(pd.concat([current, new], ignore_index=True), geometry="geometry", crs=4326)
+        return check_layer_rows("infrastructure", new.reset_index(drop=True))
+    merged = gpd.GeoDataFrame(pd.concat([current, new], ignore_index=True), geometry="geometry", crs=4326)
+    return check_layer_rows("infrastructure", merged)
+
+
+def check_layer_rows(layer: str, merged: gpd.GeoDataFrame, limit: int | None = None) -> gpd.GeoDataFrame:
+    """``merged`` if it holds at most ``limit`` rows (default :data:`MAX_LAYER_ROWS`), else an
+    :class:`InputFileError` (raised inside the import's transaction: nothing is written)."""
+    limit = MAX_LAYER_ROWS if limit is None else limit
+    if len(merged) > limit:
+        raise _err(N_("Layer {layer} would hold {n} rows after this import, more than the {limit} it may hold: "
+                      "re-import a source with fewer rows (same --source) instead of adding one. Nothing was "
+                      "imported."), layer=layer, n=lambda _: _.integer(len(merged)),
+                   limit=lambda _: _.integer(limit))
+    return merged

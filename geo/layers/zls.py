@@ -63,3 +63,40 @@ def zls_municipalities(municipalities: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     joined["note_it"] = translator("it")(PERIMETER_NOTE)  # the layer's stored columns (English, Italian)
     joined["source"] = "DPCM 27/12/2024; DGR XII/4959/2025"
     return gpd.GeoDataFrame(joined, geometry="geometry", crs=municipalities.crs)
+
+
+def check_perimeter(perimeter: gpd.GeoDataFrame, municipalities: gpd.GeoDataFrame, name: str) -> None:
+    """Refuse a ZLS perimeter that is not within the ZLS municipalities.
+
+    Every feature of ``perimeter`` must intersect one of the 18 municipalities (layer
+    ``zls_municipalities``), and the whole must not be larger than they are: the real ZLS is a part of them
+    (3,303 ha), so a perimeter elsewhere or larger is a wrong file, which would silently set every listing's
+    ``in_zls`` to false.
+
+    Raises
+    ------
+    InputFileError
+        Naming the file and the feature (``#n``, in file order).
+    """
+    import shapely
+
+    from geo.errors import InputFileError
+    from geo.places import METRIC_CRS
+
+    if municipalities is None or len(municipalities) == 0:
+        raise InputFileError(N_("The catalogue has no ZLS municipalities to check the perimeter {name} against: "
+                                "rebuild the catalogue (geo build) first."), name=name)
+    zone = shapely.union_all(municipalities.to_crs(METRIC_CRS).geometry.to_numpy())
+    per = perimeter.to_crs(METRIC_CRS).geometry.to_numpy()
+    hits = shapely.intersects(per, zone)
+    if not hits.all():
+        i = int((~hits).nonzero()[0][0])
+        raise InputFileError(N_("{name}: feature #{feature} does not touch any of the 18 ZLS municipalities: a ZLS "
+                                "perimeter lies within them. Check the file (and its CRS). Nothing was imported."),
+                             name=name, feature=i + 1)
+    area, within = float(shapely.area(shapely.union_all(per))), float(zone.area)
+    if area > within * 1.01:
+        raise InputFileError(N_("{name}: the perimeter covers {area} ha, more than the {within} ha of the 18 ZLS "
+                                "municipalities it must lie within. Check the file. Nothing was imported."),
+                             name=name, area=lambda _: _.integer(round(area / 1e4)),
+                             within=lambda _: _.integer(round(within / 1e4)))

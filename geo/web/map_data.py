@@ -13,7 +13,7 @@ import json
 import streamlit as st
 
 from geo.web.loaders import _open, _stamp
-from geo.web.mapview import layer_json
+from geo.web.mapview import infra_json, layer_json, points_json
 
 REFERENCE = ("provinces", "municipalities", "zis_areas", "motorways", "railways")
 
@@ -60,3 +60,22 @@ def _location_layers(path: str, revision: str) -> dict:
 def location_layers(stamp: tuple | None = None) -> dict:
     """Reference layers for the location map, in EPSG:32632, shared read-only (never changed by callers)."""
     return _location_layers(*(stamp or _stamp()))
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _points_text(path: str, revision: str, name: str) -> dict[str, str]:
+    gdf = _open(path, revision).layer(name)
+    if name == "infrastructure":
+        return infra_json(gdf)
+    return {"": points_json(gdf)} if len(gdf) else {}
+
+
+def infrastructure_text(stamp: tuple | None = None) -> dict[str, str]:
+    """Layer ``infrastructure`` for the map: kind -> :func:`~geo.web.mapview.points_json` text, computed once
+    per catalogue revision (at most ``MAP_POINTS_MAX`` markers per kind, however large the layer)."""
+    return _points_text(*(stamp or _stamp()), "infrastructure")
+
+
+def actors_text(stamp: tuple | None = None) -> str | None:
+    """Layer ``innovation_actors`` for the map as :func:`~geo.web.mapview.points_json` text (None when empty)."""
+    return _points_text(*(stamp or _stamp()), "innovation_actors").get("")

@@ -249,33 +249,72 @@ var {{ this.get_name() }} = L.geoJson({{ this.data }}, {
         self.tooltip = tooltip
 
 
+#: Markers one point layer draws on the find map. The largest shipped kind is 554 railway stations; an import may
+#: bring 10,000 points of a kind and 50,000 in all, which drawn one by one made every run of the page send and
+#: draw them all. Above this, points are grouped into grid cells (one marker per cell, sized by its count).
+MAP_POINTS_MAX = 2_000
+
+
+def points_json(points: gpd.GeoDataFrame, limit: int | None = None) -> str:
+    """Points for :class:`PointsLayer` as compact, script-safe JSON text (the cacheable form).
+
+    ``{"lat": [...], "lon": [...], "name": [...], "n": [...]}``: at most ``limit`` (default
+    :data:`MAP_POINTS_MAX`) markers. With more points, nearby ones are grouped on a grid whose cell doubles
+    until the cells are few enough; a group's marker is at its points' mean position, with ``n`` > 1 and
+    the name of its first point.
+    """
+    limit = MAP_POINTS_MAX if limit is None else limit
+    pts = points[points.geometry.notna() & ~points.geometry.is_empty] if len(points) else points
+    lat = pts.geometry.y.to_numpy(dtype=float) if len(pts) else np.zeros(0)
+    lon = pts.geometry.x.to_numpy(dtype=float) if len(pts) else np.zeros(0)
+    names = (pts["name"].fillna("").astype(str).to_numpy() if "name" in pts else np.array([""] * len(pts), object))
+    n = np.ones(len(pts), dtype=np.int64)
+    cell = 0.005
+    while len(lat) > limit:
+        key = np.floor(lon / cell).astype(np.int64) * 1_000_003 + np.floor(lat / cell).astype(np.int64)
+        uniq, first, inv = np.unique(key, return_index=True, return_inverse=True)
+        if len(uniq) <= limit or cell > 10:
+            w = np.bincount(inv, weights=n)
+            lat = np.bincount(inv, weights=lat * n) / w
+            lon = np.bincount(inv, weights=lon * n) / w
+            names, n = names[first], w.astype(np.int64)
+            break
+        cell *= 2
+    return _safe_json({"lat": np.round(lat, 5).tolist(), "lon": np.round(lon, 5).tolist(),
+                       "name": [str(x) for x in names], "n": n.tolist()})
+
+
 class PointsLayer(_DataElement, Layer):
-    """Small fixed-size points (infrastructure) from compact arrays, with plain-text tooltips."""
+    """Small fixed-size points (infrastructure) from compact arrays, with plain-text tooltips.
+
+    A marker standing for a group of points (``n`` > 1, see :func:`points_json`) is larger and its tooltip
+    says how many points it groups."""
 
     _template = Template("""
 {% macro script(this, kwargs) %}
 var {{ this.get_name() }} = L.featureGroup();
 (function() {
-  var d = {{ this.data }};
+  var d = {{ this.data }}, many = {{ this.many }};
   for (var i = 0; i < d.lat.length; i++) {
-    var m = L.circleMarker([d.lat[i], d.lon[i]], {radius: {{ this.radius }}, weight: 1, color: "#fff",
-        fillColor: {{ this.colour }}, fillOpacity: 1});
-    var s = document.createElement("span"); s.textContent = d.name[i]; m.bindTooltip(s);
+    var n = d.n ? d.n[i] : 1;
+    var m = L.circleMarker([d.lat[i], d.lon[i]], {radius: {{ this.radius }} + (n > 1 ? Math.min(8, Math.log2(n)) : 0),
+        weight: 1, color: "#fff", fillColor: {{ this.colour }}, fillOpacity: 1});
+    var s = document.createElement("span"); s.textContent = n > 1 ? many.replace("{n}", n) : d.name[i];
+    m.bindTooltip(s);
     m.addTo({{ this.get_name() }});
   }
 })();
 {% endmacro %}
 """)
 
-    def __init__(self, points: gpd.GeoDataFrame, name: str, colour: str, *, radius: int = 4,
-                 show: bool = False) -> None:
+    def __init__(self, points: gpd.GeoDataFrame | str, name: str, colour: str, *, radius: int = 4,
+                 show: bool = False, lang: str = "en") -> None:
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "PointsLayer"
         self.radius = int(radius)
         self.colour = _safe_json(colour)
-        self.data = _safe_json({"lat": np.round(points.geometry.y.to_numpy(), 5).tolist(),
-                                "lon": np.round(points.geometry.x.to_numpy(), 5).tolist(),
-                                "name": points["name"].fillna("").astype(str).tolist()})
+        self.many = _safe_json(translator(lang)(N_("{n} points here (grouped at this scale)")))
+        self.data = points if isinstance(points, str) else points_json(points)
 
 
 #: The drawing tools' texts (leaflet-draw's ``L.drawLocal``): path in ``L.drawLocal`` -> English text.
@@ -373,8 +412,9 @@ class ZoomToggle(MacroElement):
 
 #: Simplification tolerance (degrees) of reference layers drawn on the search map:
 #: ~100 m for municipalities keeps the map payload small without visible loss at the zooms they are shown.
+#: Imported ZIS areas too (~50 m): an import may hold a million vertices, which sent whole were 19 MB a run.
 SIMPLIFY = {"municipalities": 0.001, "provinces": 0.002, "zls_municipalities": 0.0005, "motorways": 0.0005,
-            "railways": 0.0005}
+            "railways": 0.0005, "zis_areas": 0.0005}
 #: Property shown as the tooltip of each reference layer.
 TOOLTIP = {"provinces": "province_name", "municipalities": "name", "zls_municipalities": "name",
            "zis_areas": "name", "site_outlines": "site_id", "motorways": "name", "railways": None}
@@ -472,19 +512,29 @@ def fit_bounds(sites: gpd.GeoDataFrame, circle: tuple[float, float, float] | Non
     return [list(LOMBARDY_BOUNDS[0]), list(LOMBARDY_BOUNDS[1])]
 
 
+def infra_json(infrastructure: gpd.GeoDataFrame) -> dict[str, str]:
+    """:func:`points_json` of each kind of layer ``infrastructure`` (the cacheable form of the layer)."""
+    if infrastructure is None or len(infrastructure) == 0:
+        return {}
+    return {str(k): points_json(g) for k, g in infrastructure.groupby("kind", sort=False)}
+
+
 def build_map(sites: gpd.GeoDataFrame, lang: str = "en", *,
               outlines: str | gpd.GeoDataFrame | None = None,
               zls: gpd.GeoDataFrame | None = None, zis: str | gpd.GeoDataFrame | None = None,
               municipalities: str | gpd.GeoDataFrame | None = None,
               provinces: str | gpd.GeoDataFrame | None = None,
               motorways: str | gpd.GeoDataFrame | None = None, railways: str | gpd.GeoDataFrame | None = None,
-              infrastructure: gpd.GeoDataFrame | None = None, center: tuple[float, float] | None = None,
+              infrastructure: gpd.GeoDataFrame | dict[str, str] | None = None,
+              center: tuple[float, float] | None = None,
               zoom: int = 8, draw: bool = True, search_area=None,
               search_circle: tuple[float, float, float] | None = None, fit: bool = True,
-              highlight: list[str] | None = None, actors: gpd.GeoDataFrame | None = None) -> folium.Map:
+              highlight: list[str] | None = None, actors: gpd.GeoDataFrame | str | None = None) -> folium.Map:
     """The Find-sites map: basemaps, reference layers, the search area, clustered sites, drawing tools.
 
-    Reference layers may be given as frames or as :func:`layer_json` text (the cached form).
+    Reference layers may be given as frames or as :func:`layer_json` text (the cached form); infrastructure as
+    a frame or :func:`infra_json`, actors as a frame or :func:`points_json` (at most :data:`MAP_POINTS_MAX`
+    markers per layer either way).
     ``search_circle`` is ``(lat, lon, radius_km)`` of a place or point search, drawn as a circle;
     ``search_area`` a shapely geometry (drawn polygon). With ``fit`` the map opens on the circle,
     else the area, else the results. ``highlight``: site ids ringed on the map (rows selected in the table).
@@ -518,16 +568,17 @@ def build_map(sites: gpd.GeoDataFrame, lang: str = "en", *,
         GeoJsonText(zis_text, word("zis", lang), {"color": ZONE_COLOURS["zis"], "weight": 2, "dashArray": "6",
                                                     "fillOpacity": 0.15}, tooltip=True).add_to(m)
     if infrastructure is not None and len(infrastructure):
+        texts = infrastructure if isinstance(infrastructure, dict) else infra_json(infrastructure)
         groups = (("airport", "airports", 5), ("motorway_junction", "exits", 4),
                   ("rail_station", "stations", 3), ("rail_freight_terminal", "other_infra", 4),
                   ("port", "other_infra", 4))
         for kind, key, radius in groups:
-            pts = infrastructure[infrastructure["kind"] == kind]
-            if len(pts):
+            if texts.get(kind):
                 label = word(key, lang) + (f" ({_(INFRA_KINDS[kind])})" if kind in INFRA_KINDS else "")
-                PointsLayer(pts, label, INFRA_COLOURS[kind], radius=radius, show=False).add_to(m)
+                PointsLayer(texts[kind], label, INFRA_COLOURS[kind], radius=radius, show=False,
+                            lang=lang).add_to(m)
     if actors is not None and len(actors):
-        PointsLayer(actors, word("actors", lang), "#00838f", radius=6, show=False).add_to(m)
+        PointsLayer(actors, word("actors", lang), "#00838f", radius=6, show=False, lang=lang).add_to(m)
     outline_text = _text(outlines, "site_outlines")
     if not _empty(outline_text):
         ol = GeoJsonText(outline_text, word("outlines", lang),

@@ -20,7 +20,7 @@ from geo.search.params import link_problem
 from geo.search.query import area_of, centre_of, find_place, search_circle
 from geo.web.auth import current_role
 from geo.web.loaders import _layer, _open, _sites, _stamp
-from geo.web.map_data import layer_text, outlines_text
+from geo.web.map_data import actors_text, infrastructure_text, layer_text, outlines_text
 from geo.web.map_events import apply_drawing, clicked_site, drawing_key, view_bbox
 from geo.web.mapview import build_map, legend_html, map_title
 from geo.web.search_state import (BRIEF_WIDGETS, apply_pending_widgets, criterion_value, keep_state_in_url,
@@ -278,8 +278,7 @@ with guarded():
                      provinces=layer_text("provinces", stamp),
                      municipalities=layer_text("municipalities", stamp) if show_mun else None,
                      motorways=layer_text("motorways", stamp), railways=layer_text("railways", stamp),
-                     infrastructure=_layer(*stamp, "infrastructure", False),
-                     actors=_layer(*stamp, "innovation_actors", False),
+                     infrastructure=infrastructure_text(stamp), actors=actors_text(stamp),
                      search_area=area, search_circle=circle,
                      center=view[0] if view else None, zoom=view[1] if view else 8, fit=view is None)
     returned = ["last_active_drawing", "all_drawings", "last_object_clicked"] + (["bounds", "center", "zoom"] if use_view else [])
