@@ -11,6 +11,7 @@ import streamlit as st
 from geo.i18n import N_
 from geo.web.auth import ROLE_LABELS, auth_mode, current_role
 from geo.web.state import current_lang, tr
+from geo.web.ui import md
 
 # An emoji favicon: a ":material/...:" favicon would be fetched from Google Fonts (not offline).
 _ = tr()
@@ -29,8 +30,8 @@ with st.sidebar:
         st.query_params["lang"] = lang
     _ = tr()
     role = current_role()
-    role_text = _("Role: **{role}**").format(role=_(ROLE_LABELS[role]))
-    st.caption(role_text + (" " + _("(local)") if auth_mode() == "local" else ""))
+    local = " " + _("(local)") if auth_mode() == "local" else ""  # ours: part of the template
+    st.caption(md(_("Role: **{role}**") + local, role=_(ROLE_LABELS[role])))
     if auth_mode() == "oidc":
         if getattr(st.user, "is_logged_in", False):
             st.button(_("Log out"), on_click=st.logout)

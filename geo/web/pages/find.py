@@ -22,7 +22,7 @@ from geo.web.mapview import build_map, legend_html, map_title
 from geo.web.search_state import (BRIEF_WIDGETS, apply_pending_widgets, criterion_value, keep_state_in_url,
                                   page_link_params, save_to_url, set_pending_widgets, widget_value)
 from geo.web.state import current_lang, set_shortlist, shortlist, tr
-from geo.web.ui import demo_banner, guarded
+from geo.web.ui import demo_banner, guarded, md, show
 
 lang = current_lang()
 _ = tr()
@@ -153,15 +153,15 @@ with guarded():
 
     result = search(index, query, brief, staff=staff, places=places)
     sites = result.sites
-    st.subheader(_.ngettext("{n} site found", "{n} sites found", len(sites)).format(n=_.integer(len(sites))))
+    show("subheader", _.ngettext("{n} site found", "{n} sites found", len(sites)), n=_.integer(len(sites)))
     circle = search_circle(query, places)
     if query.near and query.point is None:  # the look-up is tolerant: show which municipality it settled on
         m = find_place(places, query.near)
-        st.caption(_("Within {km} km of {name} ({prov})").format(km=_.number(query.effective_radius_km, 3),
-                                                                 name=m["name"], prov=m["province"]))
+        show("caption", _("Within {km} km of {name} ({prov})"), km=_.number(query.effective_radius_km, 3),
+             name=m["name"], prov=m["province"])
     elif circle is not None:
-        st.caption(_("Within {km} km of the point {lat}, {lon}").format(
-            km=_.number(circle[2], 3), lat=_.number(circle[0], 4, trim=False), lon=_.number(circle[1], 4, trim=False)))
+        show("caption", _("Within {km} km of the point {lat}, {lon}"),
+             km=_.number(circle[2], 3), lat=_.number(circle[0], 4, trim=False), lon=_.number(circle[1], 4, trim=False))
     area = area_of(query) if query.polygon else None
     b1, b2 = st.columns([3, 1])
     b1.caption(_("This page's link reproduces the search, the brief and the shortlist."))
@@ -245,9 +245,9 @@ with guarded():
     if c2.button(_("Open site sheet"), disabled=len(chosen) < 1, key="open_sheet"):
         st.session_state["sheet_site"] = chosen[0]
         st.switch_page(page="geo/web/pages/sheet.py", query_params=page_link_params(site=chosen[0]))
-    c3.write(":material/star: " + _("Shortlist: {n}").format(n=_.integer(len(sl))))
+    c3.write(md(":material/star: " + _("Shortlist: {n}"), n=_.integer(len(sl))))
     if chosen and brief.criteria:
-        with st.expander(_("Reason: {site}").format(site=chosen[0]), expanded=True):
+        with st.expander(md(_("Reason: {site}"), site=chosen[0]), expanded=True):
             explained = pd.DataFrame(result.explain(chosen[0], lang), columns=["criterion", "verdict", "reason"])
             explained["verdict"] = explained["verdict"].map(lambda v: Verdict[v].label(lang))
             st.dataframe(explained.rename(columns={"criterion": _("Criterion"), "verdict": _("Verdict"),

@@ -17,7 +17,7 @@ from geo.web.mapview import MapTexts
 from geo.web.search_state import keep_state_in_url, page_link_params
 from geo.i18n import N_, content
 from geo.web.state import current_lang, set_shortlist, shortlist, tr
-from geo.web.ui import guarded
+from geo.web.ui import guarded, md
 
 lang = current_lang()
 _ = tr()
@@ -112,7 +112,7 @@ with guarded():
                                file_name=f"{sid}_{code}.html", mime="text/html", key=f"html_{code}")
         actors = nearest_actors(float(rec["lon"]), float(rec["lat"]), get_layer("innovation_actors"))
         if len(actors):
-            st.markdown("**" + _("Innovation ecosystem nearby") + "**")
+            st.markdown(md("**{text}**", text=_("Innovation ecosystem nearby")))
             shown = actors.assign(kind=_translated(actors["kind"], ACTOR_KINDS),
                                   location_precision=_translated(actors["location_precision"], PRECISION),
                                   km=actors["km"].map(lambda km: _.number(km, 1)))
