@@ -1,5 +1,7 @@
 """Site sheet: every field grouped as in the schema with its provenance, zone notes, a map, exports."""
 
+import uuid
+
 import folium
 import streamlit as st
 from streamlit_folium import st_folium
@@ -42,6 +44,11 @@ def site_label(sid: str, record: dict) -> str:
     return f"{sid} · {title.noted()}"
 
 
+def _visitor() -> str:
+    """This browser session's key for the enquiry rate limit (a new tab is a new session)."""
+    return st.session_state.setdefault("_visitor", uuid.uuid4().hex)
+
+
 def _enquiry_form(cat, sid: str, lang: str) -> None:
     """An investor asks about the site; it reaches staff (the owner's contacts are never shown publicly)."""
     with st.expander(_("Ask about this site")):
@@ -51,7 +58,9 @@ def _enquiry_form(cat, sid: str, lang: str) -> None:
             message = st.text_area(_("Message"), max_chars=4000)
             consent = st.checkbox(_("I agree to the use of my data to answer this enquiry"))
             if st.form_submit_button(_("Send")):
-                send_enquiry(cat, sid, name, email, message, consent)  # a UserError is shown by guarded()
+                # Rate-limited per visitor and per client address; a UserError is shown by guarded().
+                send_enquiry(cat, sid, name, email, message, consent, session=_visitor(),
+                             address=st.context.ip_address)
                 st.success(_("Enquiry sent: Invest in Lombardy staff will answer you."))
 
 
