@@ -114,6 +114,8 @@ with guarded():
     by_id = {q["site_id"]: q for q in queue}
     wanted = st.query_params.get("site")
     ids = list(by_id)
+    if wanted and wanted not in by_id:  # a link to a listing that is not (or no longer) waiting
+        st.warning(_("The listing in the link is not waiting for validation: showing the first in the queue."))
     sid = st.selectbox(_("Listing to review"), ids, index=ids.index(wanted) if wanted in by_id else 0,
                        format_func=lambda s: _("{site} — {title} (v{version})").format(
                            site=f"{s} · {DEMO}" if by_id[s]["is_demo"] else s,
