@@ -29,10 +29,11 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=^\"'])")
 # Characters that change how the text around them is shown without being seen: C0/C1 controls and the
 # bidirectional overrides and isolates (a value could show a message reversed or hide its end).
 _UNSEEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-# Streamlit links bare URLs, www. names and e-mail addresses, and turns :shortcode: into an emoji or
-# an icon, in the text *after* backslash escapes are resolved: an invisible word joiner (U+2060) after
-# each colon, after "www" and after "@" breaks those patterns and shows nothing.
-_AUTOLINK = re.compile(r"(?i):|\bwww(?=\.)|@")
+# Streamlit links bare URLs, www. names and e-mail addresses in the text *after* backslash escapes are
+# resolved: an invisible word joiner (U+2060) after "http:", "www" and "@" breaks those patterns and
+# shows nothing. (An escaped colon already keeps :smile: and :red[...] as text: measured in Chromium by
+# tests/web/test_e2e_url_markup.py, which sees them become an emoji and red text without the escape.)
+_AUTOLINK = re.compile(r"(?i):(?=/)|\bwww(?=\.)|@")
 WORD_JOINER = "\u2060"
 
 
@@ -41,9 +42,9 @@ def md_escape(text: object) -> str:
 
     Every Markdown punctuation character gets a backslash, so ``![p](http://x/p.png)`` shows those
     characters instead of loading an image, ``<b>`` is text, and ``:red[...]`` or ``$...$`` are not
-    directives; line breaks become spaces (labels are one line). URLs, ``www.`` names, e-mail
-    addresses and ``:emoji:`` shortcodes get an invisible word joiner so they are neither linked nor
-    replaced; control characters and bidirectional overrides become U+FFFD.
+    directives; line breaks become spaces (labels are one line). URLs, ``www.`` names and e-mail
+    addresses get an invisible word joiner so they are not linked; control characters and
+    bidirectional overrides become U+FFFD (a value cannot reverse or hide the rest of the message).
 
     >>> print(md_escape("![p](http://evil.example/p.png)").replace("\\u2060", "|"))
     \\!\\[p\\]\\(http\\:|//evil\\.example/p\\.png\\)

@@ -206,3 +206,35 @@ def test_a_nul_byte_in_any_written_text_is_refused_alike_on_both_stores(catalogu
     assert state(catalogue_target) == before
     cat.update_site(sid, {column: "Ex fornace di Cremona"}, actor="test")
     assert open_catalogue(catalogue_target).site(sid, role="staff")[column] == "Ex fornace di Cremona"
+
+
+# -- the page ------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("catalogue_target", ["gpkg"], indirect=True)
+def test_the_sheet_page_passes_its_session_and_says_so_in_the_readers_language(catalogue_target, monkeypatch):
+    """The form keys the limit by its session: past it, one Italian message and nothing stored."""
+    from streamlit.testing.v1 import AppTest
+
+    import geo.listing.enquiries as enquiries
+    from tests.web.test_pages import APP
+
+    monkeypatch.setattr(enquiries, "LIMITER", RateLimiter((Rule("session", 2, 600.0), ADDRESS_RULE)))
+    monkeypatch.setenv("GEO_CATALOGUE", str(catalogue_target))
+    monkeypatch.setenv("GEO_AUTH_MODE", "local")
+    monkeypatch.setenv("GEO_LOCAL_ROLE", "public")
+    sid = open_catalogue(catalogue_target).sites()["site_id"].iloc[0]
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params.update(lang="it", site=sid)
+    at.switch_page("geo/web/pages/sheet.py")
+    at.run()
+    for n in range(3):
+        at.text_input[0].input("Li Wei")
+        at.text_input[1].input("li.wei@example.com")
+        at.text_area[0].input(f"Domanda {n}")
+        at.checkbox[0].check()
+        next(b for b in at.button if b.label == "Invia").click().run()
+        assert not at.exception
+        if n < 2:
+            assert at.success and not at.error
+    assert [e.value for e in at.error if "al massimo 2 richieste ogni 10 minuti" in e.value], [e.value for e in at.error]
+    assert _stored(catalogue_target) == 2

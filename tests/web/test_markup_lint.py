@@ -116,3 +116,14 @@ def test_the_lint_fails_on_planted_hand_built_messages():
     assert "an f-string" in found[0] and ".format" in found[1] and "concatenation" in found[2]
     assert "%-formatting" in found[3]
     assert unescaped_markup(ALLOWED) == []
+
+
+@pytest.mark.parametrize("value", ["Cremona\u202e gnp.exe", "Cre\u2066mona", "a\x00b", "a\x1b[31mb", "a\u200fb"])
+def test_the_escape_neutralises_controls_that_reorder_or_hide_the_message(value):
+    """A bidi override or control character in a quoted value becomes U+FFFD: it cannot reverse the rest
+    of the message or hide it in a terminal-like rendering."""
+    from geo.web.ui import md
+
+    out = md("Place {name} not found.", name=value)
+    assert "\ufffd" in out and not any(c in out for c in "\u202e\u2066\x00\x1b\u200f")
+    assert out.endswith(" not found.")
