@@ -11,6 +11,7 @@ import streamlit as st
 from geo.i18n import N_
 from geo.web.auth import ROLE_LABELS, auth_mode, current_role
 from geo.web.state import current_lang, tr
+from geo.web.ui import md, show
 
 # An emoji favicon: a ":material/...:" favicon would be fetched from Google Fonts (not offline).
 _ = tr()
@@ -29,8 +30,8 @@ with st.sidebar:
         st.query_params["lang"] = lang
     _ = tr()
     role = current_role()
-    role_text = _("Role: **{role}**").format(role=_(ROLE_LABELS[role]))
-    st.caption(role_text + (" " + _("(local)") if auth_mode() == "local" else ""))
+    local = " " + _("(local)") if auth_mode() == "local" else ""  # ours: part of the template
+    st.caption(md(_("Role: **{role}**") + local, role=_(ROLE_LABELS[role])))
     if auth_mode() == "oidc":
         if getattr(st.user, "is_logged_in", False):
             st.button(_("Log out"), on_click=st.logout)
@@ -48,6 +49,11 @@ SPEC = [
     ("staff.py", N_("Validation"), ":material/fact_check:", {"staff"}),
     ("analyst.py", N_("Brownfields (satellite)"), ":material/satellite_alt:", {"staff", "analyst"}),
 ]
+asked = st.query_params.get("lang")
+if asked is not None and asked not in LANGUAGES:  # a link with a language we do not have: say so, once
+    show("warning", _("Unknown language {lang} in the link: the page is shown in {shown}."), lang=asked,
+         shown=LANGUAGES[current_lang()])
+    st.query_params["lang"] = current_lang()
 pages = [st.Page(str(PAGES / f), title=_(title), icon=icon, url_path=f.removesuffix(".py"), default=f == "home.py")
          for f, title, icon, roles in SPEC if (PAGES / f).exists() and (roles is None or role in roles)]
 st.navigation(pages).run()

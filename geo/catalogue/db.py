@@ -100,8 +100,20 @@ def geometry_type(geoms: gpd.GeoSeries) -> str:
     return ("MULTI" + b.upper()) if any(k.startswith("Multi") for k in kinds) else b.upper()
 
 
-def py_value(v: Any, kind: str) -> Any:
-    """A cell as the plain Python value a DB-API driver stores (None for every kind of missing)."""
+def py_value(v: Any, kind: str, column: str | None = None) -> Any:
+    """A cell as the plain Python value a DB-API driver stores (None for every kind of missing).
+
+    Text holding a NUL character is refused here, before any write, on both stores alike (SQLite would
+    store it, PostgreSQL refuses it with a driver error): a :class:`~geo.errors.UserError` naming
+    ``column``.
+    """
+    if isinstance(v, str) and "\x00" in v:
+        from geo.errors import UserError
+        from geo.i18n import N_
+
+        raise UserError(N_("{column}: the text contains a NUL character (U+0000), which the catalogue does not "
+                           "store; nothing was written. Remove the character and try again."),
+                        column=column or "?")
     if v is None or v is pd.NA or v is pd.NaT:
         return None
     if isinstance(v, (float, np.floating)):
@@ -122,7 +134,7 @@ def py_value(v: Any, kind: str) -> Any:
 
 def rows_of(frame: pd.DataFrame, columns: Sequence[str], kinds: Mapping[str, str]) -> list[list[Any]]:
     """The frame's attribute cells, column by column converted for the driver."""
-    cols = [[py_value(v, kinds.get(c, "TEXT")) for v in frame[c].tolist()] for c in columns]
+    cols = [[py_value(v, kinds.get(c, "TEXT"), c) for v in frame[c].tolist()] for c in columns]
     return [list(r) for r in zip(*cols)] if cols else [[] for _ in range(len(frame))]
 
 

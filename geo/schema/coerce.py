@@ -234,6 +234,21 @@ def invisible_character(s: str, allow: str = "") -> tuple[str, int] | None:
     return None
 
 
+# Letters that show nothing: Hangul fillers, the Braille blank, the Mongolian vowel separator.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
+
+
+def blank_to_the_eye(s: str) -> bool:
+    """True when ``s`` shows nothing: only spaces, invisible or format characters, blank fillers and marks.
+
+    >>> blank_to_the_eye("\u200b\u2067 \u3000\u3164"), blank_to_the_eye("\u200bAnna")
+    (True, False)
+    """
+    import unicodedata
+
+    return not any(unicodedata.category(ch)[0] in "LNPS" and ch not in _BLANK_LETTERS for ch in s)
+
+
 def parse_date(raw: Any) -> dt.date:
     """Parse a date from a date object, an Excel serial or text (ISO or dd/mm/yyyy)."""
     if isinstance(raw, dt.datetime):
@@ -346,6 +361,8 @@ def coerce_with_notes(f: Field, raw: Any) -> tuple[Any, list[Issue]]:
         bad = invisible_character(text, allow="\n\t\r" if k == "longtext" else "")
         if bad:
             raise FieldError(f.key, "invisible_char", char=bad[0], position=bad[1])
+        if k in ("text", "longtext") and blank_to_the_eye(text):  # e.g. Hangul fillers or Braille blanks only
+            raise FieldError(f.key, "invisible_char", char=f"U+{ord(text[0]):04X}", position=1)
     v = _coerce(f, k, text)
     if v is not None and k in ("float", "int") and f.plausible:
         notes.extend(_plausibility(f, v))

@@ -74,10 +74,11 @@ def actor() -> str:
 def require_role(*roles: str) -> Role:
     """Stop the page unless the session's role is one of ``roles``."""
     from geo.web.state import tr
+    from geo.web.ui import show
 
     role = current_role()
     if role not in roles:
         _ = tr()
-        st.error(_("Access not allowed for role '{role}'.").format(role=_(ROLE_LABELS[role])))
+        show("error", _("Access not allowed for role '{role}'."), role=_(ROLE_LABELS[role]))
         st.stop()
     return role

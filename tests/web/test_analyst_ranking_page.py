@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 from geo.brownfield.run import detect, publish
 from geo.brownfield.sources import scene_from_path
 from tests.brownfield.synthetic import scene_arrays, write_stack
+from tests.web.shown import shown
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -38,7 +39,7 @@ def test_learned_ranking_quality_and_budget_are_shown(catalogue_target, tmp_path
                       scorer_info={"name": "learned-gbm", "n_decisions": 24, "n_positive": 9, "cv_auc": 0.91})
     publish(run, catalogue_target)
     at = _page(monkeypatch, catalogue_target)
-    assert any("learned from 24 analysts' decisions (9 confirmed); cross-validated AUC 0.91" in i.value
+    assert any("learned from 24 analysts' decisions (9 confirmed); cross-validated AUC 0.91" in shown(i.value)
                for i in at.info)
     assert any("within 1% of the analysed area" in c.value for c in at.caption)
     cid = run.candidates["candidate_id"].iloc[0]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
+from tests.web.shown import shown
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -53,6 +54,6 @@ def test_review_reads_as_a_decision(monkeypatch, writable_catalogue, tmp_path):
     at = analyst_page("en")
     at.multiselect(key="bf_dec").select("promote").run()
     links = [p for p in at.get("page_link")]
-    assert any(f"Draft listing {sid}" in p.proto.label and sid in str(p.proto.query_string) for p in links), \
+    assert any(f"Draft listing {sid}" in shown(p.proto.label) and sid in str(p.proto.query_string) for p in links), \
         [p.proto for p in links]
     assert not any(b.key == "bf_promote" for b in at.button)

@@ -15,6 +15,7 @@ from geo.listing.check import check_workbook
 from geo.listing.submission import mark_verified, publish, replace_submission, send_back, submit
 from tests.conftest import sha256
 from tests.listing.conftest import SITE, fill
+from tests.web.shown import shown
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 # Three different sites in Cremona (different places and areas: not the same site offered twice).
@@ -131,6 +132,6 @@ def test_a_due_listing_is_reconfirmed_in_one_click(owner_catalogue):
     assert any("'Shed on Via Seconda' was last confirmed on 10 Jan 2025" in w.value for w in at.warning)
     at.button(key=f"reconfirm_{sid}").click().run()
     assert not at.exception
-    assert [m.value for m in at.success] == [f"Availability of {sid} confirmed."]
+    assert [shown(m.value) for m in at.success] == [f"Availability of {sid} confirmed."]
     assert open_catalogue(path).site(sid, role="staff")["confirmed_at"] > "2025-01-10"
     assert not any(b.key == f"reconfirm_{sid}" for b in at.button)

@@ -6,6 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from pathlib import Path
+from tests.web.shown import shown
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -169,7 +170,7 @@ def test_staff_page_opens_the_linked_listing_and_publishes_it(monkeypatch, writa
     at.button(key=f"pub_{sid}").click().run()
     assert not at.exception
     assert open_catalogue(writable_catalogue).site(sid, role="staff")["status"] == "published"
-    assert [m.value for m in at.success] == [f"{sid} published: now visible in public search."]
+    assert [shown(m.value) for m in at.success] == [f"{sid} published: now visible in public search."]
     assert any(f"{len(queue) - 1} listings waiting" in c.value for c in at.caption)
     options = at.selectbox(key="staff_pick").options  # formatted labels, "ID · DEMO — title (vN)"
     assert len(options) == len(queue) - 1 and not any(o.startswith(sid + " ") for o in options)
@@ -256,7 +257,7 @@ def test_analyst_page_shows_published_candidates(monkeypatch, writable_catalogue
     at.text_input(key="bf_reason").input("active car park").run()
     at.button(key="bf_reject").click().run()
     assert not at.exception
-    assert [m.value for m in at.success] == [f"{cid} rejected: active car park"]
+    assert [shown(m.value) for m in at.success] == [f"{cid} rejected: active car park"]
     from geo.brownfield.review import reviews
     from geo.catalogue import open_catalogue
 

@@ -16,7 +16,7 @@ from geo.web.auth import actor, require_role
 from geo.web.loaders import get_catalogue
 from geo.web.mapview import ESRI, OSM
 from geo.web.state import current_lang
-from geo.web.ui import flash, guarded, md_escape
+from geo.web.ui import flash, guarded, md, show
 
 LABELS = ("new", "already listed", "in register")
 DECISIONS = ("pending", "confirm", "reject", "promote")
@@ -84,21 +84,21 @@ with guarded():
     }), hide_index=True, width="stretch")
     latest = json.loads(runs["record_json"].iloc[0])  # newest first
     for w in latest.get("warnings", []):  # runs recorded before warnings existed have none
-        st.warning(f"{latest['run_id']}: {warning_text(w)}")
+        show("warning", "{run}: {warning}", run=latest["run_id"], warning=warning_text(w))
     info = latest.get("scorer_info")
     if info and "fallback" not in info:
         auc = info.get("cv_auc")
-        st.info(_("Ranking learned from {n} analysts' decisions ({positive} confirmed); cross-validated AUC "
-                  "{auc}.").format(n=info["n_decisions"], positive=info.get("n_positive", "?"),
-                                   auc=_.number(auc, 2, trim=False)) if auc is not None else
+        st.info(md(_("Ranking learned from {n} analysts' decisions ({positive} confirmed); cross-validated AUC "
+                     "{auc}."), n=info["n_decisions"], positive=info.get("n_positive", "?"),
+                   auc=_.number(auc, 2, trim=False)) if auc is not None else
                 _("Ranking learned from analysts' decisions."))
     elif info:
-        st.caption(_("Ranking: rules (evidence score); {n} decisions are not enough to learn one ({why}).").format(
-            n=info.get("n_decisions", 0), why=info.get("fallback_text", {}).get(_.lang) or info["fallback"]))
+        show("caption", _("Ranking: rules (evidence score); {n} decisions are not enough to learn one ({why})."),
+             n=info.get("n_decisions", 0), why=info.get("fallback_text", {}).get(_.lang) or info["fallback"])
     budget = latest.get("budget")
     if budget:
-        st.caption(_("Short list: the top candidates within {share} of the analysed area.").format(
-            share=_.percent(budget, 1)))
+        show("caption", _("Short list: the top candidates within {share} of the analysed area."),
+             share=_.percent(budget, 1))
     with st.sidebar:
         min_score = st.slider(_("Minimum score"), 0.0, 1.0, 0.3, 0.05, key="bf_score")
         sizes = st.multiselect(_("Size"), [s[2] for s in SIZE_CLASSES], format_func=lambda v: size_text(_, v),
@@ -114,7 +114,7 @@ with guarded():
                             include_beyond_budget=beyond)
     if recent and len(cands) and "first_seen" in cands:
         cands = cands[cands["first_seen"] == latest["dates"][-1]].reset_index(drop=True)
-    st.subheader(_.ngettext("{n} candidate", "{n} candidates", len(cands)).format(n=len(cands)))
+    show("subheader", _.ngettext("{n} candidate", "{n} candidates", len(cands)), n=len(cands))
     if len(cands) == 0:
         st.stop()
     cid = st.selectbox(_("Candidate"), cands["candidate_id"], key="bf_pick")
@@ -165,7 +165,7 @@ with guarded():
     c1, c2, c3 = st.columns(3)
     if c1.button(_("Confirm"), key="bf_confirm"):
         record_review(cat, row, "confirm", actor())
-        flash(_("{candidate} confirmed.").format(candidate=cid))
+        flash(md(_("{candidate} confirmed."), candidate=cid))
         st.rerun()
     # The reason box belongs to one candidate: emptied when another is chosen or after a rejection.
     if st.session_state.get("bf_reason_for") != cid:
@@ -175,16 +175,16 @@ with guarded():
     if c2.button(_("Reject"), key="bf_reject", disabled=not reason):
         record_review(cat, row, "reject", actor(), reason)
         st.session_state.pop("bf_reason_for", None)
-        flash(_("{candidate} rejected: {reason}").format(candidate=cid, reason=md_escape(reason)))  # Markdown
+        flash(md(_("{candidate} rejected: {reason}"), candidate=cid, reason=reason))
         st.rerun()
     promoted = row.get("site_id") if "site_id" in row else None
     promoted = promoted if isinstance(promoted, str) and promoted else None
     if promoted:  # already a draft listing: a link to it instead of a second draft
-        c3.page_link(SHEET_PAGE, label=_("Draft listing {site}").format(site=promoted),
+        c3.page_link(SHEET_PAGE, label=md(_("Draft listing {site}"), site=promoted),
                      icon=":material/description:", query_params={"site": promoted})
     elif c3.button(_("Promote to draft listing"), key="bf_promote"):
         sid = promote_to_listing(cat, row, actor())
-        st.success(_("Draft listing {site} created (origin: disused; satellite values marked 'estimated').").format(
-            site=sid))
+        show("success", _("Draft listing {site} created (origin: disused; satellite values marked 'estimated')."),
+             site=sid)
         st.page_link(SHEET_PAGE, label=_("Open the draft"), icon=":material/description:",
                      query_params={"site": sid})

@@ -26,7 +26,7 @@ from geo.web.mapview import build_map, legend_html, map_title
 from geo.web.search_state import (BRIEF_WIDGETS, apply_pending_widgets, criterion_value, keep_state_in_url,
                                   page_link_params, save_to_url, set_pending_widgets, widget_value)
 from geo.web.state import current_lang, set_shortlist, shortlist, tr
-from geo.web.ui import demo_banner, guarded, md_escape, show_user_error
+from geo.web.ui import demo_banner, guarded, md, show, show_user_error
 
 lang = current_lang()
 _ = tr()
@@ -147,7 +147,7 @@ with guarded():
             st.caption(_("Other filters in the link"))
         for k, v in extra.items():
             e1, e2 = st.columns([4, 1])
-            e1.caption(md_escape(k + ": " + _shown(v)))
+            e1.caption(md("{name}: {value}", name=k, value=_shown(v)))
             if e2.button(_("Remove"), key=f"rm_q_{k}"):
                 save_to_url(make_query({**q0.to_dict(), k: None}), b0)
                 st.rerun()
@@ -200,7 +200,8 @@ with guarded():
                 continue
             # No widget for this one: shown as it is, kept, and removable.
             e1, e2 = st.columns([4, 1])
-            e1.caption(md_escape(c.label(lang) + ": " + _shown(c.value) + " · " + c.importance(lang)))
+            e1.caption(md("{name}: {value} · {importance}", name=c.label(lang), value=_shown(c.value),
+                           importance=c.importance(lang)))
             if e2.button(_("Remove"), key=f"rm_b_{i}"):
                 save_to_url(q0, Brief(name=b0.name, criteria=[x for j, x in enumerate(b0.criteria) if j != i]))
                 st.rerun()
@@ -241,15 +242,15 @@ with guarded():
 
     result = search(index, query, brief, staff=staff, places=places)
     sites = result.sites
-    st.subheader(_.ngettext("{n} site found", "{n} sites found", len(sites)).format(n=_.integer(len(sites))))
+    show("subheader", _.ngettext("{n} site found", "{n} sites found", len(sites)), n=_.integer(len(sites)))
     circle = search_circle(query, places)
     if query.near and query.point is None:  # the look-up is tolerant: show which municipality it settled on
         m = find_place(places, query.near)
-        st.caption(_("Within {km} km of {name} ({prov})").format(km=_.number(query.effective_radius_km, 3),
-                                                                 name=m["name"], prov=m["province"]))
+        show("caption", _("Within {km} km of {name} ({prov})"), km=_.number(query.effective_radius_km, 3),
+             name=m["name"], prov=m["province"])
     elif circle is not None:
-        st.caption(_("Within {km} km of the point {lat}, {lon}").format(
-            km=_.number(circle[2], 3), lat=_.number(circle[0], 4, trim=False), lon=_.number(circle[1], 4, trim=False)))
+        show("caption", _("Within {km} km of the point {lat}, {lon}"),
+             km=_.number(circle[2], 3), lat=_.number(circle[0], 4, trim=False), lon=_.number(circle[1], 4, trim=False))
     area = area_of(query) if query.polygon else None
     b1, b2 = st.columns([3, 1])
     b1.caption(_("This page's link reproduces the search, the brief and the shortlist."))
@@ -332,9 +333,9 @@ with guarded():
     if c2.button(_("Open site sheet"), disabled=len(chosen) < 1, key="open_sheet"):
         st.session_state["sheet_site"] = chosen[0]
         st.switch_page(page="geo/web/pages/sheet.py", query_params=page_link_params(site=chosen[0]))
-    c3.write(":material/star: " + _("Shortlist: {n}").format(n=_.integer(len(sl))))
+    c3.write(md(":material/star: " + _("Shortlist: {n}"), n=_.integer(len(sl))))
     if chosen and brief.criteria:
-        with st.expander(_("Reason: {site}").format(site=chosen[0]), expanded=True):
+        with st.expander(md(_("Reason: {site}"), site=chosen[0]), expanded=True):
             explained = pd.DataFrame(result.explain(chosen[0], lang), columns=["criterion", "verdict", "reason"])
             explained["verdict"] = explained["verdict"].map(lambda v: Verdict[v].label(lang))
             st.dataframe(explained.rename(columns={"criterion": _("Criterion"), "verdict": _("Verdict"),

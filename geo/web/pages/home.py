@@ -6,7 +6,7 @@ import streamlit as st
 from geo.web.auth import current_role
 from geo.web.loaders import get_all_sites, get_catalogue
 from geo.web.state import tr
-from geo.web.ui import demo_banner, guarded
+from geo.web.ui import demo_banner, guarded, show
 
 _ = tr()
 staff = current_role() == "staff"
@@ -38,14 +38,14 @@ with guarded():
     counts = cat.counts()
     c3.metric("ZLS", _.integer(counts.get("zls_municipalities", 0)))
     c4.metric("ZIS", _.integer(counts.get("zis_areas", 0)))
-    st.caption(_("Catalogue built on {when} · schema {version}").format(
-        when=_when(meta.get("built_at")), version=meta.get("schema_version")))
+    show("caption", _("Catalogue built on {when} · schema {version}"),
+         when=_when(meta.get("built_at")), version=meta.get("schema_version"))
     if staff:
         st.subheader(_("Catalogue contents"))
         st.dataframe(pd.DataFrame(sorted(counts.items()), columns=[_("Layer"), _("Rows")]), hide_index=True,
                      width="content")
-    st.info(_("ZLS municipalities over-approximate the real ZLS perimeter ({area}).").format(
-        area=_.unit(3303, "area-hectare", 0)))
+    show("info", _("ZLS municipalities over-approximate the real ZLS perimeter ({area})."),
+         area=_.unit(3303, "area-hectare", 0))
     st.subheader(_("Sources and licences"))
     src = cat.sources()
     heads = {"name": _("Source"), "licence": _("Licence"), "attribution": _("Attribution"), "notes": _("Notes")}

@@ -23,7 +23,7 @@ from geo.render import render_card_html, render_sheet_html
 from geo.web.assets import localise
 from geo.web.loaders import get_catalogue, get_layer
 from geo.web.state import current_lang
-from geo.web.ui import flash, guarded, md_escape
+from geo.web.ui import flash, guarded, md, show
 
 lang = current_lang()
 _ = translator(lang)
@@ -118,9 +118,9 @@ def show_check(res) -> None:
         } for i in res.issues])
         n_err = len(res.errors)
         n_warn = len(res.issues) - n_err
-        (st.error if n_err else st.warning)(_("{errors} and {warnings}").format(
-            errors=_.ngettext("{n} error", "{n} errors", n_err).format(n=_.integer(n_err)),
-            warnings=_.ngettext("{n} warning", "{n} warnings", n_warn).format(n=_.integer(n_warn))))
+        show("error" if n_err else "warning", _("{errors} and {warnings}"),
+             errors=_.ngettext("{n} error", "{n} errors", n_err).format(n=_.integer(n_err)),
+             warnings=_.ngettext("{n} warning", "{n} warnings", n_warn).format(n=_.integer(n_warn)))
         st.dataframe(df, hide_index=True, width="stretch",
                      column_config={problem: st.column_config.TextColumn(problem, width="large")})
     if res.ok:
@@ -134,12 +134,12 @@ def show_preview(cat, res) -> None:
     mun = get_layer("municipalities")
     for rec in records:
         # An expander label is Markdown: the owner's title is escaped (an image or a link in it stays text).
-        with st.expander(_("Row {row}: {title} — completeness {share}").format(
-                row=rec["_row"], title=md_escape(_titled(rec)), share=_.percent(rec["_completeness"])),
-                expanded=True):
+        with st.expander(md(_("Row {row}: {title} — completeness {share}"),
+                            row=rec["_row"], title=_titled(rec), share=_.percent(rec["_completeness"])),
+                         expanded=True):
             if rec["_missing"]:
-                st.caption(_("Missing: {fields}").format(
-                    fields=", ".join(FIELD[k].label(lang) for k in rec["_missing"][:10])))
+                show("caption", _("Missing: {fields}"),
+                     fields=", ".join(FIELD[k].label(lang) for k in rec["_missing"][:10]))
             if rec["_english_incomplete"]:
                 st.warning(_("English text incomplete: foreign investors will see the Italian text."))
             codes = sorted(LOCALES, key=lambda c: c != lang)  # the owner's language first
@@ -221,15 +221,15 @@ def show_reconfirmation(cat, token: str, recs: dict) -> None:
            and is_due(r.get("confirmed_at") or r.get("updated_at"), months)]
     for rec in due:
         when = _when(rec.get("confirmed_at") or rec.get("updated_at"), time=False)
-        title = md_escape(_titled(rec, rec["site_id"]))  # owner text in a Markdown message
-        st.warning(_.ngettext("'{title}' was last confirmed on {date}: after {n} month it needs reconfirming. "
-                              "Is it still on offer as it is?",
-                              "'{title}' was last confirmed on {date}: after {n} months it needs reconfirming. "
-                              "Is it still on offer as it is?", months).format(title=title, date=when, n=months),
+        st.warning(md(_.ngettext("'{title}' was last confirmed on {date}: after {n} month it needs reconfirming. "
+                                 "Is it still on offer as it is?",
+                                 "'{title}' was last confirmed on {date}: after {n} months it needs reconfirming. "
+                                 "Is it still on offer as it is?", months),
+                      title=_titled(rec, rec["site_id"]), date=when, n=months),  # owner text: escaped
                    icon=":material/event_repeat:")
         if st.button(_("Yes, still on offer"), key=f"reconfirm_{rec['site_id']}", type="primary"):
             reconfirm(cat, token, rec["site_id"])
-            flash(_("Availability of {site} confirmed.").format(site=rec["site_id"]))
+            flash(md(_("Availability of {site} confirmed."), site=rec["site_id"]))
             st.rerun()
 
 
@@ -277,13 +277,13 @@ def show_follow_up(cat, token: str, up) -> None:
             version=by_sub[s]["version"], date=_when(by_sub[s]["at"]), n=by_sub[s]["n"]))
     version = by_sub[sub_id]["version"]
     if st.session_state.get("owner_confirm_withdraw") == sub_id:
-        st.warning(_("Withdraw version {version}? Its listings will no longer be shown or reviewed. "
-                     "Offering them again needs a new submission.").format(version=version))
+        show("warning", _("Withdraw version {version}? Its listings will no longer be shown or reviewed. "
+                          "Offering them again needs a new submission."), version=version)
         a, b = st.columns(2)
         if a.button(_("Yes, withdraw"), type="primary", key="owner_withdraw_confirm"):
             st.session_state.pop("owner_confirm_withdraw", None)
             withdraw(cat, token, sub_id)
-            flash(_("Version {version} withdrawn.").format(version=version))
+            flash(md(_("Version {version} withdrawn."), version=version))
             st.rerun()
         if b.button(_("Cancel"), key="owner_withdraw_cancel"):
             st.session_state.pop("owner_confirm_withdraw", None)
@@ -297,7 +297,7 @@ def show_follow_up(cat, token: str, up) -> None:
                                     key="owner_replace"):
         res = check_workbook(up.getvalue(), cat.places(), lang)
         replace_submission(cat, token, sub_id, res)
-        flash(_("Version {version} replaced by version {new}.").format(version=version, new=version + 1))
+        flash(md(_("Version {version} replaced by version {new}."), version=version, new=version + 1))
         st.rerun()
 
 
@@ -344,8 +344,8 @@ with guarded():
                     st.query_params["lang"] = lang
                 st.session_state["owner_upload_gen"] = st.session_state.get("owner_upload_gen", 0) + 1
                 n = len(receipt.site_ids)
-                message = _.ngettext("Submitted: {n} site ({submission}).", "Submitted: {n} sites ({submission}).",
-                                     n).format(n=n, submission=receipt.submission_id)
+                message = md(_.ngettext("Submitted: {n} site ({submission}).", "Submitted: {n} sites ({submission}).",
+                                        n), n=n, submission=receipt.submission_id)
                 if receipt.token:
                     message += " " + _("Your private link is at the top right: copy it and keep it.")
                 flash(message)

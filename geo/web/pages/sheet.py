@@ -1,5 +1,7 @@
 """Site sheet: every field grouped as in the schema with its provenance, zone notes, a map, exports."""
 
+import uuid
+
 import folium
 import streamlit as st
 from streamlit_folium import st_folium
@@ -17,7 +19,7 @@ from geo.web.mapview import MapTexts
 from geo.web.search_state import keep_state_in_url, page_link_params
 from geo.i18n import N_, content
 from geo.web.state import current_lang, set_shortlist, shortlist, tr
-from geo.web.ui import guarded
+from geo.web.ui import guarded, md
 
 lang = current_lang()
 _ = tr()
@@ -42,6 +44,11 @@ def site_label(sid: str, record: dict) -> str:
     return f"{sid} · {title.noted()}"
 
 
+def _visitor() -> str:
+    """This browser session's key for the enquiry rate limit (a new tab is a new session)."""
+    return st.session_state.setdefault("_visitor", uuid.uuid4().hex)
+
+
 def _enquiry_form(cat, sid: str, lang: str) -> None:
     """An investor asks about the site; it reaches staff (the owner's contacts are never shown publicly)."""
     with st.expander(_("Ask about this site")):
@@ -51,7 +58,9 @@ def _enquiry_form(cat, sid: str, lang: str) -> None:
             message = st.text_area(_("Message"), max_chars=4000)
             consent = st.checkbox(_("I agree to the use of my data to answer this enquiry"))
             if st.form_submit_button(_("Send")):
-                send_enquiry(cat, sid, name, email, message, consent)  # a UserError is shown by guarded()
+                # Rate-limited per visitor and per client address; a UserError is shown by guarded().
+                send_enquiry(cat, sid, name, email, message, consent, session=_visitor(),
+                             address=st.context.ip_address)
                 st.success(_("Enquiry sent: Invest in Lombardy staff will answer you."))
 
 
@@ -112,7 +121,7 @@ with guarded():
                                file_name=f"{sid}_{code}.html", mime="text/html", key=f"html_{code}")
         actors = nearest_actors(float(rec["lon"]), float(rec["lat"]), get_layer("innovation_actors"))
         if len(actors):
-            st.markdown("**" + _("Innovation ecosystem nearby") + "**")
+            st.markdown(md("**{text}**", text=_("Innovation ecosystem nearby")))
             shown = actors.assign(kind=_translated(actors["kind"], ACTOR_KINDS),
                                   location_precision=_translated(actors["location_precision"], PRECISION),
                                   km=actors["km"].map(lambda km: _.number(km, 1)))

@@ -19,7 +19,7 @@ from geo.web.loaders import get_all_sites, get_catalogue, get_layer
 from geo.web.map_data import location_layers
 from geo.web.search_state import keep_state_in_url, page_link_params
 from geo.web.state import current_lang, set_shortlist, shortlist, tr
-from geo.web.ui import demo_banner, guarded
+from geo.web.ui import demo_banner, guarded, show
 
 lang = current_lang()
 _ = tr()
@@ -37,6 +37,10 @@ with guarded():
     ids = list(dict.fromkeys(shortlist()))  # a site named twice in a link is compared once
     sites = get_all_sites()
     visible = visible_rows(sites, role)
+    missing = [s for s in ids if s not in set(visible["site_id"])]
+    if missing:  # ids from the link that are not (or no longer) published: said, not silently dropped
+        show("warning", _("Not found or not visible, left out of the shortlist: {ids}"),
+             ids=", ".join(missing[:10]) + (" …" if len(missing) > 10 else ""))
     ids = [s for s in ids if s in set(visible["site_id"])]
     if not ids:
         st.info(_("The shortlist is empty: add sites from the search."))

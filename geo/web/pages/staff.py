@@ -13,7 +13,7 @@ from geo.schema import FIELD, FIELDS
 from geo.web.auth import actor, require_role
 from geo.web.loaders import get_all_sites, get_catalogue
 from geo.web.state import current_lang
-from geo.web.ui import flash, guarded, show_user_error
+from geo.web.ui import flash, guarded, md, show, show_user_error
 
 lang = current_lang()
 _ = translator(lang)
@@ -29,15 +29,15 @@ def _act(kind: str, sid: str, seen: int) -> None:
         if kind == "verify":
             chosen = st.session_state.get(f"ver_{sid}") or []
             mark_verified(cat, role, sid, chosen, actor(), expected_version=seen)
-            flash(_.ngettext("{site}: {n} field marked verified.", "{site}: {n} fields marked verified.",
-                             len(chosen)).format(site=sid, n=len(chosen)))
+            flash(md(_.ngettext("{site}: {n} field marked verified.", "{site}: {n} fields marked verified.",
+                                len(chosen)), site=sid, n=len(chosen)))
         elif kind == "publish":
             publish(cat, role, sid, actor(), expected_version=seen)
-            flash(_("{site} published: now visible in public search.").format(site=sid))
+            flash(md(_("{site} published: now visible in public search."), site=sid))
             st.query_params.pop("site", None)
         else:
             send_back(cat, role, sid, st.session_state.get(f"why_{sid}", ""), actor(), expected_version=seen)
-            flash(_("{site} sent back to the owner.").format(site=sid))
+            flash(md(_("{site} sent back to the owner."), site=sid))
             st.query_params.pop("site", None)
     except UserError as exc:
         st.session_state["_staff_error"] = exc  # shown at the top of the next run
@@ -82,15 +82,15 @@ with guarded():
     due = due_for_reconfirmation(cat, role, sites=sites)
     enquiries = enquiries_for_staff(cat, role)
     months = reconfirm_months()
-    with st.expander(_.ngettext("To be reconfirmed: {n} listing published over {period} ago",
-                                "To be reconfirmed: {n} listings published over {period} ago", len(due)).format(
-            n=len(due), period=_.ngettext("{n} month", "{n} months", months).format(n=months))):
+    with st.expander(md(_.ngettext("To be reconfirmed: {n} listing published over {period} ago",
+                                   "To be reconfirmed: {n} listings published over {period} ago", len(due)),
+                        n=len(due), period=_.ngettext("{n} month", "{n} months", months).format(n=months))):
         st.dataframe(pd.DataFrame({
             _("ID"): due["site_id"], DEMO: [DEMO if d is True else "" for d in due["is_demo"]],
             _("Title"): [title(s, t) for s, t in zip(due["site_id"], due["title_it"])],
             _("Confirmed on"): [_when(c, time=False) for c in due["confirmed_at"]]}),
             hide_index=True, width="stretch")
-    with st.expander(_("Investor enquiries: {n}").format(n=len(enquiries))):
+    with st.expander(md(_("Investor enquiries: {n}"), n=len(enquiries))):
         st.dataframe(pd.DataFrame({  # visitors' text shown as table cells: never Markdown, never HTML
             _("Received"): [_when(c) for c in enquiries["created_at"]],
             _("ID"): enquiries["site_id"],
@@ -98,7 +98,7 @@ with guarded():
             _("Name"): enquiries["name"], _("E-mail"): enquiries["email"],
             _("Message"): enquiries["message"]}), hide_index=True, width="stretch")
     queue = staff_queue(cat, role)
-    st.caption(_.ngettext("{n} listing waiting", "{n} listings waiting", len(queue)).format(n=len(queue)))
+    show("caption", _.ngettext("{n} listing waiting", "{n} listings waiting", len(queue)), n=len(queue))
     if not queue:
         st.info(_("Nothing to validate."))
         st.stop()
@@ -114,6 +114,8 @@ with guarded():
     by_id = {q["site_id"]: q for q in queue}
     wanted = st.query_params.get("site")
     ids = list(by_id)
+    if wanted and wanted not in by_id:  # a link to a listing that is not (or no longer) waiting
+        st.warning(_("The listing in the link is not waiting for validation: showing the first in the queue."))
     sid = st.selectbox(_("Listing to review"), ids, index=ids.index(wanted) if wanted in by_id else 0,
                        format_func=lambda s: _("{site} — {title} (v{version})").format(
                            site=f"{s} · {DEMO}" if by_id[s]["is_demo"] else s,
@@ -126,7 +128,7 @@ with guarded():
         _("Before"): [_value(k, old) for k, old, _new in item["diff"]],
         _("After"): [_value(k, new) for k, _old, new in item["diff"]],
     })
-    st.markdown("**" + _("Changes from the previous version") + "**")
+    st.markdown(md("**{text}**", text=_("Changes from the previous version")))
     st.dataframe(diff, hide_index=True, width="stretch")
     rec = cat.site(sid, role="staff")
     keys = [f.key for f in FIELDS if f.source == "owner" and rec.get(f.key) is not None]

@@ -1,0 +1,103 @@
+"""Markdown, HTML and script in every URL field the app reads stay text (issue 16, item 4).
+
+Real server, real Chromium. For each field: no request leaves for the remote host, no link to it, no
+image, no element made from the HTML, no script runs, and the page says something about the value.
+The links are written in today's format (``q``/``b`` JSON documents, ``sl``, ``site``, ``lang``,
+``token``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+
+from tests.web.browser import CHROMIUM
+
+pytestmark = [pytest.mark.browser]
+if not Path(CHROMIUM).exists():
+    pytestmark.append(pytest.mark.skip(reason="Debian chromium not installed (make test installs it)"))
+
+IMAGE = "![p](http://evil.example/p.png)"
+#: A remote image, a phishing link, raw HTML with a handler, a script, a directive, maths, bare links.
+PAYLOAD = (f"{IMAGE} [Log in again](http://evil.example/login) <img src=http://evil.example/i.png "
+           "onerror=alert(1)><b>bold</b><script>alert(2)</script> :red[red] $x^2$ :smile: "
+           "http://evil.example/auto www.evil.example x@evil.example")
+QUOTED = "![p](http:"  # how the message begins quoting the payload (a word joiner follows the colon)
+
+# (page, parameters, text the page shows: the quoted payload, a message of its own, or None when the
+# page cannot say anything yet). Unknown provinces and a criterion value that is not a number show
+# "Unexpected error" and an unknown use is ignored today: the URL contract (issue 16, item 3) names them.
+CASES = {
+    "find-near": ("find", {"q": json.dumps({"near": PAYLOAD})}, QUOTED),
+    "find-radius": ("find", {"q": json.dumps({"radius_km": PAYLOAD})}, QUOTED),
+    "find-filter-name": ("find", {"q": json.dumps({PAYLOAD: 1})}, QUOTED),
+    "find-filter-value": ("find", {"q": json.dumps({"min_land_m2": PAYLOAD})}, QUOTED),
+    "find-province": ("find", {"q": json.dumps({"provinces": [PAYLOAD]})}, ""),
+    "find-use": ("find", {"q": json.dumps({"uses": [PAYLOAD]})}, None),
+    "find-q-not-json": ("find", {"q": PAYLOAD}, "Unreadable filters in the link"),
+    "find-criterion-name": ("find", {"b": json.dumps({"criteria": [{"key": PAYLOAD, "value": 1}]})}, QUOTED),
+    "find-criterion-value": ("find", {"b": json.dumps({"criteria": [{"key": "power_min", "value": PAYLOAD}]})},
+                             ""),
+    "find-b-not-json": ("find", {"b": PAYLOAD}, "not valid JSON"),
+    "shortlist-sl": ("shortlist", {"sl": PAYLOAD}, QUOTED),
+    "sheet-site": ("sheet", {"site": PAYLOAD}, "Site not found or not visible"),
+    "find-lang": ("find", {"lang": PAYLOAD}, QUOTED),
+    "owner-token": ("owner", {"token": PAYLOAD}, "Invalid private link"),
+    "staff-site": ("staff", {"site": PAYLOAD}, "not waiting for validation"),
+}
+
+INERT = """() => [
+    document.querySelectorAll('a[href*="evil.example"]').length,
+    document.querySelectorAll('img[src*="evil.example"], img[src*="p.png"]').length,
+    document.querySelectorAll('[data-testid="stAlert"] img, [data-testid="stAlert"] a, '
+                              + '[data-testid="stAlert"] b, [data-testid="stAlert"] script, '
+                              + '[data-testid="stAlert"] .katex').length,
+    document.querySelectorAll('script:not([src])').length - (window.__inline_scripts || 0),
+    window.__pwned || 0]"""
+
+
+def _inert(page, requests: list[str], dialogs: list[str]) -> None:
+    for frame in page.frames:
+        try:
+            found = frame.evaluate(INERT)
+        except Exception as exc:  # a frame detached during the check
+            if "detached" in str(exc):
+                continue
+            raise
+        assert found[:3] == [0, 0, 0] and found[4] == 0, f"payload became markup in {frame.url}: {found}"
+    assert requests == [] and dialogs == [], (requests, dialogs)
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_markup_in_a_url_field_stays_text(browser, server, case):
+    page_name, params, expect = CASES[case]
+    requests: list[str] = []
+    dialogs: list[str] = []
+    page = browser.new_page()
+    try:
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        # The app's own requests carry the payload in their query string: the host is what matters.
+        page.route("**/*", lambda route: (requests.append(route.request.url), route.abort())
+                   if (urlsplit(route.request.url).hostname or "").endswith("evil.example")
+                   else route.continue_())
+        page.route("https://**/*", lambda route: route.abort())  # basemap tiles: no network in tests
+        query = urlencode({"lang": "en", **params})
+        page.goto(f"{server}/{page_name}?{query}", wait_until="domcontentloaded")
+        page.locator('[data-testid="stMain"] h1, [data-testid="stAlert"]').first.wait_for(timeout=60000)
+        alert = None
+        if expect:  # "Log in again" is in the message whether it is shown as text or made a link
+            alert = page.locator('[data-testid="stAlert"]', has_text="Log in again" if expect == QUOTED else expect)
+            alert.first.wait_for(timeout=60000)
+        elif expect == "":  # some message (the URL contract will name the part)
+            page.locator('[data-testid="stAlert"]').nth(1).wait_for(timeout=60000)
+        page.wait_for_timeout(1500)  # let any image, link or script the payload might make load or run
+        _inert(page, requests, dialogs)
+        if expect == QUOTED:  # the whole value is shown as the characters it is made of
+            text = alert.first.inner_text().replace("\u2060", "")
+            for part in (IMAGE, "<script>alert(2)</script>", ":red[red]", "$x^2$", ":smile:", "www.evil.example"):
+                assert part in text, (part, text)  # not an image, a script, red text, maths or an emoji
+    finally:
+        page.close()
