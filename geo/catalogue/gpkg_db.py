@@ -256,8 +256,14 @@ def foreign_in(con: sqlite3.Connection) -> list[Foreign]:
     """Everything in the file that is not ours: tables and layers outside :data:`OUR_TABLES` (GDAL's
     ``gpkg_*`` tables and our layers' ``rtree_*`` indexes are ours), views, and triggers we did not write."""
     found = []
+    try:  # a layer's R-tree tables go with it (reported once, as the layer, when it is not ours)
+        indexes = {f"rtree_{t}_{c}{part}" for t, c in con.execute(
+            "SELECT table_name, column_name FROM gpkg_geometry_columns").fetchall()
+            for part in ("", "_node", "_parent", "_rowid")}
+    except sqlite3.OperationalError:  # not a GeoPackage at all
+        indexes = set()
     for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").fetchall():
-        if not (name in OUR_TABLES or name in _OUR_RTREE or name.startswith(("gpkg_", "sqlite_"))):
+        if not (name in OUR_TABLES or name in _OUR_RTREE or name in indexes or name.startswith(("gpkg_", "sqlite_"))):
             found.append(Foreign("table", name))
     return found + foreign_code(con)
 

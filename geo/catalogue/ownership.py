@@ -14,14 +14,17 @@ set of our tables and the one-sentence refusals.
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Sequence
 
 from geo.errors import CatalogueError
 from geo.i18n import N_
 
 __all__ = ["OUR_TABLES", "LIVE_TABLES", "Foreign", "ForeignObjectsError", "ForeignCodeError", "names",
-           "refuse_foreign", "refuse_foreign_code"]
+           "refuse_foreign", "refuse_foreign_code", "holds_catalogue", "refuse_catalogue_as_output"]
 
 #: Every table the catalogue may hold (the build's, the imports', the brownfield layer's, the migration stamp).
 OUR_TABLES: frozenset[str] = frozenset({
@@ -89,3 +92,48 @@ def refuse_foreign_code(found: Sequence[Foreign], where: str) -> None:
         raise ForeignCodeError(N_("The catalogue {path} carries code that is not ours ({found}): the change was "
                                   "refused and nothing was changed. Run `geo catalogue status` and remove it, or "
                                   "restore a backup."), path=where, found=names(code))
+
+
+#: Tables only a catalogue holds (a brownfield run file holds brownfield_* layers, which are ours too).
+_CATALOGUE_MARKERS = ("catalogue_meta", "sites", "owners", "submissions", "enquiries")
+
+
+def holds_catalogue(path: str | os.PathLike) -> bool:
+    """Whether the file at ``path`` is a catalogue (an SQLite file holding a catalogue's own tables).
+
+    Read without writing anything (read-only, no WAL index created); a file that is not SQLite is not.
+    """
+    p = Path(path)
+    try:
+        if not p.is_file():
+            return False
+        with p.open("rb") as f:
+            if f.read(16) != b"SQLite format 3\x00":
+                return False
+        con = sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            marks = ", ".join("?" * len(_CATALOGUE_MARKERS))
+            return con.execute(f"SELECT 1 FROM sqlite_master WHERE type = 'table' AND name IN ({marks})",
+                               _CATALOGUE_MARKERS).fetchone() is not None
+        finally:
+            con.close()
+    except (OSError, sqlite3.Error):
+        return False
+
+
+def refuse_catalogue_as_output(out: str | os.PathLike, catalogue: str | os.PathLike | None = None,
+                               option: str = "--out") -> None:
+    """Refuse an output path that is a catalogue (any, not only ``catalogue``) or is the catalogue's path.
+
+    Every command that writes a file (``geo brownfield detect --out``, ``geo listing template OUT``)
+    calls this before it writes anything.
+    """
+    from geo.errors import UserError
+
+    same = False
+    if catalogue is not None and "://" not in str(catalogue):
+        a, b = Path(out), Path(catalogue)
+        same = (os.path.samefile(a, b) if a.exists() and b.exists() else a.resolve() == b.resolve())
+    if same or holds_catalogue(out):
+        raise UserError(N_("{option} {out} is a catalogue: writing there would replace it. Nothing was written; "
+                           "choose another file."), option=option, out=str(out))
