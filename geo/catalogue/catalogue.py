@@ -202,7 +202,7 @@ class Catalogue:
         Refused, nothing changed, when the catalogue holds tables, views or code that are not ours
         (:mod:`geo.catalogue.ownership`; the store itself refuses foreign code for every write)."""
         with self.db.transaction() as tx:
-            refuse_foreign(tx.foreign(), getattr(self.db, "where", None) or _display(self.url), writing=True)
+            refuse_foreign(tx.foreign(quick=True), getattr(self.db, "where", None) or _display(self.url), writing=True)
             uow = UnitOfWork(self, tx, actor, reason)
             yield uow
             uow._finish()

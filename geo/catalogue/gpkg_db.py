@@ -279,9 +279,9 @@ class _Conn:
         rows = self.con.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").fetchall()
         return [r[0] for r in rows if not r[0].startswith(_SYSTEM_PREFIXES) and r[0] not in _SYSTEM]
 
-    def foreign(self) -> list[Foreign]:
-        """What in the file is not ours (see :func:`foreign_in`)."""
-        return foreign_in(self.con)
+    def foreign(self, code_only: bool = False, quick: bool = False) -> list[Foreign]:
+        """What in the file is not ours (see :func:`foreign_in`; one read of ``sqlite_master`` either way)."""
+        return foreign_code(self.con) if code_only else foreign_in(self.con)
 
     def _columns(self, table: str) -> tuple[dict[str, str], bool] | None:
         """({column: kind} without fid and geom, has_geometry), None when the table is absent."""
@@ -500,8 +500,15 @@ class GeoPackageDB:
         """Tables, layers, views and triggers in the file that are not ours ([] for an absent file)."""
         if not self.path.is_file():
             return []
-        with self._reading() as c:
-            return c.foreign()
+        try:
+            with self._reading() as c:
+                return c.foreign()
+        except sqlite3.OperationalError as exc:
+            if _refusal(exc):
+                raise unreadable(self.path, exc) from exc
+            raise
+        except sqlite3.DatabaseError:  # not an SQLite file at all: someone else's, never ours to replace
+            return [Foreign("file", self.path.name)]
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[_Conn]:

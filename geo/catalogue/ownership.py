@@ -50,7 +50,8 @@ class Foreign:
     @property
     def code(self) -> bool:
         """Whether it can run (a trigger, view, rule or function) rather than only hold data."""
-        return self.kind in ("trigger", "view", "materialized view", "rule", "function")
+        return self.kind in ("trigger", "view", "materialized view", "rule", "function", "default",
+                             "check constraint")
 
     def __str__(self) -> str:
         return f"{self.kind} {self.name}"

@@ -171,9 +171,9 @@ class PostGISTx:
         """``"schema"."table"``: a table of the catalogue, always named with its schema."""
         return f"{quote(self.schema)}.{quote(table)}"
 
-    def foreign(self, code_only: bool = False) -> list[Foreign]:
+    def foreign(self, code_only: bool = False, quick: bool = False) -> list[Foreign]:
         """What in our schema is not ours (see :func:`foreign_in`)."""
-        return foreign_in(self.con, self.schema, code_only)
+        return foreign_in(self.con, self.schema, code_only, quick)
 
     def tables(self) -> list[str]:
         rows = self.con.execute(
@@ -419,16 +419,76 @@ SELECT kind, name FROM (
   WHERE c.relnamespace = (SELECT oid FROM ns) AND c.relkind IN ('r', 'p', 'f')
   UNION ALL
   SELECT 'function', p.proname::text FROM pg_proc p WHERE p.pronamespace = (SELECT oid FROM ns)
+  UNION ALL
+  SELECT 'default', c.relname || '.' || a.attname FROM pg_attrdef d JOIN pg_class c ON c.oid = d.adrelid
+  JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+  WHERE c.relnamespace = (SELECT oid FROM ns) AND (a.attname <> 'fid' OR EXISTS (
+    SELECT 1 FROM pg_depend x WHERE x.classid = 'pg_attrdef'::regclass AND x.objid = d.oid
+    AND x.refclassid = 'pg_proc'::regclass))
+  UNION ALL
+  SELECT 'check constraint', k.conname::text FROM pg_constraint k
+  WHERE k.connamespace = (SELECT oid FROM ns) AND k.contype = 'c'
 ) f ORDER BY 1, 2
 """
 
 
-def foreign_in(con: Any, schema: str, code_only: bool = False) -> list[Foreign]:
+def _quick_sql(schema: str) -> str:
+    """Two flags, (code, tables), from EXISTS probes that stop at the first hit: the per-write check.
+
+    Code that a write could run: a trigger or rule on a table of our schema, a view, a column default
+    other than the ``fid`` sequence's (or one calling a function), a CHECK constraint. A function alone
+    runs only when one of those calls it (our statements never resolve a name in our schema: see
+    :class:`_Pool`), so functions are left to the full inventory. Tables: a table that is not one of
+    ours. The text is constant for a schema (validated by the settings): it is prepared once per
+    connection (:func:`_quick_flags`)."""
+    ns = f"(SELECT oid FROM pg_namespace WHERE nspname = '{schema}')"
+    ours = "ARRAY[" + ", ".join(f"'{t}'" for t in sorted(OUR_TABLES)) + "]::name[]"
+    return f"""SELECT
+  EXISTS (SELECT 1 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+          WHERE c.relnamespace = {ns} AND NOT t.tgisinternal)
+  OR EXISTS (SELECT 1 FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
+             WHERE c.relnamespace = {ns} AND c.relkind IN ('r', 'p', 'f'))
+  OR EXISTS (SELECT 1 FROM pg_class c WHERE c.relnamespace = {ns} AND c.relkind IN ('v', 'm'))
+  OR EXISTS (SELECT 1 FROM pg_attrdef d JOIN pg_class c ON c.oid = d.adrelid
+             JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+             WHERE c.relnamespace = {ns} AND a.attname <> 'fid')
+  OR EXISTS (SELECT 1 FROM pg_depend x JOIN pg_attrdef d ON d.oid = x.objid JOIN pg_class c ON c.oid = d.adrelid
+             WHERE x.classid = 'pg_attrdef'::regclass AND x.refclassid = 'pg_proc'::regclass
+             AND c.relnamespace = {ns})
+  OR EXISTS (SELECT 1 FROM pg_constraint k WHERE k.connamespace = {ns} AND k.contype = 'c'),
+  EXISTS (SELECT 1 FROM pg_class c WHERE c.relnamespace = {ns} AND c.relkind IN ('r', 'p', 'f')
+          AND NOT c.relname = ANY({ours}))"""
+
+
+def foreign_in(con: Any, schema: str, code_only: bool = False, quick: bool = False) -> list[Foreign]:
     """Everything in ``schema`` that is not ours; with ``code_only``, only what can run (views, triggers,
-    rules, functions). Another schema (``public``) is never looked at: it is not ours to judge."""
+    rules, functions, column defaults, CHECK constraints). Another schema (``public``) is never looked
+    at: it is not ours to judge.
+
+    ``quick`` (every write): first two EXISTS probes (:func:`_quick_sql`, prepared once per connection),
+    and the full list only when they find something; sequences and types, which hold no code and no
+    rows of anyone's, are then left to the full inventory of build, copy, upgrade and status.
+    """
+    if quick:
+        code, tables = _quick_flags(con, schema)
+        if not (code or (tables and not code_only)):
+            return []
     rows = con.execute(_FOREIGN_SQL, {"schema": schema, "ours": sorted(OUR_TABLES),
                                       "code_only": code_only}).fetchall()
-    return [Foreign(kind, name) for kind, name in rows]
+    found = [Foreign(kind, name) for kind, name in rows]
+    return [f for f in found if f.kind not in ("sequence", "type", "function")] if quick else found
+
+
+def _quick_flags(con: Any, schema: str) -> tuple[bool, bool]:
+    """(code, tables) of :func:`_quick_sql`, from a statement prepared on this connection (the pool's
+    connections prepare nothing by themselves: see :meth:`_Pool.get`)."""
+    done = con.__dict__.setdefault("_geo_prepared", set())
+    name = f"geo_foreign_{schema}"
+    if schema not in done:
+        con.execute(f"PREPARE {name} AS {_quick_sql(schema)}")
+        done.add(schema)
+    code, tables = con.execute(f"EXECUTE {name}").fetchone()
+    return bool(code), bool(tables)
 
 
 def _lock_for_reading(con: Any, schema: str, tables: Sequence[str]) -> None:
@@ -614,8 +674,11 @@ class PostGISDB:
     def legacy(self) -> bool:
         """Whether the database holds a catalogue in the layout before schemas (tables in ``public``) and
         none in our schema: ``geo catalogue upgrade`` moves it (revision 0003)."""
-        return self._reading(lambda c: c._columns("catalogue_meta") is None and c.con.execute(
-            "SELECT to_regclass('public.catalogue_meta') IS NOT NULL").fetchone()[0])
+        try:
+            return self._reading(lambda c: c._columns("catalogue_meta") is None and c.con.execute(
+                "SELECT to_regclass('public.catalogue_meta') IS NOT NULL").fetchone()[0])
+        except (CatalogueError, _psycopg().Error):
+            return False
 
     def foreign(self) -> list[Foreign]:
         """Tables, views, sequences, functions, triggers and rules in our schema that are not ours."""
@@ -654,7 +717,7 @@ class PostGISDB:
                                             "try again."), seconds=LOCK_TIMEOUT_S) from exc
                 # Under the writers' lock: a trigger, rule, view or function in our schema that we did
                 # not write refuses the change before anything runs (see geo.catalogue.ownership).
-                refuse_foreign_code(tx.foreign(code_only=True), self.where)
+                refuse_foreign_code(tx.foreign(code_only=True, quick=True), self.where)
                 yield tx
         except psycopg.Error as exc:
             if isinstance(exc, (psycopg.errors.ReadOnlySqlTransaction, psycopg.errors.InsufficientPrivilege)):

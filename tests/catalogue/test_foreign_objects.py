@@ -130,20 +130,35 @@ def test_a_foreign_table_in_the_catalogue_refuses_writes_and_is_reported(catalog
     assert code == 1 and "notes" in out
 
 
-def test_a_function_in_our_schema_refuses_writes(catalogue_target, capsys):
+def test_a_function_in_our_schema_is_reported_and_refused_as_a_target(catalogue_target, capsys):
+    """A function alone runs only when something calls it: a trigger, rule, view or default (each refused
+    per write), never our statements, which resolve no name in our schema. It is reported, and a build,
+    copy or upgrade refuses the target."""
     if "://" not in catalogue_target:
         pytest.skip("SQLite files hold no functions")
     sql(catalogue_target, "CREATE FUNCTION lombardy.st_asbinary(geometry) RETURNS bytea LANGUAGE sql "
                           "AS $$ SELECT NULL::bytea $$")
     before = catalogue_digest(catalogue_target)
-    with pytest.raises(ForeignCodeError, match="function st_asbinary"):
-        with open_catalogue(catalogue_target).unit_of_work("staff:x") as uow:
-            uow.set_meta({"note": "x"})
-    assert catalogue_digest(catalogue_target) == before
-    # Reads never resolve a name in our schema: geometries still come back (PostGIS's own function runs).
-    assert open_catalogue(catalogue_target).sites().geometry.notna().all()
+    assert open_catalogue(catalogue_target).sites().geometry.notna().all()  # PostGIS's own function ran
     code, out = status(catalogue_target, capsys)
-    assert code == 1 and "st_asbinary" in out
+    assert code == 1 and "function st_asbinary" in out
+    code = main(["--catalogue", catalogue_target, "build", "--no-demo"])
+    assert code == 1 and "function st_asbinary" in capsys.readouterr().err
+    assert catalogue_digest(catalogue_target) == before
+
+
+def test_a_planted_column_default_refuses_writes(catalogue_target, capsys):
+    """PostgreSQL runs a column's default on every insert that omits the column: code, like a trigger."""
+    if "://" not in catalogue_target:
+        pytest.skip("the GeoPackage store writes no default; SQLite defaults call no application function")
+    sql(catalogue_target, "ALTER TABLE lombardy.owners ALTER COLUMN updated_at SET DEFAULT md5(random()::text)")
+    before = catalogue_digest(catalogue_target)
+    with pytest.raises(ForeignCodeError, match="default owners.updated_at"):
+        with connect(catalogue_target).transaction() as tx:
+            tx.insert("owners", pd.DataFrame({"owner_id": ["o-1"], "token_hash": ["h"]}))
+    assert catalogue_digest(catalogue_target) == before
+    code, out = status(catalogue_target, capsys)
+    assert code == 1 and "owners.updated_at" in out
 
 
 def test_sqlite_connections_run_with_trusted_schema_off(built_catalogue, tmp_path):
@@ -176,10 +191,10 @@ def test_the_per_write_check_costs_well_under_a_millisecond(built_catalogue, cat
         import psycopg
 
         with psycopg.connect(catalogue_target) as con:
-            foreign_in(con, "lombardy", code_only=True)
+            foreign_in(con, "lombardy", code_only=True, quick=True)  # prepares the probe on this connection
             t = time.perf_counter()
             for _ in range(50):
-                assert foreign_in(con, "lombardy", code_only=True) == []
+                assert foreign_in(con, "lombardy", code_only=True, quick=True) == []
             per = (time.perf_counter() - t) / 50
     else:
         con = sqlite3.connect(catalogue_target)
@@ -188,4 +203,6 @@ def test_the_per_write_check_costs_well_under_a_millisecond(built_catalogue, cat
             assert foreign_code(con) == []
         per = (time.perf_counter() - t) / 50
         con.close()
-    assert per < 0.005, f"{per * 1000:.2f} ms per check"  # measured ~0.15 ms (SQLite), see the report
+    print(f"per-write check: {per * 1000:.3f} ms")
+    # Measured on 2 shared cores at load 6-7: ~0.15-1.0 ms (SQLite), ~0.8 ms (PostgreSQL, with its round trip).
+    assert per < 0.005, f"{per * 1000:.2f} ms per check"

@@ -184,6 +184,15 @@ def test_a_catalogue_with_someone_elses_layer_in_it_is_refused_too(writable_cata
     assert sha256(writable_catalogue) == before
 
 
+def test_a_file_that_is_not_a_geopackage_is_never_built_or_copied_over(built_catalogue, tmp_path, capsys):
+    target = tmp_path / "notes.gpkg"
+    target.write_text("someone's notes\n")
+    for args in (["--catalogue", target, "build", "--no-demo"], ["catalogue", "copy", built_catalogue, target]):
+        code, out = cli(capsys, *args)
+        assert code == 1 and "file notes.gpkg" in out, out
+    assert target.read_text() == "someone's notes\n"
+
+
 def test_a_refusal_names_a_few_things_then_says_how_many_more(tmp_path, capsys):
     target = someone_elses_geopackage(tmp_path / "many.gpkg", tuple(f"layer{i}" for i in range(8)))
     code, out = cli(capsys, "--catalogue", target, "build", "--no-demo")
@@ -216,6 +225,26 @@ def test_postgis_build_copy_and_upgrade_refuse_a_foreign_table_in_our_schema(bui
         assert code == 1 and "table notes" in out and "schema lombardy" in out, (args, out)
     assert catalogue_digest(postgis_url) == before
     assert pg(postgis_url, "SELECT x FROM lombardy.notes") == [("keep me",)]
+
+
+@pytest.mark.parametrize("plant, named", [
+    ("CREATE SEQUENCE lombardy.counter", "sequence counter"),
+    ("CREATE MATERIALIZED VIEW lombardy.totals AS SELECT count(*) AS n FROM lombardy.sites", "materialized view totals"),
+    ("CREATE VIEW lombardy.names AS SELECT site_id FROM lombardy.sites", "view names"),
+    ("CREATE FUNCTION lombardy.f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$", "function f"),
+    ("CREATE RULE keep AS ON DELETE TO lombardy.owners DO INSTEAD NOTHING", "rule keep on owners"),
+])
+def test_every_kind_of_foreign_object_in_our_schema_refuses_a_copy_over_it(built_catalogue, postgis_demo,
+                                                                          postgis_server, plant, named, capsys):
+    url = postgis_server.new_database("cat", template=postgis_demo)
+    try:
+        pg(url, plant)
+        before = catalogue_digest(url)
+        code, out = cli(capsys, "catalogue", "copy", built_catalogue, url, "--overwrite")
+        assert code == 1 and named in out, out
+        assert catalogue_digest(url) == before
+    finally:
+        postgis_server.drop_database(url)
 
 
 def test_upgrade_of_a_database_without_a_catalogue_is_refused(postgis_url, capsys):
