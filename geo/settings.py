@@ -12,6 +12,9 @@ variable                 meaning                                        default
 ``GEO_ROLES``            ``email=role,...`` for OIDC users               empty
 ``GEO_RECONFIRM_MONTHS`` months after which a listing is due             ``6``
 ``GEO_DEBUG``            show tracebacks on the command line            off
+``GEO_PG_SCHEMA``        PostGIS: the schema holding the catalogue      ``lombardy``
+                         (never ``public``; lower-case letters, digits
+                         and ``_``, at most 63)
 =======================  =============================================  ==========================
 
 >>> import os; os.environ["GEO_RECONFIRM_MONTHS"] = "3"; settings().reconfirm_months
@@ -28,6 +31,7 @@ from geo.errors import UserError
 from geo.i18n import N_
 
 DEFAULT_CATALOGUE = "data/catalogue.gpkg"
+DEFAULT_PG_SCHEMA = "lombardy"
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,7 @@ class Settings:
     roles: dict[str, str] = field(default_factory=dict)
     reconfirm_months: int = 6
     debug: bool = False
+    pg_schema: str = DEFAULT_PG_SCHEMA
 
 
 def _months(raw: str) -> int:
@@ -48,6 +53,17 @@ def _months(raw: str) -> int:
     if months < 1:
         raise UserError(N_("GEO_RECONFIRM_MONTHS must be at least 1."))
     return months
+
+
+def _schema(raw: str) -> str:
+    """A PostgreSQL schema of our own: a plain lower-case name, not ``public`` nor a system schema."""
+    import re
+
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", raw) or raw == "public" or raw.startswith("pg_") \
+            or raw == "information_schema":
+        raise UserError(N_("GEO_PG_SCHEMA must be a schema of the catalogue's own (lower-case letters, digits and "
+                           "_, at most 63, not public, information_schema or pg_*), not {value}."), value=repr(raw))
+    return raw
 
 
 def settings() -> Settings:
@@ -65,4 +81,5 @@ def settings() -> Settings:
         roles=roles,
         reconfirm_months=_months(env["GEO_RECONFIRM_MONTHS"]) if env.get("GEO_RECONFIRM_MONTHS") else 6,
         debug=bool(env.get("GEO_DEBUG")),
+        pg_schema=_schema(env["GEO_PG_SCHEMA"]) if env.get("GEO_PG_SCHEMA") else DEFAULT_PG_SCHEMA,
     )

@@ -104,7 +104,7 @@ def test_cli_mistake_is_one_line(case_id, cat, tmp_path):
 def test_template_over_the_catalogue_is_refused(cat):
     before = sha256(cat)
     assert_one_line(geo("--catalogue", str(cat), "listing", "template", str(cat)), 1,
-                    "is the catalogue: choose another name for the template")
+                    "is a catalogue: writing there would replace it")
     assert sha256(cat) == before
 
 

@@ -2,6 +2,13 @@
 
 Everything is written in one transaction of the target store (GeoPackage or
 PostGIS), so an interrupted build leaves the previous catalogue usable.
+
+A build touches only what is ours: a target holding anything else (another
+application's tables, layers, views, code) is refused before anything is
+written, and only our tables (:data:`geo.catalogue.ownership.OUR_TABLES`) are
+ever dropped. A catalogue that holds what people wrote (owners, submissions,
+enquiries, reviews, imported layers, listings that are not demo records) is
+rebuilt only with ``force``, and then a verified backup is written first.
 """
 
 from __future__ import annotations
@@ -9,6 +16,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from pathlib import Path
+from typing import Any, Callable
 
 import geopandas as gpd
 import pandas as pd
@@ -18,7 +27,10 @@ from geo.catalogue.compute import compute_site_fields
 from geo.catalogue.frames import empty_sites, normalise_sites, records_to_frame, to_storage
 from geo.catalogue import migrate
 from geo.catalogue.catalogue import CHANGE_COLUMNS, OWNER_COLUMNS, SUBMISSION_COLUMNS, now_iso
-from geo.catalogue.db import connect
+from geo.catalogue.db import Database, connect, is_url
+from geo.catalogue.ownership import LIVE_TABLES, OUR_TABLES, refuse_foreign
+from geo.errors import CatalogueError
+from geo.i18n import N_
 from geo.layers import admin, airports, zls
 from geo.layers.imports import ACTOR_COLUMNS, ZIS_COLUMNS
 
@@ -95,7 +107,8 @@ def _empty(columns: list[str]) -> gpd.GeoDataFrame:
 
 
 def build_catalogue(target: str | os.PathLike, *, demo: bool = True, seed: int = DEFAULT_SEED,
-                    n_sites: int = DEFAULT_SITES) -> dict[str, float]:
+                    n_sites: int = DEFAULT_SITES, force: bool = False,
+                    on_backup: Callable[[str, dict[str, int]], None] | None = None) -> dict[str, float]:
     """Build the catalogue at ``target`` from scratch, offline, atomically.
 
     Parameters
@@ -107,6 +120,10 @@ def build_catalogue(target: str | os.PathLike, *, demo: bool = True, seed: int =
         Add the demo listings and demo ZIS areas (every record flagged ``is_demo``).
     seed, n_sites
         Seed and size of the deterministic demo generator.
+    force
+        Rebuild a catalogue that holds what people wrote (see :func:`live_data`); a backup of it is
+        written first (:func:`backup_before_build`) and ``on_backup(path, counts)`` is called with it.
+        Without it such a catalogue is refused, nothing written.
 
     Returns
     -------
@@ -121,6 +138,7 @@ def build_catalogue(target: str | os.PathLike, *, demo: bool = True, seed: int =
     from geo.demo import demo_sites, demo_zis
 
     t0 = time.perf_counter()
+    check_target(target, force=force, on_backup=on_backup)
     timings: dict[str, float] = {}
     mun = admin.municipalities()
     prov = admin.provinces()
@@ -167,7 +185,7 @@ def build_catalogue(target: str | os.PathLike, *, demo: bool = True, seed: int =
             "value": [dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
                       __version__, str(demo).lower(), str(seed) if demo else "", revision, revision]}),
     })
-    rebuild(target, layers)
+    rebuild(target, layers, force=force)
     timings["total"] = time.perf_counter() - t0
     return timings
 
@@ -178,18 +196,118 @@ def _table(columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
 
 
-def rebuild(target: str | os.PathLike, layers: dict[str, pd.DataFrame]) -> None:
+def _where(target: str | os.PathLike) -> str:
+    from geo.catalogue.transfer import display
+
+    db = connect(target)
+    return getattr(db, "where", None) or display(target)
+
+
+def target_foreign(db: Database) -> list:
+    """What a build or copy target holds that is not ours ([] for an absent file or database)."""
+    try:
+        return db.foreign()
+    except CatalogueError:
+        if db.exists():
+            raise
+        return []  # a database not created yet: nothing in it to protect
+
+
+def live_data(read: Any) -> dict[str, int]:
+    """What people wrote into a catalogue, which a rebuild would lose: ``{what: rows}``.
+
+    ``read`` is a store or an open transaction (``read(table, where)``). Counted: owners,
+    submissions, enquiries, brownfield reviews and candidates, an imported ZLS perimeter,
+    listings that are not demo records, and the layers whose source is an import.
+    """
+    found: dict[str, int] = {}
+    for name in LIVE_TABLES:
+        n = len(read.read(name))
+        if n:
+            found[name] = n
+    sites = read.read("sites")
+    if len(sites) and "is_demo" in sites.columns:
+        n = int((sites["is_demo"].astype("boolean").fillna(False) == False).sum())  # noqa: E712
+        if n:
+            found["sites (not demo)"] = n
+    sources = read.read("sources")
+    if len(sources) and "source_id" in sources.columns:
+        n = int(sources["source_id"].astype(str).str.startswith("import:").sum())
+        if n:
+            found["imported layers"] = n
+    return found
+
+
+def _live_text(found: dict[str, int]) -> str:
+    return ", ".join(f"{name} ({n})" for name, n in found.items())
+
+
+def _refuse_live(found: dict[str, int], where: str) -> None:
+    if found:
+        raise CatalogueError(N_("{path} holds data people wrote ({found}) that a rebuild would delete: nothing "
+                                "was changed. Add --force to rebuild it anyway (a backup is written first), or "
+                                "build into another --catalogue."), path=where, found=_live_text(found))
+
+
+def backup_path(target: str | os.PathLike) -> Path:
+    """Where the backup before a forced rebuild goes: beside the GeoPackage, or in ``backups/`` for PostGIS."""
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    if is_url(target):
+        from urllib.parse import urlsplit
+
+        from geo.catalogue.postgis_db import dsn_of
+
+        name = urlsplit(dsn_of(str(target))).path.strip("/") or "catalogue"
+        folder = Path("backups")
+        folder.mkdir(exist_ok=True)
+        return folder / f"{name}.before-build-{stamp}.gpkg"
+    p = Path(target)
+    return p.with_name(f"{p.stem}.before-build-{stamp}.gpkg")
+
+
+def check_target(target: str | os.PathLike, *, force: bool = False,
+                 on_backup: Callable[[str, dict[str, int]], None] | None = None) -> str | None:
+    """Refuse a build target that is not ours or (without ``force``) holds live data; with ``force``,
+    back it up first. Returns the backup's path (None when none was needed)."""
+    db = connect(target)
+    where = _where(target)
+    refuse_foreign(target_foreign(db), where)
+    if not db.exists():
+        return None
+    found = live_data(db)
+    if not found:
+        return None
+    if not force:
+        _refuse_live(found, where)
+    from geo.catalogue.backup import backup_catalogue
+
+    dest = backup_path(target)
+    counts = backup_catalogue(target, dest)
+    if on_backup is not None:
+        on_backup(str(dest), counts)
+    return str(dest)
+
+
+def rebuild(target: str | os.PathLike, layers: dict[str, pd.DataFrame], *, force: bool = False) -> None:
     """Replace the whole catalogue at ``target`` with ``layers``, in one transaction.
 
-    Every table not in ``layers`` is dropped. A build killed at any point leaves
-    the previous catalogue (or, for a new one, a file that does not open as a
-    catalogue and is rebuilt by the next ``geo build``).
+    Only our tables are dropped (those of :data:`~geo.catalogue.ownership.OUR_TABLES` not in
+    ``layers``); a target holding anything else is refused, and so is one holding live data
+    (:func:`live_data`) unless ``force``. A build killed at any point leaves the previous
+    catalogue (or, for a new one, a file that does not open as a catalogue and is rebuilt by
+    the next ``geo build``).
     """
     db = connect(target)
+    where = _where(target)
+    refuse_foreign(target_foreign(db), where)  # before create(): it would write into a foreign file
     db.create()
     with db.transaction() as tx:
+        refuse_foreign(tx.foreign(), where)  # again under the write lock: nothing slipped in meanwhile
+        if not force and "catalogue_meta" in tx.tables():
+            _refuse_live(live_data(tx), where)
         for name in tx.tables():
-            tx.drop(name)
+            if name in OUR_TABLES and name not in layers:
+                tx.drop(name)
         for name, frame in layers.items():
             tx.replace(name, frame)
         migrate.stamp(tx, migrate.HEAD)  # built at the newest schema revision, like `alembic stamp head`

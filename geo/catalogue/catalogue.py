@@ -31,6 +31,7 @@ import shapely
 from geo.catalogue.access import Role, visible_statuses
 from geo.catalogue.compute import compute_site_fields
 from geo.catalogue.db import Database, Tx, connect, empty_frame, is_url
+from geo.catalogue.ownership import refuse_foreign
 from geo.catalogue.frames import (SITE_COLUMNS, empty_sites, frame_records, normalise_record, normalise_sites,
                                   storage_frame, to_storage)
 from geo.places import METRIC_CRS
@@ -80,6 +81,10 @@ class Catalogue:
         self.path = self.url  # kept for callers that print where the catalogue is
         shown = _display(self.url)
         if not self.db.exists():
+            if getattr(self.db, "legacy", None) is not None and self.db.legacy():
+                raise CatalogueError(N_("The catalogue {path} is in the layout before schemas (its tables in "
+                                        "public): move it into its own schema with 'geo catalogue upgrade' "
+                                        "(data is kept)."), path=shown)
             raise CatalogueError(N_("Catalogue not found or not valid: {path}. Build it with 'geo build'."),
                                  path=shown)
         version = schema_revision(self.db)
@@ -192,8 +197,12 @@ class Catalogue:
     # ------------------------------------------------------------------ writes
     @contextlib.contextmanager
     def unit_of_work(self, actor: str = "system", reason: str = "") -> Iterator["UnitOfWork"]:
-        """One action = one transaction (see the module docstring). Commits on exit, rolls back on error."""
+        """One action = one transaction (see the module docstring). Commits on exit, rolls back on error.
+
+        Refused, nothing changed, when the catalogue holds tables, views or code that are not ours
+        (:mod:`geo.catalogue.ownership`; the store itself refuses foreign code for every write)."""
         with self.db.transaction() as tx:
+            refuse_foreign(tx.foreign(quick=True), getattr(self.db, "where", None) or _display(self.url), writing=True)
             uow = UnitOfWork(self, tx, actor, reason)
             yield uow
             uow._finish()

@@ -15,6 +15,7 @@ in C; :func:`register_gpkg_functions` defines them on our connections.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import sqlite3
@@ -31,6 +32,7 @@ from geo.errors import CatalogueError
 from geo.i18n import N_
 from geo.catalogue.db import (GEOM, BBox, Where, column_type, geometry_type, py_value, quote,
                               rows_of, split_geometry, typed_frame)
+from geo.catalogue.ownership import OUR_TABLES, Foreign, refuse_foreign_code
 
 __all__ = ["GeoPackageDB", "register_gpkg_functions", "encode_gpkg", "decode_gpkg"]
 
@@ -153,20 +155,29 @@ def _envelope(blob: bytes | None) -> tuple[float, float, float, float] | None:
     return (x0, x1, y0, y1)
 
 
-def register_gpkg_functions(con: sqlite3.Connection) -> None:
-    """Define the SQL functions GDAL's R-tree triggers call (GDAL registers them in C)."""
+def _envelope_functions():
     def st(i: int):
         def f(blob):
             e = _envelope(blob)
             return None if e is None else e[i]
         return f
 
-    con.create_function("ST_MinX", 1, st(0), deterministic=True)
-    con.create_function("ST_MaxX", 1, st(1), deterministic=True)
-    con.create_function("ST_MinY", 1, st(2), deterministic=True)
-    con.create_function("ST_MaxY", 1, st(3), deterministic=True)
-    con.create_function("ST_IsEmpty", 1, lambda b: None if b is None else int(_envelope(b) is None),
-                        deterministic=True)
+    return {"ST_MinX": st(0), "ST_MaxX": st(1), "ST_MinY": st(2), "ST_MaxY": st(3),
+            "ST_IsEmpty": lambda b: None if b is None else int(_envelope(b) is None)}
+
+
+_FUNCTIONS = _envelope_functions()
+
+
+def register_gpkg_functions(con: sqlite3.Connection) -> None:
+    """Define the SQL functions GDAL's R-tree triggers call (GDAL registers them in C), and switch
+    ``PRAGMA trusted_schema`` off: a catalogue file is data, and code stored in it (a trigger, a view)
+    may call neither these functions nor a virtual table. Only a write transaction that has checked,
+    under the write lock, that every trigger in the file is one of ours turns it on (see
+    :meth:`GeoPackageDB.transaction`)."""
+    for name, fn in _FUNCTIONS.items():
+        con.create_function(name, 1, fn, deterministic=True)
+    con.execute("PRAGMA trusted_schema = OFF")
 
 
 # ---------------------------------------------------------------- the tables
@@ -213,6 +224,72 @@ _COUNT_TRIGGERS = [
 ]
 
 
+_TILE_MATRIX_CHECKS = [("zoom_level", "(NEW.zoom_level < 0)", "zoom_level cannot be less than 0"),
+                       ("matrix_width", "(NEW.matrix_width < 1)", "matrix_width cannot be less than 1"),
+                       ("matrix_height", "(NEW.matrix_height < 1)", "matrix_height cannot be less than 1"),
+                       ("pixel_x_size", "NOT (NEW.pixel_x_size > 0)", "pixel_x_size must be greater than 0"),
+                       ("pixel_y_size", "NOT (NEW.pixel_y_size > 0)", "pixel_y_size must be greater than 0")]
+#: The constraint triggers GDAL writes on its ``gpkg_tile_matrix`` table in every new GeoPackage.
+_GDAL_TRIGGERS = [
+    f"CREATE TRIGGER 'gpkg_tile_matrix_{col}_{op}' BEFORE {op.upper()}{' OF ' + col if op == 'update' else ''} "
+    f"ON 'gpkg_tile_matrix' FOR EACH ROW BEGIN SELECT RAISE(ABORT, '{op} on table ''gpkg_tile_matrix'' violates "
+    f"constraint: {msg}') WHERE {cond}; END"
+    for col, cond, msg in _TILE_MATRIX_CHECKS for op in ("insert", "update")]
+
+
+def _normal(sql: str | None) -> str:
+    """SQL text compared without case, spacing or a final semicolon."""
+    return " ".join((sql or "").lower().replace("(", " ( ").replace(")", " ) ").replace(",", " , ")
+                    .replace(";", " ; ").split()).rstrip(" ;")
+
+
+#: Our own tables' R-tree tables (a spatial layer's index, GDAL's layout).
+_OUR_RTREE = {f"rtree_{t}_{GEOM}{part}" for t in OUR_TABLES for part in ("", "_node", "_parent", "_rowid")}
+
+
+@functools.lru_cache(maxsize=1024)
+def _our_triggers(table: str) -> frozenset[str]:
+    """The triggers (as exact SQL text) the store or GDAL writes on ``table``, and their normal forms."""
+    if table == "gpkg_tile_matrix":
+        texts = _GDAL_TRIGGERS
+    else:
+        texts = [t.format(t=table) for t in (*_COUNT_TRIGGERS, *_RTREE_TRIGGERS)]
+    return frozenset(texts) | frozenset(_normal(t) for t in texts)
+
+
+def _our_trigger(table: str, sql: str | None) -> bool:
+    """Whether a trigger is, to the letter, one the store (or GDAL, the same text) writes on ``table``."""
+    ours = _our_triggers(table)
+    return sql in ours or _normal(sql) in ours
+
+
+def foreign_code(con: sqlite3.Connection) -> list[Foreign]:
+    """Triggers and views in the file that the store did not write (one read of ``sqlite_master``)."""
+    found = []
+    for kind, name, table, sql in con.execute(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE type IN ('trigger', 'view') "
+            "ORDER BY type, name").fetchall():
+        if kind == "view" or not _our_trigger(table, sql):
+            found.append(Foreign(kind, name))
+    return found
+
+
+def foreign_in(con: sqlite3.Connection) -> list[Foreign]:
+    """Everything in the file that is not ours: tables and layers outside :data:`OUR_TABLES` (GDAL's
+    ``gpkg_*`` tables and our layers' ``rtree_*`` indexes are ours), views, and triggers we did not write."""
+    found = []
+    try:  # a layer's R-tree tables go with it (reported once, as the layer, when it is not ours)
+        indexes = {f"rtree_{t}_{c}{part}" for t, c in con.execute(
+            "SELECT table_name, column_name FROM gpkg_geometry_columns").fetchall()
+            for part in ("", "_node", "_parent", "_rowid")}
+    except sqlite3.OperationalError:  # not a GeoPackage at all
+        indexes = set()
+    for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").fetchall():
+        if not (name in OUR_TABLES or name in _OUR_RTREE or name in indexes or name.startswith(("gpkg_", "sqlite_"))):
+            found.append(Foreign("table", name))
+    return found + foreign_code(con)
+
+
 class _Conn:
     """Table operations on one SQLite connection (inside or outside a transaction)."""
 
@@ -223,6 +300,10 @@ class _Conn:
     def tables(self) -> list[str]:
         rows = self.con.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").fetchall()
         return [r[0] for r in rows if not r[0].startswith(_SYSTEM_PREFIXES) and r[0] not in _SYSTEM]
+
+    def foreign(self, code_only: bool = False, quick: bool = False) -> list[Foreign]:
+        """What in the file is not ours (see :func:`foreign_in`; one read of ``sqlite_master`` either way)."""
+        return foreign_code(self.con) if code_only else foreign_in(self.con)
 
     def _columns(self, table: str) -> tuple[dict[str, str], bool] | None:
         """({column: kind} without fid and geom, has_geometry), None when the table is absent."""
@@ -437,6 +518,20 @@ class GeoPackageDB:
         with self._reading() as c:
             return {t: c.count(t) for t in c.tables()}
 
+    def foreign(self) -> list[Foreign]:
+        """Tables, layers, views and triggers in the file that are not ours ([] for an absent file)."""
+        if not self.path.is_file():
+            return []
+        try:
+            with self._reading() as c:
+                return c.foreign()
+        except sqlite3.OperationalError as exc:
+            if _refusal(exc):
+                raise unreadable(self.path, exc) from exc
+            raise
+        except sqlite3.DatabaseError:  # not an SQLite file at all: someone else's, never ours to replace
+            return [Foreign("file", self.path.name)]
+
     @contextlib.contextmanager
     def transaction(self) -> Iterator[_Conn]:
         """One write transaction: ``BEGIN IMMEDIATE`` (queued behind other writers) ... ``COMMIT``.
@@ -450,6 +545,11 @@ class GeoPackageDB:
             raise refused_write(self.path, exc) from exc
         try:
             con.execute("BEGIN IMMEDIATE")
+            # Under the write lock nobody else can add a trigger: only when every trigger in the file is
+            # ours may the ones our writes fire run (GDAL's R-tree triggers need trust: SQLite's R*Tree
+            # is not an innocuous virtual table). The connection is closed after the transaction.
+            refuse_foreign_code(foreign_code(con), str(self.path))
+            con.execute("PRAGMA trusted_schema = ON")
             yield _Conn(con)
             con.execute("COMMIT")
         except BaseException as exc:

@@ -11,6 +11,13 @@ Alembic keeps it; a freshly built or copied catalogue is written at
 A catalogue without ``alembic_version`` was built before migrations existed:
 it is at the baseline (``0001``) and upgrades from there.
 
+On PostGIS the catalogue, ``alembic_version`` included, lives in its own schema
+(``GEO_PG_SCHEMA``, default ``lombardy``). A catalogue written before schemas
+(its tables in ``public``) is found there and moved, table by table, by
+revision 0003. ``upgrade`` refuses a target that is not a catalogue, or that
+holds anything that is not ours (:mod:`geo.catalogue.ownership`), before it
+writes anything.
+
 Example
 -------
 >>> from geo.catalogue import migrate
@@ -38,14 +45,20 @@ from geo.errors import CatalogueError
 __all__ = ["HEAD", "BASELINE", "REVISIONS", "current", "upgrade", "stamp", "sqlalchemy_url", "empty_enquiries"]
 
 #: The newest revision this software knows (a test checks it against the scripts).
-HEAD = "0002"
+HEAD = "0003"
 BASELINE = "0001"
 #: Every revision, oldest first.
-REVISIONS = ("0001", "0002")
+REVISIONS = ("0001", "0002", "0003")
 MIGRATIONS = Path(__file__).with_name("migrations")
 VERSION_TABLE = "alembic_version"
-_VERSION_DDL = (f"CREATE TABLE IF NOT EXISTS {VERSION_TABLE} (version_num VARCHAR(32) NOT NULL, "
+_VERSION_DDL = ("CREATE TABLE IF NOT EXISTS {table} (version_num VARCHAR(32) NOT NULL, "
                 f"CONSTRAINT {VERSION_TABLE}_pkc PRIMARY KEY (version_num))")
+
+
+def _pg_schema() -> str:
+    from geo.settings import settings
+
+    return settings().pg_schema
 
 
 def empty_enquiries() -> pd.DataFrame:
@@ -79,6 +92,7 @@ def _engine(target: str | os.PathLike):
         def _connect(dbapi_con: sqlite3.Connection, _record: Any) -> None:
             dbapi_con.isolation_level = None  # transactions are ours: BEGIN IMMEDIATE below
             register_gpkg_functions(dbapi_con)  # GDAL's R-tree triggers call ST_MinX & co.
+            dbapi_con.execute("PRAGMA trusted_schema = OFF")  # no code stored in the file runs with trust
 
         @event.listens_for(engine, "begin")
         def _begin(conn: Any) -> None:
@@ -88,6 +102,16 @@ def _engine(target: str | os.PathLike):
     from geo.catalogue.postgis_db import LOCK_KEY
 
     engine = create_engine(sqlalchemy_url(target), poolclass=NullPool)
+    schema = _pg_schema()
+
+    @event.listens_for(engine, "connect")
+    def _path(dbapi_con: Any, _record: Any) -> None:
+        # Our schema first (the migrations' DDL and alembic_version), then PostGIS's (its types).
+        with dbapi_con.cursor() as cur:
+            cur.execute("SELECT set_config('search_path', quote_ident(%s) || ', ' || coalesce((SELECT "
+                        "quote_ident(n.nspname) FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+                        "WHERE e.extname = 'postgis'), 'public'), false)", (schema,))
+        dbapi_con.commit()
 
     @event.listens_for(engine, "begin")
     def _lock(conn: Any) -> None:
@@ -95,12 +119,13 @@ def _engine(target: str | os.PathLike):
     return engine
 
 
-def _config(connection: Any):
+def _config(connection: Any, version_schema: str | None = None):
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection"] = connection
+    cfg.attributes["version_table_schema"] = version_schema
     return cfg
 
 
@@ -113,13 +138,12 @@ def _unreachable(target: str | os.PathLike, exc: Exception) -> CatalogueError:
 
 def current(target: str | os.PathLike) -> str | None:
     """The revision the catalogue is at (None: built before migrations, i.e. the baseline's schema)."""
-    from alembic.runtime.migration import MigrationContext
     from sqlalchemy.exc import SQLAlchemyError
 
     engine = _engine(target)
     try:
         with engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            return _current_on(conn)
     except SQLAlchemyError as exc:
         raise _unreachable(target, exc) from exc
     finally:
@@ -127,7 +151,11 @@ def current(target: str | os.PathLike) -> str | None:
 
 
 def upgrade(target: str | os.PathLike, revision: str = "head") -> None:
-    """Run the missing revisions up to ``revision`` (default: :data:`HEAD`), in one transaction."""
+    """Run the missing revisions up to ``revision`` (default: :data:`HEAD`), in one transaction.
+
+    Refused, with nothing written, when the target holds no catalogue or holds anything
+    that is not ours (a :class:`~geo.catalogue.ownership.ForeignObjectsError` naming it).
+    """
     from alembic import command
     from alembic.util.exc import CommandError
     from sqlalchemy.exc import OperationalError
@@ -135,12 +163,13 @@ def upgrade(target: str | os.PathLike, revision: str = "head") -> None:
     engine = _engine(target)
     try:
         with engine.begin() as conn:
+            version_schema = _guard(conn, target)
             rev = _current_on(conn)
             if rev is not None and rev not in REVISIONS:
                 raise CatalogueError(N_("The catalogue is at revision {revision}, which this software does not "
                                         "know: it was written by a newer version; upgrade the software instead."),
                                      revision=rev)
-            command.upgrade(_config(conn), revision)
+            command.upgrade(_config(conn, version_schema), revision)
     except CommandError as exc:
         raise CatalogueError(N_("Migration failed: {reason}"), reason=str(exc)) from exc
     except OperationalError as exc:
@@ -149,10 +178,71 @@ def upgrade(target: str | os.PathLike, revision: str = "head") -> None:
         engine.dispose()
 
 
-def _current_on(conn: Any) -> str | None:
-    from alembic.runtime.migration import MigrationContext
+def _where(target: str | os.PathLike) -> str:
+    if is_url(target):
+        from geo.catalogue.postgis_db import redact
 
-    return MigrationContext.configure(conn).get_current_revision()
+        return f"{redact(str(target))} (schema {_pg_schema()})"
+    return str(target)
+
+
+def _not_a_catalogue(where: str) -> CatalogueError:
+    return CatalogueError(N_("{path} is not a catalogue: nothing was upgraded and nothing written (build one with "
+                             "`geo build`, or give the right --catalogue)."), path=where)
+
+
+def _guard(conn: Any, target: str | os.PathLike) -> str | None:
+    """Inside the migration's transaction: refuse what is not a catalogue or holds foreign objects.
+
+    Returns the schema Alembic keeps its version table in (None: found on the search path, which
+    is how a catalogue still in ``public`` is read before revision 0003 moves it)."""
+    from geo.catalogue.ownership import refuse_foreign
+
+    where = _where(target)
+    raw = conn.connection.dbapi_connection
+    if conn.dialect.name == "sqlite":
+        from geo.catalogue.gpkg_db import foreign_in
+
+        if not raw.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'catalogue_meta'"
+                           ).fetchone():
+            raise _not_a_catalogue(where)
+        refuse_foreign(foreign_in(raw), where)
+        return None
+    from geo.catalogue.db import quote
+    from geo.catalogue.postgis_db import foreign_in as pg_foreign_in
+
+    schema = _pg_schema()
+    ours = _pg_has(conn, schema, "catalogue_meta")
+    if not ours and not _pg_has(conn, "public", "catalogue_meta"):
+        raise _not_a_catalogue(where)
+    refuse_foreign(pg_foreign_in(raw, schema), where)
+    if ours:
+        return schema
+    conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {quote(schema)}")  # revision 0003 moves the tables in
+    return None
+
+
+def _pg_has(conn: Any, schema: str, table: str) -> bool:
+    return bool(conn.exec_driver_sql("SELECT to_regclass(format('%%I.%%I', %s::text, %s::text)) IS NOT NULL",
+                                     (schema, table)).scalar())
+
+
+def _current_on(conn: Any) -> str | None:
+    """The revision recorded: on PostGIS in our schema, else (a catalogue from before schemas) in ``public``."""
+    if conn.dialect.name == "sqlite":
+        from alembic.runtime.migration import MigrationContext
+
+        return MigrationContext.configure(conn).get_current_revision()
+    from geo.catalogue.db import quote
+
+    schema = _pg_schema()
+    for where in (schema, "public"):
+        if _pg_has(conn, where, "catalogue_meta") or (where == schema and _pg_has(conn, where, VERSION_TABLE)):
+            if not _pg_has(conn, where, VERSION_TABLE):
+                return None
+            row = conn.exec_driver_sql(f"SELECT version_num FROM {quote(where)}.{VERSION_TABLE}").first()
+            return None if row is None else row[0]
+    return None
 
 
 def stamp(tx: Any, revision: str = HEAD) -> None:
@@ -166,9 +256,20 @@ def stamp(tx: Any, revision: str = HEAD) -> None:
         raise ValueError(f"unknown revision {revision!r}; known: {', '.join(REVISIONS)}")
     con = tx.con
     mark = "?" if isinstance(con, sqlite3.Connection) else "%s"
-    con.execute(_VERSION_DDL)
-    con.execute(f"DELETE FROM {VERSION_TABLE}")
-    con.execute(f"INSERT INTO {VERSION_TABLE} (version_num) VALUES ({mark})", (revision,))
+    table = _version_table(tx)
+    con.execute(_VERSION_DDL.format(table=table))
+    con.execute(f"DELETE FROM {table}")
+    con.execute(f"INSERT INTO {table} (version_num) VALUES ({mark})", (revision,))
+
+
+def _version_table(tx: Any) -> str:
+    """``alembic_version``, in our schema on PostGIS."""
+    schema = getattr(tx, "schema", None)
+    if schema is None:
+        return VERSION_TABLE
+    from geo.catalogue.db import quote
+
+    return f"{quote(schema)}.{VERSION_TABLE}"
 
 
 def revision_in(tx: Any) -> str | None:
@@ -178,7 +279,8 @@ def revision_in(tx: Any) -> str | None:
         if not con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
                            (VERSION_TABLE,)).fetchone():
             return None
-    elif con.execute(f"SELECT to_regclass('public.{VERSION_TABLE}')").fetchone()[0] is None:
+    elif con.execute("SELECT to_regclass(format('%%I.%%I', %s::text, %s::text))",
+                     (tx.schema, VERSION_TABLE)).fetchone()[0] is None:
         return None
-    row = con.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchone()
+    row = con.execute(f"SELECT version_num FROM {_version_table(tx)}").fetchone()
     return None if row is None else row[0]

@@ -11,7 +11,10 @@ dropping or replacing.
 Storage: each table has a ``fid bigserial`` key (rows read back in insertion
 order, never returned), attribute columns ``text``/``double precision``/
 ``bigint``/``boolean``, and at most one ``geom geometry(<TYPE>, 4326)`` column
-with a GiST index. Everything lives in the ``public`` schema.
+with a GiST index. Everything lives in the catalogue's own schema (``GEO_PG_SCHEMA``,
+default ``lombardy``), never ``public``: every statement names it, and each connection's
+``search_path`` holds only the schema PostGIS is installed in (for its functions), so
+nothing of ours resolves to another application's objects and nothing of theirs is touched.
 
 Connections come from a small per-process pool; a process that forks starts a
 pool of its own (a libpq connection must not be shared across ``fork``).
@@ -41,6 +44,7 @@ import shapely
 
 from geo.catalogue.db import (GEOM, BBox, Where, column_type, py_value, quote, rows_of,
                               split_geometry, typed_frame)
+from geo.catalogue.ownership import OUR_TABLES, Foreign, refuse_foreign_code
 from geo.errors import CatalogueError
 from geo.i18n import N_
 from geo.redact import redact as _redact
@@ -168,8 +172,10 @@ class PostGISTx:
     frame model inside the same transaction (the migration stamp).
     """
 
-    def __init__(self, con: Any, snapshot: bool = False) -> None:
+    def __init__(self, con: Any, schema: str, snapshot: bool = False) -> None:
         self.con = con
+        #: The catalogue's schema: every table this object reads or writes is in it.
+        self.schema = schema
         self._info: dict[str, tuple[dict[str, str], str | None]] = {}
         self._rel: dict[str, tuple[int, int]] = {}
         self._unordered: set[str] = set()
@@ -177,9 +183,17 @@ class PostGISTx:
         self.snapshot = snapshot
 
     # -------------------------------------------------------------- schema
+    def q(self, table: str) -> str:
+        """``"schema"."table"``: a table of the catalogue, always named with its schema."""
+        return f"{quote(self.schema)}.{quote(table)}"
+
+    def foreign(self, code_only: bool = False, quick: bool = False) -> list[Foreign]:
+        """What in our schema is not ours (see :func:`foreign_in`)."""
+        return foreign_in(self.con, self.schema, code_only, quick)
+
     def tables(self) -> list[str]:
         rows = self.con.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename").fetchall()
+            "SELECT tablename FROM pg_tables WHERE schemaname = %s ORDER BY tablename", (self.schema,)).fetchall()
         return [r[0] for r in rows if r[0] not in _SYSTEM]
 
     def _columns(self, table: str) -> tuple[dict[str, str], str | None] | None:
@@ -191,8 +205,8 @@ class PostGISTx:
             "SELECT c.oid, c.relfilenode, a.attname, format_type(a.atttypid, a.atttypmod) "
             "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
             "JOIN pg_attribute a ON a.attrelid = c.oid "
-            "WHERE n.nspname = 'public' AND c.relname = %s AND c.relkind IN ('r', 'p') "
-            "AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum", (table,)).fetchall()
+            "WHERE n.nspname = %s AND c.relname = %s AND c.relkind IN ('r', 'p') "
+            "AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum", (self.schema, table)).fetchall()
         if not rows:
             return None
         kinds = {n: _kind(t) for _, _, n, t in rows if n not in ("fid", GEOM)}
@@ -218,8 +232,8 @@ class PostGISTx:
         if not self.snapshot or table not in self._rel:
             return
         now = self.con.execute(
-            "SELECT r::oid, pg_relation_filenode(r) FROM to_regclass(format('public.%%I', %s::text)) r",
-            (table,)).fetchone()
+            "SELECT r::oid, pg_relation_filenode(r) FROM to_regclass(format('%%I.%%I', %s::text, %s::text)) r",
+            (self.schema, table)).fetchone()
         if now is None or now[0] is None or (int(now[0]), int(now[1])) != self._rel[table]:
             raise _Replaced(table)
 
@@ -253,7 +267,7 @@ class PostGISTx:
             clauses.append(f"{quote(GEOM)} && ST_MakeEnvelope(%s, %s, %s, %s, {SRID})")
             params.extend(float(b) for b in bbox)
         select = [quote(c) for c in cols] + [f"ST_AsBinary({quote(GEOM)})"] if spatial else [quote(c) for c in cols]
-        sql = f"SELECT {', '.join(select) or 'NULL'} FROM public.{quote(table)}"
+        sql = f"SELECT {', '.join(select) or 'NULL'} FROM {self.q(table)}"
         if clauses:
             sql += " WHERE " + " AND ".join(clauses)
         with self.con.cursor(binary=True) as cur:
@@ -270,7 +284,7 @@ class PostGISTx:
     def count(self, table: str) -> int:
         if self._columns(table) is None:
             return 0
-        n = int(self.con.execute(f"SELECT count(*) FROM public.{quote(table)}").fetchone()[0])
+        n = int(self.con.execute(f"SELECT count(*) FROM {self.q(table)}").fetchone()[0])
         self._check_current(table)
         return n
 
@@ -278,10 +292,10 @@ class PostGISTx:
     def _index(self, table: str, column: str, gist: bool = False) -> None:
         name = quote(f"{table}_{column}_idx"[:_MAX_IDENT])
         using = " USING gist" if gist else ""
-        self.con.execute(f"CREATE INDEX IF NOT EXISTS {name} ON public.{quote(table)}{using} ({quote(column)})")
+        self.con.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {self.q(table)}{using} ({quote(column)})")
 
     def _add_geometry(self, table: str, gtype: str) -> None:
-        self.con.execute(f"ALTER TABLE public.{quote(table)} ADD COLUMN {quote(GEOM)} geometry({gtype}, {SRID})")
+        self.con.execute(f"ALTER TABLE {self.q(table)} ADD COLUMN {quote(GEOM)} geometry({gtype}, {SRID})")
         self._index(table, GEOM, gist=True)
 
     def _create(self, table: str, attrs: pd.DataFrame, geoms: Any) -> None:
@@ -290,7 +304,7 @@ class PostGISTx:
             _check_name(c)
         defs = ["fid bigserial PRIMARY KEY"]
         defs += [f"{quote(c)} {_SQL_TYPE[column_type(attrs[c])]}" for c in attrs.columns]
-        self.con.execute(f"CREATE TABLE public.{quote(table)} ({', '.join(defs)})")
+        self.con.execute(f"CREATE TABLE {self.q(table)} ({', '.join(defs)})")
         if geoms is not None:
             self._add_geometry(table, _pg_geometry_type(geoms))
         for key in INDEXED:
@@ -302,7 +316,7 @@ class PostGISTx:
         """The column's type, relaxed to GEOMETRY when the new rows do not fit it (SQLite would not refuse them)."""
         incoming = _pg_geometry_type(geoms)
         if declared != "GEOMETRY" and incoming != declared and len(geoms.dropna()):
-            self.con.execute(f"ALTER TABLE public.{quote(table)} ALTER COLUMN {quote(GEOM)} "
+            self.con.execute(f"ALTER TABLE {self.q(table)} ALTER COLUMN {quote(GEOM)} "
                              f"TYPE geometry(Geometry, {SRID})")
             self._forget(table)
             return "GEOMETRY"
@@ -319,7 +333,7 @@ class PostGISTx:
             for c in attrs.columns:
                 if c not in kinds:
                     _check_name(c)
-                    self.con.execute(f"ALTER TABLE public.{quote(table)} ADD COLUMN {quote(c)} "
+                    self.con.execute(f"ALTER TABLE {self.q(table)} ADD COLUMN {quote(c)} "
                                      f"{_SQL_TYPE[column_type(attrs[c])]}")
                     if c in INDEXED:
                         self._index(table, c)
@@ -344,10 +358,10 @@ class PostGISTx:
             rows = [r + [h] for r, h in zip(rows, hexes)]
             names.append(quote(GEOM))
         if not names:  # a frame with rows but no column: rows of defaults
-            self.con.cursor().executemany(f"INSERT INTO public.{quote(table)} DEFAULT VALUES", [()] * len(attrs))
+            self.con.cursor().executemany(f"INSERT INTO {self.q(table)} DEFAULT VALUES", [()] * len(attrs))
             return
         with self.con.cursor() as cur:
-            with cur.copy(f"COPY public.{quote(table)} ({', '.join(names)}) FROM STDIN") as copy:
+            with cur.copy(f"COPY {self.q(table)} ({', '.join(names)}) FROM STDIN") as copy:
                 for r in rows:
                     copy.write_row(r)
 
@@ -358,7 +372,7 @@ class PostGISTx:
                 v = attrs[c].to_numpy(dtype="float64", na_value=np.nan)
                 v = v[~np.isnan(v)]
                 if (~np.isfinite(v)).any() or (v != np.round(v)).any():
-                    self.con.execute(f"ALTER TABLE public.{quote(table)} ALTER COLUMN {quote(c)} "
+                    self.con.execute(f"ALTER TABLE {self.q(table)} ALTER COLUMN {quote(c)} "
                                      "TYPE double precision")
                     self._forget(table)
                     kinds = self._columns(table)[0]
@@ -372,13 +386,13 @@ class PostGISTx:
         if w is None:
             return 0
         clauses, params = w
-        sql = f"DELETE FROM public.{quote(table)}"
+        sql = f"DELETE FROM {self.q(table)}"
         if clauses:
             sql += " WHERE " + " AND ".join(clauses)
         return self.con.execute(sql, params).rowcount
 
     def drop(self, table: str) -> None:
-        self.con.execute(f"DROP TABLE IF EXISTS public.{quote(table)}")
+        self.con.execute(f"DROP TABLE IF EXISTS {self.q(table)}")
         self._forget(table)
 
     def replace(self, table: str, frame: pd.DataFrame) -> None:
@@ -390,13 +404,108 @@ class PostGISTx:
         """
         info = self._columns(table)
         if info is not None and _same_shape(info, frame):
-            self.con.execute(f"DELETE FROM public.{quote(table)}")
+            self.con.execute(f"DELETE FROM {self.q(table)}")
         else:
             self.drop(table)
         self.insert(table, frame)
 
 
-def _lock_for_reading(con: Any, tables: Sequence[str]) -> None:
+#: What in our schema is not ours: relations outside OUR_TABLES (sequences owned by one of our tables'
+#: columns are ours), triggers and rules on any table, functions. One catalogue query, well under 1 ms.
+_FOREIGN_SQL = """
+WITH ns AS (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s)
+SELECT kind, name FROM (
+  SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' WHEN 'f' THEN 'foreign table'
+              WHEN 'S' THEN 'sequence' WHEN 'c' THEN 'type' ELSE 'table' END AS kind, c.relname::text AS name
+  FROM pg_class c
+  WHERE c.relnamespace = (SELECT oid FROM ns) AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S', 'c')
+    AND (c.relkind IN ('v', 'm') OR NOT %(code_only)s)
+    AND NOT (c.relkind IN ('r', 'p') AND c.relname = ANY(%(ours)s))
+    AND NOT (c.relkind = 'S' AND EXISTS (
+      SELECT 1 FROM pg_depend d JOIN pg_class t ON t.oid = d.refobjid
+      WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass
+        AND d.deptype IN ('a', 'i') AND t.relnamespace = c.relnamespace AND t.relname = ANY(%(ours)s)))
+  UNION ALL
+  SELECT 'trigger', t.tgname || ' on ' || c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+  WHERE c.relnamespace = (SELECT oid FROM ns) AND NOT t.tgisinternal
+  UNION ALL
+  SELECT 'rule', r.rulename || ' on ' || c.relname FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
+  WHERE c.relnamespace = (SELECT oid FROM ns) AND c.relkind IN ('r', 'p', 'f')
+  UNION ALL
+  SELECT 'function', p.proname::text FROM pg_proc p WHERE p.pronamespace = (SELECT oid FROM ns)
+  UNION ALL
+  SELECT 'default', c.relname || '.' || a.attname FROM pg_attrdef d JOIN pg_class c ON c.oid = d.adrelid
+  JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+  WHERE c.relnamespace = (SELECT oid FROM ns) AND (a.attname <> 'fid' OR EXISTS (
+    SELECT 1 FROM pg_depend x WHERE x.classid = 'pg_attrdef'::regclass AND x.objid = d.oid
+    AND x.refclassid = 'pg_proc'::regclass))
+  UNION ALL
+  SELECT 'check constraint', k.conname::text FROM pg_constraint k
+  WHERE k.connamespace = (SELECT oid FROM ns) AND k.contype = 'c'
+) f ORDER BY 1, 2
+"""
+
+
+def _quick_sql(schema: str) -> str:
+    """Two flags, (code, tables), from EXISTS probes that stop at the first hit: the per-write check.
+
+    Code that a write could run: a trigger or rule on a table of our schema, a view, a column default
+    other than the ``fid`` sequence's (or one calling a function), a CHECK constraint. A function alone
+    runs only when one of those calls it (our statements never resolve a name in our schema: see
+    :class:`_Pool`), so functions are left to the full inventory. Tables: a table that is not one of
+    ours. The text is constant for a schema (validated by the settings): it is prepared once per
+    connection (:func:`_quick_flags`)."""
+    ns = f"(SELECT oid FROM pg_namespace WHERE nspname = '{schema}')"
+    ours = "ARRAY[" + ", ".join(f"'{t}'" for t in sorted(OUR_TABLES)) + "]::name[]"
+    return f"""SELECT
+  EXISTS (SELECT 1 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+          WHERE c.relnamespace = {ns} AND NOT t.tgisinternal)
+  OR EXISTS (SELECT 1 FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
+             WHERE c.relnamespace = {ns} AND c.relkind IN ('r', 'p', 'f'))
+  OR EXISTS (SELECT 1 FROM pg_class c WHERE c.relnamespace = {ns} AND c.relkind IN ('v', 'm'))
+  OR EXISTS (SELECT 1 FROM pg_attrdef d JOIN pg_class c ON c.oid = d.adrelid
+             JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+             WHERE c.relnamespace = {ns} AND a.attname <> 'fid')
+  OR EXISTS (SELECT 1 FROM pg_depend x JOIN pg_attrdef d ON d.oid = x.objid JOIN pg_class c ON c.oid = d.adrelid
+             WHERE x.classid = 'pg_attrdef'::regclass AND x.refclassid = 'pg_proc'::regclass
+             AND c.relnamespace = {ns})
+  OR EXISTS (SELECT 1 FROM pg_constraint k WHERE k.connamespace = {ns} AND k.contype = 'c'),
+  EXISTS (SELECT 1 FROM pg_class c WHERE c.relnamespace = {ns} AND c.relkind IN ('r', 'p', 'f')
+          AND NOT c.relname = ANY({ours}))"""
+
+
+def foreign_in(con: Any, schema: str, code_only: bool = False, quick: bool = False) -> list[Foreign]:
+    """Everything in ``schema`` that is not ours; with ``code_only``, only what can run (views, triggers,
+    rules, functions, column defaults, CHECK constraints). Another schema (``public``) is never looked
+    at: it is not ours to judge.
+
+    ``quick`` (every write): first two EXISTS probes (:func:`_quick_sql`, prepared once per connection),
+    and the full list only when they find something; sequences and types, which hold no code and no
+    rows of anyone's, are then left to the full inventory of build, copy, upgrade and status.
+    """
+    if quick:
+        code, tables = _quick_flags(con, schema)
+        if not (code or (tables and not code_only)):
+            return []
+    rows = con.execute(_FOREIGN_SQL, {"schema": schema, "ours": sorted(OUR_TABLES),
+                                      "code_only": code_only}).fetchall()
+    found = [Foreign(kind, name) for kind, name in rows]
+    return [f for f in found if f.kind not in ("sequence", "type", "function")] if quick else found
+
+
+def _quick_flags(con: Any, schema: str) -> tuple[bool, bool]:
+    """(code, tables) of :func:`_quick_sql`, from a statement prepared on this connection (the pool's
+    connections prepare nothing by themselves: see :meth:`_Pool.get`)."""
+    done = con.__dict__.setdefault("_geo_prepared", set())
+    name = f"geo_foreign_{schema}"
+    if schema not in done:
+        con.execute(f"PREPARE {name} AS {_quick_sql(schema)}")
+        done.add(schema)
+    code, tables = con.execute(f"EXECUTE {name}").fetchone()
+    return bool(code), bool(tables)
+
+
+def _lock_for_reading(con: Any, schema: str, tables: Sequence[str]) -> None:
     """ACCESS SHARE locks on the tables a read is about to use, taken before its snapshot (LOCK takes none)."""
     psycopg = _psycopg()
     names = list(dict.fromkeys(tables))
@@ -407,8 +516,8 @@ def _lock_for_reading(con: Any, tables: Sequence[str]) -> None:
     for name in names:
         try:
             with con.transaction():  # a savepoint: an absent table is no error
-                con.execute(f"LOCK TABLE public.{quote(name)} IN ACCESS SHARE MODE")
-        except psycopg.errors.UndefinedTable:
+                con.execute(f"LOCK TABLE {quote(schema)}.{quote(name)} IN ACCESS SHARE MODE")
+        except (psycopg.errors.UndefinedTable, psycopg.errors.InvalidSchemaName):
             pass
 
 
@@ -421,9 +530,9 @@ def _problems(c: PostGISTx) -> list[str]:
         return problems
     for table, srid, gist in c.con.execute(
             "SELECT g.f_table_name, g.srid, EXISTS (SELECT 1 FROM pg_indexes i "
-            "WHERE i.schemaname = 'public' AND i.tablename = g.f_table_name "
+            "WHERE i.schemaname = g.f_table_schema AND i.tablename = g.f_table_name "
             "AND i.indexdef ILIKE '%%USING gist%%') FROM geometry_columns g "
-            "WHERE g.f_table_schema = 'public' ORDER BY 1").fetchall():
+            "WHERE g.f_table_schema = %s ORDER BY 1", (c.schema,)).fetchall():
         if srid != SRID:
             problems.append(f"{table}.{GEOM} has SRID {srid}, expected {SRID}")
         if not gist:
@@ -471,6 +580,10 @@ class _Pool:
         # A client that stops half-way through a transaction (hung, or cut off by the network) must
         # not keep the writers' lock: the server ends its session and rolls back.
         con.execute(f"SET idle_in_transaction_session_timeout = '{IDLE_IN_TRANSACTION_S}s'")
+        # Only PostGIS's schema on the search path (for its functions and operators): our tables are
+        # always named with their schema, and no object of another schema can stand in for one of them.
+        con.execute("SELECT set_config('search_path', coalesce((SELECT quote_ident(n.nspname) FROM pg_extension e "
+                    "JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'postgis'), 'public'), false)")
         return con
 
     def put(self, con: Any) -> None:
@@ -521,12 +634,16 @@ class PostGISDB:
         ``postgresql+psycopg://`` are accepted too).
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, schema: str | None = None) -> None:
+        from geo.settings import settings
+
         self.url = str(url)
+        #: The schema holding the catalogue (``GEO_PG_SCHEMA``, default ``lombardy``; never ``public``).
+        self.schema = schema or settings().pg_schema
         self._pool = _pool_for(dsn_of(self.url))
 
     def __repr__(self) -> str:
-        return f"PostGISDB({redact(self.url)!r})"
+        return f"PostGISDB({redact(self.url)!r}, schema={self.schema!r})"
 
     def _reading(self, work: Callable[[PostGISTx], T], tables: Sequence[str] = ()) -> T:
         """``work(tx)`` in one read-only snapshot (REPEATABLE READ): several tables read at one moment.
@@ -546,8 +663,8 @@ class PostGISDB:
             try:
                 with con.transaction():
                     con.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                    _lock_for_reading(con, tables)
-                    return work(PostGISTx(con, snapshot=True))
+                    _lock_for_reading(con, self.schema, tables)
+                    return work(PostGISTx(con, self.schema, snapshot=True))
             except (_Replaced, psycopg.errors.UndefinedTable, psycopg.errors.UndefinedColumn,
                     psycopg.errors.LockNotAvailable):
                 attempt += 1
@@ -557,11 +674,29 @@ class PostGISDB:
             finally:
                 self._pool.put(con)
 
+    @property
+    def where(self) -> str:
+        """The catalogue for messages: the URL without its password, and the schema."""
+        return f"{redact(self.url)} (schema {self.schema})"
+
     def exists(self) -> bool:
         try:
             return self._reading(lambda c: c._columns("catalogue_meta") is not None)
         except (CatalogueError, _psycopg().Error):
             return False
+
+    def legacy(self) -> bool:
+        """Whether the database holds a catalogue in the layout before schemas (tables in ``public``) and
+        none in our schema: ``geo catalogue upgrade`` moves it (revision 0003)."""
+        try:
+            return self._reading(lambda c: c._columns("catalogue_meta") is None and c.con.execute(
+                "SELECT to_regclass('public.catalogue_meta') IS NOT NULL").fetchone()[0])
+        except (CatalogueError, _psycopg().Error):
+            return False
+
+    def foreign(self) -> list[Foreign]:
+        """Tables, views, sequences, functions, triggers and rules in our schema that are not ours."""
+        return self._reading(lambda c: c.foreign())
 
     def tables(self) -> list[str]:
         return self._reading(lambda c: c.tables())
@@ -585,7 +720,7 @@ class PostGISDB:
         """One write transaction: BEGIN, the writers' advisory lock, ..., COMMIT (ROLLBACK on any exception)."""
         psycopg = _psycopg()
         con = self._pool.get()
-        tx = PostGISTx(con)
+        tx = PostGISTx(con, self.schema)
         try:
             with con.transaction():  # commits on success, rolls back and re-raises on an exception
                 con.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_S}s'")
@@ -594,6 +729,9 @@ class PostGISDB:
                 except psycopg.errors.LockNotAvailable as exc:
                     raise CatalogueError(N_("The catalogue has been busy with another change for over {seconds} s: "
                                             "try again."), seconds=LOCK_TIMEOUT_S) from exc
+                # Under the writers' lock: a trigger, rule, view or function in our schema that we did
+                # not write refuses the change before anything runs (see geo.catalogue.ownership).
+                refuse_foreign_code(tx.foreign(code_only=True, quick=True), self.where)
                 yield tx
         except psycopg.Error as exc:
             if isinstance(exc, (psycopg.errors.ReadOnlySqlTransaction, psycopg.errors.InsufficientPrivilege)):
@@ -610,7 +748,8 @@ class PostGISDB:
             self._pool.put(con)
 
     def create(self) -> None:
-        """Make the database ready: create it when the server lacks it, then ``CREATE EXTENSION postgis``."""
+        """Make the database ready: create it when the server lacks it, ``CREATE EXTENSION postgis``, and
+        our schema."""
         psycopg = _psycopg()
         try:
             con = self._pool.get()
@@ -622,9 +761,17 @@ class PostGISDB:
         try:
             con.execute("CREATE EXTENSION IF NOT EXISTS postgis")
         except psycopg.Error as exc:
+            self._pool.put(con)
             raise CatalogueError(N_("The database {path} lacks PostGIS and it cannot be created: {reason} "
                                     "(install the postgis package on the server, or ask its administrator to "
                                     "run CREATE EXTENSION postgis)"), path=redact(self.url), reason=redact(str(exc))) from exc
+        try:
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote(self.schema)}")
+        except psycopg.Error as exc:
+            raise CatalogueError(N_("The schema {schema} cannot be created in {path}: {reason} (ask the "
+                                    "database's administrator to run CREATE SCHEMA {schema} AUTHORIZATION "
+                                    "<your user>)"), schema=self.schema, path=redact(self.url),
+                                 reason=redact(str(exc).strip())) from exc
         finally:
             self._pool.put(con)
 

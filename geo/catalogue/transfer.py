@@ -5,6 +5,10 @@ in order, typed columns, EPSG:4326 geometries) and written with ``replace``, so
 the destination reads back the same frames. The destination changes in one
 transaction (its old tables dropped, the source's written, the schema revision
 stamped), so a copy that fails leaves it as it was.
+
+Only our tables (:data:`geo.catalogue.ownership.OUR_TABLES`) are copied and only
+ours are replaced: a destination holding anything else (another application's
+tables, layers, views or code) is refused, nothing written.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from pathlib import Path
 
 from geo.catalogue import migrate
 from geo.catalogue.db import connect, is_url
+from geo.catalogue.ownership import OUR_TABLES, refuse_foreign
 from geo.i18n import N_
 from geo.errors import CatalogueError
 from geo.redact import display as _display
@@ -70,6 +75,10 @@ def copy_catalogue(src: str | os.PathLike, dst: str | os.PathLike, overwrite: bo
     source, target = connect(src), connect(dst)
     if not source.exists():
         raise CatalogueError(N_("No catalogue to copy at {path} (build one with `geo build`)"), path=display(src))
+    from geo.catalogue.build import target_foreign
+
+    where = getattr(target, "where", None) or display(dst)
+    refuse_foreign(target_foreign(target), where)  # before create(): it would write into a foreign file
     if target.exists() and not overwrite:
         raise CatalogueError(N_("{path} already holds a catalogue: add --overwrite to replace it"), path=display(dst))
     target.create()
@@ -81,9 +90,14 @@ def copy_catalogue(src: str | os.PathLike, dst: str | os.PathLike, overwrite: bo
                                     "(it was written by a newer version): upgrade the software first"),
                                  path=display(src), revision=revision)
         with target.transaction() as d:
+            refuse_foreign(d.foreign(), where)  # again under the write lock
+            if not overwrite and "catalogue_meta" in d.tables():
+                raise CatalogueError(N_("{path} already holds a catalogue: add --overwrite to replace it"),
+                                     path=display(dst))
             for name in d.tables():
-                d.drop(name)
-            for name in s.tables():
+                if name in OUR_TABLES:
+                    d.drop(name)
+            for name in [t for t in s.tables() if t in OUR_TABLES]:
                 frame = s.read(name)
                 d.replace(name, frame)
                 counts[name] = len(frame)

@@ -119,12 +119,9 @@ def _detect(args) -> int:
         raise UserError(N_("--scene and --stac (composites) do not combine: use --per-date to compare the dates."))
     if composites and args.stac.startswith("http") and (aoi is None or start is None or end is None):
         raise UserError(N_("--stac URL needs --aoi, --from and --to"))
-    if args.publish:
-        from pathlib import Path
+    from geo.catalogue.ownership import refuse_catalogue_as_output
 
-        if Path(args.out).resolve() == Path(args.catalogue_path).resolve():
-            raise UserError(N_("--out {out} is the catalogue itself: the run would overwrite it. Write the run to "
-                               "another file (e.g. --out run.gpkg); --publish adds it to the catalogue."), out=args.out)
+    refuse_catalogue_as_output(args.out, args.catalogue_path)  # any catalogue, with or without --publish
     listed = None
     if args.publish:
         from geo.catalogue import open_catalogue

@@ -21,6 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=non_negative_int, default=DEFAULT_SEED, help=N_("seed of the demo generator"))
     p.add_argument("--sites", type=int_between(0, MAX_DEMO_SITES), default=DEFAULT_SITES,
                    help=_("number of demo sites (at most {n})").format(n=_.integer(MAX_DEMO_SITES)))
+    p.add_argument("--force", action="store_true",
+                   help=N_("rebuild a catalogue that holds owners, submissions, enquiries, reviews or imports "
+                           "(a backup of it is written first)"))
     p.set_defaults(func=_build)
     q = sub.add_parser("info", help=N_("layer counts, metadata and sources of the catalogue"))
     q.set_defaults(func=_info)
@@ -32,7 +35,13 @@ def _build(args: argparse.Namespace) -> int:
 
     _ = translator(args.lang)
     _writable_folder(args.catalogue_path)
-    t = build_catalogue(args.catalogue_path, demo=not args.no_demo, seed=args.seed, n_sites=args.sites)
+
+    def backed_up(path: str, counts: dict[str, int]) -> None:
+        print(_("backup of the catalogue before the rebuild: {path} ({n} rows)").format(
+            path=path, n=_.integer(sum(counts.values()))), flush=True)
+
+    t = build_catalogue(args.catalogue_path, demo=not args.no_demo, seed=args.seed, n_sites=args.sites,
+                        force=args.force, on_backup=backed_up)
     cat = open_catalogue(args.catalogue_path)
     _print_counts(cat.counts(), _)
     from geo.catalogue.transfer import display

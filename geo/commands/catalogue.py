@@ -83,7 +83,11 @@ def _status(args: argparse.Namespace) -> int:
     db = connect(args.catalogue_path)
     where = display(args.catalogue_path)
     if not db.exists():
-        print(_("{catalogue}: no catalogue").format(catalogue=where))
+        if getattr(db, "legacy", None) is not None and db.legacy():
+            print(_("{catalogue}: a catalogue in the layout before schemas (tables in public) -- run `geo "
+                    "catalogue upgrade`").format(catalogue=where))
+        else:
+            print(_("{catalogue}: no catalogue").format(catalogue=where))
         return 1
     rev = migrate.current(args.catalogue_path)
     line = _("{catalogue}: revision {rev}, software head {head}").format(
@@ -92,7 +96,10 @@ def _status(args: argparse.Namespace) -> int:
     problems = db.check()
     for p in problems:
         print(_("problem: {problem}").format(problem=p))
-    return 1 if problems else 0
+    foreign = db.foreign()  # a catalogue file is data: code or tables that are not ours are reported
+    for f in foreign:
+        print(_("not ours, writes are refused until it is removed: {kind} {name}").format(kind=f.kind, name=f.name))
+    return 1 if problems or foreign else 0
 
 
 def _backup(args: argparse.Namespace) -> int:

@@ -23,13 +23,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _template(args) -> int:
-    from pathlib import Path
-
-    from geo.errors import UserError
+    from geo.catalogue.ownership import refuse_catalogue_as_output
     from geo.listing.template import write_template
 
-    if "://" not in str(args.catalogue_path) and Path(args.out).resolve() == Path(args.catalogue_path).resolve():
-        raise UserError(N_("{path} is the catalogue: choose another name for the template."), path=args.out)
+    refuse_catalogue_as_output(args.out, args.catalogue_path, option="OUT")
 
     write_template(args.out, args.lang)
     print(args.out)

@@ -144,7 +144,7 @@ def test_publishing_refuses_to_write_the_run_over_the_catalogue(tmp_path, writab
     s1 = write_stack(tmp_path / "b.tif", scene_arrays(60, 1))
     before = sha256(writable_catalogue)
     same = tmp_path / "." / writable_catalogue.name  # the same file by another spelling
-    for lang, word in (("en", "is the catalogue itself"), ("it", "è il catalogo stesso")):
+    for lang, word in (("en", "is a catalogue: writing there would replace it"), ("it", "è un catalogo")):
         assert main(["--catalogue", str(writable_catalogue), "--lang", lang, "brownfield", "detect", "--scene",
                      f"2019-06-01={s0}", "--scene", f"2021-06-01={s1}", "--out", str(same), "--publish"]) == 1
         assert word in capsys.readouterr().err

@@ -74,13 +74,21 @@ def test_copy_refuses_the_same_catalogue_under_another_spelling(built_catalogue,
 
 def test_copy_refuses_to_overwrite_unless_asked(built_catalogue, postgis_url):
     copy_catalogue(built_catalogue, postgis_url)
-    with connect(postgis_url).transaction() as tx:
-        tx.insert("stray", pd.DataFrame({"a": [1]}))
     with pytest.raises(CatalogueError, match="--overwrite"):
         copy_catalogue(built_catalogue, postgis_url)
     copy_catalogue(built_catalogue, postgis_url, overwrite=True)
-    assert "stray" not in connect(postgis_url).tables()
     assert_same_catalogue(built_catalogue, postgis_url)
+
+
+def test_copy_never_overwrites_a_table_that_is_not_ours(built_catalogue, postgis_url):
+    """Issue 16: a stray table in the catalogue's schema is refused even with --overwrite, and kept."""
+    copy_catalogue(built_catalogue, postgis_url)
+    with connect(postgis_url).transaction() as tx:
+        tx.insert("stray", pd.DataFrame({"a": [1]}))
+    for overwrite in (False, True):
+        with pytest.raises(CatalogueError, match="table stray"):
+            copy_catalogue(built_catalogue, postgis_url, overwrite=overwrite)
+    assert connect(postgis_url).read("stray")["a"].tolist() == [1]
 
 
 def test_a_copy_that_fails_leaves_the_destination_as_it_was(built_catalogue, postgis_url, tmp_path):
@@ -88,7 +96,7 @@ def test_a_copy_that_fails_leaves_the_destination_as_it_was(built_catalogue, pos
     copy_catalogue(built_catalogue, src)
     copy_catalogue(built_catalogue, postgis_url)
     with connect(src).transaction() as tx:  # a name PostgreSQL cannot hold (63 bytes at most)
-        tx.insert("z" * 70, pd.DataFrame({"a": [1]}))
+        tx.insert("owners", pd.DataFrame({"z" * 70: [1]}))
     with pytest.raises(ValueError, match="longer than"):
         copy_catalogue(src, postgis_url, overwrite=True)
     assert_same_catalogue(built_catalogue, postgis_url)

@@ -25,6 +25,11 @@ def old_catalogue(catalogue_target) -> str:
     return catalogue_target
 
 
+def version_table(tx) -> str:
+    """``alembic_version`` as SQL on either store: in the catalogue's schema on PostGIS."""
+    return "alembic_version" if isinstance(tx.con, sqlite3.Connection) else f'"{tx.schema}".alembic_version'
+
+
 def snapshot(target) -> dict[str, pd.DataFrame]:
     db = connect(target)
     return {t: db.read(t) for t in db.tables()}
@@ -82,7 +87,7 @@ def test_upgrading_again_changes_nothing(old_catalogue):
 
 def test_a_catalogue_from_before_migrations_upgrades_from_the_baseline(old_catalogue):
     with connect(old_catalogue).transaction() as tx:
-        tx.con.execute("DROP TABLE alembic_version")
+        tx.con.execute(f"DROP TABLE {version_table(tx)}")
     assert migrate.current(old_catalogue) is None
     migrate.upgrade(old_catalogue)
     assert migrate.current(old_catalogue) == migrate.HEAD and "enquiries" in connect(old_catalogue).tables()
@@ -90,7 +95,7 @@ def test_a_catalogue_from_before_migrations_upgrades_from_the_baseline(old_catal
 
 def test_a_revision_from_a_newer_software_is_refused(old_catalogue):
     with connect(old_catalogue).transaction() as tx:
-        tx.con.execute("UPDATE alembic_version SET version_num = '0099'")
+        tx.con.execute(f"UPDATE {version_table(tx)} SET version_num = '0099'")
     with pytest.raises(CatalogueError, match="newer version"):
         migrate.upgrade(old_catalogue)
     assert migrate.current(old_catalogue) == "0099"
@@ -152,7 +157,7 @@ def test_an_existing_enquiries_table_keeps_its_rows_and_gets_its_index(catalogue
         tx.replace("enquiries", migrate.empty_enquiries())
         tx.insert("enquiries", pd.DataFrame({"enquiry_id": ["e-1"], "site_id": ["s-1"], "consent": [True]}))
         for name in _enquiry_indexes_in(tx):
-            tx.con.execute(f'DROP INDEX "{name}"')
+            tx.con.execute(f'DROP INDEX {name}')
         migrate.stamp(tx, "0001")
     assert _enquiry_indexes(db_target) == []
     migrate.upgrade(db_target)
@@ -164,5 +169,7 @@ def _enquiry_indexes_in(tx) -> list[str]:
     if isinstance(tx.con, sqlite3.Connection):
         q = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'enquiries' AND sql LIKE '%site_id%'"
     else:
-        q = "SELECT indexname FROM pg_indexes WHERE tablename = 'enquiries' AND indexdef LIKE '%(site_id)%'"
-    return [r[0] for r in tx.con.execute(q).fetchall()]
+        q = ("SELECT quote_ident(schemaname) || '.' || quote_ident(indexname) FROM pg_indexes "
+             f"WHERE schemaname = '{tx.schema}' AND tablename = 'enquiries' AND indexdef LIKE '%%(site_id)%%'")
+        return [r[0] for r in tx.con.execute(q).fetchall()]
+    return [f'"{r[0]}"' for r in tx.con.execute(q).fetchall()]

@@ -457,7 +457,7 @@ def test_postgis_replace_with_the_same_columns_keeps_the_table_so_readers_do_not
 
     def oid():
         with psycopg.connect(pg.url) as con:
-            return con.execute("SELECT 'public.sites'::regclass::oid").fetchone()[0]
+            return con.execute("SELECT 'lombardy.sites'::regclass::oid").fetchone()[0]
 
     with pg.transaction() as tx:
         tx.replace("sites", frame())

@@ -17,6 +17,9 @@ context.configure(
     target_metadata=None,
     transactional_ddl=True,  # SQLite and PostgreSQL both roll DDL back
     render_as_batch=connection.dialect.name == "sqlite",
+    # PostGIS: alembic_version in the catalogue's schema (None: found on the search path, our schema first,
+    # which is how a catalogue still in `public` is read until revision 0003 moves it).
+    version_table_schema=context.config.attributes.get("version_table_schema"),
 )
 with context.begin_transaction():
     context.run_migrations()

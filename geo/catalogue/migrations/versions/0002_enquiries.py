@@ -10,7 +10,9 @@ On a GeoPackage it is a plain attribute table registered in ``gpkg_contents``
 (``data_type = 'attributes'``) with GDAL's feature-count triggers, exactly as
 the store creates tables, so that GDAL and QGIS list it. The SQL is written out
 here rather than calling the store's code: a migration must do tomorrow what it
-does today, whatever the store becomes.
+does today, whatever the store becomes. On PostGIS the table is made in the
+connection's current schema: the catalogue's (geo.catalogue.migrate puts it first
+on the search path and creates it before any revision runs).
 """
 
 from alembic import op
@@ -30,7 +32,8 @@ def _exists(bind) -> bool:
     if bind.dialect.name == "sqlite":
         return bind.exec_driver_sql(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (TABLE,)).first() is not None
-    return bind.exec_driver_sql("SELECT to_regclass('public.enquiries')").scalar() is not None
+    return bind.exec_driver_sql(
+        "SELECT to_regclass(quote_ident(current_schema()) || '.enquiries')").scalar() is not None
 
 
 def upgrade() -> None:
@@ -41,7 +44,7 @@ def upgrade() -> None:
     if sqlite:
         op.execute(f'CREATE INDEX IF NOT EXISTS "idx_{TABLE}_site_id" ON "{TABLE}" ("site_id")')
     else:
-        op.execute(f'CREATE INDEX IF NOT EXISTS "{TABLE}_site_id_idx" ON public."{TABLE}" ("site_id")')
+        op.execute(f'CREATE INDEX IF NOT EXISTS "{TABLE}_site_id_idx" ON "{TABLE}" ("site_id")')
 
 
 def _create(sqlite: bool) -> None:
@@ -63,7 +66,7 @@ def _create(sqlite: bool) -> None:
     else:
         pg = {"TEXT": "text", "BOOLEAN": "boolean"}
         cols = ", ".join(f'"{c}" {pg[t]}' for c, t in COLUMNS)
-        op.execute(f'CREATE TABLE public."{TABLE}" (fid bigserial PRIMARY KEY, {cols})')
+        op.execute(f'CREATE TABLE "{TABLE}" (fid bigserial PRIMARY KEY, {cols})')
 
 
 def downgrade() -> None:
@@ -73,4 +76,4 @@ def downgrade() -> None:
         for t in ("gpkg_extensions", "gpkg_geometry_columns", "gpkg_ogr_contents", "gpkg_contents"):
             op.execute(f"DELETE FROM {t} WHERE table_name = '{TABLE}'")
     else:
-        op.execute(f'DROP TABLE IF EXISTS public."{TABLE}"')
+        op.execute(f'DROP TABLE IF EXISTS "{TABLE}"')
