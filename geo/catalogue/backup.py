@@ -43,6 +43,7 @@ from typing import Any, Iterator
 
 from geo.catalogue import migrate
 from geo.catalogue.db import connect, is_url
+from geo.catalogue.ownership import OUR_TABLES, refuse_foreign
 from geo.errors import CatalogueError
 from geo.i18n import N_
 from geo.redact import display
@@ -306,6 +307,8 @@ def restore_catalogue(src: str | os.PathLike, target: str | os.PathLike, force: 
     """
     if not is_url(target) and Path(target).exists() and Path(src).exists() and os.path.samefile(src, target):
         raise CatalogueError(N_("Source and destination are the same catalogue: {path}"), path=str(src))
+    from geo.catalogue.build import target_foreign
+
     with _open_backup(src) as (source, counts, revision):
         db = connect(target)
         existed = db.exists()
@@ -314,10 +317,13 @@ def restore_catalogue(src: str | os.PathLike, target: str | os.PathLike, force: 
                                     "up first)"), path=display(target))
         if not existed:
             _refuse_foreign(target)
+        where = getattr(db, "where", None) or display(target)
+        refuse_foreign(target_foreign(db), where)  # another application's tables, views or code: never touched
         kept = _keep_path(src, target, keep) if existed else None
         db.create()
         result = RestoreResult()
         with db.transaction() as d:
+            refuse_foreign(d.foreign(), where)  # again under the write lock
             if kept is not None:
                 _write_kept(d, kept)
             elif d.tables():  # appeared since the check above: nothing of ours to replace
@@ -325,12 +331,14 @@ def restore_catalogue(src: str | os.PathLike, target: str | os.PathLike, force: 
                                         "alone; restore into a new file or an empty database"),
                                      path=display(target), tables=", ".join(d.tables()[:5]))
             for name in d.tables():
-                d.drop(name)
-            for name in source.tables():
+                if name in OUR_TABLES:  # only ours, by name (refused above if anything else is there)
+                    d.drop(name)
+            for name in [t for t in source.tables() if t in OUR_TABLES]:
                 frame = source.read(name)
                 d.replace(name, frame)
                 result[name] = len(frame)
             migrate.stamp(d, revision)
+            counts = {t: n for t, n in counts.items() if t in OUR_TABLES}
             wrong = {t: (_count(d, t), n) for t, n in counts.items() if _count(d, t) != n}
             if wrong or set(result) != set(counts):
                 raise CatalogueError(N_("The restore into {path} was undone: the restored tables do not match "
