@@ -81,3 +81,15 @@ def cached_index(target: str, revision: str) -> SearchIndex:
 def get_index(stamp: Stamp | None = None) -> SearchIndex:
     """The search index of the catalogue's listings, built once per revision and process."""
     return cached_index(*(stamp or revision_stamp()))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def cached_records(target: str, revision: str, ids: tuple[str, ...], role) -> list:
+    """``records(ids, role=role)`` as of ``revision`` (a copy for each caller: records are dicts)."""
+    return catalogue_handle(target).records(list(ids), role=role)
+
+
+def get_records(ids, role, stamp: Stamp | None = None) -> list:
+    """The listings ``ids`` as ``role`` may see them, in that order (None where absent or invisible), read once
+    per revision: a page that shows the same listings on every rerun does not read them again."""
+    return cached_records(*(stamp or revision_stamp()), tuple(ids), role)

@@ -13,7 +13,7 @@ import json
 import streamlit as st
 
 from geo.web.loaders import Stamp, catalogue_handle, revision_stamp
-from geo.web.mapview import infra_json, layer_json, points_json
+from geo.web.mapview import infra_json, layer_json, points_json, zls_json
 
 REFERENCE = ("provinces", "municipalities", "zis_areas", "motorways", "railways")
 
@@ -28,6 +28,17 @@ def layer_text(name: str, stamp: Stamp | None = None) -> str:
 
     ``stamp``: the catalogue's ``(location, revision)`` read once per run (each read is a query)."""
     return _layer_text(*(stamp or revision_stamp()), name)
+
+
+@st.cache_data(max_entries=2, show_spinner=False)
+def _zls_texts(path: str, revision: str) -> tuple[str, str]:
+    return zls_json(catalogue_handle(path).layer("zls_municipalities"))
+
+
+def zls_texts(stamp: Stamp | None = None) -> tuple[str, str]:
+    """Layer ``zls_municipalities`` for the map: GeoJSON text outside and inside the aid map (see
+    :func:`~geo.web.mapview.zls_json`)."""
+    return _zls_texts(*(stamp or revision_stamp()))
 
 
 @st.cache_data(max_entries=2, show_spinner=False)

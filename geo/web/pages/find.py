@@ -19,8 +19,8 @@ from geo.search.limits import CRITERION_LIMIT, LIMITS, PROVINCES
 from geo.search.params import link_problem
 from geo.search.query import centre_of
 from geo.web.auth import current_role
-from geo.web.loaders import cached_layer, catalogue_handle, get_index, revision_stamp
-from geo.web.map_data import actors_text, infrastructure_text, layer_text, outlines_text
+from geo.web.loaders import catalogue_handle, get_index, revision_stamp
+from geo.web.map_data import actors_text, infrastructure_text, layer_text, outlines_text, zls_texts
 from geo.web.map_events import apply_drawing, clicked_site, drawing_key, view_bbox
 from geo.web.mapview import build_map, legend_html, map_title
 from geo.web.search_state import (BRIEF_WIDGETS, apply_pending_widgets, criterion_value, keep_state_in_url,
@@ -268,7 +268,7 @@ with guarded():
     if picked and picked not in ringed:
         ringed.append(picked)
     fmap = build_map(sites, lang, outlines=outlines_text(sites["site_id"], stamp), highlight=ringed,
-                     zls=cached_layer(*stamp, "zls_municipalities", True), zis=layer_text("zis_areas", stamp),
+                     zls=zls_texts(stamp), zis=layer_text("zis_areas", stamp),
                      provinces=layer_text("provinces", stamp),
                      municipalities=layer_text("municipalities", stamp) if show_mun else None,
                      motorways=layer_text("motorways", stamp), railways=layer_text("railways", stamp),
