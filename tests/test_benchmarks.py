@@ -35,7 +35,14 @@ def test_map_benchmark_runs():
 
 def test_pages_benchmark_runs():
     out = _run("benchmarks/bench_pages.py", "--shortlist", "3", "--repeat", "1")
-    assert "rerun median s" in out and "\nshortlist " in out and "records()" in out
+    assert "widget change" in out and "\nshortlist " in out and "records()" in out
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_browser_benchmark_runs():
+    out = _run("benchmarks/bench_browser.py", "--rounds", "1", "--crowd", "2")
+    assert "fresh visitor s" in out and "\nminimal " in out and "last of 2 s" in out
 
 
 def test_workbooks_benchmark_runs():

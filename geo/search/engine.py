@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -11,7 +11,7 @@ import pandas as pd
 from geo.places import MunicipalityIndex
 from geo.search.brief import Brief
 from geo.search.index import SearchIndex
-from geo.search.query import Query, filter_mask
+from geo.search.query import Query, Where, filter_mask, resolve
 from geo.search.verdict import Verdict
 from geo.search.verdicts import NAMES, judge, reasons
 
@@ -22,12 +22,30 @@ VERDICT_ORDER = {v.name: v.rank for v in Verdict} | {None: len(Verdict)}
 
 @dataclass
 class SearchResult:
+    """What a search found, and the query's spatial part as it resolved it (read it, do not resolve again)."""
+
     index: SearchIndex
     brief: Brief
     rows: np.ndarray          # positions in index.sites, ranked
     criterion_codes: np.ndarray  # [n, k] verdict codes per criterion, aligned with rows
     overall: np.ndarray       # [n] overall verdict codes (-1: no brief)
     score: np.ndarray         # [n]
+    where: Where = field(default_factory=Where)  # centre, circle, place and area, resolved once
+
+    @property
+    def place(self) -> dict | None:
+        """The municipality a ``near`` search settled on (``istat``, ``name``, ``province``), or None."""
+        return self.where.place
+
+    @property
+    def circle(self) -> tuple[float, float, float] | None:
+        """``(lat, lon, radius_km)`` of the radius search, or None."""
+        return self.where.circle
+
+    @property
+    def area(self):
+        """The drawn polygon and/or bbox searched inside (prepared WGS84 geometry), or None."""
+        return self.where.area
 
     @property
     def verdicts(self) -> np.ndarray:
@@ -86,7 +104,8 @@ def search(index: SearchIndex, query: Query | None = None, brief: Brief | None =
     """
     query = query or Query()
     brief = brief or Brief()
-    rows = np.flatnonzero(filter_mask(index, query, staff=staff, places=places))
+    where = resolve(query, places)
+    rows = np.flatnonzero(filter_mask(index, query, staff=staff, places=places, where=where))
     codes, overall, score = judge(index, brief, rows)
     if brief.criteria:
         if hide_failed:
@@ -94,4 +113,5 @@ def search(index: SearchIndex, query: Query | None = None, brief: Brief | None =
             rows, codes, overall, score = rows[keep], codes[keep], overall[keep], score[keep]
         order = np.lexsort((-score, RANK[overall]))
         rows, codes, overall, score = rows[order], codes[order], overall[order], score[order]
-    return SearchResult(index=index, brief=brief, rows=rows, criterion_codes=codes, overall=overall, score=score)
+    return SearchResult(index=index, brief=brief, rows=rows, criterion_codes=codes, overall=overall, score=score,
+                        where=where)

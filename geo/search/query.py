@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 import weakref
@@ -16,7 +17,7 @@ from shapely.geometry import box, shape
 from geo.catalogue.access import visible_statuses
 from geo.errors import UserError
 from geo.i18n import N_
-from geo.places import MunicipalityIndex
+from geo.places import METRIC_CRS, MunicipalityIndex
 from geo.search.index import USE_BIT, SearchIndex
 from geo.search.limits import (LIMITS, MAX_LIST_ITEMS, MAX_POLYGON_VERTICES, MAX_TEXT_CHARS, PROVINCES, UTILITIES,
                                check_number)
@@ -82,13 +83,14 @@ class Query:
         return DEFAULT_RADIUS_KM if (self.near or self.point) else None
 
 
-_NUMBERS = ("min_land_m2", "max_land_m2", "min_covered_m2", "max_covered_m2", "min_floor_m2", "max_floor_m2",
-            "max_price_eur", "max_price_eur_m2", "min_power_kw", "radius_km", "confirmed_within_months")
-_FLAGS = ("uses_all", "rail_siding", "zls", "aid_area", "in_zis")
+NUMBERS = ("min_land_m2", "max_land_m2", "min_covered_m2", "max_covered_m2", "min_floor_m2", "max_floor_m2",
+           "max_price_eur", "max_price_eur_m2", "min_power_kw", "radius_km", "confirmed_within_months")
+FLAGS = ("uses_all", "rail_siding", "zls", "aid_area", "in_zis")
 
 
-def _choices() -> dict[str, tuple[str, ...]]:
-    """List field -> the values it may hold (from the schema; provinces and utilities from the limits)."""
+def list_choices() -> dict[str, tuple[str, ...]]:
+    """List field -> the values it may hold (from the schema; provinces and utilities from the limits;
+    municipalities: any 6-digit ISTAT code, an empty tuple). The CLI's choices are these too."""
     from geo.schema import FIELD
 
     return {"asset_kinds": FIELD["asset_kind"].choices, "origins": FIELD["origin"].choices,
@@ -97,8 +99,9 @@ def _choices() -> dict[str, tuple[str, ...]]:
             "utilities": UTILITIES, "provinces": PROVINCES, "municipalities": ()}
 
 
-_LISTS = ("asset_kinds", "origins", "uses", "transactions", "conditions", "contaminations", "utilities",
-          "provinces", "municipalities")
+#: Query fields by kind of value (make_query checks each kind; the CLI builds its options from them).
+LISTS = ("asset_kinds", "origins", "uses", "transactions", "conditions", "contaminations", "utilities",
+         "provinces", "municipalities")
 
 
 def _number(name: str, raw: Any, *, allow_negative: bool = False, limit: str | None = None) -> float | None:
@@ -126,7 +129,7 @@ def _list(name: str, raw: Any) -> list[str]:
         return []
     if not isinstance(values, (list, tuple)) or len(values) > MAX_LIST_ITEMS:
         raise UserError(N_("{name}: a list of at most {n} values is needed."), name=name, n=MAX_LIST_ITEMS)
-    allowed = _choices()[name]
+    allowed = list_choices()[name]
     out = []
     for v in values:
         ok = isinstance(v, str) and (v in allowed if allowed else re.fullmatch(r"\d{6}", v) is not None)
@@ -186,13 +189,13 @@ def make_query(values: dict[str, Any] | None = None, **kw: Any) -> Query:
     if unknown:
         raise UserError(N_("Unknown filters: {names}"), names=", ".join(sorted(map(str, unknown))))
     out: dict[str, Any] = {}
-    for k in _NUMBERS:
+    for k in NUMBERS:
         if k in d:
             out[k] = _number(k, d[k])
-    for k in _LISTS:
+    for k in LISTS:
         if k in d:
             out[k] = _list(k, d[k])
-    for k in _FLAGS:
+    for k in FLAGS:
         if k in d:
             out[k] = _flag(k, d[k])
     if d.get("available_by") not in (None, ""):
@@ -250,18 +253,22 @@ def _isin(mask: np.ndarray, index: SearchIndex, column: str, allowed: list[str])
         mask &= index.cat_mask(column, allowed)
 
 
-_TO_METRIC = None
 #: places index -> {name: (x, y, matched municipality)}: a name is looked up once per catalogue.
 _PLACE_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
-def to_metric(lon: float, lat: float) -> tuple[float, float]:
-    global _TO_METRIC
-    if _TO_METRIC is None:
-        from pyproj import Transformer
+@functools.lru_cache(maxsize=4)
+def transformer(src: int, dst: int):
+    """The pyproj Transformer ``src`` -> ``dst`` (x = longitude first), built once per process (a Transformer
+    costs ~1 ms to build; pyproj's Transformers are safe to share between threads)."""
+    from pyproj import Transformer
 
-        _TO_METRIC = Transformer.from_crs(4326, 32632, always_xy=True)
-    return _TO_METRIC.transform(lon, lat)
+    return Transformer.from_crs(src, dst, always_xy=True)
+
+
+def to_metric(lon: float, lat: float) -> tuple[float, float]:
+    """WGS84 longitude, latitude -> EPSG:32632 metres."""
+    return transformer(4326, METRIC_CRS).transform(lon, lat)
 
 
 def find_place(places: MunicipalityIndex, name: str) -> dict:
@@ -277,17 +284,44 @@ def find_place(places: MunicipalityIndex, name: str) -> dict:
     return cache[name]
 
 
+@dataclass(frozen=True)
+class Where:
+    """The spatial part of a query resolved once (:func:`resolve`): what the search filters by and what a page
+    or the CLI shows about it, so none of them looks the place up or computes the area again."""
+
+    #: EPSG:32632 (x, y) of the radius search's centre, or None.
+    centre: tuple[float, float] | None = None
+    #: ``(lat, lon, radius_km)`` of the radius search (a point, or the centre of the named place), or None.
+    circle: tuple[float, float, float] | None = None
+    #: The municipality ``near`` settled on (``istat``, ``name``, ``province``, ...), or None.
+    place: dict | None = None
+    #: The drawn polygon and/or bbox as one prepared WGS84 geometry, or None.
+    area: Any = None
+
+
+def resolve(query: Query, places: MunicipalityIndex | None) -> Where:
+    """The query's centre, circle, place and area, each computed once.
+
+    Raises :class:`~geo.errors.UserError` for a place that does not exist, a point far outside Lombardy (or with
+    its coordinates swapped) and an unreadable polygon, as a search would."""
+    radius = query.effective_radius_km
+    centre = circle = place = None
+    if radius is not None and query.point:
+        centre = centre_of(query, places)
+        circle = (float(query.point[0]), float(query.point[1]), float(radius))
+    elif radius is not None and query.near:
+        centre = centre_of(query, places)
+        place = find_place(places, query.near)
+        if "_latlon" not in place:
+            lon, lat = transformer(METRIC_CRS, 4326).transform(*centre)
+            place["_latlon"] = (float(lat), float(lon))
+        circle = (*place["_latlon"], float(radius))
+    return Where(centre=centre, circle=circle, place=place, area=area_of(query))
+
+
 def search_circle(query: Query, places: MunicipalityIndex | None) -> tuple[float, float, float] | None:
     """``(lat, lon, radius_km)`` of the radius search (a point, or the centre of the named place), or None."""
-    centre = centre_of(query, places)
-    if centre is None:
-        return None
-    if query.point:
-        return float(query.point[0]), float(query.point[1]), float(query.effective_radius_km)
-    from pyproj import Transformer
-
-    lon, lat = Transformer.from_crs(32632, 4326, always_xy=True).transform(*centre)
-    return float(lat), float(lon), float(query.effective_radius_km)
+    return resolve(query, places).circle
 
 
 def centre_of(query: Query, places: MunicipalityIndex | None) -> tuple[float, float] | None:
@@ -352,8 +386,10 @@ def area_of(query: Query):
 
 
 def filter_mask(index: SearchIndex, query: Query, *, staff: bool = False,
-                places: MunicipalityIndex | None = None) -> np.ndarray:
-    """Boolean mask of the sites that pass every filter (and are visible to the caller)."""
+                places: MunicipalityIndex | None = None, where: Where | None = None) -> np.ndarray:
+    """Boolean mask of the sites that pass every filter (and are visible to the caller).
+
+    ``where``: the query's spatial part already resolved (:func:`resolve`); resolved here when not given."""
     n = len(index)
     mask = np.ones(n, dtype=bool)
     allowed = visible_statuses("staff" if staff else "public")  # the one visibility rule (geo.catalogue.access)
@@ -397,11 +433,11 @@ def filter_mask(index: SearchIndex, query: Query, *, staff: bool = False,
         mask &= index.in_zis == 1
     for kind, km in query.max_km.items():
         mask &= num[INFRA_KINDS[kind]] <= km
-    centre = centre_of(query, places)
+    where = where or resolve(query, places)
+    centre, area = where.centre, where.area
     if centre is not None:
         r = query.effective_radius_km * 1000.0
         mask &= (index.x - centre[0]) ** 2 + (index.y - centre[1]) ** 2 <= r * r
-    area = area_of(query)
     if area is not None and mask.any():
         geo = index.sites.geometry.to_numpy()
         sel = np.flatnonzero(mask)
@@ -417,5 +453,6 @@ def query_from_json(text: str) -> Query:
         raise UserError(N_("Unreadable filters: {error}"), error=str(exc)) from None
 
 
-__all__ = ["Query", "make_query", "filter_mask", "centre_of", "search_circle", "find_place", "area_of",
+__all__ = ["Query", "make_query", "filter_mask", "centre_of", "search_circle", "find_place", "area_of", "Where",
+           "resolve", "transformer",
            "INFRA_KINDS", "DEFAULT_RADIUS_KM", "asdict"]

@@ -294,15 +294,22 @@ class PointsLayer(_DataElement, Layer):
 {% macro script(this, kwargs) %}
 var {{ this.get_name() }} = L.featureGroup();
 (function() {
-  var d = {{ this.data }}, many = {{ this.many }};
+  var group = {{ this.get_name() }}, d = {{ this.data }}, many = {{ this.many }}, built = false;
+  // Hidden until ticked in the layer control: its markers are made then, not for every visitor on every run.
+  function build() {
+  if (built) return;
+  built = true;
   for (var i = 0; i < d.lat.length; i++) {
     var n = d.n ? d.n[i] : 1;
     var m = L.circleMarker([d.lat[i], d.lon[i]], {radius: {{ this.radius }} + (n > 1 ? Math.min(8, Math.log2(n)) : 0),
         weight: 1, color: "#fff", fillColor: {{ this.colour }}, fillOpacity: 1});
     var s = document.createElement("span"); s.textContent = n > 1 ? many.replace("{n}", n) : d.name[i];
     m.bindTooltip(s);
-    m.addTo({{ this.get_name() }});
+    m.addTo(group);
   }
+  }
+  group.on("add", build);
+  if (group._map) build();
 })();
 {% endmacro %}
 """)
@@ -420,13 +427,23 @@ TOOLTIP = {"provinces": "province_name", "municipalities": "name", "zls_municipa
            "zis_areas": "name", "site_outlines": "site_id", "motorways": "name", "railways": None}
 
 
+#: Line layers whose pieces are joined before simplifying: Regione Lombardia's railways are 4,820 segments of
+#: ~2 vertices each, which no tolerance simplifies (203 kB on every run of the find page); joined end to end they
+#: are 308 lines, and simplified like the others 33 kB.
+MERGE_LINES = ("motorways", "railways")
+
+
 def for_map(name: str, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """A reference layer simplified for the browser (see :data:`SIMPLIFY`)."""
+    """A reference layer simplified for the browser (see :data:`SIMPLIFY`, :data:`MERGE_LINES`)."""
     tol = SIMPLIFY.get(name)
     if not tol or len(gdf) == 0:
         return gdf
     out = gdf.copy()
-    out["geometry"] = out.geometry.simplify(tol, preserve_topology=True)
+    geoms = out.geometry.to_numpy()
+    if name in MERGE_LINES:
+        lines = shapely.get_type_id(geoms) == 5  # MultiLineString
+        geoms = np.where(lines, shapely.line_merge(geoms), geoms)
+    out["geometry"] = shapely.simplify(geoms, tol, preserve_topology=True)
     return out
 
 
@@ -512,6 +529,13 @@ def fit_bounds(sites: gpd.GeoDataFrame, circle: tuple[float, float, float] | Non
     return [list(LOMBARDY_BOUNDS[0]), list(LOMBARDY_BOUNDS[1])]
 
 
+def zls_json(zls: gpd.GeoDataFrame) -> tuple[str, str]:
+    """Layer ``zls_municipalities`` as two :func:`layer_json` texts: outside and inside the aid map (the cacheable
+    form of the layer; computed on every run it cost ~40 ms)."""
+    aid = zls["aid_area"].astype(bool)
+    return layer_json("zls_municipalities", zls[~aid]), layer_json("zls_municipalities", zls[aid])
+
+
 def infra_json(infrastructure: gpd.GeoDataFrame) -> dict[str, str]:
     """:func:`points_json` of each kind of layer ``infrastructure`` (the cacheable form of the layer)."""
     if infrastructure is None or len(infrastructure) == 0:
@@ -521,7 +545,7 @@ def infra_json(infrastructure: gpd.GeoDataFrame) -> dict[str, str]:
 
 def build_map(sites: gpd.GeoDataFrame, lang: str = "en", *,
               outlines: str | gpd.GeoDataFrame | None = None,
-              zls: gpd.GeoDataFrame | None = None, zis: str | gpd.GeoDataFrame | None = None,
+              zls: gpd.GeoDataFrame | tuple[str, str] | None = None, zis: str | gpd.GeoDataFrame | None = None,
               municipalities: str | gpd.GeoDataFrame | None = None,
               provinces: str | gpd.GeoDataFrame | None = None,
               motorways: str | gpd.GeoDataFrame | None = None, railways: str | gpd.GeoDataFrame | None = None,
@@ -532,7 +556,8 @@ def build_map(sites: gpd.GeoDataFrame, lang: str = "en", *,
               highlight: list[str] | None = None, actors: gpd.GeoDataFrame | str | None = None) -> folium.Map:
     """The Find-sites map: basemaps, reference layers, the search area, clustered sites, drawing tools.
 
-    Reference layers may be given as frames or as :func:`layer_json` text (the cached form); infrastructure as
+    Reference layers may be given as frames or as :func:`layer_json` text (the cached form; ZLS as the pair of
+    :func:`zls_json`); infrastructure as
     a frame or :func:`infra_json`, actors as a frame or :func:`points_json` (at most :data:`MAP_POINTS_MAX`
     markers per layer either way).
     ``search_circle`` is ``(lat, lon, radius_km)`` of a place or point search, drawn as a circle;
@@ -558,10 +583,10 @@ def build_map(sites: gpd.GeoDataFrame, lang: str = "en", *,
         if not _empty(text):
             GeoJsonText(text, label, style, tooltip=tip, show=show).add_to(m)
     if zls is not None and len(zls):
-        aid = zls["aid_area"].astype(bool)
-        GeoJsonText(layer_json("zls_municipalities", zls[~aid]), word("zls", lang),
+        plain, aided = zls if isinstance(zls, tuple) else zls_json(zls)
+        GeoJsonText(plain, word("zls", lang),
                     {"color": ZONE_COLOURS["zls"], "weight": 1, "fillOpacity": 0.12}, tooltip=True).add_to(m)
-        GeoJsonText(layer_json("zls_municipalities", zls[aid]), word("zls_aid", lang),
+        GeoJsonText(aided, word("zls_aid", lang),
                     {"color": ZONE_COLOURS["zls_aid"], "weight": 1.5, "fillOpacity": 0.22}, tooltip=True).add_to(m)
     zis_text = _text(zis, "zis_areas")
     if not _empty(zis_text):

@@ -13,14 +13,14 @@ from streamlit_folium import st_folium
 
 from geo.errors import UserError
 from geo.schema import FIELD
-from geo.search import CRITERIA, DEFAULT_RADIUS_KM, Brief, Criterion, SearchIndex, Verdict, make_query, search
+from geo.search import CRITERIA, DEFAULT_RADIUS_KM, Brief, Criterion, Verdict, make_query, search
 from geo.search.brief import DATE_MAX, DATE_MIN
 from geo.search.limits import CRITERION_LIMIT, LIMITS, PROVINCES
 from geo.search.params import link_problem
-from geo.search.query import area_of, centre_of, find_place, search_circle
+from geo.search.query import centre_of
 from geo.web.auth import current_role
-from geo.web.loaders import _layer, _open, _sites, _stamp
-from geo.web.map_data import actors_text, infrastructure_text, layer_text, outlines_text
+from geo.web.loaders import catalogue_handle, get_index, revision_stamp
+from geo.web.map_data import actors_text, infrastructure_text, layer_text, outlines_text, zls_texts
 from geo.web.map_events import apply_drawing, clicked_site, drawing_key, view_bbox
 from geo.web.mapview import build_map, legend_html, map_title
 from geo.web.search_state import (BRIEF_WIDGETS, apply_pending_widgets, criterion_value, keep_state_in_url,
@@ -31,12 +31,6 @@ from geo.web.ui import demo_banner, guarded, md, show, show_user_error
 lang = current_lang()
 _ = tr()
 staff = current_role() == "staff"
-
-
-@st.cache_resource(max_entries=2, show_spinner=False)
-def _index(path: str, revision: str) -> SearchIndex:
-    # Read-only after construction: search() never changes the index, so sharing it is safe.
-    return SearchIndex.from_sites(_sites(path, revision))
 
 
 def _f(v: float | int | None) -> float | None:
@@ -89,10 +83,9 @@ def choice_select(label: str, key: str, values: list[str], default: list[str]) -
 st.title(_("Find sites"))
 with guarded():
     apply_pending_widgets()
-    stamp = _stamp()  # the catalogue's revision, read once for this run (every read is a query)
-    cat = _open(*stamp)
-    places = cat.places()
-    index = _index(*stamp)
+    stamp = revision_stamp()  # the catalogue's revision, read once for this run (every read is a query)
+    places = catalogue_handle(stamp.target).places()
+    index = get_index(stamp)
     q0, b0 = keep_state_in_url()
     if not st.session_state.get("link_place_checked"):
         # A place or point in a fresh link that cannot be searched around (no such municipality, a centre far
@@ -243,15 +236,15 @@ with guarded():
     result = search(index, query, brief, staff=staff, places=places)
     sites = result.sites
     show("subheader", _.ngettext("{n} site found", "{n} sites found", len(sites)), n=_.integer(len(sites)))
-    circle = search_circle(query, places)
-    if query.near and query.point is None:  # the look-up is tolerant: show which municipality it settled on
-        m = find_place(places, query.near)
+    circle = result.circle  # the search's own place, circle and area: resolved once, by search()
+    if result.place is not None:  # the look-up is tolerant: show which municipality it settled on
+        m = result.place
         show("caption", _("Within {km} km of {name} ({prov})"), km=_.number(query.effective_radius_km, 3),
              name=m["name"], prov=m["province"])
     elif circle is not None:
         show("caption", _("Within {km} km of the point {lat}, {lon}"),
              km=_.number(circle[2], 3), lat=_.number(circle[0], 4, trim=False), lon=_.number(circle[1], 4, trim=False))
-    area = area_of(query) if query.polygon else None
+    area = result.area if query.polygon else None  # a bbox alone (the map view) is not drawn
     b1, b2 = st.columns([3, 1])
     b1.caption(_("This page's link reproduces the search, the brief and the shortlist."))
     if (query.polygon or query.point) and b2.button(_("Clear drawn area"), key="clear_area"):
@@ -275,7 +268,7 @@ with guarded():
     if picked and picked not in ringed:
         ringed.append(picked)
     fmap = build_map(sites, lang, outlines=outlines_text(sites["site_id"], stamp), highlight=ringed,
-                     zls=_layer(*stamp, "zls_municipalities", True), zis=layer_text("zis_areas", stamp),
+                     zls=zls_texts(stamp), zis=layer_text("zis_areas", stamp),
                      provinces=layer_text("provinces", stamp),
                      municipalities=layer_text("municipalities", stamp) if show_mun else None,
                      motorways=layer_text("motorways", stamp), railways=layer_text("railways", stamp),

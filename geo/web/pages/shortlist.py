@@ -13,9 +13,9 @@ from geo.render import render_dossier_pdf, render_site_list_html
 from geo.render.location import location_context
 from geo.render.values import display_value
 from geo.schema import FIELD
-from geo.search import Query, SearchIndex, Verdict, search
+from geo.search import Query, Verdict, search
 from geo.web.auth import current_role
-from geo.web.loaders import get_all_sites, get_catalogue, get_layer
+from geo.web.loaders import get_all_sites, get_index, get_layer, get_records, revision_stamp
 from geo.web.map_data import location_layers
 from geo.web.search_state import keep_state_in_url, page_link_params
 from geo.web.state import current_lang, set_shortlist, shortlist, tr
@@ -35,7 +35,8 @@ st.title(_("Shortlist"))
 with guarded():
     brief = keep_state_in_url()[1]
     ids = list(dict.fromkeys(shortlist()))  # a site named twice in a link is compared once
-    sites = get_all_sites()
+    stamp = revision_stamp()  # read once for this run
+    sites = get_all_sites(stamp)
     visible = visible_rows(sites, role)
     missing = [s for s in ids if s not in set(visible["site_id"])]
     if missing:  # ids from the link that are not (or no longer) published: said, not silently dropped
@@ -45,11 +46,12 @@ with guarded():
     if not ids:
         st.info(_("The shortlist is empty: add sites from the search."))
         st.stop()
-    sub = visible[visible["site_id"].isin(ids)]
-    index = SearchIndex.from_sites(sub)
-    res = search(index, Query(), brief, staff=staff)
-    cat = get_catalogue()
-    records = cat.records(ids, role=role)  # in shortlist order, one read
+    # The cached index of every listing, judged against the brief (milliseconds), then the shortlist's rows:
+    # no index built and no listing read on each rerun.
+    res = search(get_index(stamp), Query(), brief, staff=staff)
+    ranked = res.sites
+    ranked = ranked[ranked["site_id"].isin(ids)]
+    records = get_records(ids, role, stamp)  # in shortlist order, read once per revision
     demo_banner(any(r.get("is_demo") for r in records))
 
     remove = st.multiselect(_("Remove from shortlist"), ids, placeholder=_("Choose"), key="sl_remove")
@@ -67,7 +69,7 @@ with guarded():
         label = c.label(lang) if c.hard else _("{criterion} (soft)").format(criterion=c.label(lang))
         rows.append((label, [f"{Verdict[explained[s][j][1]].label(lang)} — {explained[s][j][2]}" for s in ids], True))
         covered.add(c.column)
-    by_id = res.sites.set_index("site_id")
+    by_id = ranked.set_index("site_id")
     if brief.criteria:
         rows.append((_("Verdict"), [Verdict[by_id.loc[s, "verdict"]].label(lang) for s in ids], True))
         rows.append((_("Score"), [_.number(by_id.loc[s, "score"], 2, trim=False) for s in ids], False))
@@ -99,8 +101,8 @@ with guarded():
 
     def locations() -> dict:
         """Each sheet's location map (computed on click, with the dossier)."""
-        mun = get_layer("municipalities")
-        layers = location_layers()
+        mun = get_layer("municipalities", stamp=stamp)
+        layers = location_layers(stamp)
         return {r["site_id"]: location_context(r, municipalities=mun[mun["istat"] == r.get("municipality_istat")],
                                                **layers) for r in records if r}
 
@@ -116,8 +118,8 @@ with guarded():
 
         col.download_button(_("Download dossier (PDF) {language}").format(language=code.upper()), dossier, f"dossier_{code}.pdf",
                             "application/pdf", key=f"dossier_{code}")
-    c3.download_button(_("Download CSV"), to_csv(res.sites, staff=staff), "shortlist.csv", "text/csv", key="sl_csv")
-    c4.download_button(_("Download GeoJSON"), to_geojson(res.sites, staff=staff), "shortlist.geojson",
+    c3.download_button(_("Download CSV"), to_csv(ranked, staff=staff), "shortlist.csv", "text/csv", key="sl_csv")
+    c4.download_button(_("Download GeoJSON"), to_geojson(ranked, staff=staff), "shortlist.geojson",
                        "application/geo+json", key="sl_geojson")
     st.page_link(page="geo/web/pages/find.py", label=_("Find sites"), icon=":material/search:",
                  query_params=page_link_params())
