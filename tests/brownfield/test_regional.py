@@ -22,7 +22,8 @@ import pytest
 from shapely.geometry import box
 
 from geo.brownfield.bands import SCL_DROP
-from geo.brownfield.cube import LAYERS, composite_block, load_cube, read_items
+from geo.brownfield.cube import LAYERS, composite_block, load_cube
+from geo.brownfield.stac import read_items
 from geo.brownfield.regional import detect_regional, make_client, run_chunks
 from geo.brownfield.rules import RuleParams
 from geo.cli import main
