@@ -9,7 +9,9 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.brownfield.detect import SIZE_CLASSES
-from geo.brownfield.review import before_after_rgb, list_runs, load_candidates, promote_to_listing, record_review
+from geo.brownfield.review import (before_after_rgb, decided_candidates, filter_candidates, list_runs,
+                                   promote_to_listing, record_review)
+from geo.catalogue import catalogue_target
 from geo.i18n import SOURCE_LANG, Translator, translator
 from geo.web.assets import localise
 from geo.web.auth import actor, require_role
@@ -63,6 +65,24 @@ def dates_text(_: Translator, dates: object) -> str:
     return ", ".join(out)
 
 
+# What a run of the page reads, cached per catalogue revision (every committed review or publication changes
+# it): the runs, the candidates with their decisions, a candidate's before/after views. Shared by every
+# visitor and never changed in place (filters make new frames).
+@st.cache_resource(max_entries=2, show_spinner=False)
+def cached_runs(target: str, revision: str, _cat) -> pd.DataFrame:
+    return list_runs(_cat)
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def cached_candidates(target: str, revision: str, _cat):
+    return decided_candidates(_cat)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def cached_views(target: str, revision: str, candidate_id: str, _cat, _row):
+    return before_after_rgb(_cat, _row)
+
+
 def warning_text(w: dict) -> str:
     """A run's recorded warning in the page's language (recorded in both when the run was published)."""
     return str(w.get(lang) or w.get(SOURCE_LANG) or w.get("message") or w.get("code") or "")
@@ -70,7 +90,8 @@ def warning_text(w: dict) -> str:
 
 with guarded():
     cat = get_catalogue()
-    runs = list_runs(cat)
+    stamp = (catalogue_target(), cat.revision())
+    runs = cached_runs(*stamp, cat)
     st.subheader(_("Runs"))
     if len(runs) == 0:
         st.info(_("No published run. Run 'geo brownfield detect ... --publish'."))
@@ -110,8 +131,8 @@ with guarded():
         recent = st.checkbox(_("Only first seen in the latest run"), key="bf_recent",
                              help=_("Possible recent closures."))
     beyond = st.sidebar.checkbox(_("Also show candidates beyond the budget"), key="bf_beyond")
-    cands = load_candidates(cat, min_score, sizes or None, labels or None, decisions or None,
-                            include_beyond_budget=beyond)
+    cands = filter_candidates(cached_candidates(*stamp, cat), min_score, sizes or None, labels or None,
+                              decisions or None, include_beyond_budget=beyond)
     if recent and len(cands) and "first_seen" in cands:
         cands = cands[cands["first_seen"] == latest["dates"][-1]].reset_index(drop=True)
     show("subheader", _.ngettext("{n} candidate", "{n} candidates", len(cands)), n=len(cands))
@@ -152,7 +173,7 @@ with guarded():
     if explanation in cands:
         table[_("Why")] = cands[explanation]
     st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")
-    pics = before_after_rgb(cat, row)
+    pics = cached_views(*stamp, cid, cat, row)
     if pics:
         a, b = st.columns(2)
         dates = json.loads(runs.loc[runs["run_id"] == row.get("run_id"), "record_json"].iloc[0])["dates"] \
