@@ -67,7 +67,9 @@ def main() -> None:
     work = Path(tempfile.mkdtemp())
     path = work / "catalogue.gpkg"
     if args.catalogue:
-        shutil.copy2(args.catalogue, path)
+        for suffix in ("", "-wal"):  # a WAL file not yet checkpointed holds committed rows too
+            if Path(f"{args.catalogue}{suffix}").exists():
+                shutil.copy2(f"{args.catalogue}{suffix}", f"{path}{suffix}")
     else:
         from geo.catalogue.build import build_catalogue
 
