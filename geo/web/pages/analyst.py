@@ -145,10 +145,11 @@ with guarded():
     m = folium.Map(location=[c.y, c.x], zoom_start=16, tiles=None, prefer_canvas=True)
     folium.TileLayer(ESRI, name=_("Satellite (Esri)"), attr="Imagery © Esri", max_zoom=19).add_to(m)
     folium.TileLayer(OSM, name=_("Map (OpenStreetMap)"), attr="© OpenStreetMap contributors", show=False).add_to(m)
-    show = cands[["candidate_id", "score", "area_m2", "geometry"]].copy()
-    show["score_text"] = [_.number(s, 2, trim=False) for s in show["score"]]
-    show["area_text"] = [_.unit(a, "area-square-meter", 0) for a in show["area_m2"]]
-    folium.GeoJson(show, name=_("Candidates"), style_function=lambda f: {
+    # (Not named "show": that is the message helper, used again below.)
+    outlines = cands[["candidate_id", "score", "area_m2", "geometry"]].copy()
+    outlines["score_text"] = [_.number(s, 2, trim=False) for s in outlines["score"]]
+    outlines["area_text"] = [_.unit(a, "area-square-meter", 0) for a in outlines["area_m2"]]
+    folium.GeoJson(outlines, name=_("Candidates"), style_function=lambda f: {
         "color": "#ff6f00", "weight": 2, "fillOpacity": 0.1 + 0.4 * f["properties"]["score"]},
         tooltip=folium.GeoJsonTooltip(["candidate_id", "score_text", "area_text"],
                                       aliases=[_("Candidate"), _("Score"), _("Area")])).add_to(m)
