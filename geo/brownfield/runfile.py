@@ -71,13 +71,13 @@ def read_run(path: str | Path) -> RunFile:
     if CANDIDATES not in layers:
         raise InputFileError(N_("{path} has no {layer} layer: it is not a brownfield run file."), path=str(path),
                              layer=CANDIDATES)
-    area = gpd.read_file(path, layer=ANALYSED_AREA) if ANALYSED_AREA in layers else None
+    analysed_area = gpd.read_file(path, layer=ANALYSED_AREA) if ANALYSED_AREA in layers else None
     record = None
     if RUNS in layers:
         runs = pyogrio.read_dataframe(path, layer=RUNS, read_geometry=False)
         record = json.loads(runs["record_json"].iloc[0]) if len(runs) and "record_json" in runs else None
     naive = gpd.read_file(path, layer=NAIVE) if NAIVE in layers else None
-    return RunFile(gpd.read_file(path, layer=CANDIDATES), area, record, naive)
+    return RunFile(gpd.read_file(path, layer=CANDIDATES), analysed_area, record, naive)
 
 
 __all__ = ["RunFile", "write_run", "read_run", "runs_table"]

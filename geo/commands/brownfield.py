@@ -149,17 +149,17 @@ def _evaluate(args) -> int:
     if args.where:
         ref = ref.query(args.where)
     if args.aoi:
-        area = _read(args.aoi).to_crs(32632).geometry.union_all()
+        analysed_area = _read(args.aoi).to_crs(32632).geometry.union_all()
     elif run.analysed_area is not None:
-        area = run.analysed_area.to_crs(32632).geometry.union_all()
+        analysed_area = run.analysed_area.to_crs(32632).geometry.union_all()
     else:
-        area = None
-    ev = evaluate(cands, ref, area, args.tolerance_m, args.label_column)
+        analysed_area = None
+    ev = evaluate(cands, ref, analysed_area, args.tolerance_m, args.label_column)
     budgets = tuple(float(b) for b in args.budgets.split(","))
     pos = ref[ref[args.label_column].astype(bool)] if args.label_column and args.label_column in ref else ref
-    tables = {"ranked": budget_table(cands, pos, area, args.tolerance_m, budgets, args.strict_budget)}
+    tables = {"ranked": budget_table(cands, pos, analysed_area, args.tolerance_m, budgets, args.strict_budget)}
     if run.naive is not None:
-        tables["naive"] = budget_table(run.naive, pos, area, args.tolerance_m, budgets, args.strict_budget)
+        tables["naive"] = budget_table(run.naive, pos, analysed_area, args.tolerance_m, budgets, args.strict_budget)
     if args.json:
         print(json.dumps({**ev.to_dict(), "budgets": {k: t.to_dict("records") for k, t in tables.items()}},
                          indent=2))
