@@ -73,9 +73,23 @@ def cached_runs(target: str, revision: str, _cat) -> pd.DataFrame:
     return list_runs(_cat)
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
-def cached_candidates(target: str, revision: str, _cat):
-    return decided_candidates(_cat)
+@st.cache_resource(max_entries=4, show_spinner=False)
+def cached_candidates(target: str, revision: str, lang: str, _cat) -> tuple[pd.DataFrame, dict[str, dict]]:
+    """Every candidate with its decision and its texts in ``lang`` (``*_text`` columns), and each one's map
+    feature (GeoJSON, by candidate id): formatted once per revision and language, not on every click."""
+    c = decided_candidates(_cat)
+    if len(c) == 0:
+        return c, {}
+    tr = translator(lang)
+    c = c.assign(score_text=[tr.number(s, 2, trim=False) for s in c["score"]],
+                 area_text=[tr.unit(a, "area-square-meter", 0) for a in c["area_m2"]],
+                 size_text=[size_text(tr, s) for s in c["size_class"]],
+                 label_text=[label_text(tr, v) for v in c["label"]],
+                 review_text=[decision_text(tr, v) for v in c["decision"]],
+                 first_seen_text=[dates_text(tr, [d]) if isinstance(d, str) and d else "" for d in
+                                  (c["first_seen"] if "first_seen" in c else [None] * len(c))])
+    layer = json.loads(c[["candidate_id", "score", "score_text", "area_text", "geometry"]].to_json(drop_id=True))
+    return c, {f["properties"]["candidate_id"]: f for f in layer["features"]}
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -131,7 +145,8 @@ with guarded():
         recent = st.checkbox(_("Only first seen in the latest run"), key="bf_recent",
                              help=_("Possible recent closures."))
     beyond = st.sidebar.checkbox(_("Also show candidates beyond the budget"), key="bf_beyond")
-    cands = filter_candidates(cached_candidates(*stamp, cat), min_score, sizes or None, labels or None,
+    everything, features = cached_candidates(*stamp, lang, cat)
+    cands = filter_candidates(everything, min_score, sizes or None, labels or None,
                               decisions or None, include_beyond_budget=beyond)
     if recent and len(cands) and "first_seen" in cands:
         cands = cands[cands["first_seen"] == latest["dates"][-1]].reset_index(drop=True)
@@ -145,10 +160,7 @@ with guarded():
     m = folium.Map(location=[c.y, c.x], zoom_start=16, tiles=None, prefer_canvas=True)
     folium.TileLayer(ESRI, name=_("Satellite (Esri)"), attr="Imagery © Esri", max_zoom=19).add_to(m)
     folium.TileLayer(OSM, name=_("Map (OpenStreetMap)"), attr="© OpenStreetMap contributors", show=False).add_to(m)
-    # (Not named "show": that is the message helper, used again below.)
-    outlines = cands[["candidate_id", "score", "area_m2", "geometry"]].copy()
-    outlines["score_text"] = [_.number(s, 2, trim=False) for s in outlines["score"]]
-    outlines["area_text"] = [_.unit(a, "area-square-meter", 0) for a in outlines["area_m2"]]
+    outlines = {"type": "FeatureCollection", "features": [features[i] for i in cands["candidate_id"]]}
     folium.GeoJson(outlines, name=_("Candidates"), style_function=lambda f: {
         "color": "#ff6f00", "weight": 2, "fillOpacity": 0.1 + 0.4 * f["properties"]["score"]},
         tooltip=folium.GeoJsonTooltip(["candidate_id", "score_text", "area_text"],
@@ -163,14 +175,14 @@ with guarded():
     explanation = f"explanation_{lang}" if f"explanation_{lang}" in cands else f"explanation_{SOURCE_LANG}"
     table = {
         _("Candidate"): cands["candidate_id"],
-        _("Score"): [_.number(s, 2, trim=False) for s in cands["score"]],
-        _("Area"): [_.unit(a, "area-square-meter", 0) for a in cands["area_m2"]],
-        _("Size"): [size_text(_, s) for s in cands["size_class"]],
-        _("Label"): [label_text(_, v) for v in cands["label"]],
-        _("Review"): [decision_text(_, v) for v in cands["decision"]],
+        _("Score"): cands["score_text"],
+        _("Area"): cands["area_text"],
+        _("Size"): cands["size_text"],
+        _("Label"): cands["label_text"],
+        _("Review"): cands["review_text"],
     }
     if "first_seen" in cands:
-        table[_("First seen")] = [dates_text(_, [d]) if isinstance(d, str) and d else "" for d in cands["first_seen"]]
+        table[_("First seen")] = cands["first_seen_text"]
     if explanation in cands:
         table[_("Why")] = cands[explanation]
     st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")
