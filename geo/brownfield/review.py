@@ -176,6 +176,34 @@ def promote_to_listing(cat: CatalogueBackend, candidate: pd.Series, actor: str) 
     return sid
 
 
+def scenes_state(record: dict | None) -> tuple:
+    """What the before/after views of a run read, as a key that changes when its scenes change or move.
+
+    For each file of the run's first and last scene: (href, size, modification time), (href, None) when it
+    is gone; a remote href as (href,). Empty for a run without per-date scenes (composites). A few
+    ``stat`` calls: cheap enough for every page run.
+    """
+    import os
+
+    from geo.brownfield.bounded import is_remote, local_path
+
+    bands = (record or {}).get("scene_bands") or []
+    if not bands:
+        return ()
+    hrefs = dict.fromkeys(v[0] for b in (bands[0], bands[-1]) for v in b.values())
+    out = []
+    for href in hrefs:
+        if is_remote(href):
+            out.append((href,))
+            continue
+        try:
+            st = os.stat(local_path(href))
+            out.append((href, st.st_size, st.st_mtime_ns))
+        except OSError:
+            out.append((href, None))
+    return tuple(out)
+
+
 OUTLINE_RGB = (255, 215, 0)  # the candidate's outline burnt into the views
 
 

@@ -87,3 +87,16 @@ def test_a_file_that_is_not_a_run_is_refused_by_name(tmp_path, built_catalogue):
     with pytest.raises(InputFileError, match="unreadable"):
         read_run(tmp_path / "missing.gpkg")
     assert open_catalogue(built_catalogue).revision()  # the catalogue was only read
+
+
+def test_the_views_key_changes_when_a_scene_moves(tmp_path):
+    from geo.brownfield.review import scenes_state
+
+    scenes = _scenes(tmp_path)
+    res = execute(RunRequest(out=tmp_path / "run.gpkg", scenes=scenes))
+    before = scenes_state(res.record)
+    assert [s[0] for s in before] == [p for _d, p in scenes] and all(s[1] for s in before)
+    assert scenes_state(res.record) == before  # unchanged files: the cached views stay valid
+    (tmp_path / "0.tif").unlink()
+    assert scenes_state(res.record)[0] == (str(tmp_path / "0.tif"), None)
+    assert scenes_state({"dates": ["2019-06-01"]}) == scenes_state(None) == ()  # composites: nothing to watch

@@ -10,7 +10,7 @@ from streamlit_folium import st_folium
 
 from geo.brownfield.detect import SIZE_CLASSES
 from geo.brownfield.review import (before_after_rgb, decided_candidates, filter_candidates, list_runs,
-                                   promote_to_listing, record_review)
+                                   promote_to_listing, record_review, scenes_state)
 from geo.catalogue import catalogue_target
 from geo.i18n import SOURCE_LANG, Translator, translator
 from geo.web.assets import localise
@@ -66,11 +66,13 @@ def dates_text(_: Translator, dates: object) -> str:
 
 
 # What a run of the page reads, cached per catalogue revision (every committed review or publication changes
-# it): the runs, the candidates with their decisions, a candidate's before/after views. Shared by every
-# visitor and never changed in place (filters make new frames).
+# it): the runs, the candidates with their decisions, a candidate's before/after views (also keyed by the
+# state of the scene files they read). Shared by every visitor and never changed in place.
 @st.cache_resource(max_entries=2, show_spinner=False)
-def cached_runs(target: str, revision: str, _cat) -> pd.DataFrame:
-    return list_runs(_cat)
+def cached_runs(target: str, revision: str, _cat) -> tuple[pd.DataFrame, dict[str, dict]]:
+    """The runs, newest first, and each run's record by run id."""
+    runs = list_runs(_cat)
+    return runs, {r: json.loads(j) for r, j in zip(runs["run_id"], runs["record_json"])} if len(runs) else {}
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -93,7 +95,7 @@ def cached_candidates(target: str, revision: str, lang: str, _cat) -> tuple[pd.D
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def cached_views(target: str, revision: str, candidate_id: str, _cat, _row):
+def cached_views(target: str, revision: str, candidate_id: str, scenes: tuple, _cat, _row):
     return before_after_rgb(_cat, _row)
 
 
@@ -105,7 +107,7 @@ def warning_text(w: dict) -> str:
 with guarded():
     cat = get_catalogue()
     stamp = (catalogue_target(), cat.revision())
-    runs = cached_runs(*stamp, cat)
+    runs, records = cached_runs(*stamp, cat)
     st.subheader(_("Runs"))
     if len(runs) == 0:
         st.info(_("No published run. Run 'geo brownfield detect ... --publish'."))
@@ -117,7 +119,7 @@ with guarded():
         _("Dates"): [dates_text(_, d) for d in runs["dates"]],
         _("Candidates"): [_.integer(n) for n in runs["n_candidates"]],
     }), hide_index=True, width="stretch")
-    latest = json.loads(runs["record_json"].iloc[0])  # newest first
+    latest = records[runs["run_id"].iloc[0]]  # newest first
     for w in latest.get("warnings", []):  # runs recorded before warnings existed have none
         show("warning", "{run}: {warning}", run=latest["run_id"], warning=warning_text(w))
     info = latest.get("scorer_info")
@@ -186,11 +188,11 @@ with guarded():
     if explanation in cands:
         table[_("Why")] = cands[explanation]
     st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")
-    pics = cached_views(*stamp, cid, cat, row)
+    record = records.get(row.get("run_id"))
+    pics = cached_views(*stamp, cid, scenes_state(record), cat, row)
     if pics:
         a, b = st.columns(2)
-        dates = json.loads(runs.loc[runs["run_id"] == row.get("run_id"), "record_json"].iloc[0])["dates"] \
-            if row.get("run_id") in set(runs["run_id"]) else []
+        dates = record["dates"] if record else []
         # Native Sentinel-2 pixels (10 m), enlarged without smoothing; the candidate's outline in yellow.
         a.image(pics[0], caption=_("before {date}").format(date=dates_text(_, dates[:1])))
         b.image(pics[1], caption=_("after {date}").format(date=dates_text(_, dates[-1:])))
