@@ -60,7 +60,7 @@ CC BY-NC: used here to evaluate, never copied into the project, never used to tu
 if ref_path.exists():
     ref = gpd.read_file(ref_path)
     for m, r in runs.items():
-        area = r.extent.geometry.iloc[0]
+        area = r.analysed_area.geometry.iloc[0]
         for name, sub in (("all", ref),
                           ("productive/vacant/rail", ref[ref.typology.isin(["Produttivo", "Area libera",
                                                                              "Scalo Ferroviario"])])):
@@ -79,7 +79,7 @@ matching tolerance too."""),
 r = runs["rules"]
 print(r.candidates[["rank", "candidate_id", "area_m2", "too_small", "score", "in_budget"]].head(8).to_string())
 if ref_path.exists():
-    area = r.extent.geometry.iloc[0]
+    area = r.analysed_area.geometry.iloc[0]
     for name, layer in (("ranked", r.candidates), ("naive", r.naive)):
         print(name)
         print(budget_table(layer, ref, area, 50).to_string(index=False))"""),
@@ -97,7 +97,7 @@ command line the same run is
     nbf.v4.new_code_cell("""import sys, tempfile
 sys.path.insert(0, "..")
 from tests.brownfield.timeseries import write_catalogue
-from geo.brownfield.cube import read_items
+from geo.brownfield.stac import read_items
 from geo.brownfield.regional import detect_regional
 
 tmp = Path(tempfile.mkdtemp())

@@ -19,14 +19,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
 
 from geo.brownfield.bands import BANDS, SCL_DROP
 from geo.brownfield.quality import GROWING_MONTHS
-from geo.brownfield.stac import ASSET_KEYS, scene_from_item
+from geo.brownfield.stac import ASSET_KEYS, item_date, read_items, scene_from_item  # noqa: F401 (read_items: one item loader)
 from geo.errors import InputFileError
 from geo.i18n import N_
 
@@ -137,7 +136,7 @@ def growing_season(items: Iterable, years: Sequence[int]) -> dict[int, list]:
     """The items of each year's growing season (April-October)."""
     out: dict[int, list] = {y: [] for y in years}
     for it in items:
-        d = (it.datetime or dt.datetime.fromisoformat(it.properties["start_datetime"])).date()
+        d = item_date(it)
         if d.year in out and d.month in GROWING_MONTHS:
             out[d.year].append(it)
     return out
@@ -176,7 +175,7 @@ def load_cube(items: list, years: Sequence[int], *, bbox_4326: tuple[float, floa
     # Radiometry per solar day (tiles of one day share baseline and scaling).
     by_day = {}
     for it in season:
-        d = (it.datetime or dt.datetime.fromisoformat(it.properties["start_datetime"])).date()
+        d = item_date(it)
         by_day.setdefault(d, scene_from_item(it))
     comps = []
     dates: dict[int, list[dt.date]] = {}
@@ -196,40 +195,3 @@ def load_cube(items: list, years: Sequence[int], *, bbox_4326: tuple[float, floa
     levels = [by_day[d].level for y in years for d in dates[y]]
     return Cube(list(years), data, gbox.transform, gbox.width, gbox.height, dates,
                 [it.id for it in season], levels)
-
-
-def read_items(stac: str | Path, start: dt.date | None = None, end: dt.date | None = None,
-               max_cloud: float | None = None, bbox_4326=None) -> list:
-    """pystac Items from a static catalogue on disk or a STAC API search (Earth Search, Planetary Computer)."""
-    from geo.brownfield.bounded import stac_errors, api_io, stac_io
-
-    src = str(stac)
-    if src.startswith("http"):
-        from pystac_client import Client
-
-        modifier = None
-        if "planetarycomputer" in src:
-            import planetary_computer
-
-            modifier = planetary_computer.sign_inplace
-        collection = "sentinel-2-l2a" if "planetarycomputer" in src else "sentinel-2-c1-l2a"
-        q = {"eo:cloud_cover": {"lt": max_cloud}} if max_cloud is not None else None
-        with stac_errors():
-            search = Client.open(src, modifier=modifier, stac_io=api_io()).search(
-                collections=[collection], bbox=bbox_4326, datetime=f"{start}/{end}", query=q)
-            return list(search.items())
-    import pystac
-
-    p = Path(src)
-    if not p.exists():
-        raise InputFileError(N_("STAC catalogue not found: {path}"), path=str(p))
-    with stac_errors():
-        read = list(pystac.read_file(str(p), stac_io=stac_io()).get_items(recursive=True))
-    items = []
-    for it in read:
-        d = (it.datetime or dt.datetime.fromisoformat(it.properties["start_datetime"])).date()
-        cc = it.properties.get("eo:cloud_cover")
-        if start and d < start or end and d > end or (max_cloud is not None and cc is not None and cc > max_cloud):
-            continue
-        items.append(it)
-    return items

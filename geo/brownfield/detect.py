@@ -8,7 +8,7 @@ plus the int32 labels at polygonisation (~0.5 GB); GDAL's block cache is capped
 
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 import geopandas as gpd
 import numpy as np
@@ -20,9 +20,12 @@ from shapely.geometry import shape
 
 from geo.brownfield.rules import FEATURE_SHIFT, FEATURES, RuleParams, baseline_mask, pixel_features
 from geo.brownfield.scoring import BaselineScorer, RuleScorer, Scorer, explain
-from geo.brownfield.sources import Grid, SceneReader
+from geo.brownfield.sources import Grid
 from geo.brownfield.texts import both
 from geo.i18n import LOCALES, N_
+
+if TYPE_CHECKING:
+    from geo.brownfield.readers import Reader
 
 BLOCK = 1024
 HALO = 8
@@ -55,23 +58,23 @@ def encode(feature: np.ndarray) -> np.ndarray:
     return np.round(np.clip(feature, 0, 1) * 250).astype(np.uint8)
 
 
-def detect_rasters(readers: list[SceneReader], grid: Grid, method: str = "rules", p: RuleParams = RuleParams(),
+def detect_rasters(reader: "Reader", method: str = "rules", p: RuleParams = RuleParams(),
                    progress: Callable[[int, int], None] | None = None, block: int = BLOCK
                    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Candidate mask (uint8) and features (uint8, 0-250 = 0-1) for the whole grid, block by block."""
+    """Candidate mask (uint8) and features (uint8, 0-250 = 0-1) for the reader's whole grid, block by block.
+
+    Every pixel comes through ``reader`` (:class:`geo.brownfield.readers.Reader`): files, a cube or arrays.
+    """
+    grid = reader.grid
     mask = np.zeros((grid.height, grid.width), dtype=np.uint8)
     feats = {k: np.zeros((grid.height, grid.width), dtype=np.uint8) for k in FEATURES}
     all_blocks = list(blocks(grid, block))
     for i, (read, inner, sl) in enumerate(all_blocks):
-        dates, valids = [], []
-        for r in readers:
-            refl, valid = r.read(read)
-            dates.append(refl)
-            valids.append(valid)
+        obs = reader.read(read)
         if method == "baseline":
-            m, f = baseline_mask(dates, valids)
+            m, f = baseline_mask(obs.bands, obs.valid)
         else:
-            m, f = pixel_features(dates, valids, p)
+            m, f = pixel_features(obs.bands, obs.valid, p, activity=obs.activity)
         m = clean(m, p)
         rows = slice(int(inner.row_off), int(inner.row_off + inner.height))
         cols = slice(int(inner.col_off), int(inner.col_off + inner.width))
@@ -159,14 +162,14 @@ def rank(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
-def in_budget(areas_m2: np.ndarray, analysed_m2: float, budget: float) -> np.ndarray:
+def in_budget(areas_m2: np.ndarray, analysed_area_m2: float, budget: float) -> np.ndarray:
     """True for the top candidates (in the given order) whose cumulative area stays within ``budget`` x area.
 
     >>> in_budget(np.array([30., 20., 10., 40.]), 1000., 0.05).tolist()
     [True, True, False, False]
     """
     cum = np.cumsum(np.asarray(areas_m2, dtype=float))
-    return cum <= budget * analysed_m2 + 1e-6
+    return cum <= budget * analysed_area_m2 + 1e-6
 
 
 NAIVE_COLUMNS = ["object_id", "rank", "area_m2", "bsi_mean", "score"]

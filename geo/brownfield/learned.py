@@ -143,8 +143,8 @@ def apply_to_run(result, reviews, min_decisions: int = MIN_DECISIONS, seed: int 
 
     cands, info = learn_and_rescore(result.candidates, reviews, min_decisions, seed)
     if "fallback" not in info:
-        analysed = float(result.extent.to_crs(32632).geometry.area.sum())
-        cands["in_budget"] = in_budget(cands["area_m2"].to_numpy(dtype=float), analysed,
+        analysed_area_m2 = float(result.analysed_area.to_crs(32632).geometry.area.sum())
+        cands["in_budget"] = in_budget(cands["area_m2"].to_numpy(dtype=float), analysed_area_m2,
                                        result.record.get("budget", 0.05))
         result.candidates = cands
         result.record["scorer"] = info["name"]

@@ -38,13 +38,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.brownfield.cube import BANDS, LAYERS, Cube
+from geo.brownfield.cube import LAYERS, Cube
 from geo.brownfield.detect import HALO, clean, encode, min_pixels, naive_objects, objects, sites
 from geo.brownfield.rules import FEATURES, RuleParams, pixel_features
 from geo.brownfield.scoring import Scorer
 
 CRS = "EPSG:32632"
-NB = len(BANDS)
 
 
 def detect_block(stack: np.ndarray, min_clear: int, p: RuleParams) -> np.ndarray:
@@ -53,16 +52,10 @@ def detect_block(stack: np.ndarray, min_clear: int, p: RuleParams) -> np.ndarray
     ``stack``: (year, layer, rows, cols) composites as :func:`geo.brownfield.cube.composite_block` makes them.
     Returns uint8 (1 + features, rows, cols): the cleaned candidate mask, then each feature as 0-250.
     """
-    dates, valids, acts = [], [], []
-    for y in range(stack.shape[0]):
-        comp = stack[y]
-        dates.append({b: comp[i] for i, b in enumerate(BANDS)})
-        valid = (comp[NB] >= min_clear) & np.isfinite(comp[:NB]).all(axis=0)
-        valids.append(valid)
-        acts.append(np.where(valid, comp[NB + 1], np.nan))
-    with np.errstate(invalid="ignore"):
-        activity = np.nanmean(np.stack(acts), axis=0) if len(acts) else None
-    mask, feats = pixel_features(dates, valids, p, activity=activity)
+    from geo.brownfield.readers import composites_block
+
+    obs = composites_block(stack, min_clear)
+    mask, feats = pixel_features(obs.bands, obs.valid, p, activity=obs.activity)
     out = np.empty((1 + len(FEATURES),) + stack.shape[2:], np.uint8)
     out[0] = clean(mask, p)
     for i, k in enumerate(FEATURES, start=1):

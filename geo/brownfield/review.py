@@ -40,18 +40,22 @@ def reviews(cat) -> gpd.GeoDataFrame:
 
 def _match(cands: gpd.GeoDataFrame, revs: gpd.GeoDataFrame) -> pd.DataFrame:
     """For each candidate, the latest review of an overlapping (IoU >= 0.5) reviewed polygon."""
+    import shapely
+
     out = pd.DataFrame(index=cands.index, columns=["decision", "reason", "reviewed_at", "site_id"], dtype=object)
     if len(revs) == 0 or len(cands) == 0:
         return out
     c = cands.to_crs(32632)
-    r = revs.to_crs(32632).sort_values("at")
-    for ci, g in c.geometry.items():
-        hits = r[r.geometry.intersects(g)]
-        for _, h in hits.iloc[::-1].iterrows():
-            iou = g.intersection(h.geometry).area / g.union(h.geometry).area
-            if iou >= IOU_SAME:
-                out.loc[ci] = [h["decision"], h["reason"], h["at"], h["site_id"]]
-                break
+    r = revs.to_crs(32632).sort_values("at", kind="stable").reset_index(drop=True)
+    ci, ri = r.sindex.query(c.geometry, predicate="intersects")  # pairs: candidate position, review position
+    if len(ci) == 0:
+        return out
+    a, b = c.geometry.to_numpy()[ci], r.geometry.to_numpy()[ri]
+    iou = shapely.area(shapely.intersection(a, b)) / shapely.area(shapely.union(a, b))
+    keep = iou >= IOU_SAME
+    latest = pd.Series(ri[keep]).groupby(ci[keep]).max()  # reviews are in time order: the last one wins
+    cols = ["decision", "reason", "at", "site_id"]
+    out.iloc[latest.index.to_numpy()] = r.loc[latest.to_numpy(), cols].to_numpy(dtype=object)
     return out
 
 
@@ -81,31 +85,46 @@ def first_seen(cands: gpd.GeoDataFrame, previous: gpd.GeoDataFrame | None, date:
     return out
 
 
-def load_candidates(cat: CatalogueBackend, min_score: float = 0.0, size_classes: list[str] | None = None,
-                    labels: list[str] | None = None, decisions: list[str] | None = None,
-                    include_beyond_budget: bool = False) -> gpd.GeoDataFrame:
-    """The published candidates with their (inherited) review decision, filtered, in rank order.
+def decided_candidates(cat: CatalogueBackend) -> gpd.GeoDataFrame:
+    """Every published candidate with its (inherited) review decision, in rank order (one read of each layer).
 
-    Candidates outside the run's area budget (``in_budget`` false) are kept in the catalogue but left
-    out unless ``include_beyond_budget``.
+    What the analyst page caches per catalogue revision; :func:`filter_candidates` then narrows it.
     """
     c = cat.layer("brownfield_candidates")
     if len(c) == 0:
         return c
-    if not include_beyond_budget and "in_budget" in c:
-        c = c[c["in_budget"].fillna(True).astype(bool)]
     if "rank" in c:
         c = c.sort_values("rank", kind="stable")
+    return c.join(_match(c, reviews(cat)))
+
+
+def filter_candidates(c: gpd.GeoDataFrame, min_score: float = 0.0, size_classes: list[str] | None = None,
+                      labels: list[str] | None = None, decisions: list[str] | None = None,
+                      include_beyond_budget: bool = False) -> gpd.GeoDataFrame:
+    """The candidates of :func:`decided_candidates` an analyst asked for (pure; ``c`` is not changed).
+
+    Candidates outside the run's area budget (``in_budget`` false) are left out unless ``include_beyond_budget``.
+    """
+    if len(c) == 0:
+        return c
+    if not include_beyond_budget and "in_budget" in c:
+        c = c[c["in_budget"].fillna(True).astype(bool)]
     c = c[c["score"] >= min_score]
     if size_classes:
         c = c[c["size_class"].isin(size_classes)]
     if labels:
         c = c[c["label"].isin(labels)]
-    m = _match(c, reviews(cat))
-    c = c.join(m)
     if decisions:
         c = c[c["decision"].fillna("pending").isin(decisions)]
     return c.reset_index(drop=True)
+
+
+def load_candidates(cat: CatalogueBackend, min_score: float = 0.0, size_classes: list[str] | None = None,
+                    labels: list[str] | None = None, decisions: list[str] | None = None,
+                    include_beyond_budget: bool = False) -> gpd.GeoDataFrame:
+    """The published candidates with their (inherited) review decision, filtered, in rank order."""
+    return filter_candidates(decided_candidates(cat), min_score, size_classes, labels, decisions,
+                             include_beyond_budget)
 
 
 def record_review(cat: CatalogueBackend, candidate: pd.Series, decision: str, actor: str, reason: str | None = None,
@@ -155,6 +174,34 @@ def promote_to_listing(cat: CatalogueBackend, candidate: pd.Series, actor: str) 
         (sid,) = uow.write_sites([rec])
         add_review(uow, candidate, "promote", site_id=sid)
     return sid
+
+
+def scenes_state(record: dict | None) -> tuple:
+    """What the before/after views of a run read, as a key that changes when its scenes change or move.
+
+    For each file of the run's first and last scene: (href, size, modification time), (href, None) when it
+    is gone; a remote href as (href,). Empty for a run without per-date scenes (composites). A few
+    ``stat`` calls: cheap enough for every page run.
+    """
+    import os
+
+    from geo.brownfield.bounded import is_remote, local_path
+
+    bands = (record or {}).get("scene_bands") or []
+    if not bands:
+        return ()
+    hrefs = dict.fromkeys(v[0] for b in (bands[0], bands[-1]) for v in b.values())
+    out = []
+    for href in hrefs:
+        if is_remote(href):
+            out.append((href,))
+            continue
+        try:
+            st = os.stat(local_path(href))
+            out.append((href, st.st_size, st.st_mtime_ns))
+        except OSError:
+            out.append((href, None))
+    return tuple(out)
 
 
 OUTLINE_RGB = (255, 215, 0)  # the candidate's outline burnt into the views

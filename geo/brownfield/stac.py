@@ -11,7 +11,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Iterable
 
-from geo.brownfield.bands import BANDS, baseline_offset
+from geo.brownfield.bands import baseline_offset
 from geo.brownfield.sources import BandRef, Scene
 from geo.errors import InputFileError, UserError
 from geo.i18n import N_
@@ -25,7 +25,7 @@ ASSET_KEYS = {"B02": ("blue", "B02"), "B03": ("green", "B03"), "B04": ("red", "B
 
 def scene_from_item(item) -> Scene:
     """A :class:`Scene` from a pystac Item (L2A), with scale/offset from ``raster:bands`` when declared."""
-    date = (item.datetime or dt.datetime.fromisoformat(item.properties["start_datetime"])).date()
+    date = item_date(item)
     baseline = item.properties.get("s2:processing_baseline")
     level = "L2A" if "l2a" in (item.collection_id or "").lower() or item.properties.get(
         "s2:product_type", "").endswith("2A") else item.properties.get("processing:level", "L2A")
@@ -51,67 +51,86 @@ def scene_from_item(item) -> Scene:
     return Scene(date=date, level=str(level).upper().replace("LEVEL-", "L"), bands=refs, source=item.self_href or item.id)
 
 
-def scenes_from_static(catalog_path: str | Path, start: dt.date | None = None, end: dt.date | None = None,
-                       max_cloud: float | None = None) -> list[Scene]:
-    """Scenes from a static STAC catalogue on disk (catalog.json -> items -> local assets)."""
-    import pystac
+def read_items(stac: str | Path, start: dt.date | None = None, end: dt.date | None = None,
+               max_cloud: float | None = None, bbox_4326: tuple[float, float, float, float] | None = None,
+               limit: int | None = None) -> list:
+    """The pystac Items of a static catalogue on disk or of a STAC API search, filtered by date and cloud cover.
 
-    from geo.brownfield.bounded import refusal_in, stac_io
+    The one way items are read, for the per-date path and the composites alike. Every document is read
+    through :mod:`geo.brownfield.bounded` (byte caps; devices, pipes and folders refused).
 
-    p = Path(catalog_path)
-    if not p.exists():
-        raise InputFileError(N_("STAC catalogue not found: {path}"), path=str(p))
-    try:
-        cat = pystac.read_file(str(p), stac_io=stac_io())
-        items = list(cat.get_items(recursive=True)) if hasattr(cat, "get_items") else [cat]
-    except UserError:
-        raise
-    except Exception as exc:
-        if (ours := refusal_in(exc)) is not None:  # a link refused by the bounded reader, wrapped by pystac
-            raise ours from None
-        raise InputFileError(N_("{name} is not a valid STAC catalogue: {error}"), name=p.name,
-                             error=str(exc)) from None
-    return _select(items, start, end, max_cloud)
+    Parameters
+    ----------
+    stac
+        A ``catalog.json`` (or one item's JSON) path, or an API URL (Earth Search ``sentinel-2-c1-l2a``,
+        Planetary Computer ``sentinel-2-l2a``; needs ``bbox_4326``, ``start`` and ``end``).
+    limit
+        At most this many items from an API (None: all).
 
+    Raises
+    ------
+    InputFileError
+        A catalogue missing, refused by the bounded reader or not STAC; an API's error.
+    """
+    from geo.brownfield.bounded import api_io, refusal_in, stac_errors, stac_io
 
-def _select(items: Iterable, start, end, max_cloud) -> list[Scene]:
-    out = []
-    for it in items:
-        d = (it.datetime or dt.datetime.fromisoformat(it.properties["start_datetime"])).date()
-        if start and d < start or end and d > end:
-            continue
+    src = str(stac)
+    if src.startswith("http"):
+        from pystac_client import Client
+
+        modifier = None
+        if "planetarycomputer" in src:
+            try:
+                import planetary_computer
+            except ImportError:
+                raise UserError(N_("For Planetary Computer install the extra: pip install "
+                                   "'lombardy-sites[planetary]'")) from None
+            modifier = planetary_computer.sign_inplace
+        collection = "sentinel-2-l2a" if "planetarycomputer" in src else "sentinel-2-c1-l2a"
+        q = {"eo:cloud_cover": {"lt": max_cloud}} if max_cloud is not None else None
+        with stac_errors():
+            search = Client.open(src, modifier=modifier, stac_io=api_io()).search(
+                collections=[collection], bbox=bbox_4326, datetime=f"{start}/{end}", query=q, max_items=limit)
+            read = list(search.items())
+    else:
+        import pystac
+
+        p = Path(src)
+        if not p.exists():
+            raise InputFileError(N_("STAC catalogue not found: {path}"), path=str(p))
+        try:
+            cat = pystac.read_file(str(p), stac_io=stac_io())
+            read = list(cat.get_items(recursive=True)) if hasattr(cat, "get_items") else [cat]
+        except UserError:
+            raise
+        except Exception as exc:
+            if (ours := refusal_in(exc)) is not None:  # a link refused by the bounded reader, wrapped by pystac
+                raise ours from None
+            raise InputFileError(N_("{name} is not a valid STAC catalogue: {error}"), name=p.name,
+                                 error=str(exc)) from None
+    items = []
+    for it in read:
+        d = item_date(it)
         cc = it.properties.get("eo:cloud_cover")
-        if max_cloud is not None and cc is not None and cc > max_cloud:
+        if start and d < start or end and d > end or (max_cloud is not None and cc is not None and cc > max_cloud):
             continue
-        out.append(scene_from_item(it))
+        items.append(it)
+    return items
+
+
+def item_date(item) -> dt.date:
+    """An item's acquisition date (``datetime``, or ``start_datetime`` for a range)."""
+    return (item.datetime or dt.datetime.fromisoformat(item.properties["start_datetime"])).date()
+
+
+def scenes_from_items(items: Iterable) -> list[Scene]:
+    """The per-date path's :class:`Scene` of each item, by date; every asset checked before GDAL opens it."""
     from geo.brownfield.bounded import check_assets
 
-    check_assets(ref.href for s in out for ref in s.bands.values())  # before GDAL opens any of them
+    out = [scene_from_item(it) for it in items]
+    check_assets(ref.href for s in out for ref in s.bands.values())
     return sorted(out, key=lambda s: s.date)
 
 
-def search_api(url: str, bbox_4326: tuple[float, float, float, float], start: dt.date, end: dt.date,
-               max_cloud: float = 20.0, collection: str | None = None, limit: int = 50) -> list[Scene]:
-    """Search a STAC API (needs the network): Earth Search ``sentinel-2-c1-l2a`` or Planetary Computer."""
-    from pystac_client import Client
-
-    modifier = None
-    if "planetarycomputer" in url:
-        try:
-            import planetary_computer
-        except ImportError:
-            raise UserError(N_("For Planetary Computer install the extra: pip install "
-                               "'lombardy-sites[planetary]'")) from None
-        modifier = planetary_computer.sign_inplace
-    collection = collection or ("sentinel-2-l2a" if "planetarycomputer" in url else "sentinel-2-c1-l2a")
-    from geo.brownfield.bounded import stac_errors, api_io
-
-    with stac_errors():
-        client = Client.open(url, modifier=modifier, stac_io=api_io())
-        search = client.search(collections=[collection], bbox=bbox_4326, datetime=f"{start}/{end}",
-                               query={"eo:cloud_cover": {"lt": max_cloud}}, max_items=limit)
-        items = list(search.items())
-    return _select(items, None, None, None)
-
-
-__all__ = ["scene_from_item", "scenes_from_static", "search_api", "EARTH_SEARCH", "PLANETARY", "BANDS"]
+__all__ = ["read_items", "item_date", "scene_from_item", "scenes_from_items", "EARTH_SEARCH", "PLANETARY",
+           "ASSET_KEYS"]

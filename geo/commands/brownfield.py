@@ -70,106 +70,67 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _read(path):
-    import geopandas as gpd
+    from geo.brownfield.run import read_frame
 
-    from geo.errors import InputFileError
-
-    try:
-        return gpd.read_file(path)
-    except Exception as exc:
-        raise InputFileError(N_("{path}: unreadable file ({error})"), path=str(path), error=str(exc)) from None
+    return read_frame(path)
 
 
-def _detect(args) -> int:
+def _request(args):
+    """The command line as a :class:`~geo.brownfield.run.RunRequest` (parsing only)."""
     import datetime as dt
 
-    from tqdm import tqdm
-
-    from geo.brownfield import run as R
-    from geo.brownfield.sources import scene_from_path
-    from geo.brownfield.stac import scenes_from_static, search_api
+    from geo.brownfield.run import RunRequest
     from geo.errors import UserError
 
-    _ = translator(getattr(args, "lang", "en"))
     scenes = []
-    order = args.band_order.split(",") if args.band_order else None
     for item in args.scene:
         date, sep, path = item.partition("=")
         if not sep:
             raise UserError(N_("--scene needs DATE=PATH, got '{item}'"), item=item)
-        scenes.append(scene_from_path(path, date, level=args.level, band_order=order))
-    aoi = _read(args.aoi) if args.aoi else None
-    if aoi is not None:
-        from pathlib import Path
+        scenes.append((date, path))
+    return RunRequest(
+        out=args.out, catalogue_path=args.catalogue_path, scenes=scenes,
+        band_order=args.band_order.split(",") if args.band_order else None, level=args.level, stac=args.stac,
+        aoi=args.aoi, start=dt.date.fromisoformat(args.start) if args.start else None,
+        end=dt.date.fromisoformat(args.end) if args.end else None, max_cloud=args.max_cloud,
+        years=[int(y) for y in args.years.split(",")] if args.years else None, per_date=args.per_date,
+        min_clear=args.min_clear, scheduler=args.scheduler, workers=args.workers, memory_limit=args.memory_limit,
+        chunk=args.chunk, work_dir=args.work_dir, landuse=args.landuse, register=args.register, method=args.method,
+        budget=args.budget, publish=args.publish, learned=args.learned, min_decisions=args.min_decisions)
 
-        from geo.brownfield.aoi import check_aoi
 
-        check_aoi(aoi, Path(args.aoi).name)
-    start = dt.date.fromisoformat(args.start) if args.start else None
-    end = dt.date.fromisoformat(args.end) if args.end else None
-    composites = bool(args.stac) and not args.per_date
-    if args.stac and args.per_date:
-        if args.stac.startswith("http"):
-            if aoi is None or start is None or end is None:
-                raise UserError(N_("--stac URL needs --aoi, --from and --to"))
-            scenes += search_api(args.stac, tuple(aoi.to_crs(4326).total_bounds), start, end, args.max_cloud)
-        else:
-            scenes += scenes_from_static(args.stac, start, end, args.max_cloud)
-    if composites and scenes:
-        raise UserError(N_("--scene and --stac (composites) do not combine: use --per-date to compare the dates."))
-    if composites and args.stac.startswith("http") and (aoi is None or start is None or end is None):
-        raise UserError(N_("--stac URL needs --aoi, --from and --to"))
-    from geo.catalogue.ownership import refuse_catalogue_as_output
+def _detect(args) -> int:
+    from tqdm import tqdm
 
-    refuse_catalogue_as_output(args.out, args.catalogue_path)  # any catalogue, with or without --publish
-    listed = None
-    if args.publish:
-        from geo.catalogue import open_catalogue
+    from geo.brownfield.run import execute
 
-        listed = open_catalogue(args.catalogue_path).sites(statuses=None)
-    bar = tqdm(total=0, unit="chunk" if composites else "block", file=sys.stderr, disable=None)
+    _ = translator(getattr(args, "lang", "en"))
+    req = _request(args)
+    bar = tqdm(total=0, unit="chunk" if req.composites else "block", file=sys.stderr, disable=None)
 
     def progress(i, n):
         bar.total = n
         bar.update(i - bar.n)
 
-    if not 0 < args.budget <= 1:
-        budget = args.budget
-        raise UserError(N_("--budget is a share of the analysed area between 0 and 1, got {budget}"),
-                        budget=lambda _: _.number(budget, 6))
-    landuse = _read(args.landuse) if args.landuse else None
-    register = _read(args.register) if args.register else None
-    if composites:
-        res = _detect_composites(args, aoi, start, end, landuse, listed, register, progress)
-    else:
-        res = R.detect(scenes, method=args.method, aoi=aoi, landuse=landuse, listed=listed, register=register,
-                       progress=progress, budget=args.budget)
-    bar.close()
-    if args.learned:
-        from geo.brownfield.learned import apply_to_run
-        from geo.brownfield.review import reviews
-        from geo.catalogue import open_catalogue
+    def notify(event, **values):
+        if event == "dask":
+            print(_("Dask: {address}  dashboard: {link}").format(address=values["address"],
+                                                                 link=values["dashboard"]), file=sys.stderr)
 
-        info = apply_to_run(res, reviews(open_catalogue(args.catalogue_path)), args.min_decisions)
-        if "fallback" in info:
-            why = info.get("fallback_text", {}).get(_.lang) or info["fallback"]
-            print(_("learned scorer not used: {why}; ranked by {scorer}").format(why=why, scorer=info["name"]),
-                  file=sys.stderr)
-        else:
-            print(_.ngettext("ranked by {scorer}: {n} decision, cross-validated AUC {auc}",
-                             "ranked by {scorer}: {n} decisions, cross-validated AUC {auc}", info["n_decisions"])
-                  .format(scorer=info["name"], n=_.integer(info["n_decisions"]), auc=_.number(info["cv_auc"], 3)),
-                  file=sys.stderr)
-    R.write_run(res, args.out)
-    if composites:
-        import shutil
-
-        from geo.brownfield.regional import default_work_dir
-
-        # Written: the parts are no longer needed.
-        shutil.rmtree(args.work_dir or default_work_dir(args.out), ignore_errors=True)
-    if args.publish:
-        R.publish(res, args.catalogue_path)
+    try:
+        res = execute(req, progress=progress, notify=notify)
+    finally:
+        bar.close()
+    info = res.record.get("scorer_info") if req.learned else None
+    if info and "fallback" in info:
+        why = info.get("fallback_text", {}).get(_.lang) or info["fallback"]
+        print(_("learned scorer not used: {why}; ranked by {scorer}").format(why=why, scorer=info["name"]),
+              file=sys.stderr)
+    elif info:
+        print(_.ngettext("ranked by {scorer}: {n} decision, cross-validated AUC {auc}",
+                         "ranked by {scorer}: {n} decisions, cross-validated AUC {auc}", info["n_decisions"])
+              .format(scorer=info["name"], n=_.integer(info["n_decisions"]), auc=_.number(info["cv_auc"], 3)),
+              file=sys.stderr)
     n = len(res.candidates)
     print(_.ngettext("{run}: {n} candidate in {seconds} s -> {out}", "{run}: {n} candidates in {seconds} s -> {out}", n)
           .format(run=res.run_id, n=_.integer(n), seconds=_.number(res.record["timings_s"]["total"], 2), out=args.out))
@@ -178,66 +139,27 @@ def _detect(args) -> int:
     return 0
 
 
-def _detect_composites(args, aoi, start, end, landuse, listed, register, progress):
-    from geo.brownfield.cube import growing_season, read_items
-    from geo.brownfield.regional import default_work_dir, detect_regional, make_client
-    from geo.errors import UserError
-
-    _ = translator(getattr(args, "lang", "en"))
-    if args.chunk < 16 or args.workers < 1 or args.min_clear < 1:
-        raise UserError(N_("--chunk must be at least 16 px, --workers and --min-clear at least 1 (got {chunk}, "
-                           "{workers}, {min_clear})."), chunk=args.chunk, workers=args.workers,
-                        min_clear=args.min_clear)
-    bbox = tuple(aoi.to_crs(4326).total_bounds) if aoi is not None else None
-    items = read_items(args.stac, start, end, args.max_cloud, bbox)
-    if args.years:
-        years = sorted(int(y) for y in args.years.split(","))
-    else:
-        found = sorted(y for y, its in growing_season(items, range(1984, 2100)).items() if its)
-        years = [found[0], found[-1]] if found else []
-    if len(years) < 2 or years[0] == years[-1]:
-        raise UserError(N_("Growing-season acquisitions of at least two different years are needed (found: "
-                           "{years})."), years=", ".join(map(str, years)) or "—")
-    client = make_client(args.scheduler, args.workers, args.memory_limit)
-    try:
-        if client is not None:
-            print(_("Dask: {address}  dashboard: {link}").format(address=client.scheduler.address,
-                                                                 link=client.dashboard_link), file=sys.stderr)
-        return detect_regional(items, years, aoi=aoi, landuse=landuse, listed=listed, register=register,
-                               budget=args.budget, chunk=args.chunk, min_clear=args.min_clear, client=client,
-                               work_dir=args.work_dir or default_work_dir(args.out), progress=progress)
-    finally:
-        if client is not None:
-            cluster = getattr(client, "cluster", None)
-            client.close()
-            if cluster is not None and not args.scheduler:
-                cluster.close()
-
-
 def _evaluate(args) -> int:
-    import geopandas as gpd
-    import pyogrio
-
     from geo.brownfield.evaluate import budget_table, evaluate, format_budget_table
+    from geo.brownfield.runfile import read_run
 
-    cands = gpd.read_file(args.candidates, layer="brownfield_candidates")
-    cands = cands[cands["score"] >= args.min_score]
+    run = read_run(args.candidates)
+    cands = run.candidates[run.candidates["score"] >= args.min_score]
     ref = _read(args.reference)
     if args.where:
         ref = ref.query(args.where)
     if args.aoi:
-        area = _read(args.aoi).to_crs(32632).geometry.union_all()
-    elif "analysed_area" in pyogrio.list_layers(args.candidates)[:, 0]:
-        area = gpd.read_file(args.candidates, layer="analysed_area").to_crs(32632).geometry.union_all()
+        analysed_area = _read(args.aoi).to_crs(32632).geometry.union_all()
+    elif run.analysed_area is not None:
+        analysed_area = run.analysed_area.to_crs(32632).geometry.union_all()
     else:
-        area = None
-    ev = evaluate(cands, ref, area, args.tolerance_m, args.label_column)
+        analysed_area = None
+    ev = evaluate(cands, ref, analysed_area, args.tolerance_m, args.label_column)
     budgets = tuple(float(b) for b in args.budgets.split(","))
     pos = ref[ref[args.label_column].astype(bool)] if args.label_column and args.label_column in ref else ref
-    tables = {"ranked": budget_table(cands, pos, area, args.tolerance_m, budgets, args.strict_budget)}
-    if "naive_candidates" in pyogrio.list_layers(args.candidates)[:, 0]:
-        naive = gpd.read_file(args.candidates, layer="naive_candidates")
-        tables["naive"] = budget_table(naive, pos, area, args.tolerance_m, budgets, args.strict_budget)
+    tables = {"ranked": budget_table(cands, pos, analysed_area, args.tolerance_m, budgets, args.strict_budget)}
+    if run.naive is not None:
+        tables["naive"] = budget_table(run.naive, pos, analysed_area, args.tolerance_m, budgets, args.strict_budget)
     if args.json:
         print(json.dumps({**ev.to_dict(), "budgets": {k: t.to_dict("records") for k, t in tables.items()}},
                          indent=2))

@@ -19,7 +19,7 @@ from geo.brownfield.bands import baseline_offset, scl_valid, to_reflectance
 from geo.brownfield.evaluate import evaluate
 from geo.brownfield.run import detect, publish
 from geo.brownfield.sources import SceneReader, grid_for, scene_from_path
-from geo.brownfield.stac import scenes_from_static
+from geo.brownfield.stac import read_items, scenes_from_items
 from geo.catalogue import open_catalogue
 from geo.cli import main
 from geo.errors import InputFileError
@@ -157,12 +157,12 @@ def test_candidates_are_labelled_against_catalogue_and_register(tmp_path):
 
 def test_blocks_give_the_same_answer_as_one_window(tmp_path):
     from geo.brownfield.detect import detect_rasters
+    from geo.brownfield.readers import ScenesReader
 
     s0, s1 = _two_dates(tmp_path)
-    grid = grid_for([s0, s1])
-    readers = [SceneReader(s, grid) for s in (s0, s1)]
-    m1, f1 = detect_rasters(readers, grid, block=1024)
-    m2, f2 = detect_rasters(readers, grid, block=32)
+    reader = ScenesReader([s0, s1], grid_for([s0, s1]))
+    m1, f1 = detect_rasters(reader, block=1024)
+    m2, f2 = detect_rasters(reader, block=32)
     assert (m1 == m2).all() and all((f1[k] == f2[k]).all() for k in f1)
 
 
@@ -196,11 +196,11 @@ def test_static_stac_catalogue_is_the_same_path(tmp_path):
             item.add_asset(key, pystac.Asset(href=str(folder / f"T32TNR_20200101T100000_{code}.tif")))
         cat.add_item(item)
     cat.normalize_and_save(str(tmp_path / "stac"), catalog_type=pystac.CatalogType.SELF_CONTAINED)
-    scenes = scenes_from_static(tmp_path / "stac" / "catalog.json")
+    scenes = scenes_from_items(read_items(tmp_path / "stac" / "catalog.json"))
     assert [s.date.isoformat() for s in scenes] == ["2019-06-01", "2021-06-01"]
     assert all(s.bands["B04"].offset_dn == 0.0 for s in scenes)
     assert len(detect(scenes).candidates) == 1
-    assert scenes_from_static(tmp_path / "stac" / "catalog.json", max_cloud=1.0) == []
+    assert scenes_from_items(read_items(tmp_path / "stac" / "catalog.json", max_cloud=1.0)) == []
 
 
 # ------------------------------------------------------------ evaluation

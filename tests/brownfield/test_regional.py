@@ -22,7 +22,8 @@ import pytest
 from shapely.geometry import box
 
 from geo.brownfield.bands import SCL_DROP
-from geo.brownfield.cube import LAYERS, composite_block, load_cube, read_items
+from geo.brownfield.cube import LAYERS, composite_block, load_cube
+from geo.brownfield.stac import read_items
 from geo.brownfield.regional import detect_regional, make_client, run_chunks
 from geo.brownfield.rules import RuleParams
 from geo.cli import main
@@ -153,6 +154,21 @@ def test_chunking_does_not_change_the_layer(items, reference_run, tmp_path):
     assert a.drop(columns="geometry").equals(b.drop(columns="geometry"))
     assert all(x.equals(y) for x, y in zip(a.geometry, b.geometry))
     assert whole.record["execution"]["chunks"] == 1
+
+
+def test_the_cube_read_window_by_window_gives_the_regional_layer(items, reference_run):
+    """The cube is a Reader: windowed detection through it finds what the chunked Dask run finds."""
+    from geo.brownfield.readers import CubeReader, Reader
+    from geo.brownfield.run import detect_from
+
+    reader = CubeReader(load_cube(items, YEARS, chunk=24), min_clear=3)
+    assert isinstance(reader, Reader)
+    res = detect_from(reader, block=40)  # windows that do not match the Dask chunks
+    cols = ["candidate_id", "rank", "area_m2", "score", "too_small", "size_class"]
+    a, b = _comparable(reference_run)[cols + ["geometry"]], _comparable(res)[cols + ["geometry"]]
+    assert len(a) >= 1 and a[cols].equals(b[cols])
+    assert all(x.equals(y) for x, y in zip(a.geometry, b.geometry))
+    assert res.record["dates"] == [str(max(reference_run.record["composites"]["dates"][str(y)])) for y in YEARS]
 
 
 def test_local_cluster_with_two_workers_equals_the_single_process_run(items, reference_run, tmp_path):

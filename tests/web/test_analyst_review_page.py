@@ -48,6 +48,8 @@ def test_review_reads_as_a_decision(monkeypatch, writable_catalogue, tmp_path):
     # Promoted: a link to the draft, not a second draft.
     at.button(key="bf_promote").click().run()
     assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert any("created (origin: disused" in shown(s.value) for s in at.success), [s.value for s in at.success]
     drafts = open_catalogue(writable_catalogue).sites(statuses=["draft"])
     drafts = drafts[drafts["origin"] == "disused"]
     (sid,) = drafts["site_id"].tolist()

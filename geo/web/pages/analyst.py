@@ -9,7 +9,9 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.brownfield.detect import SIZE_CLASSES
-from geo.brownfield.review import before_after_rgb, list_runs, load_candidates, promote_to_listing, record_review
+from geo.brownfield.review import (before_after_rgb, decided_candidates, filter_candidates, list_runs,
+                                   promote_to_listing, record_review, scenes_state)
+from geo.catalogue import catalogue_target
 from geo.i18n import SOURCE_LANG, Translator, translator
 from geo.web.assets import localise
 from geo.web.auth import actor, require_role
@@ -63,6 +65,40 @@ def dates_text(_: Translator, dates: object) -> str:
     return ", ".join(out)
 
 
+# What a run of the page reads, cached per catalogue revision (every committed review or publication changes
+# it): the runs, the candidates with their decisions, a candidate's before/after views (also keyed by the
+# state of the scene files they read). Shared by every visitor and never changed in place.
+@st.cache_resource(max_entries=2, show_spinner=False)
+def cached_runs(target: str, revision: str, _cat) -> tuple[pd.DataFrame, dict[str, dict]]:
+    """The runs, newest first, and each run's record by run id."""
+    runs = list_runs(_cat)
+    return runs, {r: json.loads(j) for r, j in zip(runs["run_id"], runs["record_json"])} if len(runs) else {}
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def cached_candidates(target: str, revision: str, lang: str, _cat) -> tuple[pd.DataFrame, dict[str, dict]]:
+    """Every candidate with its decision and its texts in ``lang`` (``*_text`` columns), and each one's map
+    feature (GeoJSON, by candidate id): formatted once per revision and language, not on every click."""
+    c = decided_candidates(_cat)
+    if len(c) == 0:
+        return c, {}
+    tr = translator(lang)
+    c = c.assign(score_text=[tr.number(s, 2, trim=False) for s in c["score"]],
+                 area_text=[tr.unit(a, "area-square-meter", 0) for a in c["area_m2"]],
+                 size_text=[size_text(tr, s) for s in c["size_class"]],
+                 label_text=[label_text(tr, v) for v in c["label"]],
+                 review_text=[decision_text(tr, v) for v in c["decision"]],
+                 first_seen_text=[dates_text(tr, [d]) if isinstance(d, str) and d else "" for d in
+                                  (c["first_seen"] if "first_seen" in c else [None] * len(c))])
+    layer = json.loads(c[["candidate_id", "score", "score_text", "area_text", "geometry"]].to_json(drop_id=True))
+    return c, {f["properties"]["candidate_id"]: f for f in layer["features"]}
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def cached_views(target: str, revision: str, candidate_id: str, scenes: tuple, _cat, _row):
+    return before_after_rgb(_cat, _row)
+
+
 def warning_text(w: dict) -> str:
     """A run's recorded warning in the page's language (recorded in both when the run was published)."""
     return str(w.get(lang) or w.get(SOURCE_LANG) or w.get("message") or w.get("code") or "")
@@ -70,7 +106,8 @@ def warning_text(w: dict) -> str:
 
 with guarded():
     cat = get_catalogue()
-    runs = list_runs(cat)
+    stamp = (catalogue_target(), cat.revision())
+    runs, records = cached_runs(*stamp, cat)
     st.subheader(_("Runs"))
     if len(runs) == 0:
         st.info(_("No published run. Run 'geo brownfield detect ... --publish'."))
@@ -82,7 +119,7 @@ with guarded():
         _("Dates"): [dates_text(_, d) for d in runs["dates"]],
         _("Candidates"): [_.integer(n) for n in runs["n_candidates"]],
     }), hide_index=True, width="stretch")
-    latest = json.loads(runs["record_json"].iloc[0])  # newest first
+    latest = records[runs["run_id"].iloc[0]]  # newest first
     for w in latest.get("warnings", []):  # runs recorded before warnings existed have none
         show("warning", "{run}: {warning}", run=latest["run_id"], warning=warning_text(w))
     info = latest.get("scorer_info")
@@ -110,8 +147,9 @@ with guarded():
         recent = st.checkbox(_("Only first seen in the latest run"), key="bf_recent",
                              help=_("Possible recent closures."))
     beyond = st.sidebar.checkbox(_("Also show candidates beyond the budget"), key="bf_beyond")
-    cands = load_candidates(cat, min_score, sizes or None, labels or None, decisions or None,
-                            include_beyond_budget=beyond)
+    everything, features = cached_candidates(*stamp, lang, cat)
+    cands = filter_candidates(everything, min_score, sizes or None, labels or None,
+                              decisions or None, include_beyond_budget=beyond)
     if recent and len(cands) and "first_seen" in cands:
         cands = cands[cands["first_seen"] == latest["dates"][-1]].reset_index(drop=True)
     show("subheader", _.ngettext("{n} candidate", "{n} candidates", len(cands)), n=len(cands))
@@ -124,10 +162,8 @@ with guarded():
     m = folium.Map(location=[c.y, c.x], zoom_start=16, tiles=None, prefer_canvas=True)
     folium.TileLayer(ESRI, name=_("Satellite (Esri)"), attr="Imagery © Esri", max_zoom=19).add_to(m)
     folium.TileLayer(OSM, name=_("Map (OpenStreetMap)"), attr="© OpenStreetMap contributors", show=False).add_to(m)
-    show = cands[["candidate_id", "score", "area_m2", "geometry"]].copy()
-    show["score_text"] = [_.number(s, 2, trim=False) for s in show["score"]]
-    show["area_text"] = [_.unit(a, "area-square-meter", 0) for a in show["area_m2"]]
-    folium.GeoJson(show, name=_("Candidates"), style_function=lambda f: {
+    outlines = {"type": "FeatureCollection", "features": [features[i] for i in cands["candidate_id"]]}
+    folium.GeoJson(outlines, name=_("Candidates"), style_function=lambda f: {
         "color": "#ff6f00", "weight": 2, "fillOpacity": 0.1 + 0.4 * f["properties"]["score"]},
         tooltip=folium.GeoJsonTooltip(["candidate_id", "score_text", "area_text"],
                                       aliases=[_("Candidate"), _("Score"), _("Area")])).add_to(m)
@@ -141,22 +177,22 @@ with guarded():
     explanation = f"explanation_{lang}" if f"explanation_{lang}" in cands else f"explanation_{SOURCE_LANG}"
     table = {
         _("Candidate"): cands["candidate_id"],
-        _("Score"): [_.number(s, 2, trim=False) for s in cands["score"]],
-        _("Area"): [_.unit(a, "area-square-meter", 0) for a in cands["area_m2"]],
-        _("Size"): [size_text(_, s) for s in cands["size_class"]],
-        _("Label"): [label_text(_, v) for v in cands["label"]],
-        _("Review"): [decision_text(_, v) for v in cands["decision"]],
+        _("Score"): cands["score_text"],
+        _("Area"): cands["area_text"],
+        _("Size"): cands["size_text"],
+        _("Label"): cands["label_text"],
+        _("Review"): cands["review_text"],
     }
     if "first_seen" in cands:
-        table[_("First seen")] = [dates_text(_, [d]) if isinstance(d, str) and d else "" for d in cands["first_seen"]]
+        table[_("First seen")] = cands["first_seen_text"]
     if explanation in cands:
         table[_("Why")] = cands[explanation]
     st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")
-    pics = before_after_rgb(cat, row)
+    record = records.get(row.get("run_id"))
+    pics = cached_views(*stamp, cid, scenes_state(record), cat, row)
     if pics:
         a, b = st.columns(2)
-        dates = json.loads(runs.loc[runs["run_id"] == row.get("run_id"), "record_json"].iloc[0])["dates"] \
-            if row.get("run_id") in set(runs["run_id"]) else []
+        dates = record["dates"] if record else []
         # Native Sentinel-2 pixels (10 m), enlarged without smoothing; the candidate's outline in yellow.
         a.image(pics[0], caption=_("before {date}").format(date=dates_text(_, dates[:1])))
         b.image(pics[1], caption=_("after {date}").format(date=dates_text(_, dates[-1:])))
