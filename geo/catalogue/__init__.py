@@ -21,7 +21,8 @@ import pandas as pd
 from geo.catalogue.access import ROLES, Role, can_read, visible_statuses
 from geo.catalogue.catalogue import (CHANGE_COLUMNS, OWNER_COLUMNS, REFERENCE_LAYERS, SUBMISSION_COLUMNS, SCHEMA_VERSION, Catalogue, ConflictError,
                                      UnitOfWork, new_id, now_iso, open_catalogue)
-from geo.catalogue.compute import compute_site_fields, legal_disused
+from geo.catalogue.compute import legal_disused
+from geo.catalogue.records import Reference, prepare
 from geo.places import MunicipalityIndex
 
 
@@ -66,5 +67,5 @@ def catalogue_target(value: str | os.PathLike | None = None) -> str:
 GeoPackageCatalogue = Catalogue  # the name of the first release
 
 __all__ = ["Catalogue", "CatalogueBackend", "UnitOfWork", "ConflictError", "open_catalogue", "catalogue_target",
-           "compute_site_fields", "legal_disused", "now_iso", "new_id", "SCHEMA_VERSION", "CHANGE_COLUMNS", "OWNER_COLUMNS", "SUBMISSION_COLUMNS",
+           "prepare", "Reference", "legal_disused", "now_iso", "new_id", "SCHEMA_VERSION", "CHANGE_COLUMNS", "OWNER_COLUMNS", "SUBMISSION_COLUMNS",
            "REFERENCE_LAYERS", "Role", "ROLES", "visible_statuses", "can_read", "GeoPackageCatalogue"]

@@ -23,8 +23,8 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import __version__
-from geo.catalogue.compute import compute_site_fields
-from geo.catalogue.frames import empty_sites, normalise_sites, records_to_frame, to_storage
+from geo.catalogue.records import Reference, prepare
+from geo.catalogue.frames import empty_sites, storage_frame, to_storage
 from geo.catalogue import migrate
 from geo.catalogue.catalogue import CHANGE_COLUMNS, OWNER_COLUMNS, SUBMISSION_COLUMNS, now_iso
 from geo.catalogue.db import Database, connect, is_url
@@ -153,16 +153,11 @@ def build_catalogue(target: str | os.PathLike, *, demo: bool = True, seed: int =
                                        "zls_municipalities": zls_m, **refs, "zis_areas": zis,
                                        "zis_actors": zis_actors}
     if demo:
-        recs = demo_sites(mun, n=n_sites, seed=seed, zls_codes=set(zls_m["istat"]), airports=infra)
-        frame = records_to_frame(recs)
         stamp = now_iso()
-        frame["version"] = 1
-        frame["created_at"] = stamp
-        frame["updated_at"] = stamp
-        comp = compute_site_fields(frame, mun, zls_m, infra, zis)
-        for c in comp.columns:
-            frame[c] = comp[c].values
-        frame = normalise_sites(frame)
+        recs = prepare([{**r, "version": 1, "created_at": stamp, "updated_at": stamp}
+                        for r in demo_sites(mun, n=n_sites, seed=seed, zls_codes=set(zls_m["istat"]), airports=infra)],
+                       Reference.from_layers(layers))
+        frame = storage_frame([{k: v for k, v in r.items() if k != "outline"} for r in recs])
         outl = [(r["site_id"], r["outline"]) for r in recs if r.get("outline") is not None]
         outlines = gpd.GeoDataFrame({"site_id": [s for s, _ in outl]},
                                     geometry=gpd.GeoSeries([g for _, g in outl], crs=4326), crs=4326)
@@ -170,14 +165,14 @@ def build_catalogue(target: str | os.PathLike, *, demo: bool = True, seed: int =
                                  "field": "_created", "old": None, "new": "demo record", "reason": "demo catalogue"}
                                 for n, s in enumerate(frame["site_id"])], columns=CHANGE_COLUMNS)
     else:
-        frame = empty_sites()
+        frame = to_storage(empty_sites())
         outlines = gpd.GeoDataFrame({"site_id": pd.Series(dtype=object)}, geometry=gpd.GeoSeries([], crs=4326),
                                     crs=4326)
         changes = pd.DataFrame({c: pd.Series(dtype=object) for c in CHANGE_COLUMNS})
     timings["demo"] = time.perf_counter() - t0 - timings["layers"]
     revision = f"{time.time_ns():x}-build"
     layers.update({
-        "sites": to_storage(frame), "site_outlines": outlines, "site_changes": changes.astype(object),
+        "sites": frame, "site_outlines": outlines, "site_changes": changes.astype(object),
         "owners": _table(OWNER_COLUMNS), "submissions": _table(SUBMISSION_COLUMNS),
         "enquiries": migrate.empty_enquiries(), "sources": sources_table(demo),
         "catalogue_meta": pd.DataFrame({

@@ -24,16 +24,15 @@ import uuid
 from typing import Any, Iterable, Iterator, Sequence
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
-import shapely
 
 from geo.catalogue.access import Role, visible_statuses
-from geo.catalogue.compute import compute_site_fields
 from geo.catalogue.db import Database, Tx, connect, empty_frame, is_url
 from geo.catalogue.ownership import refuse_foreign
-from geo.catalogue.frames import (SITE_COLUMNS, empty_sites, frame_records, normalise_record, normalise_sites,
-                                  storage_frame, to_storage)
+from geo.catalogue.frames import SITE_COLUMNS, empty_sites, frame_records, normalise_sites, storage_frame
+from geo.catalogue.compute import COMPUTED_COLUMNS
+from geo.catalogue.records import REFERENCE_LAYERS, Reference, prepare
+from geo.catalogue.records import clean_outline  # noqa: F401 - where the store's rules are read and tested
 from geo.places import METRIC_CRS
 from geo.i18n import N_
 from geo.errors import CatalogueError, UserError
@@ -41,8 +40,6 @@ from geo.places import MunicipalityIndex
 from geo.schema import prov_column
 
 from geo.catalogue.migrate import HEAD as SCHEMA_VERSION  # noqa: E402 - the Alembic head revision
-#: Layers the computed fields of the sites depend on: replacing one recomputes the sites.
-REFERENCE_LAYERS = ("municipalities", "zls_municipalities", "infrastructure", "zis_areas", "zls_perimeter")
 CHANGE_COLUMNS = ["change_id", "site_id", "at", "actor", "field", "old", "new", "reason"]
 #: Columns of the owner-listing tables (written by geo.listing, created empty by the build).
 OWNER_COLUMNS = ["owner_id", "token_hash", "owner_json", "created_at", "updated_at"]
@@ -137,6 +134,11 @@ class Catalogue:
     def places(self) -> MunicipalityIndex:
         return self._reference()["places"]
 
+    def reference(self) -> Reference:
+        """The reference layers the sites' computed fields come from, cached until one of them changes
+        (for :func:`geo.catalogue.records.prepare`, e.g. the owner preview's dry run)."""
+        return self._reference()["reference"]
+
     def _reference(self, tx: Tx | None = None, cache: bool = True) -> dict[str, Any]:
         """Reference layers and the municipality index, cached until a reference layer changes.
 
@@ -151,13 +153,13 @@ class Catalogue:
             hit = _REF_CACHE.get(key) if cache else None
         if hit is not None:
             return hit
-        layers = {}
+        layers: dict[str, Any] = {}
         for name in REFERENCE_LAYERS:
             df = read(name)
             layers[name] = df if len(df.columns) else empty_frame(True)
-        for name in ("infrastructure", "zis_areas", "zls_perimeter"):
-            df = layers[name]
-            layers[name + "@metric"] = df.to_crs(METRIC_CRS) if len(df) and df.crs is not None else df
+        metric = {n: (df.to_crs(METRIC_CRS) if n in ("infrastructure", "zis_areas", "zls_perimeter") and len(df)
+                      and df.crs is not None else df) for n, df in ((n, layers[n]) for n in REFERENCE_LAYERS)}
+        layers["reference"] = Reference.from_layers(metric, version=str(version))
         reg = read("region")
         layers["places"] = MunicipalityIndex(layers["municipalities"],
                                              region=reg.geometry.iloc[0] if len(reg) else None)
@@ -273,29 +275,6 @@ def _records(raw: pd.DataFrame, ol: pd.DataFrame, ids: list[str], role: Role | N
     return [found.get(s) for s in ids]
 
 
-def _points(rows: list[dict[str, Any]]) -> gpd.GeoDataFrame:
-    """The few columns the computed fields need, as a point frame (cheap for one listing)."""
-    keep = ("municipality_istat", "covered_area_m2", "years_unused", "occupancy", "permitted_uses")
-    data = {k: pd.Series([r[k] for r in rows], dtype=object) for k in keep}
-    return gpd.GeoDataFrame(data, geometry=gpd.points_from_xy([r["lon"] for r in rows], [r["lat"] for r in rows],
-                                                             crs=4326), crs=4326)
-
-
-def clean_outline(g: Any) -> Any:
-    """An owner's outline as stored: 2D, valid, polygons only, exterior counter-clockwise (holes kept)."""
-    if g is None or g.is_empty:
-        return None
-    g = shapely.force_2d(g)
-    if not g.is_valid:
-        g = shapely.make_valid(g)
-    polys = [p for p in getattr(g, "geoms", [g]) if p.geom_type in ("Polygon", "MultiPolygon")]
-    parts = [q for p in polys for q in getattr(p, "geoms", [p])]
-    if not parts:
-        raise UserError(N_("The outline holds no polygon."))
-    g = parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
-    return shapely.orient_polygons(g, exterior_cw=False)
-
-
 class UnitOfWork:
     """What one action reads and writes inside its transaction (made by :meth:`Catalogue.unit_of_work`)."""
 
@@ -374,37 +353,25 @@ class UnitOfWork:
         ids = [r.get("site_id") or new_id("LS") for r in records]
         current = {rec["site_id"]: rec for rec in self.records(ids) if rec is not None}
         new_rows: list[dict[str, Any]] = []
-        new_outlines: dict[str, Any] = {}
         for sid, r in zip(ids, records):
             old = current.get(sid)
             if partial and old is None:
                 raise UserError(N_("No listing {id}."), id=sid)
             base = {k: v for k, v in old.items() if k != "outline"} if (partial and old) else \
                 {c: None for c in SITE_COLUMNS}
-            base.update({k: v for k, v in r.items() if k != "outline"})
+            base.update(r)
             base["site_id"] = sid
             base["version"] = (old["version"] or 0) + 1 if old else 1
             base["created_at"] = (old or {}).get("created_at") or r.get("created_at") or self.stamp
             base["updated_at"] = self.stamp
             base["status"] = base.get("status") or "draft"
-            if "outline" in r:
-                new_outlines[sid] = clean_outline(r["outline"])
-            if base.get("lon") is None and new_outlines.get(sid) is not None:
-                p = new_outlines[sid].representative_point()
-                base["lon"], base["lat"] = p.x, p.y
-                for k in ("lat", "lon"):
-                    base[prov_column(k)] = base.get(prov_column(k)) or "computed"
-            if base.get("lon") is None or base.get("lat") is None:
-                raise UserError(N_("Listing {id}: coordinates missing."), id=sid)
             new_rows.append(base)
-        new_rows = [normalise_record(r) for r in new_rows]
-        ref = self.cat._reference(self.tx, cache=not self._reference_changed)
-        comp = compute_site_fields(_points(new_rows), ref["municipalities"], ref["zls_municipalities"],
-                                   ref["infrastructure@metric"], ref["zis_areas@metric"], ref["zls_perimeter@metric"])
-        comp_cols = {c: comp[c].tolist() for c in comp.columns}
-        for i, row in enumerate(new_rows):
-            row.update({c: v[i] for c, v in comp_cols.items()})
-        new_rows = [normalise_record(r) for r in new_rows]
+        ref = self.cat._reference(self.tx, cache=not self._reference_changed)["reference"]
+        new_rows = prepare(new_rows, ref)  # the outline cleaned, the position from it, the computed fields
+        new_outlines = {rec["site_id"]: rec.pop("outline") for rec in new_rows if "outline" in rec}
+        for rec in new_rows:
+            if rec["lon"] is None or rec["lat"] is None:
+                raise UserError(N_("Listing {id}: coordinates missing."), id=rec["site_id"])
         changes: list[dict[str, Any]] = []
         for rec in new_rows:
             sid = rec["site_id"]
@@ -474,23 +441,17 @@ class UnitOfWork:
         sites = self.sites()
         if len(sites) == 0:
             return
-        def get(name: str) -> pd.DataFrame:
-            df = self.tx.read(name)
-            return df if len(df.columns) else empty_frame(True)
-        comp = compute_site_fields(sites, get("municipalities"), get("zls_municipalities"), get("infrastructure"),
-                                   get("zis_areas"), get("zls_perimeter"))
-        new = sites.copy()
-        for c in comp.columns:
-            new[c] = comp[c].values
-        new = normalise_sites(new)
-        cols = [c for c in comp.columns if c in SITE_COLUMNS]
+        ref = self.cat._reference(self.tx, cache=False)["reference"]  # as they are now in this transaction
+        old_rows = frame_records(sites)
+        new_rows = prepare(old_rows, ref)
+        cols = [c for c in COMPUTED_COLUMNS if c in SITE_COLUMNS]
+        cols += [prov_column(c) for c in cols if prov_column(c) in SITE_COLUMNS]
         changes = []
-        for (_, a), (_, b) in zip(sites[["site_id", *cols]].iterrows(), new[["site_id", *cols]].iterrows()):
-            old_rec, new_rec = _plain(a), _plain(b)
+        for a, b in zip(old_rows, new_rows):
             for c in cols:
-                if old_rec[c] != new_rec[c]:
-                    changes.append(self.log(a["site_id"], c, old_rec[c], new_rec[c], reason=self.reason or reason))
-        self.tx.replace("sites", to_storage(new))
+                if a[c] != b[c]:
+                    changes.append(self.log(a["site_id"], c, a[c], b[c], reason=self.reason or reason))
+        self.tx.replace("sites", storage_frame(new_rows))
         if changes:
             self.tx.insert("site_changes", pd.DataFrame(changes, columns=CHANGE_COLUMNS).astype(object))
 
@@ -516,11 +477,6 @@ def open_catalogue(target: str | os.PathLike) -> Catalogue:
         if p.is_dir():
             raise CatalogueError(N_("{path} is a folder, not a catalogue."), path=str(p))
     return Catalogue(target)
-
-
-def _plain(row: pd.Series) -> dict[str, Any]:
-    return {k: (None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else
-                (v.item() if hasattr(v, "item") else v)) for k, v in row.items()}
 
 
 def _change_id(n: int) -> str:

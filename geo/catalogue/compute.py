@@ -1,11 +1,14 @@
 """Fields the system computes for a site from the official layers (pure functions).
 
-Everything here is ``frames in -> frame out``: no I/O, so the same code fills
-the catalogue at write time and the owner preview before submission.
+Everything here is ``frames in -> frame out``, with no I/O. Its one caller is
+:func:`geo.catalogue.records.prepare`, the single way a site record gets its
+derived fields (writes, recomputation, owner preview, demo build).
 Distances are straight lines in EPSG:32632, in km.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -15,6 +18,9 @@ import pyproj
 import shapely
 
 from geo.places import METRIC_CRS
+
+if TYPE_CHECKING:
+    from geo.catalogue.records import Reference
 
 _TO_METRIC_T = pyproj.Transformer.from_crs(4326, METRIC_CRS, always_xy=True)
 
@@ -116,19 +122,14 @@ def legal_disused(covered: float | None, years_unused: float | None, occupancy: 
     return None  # partly used: whether > 50% ceased is not declared
 
 
-def compute_site_fields(
-    sites: gpd.GeoDataFrame,
-    municipalities: gpd.GeoDataFrame,
-    zls_municipalities: gpd.GeoDataFrame,
-    infrastructure: gpd.GeoDataFrame,
-    zis_areas: gpd.GeoDataFrame | None = None,
-    zls_perimeter: gpd.GeoDataFrame | None = None,
-) -> pd.DataFrame:
+def computed_fields(sites: gpd.GeoDataFrame, reference: "Reference") -> pd.DataFrame:
     """Computed columns (and their ``__prov``) for point ``sites``, same index.
 
     ``in_zls`` comes from an imported ZLS perimeter when there is one, else from
     the ZLS municipalities (an approximation the UI states).
     """
+    municipalities, zls_municipalities = reference.municipalities, reference.zls_municipalities
+    infrastructure, zis_areas, zls_perimeter = reference.infrastructure, reference.zis_areas, reference.zls_perimeter
     out = pd.DataFrame(index=sites.index)
     if len(sites) == 0:
         for c in COMPUTED_COLUMNS:

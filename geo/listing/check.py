@@ -297,6 +297,15 @@ def _note_issues(notes) -> list[CellIssue]:
     return out
 
 
+#: How many workbooks :func:`check_workbook` has checked in this process (see :func:`checks_run`).
+_RUNS = [0]
+
+
+def checks_run() -> int:
+    """How many workbooks this process has checked: a page that caches results per file re-checks none."""
+    return _RUNS[0]
+
+
 def check_workbook(source: str | Path | bytes, places=None, lang: str = "it", *, name: str | None = None) -> CheckResult:
     """Check an owner's workbook and collect every problem.
 
@@ -315,6 +324,7 @@ def check_workbook(source: str | Path | bytes, places=None, lang: str = "it", *,
         Typed records of the valid-looking rows, and every issue with its cell.
         ``result.ok`` is true when there is at least one site and no error.
     """
+    _RUNS[0] += 1
     res = CheckResult()
     try:
         data, read_name = read_bytes(source)

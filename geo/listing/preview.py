@@ -1,44 +1,50 @@
-"""The listing as investors will see it, before submission: same record shape as the catalogue."""
+"""The listing as investors will see it, before submission: the record submission would store.
+
+The preview is a read-only dry run of :func:`geo.catalogue.records.prepare` on the catalogue's
+cached reference layers, over the records :func:`geo.listing.submission.submit` writes.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-
-from geo.catalogue.compute import compute_site_fields
-from geo.catalogue.frames import records_to_frame, row_to_record
+from geo.catalogue.records import prepare
 from geo.listing.check import CheckResult
 from geo.schema import FIELD, prov_column
 
+#: The site id a previewed listing shows until submission gives it its own.
+PREVIEW_PREFIX = "PREVIEW-"
+
+
+def declared_records(result: CheckResult) -> list[dict[str, Any]]:
+    """Each checked site as submission writes it: the owner's fields and the site's, all ``declared``.
+
+    The outline is kept (a geometry stored beside the record, without a provenance).
+    """
+    recs = []
+    for s in result.sites:
+        rec: dict[str, Any] = {}
+        for k, v in {**result.owner, **s.record}.items():
+            if k not in FIELD:
+                continue
+            rec[k] = v
+            if k != "outline":  # the outline is a geometry, not a column with a provenance
+                rec[prov_column(k)] = "declared"
+        recs.append(rec)
+    return recs
+
 
 def preview_records(result: CheckResult, cat) -> list[dict[str, Any]]:
-    """Each checked site as a record: declared values + computed fields, ready for geo.render."""
+    """Each checked site as a record: declared values + computed fields, ready for the site panel.
+
+    Besides the record's columns: ``_row`` (the workbook row), ``_completeness``, ``_missing`` and
+    ``_english_incomplete`` (the English texts investors will see in Italian).
+    """
+    recs = [{**rec, "site_id": f"{PREVIEW_PREFIX}{s.row}", "status": "draft", "is_demo": False}
+            for s, rec in zip(result.sites, declared_records(result))]
     out = []
-    recs = []
-    # The owner sheet's public fields (owner type) belong to every site, as submission stores them.
-    owner_public = {k: v for k, v in result.owner.items() if k in FIELD and FIELD[k].public and v is not None}
-    for s in result.sites:
-        rec = {**owner_public, **{k: v for k, v in s.record.items() if k in FIELD and k != "outline"}}
-        for k in list(rec):
-            rec[prov_column(k)] = "declared"
-        rec.update({"site_id": f"PREVIEW-{s.row}", "status": "draft", "is_demo": False})
-        if rec.get("lat") is None and s.record.get("outline") is not None:
-            p = s.record["outline"].representative_point()
-            rec["lon"], rec["lat"] = p.x, p.y
-        recs.append(rec)
-    usable = [r for r in recs if r.get("lat") is not None and r.get("lon") is not None]
-    if usable:
-        frame = records_to_frame(usable)
-        comp = compute_site_fields(frame, cat.layer("municipalities"), cat.layer("zls_municipalities"),
-                                   cat.layer("infrastructure"), cat.layer("zis_areas"), cat.layer("zls_perimeter"))
-        for c in comp.columns:
-            frame[c] = comp[c].values
-        by_id = {row["site_id"]: row_to_record(row) for _, row in frame.iterrows()}
-    else:
-        by_id = {}
-    for s, rec in zip(result.sites, recs):
-        full = by_id.get(rec["site_id"], rec)
-        full["outline"] = s.record.get("outline")
+    for s, full in zip(result.sites, prepare(recs, cat.reference())):
+        full.setdefault("outline", None)
         full["_row"] = s.row
         full["_completeness"] = s.completeness
         full["_missing"] = s.missing

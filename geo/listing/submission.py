@@ -26,6 +26,7 @@ from geo.catalogue import OWNER_COLUMNS, SUBMISSION_COLUMNS, CatalogueBackend, C
 from geo.errors import UserError
 from geo.i18n import N_, content
 from geo.listing.check import CheckResult
+from geo.listing.preview import declared_records
 from geo.schema import FIELD, prov_column
 from geo.schema.messages import date_param, ngettext
 
@@ -81,19 +82,8 @@ class SubmissionReceipt:
 
 
 def _records(result: CheckResult, owner_id: str, submission_id: str, site_ids: list[str]) -> list[dict]:
-    recs = []
-    for sid, s in zip(site_ids, result.sites):
-        rec: dict[str, Any] = {}
-        for k, v in {**result.owner, **s.record}.items():
-            if k not in FIELD:
-                continue
-            rec[k] = v
-            if k != "outline":  # the outline is a geometry, not a column with a provenance
-                rec[prov_column(k)] = "declared"
-        rec.update({"status": "submitted", "owner_id": owner_id, "submission_id": submission_id, "is_demo": False,
-                    "site_id": sid})
-        recs.append(rec)
-    return recs
+    return [{**rec, "status": "submitted", "owner_id": owner_id, "submission_id": submission_id, "is_demo": False,
+             "site_id": sid} for sid, rec in zip(site_ids, declared_records(result))]
 
 
 def _title(record: dict[str, Any], _) -> str:

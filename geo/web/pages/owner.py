@@ -4,24 +4,24 @@ Owners are identified by the private link (``?token=...``) they receive on
 their first submission; without it the page shows only their own upload.
 """
 
+import hashlib
 import tempfile
 
-import folium
 import pandas as pd
 import streamlit as st
 from babel import Locale
-from streamlit_folium import st_folium
 
-from geo.i18n import LOCALES, Translator, content, translator
-from geo.listing.check import check_workbook
+from geo.i18n import LOCALES, Translator, translator
+from geo.listing.check import CheckResult, check_workbook
 from geo.listing.freshness import is_due, reconfirm, reconfirm_months
 from geo.listing.layout import MAX_BYTES
 from geo.listing.preview import preview_records
+from geo.listing.status import listing_title, open_versions, owner_status, superseded_by, verified_count, versions
 from geo.listing.submission import owner_by_token, owner_view, replace_submission, submit, withdraw
 from geo.listing.template import write_template
-from geo.render import render_card_html, render_sheet_html
-from geo.web.assets import localise
-from geo.web.loaders import get_catalogue, get_layer
+from geo.render import render_card_html
+from geo.web.loaders import get_catalogue
+from geo.web.site_panel import show_map, show_sheet
 from geo.web.state import current_lang
 from geo.web.ui import flash, guarded, md, show
 
@@ -96,12 +96,20 @@ def uploader_css(_: Translator, max_mb: int = MAX_MB, types: list[str] = UPLOAD_
 
 
 def _titled(rec: dict | None, fallback: str = "") -> str:
-    """The owner's title in the page's language, with "(Italian only)" when it is in the other one
-    (plain text: escape it before Markdown)."""
-    loc = content(rec or {}, "title", lang)
-    if loc is None:
-        return fallback
-    return loc.noted()
+    """The owner's title in the page's language (plain text: escape it before Markdown)."""
+    return listing_title(rec, lang, fallback)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _checked(digest: str, lang_: str, name: str, reference: str, _data: bytes, _places) -> CheckResult:
+    """The check of one uploaded file, once per (file's bytes hash, language, name, reference layers)."""
+    return check_workbook(_data, _places, lang_, name=name)
+
+
+def checked(cat, up) -> CheckResult:
+    """The uploaded workbook's check result, cached per file: a rerun (a click, a tab) does not re-check it."""
+    data = up.getvalue()
+    return _checked(hashlib.sha256(data).hexdigest(), lang, up.name, cat.reference().version, data, cat.places())
 
 
 def show_check(res) -> None:
@@ -130,9 +138,7 @@ def show_check(res) -> None:
 def show_preview(cat, res) -> None:
     from geo.schema import FIELD
 
-    records = preview_records(res, cat)
-    mun = get_layer("municipalities")
-    for rec in records:
+    for rec in preview_records(res, cat):
         # An expander label is Markdown: the owner's title is escaped (an image or a link in it stays text).
         with st.expander(md(_("Row {row}: {title} — completeness {share}"),
                             row=rec["_row"], title=_titled(rec), share=_.percent(rec["_completeness"])),
@@ -145,23 +151,12 @@ def show_preview(cat, res) -> None:
             codes = sorted(LOCALES, key=lambda c: c != lang)  # the owner's language first
             # Each language named in itself ("Italiano", "English"), whatever the page's language.
             tabs = st.tabs([Locale.parse(c).language_name.capitalize() for c in codes])
-            geom = mun.loc[mun["istat"] == rec.get("municipality_istat"), "geometry"]
+            location = None
             for code, tab in zip(codes, tabs):
-                with tab:
+                with tab:  # the investor sheet's own panel: what investors will see once it is published
                     st.html(render_card_html(rec, code))
-                    st.html(render_sheet_html(rec, code, standalone=False,
-                                              municipality=geom.iloc[0] if len(geom) else None))
-            if rec.get("lat") is not None:
-                m = folium.Map(location=[rec["lat"], rec["lon"]], zoom_start=13, prefer_canvas=True)
-                if len(geom):
-                    folium.GeoJson(geom.iloc[0].__geo_interface__,
-                                   style_function=lambda _f: {"color": "#555", "weight": 1, "fill": False}).add_to(m)
-                folium.CircleMarker([rec["lat"], rec["lon"]], radius=8, color="#c62828", fill=True).add_to(m)
-                localise(m)
-                st_folium(m, key=f"prev_map_{rec['_row']}", height=300, returned_objects=[])
-
-
-CLOSED = ("replaced", "withdrawn")
+                    location = show_sheet(rec, code, location=location)
+            show_map(rec, lang, key=f"prev_map_{rec['_row']}", height=300, zoom=13)
 
 
 def _when(iso: object, time: bool = True) -> str:
@@ -171,47 +166,6 @@ def _when(iso: object, time: bool = True) -> str:
         return _.datetime(str(iso)) if time else _.date(str(iso))
     except (ValueError, TypeError):
         return ""
-
-
-def _superseded_by(view: pd.DataFrame) -> dict[tuple[str, str], int]:
-    """(submission, site) -> the version that replaced it: the next version holding the same site."""
-    out: dict[tuple[str, str], int] = {}
-    for sid, rows in view.groupby("site_id", sort=False):
-        versions = sorted({int(v) for v in rows["version"]})
-        for _i, r in rows.iterrows():
-            later = [v for v in versions if v > int(r["version"])]
-            if later:
-                out[(r["submission_id"], sid)] = later[0]
-    return out
-
-
-def human_status(row: dict, superseded: dict, lang_: str, verified: int = 0) -> str:
-    """The state of one listing of one version, as the owner would say it (``verified``: how many of
-    its fields staff have verified; a submitted listing with some is in review)."""
-    _ = translator(lang_)
-    newer = superseded.get((row["submission_id"], row["site_id"]))
-    sub_status = row.get("submission_status") or ""
-    status = row.get("status") or ""
-    if newer is not None or sub_status == "replaced":
-        return _("Superseded by version {version}").format(version=newer) if newer else _("Superseded")
-    if sub_status == "withdrawn" or status == "withdrawn":
-        return _("Withdrawn")
-    if status == "published":
-        return _("Published: visible to investors")
-    if status == "validated":
-        return _("In review by staff")
-    if status == "draft" or sub_status == "sent_back":
-        reason = row.get("reason")
-        reason = "" if reason is None or (isinstance(reason, float) and pd.isna(reason)) else str(reason)
-        return _("Sent back by staff: {reason}").format(reason=reason) if reason else _("Sent back by staff")
-    if status == "submitted" and verified:
-        return _.ngettext("In review by staff ({n} field verified)", "In review by staff ({n} fields verified)",
-                           verified).format(n=_.integer(verified))
-    if status == "submitted":
-        return _("Submitted: waiting for review")
-    if status == "expired":
-        return _("Expired")
-    return status
 
 
 def show_reconfirmation(cat, token: str, recs: dict) -> None:
@@ -239,43 +193,34 @@ def show_follow_up(cat, token: str, up) -> None:
     if view.empty:
         st.info(_("No submission yet."))
         return
-    superseded = _superseded_by(view)
+    superseded = superseded_by(view)
     rows = view.to_dict("records")
     # Fields staff have verified so far, per listing: only the token's own listings (from owner_view).
     ids = list(dict.fromkeys(r["site_id"] for r in rows))
     recs = {rec["site_id"]: rec for rec in cat.records(ids, role="staff") if rec}
-    verified = {sid: sum(1 for k, v in rec.items() if k.endswith("__prov") and v == "verified")
-                for sid, rec in recs.items()}
     show_reconfirmation(cat, token, recs)
     # Owner text goes to a dataframe cell only (never Markdown).
     version_col = _("Version")
     table = pd.DataFrame({
         version_col: [int(r["version"]) for r in rows],
         _("Listing"): [_titled(recs.get(r["site_id"]), r.get("title") or "") for r in rows],
-        _("Status"): [human_status(r, superseded, lang, verified.get(r["site_id"], 0)) for r in rows],
+        _("Status"): [owner_status(r, superseded, lang, verified_count(recs.get(r["site_id"]))) for r in rows],
         _("Submitted (UTC)"): [_when(r.get("submitted_at")) for r in rows],
         _("Listing code"): [r["site_id"] for r in rows],
     }).sort_values(version_col, ascending=False, kind="stable")
     st.dataframe(table, hide_index=True, width="stretch")
 
     # Versions one can still act on: not replaced, not withdrawn; the latest first (and chosen).
-    by_sub: dict[str, dict] = {}
-    for r in rows:
-        closed = (r.get("submission_status") in CLOSED or r.get("status") == "withdrawn"
-                  or (r["submission_id"], r["site_id"]) in superseded)
-        info = by_sub.setdefault(r["submission_id"], {"version": int(r["version"]), "n": 0, "closed": True,
-                                                      "at": r.get("submitted_at")})
-        info["n"] += 1
-        info["closed"] = info["closed"] and closed
-    active = sorted((s for s, v in by_sub.items() if not v["closed"]), key=lambda s: -by_sub[s]["version"])
+    by_sub = versions(rows, superseded)
+    active = open_versions(by_sub)
     if not active:
         return
     sub_id = st.selectbox(
         _("Version to act on"), active, index=0, key="owner_sub",
         format_func=lambda s: _.ngettext("Version {version} — {date} — {n} listing",
-                                         "Version {version} — {date} — {n} listings", by_sub[s]["n"]).format(
-            version=by_sub[s]["version"], date=_when(by_sub[s]["at"]), n=by_sub[s]["n"]))
-    version = by_sub[sub_id]["version"]
+                                         "Version {version} — {date} — {n} listings", by_sub[s].listings).format(
+            version=by_sub[s].version, date=_when(by_sub[s].submitted_at), n=by_sub[s].listings))
+    version = by_sub[sub_id].version
     if st.session_state.get("owner_confirm_withdraw") == sub_id:
         show("warning", _("Withdraw version {version}? Its listings will no longer be shown or reviewed. "
                           "Offering them again needs a new submission."), version=version)
@@ -295,7 +240,7 @@ def show_follow_up(cat, token: str, up) -> None:
         st.rerun()
     if up is not None and c2.button(_("Replace version {version} with the uploaded file").format(version=version),
                                     key="owner_replace"):
-        res = check_workbook(up.getvalue(), cat.places(), lang)
+        res = checked(cat, up)
         replace_submission(cat, token, sub_id, res)
         flash(md(_("Version {version} replaced by version {new}."), version=version, new=version + 1))
         st.rerun()
@@ -330,7 +275,7 @@ with guarded():
     up = st.file_uploader(_("Excel (.xlsx)"), max_upload_size=WIDGET_MAX_MB,
                           key=f"owner_upload_{st.session_state.get('owner_upload_gen', 0)}")
     if up is not None:
-        res = check_workbook(up.getvalue(), cat.places(), lang, name=up.name)
+        res = checked(cat, up)
         show_check(res)
         if res.sites:
             st.subheader(_("3. Preview: as investors will see it"))

@@ -2,20 +2,15 @@
 
 import uuid
 
-import folium
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo.catalogue.access import visible_rows
 from geo.listing.enquiries import send_enquiry
 from geo.render import render_sheet_html, render_sheet_pdf
 from geo.layers.actors import nearest_actors
-from geo.render.location import location_context
-from geo.web.assets import localise
 from geo.web.auth import current_role
 from geo.web.loaders import get_all_sites, get_catalogue, get_layer
-from geo.web.map_data import location_layers
-from geo.web.mapview import MapTexts
+from geo.web.site_panel import show_map, show_sheet
 from geo.web.search_state import keep_state_in_url, page_link_params
 from geo.i18n import N_, content
 from geo.web.state import current_lang, set_shortlist, shortlist, tr
@@ -83,26 +78,11 @@ with guarded():
     st.query_params["site"] = sid
     cat = get_catalogue()
     rec = cat.site(sid, role=role)
-    mun = get_layer("municipalities")
-    mun_geom = mun.loc[mun["istat"] == rec.get("municipality_istat"), "geometry"]
-    # Where the site is, drawn offline (printed sheets too): provinces, lines, nearest exit and station.
-    location = location_context(rec, municipalities=mun[mun["istat"] == rec.get("municipality_istat")],
-                                **location_layers())
     left, right = st.columns([3, 2])
-    with left:
-        st.html(render_sheet_html(rec, lang, staff=staff, standalone=False, location=location))
+    with left:  # the shared site panel: the owner's preview and the staff review show the same
+        location = show_sheet(rec, lang, staff=staff)
     with right:
-        m = folium.Map(location=[rec["lat"], rec["lon"]], zoom_start=14, tiles="OpenStreetMap", prefer_canvas=True)
-        if len(mun_geom):
-            folium.GeoJson(mun_geom.iloc[0].__geo_interface__,
-                           style_function=lambda _f: {"color": "#555", "weight": 1, "fill": False}).add_to(m)
-        if rec.get("outline") is not None:
-            folium.GeoJson(rec["outline"].__geo_interface__,
-                           style_function=lambda _f: {"color": "#00573f", "weight": 2}).add_to(m)
-        folium.CircleMarker([rec["lat"], rec["lon"]], radius=8, color="#c62828", fill=True).add_to(m)
-        MapTexts(lang).add_to(m)
-        localise(m)
-        st_folium(m, key=f"sheet_map_{sid}", height=360, width="stretch", returned_objects=[])
+        show_map(rec, lang, key=f"sheet_map_{sid}")
         sl = shortlist()
         if sid in sl:
             if st.button(_("Remove from shortlist"), key="sheet_rm"):

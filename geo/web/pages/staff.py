@@ -4,14 +4,16 @@ import pandas as pd
 import streamlit as st
 
 from geo.errors import UserError
-from geo.i18n import content, translator
+from geo.i18n import translator
 from geo.listing.enquiries import enquiries_for_staff
 from geo.listing.freshness import due_for_reconfirmation, reconfirm_months
+from geo.listing.status import listing_title, verifiable_fields
 from geo.listing.submission import mark_verified, publish, send_back, staff_queue
-from geo.render import display_value, render_sheet_html
-from geo.schema import FIELD, FIELDS
+from geo.render import display_value
+from geo.schema import FIELD
 from geo.web.auth import actor, require_role
 from geo.web.loaders import get_all_sites, get_catalogue
+from geo.web.site_panel import show_sheet
 from geo.web.state import current_lang
 from geo.web.ui import flash, guarded, md, show, show_user_error
 
@@ -74,10 +76,7 @@ with guarded():
 
     def title(sid: str, fallback: object = "") -> str:
         """The owner's title in the page's language, "(Italian only)" when it is in the other one."""
-        loc = content(records.get(sid) or {}, "title", lang)
-        if loc is None:
-            return "" if fallback is None or (isinstance(fallback, float) and pd.isna(fallback)) else str(fallback)
-        return loc.noted()
+        return listing_title(records.get(sid), lang, fallback)
 
     due = due_for_reconfirmation(cat, role, sites=sites)
     enquiries = enquiries_for_staff(cat, role)
@@ -131,7 +130,7 @@ with guarded():
     st.markdown(md("**{text}**", text=_("Changes from the previous version")))
     st.dataframe(diff, hide_index=True, width="stretch")
     rec = cat.site(sid, role="staff")
-    keys = [f.key for f in FIELDS if f.source == "owner" and rec.get(f.key) is not None]
+    keys = verifiable_fields(rec)
     chosen = st.multiselect(_("Mark as verified"), keys, format_func=lambda k: FIELD[k].label(lang),
                             placeholder=_("Choose"), key=f"ver_{sid}")
     # Actions run as callbacks bound to the version shown here: if the owner replaced or withdrew the listing
@@ -145,4 +144,4 @@ with guarded():
     reason = c3.text_input(_("Reason"), key=f"why_{sid}")
     c3.button(_("Send back"), key=f"back_{sid}", disabled=not reason,
               on_click=_act, args=("back", sid, seen))
-    st.html(render_sheet_html(rec, lang, staff=True, standalone=False))
+    show_sheet(rec, lang, staff=True)  # the investor sheet's panel, with the staff-only fields
