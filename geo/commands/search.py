@@ -99,7 +99,7 @@ def _run(args: argparse.Namespace) -> int:
     brief = Brief.load(args.brief) if args.brief else Brief()
     cat = open_catalogue(args.catalogue_path)
     places = cat.places()
-    res = search(SearchIndex.from_sites(cat.sites(statuses=None)), q, brief, staff=args.staff,
+    res = search(SearchIndex.from_sites(cat.sites(statuses=None)), q, brief, role="staff" if args.staff else "public",
                  places=places, hide_failed=args.hide_failed)
     sites = res.sites
     if args.limit:

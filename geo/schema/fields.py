@@ -21,9 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from geo.i18n import N_, translator
+from geo.i18n import N_, Lang, translator
 
-Lang = Literal["it", "en"]
 Provenance = Literal["declared", "verified", "computed", "estimated"]
 PROVENANCES: tuple[str, ...] = ("declared", "verified", "computed", "estimated")
 

@@ -351,12 +351,12 @@ def area_of(query: Query):
     return g
 
 
-def filter_mask(index: SearchIndex, query: Query, *, staff: bool = False,
+def filter_mask(index: SearchIndex, query: Query, *, role: str = "public",
                 places: MunicipalityIndex | None = None) -> np.ndarray:
     """Boolean mask of the sites that pass every filter (and are visible to the caller)."""
     n = len(index)
     mask = np.ones(n, dtype=bool)
-    allowed = visible_statuses("staff" if staff else "public")  # the one visibility rule (geo.catalogue.access)
+    allowed = visible_statuses(role)  # the one visibility rule (geo.catalogue.access)
     if allowed is not None:
         mask &= np.isin(index.codes["status"], [index.labels["status"].get(s, -2) for s in allowed])
     num = index.num

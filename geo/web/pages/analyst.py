@@ -12,7 +12,7 @@ from geo.brownfield.detect import SIZE_CLASSES
 from geo.brownfield.review import before_after_rgb, list_runs, load_candidates, promote_to_listing, record_review
 from geo.i18n import SOURCE_LANG, Translator, translator
 from geo.web.assets import localise
-from geo.web.auth import actor, require_role
+from geo.web.auth import actor, require_can
 from geo.web.loaders import get_catalogue
 from geo.web.mapview import ESRI, OSM
 from geo.web.state import current_lang
@@ -24,7 +24,7 @@ SHEET_PAGE = "geo/web/pages/sheet.py"  # where a promoted candidate's draft list
 
 lang = current_lang()
 _ = translator(lang)
-require_role("staff", "analyst")
+require_can("review_brownfields")
 st.title(_("Brownfields (satellite)"))
 
 

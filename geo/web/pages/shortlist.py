@@ -47,7 +47,7 @@ with guarded():
         st.stop()
     sub = visible[visible["site_id"].isin(ids)]
     index = SearchIndex.from_sites(sub)
-    res = search(index, Query(), brief, staff=staff)
+    res = search(index, Query(), brief, role=role)
     cat = get_catalogue()
     records = cat.records(ids, role=role)  # in shortlist order, one read
     demo_banner(any(r.get("is_demo") for r in records))

@@ -10,14 +10,14 @@ from geo.listing.freshness import due_for_reconfirmation, reconfirm_months
 from geo.listing.submission import mark_verified, publish, send_back, staff_queue
 from geo.render import display_value, render_sheet_html
 from geo.schema import FIELD, FIELDS
-from geo.web.auth import actor, require_role
+from geo.web.auth import actor, require_can
 from geo.web.loaders import get_all_sites, get_catalogue
 from geo.web.state import current_lang
 from geo.web.ui import flash, guarded, md, show, show_user_error
 
 lang = current_lang()
 _ = translator(lang)
-role = require_role("staff")  # stops the page for anyone else, whatever the URL says
+role = require_can("review_queue")  # stops the page for anyone else, whatever the URL says
 st.title(_("Validation"))
 DEMO = _("DEMO")
 
