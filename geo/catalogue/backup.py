@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from geo.catalogue import migrate
-from geo.catalogue.db import connect, is_url
+from geo.catalogue.stores import connect, is_url
 from geo.errors import CatalogueError
 from geo.i18n import N_
 from geo.redact import display

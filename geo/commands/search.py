@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from geo.cli import int_between
+from geo.commands._args import int_between
 from geo.i18n import N_, translator
 from geo.schema import FIELD
 from geo.search.limits import PROVINCES, UTILITIES, arg_type

@@ -297,7 +297,7 @@ def _note_issues(notes) -> list[CellIssue]:
     return out
 
 
-def check_workbook(source: str | Path | bytes, places=None, lang: str = "it", *, name: str | None = None) -> CheckResult:
+def check_workbook(source: str | Path | bytes, places=None, *, name: str | None = None) -> CheckResult:
     """Check an owner's workbook and collect every problem.
 
     Parameters

@@ -151,10 +151,6 @@ class Field:
         """Whether the value is a column of the ``sites`` layer."""
         return self.kind != "geometry"
 
-    @property
-    def multi_valued(self) -> bool:
-        return self.kind in ("multi", "list", "attachment")
-
 
 def _c(**labels: str) -> dict[str, str]:
     return dict(labels)

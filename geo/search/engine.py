@@ -18,7 +18,6 @@ from geo.search.verdicts import NAMES, judge, reasons
 
 #: Listing order of overall verdict codes (index: code; -1, no brief, is the last slot).
 RANK = np.array([v.rank for v in Verdict] + [len(Verdict)])
-VERDICT_ORDER = {v.name: v.rank for v in Verdict} | {None: len(Verdict)}
 
 
 @dataclass

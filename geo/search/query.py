@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import weakref
 from dataclasses import asdict, dataclass, field, fields
@@ -408,13 +407,6 @@ def filter_mask(index: SearchIndex, query: Query, *, role: str = "public",
         inside = shapely.contains_xy(area, shapely.get_x(geo[sel]), shapely.get_y(geo[sel]))
         mask[sel[~inside]] = False
     return mask
-
-
-def query_from_json(text: str) -> Query:
-    try:
-        return Query.from_dict(json.loads(text))
-    except (ValueError, TypeError) as exc:
-        raise UserError(N_("Unreadable filters: {error}"), error=str(exc)) from None
 
 
 __all__ = ["Query", "make_query", "filter_mask", "centre_of", "search_circle", "find_place", "area_of",

@@ -144,7 +144,7 @@ def test_import_zls_perimeter_narrows_in_zls(catalogue_target, tmp_path):
 @pytest.mark.parametrize("delay", [0.3, 1.5, 2.5, 3.5])
 def test_build_killed_at_any_point_leaves_old_catalogue_usable(tmp_path, delay):
     """A rebuild is one transaction: killed at any moment, the previous catalogue is whole."""
-    from geo.catalogue.db import connect
+    from geo.catalogue.stores import connect
     from tests.catalogue.worker import state
 
     path = tmp_path / "catalogue.gpkg"

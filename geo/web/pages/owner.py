@@ -295,7 +295,7 @@ def show_follow_up(cat, token: str, up) -> None:
         st.rerun()
     if up is not None and c2.button(_("Replace version {version} with the uploaded file").format(version=version),
                                     key="owner_replace"):
-        res = check_workbook(up.getvalue(), cat.places(), lang)
+        res = check_workbook(up.getvalue(), cat.places())
         replace_submission(cat, token, sub_id, res)
         flash(md(_("Version {version} replaced by version {new}."), version=version, new=version + 1))
         st.rerun()
@@ -330,7 +330,7 @@ with guarded():
     up = st.file_uploader(_("Excel (.xlsx)"), max_upload_size=WIDGET_MAX_MB,
                           key=f"owner_upload_{st.session_state.get('owner_upload_gen', 0)}")
     if up is not None:
-        res = check_workbook(up.getvalue(), cat.places(), lang, name=up.name)
+        res = check_workbook(up.getvalue(), cat.places(), name=up.name)
         show_check(res)
         if res.sites:
             st.subheader(_("3. Preview: as investors will see it"))
