@@ -67,7 +67,7 @@ def test_the_checks_tell_a_missing_module_from_a_present_one():
     assert path_exists("geo/locale/*/LC_MESSAGES/<domain>.po")
     assert dotted_exists("geo.catalogue.access") and dotted_exists("geo.catalogue.access.can")
     assert not dotted_exists("geo.catalogue.nowhere") and not dotted_exists("geo.catalogue.access.nothing")
-    assert paths_named("see `geo/store.py` and geo/web.") == {"geo/store.py", "geo/web"}
+    assert paths_named("see `geo/atomic_files.py` and geo/web.") == {"geo/atomic_files.py", "geo/web"}
     assert dotted_named("(`geo.web.ui.md`/`show`)") == {"geo.web.ui.md"}
 
 

@@ -22,7 +22,7 @@ from geo.brownfield.rules import RuleParams
 from geo.brownfield.sources import Grid, Scene, SceneReader, grid_for
 from geo.errors import InputFileError
 from geo.i18n import N_
-from geo.store import atomic_gpkg
+from geo.atomic_files import atomic_gpkg
 
 
 #: The share of the analysed area the ranked short list covers by default.
@@ -140,7 +140,7 @@ def runs_table(record: dict) -> pd.DataFrame:
 
 def write_run(result: RunResult, out: str | Path) -> None:
     """Write candidates, extent and run record to a GeoPackage, atomically."""
-    from geo.store import write_layer
+    from geo.atomic_files import write_layer
 
     with atomic_gpkg(out, fresh=True) as tmp:
         write_layer(tmp, "brownfield_candidates", result.candidates.to_crs(4326))

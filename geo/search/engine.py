@@ -14,7 +14,7 @@ from geo.search.brief import Brief
 from geo.search.index import SearchIndex
 from geo.search.query import Query, filter_mask
 from geo.search.verdict import Verdict
-from geo.search.verdicts import NAMES, judge, reasons
+from geo.search.verdict_rules import NAMES, judge, reasons
 
 #: Listing order of overall verdict codes (index: code; -1, no brief, is the last slot).
 RANK = np.array([v.rank for v in Verdict] + [len(Verdict)])

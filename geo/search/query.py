@@ -20,7 +20,8 @@ from geo.search.index import USE_BIT, SearchIndex
 from geo.search.limits import (LIMITS, MAX_LIST_ITEMS, MAX_POLYGON_VERTICES, MAX_TEXT_CHARS, PROVINCES, UTILITIES,
                                check_number)
 
-INFRA_KINDS = {"airport": "dist_airport_km", "motorway_junction": "dist_motorway_junction_km",
+#: Infrastructure kind -> the index column of each site's distance to the nearest one (the ``max_km`` filter).
+DISTANCE_COLUMNS = {"airport": "dist_airport_km", "motorway_junction": "dist_motorway_junction_km",
                "rail_station": "dist_rail_station_km", "rail_freight_terminal": "dist_rail_freight_terminal_km",
                "port": "dist_port_km"}
 #: Radius of a place or point search when none is given (find page, drawn marker, URL, CLI alike).
@@ -226,9 +227,9 @@ def make_query(values: dict[str, Any] | None = None, **kw: Any) -> Query:
             raise UserError(N_("max_km: a mapping of kind to km is needed."))
         mk = {}
         for kind, km in d["max_km"].items():
-            if kind not in INFRA_KINDS:
+            if kind not in DISTANCE_COLUMNS:
                 raise UserError(N_("max_km: unknown kind '{kind}' (allowed: {allowed})."), kind=kind,
-                                allowed=", ".join(INFRA_KINDS))
+                                allowed=", ".join(DISTANCE_COLUMNS))
             v = _number(f"max_km {kind}", km, limit="max_km")
             if v is None:
                 raise UserError(N_("max_km {kind}: the km value is missing."), kind=kind)
@@ -395,7 +396,7 @@ def filter_mask(index: SearchIndex, query: Query, *, role: str = "public",
     if query.in_zis:
         mask &= index.in_zis == 1
     for kind, km in query.max_km.items():
-        mask &= num[INFRA_KINDS[kind]] <= km
+        mask &= num[DISTANCE_COLUMNS[kind]] <= km
     centre = centre_of(query, places)
     if centre is not None:
         r = query.effective_radius_km * 1000.0
@@ -410,4 +411,4 @@ def filter_mask(index: SearchIndex, query: Query, *, role: str = "public",
 
 
 __all__ = ["Query", "make_query", "filter_mask", "centre_of", "search_circle", "find_place", "area_of",
-           "INFRA_KINDS", "DEFAULT_RADIUS_KM", "asdict"]
+           "DISTANCE_COLUMNS", "DEFAULT_RADIUS_KM", "asdict"]

@@ -50,8 +50,9 @@ def test_an_unknown_role_may_do_nothing(role, action):
 
 @pytest.mark.parametrize("action", ["publish ", "Publish", "delete", "", "read_all"])
 def test_an_unknown_action_is_a_bug_not_a_refusal(action):
-    with pytest.raises(ValueError, match="unknown action"):
+    with pytest.raises(ValueError) as exc:
         can(S, action)
+    assert str(exc.value) == f"unknown action {action!r}: one of {', '.join(ACTIONS)}"
 
 
 def test_the_refusal_is_translated():

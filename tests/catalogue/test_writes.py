@@ -260,7 +260,7 @@ def test_a_killed_run_file_write_leaves_no_temporary_file_after_the_next(tmp_pat
     """A stand-alone file (a brownfield run's output) killed mid-write: the next write removes the leftover."""
     import pandas as pd
 
-    from geo.store import atomic_gpkg, write_layer
+    from geo.atomic_files import atomic_gpkg, write_layer
 
     out = tmp_path / "run.gpkg"
     leftover = tmp_path / ".run.abc123.tmp.gpkg"

@@ -135,7 +135,7 @@ def test_one_verdict_type():
         "CONDITIONAL"
     assert Verdict.PASS.label("it") == "Conforme" and Verdict.UNKNOWN.label("en") == "Unknown"
     assert Verdict.FAIL.fill_rgb == (255, 205, 210)
-    from geo.search.verdicts import NAMES, POINTS
+    from geo.search.verdict_rules import NAMES, POINTS
     from geo.web.mapview import VERDICT_COLOURS, legend_html
 
     assert list(NAMES) == [v.name for v in Verdict] and list(POINTS) == [v.points for v in Verdict]
