@@ -8,6 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from geo.catalogue.access import can
 from geo.i18n import N_
 from geo.web.auth import ROLE_LABELS, auth_mode, current_role
 from geo.web.state import current_lang, tr
@@ -39,15 +40,15 @@ with st.sidebar:
             st.button(_("Log in"), on_click=st.login)
 
 # Material icons ship with Streamlit (emoji need a font the server's users may lack).
-# (file, title, icon, roles allowed to see it; None = everyone)
+# (file, title, icon, the action it needs (geo.catalogue.access.can); None = everyone)
 SPEC = [
     ("home.py", N_("Overview"), ":material/home:", None),
     ("find.py", N_("Find sites"), ":material/search:", None),
     ("sheet.py", N_("Site sheet"), ":material/description:", None),
     ("shortlist.py", N_("Shortlist"), ":material/star:", None),
     ("owner.py", N_("Offer a site"), ":material/upload_file:", None),
-    ("staff.py", N_("Validation"), ":material/fact_check:", {"staff"}),
-    ("analyst.py", N_("Brownfields (satellite)"), ":material/satellite_alt:", {"staff", "analyst"}),
+    ("staff.py", N_("Validation"), ":material/fact_check:", "review_queue"),
+    ("analyst.py", N_("Brownfields (satellite)"), ":material/satellite_alt:", "review_brownfields"),
 ]
 asked = st.query_params.get("lang")
 if asked is not None and asked not in LANGUAGES:  # a link with a language we do not have: say so, once
@@ -55,5 +56,5 @@ if asked is not None and asked not in LANGUAGES:  # a link with a language we do
          shown=LANGUAGES[current_lang()])
     st.query_params["lang"] = current_lang()
 pages = [st.Page(str(PAGES / f), title=_(title), icon=icon, url_path=f.removesuffix(".py"), default=f == "home.py")
-         for f, title, icon, roles in SPEC if (PAGES / f).exists() and (roles is None or role in roles)]
+         for f, title, icon, action in SPEC if (PAGES / f).exists() and (action is None or can(role, action))]
 st.navigation(pages).run()

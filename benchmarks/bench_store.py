@@ -34,7 +34,7 @@ def grow(target: str, n: int, seed: int = 7) -> None:
     import geopandas as gpd
 
     from geo.catalogue import open_catalogue
-    from geo.catalogue.db import connect
+    from geo.catalogue.stores import connect
     from geo.catalogue.frames import to_storage
 
     cat = open_catalogue(target)
@@ -68,7 +68,7 @@ def measure(target: str, xlsx: Path, repeat: int) -> dict[str, float]:
     from geo.listing.submission import publish, submit
 
     cat = open_catalogue(target)
-    res = check_workbook(xlsx, cat.places(), "en")
+    res = check_workbook(xlsx, cat.places())
     assert res.ok, res.report("en")
     sub_t, pub_t = [], []
     for i in range(repeat + 1):

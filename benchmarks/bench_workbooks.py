@@ -31,7 +31,7 @@ OURS = textwrap.dedent("""
     import json, re, sys, time
     from geo.listing.check import check_workbook
     t = time.perf_counter()
-    res = check_workbook(sys.argv[1], None, "en")
+    res = check_workbook(sys.argv[1], None)
     dt = time.perf_counter() - t
     hwm = int(re.search(r"VmHWM:\\s+(\\d+) kB", open("/proc/self/status").read()).group(1))
     print(json.dumps({"seconds": dt, "mb": hwm / 1024, "result": f"{len(res.sites)} site, ok={res.ok}"}))

@@ -18,11 +18,11 @@ from __future__ import annotations
 import argparse
 import errno
 import importlib
-import math
 import os
 import sys
 from typing import NoReturn, Sequence
 
+from geo.commands._args import cli_translator, set_cli_lang
 from geo.errors import UserError
 from geo.i18n import LOCALES, N_, Translator, translator
 from geo.settings import settings
@@ -51,11 +51,6 @@ def _lang_of(argv: Sequence[str]) -> str:
     return "en"
 
 
-def cli_translator() -> Translator:
-    """The translator of the language the command speaks (``--lang``), for help and messages."""
-    return translator(GeoArgumentParser.lang)
-
-
 class HelpFormatter(argparse.HelpFormatter):
     """argparse's formatter, translating help texts, descriptions and section titles when shown.
 
@@ -76,14 +71,12 @@ class HelpFormatter(argparse.HelpFormatter):
 class GeoArgumentParser(argparse.ArgumentParser):
     """argparse, but a mistake is one line on stderr (exit 2), not a usage block, in the user's language."""
 
-    lang = "en"
-
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("formatter_class", HelpFormatter)
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:  # type: ignore[override]
-        _ = translator(self.lang)
+        _ = cli_translator()
         text = _("error: {message} (see '{hint}')").format(message=message, hint=f"{self.prog} --help")
         self.exit(2, text.replace("\n", " ") + "\n")
 
@@ -116,35 +109,6 @@ class _argparse_speaks:
 
     def __exit__(self, *exc: object) -> None:
         argparse._, argparse.ngettext = self._saved  # type: ignore[attr-defined]
-
-
-def _number(kind: type, lo: float, inclusive: bool, what: str, hi: float | None = None, **values: int):
-    """An argparse type for a number ``kind`` above ``lo`` (and up to ``hi``); ``what`` (English, marked
-    N_, with ``values`` as Babel-formatted integers) names it in the refusal."""
-    def parse(text: str):
-        try:
-            v = kind(text)
-        except (TypeError, ValueError, OverflowError):
-            v = None
-        if v is None or not math.isfinite(v) or (v < lo if inclusive else v <= lo) or (hi is not None and v > hi):
-            _ = cli_translator()
-            name = _(what).format(**{k: _.integer(n) for k, n in values.items()})
-            raise argparse.ArgumentTypeError(_("'{text}' is not a {what}").format(text=text, what=name))
-        return v
-    parse.__name__ = what  # argparse names the type in its messages
-    return parse
-
-
-#: argparse types that refuse negative, NaN and infinite numbers (for the subcommands' options).
-non_negative_int = _number(int, 0, True, N_("whole number >= 0"))
-positive_int = _number(int, 0, False, N_("whole number > 0"))
-positive_float = _number(float, 0, False, N_("number > 0"))
-non_negative_float = _number(float, 0, True, N_("number >= 0"))
-
-
-def int_between(lo: int, hi: int):
-    """An argparse type for a whole number in ``[lo, hi]`` (a count that must stay sane)."""
-    return _number(int, lo, True, N_("whole number from {low} to {high}"), hi, low=lo, high=hi)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -213,7 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run ``geo``; every failure is one line on stderr: 1 for the user's input or the disk, 2 for usage."""
     argv = list(sys.argv[1:] if argv is None else argv)
     lang = _lang_of(argv)
-    GeoArgumentParser.lang = lang
+    set_cli_lang(lang)
     with _argparse_speaks():
         parser = build_parser()
         args = parser.parse_args(argv)
@@ -256,8 +220,4 @@ def _one_line(text: str, n: int = 500) -> str:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    # Through the imported module, not __main__: the subcommands import geo.cli, and the language
-    # their argument types speak is set there.
-    from geo.cli import main as _main
-
-    sys.exit(_main())
+    sys.exit(main())

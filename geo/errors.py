@@ -21,12 +21,11 @@ is given as a function of the :class:`~geo.i18n.Translator`:
 
 from __future__ import annotations
 
-from typing import Any, Callable, Literal
+from typing import Any, Callable
 
 from geo.i18n import translator
 from geo.redact import redact
 
-Lang = Literal["it", "en"]
 
 
 class UserError(Exception):

@@ -56,7 +56,7 @@ def catalogue_digest(target) -> str:
     import pandas as pd
     import shapely
 
-    from geo.catalogue.db import connect
+    from geo.catalogue.stores import connect
 
     db = connect(target)
     h = hashlib.sha256()

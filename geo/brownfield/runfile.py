@@ -44,7 +44,7 @@ def runs_table(record: dict) -> pd.DataFrame:
 def write_run(result, out: str | Path) -> None:
     """Write a :class:`~geo.brownfield.run.RunResult` (candidates, analysed area, record, naive objects) to
     a GeoPackage, atomically: the file is whole or not there."""
-    from geo.store import atomic_gpkg, write_layer
+    from geo.atomic_files import atomic_gpkg, write_layer
 
     with atomic_gpkg(out, fresh=True) as tmp:
         write_layer(tmp, CANDIDATES, result.candidates.to_crs(4326))

@@ -18,7 +18,7 @@ from typing import Any, ContextManager, Iterable, Protocol, Sequence
 import geopandas as gpd
 import pandas as pd
 
-from geo.catalogue.access import ROLES, Role, can_read, visible_statuses
+from geo.catalogue.access import ROLES, Role, can, can_read, visible_statuses
 from geo.catalogue.catalogue import (CHANGE_COLUMNS, OWNER_COLUMNS, REFERENCE_LAYERS, SUBMISSION_COLUMNS, SCHEMA_VERSION, Catalogue, ConflictError,
                                      UnitOfWork, new_id, now_iso, open_catalogue)
 from geo.catalogue.compute import legal_disused
@@ -64,8 +64,6 @@ def catalogue_target(value: str | os.PathLike | None = None) -> str:
     return str(value or settings().catalogue)
 
 
-GeoPackageCatalogue = Catalogue  # the name of the first release
-
 __all__ = ["Catalogue", "CatalogueBackend", "UnitOfWork", "ConflictError", "open_catalogue", "catalogue_target",
            "prepare", "Reference", "legal_disused", "now_iso", "new_id", "SCHEMA_VERSION", "CHANGE_COLUMNS", "OWNER_COLUMNS", "SUBMISSION_COLUMNS",
-           "REFERENCE_LAYERS", "Role", "ROLES", "visible_statuses", "can_read", "GeoPackageCatalogue"]
+           "REFERENCE_LAYERS", "Role", "ROLES", "can", "visible_statuses", "can_read"]

@@ -42,8 +42,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from geo.catalogue import migrate
-from geo.catalogue.db import connect, is_url
-from geo.catalogue.ownership import OUR_TABLES, refuse_foreign
+from geo.catalogue.ownership import OUR_TABLES, refuse_foreign, target_foreign
+from geo.catalogue.stores import connect, is_url
 from geo.errors import CatalogueError
 from geo.i18n import N_
 from geo.redact import display
@@ -307,8 +307,6 @@ def restore_catalogue(src: str | os.PathLike, target: str | os.PathLike, force: 
     """
     if not is_url(target) and Path(target).exists() and Path(src).exists() and os.path.samefile(src, target):
         raise CatalogueError(N_("Source and destination are the same catalogue: {path}"), path=str(src))
-    from geo.catalogue.build import target_foreign
-
     with _open_backup(src) as (source, counts, revision):
         db = connect(target)
         existed = db.exists()

@@ -27,8 +27,8 @@ from geo.catalogue.records import Reference, prepare
 from geo.catalogue.frames import empty_sites, storage_frame, to_storage
 from geo.catalogue import migrate
 from geo.catalogue.catalogue import CHANGE_COLUMNS, OWNER_COLUMNS, SUBMISSION_COLUMNS, now_iso
-from geo.catalogue.db import Database, connect, is_url
-from geo.catalogue.ownership import LIVE_TABLES, OUR_TABLES, refuse_foreign
+from geo.catalogue.stores import connect, is_url
+from geo.catalogue.ownership import LIVE_TABLES, OUR_TABLES, refuse_foreign, target_foreign
 from geo.errors import CatalogueError
 from geo.i18n import N_
 from geo.layers import admin, airports, zls
@@ -192,20 +192,10 @@ def _table(columns: list[str]) -> pd.DataFrame:
 
 
 def _where(target: str | os.PathLike) -> str:
-    from geo.catalogue.transfer import display
+    from geo.redact import display
 
     db = connect(target)
     return getattr(db, "where", None) or display(target)
-
-
-def target_foreign(db: Database) -> list:
-    """What a build or copy target holds that is not ours ([] for an absent file or database)."""
-    try:
-        return db.foreign()
-    except CatalogueError:
-        if db.exists():
-            raise
-        return []  # a database not created yet: nothing in it to protect
 
 
 def live_data(read: Any) -> dict[str, int]:

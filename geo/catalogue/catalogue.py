@@ -27,7 +27,9 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.catalogue.access import Role, visible_statuses
-from geo.catalogue.db import Database, Tx, connect, empty_frame, is_url
+from geo.catalogue.codecs import empty_frame
+from geo.catalogue.db import Database, Tx
+from geo.catalogue.stores import connect, is_url
 from geo.catalogue.ownership import refuse_foreign
 from geo.catalogue.frames import SITE_COLUMNS, empty_sites, frame_records, normalise_sites, storage_frame
 from geo.catalogue.compute import COMPUTED_COLUMNS

@@ -30,8 +30,8 @@ import shapely
 
 from geo.errors import CatalogueError
 from geo.i18n import N_
-from geo.catalogue.db import (GEOM, BBox, Where, column_type, geometry_type, py_value, quote,
-                              rows_of, split_geometry, typed_frame)
+from geo.catalogue.codecs import GEOM, column_type, geometry_type, py_value, quote, rows_of, split_geometry, typed_frame
+from geo.catalogue.db import BBox, Where
 from geo.catalogue.ownership import OUR_TABLES, Foreign, refuse_foreign_code
 
 __all__ = ["GeoPackageDB", "register_gpkg_functions", "encode_gpkg", "decode_gpkg"]
@@ -504,11 +504,6 @@ class GeoPackageDB:
     def read(self, table: str, where: Where | None = None, bbox: BBox | None = None) -> pd.DataFrame:
         with self._reading() as c:
             return c.read(table, where, bbox)
-
-    def read_many(self, requests: dict[str, dict[str, Any]]) -> dict[str, pd.DataFrame]:
-        """Several reads in one snapshot: ``{key: {"table": ..., "where": ..., "bbox": ...}}``."""
-        with self._reading() as c:
-            return {k: c.read(r["table"], r.get("where"), r.get("bbox")) for k, r in requests.items()}
 
     def count(self, table: str) -> int:
         with self._reading() as c:

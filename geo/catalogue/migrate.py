@@ -38,7 +38,7 @@ from typing import Any
 
 import pandas as pd
 
-from geo.catalogue.db import is_url
+from geo.catalogue.stores import is_url
 from geo.i18n import N_
 from geo.errors import CatalogueError
 
@@ -208,7 +208,7 @@ def _guard(conn: Any, target: str | os.PathLike) -> str | None:
             raise _not_a_catalogue(where)
         refuse_foreign(foreign_in(raw), where)
         return None
-    from geo.catalogue.db import quote
+    from geo.catalogue.codecs import quote
     from geo.catalogue.postgis_db import foreign_in as pg_foreign_in
 
     schema = _pg_schema()
@@ -233,7 +233,7 @@ def _current_on(conn: Any) -> str | None:
         from alembic.runtime.migration import MigrationContext
 
         return MigrationContext.configure(conn).get_current_revision()
-    from geo.catalogue.db import quote
+    from geo.catalogue.codecs import quote
 
     schema = _pg_schema()
     for where in (schema, "public"):
@@ -267,7 +267,7 @@ def _version_table(tx: Any) -> str:
     schema = getattr(tx, "schema", None)
     if schema is None:
         return VERSION_TABLE
-    from geo.catalogue.db import quote
+    from geo.catalogue.codecs import quote
 
     return f"{quote(schema)}.{VERSION_TABLE}"
 

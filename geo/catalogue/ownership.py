@@ -138,3 +138,14 @@ def refuse_catalogue_as_output(out: str | os.PathLike, catalogue: str | os.PathL
     if same or holds_catalogue(out):
         raise UserError(N_("{option} {out} is a catalogue: writing there would replace it. Nothing was written; "
                            "choose another file."), option=option, out=str(out))
+
+
+def target_foreign(db) -> list:
+    """What a build or copy target (a :class:`~geo.catalogue.db.Database`) holds that is not ours ([] for an
+    absent file or database)."""
+    try:
+        return db.foreign()
+    except CatalogueError:
+        if db.exists():
+            raise
+        return []  # a database not created yet: nothing in it to protect

@@ -42,8 +42,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.catalogue.db import (GEOM, BBox, Where, column_type, py_value, quote, rows_of,
-                              split_geometry, typed_frame)
+from geo.catalogue.codecs import GEOM, column_type, py_value, quote, rows_of, split_geometry, typed_frame
+from geo.catalogue.db import BBox, Where
 from geo.catalogue.ownership import OUR_TABLES, Foreign, refuse_foreign_code
 from geo.errors import CatalogueError
 from geo.i18n import N_
@@ -108,7 +108,7 @@ def _declared(format_type: str) -> str:
 def _pg_geometry_type(geoms: Any) -> str:
     """The column type for these geometries: their one type, else ``GEOMETRY``.
 
-    Unlike :func:`geo.catalogue.db.geometry_type` (what the GeoPackage declares), a mix of
+    Unlike :func:`geo.catalogue.codecs.geometry_type` (what the GeoPackage declares), a mix of
     Polygon and MultiPolygon is not promoted with ``ST_Multi``: PostGIS enforces the declared
     type, and a Polygon must read back as the Polygon that was written (a lossless copy).
     """
@@ -703,11 +703,6 @@ class PostGISDB:
 
     def read(self, table: str, where: Where | None = None, bbox: BBox | None = None) -> pd.DataFrame:
         return self._reading(lambda c: c.read(table, where, bbox), [table])
-
-    def read_many(self, requests: dict[str, dict[str, Any]]) -> dict[str, pd.DataFrame]:
-        """Several reads in one snapshot: ``{key: {"table": ..., "where": ..., "bbox": ...}}``."""
-        return self._reading(lambda c: {k: c.read(r["table"], r.get("where"), r.get("bbox"))
-                                        for k, r in requests.items()}, [r["table"] for r in requests.values()])
 
     def count(self, table: str) -> int:
         return self._reading(lambda c: c.count(table), [table])

@@ -17,8 +17,8 @@ import os
 from pathlib import Path
 
 from geo.catalogue import migrate
-from geo.catalogue.db import connect, is_url
-from geo.catalogue.ownership import OUR_TABLES, refuse_foreign
+from geo.catalogue.stores import connect, is_url
+from geo.catalogue.ownership import OUR_TABLES, refuse_foreign, target_foreign
 from geo.i18n import N_
 from geo.errors import CatalogueError
 from geo.redact import display as _display
@@ -75,8 +75,6 @@ def copy_catalogue(src: str | os.PathLike, dst: str | os.PathLike, overwrite: bo
     source, target = connect(src), connect(dst)
     if not source.exists():
         raise CatalogueError(N_("No catalogue to copy at {path} (build one with `geo build`)"), path=display(src))
-    from geo.catalogue.build import target_foreign
-
     where = getattr(target, "where", None) or display(dst)
     refuse_foreign(target_foreign(target), where)  # before create(): it would write into a foreign file
     if target.exists() and not overwrite:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from geo.cli import cli_translator, int_between, non_negative_int
+from geo.commands._args import cli_translator, int_between, non_negative_int
 from geo.i18n import N_, translator
 
 # Same as geo.catalogue.build.DEFAULT_*; literals so that `geo --help` imports nothing heavy.

@@ -76,7 +76,7 @@ def _upgrade(args: argparse.Namespace) -> int:
 
 def _status(args: argparse.Namespace) -> int:
     from geo.catalogue import migrate
-    from geo.catalogue.db import connect
+    from geo.catalogue.stores import connect
     from geo.catalogue.transfer import display
 
     _ = translator(args.lang)

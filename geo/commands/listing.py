@@ -40,7 +40,7 @@ def _check_file(args):
 
     read_bytes(args.file)  # a folder, a device or a missing file is said before the catalogue is opened
     cat = open_catalogue(args.catalogue_path)
-    return cat, check_workbook(args.file, cat.places(), args.lang)
+    return cat, check_workbook(args.file, cat.places())
 
 
 def _check(args) -> int:

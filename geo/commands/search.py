@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from geo.cli import int_between
+from geo.commands._args import int_between
 from geo.i18n import N_, translator
 from geo.search.limits import arg_type
 from geo.search.query import FLAGS, LISTS, NUMBERS, list_choices
@@ -107,7 +107,7 @@ def _run(args: argparse.Namespace) -> int:
     q = query_from_args(args)
     brief = Brief.load(args.brief) if args.brief else Brief()
     cat = open_catalogue(args.catalogue_path)
-    res = search(SearchIndex.from_sites(cat.sites(statuses=None)), q, brief, staff=args.staff,
+    res = search(SearchIndex.from_sites(cat.sites(statuses=None)), q, brief, role="staff" if args.staff else "public",
                  places=cat.places(), hide_failed=args.hide_failed)
     sites = res.sites
     if args.limit:

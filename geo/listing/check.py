@@ -306,7 +306,7 @@ def checks_run() -> int:
     return _RUNS[0]
 
 
-def check_workbook(source: str | Path | bytes, places=None, lang: str = "it", *, name: str | None = None) -> CheckResult:
+def check_workbook(source: str | Path | bytes, places=None, *, name: str | None = None) -> CheckResult:
     """Check an owner's workbook and collect every problem.
 
     Parameters

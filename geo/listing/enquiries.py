@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from geo.catalogue import CatalogueBackend, new_id
+from geo.catalogue.access import Role, require
 from geo.catalogue.migrate import empty_enquiries
 from geo.errors import UserError
 from geo.i18n import N_
@@ -128,10 +129,9 @@ class TooManyEnquiries(UserError):
     """The sender has reached the enquiry rate limit; nothing was stored."""
 
 
-def enquiries_for_staff(cat: CatalogueBackend, role: str, site_id: str | None = None) -> pd.DataFrame:
+def enquiries_for_staff(cat: CatalogueBackend, role: Role | str, site_id: str | None = None) -> pd.DataFrame:
     """Enquiries, newest first, with the site's title (staff only)."""
-    if role != "staff":
-        raise UserError(N_("Access denied: restricted operation."))
+    require(role, "read_enquiries")
     df = cat.table("enquiries", where={"site_id": [site_id]} if site_id else None)
     if len(df) == 0:
         return pd.DataFrame(columns=[*ENQUIRY_COLUMNS, "title"])

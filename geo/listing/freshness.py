@@ -13,9 +13,10 @@ import datetime as dt
 import pandas as pd
 
 from geo.catalogue import CatalogueBackend
+from geo.catalogue.access import AccessDenied, Role, require
 from geo.errors import UserError
 from geo.i18n import N_
-from geo.listing.submission import AccessDenied, owner_by_token
+from geo.listing.submission import owner_by_token
 
 
 
@@ -42,14 +43,13 @@ def is_due(confirmed_at: str | None, months: int | None = None, today: dt.date |
     return str(confirmed_at)[:10] < _cutoff(months or reconfirm_months(), today)
 
 
-def due_for_reconfirmation(cat: CatalogueBackend, role: str, months: int | None = None,
+def due_for_reconfirmation(cat: CatalogueBackend, role: Role | str, months: int | None = None,
                            today: dt.date | None = None, sites: pd.DataFrame | None = None) -> pd.DataFrame:
     """Published listings whose confirmation is older than ``months`` (staff only), oldest first.
 
     ``sites``: the listings frame the caller already holds (a page's cached one), to avoid reading it again.
     """
-    if role != "staff":
-        raise AccessDenied(N_("Access denied: restricted operation."))
+    require(role, "list_due")
     sites = cat.sites(statuses=["published"], role="staff") if sites is None else \
         sites[sites["status"] == "published"]
     # A listing never confirmed since this feature exists counts from its last update.

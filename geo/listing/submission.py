@@ -2,7 +2,8 @@
 
 Owners are identified by a private token (``secrets.token_urlsafe(32)``) that
 they receive once; only its SHA-256 is stored. Owner functions only ever see
-the token's own submissions. Staff functions refuse every role but ``staff``.
+the token's own submissions. Staff functions ask :func:`geo.catalogue.access.require`
+(the one authorisation rule) before reading anything.
 
 Every action is one unit of work (:meth:`geo.catalogue.Catalogue.unit_of_work`):
 the owner, submission and listing rows it changes are read *inside* the
@@ -23,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from geo.catalogue import OWNER_COLUMNS, SUBMISSION_COLUMNS, CatalogueBackend, ConflictError, new_id
+from geo.catalogue.access import AccessDenied, Role, require
 from geo.errors import UserError
 from geo.i18n import N_, content
 from geo.listing.check import CheckResult
@@ -35,17 +37,9 @@ OWNER_COLS, SUB_COLS = OWNER_COLUMNS, SUBMISSION_COLUMNS  # the store's table sh
 CLOSED = ("replaced", "withdrawn")
 
 
-class AccessDenied(UserError):
-    """The caller's role or token does not allow this."""
-
-
 def _deny() -> AccessDenied:
+    """The one answer to a token that does not open this (wrong, unknown, or not this owner's listing)."""
     return AccessDenied(N_("Access denied: restricted operation or invalid link."))
-
-
-def _require_staff(role: str) -> None:
-    if role != "staff":
-        raise _deny()
 
 
 def token_hash(token: str) -> str:
@@ -246,7 +240,7 @@ def staff_queue(cat: CatalogueBackend, role: str) -> list[dict[str, Any]]:
 
     The change log is read once for the whole queue, not once per listing.
     """
-    _require_staff(role)
+    require(role, "review_queue")
     sites = cat.sites(statuses=["submitted"])
     if len(sites) == 0:
         return []
@@ -272,10 +266,10 @@ def _none(v: Any) -> Any:
     return None if v is None or (isinstance(v, float) and pd.isna(v)) else v
 
 
-def mark_verified(cat: CatalogueBackend, role: str, site_id: str, keys: list[str], actor: str, *,
+def mark_verified(cat: CatalogueBackend, role: Role | str, site_id: str, keys: list[str], actor: str, *,
                   expected_version: int | None = None) -> None:
     """Mark owner-declared fields as verified by staff (one transaction)."""
-    _require_staff(role)
+    require(role, "verify")
     with cat.unit_of_work(actor=actor, reason="verified by staff") as uow:
         rec = uow.site(site_id)
         if rec is None:
@@ -286,9 +280,9 @@ def mark_verified(cat: CatalogueBackend, role: str, site_id: str, keys: list[str
             uow.update_site(site_id, changes, expected_version=expected_version)
 
 
-def publish(cat: CatalogueBackend, role: str, site_id: str, actor: str, *, expected_version: int | None = None) -> None:
+def publish(cat: CatalogueBackend, role: Role | str, site_id: str, actor: str, *, expected_version: int | None = None) -> None:
     """Publish a listing. With ``expected_version`` (the version staff reviewed), refuse one changed meanwhile."""
-    _require_staff(role)
+    require(role, "publish")
     with cat.unit_of_work(actor=actor, reason="published") as uow:
         rec = uow.site(site_id)
         if rec is not None and rec["status"] == "withdrawn":
@@ -298,10 +292,10 @@ def publish(cat: CatalogueBackend, role: str, site_id: str, actor: str, *, expec
                         expected_version=expected_version)
 
 
-def send_back(cat: CatalogueBackend, role: str, site_id: str, reason: str, actor: str, *,
+def send_back(cat: CatalogueBackend, role: Role | str, site_id: str, reason: str, actor: str, *,
               expected_version: int | None = None) -> None:
     """Return a listing to its owner with a reason (listing and submission in one transaction)."""
-    _require_staff(role)
+    require(role, "send_back")
     if not reason.strip():
         raise UserError(N_("Give a reason."))
     with cat.unit_of_work(actor=actor, reason=f"sent back: {reason}") as uow:

@@ -114,9 +114,3 @@ def title_of(record: dict[str, Any], lang: str = "en") -> str:
     """The title in ``lang``, else in the other language, else the site id (plain text, not escaped)."""
     c = localised(record, "title", lang)
     return c.text if c else str(record.get("site_id") or "")
-
-
-def description_of(record: dict[str, Any], lang: str = "en") -> str:
-    """The description in ``lang``, else in the other language (see :func:`localised` for the note)."""
-    c = localised(record, "description", lang)
-    return c.text if c else ""

@@ -21,9 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from geo.i18n import N_, translator
+from geo.i18n import N_, Lang, translator
 
-Lang = Literal["it", "en"]
 Provenance = Literal["declared", "verified", "computed", "estimated"]
 PROVENANCES: tuple[str, ...] = ("declared", "verified", "computed", "estimated")
 
@@ -151,10 +150,6 @@ class Field:
     def stored(self) -> bool:
         """Whether the value is a column of the ``sites`` layer."""
         return self.kind != "geometry"
-
-    @property
-    def multi_valued(self) -> bool:
-        return self.kind in ("multi", "list", "attachment")
 
 
 def _c(**labels: str) -> dict[str, str]:

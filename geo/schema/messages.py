@@ -19,9 +19,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from geo.i18n import N_, translator
+from geo.i18n import N_, Lang, translator
 
-Lang = Literal["it", "en"]
 Severity = Literal["error", "warning"]
 
 #: code -> English message (marked ``N_``, Italian in ``listing.po``). ``{label}`` is the field label in the

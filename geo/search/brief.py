@@ -6,13 +6,12 @@ import datetime as _dt
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from geo.errors import UserError
 from geo.i18n import N_, translator
 from geo.schema import FIELD
 
-Op = Literal["min", "max", "any", "all", "true", "by", "within_km"]
 BRIEF_VERSION = 1
 #: The dates an ``available_by`` criterion may name (the find page's date widget has the same range).
 DATE_MIN, DATE_MAX = _dt.date(1900, 1, 1), _dt.date(2200, 12, 31)

@@ -8,16 +8,16 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.catalogue.access import Role
 from geo.places import MunicipalityIndex
 from geo.search.brief import Brief
 from geo.search.index import SearchIndex
 from geo.search.query import Query, Where, filter_mask, resolve
 from geo.search.verdict import Verdict
-from geo.search.verdicts import NAMES, judge, reasons
+from geo.search.verdict_rules import NAMES, judge, reasons
 
 #: Listing order of overall verdict codes (index: code; -1, no brief, is the last slot).
 RANK = np.array([v.rank for v in Verdict] + [len(Verdict)])
-VERDICT_ORDER = {v.name: v.rank for v in Verdict} | {None: len(Verdict)}
 
 
 @dataclass
@@ -87,12 +87,13 @@ class SearchResult:
         return [(c.label(lang), str(NAMES[codes[i, j]]), texts[j]) for j, c in enumerate(self.brief.criteria)]
 
 
-def search(index: SearchIndex, query: Query | None = None, brief: Brief | None = None, *, staff: bool = False,
+def search(index: SearchIndex, query: Query | None = None, brief: Brief | None = None, *, role: Role | str = "public",
            places: MunicipalityIndex | None = None, hide_failed: bool = False) -> SearchResult:
     """Filter, judge against the brief and rank.
 
-    Only ``published`` listings are visible unless ``staff`` is true: the rule
-    lives here, so no page or command can forget it.
+    Only ``published`` listings are visible unless ``role`` may read the others
+    (:func:`geo.catalogue.access.can`, ``"read_unpublished"``): the rule is applied
+    here, so no page or command can forget it.
 
     Examples
     --------
@@ -105,7 +106,7 @@ def search(index: SearchIndex, query: Query | None = None, brief: Brief | None =
     query = query or Query()
     brief = brief or Brief()
     where = resolve(query, places)
-    rows = np.flatnonzero(filter_mask(index, query, staff=staff, places=places, where=where))
+    rows = np.flatnonzero(filter_mask(index, query, role=role, places=places, where=where))
     codes, overall, score = judge(index, brief, rows)
     if brief.criteria:
         if hide_failed:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 import re
 import weakref
 from dataclasses import asdict, dataclass, field, fields
@@ -22,7 +21,8 @@ from geo.search.index import USE_BIT, SearchIndex
 from geo.search.limits import (LIMITS, MAX_LIST_ITEMS, MAX_POLYGON_VERTICES, MAX_TEXT_CHARS, PROVINCES, UTILITIES,
                                check_number)
 
-INFRA_KINDS = {"airport": "dist_airport_km", "motorway_junction": "dist_motorway_junction_km",
+#: Infrastructure kind -> the index column of each site's distance to the nearest one (the ``max_km`` filter).
+DISTANCE_COLUMNS = {"airport": "dist_airport_km", "motorway_junction": "dist_motorway_junction_km",
                "rail_station": "dist_rail_station_km", "rail_freight_terminal": "dist_rail_freight_terminal_km",
                "port": "dist_port_km"}
 #: Radius of a place or point search when none is given (find page, drawn marker, URL, CLI alike).
@@ -230,9 +230,9 @@ def make_query(values: dict[str, Any] | None = None, **kw: Any) -> Query:
             raise UserError(N_("max_km: a mapping of kind to km is needed."))
         mk = {}
         for kind, km in d["max_km"].items():
-            if kind not in INFRA_KINDS:
+            if kind not in DISTANCE_COLUMNS:
                 raise UserError(N_("max_km: unknown kind '{kind}' (allowed: {allowed})."), kind=kind,
-                                allowed=", ".join(INFRA_KINDS))
+                                allowed=", ".join(DISTANCE_COLUMNS))
             v = _number(f"max_km {kind}", km, limit="max_km")
             if v is None:
                 raise UserError(N_("max_km {kind}: the km value is missing."), kind=kind)
@@ -385,14 +385,14 @@ def area_of(query: Query):
     return g
 
 
-def filter_mask(index: SearchIndex, query: Query, *, staff: bool = False,
+def filter_mask(index: SearchIndex, query: Query, *, role: str = "public",
                 places: MunicipalityIndex | None = None, where: Where | None = None) -> np.ndarray:
     """Boolean mask of the sites that pass every filter (and are visible to the caller).
 
     ``where``: the query's spatial part already resolved (:func:`resolve`); resolved here when not given."""
     n = len(index)
     mask = np.ones(n, dtype=bool)
-    allowed = visible_statuses("staff" if staff else "public")  # the one visibility rule (geo.catalogue.access)
+    allowed = visible_statuses(role)  # the one visibility rule (geo.catalogue.access)
     if allowed is not None:
         mask &= np.isin(index.codes["status"], [index.labels["status"].get(s, -2) for s in allowed])
     num = index.num
@@ -432,7 +432,7 @@ def filter_mask(index: SearchIndex, query: Query, *, staff: bool = False,
     if query.in_zis:
         mask &= index.in_zis == 1
     for kind, km in query.max_km.items():
-        mask &= num[INFRA_KINDS[kind]] <= km
+        mask &= num[DISTANCE_COLUMNS[kind]] <= km
     where = where or resolve(query, places)
     centre, area = where.centre, where.area
     if centre is not None:
@@ -446,13 +446,5 @@ def filter_mask(index: SearchIndex, query: Query, *, staff: bool = False,
     return mask
 
 
-def query_from_json(text: str) -> Query:
-    try:
-        return Query.from_dict(json.loads(text))
-    except (ValueError, TypeError) as exc:
-        raise UserError(N_("Unreadable filters: {error}"), error=str(exc)) from None
-
-
 __all__ = ["Query", "make_query", "filter_mask", "centre_of", "search_circle", "find_place", "area_of", "Where",
-           "resolve", "transformer",
-           "INFRA_KINDS", "DEFAULT_RADIUS_KM", "asdict"]
+           "resolve", "transformer", "DISTANCE_COLUMNS", "DEFAULT_RADIUS_KM", "asdict"]

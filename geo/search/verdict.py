@@ -45,7 +45,7 @@ class Verdict(IntEnum):
 
     @property
     def points(self) -> float:
-        """Contribution to the score (see :mod:`geo.search.verdicts`)."""
+        """Contribution to the score (see :mod:`geo.search.verdict_rules`)."""
         return _POINTS[self]
 
     def label(self, lang: str = "en") -> str:

@@ -10,21 +10,18 @@ Two modes:
   ``GEO_LOCAL_ROLE=staff|analyst|owner|public`` fix the role of every session.
 
 Without either, everyone is ``public``. Nothing typed in the URL changes the
-role: pages call :func:`require_role`, which stops the script before any data
+role: pages call :func:`require_can`, which stops the script before any data
 is read.
 """
 
 from __future__ import annotations
 
-from geo.settings import settings
-from typing import Literal
-
 import streamlit as st
 
+from geo.catalogue.access import ROLES, Action, Role, can
 from geo.i18n import N_
+from geo.settings import settings
 
-Role = Literal["staff", "analyst", "owner", "public"]
-ROLES: tuple[str, ...] = ("staff", "analyst", "owner", "public")
 #: How each role is named on the page (translated where shown).
 ROLE_LABELS: dict[str, str] = {"staff": N_("staff"), "analyst": N_("analyst"), "owner": N_("owner"),
                                "public": N_("public")}
@@ -71,13 +68,13 @@ def actor() -> str:
     return f"{current_role()}:local"
 
 
-def require_role(*roles: str) -> Role:
-    """Stop the page unless the session's role is one of ``roles``."""
+def require_can(action: Action) -> Role:
+    """Stop the page unless the session's role may take ``action`` (:func:`geo.catalogue.access.can`)."""
     from geo.web.state import tr
     from geo.web.ui import show
 
     role = current_role()
-    if role not in roles:
+    if not can(role, action):
         _ = tr()
         show("error", _("Access not allowed for role '{role}'."), role=_(ROLE_LABELS[role]))
         st.stop()

@@ -15,9 +15,6 @@ import streamlit as st
 from geo.web.loaders import Stamp, catalogue_handle, revision_stamp
 from geo.web.mapview import infra_json, layer_json, points_json, zls_json
 
-REFERENCE = ("provinces", "municipalities", "zis_areas", "motorways", "railways")
-
-
 @st.cache_data(max_entries=16, show_spinner=False)
 def _layer_text(path: str, revision: str, name: str) -> str:
     return layer_json(name, catalogue_handle(path).layer(name))

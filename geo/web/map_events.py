@@ -64,12 +64,6 @@ def drawn_circle(state: dict[str, Any] | None) -> tuple[list[float], float | Non
     return None
 
 
-def drawn_point(state: dict[str, Any] | None) -> list[float] | None:
-    """[lat, lon] of the last drawn marker or circle centre, or None."""
-    c = drawn_circle(state)
-    return c[0] if c else None
-
-
 def view_bbox(state: dict[str, Any] | None) -> list[float] | None:
     """[west, south, east, north] of the map view, or None."""
     b = (state or {}).get("bounds") or {}
@@ -96,15 +90,6 @@ def apply_drawing(query: Query, state: dict[str, Any] | None, *, radius_km: floa
         point, r = circle
         q.point, q.near, q.polygon = point, None, None
         q.radius_km = round(r, 3) if r else radius_km
-    return q
-
-
-def apply_map_state(query: Query, state: dict[str, Any] | None, *, use_drawing: bool, use_view: bool,
-                    radius_km: float | None) -> Query:
-    """A copy of ``query`` with the spatial filters the map provides."""
-    q = apply_drawing(query, state, radius_km=radius_km) if use_drawing else replace(query)
-    if use_view:
-        q.bbox = view_bbox(state)
     return q
 
 

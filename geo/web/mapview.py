@@ -58,7 +58,7 @@ LAYER_NAMES = {
     "actors": N_("Technology clusters (headquarters, municipality level)"), "search_area": N_("Search area"),
 }
 #: Kinds of infrastructure grouped as "other" (their kind is named in the layer's label).
-INFRA_KINDS = {"rail_freight_terminal": N_("rail freight terminal"), "port": N_("port")}
+OTHER_INFRA_LABELS = {"rail_freight_terminal": N_("rail freight terminal"), "port": N_("port")}
 
 
 def word(key: str, lang: str) -> str:
@@ -599,7 +599,7 @@ def build_map(sites: gpd.GeoDataFrame, lang: str = "en", *,
                   ("port", "other_infra", 4))
         for kind, key, radius in groups:
             if texts.get(kind):
-                label = word(key, lang) + (f" ({_(INFRA_KINDS[kind])})" if kind in INFRA_KINDS else "")
+                label = word(key, lang) + (f" ({_(OTHER_INFRA_LABELS[kind])})" if kind in OTHER_INFRA_LABELS else "")
                 PointsLayer(texts[kind], label, INFRA_COLOURS[kind], radius=radius, show=False,
                             lang=lang).add_to(m)
     if actors is not None and len(actors):

@@ -15,7 +15,7 @@ import pytest
 
 from geo.catalogue import migrate
 from geo.catalogue.backup import backup_catalogue, verify_backup
-from geo.catalogue.db import connect
+from geo.catalogue.stores import connect
 from geo.cli import main
 from geo.errors import CatalogueError
 from tests.conftest import catalogue_digest

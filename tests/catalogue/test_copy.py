@@ -8,7 +8,7 @@ import pytest
 import shapely
 
 from geo.catalogue import migrate
-from geo.catalogue.db import connect
+from geo.catalogue.stores import connect
 from geo.catalogue.transfer import copy_catalogue, same_target
 from geo.cli import main
 from geo.errors import CatalogueError

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from geo.catalogue import open_catalogue
-from geo.catalogue.db import connect
+from geo.catalogue.stores import connect
 from geo.catalogue.ownership import ForeignCodeError, ForeignObjectsError
 from geo.cli import main
 from geo.listing.check import check_workbook
@@ -61,7 +61,7 @@ def status(target: str, capsys) -> tuple[int, str]:
 
 def test_a_planted_trigger_on_owners_refuses_the_submission_and_status_names_it(catalogue_target, tmp_path, capsys):
     cat = open_catalogue(catalogue_target)
-    res = check_workbook(fill(tmp_path / "w.xlsx"), cat.places(), "en")
+    res = check_workbook(fill(tmp_path / "w.xlsx"), cat.places())
     assert res.ok, res.report("en")
     assert status(catalogue_target, capsys)[0] == 0  # a clean catalogue: nothing to report
     plant_steal(catalogue_target)

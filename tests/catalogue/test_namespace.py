@@ -19,7 +19,7 @@ import pytest
 import shapely
 
 from geo.catalogue import migrate, open_catalogue
-from geo.catalogue.db import connect
+from geo.catalogue.stores import connect
 from geo.catalogue.ownership import OUR_TABLES
 from geo.catalogue.postgis_db import PostGISDB
 from geo.catalogue.transfer import copy_catalogue

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo.catalogue.db import connect
+from geo.catalogue.stores import connect
 from geo.errors import CatalogueError
 
 
@@ -342,7 +342,7 @@ def test_postgis_create_makes_a_missing_database(postgis_server):
 def test_postgis_writer_in_another_process_waits_for_the_lock(pg):
     """A writer in a separate `python` process blocks on the advisory lock while this one holds it."""
     _start_counter(pg)
-    code = ("import sys; from geo.catalogue.db import connect; import pandas as pd; db = connect(sys.argv[1])\n"
+    code = ("import sys; from geo.catalogue.stores import connect; import pandas as pd; db = connect(sys.argv[1])\n"
             "with db.transaction() as tx: tx.insert('counter', pd.DataFrame({'n': [2]}))\n")
     with pg.transaction() as tx:
         tx.insert("counter", pd.DataFrame({"n": [1]}))
@@ -435,9 +435,7 @@ def test_readers_never_see_a_table_half_replaced_and_writers_never_fail(db):
         try:
             while not stop.is_set():
                 seen.append(("a", len(db.read("a"))))
-                if hasattr(db, "read_many"):
-                    many = db.read_many({"a": {"table": "a"}, "b": {"table": "b"}})
-                    seen.extend((k, len(v)) for k, v in many.items())
+                seen.append(("b", len(db.read("b"))))
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
 

@@ -79,7 +79,7 @@ def test_opening_a_missing_folder_or_outdated_catalogue_says_what_to_do(tmp_path
     with pytest.raises(CatalogueError) as e:
         open_catalogue(tmp_path)
     assert "folder" in e.value.message("en") and "cartella" in e.value.message("it")
-    from geo.catalogue.db import connect
+    from geo.catalogue.stores import connect
 
     db = connect(str(writable_catalogue))
     with db.transaction() as tx:
@@ -757,7 +757,7 @@ def test_the_region_layer_bounds_the_places(writable_catalogue, built_catalogue,
 
 
 def test_a_catalogue_over_a_database_object(writable_catalogue):
-    from geo.catalogue.db import connect
+    from geo.catalogue.stores import connect
 
     db = connect(str(writable_catalogue))
     cat = Catalogue(db)
@@ -768,7 +768,7 @@ def test_a_catalogue_over_a_database_object(writable_catalogue):
 
 def test_schema_messages_word_for_word(writable_catalogue):
     from geo.catalogue.catalogue import SCHEMA_VERSION
-    from geo.catalogue.db import connect
+    from geo.catalogue.stores import connect
 
     db = connect(str(writable_catalogue))
     tail = (f"expected {SCHEMA_VERSION!r}: upgrade it with 'geo catalogue upgrade' (data is kept) or rebuild it "

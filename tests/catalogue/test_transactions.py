@@ -15,7 +15,7 @@ from shapely.geometry import box
 
 from geo.catalogue import ConflictError, open_catalogue
 from geo.catalogue.build import build_catalogue
-from geo.catalogue.db import connect
+from geo.catalogue.stores import connect
 from geo.errors import UserError
 from geo.listing.check import check_workbook
 from geo.listing.submission import owner_view, publish, replace_submission, submit, withdraw
@@ -78,7 +78,7 @@ def test_staff_publishing_while_owners_replace_and_withdraw_is_a_serial_order(ta
     places = cat.places()
     subs = []
     for i in range(6):
-        res = check_workbook(_workbook(tmp_path, i), places, "en")
+        res = check_workbook(_workbook(tmp_path, i), places)
         subs.append(submit(cat, res))
     versions = {s.site_ids[0]: cat.site(s.site_ids[0], role="staff")["version"] for s in subs}
     outcomes: dict[str, str] = {}
@@ -98,7 +98,7 @@ def test_staff_publishing_while_owners_replace_and_withdraw_is_a_serial_order(ta
             for i, s in enumerate(subs):
                 c = open_catalogue(target)
                 if i < 3:
-                    res = check_workbook(_workbook(tmp_path, 100 + i), places, "en")
+                    res = check_workbook(_workbook(tmp_path, 100 + i), places)
                     replace_submission(c, s.token, s.submission_id, res)
                 else:
                     withdraw(c, s.token, s.submission_id)
@@ -135,10 +135,9 @@ def test_staff_publishing_while_owners_replace_and_withdraw_is_a_serial_order(ta
 
 def test_an_action_on_a_closed_version_is_refused_not_applied(target, tmp_path):
     cat = open_catalogue(target)
-    res = check_workbook(_workbook(tmp_path, 1), cat.places(), "en")
+    res = check_workbook(_workbook(tmp_path, 1), cat.places())
     r1 = submit(cat, res)
-    r2 = replace_submission(cat, r1.token, r1.submission_id, check_workbook(_workbook(tmp_path, 2), cat.places(),
-                                                                             "en"))
+    r2 = replace_submission(cat, r1.token, r1.submission_id, check_workbook(_workbook(tmp_path, 2), cat.places()))
     before = state(target)
     with pytest.raises(ConflictError, match="already replaced"):
         withdraw(cat, r1.token, r1.submission_id)  # a stale page still showing version 1
@@ -150,12 +149,12 @@ def test_an_action_on_a_closed_version_is_refused_not_applied(target, tmp_path):
 def test_the_same_file_or_site_submitted_twice_is_flagged_not_duplicated(target, tmp_path):
     cat = open_catalogue(target)
     f = _workbook(tmp_path, 3)
-    r = submit(cat, check_workbook(f, cat.places(), "en"))
+    r = submit(cat, check_workbook(f, cat.places()))
     before = state(target)
     with pytest.raises(UserError, match="already submitted"):
-        submit(cat, check_workbook(f, cat.places(), "en"))
+        submit(cat, check_workbook(f, cat.places()))
     with pytest.raises(UserError, match="same coordinates and area"):  # re-saved file, same site
-        again = check_workbook(f, cat.places(), "en")
+        again = check_workbook(f, cat.places())
         again.file_sha256 = "another-file"
         submit(cat, again, token=r.token)
     assert state(target) == before

@@ -144,7 +144,7 @@ def test_import_zls_perimeter_narrows_in_zls(catalogue_target, tmp_path):
 @pytest.mark.parametrize("delay", [0.3, 1.5, 2.5, 3.5])
 def test_build_killed_at_any_point_leaves_old_catalogue_usable(tmp_path, delay):
     """A rebuild is one transaction: killed at any moment, the previous catalogue is whole."""
-    from geo.catalogue.db import connect
+    from geo.catalogue.stores import connect
     from tests.catalogue.worker import state
 
     path = tmp_path / "catalogue.gpkg"
@@ -260,7 +260,7 @@ def test_a_killed_run_file_write_leaves_no_temporary_file_after_the_next(tmp_pat
     """A stand-alone file (a brownfield run's output) killed mid-write: the next write removes the leftover."""
     import pandas as pd
 
-    from geo.store import atomic_gpkg, write_layer
+    from geo.atomic_files import atomic_gpkg, write_layer
 
     out = tmp_path / "run.gpkg"
     leftover = tmp_path / ".run.abc123.tmp.gpkg"

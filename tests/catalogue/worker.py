@@ -22,7 +22,7 @@ from shapely.geometry import box
 
 def state(target: str, skip: tuple[str, ...] = ("catalogue_meta",)) -> dict[str, str]:
     """``{table: digest}`` of every table's rows (order-independent; geometries as WKB hex)."""
-    from geo.catalogue.db import connect
+    from geo.catalogue.stores import connect
 
     db = connect(target)
     out = {}
@@ -62,7 +62,7 @@ def main(action: str, target: str, arg: str) -> None:
         from geo.listing.check import check_workbook
         from geo.listing.submission import submit
 
-        res = check_workbook(Path(arg), cat.places(), "en")
+        res = check_workbook(Path(arg), cat.places())
         assert res.ok, res.report("en")
         print("ready", flush=True)
         while True:

@@ -54,7 +54,7 @@ def test_no_enquiry_about_a_listing_that_is_not_public(catalogue_target):
 
 def test_owner_reconfirms_a_due_listing_in_one_click(catalogue_target, tmp_path):
     cat = open_catalogue(catalogue_target)
-    r = submit(cat, check_workbook(fill(tmp_path / "w.xlsx", sites=[SITE]), cat.places(), "en"))
+    r = submit(cat, check_workbook(fill(tmp_path / "w.xlsx", sites=[SITE]), cat.places()))
     sid = r.site_ids[0]
     publish(cat, "staff", sid, actor="staff:anna")
     confirmed = cat.site(sid)["confirmed_at"]

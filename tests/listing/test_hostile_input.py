@@ -78,7 +78,7 @@ READ = [
 def test_units_are_converted_with_a_warning_then_submitted(case, tmp_path, catalogue_target):
     name, change, key, stored, code, en, it = case
     cat = open_catalogue(catalogue_target)
-    res = check_workbook(fill(tmp_path / f"{name}.xlsx", sites=[{**SITE, **change}]), cat.places(), "it")
+    res = check_workbook(fill(tmp_path / f"{name}.xlsx", sites=[{**SITE, **change}]), cat.places())
     assert res.ok, res.report("en")
     assert res.sites[0].record[key] == pytest.approx(stored) if isinstance(stored, float) else \
         res.sites[0].record[key] == stored
@@ -181,7 +181,7 @@ def test_misleading_input_is_refused_with_its_cell(case, tmp_path, catalogue_tar
         path.write_bytes(_with_sites_xml(path, post))
     before = state(catalogue_target)
     cat = open_catalogue(catalogue_target)
-    res = check_workbook(path, cat.places(), "it")
+    res = check_workbook(path, cat.places())
     hits = [i for i in res.issues if i.code == code]
     assert hits, (name, res.report("en"))
     i = hits[0]
@@ -246,7 +246,7 @@ HIDDEN = [
 def test_hidden_data_is_reported_then_what_was_shown_is_submitted(case, tmp_path, catalogue_target):
     name, mutate, code, row, en, it, n_sites = case
     cat = open_catalogue(catalogue_target)
-    res = check_workbook(fill(tmp_path / f"{name}.xlsx", mutate=mutate), cat.places(), "it")
+    res = check_workbook(fill(tmp_path / f"{name}.xlsx", mutate=mutate), cat.places())
     (hit,) = [i for i in res.issues if i.code == code]
     assert hit.severity == "warning" and en in hit.message("en") and it in hit.message("it"), hit.message("en")
     assert hit.row == row
@@ -257,7 +257,7 @@ def test_hidden_data_is_reported_then_what_was_shown_is_submitted(case, tmp_path
 
 def test_preview_shows_the_owner_type_from_the_owner_sheet(tmp_path, catalogue_target):
     cat = open_catalogue(catalogue_target)
-    res = check_workbook(fill(tmp_path / "o.xlsx", owner={**OWNER, "owner_type": "public_body"}), cat.places(), "it")
+    res = check_workbook(fill(tmp_path / "o.xlsx", owner={**OWNER, "owner_type": "public_body"}), cat.places())
     assert res.ok, res.report("en")
     rec = preview_records(res, cat)[0]
     assert rec["owner_type"] == "public_body" and rec["owner_type__prov"] == "declared"
@@ -333,7 +333,7 @@ PROBE = textwrap.dedent("""
     import json, re, sys, time
     from geo.listing.check import check_workbook
     t = time.perf_counter()
-    res = check_workbook(sys.argv[1], None, "en")
+    res = check_workbook(sys.argv[1], None)
     dt = time.perf_counter() - t
     # VmHWM: this process's peak resident memory (ru_maxrss would carry the parent's over the exec).
     hwm = int(re.search(r"VmHWM:\\s+(\\d+) kB", open("/proc/self/status").read()).group(1))
@@ -363,7 +363,7 @@ def test_hostile_workbooks_are_read_in_bounded_time_and_memory(tmp_path, built_c
         cat_path = tmp_path / f"{name}.gpkg"
         shutil.copy2(built_catalogue, cat_path)
         cat = open_catalogue(cat_path)
-        res = check_workbook(path, cat.places(), "it")
+        res = check_workbook(path, cat.places())
         assert res.ok, (name, res.report("en"))
         stored = _stored(cat_path, submit(cat, res).site_ids)
         assert stored["land_area_m2"].tolist() == [25000.0], name
@@ -375,7 +375,7 @@ def test_not_a_regular_file_is_refused_with_a_message(tmp_path):
     os.mkfifo(fifo)  # nobody writes to it: opening it must not wait
     for path, en in ((tmp_path, "is a folder, not an Excel file"),
                      (Path("/dev/zero"), "is not a regular file"), (fifo, "is not a regular file")):
-        res = check_workbook(path, None, "en")
+        res = check_workbook(path, None)
         (i,) = res.issues
         assert i.code == "file" and en in i.message("en") and not res.ok, i.message("en")
         assert ("cartella" if path == tmp_path else "non è un file regolare") in i.message("it")
@@ -418,8 +418,7 @@ def test_template_dropdowns_show_labels_and_labels_submit_as_codes(lang, tmp_pat
     site = {**SITE, **label, "permitted_uses": uses, "rail_siding": "Yes" if lang == "en" else "Sì"}
     assert site["condition"] != "to_renovate"  # a label, not the code
     cat = open_catalogue(catalogue_target)
-    res = check_workbook(fill(tmp_path / f"labels_{lang}.xlsx", sites=[site], owner=owner, lang=lang), cat.places(),
-                         lang)
+    res = check_workbook(fill(tmp_path / f"labels_{lang}.xlsx", sites=[site], owner=owner, lang=lang), cat.places())
     assert res.ok, res.report("en")
     rec = res.sites[0].record
     assert (rec["condition"], rec["contamination"], rec["permitted_uses"]) == ("to_renovate", "none_known",
@@ -434,7 +433,7 @@ def test_a_label_of_another_field_is_still_an_error_in_the_owners_language(lang,
     from geo.schema import FIELD
 
     wrong = FIELD["owner_type"].choice_label("public_body", lang)  # a real label, of the wrong drop-down
-    res = check_workbook(fill(tmp_path / "wrong.xlsx", sites=[{**SITE, "condition": wrong}], lang=lang), None, lang)
+    res = check_workbook(fill(tmp_path / "wrong.xlsx", sites=[{**SITE, "condition": wrong}], lang=lang), None)
     assert not res.ok
     (hit,) = [i for i in res.issues if i.header == "condition"]
     assert hit.code == "not_in_list" and hit.row == L.FIRST_DATA_ROW and hit.value == wrong

@@ -42,7 +42,7 @@ def test_template_is_generated_from_the_schema(tmp_path):
 
 def test_round_trip_template_check_submit_queue_publish_search(filled, catalogue_target):
     cat = open_catalogue(catalogue_target)
-    res = check_workbook(filled(), cat.places(), "it")
+    res = check_workbook(filled(), cat.places())
     assert res.ok, res.report("en")
     assert res.sites[0].record["land_area_m2"] == 25000.0
     assert res.sites[0].record["municipality_istat"] == "019036"
@@ -218,7 +218,7 @@ def test_broken_workbook_gives_its_message_and_changes_nothing(case, filled, tmp
     make(path, filled)
     before = state(catalogue_target)
     cat = open_catalogue(catalogue_target)
-    res = check_workbook(path, cat.places(), "it")
+    res = check_workbook(path, cat.places())
     hits = [i for i in res.issues if i.code == code]
     assert hits, (name, res.report("en"))
     assert en in hits[0].message("en"), hits[0].message("en")
@@ -232,7 +232,7 @@ def test_broken_workbook_gives_its_message_and_changes_nothing(case, filled, tmp
 def test_problems_are_located_by_sheet_row_column_and_all_reported(filled, places):
     path = filled(sites=[SITE, {**SITE, "title_it": "Secondo", "asset_kind": "castle", "power_kw": "tanta",
                                "lat": 10.0226, "lon": 45.1336}])
-    res = check_workbook(path, places, "en")
+    res = check_workbook(path, places)
     errs = {(i.row, i.code) for i in res.errors}
     assert errs == {(6, "not_in_list"), (6, "not_a_number"), (6, "latlon_swapped")}
     i = next(i for i in res.errors if i.code == "not_a_number")
@@ -251,7 +251,7 @@ def test_lenient_reading_italian_numbers_text_dates_padded_istat_merged_and_extr
                        end_row=L.FIRST_DATA_ROW + 1, end_column=_col(wb, "address"))
     path = filled(sites=[{**SITE, "municipality_istat": 19036, "available_from": "1/3/2026",
                           "price_eur": "€ 1.500.000,00"}], mutate=mutate)
-    res = check_workbook(path, places, "it")
+    res = check_workbook(path, places)
     rec = res.sites[0].record
     assert rec["municipality_istat"] == "019036" and rec["available_from"] == "2026-03-01"
     assert rec["price_eur"] == 1500000.0 and rec["land_area_m2"] == 25000.0
@@ -274,7 +274,7 @@ def test_formulas_use_their_cached_values(filled, places, tmp_path):
                 data = data.replace(b"<f>1000*25</f><v />", b"<f>1000*25</f><v>25000</v>").replace(
                     b"<f>1000*25</f></c>", b"<f>1000*25</f><v>25000</v></c>")
             zout.writestr(item, data)
-    res = check_workbook(bio.getvalue(), places, "en")
+    res = check_workbook(bio.getvalue(), places)
     assert res.ok, res.report("en")
     assert res.sites[0].record["land_area_m2"] == 25000.0
 
@@ -288,7 +288,7 @@ def test_macro_workbook_is_read_with_a_warning(filled, places, tmp_path):
         for item in zin.infolist():
             zout.writestr(item, zin.read(item.filename))
         zout.writestr("xl/vbaProject.bin", b"\0" * 16)
-    res = check_workbook(bio.getvalue(), places, "en")
+    res = check_workbook(bio.getvalue(), places)
     assert any(i.code == "macro_workbook" and "macros are ignored" in i.message("en") for i in res.issues)
     assert res.ok
 

@@ -31,7 +31,7 @@ def _panels(cat, rec) -> dict[str, str]:
                                          "title_en": ""}], ids=["zls", "milan-italian-only"])
 def test_preview_equals_stored_equals_published_sheet(filled, catalogue_target, site):
     cat = open_catalogue(catalogue_target)
-    res = check_workbook(filled(sites=[site]), cat.places(), "it")
+    res = check_workbook(filled(sites=[site]), cat.places())
     assert res.ok, res.report("en")
     (preview,) = preview_records(res, cat)
     receipt = submit(cat, res)
@@ -59,7 +59,7 @@ def test_preview_equals_stored_equals_published_sheet(filled, catalogue_target, 
 def test_the_preview_reads_the_cached_reference_layers(filled, catalogue_target):
     """A rerun of the preview reads no reference layer: the catalogue's cached ones serve it."""
     cat = open_catalogue(catalogue_target)
-    res = check_workbook(filled(), cat.places(), "it")
+    res = check_workbook(filled(), cat.places())
     preview_records(res, cat)  # warms the cache
     reads: list[str] = []
     real = cat.db.read

@@ -24,7 +24,7 @@ def test_a_type_b_outline_with_a_hole_is_submitted_published_and_found(catalogue
     site = {**SITE, "offer_type": "B", "asset_kind": "area_with_buildings", "outline": drawn.wkt,
             "masterplan": "masterplan_ex_fornace.pdf"}
     cat = open_catalogue(catalogue_target)
-    res = check_workbook(fill(tmp_path / "b.xlsx", sites=[site]), cat.places(), "en")
+    res = check_workbook(fill(tmp_path / "b.xlsx", sites=[site]), cat.places())
     assert res.ok, res.report("en")
     receipt = submit(cat, res)
     sid = receipt.site_ids[0]

@@ -44,9 +44,9 @@ THRESHOLD = 0.90
 #: mutant, every selected test that reaches the mutated function, so a store mutant would otherwise also run
 #: every page test (they all read the catalogue) and the run would take an hour on two cores.
 GROUPS: dict[str, tuple[list[str], list[str]]] = {
-    "verdicts": (["geo/search/verdicts.py", "geo/search/verdict.py"], ["tests/search/test_verdict_rules.py"]),
+    "verdicts": (["geo/search/verdict_rules.py", "geo/search/verdict.py"], ["tests/search/test_verdict_rules.py"]),
     "roles": (["geo/web/auth.py", "geo/catalogue/access.py"],
-              ["tests/web/test_roles.py", "tests/catalogue/test_store_rules.py"]),
+              ["tests/catalogue/test_access.py", "tests/web/test_roles.py", "tests/catalogue/test_store_rules.py"]),
     "exports": (["geo/export.py"], ["tests/test_export_guard.py"]),
     "brownfield": (["geo/brownfield/bands.py", "geo/brownfield/evaluate.py"],
                    ["tests/brownfield/test_bands_offsets.py", "tests/brownfield/test_evaluate_metrics.py",

@@ -68,7 +68,7 @@ def test_motorway_exit_within_10_km_passes_some_sites_and_fails_others(catalogue
     np.testing.assert_allclose(sites["dist_rail_station_km"].to_numpy(float), nearest_km(sites, stations),
                                atol=0.011)
     idx = SearchIndex.from_sites(sites)
-    res = search(idx, None, Brief(criteria=[Criterion("motorway_junction_km", 10)]), staff=True)
+    res = search(idx, None, Brief(criteria=[Criterion("motorway_junction_km", 10)]), role="staff")
     got = res.sites.set_index("site_id")
     counts = got["verdict"].value_counts()
     assert counts.get("PASS", 0) > 20 and counts.get("FAIL", 0) > 20
@@ -83,7 +83,7 @@ def test_a_criterion_on_a_layer_not_loaded_says_so(catalogue):
     sites = catalogue.sites(statuses=None)
     idx = SearchIndex.from_sites(sites)
     assert "dist_port_km" in idx.missing_layers and "dist_motorway_junction_km" not in idx.missing_layers
-    res = search(idx, None, Brief(criteria=[Criterion("port_km", 50), Criterion("airport_km", 100)]), staff=True)
+    res = search(idx, None, Brief(criteria=[Criterion("port_km", 50), Criterion("airport_km", 100)]), role="staff")
     sid = res.sites["site_id"].iloc[0]
     (_, v_port, r_port), (_, v_air, r_air) = res.explain(sid, "en")
     assert v_port == "UNKNOWN" and "not loaded" in r_port and "--kind port" in r_port
@@ -92,7 +92,7 @@ def test_a_criterion_on_a_layer_not_loaded_says_so(catalogue):
     # A site whose own value is missing (layer loaded) still says "value missing".
     one = sites.iloc[:2].copy()
     one.loc[one.index[0], "dist_airport_km"] = np.nan
-    res = search(SearchIndex.from_sites(one), None, Brief(criteria=[Criterion("airport_km", 100)]), staff=True)
+    res = search(SearchIndex.from_sites(one), None, Brief(criteria=[Criterion("airport_km", 100)]), role="staff")
     assert "value missing" in res.explain(one["site_id"].iloc[0], "en")[0][2]
 
 

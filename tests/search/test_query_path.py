@@ -47,12 +47,12 @@ def test_one_default_radius_for_place_point_url_and_cli(built_catalogue, catalog
     assert Query().effective_radius_km is None and Query(near="X", radius_km=5).effective_radius_km == 5
     idx = SearchIndex.from_sites(catalogue.sites(statuses=None))
     places = catalogue.places()
-    implicit = search(idx, Query(near="Cremona"), staff=True, places=places)
-    explicit = search(idx, Query(near="Cremona", radius_km=DEFAULT_RADIUS_KM), staff=True, places=places)
+    implicit = search(idx, Query(near="Cremona"), role="staff", places=places)
+    explicit = search(idx, Query(near="Cremona", radius_km=DEFAULT_RADIUS_KM), role="staff", places=places)
     assert 0 < len(implicit) == len(explicit) < len(idx)
     # The URL keeps the query exactly as given (no radius) and finds the same sites.
     q, _ = from_query_params(to_query_params(Query(near="Cremona")))
-    assert q.radius_km is None and len(search(idx, q, staff=True, places=places)) == len(implicit)
+    assert q.radius_km is None and len(search(idx, q, role="staff", places=places)) == len(implicit)
     # The CLI no longer refuses a place without a radius: it uses the same default and says so.
     assert main(["--catalogue", str(built_catalogue), "search", "--near", "Cremona", "--staff",
                  "--format", "csv"]) == 0
@@ -121,7 +121,7 @@ def test_a_drawn_circle_filters_by_distance(catalogue):
     idx = SearchIndex.from_sites(catalogue.sites(statuses=None))
     circle = {"last_active_drawing": {"type": "Feature", "properties": {"radius": 15000.0},
                                       "geometry": {"type": "Point", "coordinates": [10.02, 45.13]}}}
-    res = search(idx, apply_drawing(Query(), circle), staff=True, places=catalogue.places())
+    res = search(idx, apply_drawing(Query(), circle), role="staff", places=catalogue.places())
     pts = res.sites.geometry.to_crs(32632)
     from pyproj import Transformer
 
@@ -135,7 +135,7 @@ def test_one_verdict_type():
         "CONDITIONAL"
     assert Verdict.PASS.label("it") == "Conforme" and Verdict.UNKNOWN.label("en") == "Unknown"
     assert Verdict.FAIL.fill_rgb == (255, 205, 210)
-    from geo.search.verdicts import NAMES, POINTS
+    from geo.search.verdict_rules import NAMES, POINTS
     from geo.web.mapview import VERDICT_COLOURS, legend_html
 
     assert list(NAMES) == [v.name for v in Verdict] and list(POINTS) == [v.points for v in Verdict]

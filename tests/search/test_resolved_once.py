@@ -36,7 +36,7 @@ class CountingPlaces:
 
 def test_a_place_search_carries_the_place_and_its_circle_looked_up_once(index, places):
     counting = CountingPlaces(places)
-    res = search(index, make_query(near="cremona", radius_km=25), staff=True, places=counting)
+    res = search(index, make_query(near="cremona", radius_km=25), role="staff", places=counting)
     assert res.place["name"] == "Cremona" and res.place["province"] == "CR"
     lat, lon, km = res.circle
     assert km == 25 and 45.0 < lat < 45.3 and 9.9 < lon < 10.2
@@ -50,13 +50,13 @@ def test_a_place_search_carries_the_place_and_its_circle_looked_up_once(index, p
 
 
 def test_a_point_search_carries_its_circle_and_no_place(index, places):
-    res = search(index, make_query(point=[45.46, 9.19]), staff=True, places=places)
+    res = search(index, make_query(point=[45.46, 9.19]), role="staff", places=places)
     assert res.place is None and res.circle == (45.46, 9.19, 20.0)
 
 
 def test_a_drawn_area_is_computed_once_and_carried(index, places):
     poly = {"type": "Polygon", "coordinates": [[[9.0, 45.3], [9.4, 45.3], [9.4, 45.6], [9.0, 45.6], [9.0, 45.3]]]}
-    res = search(index, make_query(polygon=poly, bbox=[9.2, 45.0, 10.0, 46.0]), staff=True, places=places)
+    res = search(index, make_query(polygon=poly, bbox=[9.2, 45.0, 10.0, 46.0]), role="staff", places=places)
     assert res.area.equals(shapely.box(9.2, 45.3, 9.4, 45.6)) and res.circle is None
     geo = res.sites.geometry
     assert len(res) and shapely.contains_xy(res.area, geo.x, geo.y).all()

@@ -71,7 +71,9 @@ def test_attribute_filters(query, rows, expected):
 def test_only_published_sites_are_visible_unless_staff():
     idx = make_index([{"status": "published"}, {"status": "submitted"}, {"status": "draft"}])
     assert ids(search(idx)) == ["S0"]
-    assert ids(search(idx, staff=True)) == ["S0", "S1", "S2"]
+    assert ids(search(idx, role="staff")) == ["S0", "S1", "S2"]
+    for role in ("analyst", "owner", "public", "admin", "Staff", ""):  # only staff may read unpublished listings
+        assert ids(search(idx, role=role)) == ["S0"], role
 
 
 def test_radius_around_a_point_uses_metres():

@@ -16,7 +16,7 @@ from geo.errors import UserError
 from geo.schema import FIELD
 from geo.search import CRITERIA, Brief, Criterion, Query, make_query, parse_link, to_query_params
 from geo.search.limits import LIMITS, MAX_JSON_DEPTH, PROVINCES, UTILITIES
-from geo.search.query import INFRA_KINDS
+from geo.search.query import DISTANCE_COLUMNS
 
 
 def _num(name: str, low: float | None = None, high: float | None = None):
@@ -62,7 +62,7 @@ QUERY_VALUES: dict[str, st.SearchStrategy] = {
     "near": st.sampled_from(["Cremona", "Milano", "Bergamo", "S. Giuliano Milanese", "Lodi"]),
     "point": st.tuples(_lat, _lon).map(list), "radius_km": _num("radius_km"),
     "polygon": _polygon(), "bbox": _bbox(),
-    "max_km": st.dictionaries(st.sampled_from(list(INFRA_KINDS)), _num("max_km"), max_size=3),
+    "max_km": st.dictionaries(st.sampled_from(list(DISTANCE_COLUMNS)), _num("max_km"), max_size=3),
     "confirmed_within_months": _num("confirmed_within_months"),
 }
 

@@ -1,6 +1,6 @@
 """The verdict rules at their edges: thresholds, the 10 % band, the 90-day grace, the overall order, the score.
 
-Each assertion sits on a boundary that a one-character change to ``geo.search.verdicts`` moves
+Each assertion sits on a boundary that a one-character change to ``geo.search.verdict_rules`` moves
 (``>=`` to ``>``, 10 % to 25 %, which hard verdict wins), so that such a change fails here.
 """
 
@@ -11,7 +11,7 @@ import pytest
 
 from geo.search import Brief, Criterion
 from geo.search.verdict import NO_VERDICT_COLOUR, Verdict
-from geo.search.verdicts import (CONDITIONAL, DATE_GRACE_DAYS, FAIL, PASS, TOLERANCE, UNKNOWN, criterion_codes,
+from geo.search.verdict_rules import (CONDITIONAL, DATE_GRACE_DAYS, FAIL, PASS, TOLERANCE, UNKNOWN, criterion_codes,
                                  evaluate, judge, reason, reasons)
 from tests.search.test_search import make_index
 

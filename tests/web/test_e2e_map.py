@@ -167,7 +167,7 @@ def test_a_rectangle_drawn_with_the_mouse_filters_and_goes_into_the_url(browser,
     from geo.search import Query, SearchIndex, search
 
     idx = SearchIndex.from_sites(catalogue.sites(statuses=None))
-    assert len(search(idx, Query(polygon=q["polygon"]), staff=True, places=catalogue.places())) == n
+    assert len(search(idx, Query(polygon=q["polygon"]), role="staff", places=catalogue.places())) == n
     _, markers = drawn_count(page)
     assert markers == n
     link = page.url
@@ -254,7 +254,7 @@ def test_a_circle_drawn_with_the_mouse_searches_around_its_centre(browser, serve
     from geo.search import Query, SearchIndex, search
 
     idx = SearchIndex.from_sites(catalogue.sites(statuses=None))
-    expected = search(idx, Query(point=q["point"], radius_km=q["radius_km"]), staff=True, places=catalogue.places())
+    expected = search(idx, Query(point=q["point"], radius_km=q["radius_km"]), role="staff", places=catalogue.places())
     assert n == len(expected) < n_all
     # The radius box shows the drawn radius, and the circle is drawn on the map.
     assert float(page.get_by_label("Radius km").input_value()) == pytest.approx(q["radius_km"], abs=0.01)

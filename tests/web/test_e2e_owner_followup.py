@@ -35,7 +35,7 @@ def owner_catalogue(built_catalogue, tmp_path, monkeypatch):
     monkeypatch.setenv("GEO_LOCAL_ROLE", "owner")
 
     def check(name, site):
-        res = check_workbook(fill(tmp_path / name, sites=[site]), open_catalogue(path).places(), "it")
+        res = check_workbook(fill(tmp_path / name, sites=[site]), open_catalogue(path).places())
         assert res.ok, res.report("en")
         return res
 

@@ -33,13 +33,13 @@ def open_page(monkeypatch, target, role: str, page: str, **params) -> AppTest:
 
 def test_publish_of_a_version_the_owner_replaced_meanwhile_is_refused(catalogue_target, tmp_path, monkeypatch):
     cat = open_catalogue(catalogue_target)
-    r = submit(cat, check_workbook(fill(tmp_path / "a.xlsx", sites=[SITE]), cat.places(), "en"))
+    r = submit(cat, check_workbook(fill(tmp_path / "a.xlsx", sites=[SITE]), cat.places()))
     sid = r.site_ids[0]
     at = open_page(monkeypatch, catalogue_target, "staff", "staff", site=sid)
     # The owner replaces the listing while staff look at version 1 ...
     v2 = {**SITE, "power_kw": 2500}
     replace_submission(cat, r.token, r.submission_id, check_workbook(fill(tmp_path / "b.xlsx", sites=[v2]),
-                                                                     cat.places(), "en"))
+                                                                     cat.places()))
     # ... and staff click Publish on what they saw.
     next(b for b in at.button if b.key == f"pub_{sid}").click().run()
     assert not at.exception

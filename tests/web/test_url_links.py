@@ -36,7 +36,7 @@ def engine(catalogue):
 
 def expected(engine, q: Query, b: Brief | None = None) -> int:
     index, places = engine
-    return len(search(index, q, b or Brief(), staff=True, places=places))
+    return len(search(index, q, b or Brief(), role="staff", places=places))
 
 
 def open_page(page: str = "find", **params: str) -> AppTest:

@@ -14,7 +14,7 @@ from geo.brownfield.review import (before_after_rgb, decided_candidates, filter_
 from geo.catalogue import catalogue_target
 from geo.i18n import SOURCE_LANG, Translator, translator
 from geo.web.assets import localise
-from geo.web.auth import actor, require_role
+from geo.web.auth import actor, require_can
 from geo.web.loaders import get_catalogue
 from geo.web.mapview import ESRI, OSM
 from geo.web.state import current_lang
@@ -26,7 +26,7 @@ SHEET_PAGE = "geo/web/pages/sheet.py"  # where a promoted candidate's draft list
 
 lang = current_lang()
 _ = translator(lang)
-require_role("staff", "analyst")
+require_can("review_brownfields")
 st.title(_("Brownfields (satellite)"))
 
 

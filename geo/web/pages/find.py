@@ -30,7 +30,7 @@ from geo.web.ui import demo_banner, guarded, md, show, show_user_error
 
 lang = current_lang()
 _ = tr()
-staff = current_role() == "staff"
+role = current_role()
 
 
 def _f(v: float | int | None) -> float | None:
@@ -233,7 +233,7 @@ with guarded():
         bbox=bbox).items()}})
     save_to_url(query, brief)
 
-    result = search(index, query, brief, staff=staff, places=places)
+    result = search(index, query, brief, role=role, places=places)
     sites = result.sites
     show("subheader", _.ngettext("{n} site found", "{n} sites found", len(sites)), n=_.integer(len(sites)))
     circle = result.circle  # the search's own place, circle and area: resolved once, by search()

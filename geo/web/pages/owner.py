@@ -103,7 +103,7 @@ def _titled(rec: dict | None, fallback: str = "") -> str:
 @st.cache_data(max_entries=16, show_spinner=False)
 def _checked(digest: str, lang_: str, name: str, reference: str, _data: bytes, _places) -> CheckResult:
     """The check of one uploaded file, once per (file's bytes hash, language, name, reference layers)."""
-    return check_workbook(_data, _places, lang_, name=name)
+    return check_workbook(_data, _places, name=name)
 
 
 def checked(cat, up) -> CheckResult:

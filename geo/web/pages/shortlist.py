@@ -48,7 +48,7 @@ with guarded():
         st.stop()
     # The cached index of every listing, judged against the brief (milliseconds), then the shortlist's rows:
     # no index built and no listing read on each rerun.
-    res = search(get_index(stamp), Query(), brief, staff=staff)
+    res = search(get_index(stamp), Query(), brief, role=role)
     ranked = res.sites
     ranked = ranked[ranked["site_id"].isin(ids)]
     records = get_records(ids, role, stamp)  # in shortlist order, read once per revision

@@ -11,7 +11,7 @@ from geo.listing.status import listing_title, verifiable_fields
 from geo.listing.submission import mark_verified, publish, send_back, staff_queue
 from geo.render import display_value
 from geo.schema import FIELD
-from geo.web.auth import actor, require_role
+from geo.web.auth import actor, require_can
 from geo.web.loaders import get_all_sites, get_catalogue
 from geo.web.site_panel import show_sheet
 from geo.web.state import current_lang
@@ -19,7 +19,7 @@ from geo.web.ui import flash, guarded, md, show, show_user_error
 
 lang = current_lang()
 _ = translator(lang)
-role = require_role("staff")  # stops the page for anyone else, whatever the URL says
+role = require_can("review_queue")  # stops the page for anyone else, whatever the URL says
 st.title(_("Validation"))
 DEMO = _("DEMO")
 

@@ -4,16 +4,16 @@ The catalogue itself is not written this way any more: its actions are
 transactions (:mod:`geo.catalogue.db`). This module is for files written once,
 whole, by one command.
 
-A GeoPackage is one SQLite file. To make every build, import or publication
-all-or-nothing we never modify the live file in place: we copy it (or start
-from nothing) into a temporary file *in the same folder*, write there, flush it
-to disk and ``os.replace`` it over the live file. ``os.replace`` is atomic on
-POSIX, so readers see either the old file or the new one, never a half-written
-one, and a crash or a kill at any point leaves the old file untouched.
+A GeoPackage is one SQLite file. To make such a write all-or-nothing we never
+modify the live file in place: we copy it (or start from nothing) into a
+temporary file *in the same folder*, write there, flush it to disk and
+``os.replace`` it over the live file. ``os.replace`` is atomic on POSIX, so
+readers see either the old file or the new one, never a half-written one, and a
+crash or a kill at any point leaves the old file untouched.
 
-Writers are serialised with an exclusive ``fcntl`` lock on a side file, so two
-concurrent imports cannot both copy the same old file and lose one another's
-change.
+Writers of one file are serialised with an exclusive ``fcntl`` lock on a side
+file, so two concurrent writers cannot both copy the same old file and lose one
+another's change.
 """
 
 from __future__ import annotations
