@@ -134,7 +134,7 @@ def learn_and_rescore(candidates, reviews, min_decisions: int = MIN_DECISIONS, s
 
 
 def apply_to_run(result, reviews, min_decisions: int = MIN_DECISIONS, seed: int = 0) -> dict:
-    """Rescore a :class:`~geo.brownfield.run.RunResult` in place from analysts' decisions (or keep the rules).
+    """Rescore a :class:`~geo.brownfield.result.RunResult` in place from analysts' decisions (or keep the rules).
 
     The budget flag follows the new ranking; the run record's ``scorer`` and ``scorer_info`` say which
     scorer ranked the layer, from how many decisions, and its cross-validated AUC (or why it fell back).

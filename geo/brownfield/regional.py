@@ -298,7 +298,7 @@ def detect_regional(items: list, years: list[int], *, aoi: gpd.GeoDataFrame | No
                     params: RuleParams = RuleParams(), landuse=None, listed=None, register=None,
                     budget: float = 0.05, chunk: int = 1024, min_clear: int = 3, client=None,
                     work_dir: str | Path, progress=None):
-    """A whole regional run on composites of ``years`` (oldest first): a :class:`~geo.brownfield.run.RunResult`.
+    """A whole regional run on composites of ``years`` (oldest first): a :class:`~geo.brownfield.result.RunResult`.
 
     The chunks stay in ``work_dir`` (the caller removes them once the run is written), so that a
     run killed before its output exists resumes from them.
@@ -311,7 +311,7 @@ def detect_regional(items: list, years: list[int], *, aoi: gpd.GeoDataFrame | No
     ...                       client=make_client(workers=2))
     """
     from geo.brownfield.cube import load_cube
-    from geo.brownfield.run import finish
+    from geo.brownfield.result import finish
     from geo.brownfield.scoring import RuleScorer
 
     t0 = time.perf_counter()

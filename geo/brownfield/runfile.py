@@ -42,7 +42,7 @@ def runs_table(record: dict) -> pd.DataFrame:
 
 
 def write_run(result, out: str | Path) -> None:
-    """Write a :class:`~geo.brownfield.run.RunResult` (candidates, analysed area, record, naive objects) to
+    """Write a :class:`~geo.brownfield.result.RunResult` (candidates, analysed area, record, naive objects) to
     a GeoPackage, atomically: the file is whole or not there."""
     from geo.atomic_files import atomic_gpkg, write_layer
 

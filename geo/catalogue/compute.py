@@ -8,7 +8,7 @@ Distances are straight lines in EPSG:32632, in km.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -18,9 +18,6 @@ import pyproj
 import shapely
 
 from geo.places import METRIC_CRS
-
-if TYPE_CHECKING:
-    from geo.catalogue.records import Reference
 
 _TO_METRIC_T = pyproj.Transformer.from_crs(4326, METRIC_CRS, always_xy=True)
 
@@ -122,7 +119,7 @@ def legal_disused(covered: float | None, years_unused: float | None, occupancy: 
     return None  # partly used: whether > 50% ceased is not declared
 
 
-def computed_fields(sites: gpd.GeoDataFrame, reference: "Reference") -> pd.DataFrame:
+def computed_fields(sites: gpd.GeoDataFrame, reference: Any) -> pd.DataFrame:
     """Computed columns (and their ``__prov``) for point ``sites``, same index.
 
     ``in_zls`` comes from an imported ZLS perimeter when there is one, else from
