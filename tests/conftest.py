@@ -47,8 +47,6 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "postgis: reaches the throwaway PostgreSQL + PostGIS cluster (tests/pg.py)")
-    config.addinivalue_line("markers", "process: starts a process (CLI subprocess, Streamlit server, Dask cluster)")
     config._geo_durations = {}
 
 
