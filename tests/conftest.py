@@ -2,7 +2,7 @@
 
 Layers (markers applied here, never by hand): ``postgis`` (a test that reaches the throwaway PostgreSQL
 cluster), ``browser`` (real Chromium), ``process`` (starts a process: a CLI subprocess, a Streamlit
-server, a Dask cluster), ``slow`` (over :data:`SLOW_SECONDS` in ``tests/durations.json``, recorded by
+server, a Dask cluster), ``slow`` (over :data:`SLOW_SECONDS` of CPU in ``tests/durations.json``, recorded by
 ``pytest --record-durations``). ``make check`` runs what is left: the fast layer.
 
 One real demo catalogue is built per version of its sources and reused across runs (:func:`built_catalogue`).
@@ -21,6 +21,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 from types import FunctionType
 
@@ -28,9 +29,9 @@ import pytest
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
-#: Recorded setup+call+teardown seconds per test id (``pytest --record-durations`` rewrites it).
+#: Recorded CPU seconds (setup to teardown) per test id (``pytest --record-durations`` rewrites it).
 DURATIONS = TESTS / "durations.json"
-#: A test over this many seconds (recorded) is ``slow``: out of ``make check``.
+#: A test over this many CPU seconds (recorded) is ``slow``: out of ``make check``.
 SLOW_SECONDS = 2.0
 #: Words whose presence in a test, its fixtures or the test helpers they call means "starts a process".
 PROCESS_HINTS = ("subprocess.run", "subprocess.Popen", "subprocess.call", "subprocess.check_", "Popen(",
@@ -133,11 +134,28 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(getattr(pytest.mark, layer))
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    item._geo_cpu0 = time.process_time()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """The teardown report carries the test's CPU seconds (setup to teardown, every thread of this process):
+    unlike wall time, it does not grow with the machine's load, so the "slow" layer does not either."""
+    report = yield
+    if call.when == "teardown" and hasattr(item, "_geo_cpu0"):
+        report.user_properties.append(("cpu_seconds", time.process_time() - item._geo_cpu0))
+    return report
+
+
 def pytest_runtest_logreport(report):
-    """Sum each test's phases (the controller under xdist receives every worker's reports)."""
+    """Collect each test's CPU seconds (the controller under xdist receives every worker's reports)."""
     durations = getattr(_CONFIG, "_geo_durations", None)
-    if durations is not None:
-        durations[report.nodeid] = durations.get(report.nodeid, 0.0) + report.duration
+    if durations is not None and report.when == "teardown":
+        for key, value in report.user_properties:
+            if key == "cpu_seconds":
+                durations[report.nodeid] = value
 
 
 _CONFIG = None
