@@ -255,7 +255,7 @@ def built_catalogue(tmp_path_factory, request) -> Path:
     path = tmp_path_factory.mktemp("catalogue") / "catalogue.gpkg"
     prebuilt = os.environ.get("GEO_TEST_BUILT_CATALOGUE")  # tests/mutation/run.py builds it once, not per mutant
     if not prebuilt:
-        cache = request.config.cache  # None under -p no:cacheprovider: then a folder of the system's temp dir
+        cache = getattr(request.config, "cache", None)  # none under -p no:cacheprovider: then a folder of the system's temp dir
         where = (Path(cache.mkdir("built-catalogue")) if cache is not None
                  else Path(tempfile.gettempdir()) / f"geo-built-catalogue-{os.getuid()}")
         prebuilt = cached_build(where, sources_key())
