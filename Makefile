@@ -1,5 +1,6 @@
 # The two commands of the README, and the steps they need. Nothing else.
 #   make run    build what is missing, then serve the app on the default catalogue
+#   make check  the fast layer of the tests (no PostgreSQL, browser, subprocess or slow test): <= 3 min
 #   make test   build what is missing, then run the whole test suite (CI runs this)
 
 PYTHON    ?= python3
@@ -8,8 +9,12 @@ BIN       := $(VENV)/bin
 # A GeoPackage path (built when missing) or a postgresql:// URL (never rebuilt by make run).
 CATALOGUE ?= $(or $(GEO_CATALOGUE),data/catalogue.gpkg)
 PORT      ?= 8501
+# pytest-xdist workers (one per core); tests of one file stay on one worker (module fixtures start once).
+JOBS      ?= auto
+XDIST     := -n $(JOBS) --dist loadfile
+FAST      := not (postgis or browser or process or slow)
 
-.PHONY: run test install assets locale catalogue browser postgres bench mutation
+.PHONY: run check test install assets locale catalogue browser postgres bench mutation
 
 # The venv is rebuilt when the dependencies change.
 $(VENV)/.installed: pyproject.toml
@@ -56,9 +61,14 @@ run: install assets locale catalogue
 	GEO_CATALOGUE=$(CATALOGUE) GEO_AUTH_MODE=$${GEO_AUTH_MODE:-local} GEO_LOCAL_ROLE=$${GEO_LOCAL_ROLE:-staff} \
 	  $(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
 
+# The layers (postgis, browser, process, slow) are markers tests/conftest.py applies.
+check: install assets locale
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest $(XDIST) -m "$(FAST)"
+
 test: install assets locale browser postgres
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(XDIST)
 
 bench: install assets browser
 	$(BIN)/python benchmarks/bench_search.py

@@ -1,26 +1,265 @@
-"""Shared fixtures: one real demo catalogue, built once per test session."""
+"""Shared fixtures and the layering of the suite by cost.
+
+Layers (markers applied here, never by hand): ``postgis`` (a test that reaches the throwaway PostgreSQL
+cluster), ``browser`` (real Chromium), ``process`` (starts a process: a CLI subprocess, a Streamlit
+server, a Dask cluster), ``slow`` (over :data:`SLOW_SECONDS` of CPU in ``tests/durations.json``, recorded by
+``pytest --record-durations``). ``make check`` runs what is left: the fast layer.
+
+One real demo catalogue is built per version of its sources and reused across runs (:func:`built_catalogue`).
+"""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
+import inspect
+import io
+import json
 import os
+import re
 import shutil
+import subprocess
+import tempfile
+import time
 from pathlib import Path
+from types import FunctionType
 
 import pytest
 
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+#: Recorded CPU seconds (setup to teardown) per test id (``pytest --record-durations`` rewrites it).
+DURATIONS = TESTS / "durations.json"
+#: A test over this many CPU seconds (recorded) is ``slow``: out of ``make check``.
+SLOW_SECONDS = 2.0
+#: Words whose presence in a test, its fixtures or the test helpers they call means "starts a process".
+PROCESS_HINTS = ("subprocess.run", "subprocess.Popen", "subprocess.call", "subprocess.check_", "Popen(",
+                 "sys.executable", "streamlit_server", "make_client", "LocalCluster", "multiprocessing", "os.fork")
+#: Fixtures that reach the PostgreSQL cluster.
+POSTGIS_FIXTURES = {"postgis_server", "postgis_url", "postgis_demo"}
+LAYERS = ("postgis", "browser", "process", "slow")
 
-@pytest.fixture(scope="session")
-def built_catalogue(tmp_path_factory) -> Path:
-    """Path of a freshly built demo catalogue (read-only: copy it before writing)."""
+
+# ------------------------------------------------------------------ markers, applied automatically
+def pytest_addoption(parser):
+    parser.addoption("--record-durations", action="store_true",
+                     help=f"write each test's duration to {DURATIONS.relative_to(ROOT)} (its 'slow' layer)")
+
+
+def pytest_configure(config):
+    config._geo_durations = {}
+
+
+def _source(obj) -> str:
+    try:
+        return inspect.getsource(obj)
+    except (OSError, TypeError):
+        return ""
+
+
+_SEEN: dict[object, bool] = {}
+
+
+def _starts_process(func, depth: int = 0) -> bool:
+    """Whether ``func`` (a test or fixture) or a test helper it names starts a process (by its source)."""
+    func = inspect.unwrap(func)
+    if func in _SEEN:
+        return _SEEN[func]
+    _SEEN[func] = False  # recursion guard
+    src = _source(func)
+    hit = any(h in src for h in PROCESS_HINTS)
+    if not hit and depth < 4 and isinstance(func, FunctionType):
+        names = set(func.__code__.co_names)
+        for const in func.__code__.co_consts:  # names used by nested functions and lambdas
+            if inspect.iscode(const):
+                names |= set(const.co_names)
+        for name in names:
+            ref = func.__globals__.get(name)
+            if (isinstance(ref, FunctionType) and (ref.__module__ or "").startswith("tests")
+                    and _starts_process(ref, depth + 1)):
+                hit = True
+                break
+    _SEEN[func] = hit
+    return hit
+
+
+def _fixture_funcs(item):
+    info = getattr(item, "_fixtureinfo", None)
+    for name in getattr(item, "fixturenames", ()):
+        for fd in (info.name2fixturedefs.get(name, ()) if info else ()):
+            yield name, fd.func
+
+
+def _reaches_postgis(item, names: set[str], params: dict) -> bool:
+    if names & POSTGIS_FIXTURES or "postgis" in params.values():
+        return True
+    for name, func in _fixture_funcs(item):  # a fixture asking for the cluster at run time
+        if name not in params and re.search(r"getfixturevalue\([\"']postgis", _source(func)):
+            return True
+    return bool(re.search(r"getfixturevalue\([\"']postgis", _source(getattr(item, "function", None))))
+
+
+def layers_of(item) -> set[str]:
+    """The cost layers of one collected test (see the module docstring)."""
+    found = set()
+    names = set(getattr(item, "fixturenames", ()))
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    if _reaches_postgis(item, names, params):
+        found.add("postgis")
+    if "browser" in names or item.get_closest_marker("browser"):
+        found.add("browser")
+    funcs = [f for _, f in _fixture_funcs(item)] + ([item.function] if hasattr(item, "function") else [])
+    if any(_starts_process(f) for f in funcs):
+        found.add("process")
+    if _recorded_durations().get(item.nodeid, 0.0) > SLOW_SECONDS or item.get_closest_marker("slow"):
+        found.add("slow")
+    return found
+
+
+_DURATIONS: dict[str, float] | None = None
+
+
+def _recorded_durations() -> dict[str, float]:
+    global _DURATIONS
+    if _DURATIONS is None:
+        _DURATIONS = json.loads(DURATIONS.read_text()) if DURATIONS.is_file() else {}
+    return _DURATIONS
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for layer in sorted(layers_of(item)):
+            if not item.get_closest_marker(layer):
+                item.add_marker(getattr(pytest.mark, layer))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    item._geo_cpu0 = time.process_time()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """The teardown report carries the test's CPU seconds (setup to teardown, every thread of this process):
+    unlike wall time, it does not grow with the machine's load, so the "slow" layer does not either."""
+    report = yield
+    if call.when == "teardown" and hasattr(item, "_geo_cpu0"):
+        report.user_properties.append(("cpu_seconds", time.process_time() - item._geo_cpu0))
+    return report
+
+
+def pytest_runtest_logreport(report):
+    """Collect each test's CPU seconds (the controller under xdist receives every worker's reports)."""
+    durations = getattr(_CONFIG, "_geo_durations", None)
+    if durations is not None and report.when == "teardown":
+        for key, value in report.user_properties:
+            if key == "cpu_seconds":
+                durations[report.nodeid] = value
+
+
+_CONFIG = None
+
+
+def pytest_sessionstart(session):
+    global _CONFIG
+    _CONFIG = session.config
+
+
+def pytest_sessionfinish(session):
+    config = session.config
+    if not config.getoption("--record-durations") or hasattr(config, "workerinput"):
+        return
+    recorded = dict(_recorded_durations())  # tests not run this time keep their figure
+    recorded.update({k: round(v, 2) for k, v in config._geo_durations.items()})
+    DURATIONS.write_text(json.dumps(dict(sorted(recorded.items())), indent=0) + "\n")
+
+
+# A test outside the "process" layer that starts one anyway fails, naming what the detection missed.
+_SPAWN_POINTS = [(subprocess.Popen, "_execute_child"), (os, "fork")]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    if any(item.get_closest_marker(m) for m in ("process", "browser", "postgis")):
+        return (yield)
+    started: list[str] = []
+    saved = []
+    for owner, attr in _SPAWN_POINTS:
+        original = getattr(owner, attr)
+
+        def spy(*a, _original=original, _attr=attr, **kw):
+            started.append(_attr)
+            return _original(*a, **kw)
+
+        saved.append((owner, attr, original))
+        setattr(owner, attr, spy)
+    try:
+        result = yield
+    finally:
+        for owner, attr, original in saved:
+            setattr(owner, attr, original)
+    if started:
+        pytest.fail(f"{item.nodeid} started a process ({started[0]}) but is not in the 'process' layer: name "
+                    "the helper or word that starts it in PROCESS_HINTS (tests/conftest.py)", pytrace=False)
+    return result
+
+
+# ------------------------------------------------------------------ the demo catalogue, built once per source version
+#: What the demo build reads: the library (its code and data files), not the pages, tests or caches.
+BUILD_SOURCES = ROOT / "geo"
+BUILD_ARGS = {"demo": True, "n_sites": 320}
+
+
+def sources_key(root: Path = BUILD_SOURCES) -> str:
+    """A hash of every file the demo build may read (library code and data; pages and bytecode left out)."""
+    h = hashlib.sha256(repr(sorted(BUILD_ARGS.items())).encode())
+    for p in sorted(root.rglob("*")):
+        rel = p.relative_to(root)
+        if (not p.is_file() or "__pycache__" in rel.parts or p.suffix in (".pyc", ".mo")
+                or rel.parts[:2] == ("web", "pages")):
+            continue
+        h.update(str(rel).encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()[:16]
+
+
+def cached_build(cache_dir: Path, key: str) -> Path:
+    """The demo catalogue built from the sources of ``key``, built at most once across runs and xdist workers.
+
+    Built under an exclusive lock into a temporary name, then renamed: a reader never sees half a file.
+    Builds of other keys are removed (a change of any source rebuilds).
+    """
     from geo.catalogue.build import build_catalogue
 
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    path = cache_dir / f"{key}.gpkg"
+    with open(cache_dir / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.is_file():
+            tmp = cache_dir / f"{key}.{os.getpid()}.tmp.gpkg"
+            build_catalogue(tmp, **BUILD_ARGS)
+            import sqlite3
+
+            with contextlib.closing(sqlite3.connect(tmp)) as con:  # one file: the WAL folded in
+                con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            os.replace(tmp, path)
+            for old in cache_dir.glob("*.gpkg"):
+                if old != path:
+                    old.unlink(missing_ok=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def built_catalogue(tmp_path_factory, request) -> Path:
+    """Path of the demo catalogue (read-only: copy it before writing); a session copy of the cached build."""
     path = tmp_path_factory.mktemp("catalogue") / "catalogue.gpkg"
     prebuilt = os.environ.get("GEO_TEST_BUILT_CATALOGUE")  # tests/mutation/run.py builds it once, not per mutant
-    if prebuilt:
-        shutil.copy2(prebuilt, path)
-        return path
-    build_catalogue(path, demo=True, n_sites=320)
+    if not prebuilt:
+        cache = getattr(request.config, "cache", None)  # none under -p no:cacheprovider: then a folder of the system's temp dir
+        where = (Path(cache.mkdir("built-catalogue")) if cache is not None
+                 else Path(tempfile.gettempdir()) / f"geo-built-catalogue-{os.getuid()}")
+        prebuilt = cached_build(where, sources_key())
+    shutil.copy2(prebuilt, path)
     return path
 
 
@@ -44,14 +283,35 @@ def places(catalogue):
     return catalogue.places()
 
 
+# ------------------------------------------------------------------ "nothing changed"
 def sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def revision(target) -> tuple[str, tuple[tuple[str, int], ...]]:
+    """The catalogue's revision and its tables' row counts: equal before and after = nothing committed.
+
+    Every action that commits through the unit of work sets a new revision (``Catalogue.revision``, the key
+    of the pages' caches), so a refused write that committed anything changes it; the row counts also see
+    rows added or removed behind the unit of work's back. Two small reads instead of :func:`catalogue_digest`'s
+    every row: the full digests stay for the crash and concurrency tests and for comparing two catalogues.
+    """
+    from geo.catalogue.db import connect
+
+    db = connect(str(target))
+    tables = db.tables()
+    rev = ""
+    if "catalogue_meta" in tables:
+        meta = db.read("catalogue_meta", where={"key": ["revision"]})
+        rev = str(meta["value"].iloc[0]) if len(meta) else ""
+    return rev, tuple((name, db.count(name)) for name in sorted(tables))
 
 
 def catalogue_digest(target) -> str:
     """A digest of a catalogue's contents on either store (every table: columns, dtypes, rows, geometries).
 
-    The backend-neutral "nothing changed": ``sha256(path)`` is byte-for-byte and only for a GeoPackage.
+    The backend-neutral "same contents" (a copy, a restore, a crash): ``sha256(path)`` is byte-for-byte and
+    only for a GeoPackage. For "a refused write changed nothing", :func:`revision` is enough and cheaper.
     """
     import pandas as pd
     import shapely
@@ -70,9 +330,50 @@ def catalogue_digest(target) -> str:
     return h.hexdigest()
 
 
+def state(target) -> dict[str, str]:
+    """A digest of every table of a catalogue (see tests.catalogue.worker.state): equal means unchanged."""
+    from tests.catalogue.worker import state as _state
+
+    return _state(str(target))
+
+
+# ------------------------------------------------------------------ the CLI, in-process
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """``geo ARGS`` run in this process (``geo.cli.main``), read back as a finished process would be.
+
+    What a user sees is the same (exit code, stdout, stderr) without a Python start-up per call (~1 s);
+    ``tests/test_cli_errors.py`` keeps a few real subprocesses as smoke tests of ``python -m geo.cli``.
+    """
+    from geo.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    old_cwd, old_debug = os.getcwd(), os.environ.pop("GEO_DEBUG", None)
+    try:
+        os.chdir(cwd or ROOT)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main([str(a) for a in args])
+            except SystemExit as exc:  # argparse: usage errors and --help
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        os.chdir(old_cwd)
+        if old_debug is not None:
+            os.environ["GEO_DEBUG"] = old_debug
+    return subprocess.CompletedProcess(["geo", *map(str, args)], code, out.getvalue(), err.getvalue())
+
+
+# ------------------------------------------------------------------ PostgreSQL
+def _in_postgis_layer(request) -> None:
+    """Fail a test that reaches the cluster but was not put in the 'postgis' layer (the detection missed it)."""
+    node = getattr(request, "node", None)
+    if isinstance(node, pytest.Item) and not node.get_closest_marker("postgis"):
+        pytest.fail(f"{node.nodeid} reaches PostgreSQL but is not in the 'postgis' layer: see layers_of in "
+                    "tests/conftest.py", pytrace=False)
+
+
 @pytest.fixture(scope="session")
 def postgis_server():
-    """A throwaway PostgreSQL + PostGIS cluster for the whole run (tests/pg.py).
+    """A throwaway PostgreSQL + PostGIS cluster for the whole run, one per xdist worker (tests/pg.py).
 
     Fails, never skips, when the server is not installed: `make test` installs it.
     """
@@ -87,8 +388,9 @@ def postgis_server():
 
 
 @pytest.fixture()
-def postgis_url(postgis_server) -> str:
+def postgis_url(postgis_server, request) -> str:
     """``postgresql://postgres@127.0.0.1:PORT/<db>``: a fresh database with PostGIS, dropped afterwards."""
+    _in_postgis_layer(request)
     url = postgis_server.new_database()
     yield url
     postgis_server.drop_database(url)
@@ -122,14 +424,8 @@ def catalogue_target(request, built_catalogue, tmp_path):
                 shutil.copy2(f"{built_catalogue}{suffix}", f"{dst}{suffix}")
         yield str(dst)
         return
+    _in_postgis_layer(request)
     server = request.getfixturevalue("postgis_server")
     url = server.new_database("cat", template=request.getfixturevalue("postgis_demo"))  # ~0.15 s
     yield url
     server.drop_database(url)
-
-
-def state(target) -> dict[str, str]:
-    """A digest of every table of a catalogue (see tests.catalogue.worker.state): equal means unchanged."""
-    from tests.catalogue.worker import state as _state
-
-    return _state(str(target))

@@ -1,7 +1,8 @@
 """Every mistake on the command line is one line in the user's language, never a traceback.
 
-Each case runs the real ``geo`` command in a subprocess (as a user would) and checks the exit
-code, that stderr is exactly one line with the expected words, and that no traceback appears.
+Each case runs the real ``geo`` command (``geo.cli.main``, in-process: ``run_cli``) and checks the exit
+code, that stderr is exactly one line with the expected words, and that no traceback appears. A few
+smoke tests start ``python -m geo.cli`` in a subprocess, as a user would (``geo_process``).
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import sha256
+from tests.conftest import run_cli, sha256
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def geo(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+geo = run_cli
+
+
+def geo_process(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("GEO_DEBUG", None)
     return subprocess.run([sys.executable, "-m", "geo.cli", *args], capture_output=True, text=True, timeout=300,
@@ -109,14 +113,14 @@ def test_template_over_the_catalogue_is_refused(cat):
 
 
 def test_missing_catalogue_is_one_line(tmp_path):
-    assert_one_line(geo("--catalogue", str(tmp_path / "none.gpkg"), "info"), 1, "Catalogue not found")
-    assert_one_line(geo("--lang", "it", "--catalogue", str(tmp_path / "none.gpkg"), "info"), 1,
+    assert_one_line(geo_process("--catalogue", str(tmp_path / "none.gpkg"), "info"), 1, "Catalogue not found")
+    assert_one_line(geo_process("--lang", "it", "--catalogue", str(tmp_path / "none.gpkg"), "info"), 1,
                     "Catalogo non trovato")
 
 
 def test_build_where_files_cannot_be_created_is_one_line(tmp_path):
     # /sys refuses new files even to root: the OS's reason, in one line, before any work.
-    run = geo("--catalogue", "/sys/catalogue.gpkg", "build", "--sites", "0")
+    run = geo_process("--catalogue", "/sys/catalogue.gpkg", "build", "--sites", "0")
     assert_one_line(run, 1, "/sys/", "permission denied")
 
 

@@ -19,7 +19,7 @@ from geo.catalogue.ownership import ForeignCodeError, ForeignObjectsError
 from geo.cli import main
 from geo.listing.check import check_workbook
 from geo.listing.submission import submit, token_hash
-from tests.conftest import catalogue_digest
+from tests.conftest import revision
 from tests.listing.conftest import fill
 
 #: Rewrites a new owner's token hash: whoever planted it could then act as that owner.
@@ -65,10 +65,10 @@ def test_a_planted_trigger_on_owners_refuses_the_submission_and_status_names_it(
     assert res.ok, res.report("en")
     assert status(catalogue_target, capsys)[0] == 0  # a clean catalogue: nothing to report
     plant_steal(catalogue_target)
-    before = catalogue_digest(catalogue_target)
+    before = revision(catalogue_target)
     with pytest.raises(ForeignCodeError, match="trigger steal"):
         submit(cat, res)
-    assert catalogue_digest(catalogue_target) == before
+    assert revision(catalogue_target) == before
     code, out = status(catalogue_target, capsys)
     assert code == 1 and "steal" in out
     # The valid case: once the trigger is gone the same submission lands, with the owner's own token hash.
@@ -82,11 +82,11 @@ def test_a_planted_trigger_on_owners_refuses_the_submission_and_status_names_it(
 def test_every_store_write_refuses_planted_code(catalogue_target):
     """Not only the catalogue's units of work: a bare store transaction refuses too (build, copy, imports)."""
     plant_steal(catalogue_target)
-    before = catalogue_digest(catalogue_target)
+    before = revision(catalogue_target)
     with pytest.raises(ForeignCodeError, match="steal"):
         with connect(catalogue_target).transaction() as tx:
             tx.insert("owners", pd.DataFrame({"owner_id": ["o-1"], "token_hash": ["h"]}))
-    assert catalogue_digest(catalogue_target) == before
+    assert revision(catalogue_target) == before
 
 
 def test_a_trigger_named_like_ours_with_another_body_is_not_ours(catalogue_target, capsys):
@@ -96,11 +96,11 @@ def test_a_trigger_named_like_ours_with_another_body_is_not_ours(catalogue_targe
     sql(catalogue_target, 'DROP TRIGGER "trigger_insert_feature_count_owners"; '
                           'CREATE TRIGGER "trigger_insert_feature_count_owners" AFTER INSERT ON "owners" BEGIN '
                           "UPDATE owners SET token_hash = 'attacker'; END;")
-    before = catalogue_digest(catalogue_target)
+    before = revision(catalogue_target)
     with pytest.raises(ForeignCodeError, match="trigger trigger_insert_feature_count_owners"):
         with open_catalogue(catalogue_target).unit_of_work("staff:x") as uow:
             uow.set_meta({"note": "x"})
-    assert catalogue_digest(catalogue_target) == before
+    assert revision(catalogue_target) == before
     assert status(catalogue_target, capsys)[0] == 1
 
 
@@ -108,11 +108,11 @@ def test_a_planted_view_is_reported_and_refuses_writes(catalogue_target, capsys)
     view = ("CREATE VIEW lombardy.tokens AS SELECT owner_id, token_hash FROM lombardy.owners" if "://" in
             catalogue_target else "CREATE VIEW tokens AS SELECT owner_id, token_hash FROM owners;")
     sql(catalogue_target, view)
-    before = catalogue_digest(catalogue_target)
+    before = revision(catalogue_target)
     with pytest.raises(ForeignCodeError, match="view tokens"):
         with open_catalogue(catalogue_target).unit_of_work("staff:x") as uow:
             uow.set_meta({"note": "x"})
-    assert catalogue_digest(catalogue_target) == before
+    assert revision(catalogue_target) == before
     code, out = status(catalogue_target, capsys)
     assert code == 1 and "view tokens" in out
     assert len(open_catalogue(catalogue_target).sites()) > 0  # reading goes on: only writes are refused
@@ -121,11 +121,11 @@ def test_a_planted_view_is_reported_and_refuses_writes(catalogue_target, capsys)
 def test_a_foreign_table_in_the_catalogue_refuses_writes_and_is_reported(catalogue_target, capsys):
     table = ("CREATE TABLE lombardy.notes (x text)" if "://" in catalogue_target else "CREATE TABLE notes (x text);")
     sql(catalogue_target, table)
-    before = catalogue_digest(catalogue_target)
+    before = revision(catalogue_target)
     with pytest.raises(ForeignObjectsError, match="table notes"):
         with open_catalogue(catalogue_target).unit_of_work("staff:x") as uow:
             uow.set_meta({"note": "x"})
-    assert catalogue_digest(catalogue_target) == before
+    assert revision(catalogue_target) == before
     code, out = status(catalogue_target, capsys)
     assert code == 1 and "notes" in out
 
@@ -138,13 +138,13 @@ def test_a_function_in_our_schema_is_reported_and_refused_as_a_target(catalogue_
         pytest.skip("SQLite files hold no functions")
     sql(catalogue_target, "CREATE FUNCTION lombardy.st_asbinary(geometry) RETURNS bytea LANGUAGE sql "
                           "AS $$ SELECT NULL::bytea $$")
-    before = catalogue_digest(catalogue_target)
+    before = revision(catalogue_target)
     assert open_catalogue(catalogue_target).sites().geometry.notna().all()  # PostGIS's own function ran
     code, out = status(catalogue_target, capsys)
     assert code == 1 and "function st_asbinary" in out
     code = main(["--catalogue", catalogue_target, "build", "--no-demo"])
     assert code == 1 and "function st_asbinary" in capsys.readouterr().err
-    assert catalogue_digest(catalogue_target) == before
+    assert revision(catalogue_target) == before
 
 
 def test_a_planted_column_default_refuses_writes(catalogue_target, capsys):
@@ -152,11 +152,11 @@ def test_a_planted_column_default_refuses_writes(catalogue_target, capsys):
     if "://" not in catalogue_target:
         pytest.skip("the GeoPackage store writes no default; SQLite defaults call no application function")
     sql(catalogue_target, "ALTER TABLE lombardy.owners ALTER COLUMN updated_at SET DEFAULT md5(random()::text)")
-    before = catalogue_digest(catalogue_target)
+    before = revision(catalogue_target)
     with pytest.raises(ForeignCodeError, match="default owners.updated_at"):
         with connect(catalogue_target).transaction() as tx:
             tx.insert("owners", pd.DataFrame({"owner_id": ["o-1"], "token_hash": ["h"]}))
-    assert catalogue_digest(catalogue_target) == before
+    assert revision(catalogue_target) == before
     code, out = status(catalogue_target, capsys)
     assert code == 1 and "owners.updated_at" in out
 

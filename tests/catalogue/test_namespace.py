@@ -25,7 +25,7 @@ from geo.catalogue.postgis_db import PostGISDB
 from geo.catalogue.transfer import copy_catalogue
 from geo.cli import main
 from geo.errors import CatalogueError, UserError
-from tests.conftest import catalogue_digest, sha256
+from tests.conftest import revision, sha256
 
 
 def pg(url: str, statement: str, params: tuple = ()) -> list[tuple]:
@@ -142,10 +142,10 @@ def test_a_catalogue_in_public_moves_into_its_schema_by_revision_0003(built_cata
 def test_revision_0003_is_a_no_op_on_a_geopackage(writable_catalogue):
     with connect(writable_catalogue).transaction() as tx:
         migrate.stamp(tx, "0002")
-    before = catalogue_digest(writable_catalogue)
+    before = revision(writable_catalogue)
     migrate.upgrade(writable_catalogue)
     assert migrate.current(writable_catalogue) == "0003" == migrate.HEAD
-    assert catalogue_digest(writable_catalogue) == before
+    assert revision(writable_catalogue) == before
 
 
 # ------------------------------------------------------------------ targets holding what is not ours
@@ -217,13 +217,13 @@ def test_upgrade_of_a_file_that_is_not_a_catalogue_writes_nothing(tmp_path, caps
 def test_postgis_build_copy_and_upgrade_refuse_a_foreign_table_in_our_schema(built_catalogue, postgis_url, capsys):
     copy_catalogue(built_catalogue, postgis_url)
     pg(postgis_url, "CREATE TABLE lombardy.notes (x text); INSERT INTO lombardy.notes VALUES ('keep me')")
-    before = catalogue_digest(postgis_url)
+    before = revision(postgis_url)
     for args in (["--catalogue", postgis_url, "build", "--no-demo"],
                  ["catalogue", "copy", built_catalogue, postgis_url, "--overwrite"],
                  ["--catalogue", postgis_url, "catalogue", "upgrade"]):
         code, out = cli(capsys, *args)
         assert code == 1 and "table notes" in out and "schema lombardy" in out, (args, out)
-    assert catalogue_digest(postgis_url) == before
+    assert revision(postgis_url) == before
     assert pg(postgis_url, "SELECT x FROM lombardy.notes") == [("keep me",)]
 
 
@@ -239,10 +239,10 @@ def test_every_kind_of_foreign_object_in_our_schema_refuses_a_copy_over_it(built
     url = postgis_server.new_database("cat", template=postgis_demo)
     try:
         pg(url, plant)
-        before = catalogue_digest(url)
+        before = revision(url)
         code, out = cli(capsys, "catalogue", "copy", built_catalogue, url, "--overwrite")
         assert code == 1 and named in out, out
-        assert catalogue_digest(url) == before
+        assert revision(url) == before
     finally:
         postgis_server.drop_database(url)
 
@@ -261,10 +261,10 @@ def test_a_rebuild_over_live_data_needs_force_and_backs_up_first(catalogue_targe
     monkeypatch.chdir(tmp_path)  # a PostGIS catalogue's backup goes to ./backups
     with connect(catalogue_target).transaction() as tx:
         tx.insert("owners", pd.DataFrame({"owner_id": ["o-1"], "token_hash": ["h"]}))
-    before = catalogue_digest(catalogue_target)
+    before = revision(catalogue_target)
     code, out = cli(capsys, "--catalogue", catalogue_target, "build", "--no-demo")
     assert code == 1 and "owners (1)" in out and "--force" in out and len(out.strip().splitlines()) == 1
-    assert catalogue_digest(catalogue_target) == before
+    assert revision(catalogue_target) == before
     code, out = cli(capsys, "--catalogue", catalogue_target, "build", "--no-demo", "--force")
     assert code == 0, out
     line = next(x for x in out.splitlines() if x.startswith("backup of the catalogue before the rebuild: "))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -14,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo.catalogue import open_catalogue
 from tests.brownfield.synthetic import scene_arrays, write_stack
+from tests.conftest import run_cli
 from tests.listing.conftest import SITE, fill
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,10 +21,11 @@ APP = str(ROOT / "app.py")
 
 
 def geo(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    import os
-
-    return subprocess.run([sys.executable, "-m", "geo.cli", *args], cwd=ROOT, capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=300)
+    """``geo ARGS`` in-process (tests/test_cli_errors.py keeps the subprocess smoke tests)."""
+    with pytest.MonkeyPatch.context() as mp:
+        for k, v in (env or {}).items():
+            mp.setenv(k, v)
+        return run_cli(*args)
 
 
 @pytest.mark.slow

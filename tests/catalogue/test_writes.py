@@ -16,7 +16,7 @@ from geo.catalogue.build import build_catalogue
 from geo.cli import main
 from geo.errors import UserError
 
-from tests.conftest import state
+from tests.conftest import revision
 
 
 def test_write_sites_computes_fields_and_records_history(catalogue_target):
@@ -47,11 +47,11 @@ def test_new_site_in_a_zls_aid_municipality_gets_computed_zone_flags(catalogue_t
 
 
 def test_refused_write_leaves_the_catalogue_byte_for_byte(catalogue_target):
-    before = state(catalogue_target)
+    before = revision(catalogue_target)
     cat = open_catalogue(catalogue_target)
     with pytest.raises(UserError):
         cat.write_sites([{"no_such_field": 1}], actor="t")
-    assert state(catalogue_target) == before
+    assert revision(catalogue_target) == before
 
 
 def _zis_file(path, geom, **props):
@@ -101,14 +101,14 @@ def test_broken_zis_file_is_a_clear_error_and_changes_nothing(catalogue_target, 
         f = tmp_path / "zis.gpkg"
         gpd.GeoDataFrame([{"zis_id": "Z", "name": "n", "phase": "candidate"}], geometry=[GOOD]).to_file(f)
         expect = ("no coordinate reference system", "sistema di riferimento")
-    before = state(catalogue_target)
+    before = revision(catalogue_target)
     assert main(["--catalogue", str(catalogue_target), "import", "zis", str(f)]) == 1
     err_en = capsys.readouterr().err
     assert main(["--lang", "it", "--catalogue", str(catalogue_target), "import", "zis", str(f)]) == 1
     err_it = capsys.readouterr().err
     assert expect[0] in err_en and expect[1] in err_it
     assert "Traceback" not in err_en + err_it
-    assert state(catalogue_target) == before
+    assert revision(catalogue_target) == before
 
 
 def test_import_infrastructure_csv_keeps_source_and_updates_distances(catalogue_target, tmp_path):
@@ -165,7 +165,7 @@ def test_build_killed_at_any_point_leaves_old_catalogue_usable(tmp_path, delay):
 
 
 def test_one_bad_record_writes_none_of_them(catalogue_target):
-    before = state(catalogue_target)
+    before = revision(catalogue_target)
     cat = open_catalogue(catalogue_target)
     good = {"title_it": "Buona", "municipality_istat": "019036", "lat": 45.1336, "lon": 10.0226}
     with pytest.raises(UserError) as e:
@@ -175,7 +175,7 @@ def test_one_bad_record_writes_none_of_them(catalogue_target):
         cat.write_sites([{**good, "site_id": "X"}, {**good, "site_id": "X"}], actor="t")
     with pytest.raises(UserError):
         cat.update_site("NO-SUCH-SITE", {"power_kw": 1.0}, actor="t")
-    assert state(catalogue_target) == before
+    assert revision(catalogue_target) == before
 
 
 def test_history_keeps_every_change_in_order_with_outline(catalogue_target):

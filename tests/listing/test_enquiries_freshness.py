@@ -12,7 +12,7 @@ from geo.listing.check import check_workbook
 from geo.listing.enquiries import enquiries_for_staff, send_enquiry
 from geo.listing.freshness import due_for_reconfirmation, is_due, reconfirm
 from geo.listing.submission import AccessDenied, publish, submit
-from tests.conftest import state
+from tests.conftest import revision
 from tests.listing.conftest import SITE, fill
 
 HOSTILE = "![p](http://evil.example/p.png) [Log in](http://evil.example/login) <script>alert(1)</script>"
@@ -36,13 +36,13 @@ def test_an_enquiry_about_a_published_site_reaches_staff_only(catalogue_target):
 def test_a_bad_enquiry_is_one_clear_message_and_stores_nothing(catalogue_target, bad, expect):
     cat = open_catalogue(catalogue_target)
     sid = cat.sites()["site_id"].iloc[0]
-    before = state(catalogue_target)
+    before = revision(catalogue_target)
     args = {"name": "Li Wei", "email": "li.wei@example.com", "message": "Is the site still free?", "consent": True,
             **bad}
     with pytest.raises(UserError) as exc:
         send_enquiry(cat, sid, **args)
     assert expect in exc.value.message("en") and exc.value.message("it") != exc.value.message("en")
-    assert state(catalogue_target) == before
+    assert revision(catalogue_target) == before
 
 
 def test_no_enquiry_about_a_listing_that_is_not_public(catalogue_target):

@@ -13,7 +13,7 @@ from geo.errors import UserError
 from geo.listing.enquiries import (ADDRESS_RULE, SESSION_RULE, TooManyEnquiries, enquiries_for_staff,
                                    send_enquiry)
 from geo.listing.rate_limit import RateLimiter, Rule
-from tests.conftest import state
+from tests.conftest import revision
 
 VALID = {"name": "Li Wei", "email": "li.wei@example.com", "message": "Is the site still free?\nThanks.",
          "consent": True}
@@ -48,13 +48,13 @@ def test_a_script_sending_100_enquiries_in_30_s_stores_only_the_session_limit(ca
     refused = []
     for i in range(100):
         clock.now += 0.3  # 100 in 30 s
-        before = state(catalogue_target) if i in (10, 99) else None
+        before = revision(catalogue_target) if i in (10, 99) else None
         try:
             send_enquiry(cat, sid, **VALID, session="s1", address="203.0.113.7", limiter=limiter)
         except TooManyEnquiries as exc:
             refused.append(exc)
             if before is not None:
-                assert state(catalogue_target) == before
+                assert revision(catalogue_target) == before
     assert _stored(catalogue_target) == SESSION_RULE.limit == 10 and len(refused) == 90
     en, it = refused[0].message("en"), refused[0].message("it")
     assert "at most 10 enquiries every 10 minutes" in en and "try again in 10 min" in en and it != en
@@ -69,10 +69,10 @@ def test_a_person_sending_a_few_enquiries_never_meets_the_limit_and_the_window_s
     for _ in range(10):
         send_enquiry(cat, sid, **VALID, session="person", address="198.51.100.2", limiter=limiter)
         clock.now += 55
-    before = state(catalogue_target)
+    before = revision(catalogue_target)
     with pytest.raises(TooManyEnquiries, match="try again in 1 min"):
         send_enquiry(cat, sid, **VALID, session="person", address="198.51.100.2", limiter=limiter)
-    assert state(catalogue_target) == before
+    assert revision(catalogue_target) == before
     clock.now += 60
     send_enquiry(cat, sid, **VALID, session="person", address="198.51.100.2", limiter=limiter)
     assert _stored(catalogue_target) == 11
@@ -86,10 +86,10 @@ def test_new_sessions_from_one_address_stop_at_the_address_limit(catalogue_targe
     limiter = RateLimiter((SESSION_RULE, ADDRESS_RULE), clock=clock)
     for i in range(ADDRESS_RULE.limit):
         send_enquiry(cat, sid, **VALID, session=f"s{i}", address="203.0.113.7", limiter=limiter)
-    before = state(catalogue_target)
+    before = revision(catalogue_target)
     with pytest.raises(TooManyEnquiries):
         send_enquiry(cat, sid, **VALID, session="fresh", address="203.0.113.7", limiter=limiter)
-    assert state(catalogue_target) == before
+    assert revision(catalogue_target) == before
     send_enquiry(cat, sid, **VALID, session="fresh", address="203.0.113.8", limiter=limiter)
     send_enquiry(cat, sid, **VALID, session="fresh2", address=None, limiter=limiter)
     assert _stored(catalogue_target) == ADDRESS_RULE.limit + 2
@@ -155,14 +155,14 @@ def test_unreadable_text_is_refused_with_one_message_naming_the_field(catalogue_
     then the same enquiry with readable text is stored."""
     cat = open_catalogue(catalogue_target)
     sid = _site(cat)
-    before = state(catalogue_target)
+    before = revision(catalogue_target)
     with pytest.raises(UserError) as exc:
         send_enquiry(cat, sid, **{**VALID, field: value})
     en = exc.value.message("en")
     word = {"name": "your name", "email": "your e-mail address", "message": "your message"}[field]
     assert f"type {word} again as plain text" in en and f"({char})" in en, en
     assert exc.value.message("it") != en
-    assert state(catalogue_target) == before
+    assert revision(catalogue_target) == before
     send_enquiry(cat, sid, **VALID)
     got = enquiries_for_staff(open_catalogue(catalogue_target), "staff")
     assert got["name"].tolist() == [VALID["name"]] and got["message"].tolist() == [VALID["message"]]
@@ -198,12 +198,12 @@ def test_a_nul_byte_in_any_written_text_is_refused_alike_on_both_stores(catalogu
     (SQLite used to store it; PostgreSQL failed with a driver error); the clean change is then stored."""
     cat = open_catalogue(catalogue_target)
     sid = _site(cat)
-    before = state(catalogue_target)
+    before = revision(catalogue_target)
     with pytest.raises(UserError) as exc:
         cat.update_site(sid, {column: "Ex fornace\x00 di Cremona"}, actor="test")
     assert exc.value.message("en").startswith(f"{column}: the text contains a NUL character (U+0000)")
     assert exc.value.message("it") != exc.value.message("en")
-    assert state(catalogue_target) == before
+    assert revision(catalogue_target) == before
     cat.update_site(sid, {column: "Ex fornace di Cremona"}, actor="test")
     assert open_catalogue(catalogue_target).site(sid, role="staff")[column] == "Ex fornace di Cremona"
 

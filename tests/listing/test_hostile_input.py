@@ -26,7 +26,7 @@ from geo.listing.check import check_workbook
 from geo.listing.preview import preview_records
 from geo.listing.submission import submit
 from geo.render import render_sheet_html
-from tests.conftest import state
+from tests.conftest import revision
 from tests.listing.conftest import OWNER, SITE, fill
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -179,7 +179,7 @@ def test_misleading_input_is_refused_with_its_cell(case, tmp_path, catalogue_tar
     path = fill(tmp_path / f"{name}.xlsx", **kw)
     if post:
         path.write_bytes(_with_sites_xml(path, post))
-    before = state(catalogue_target)
+    before = revision(catalogue_target)
     cat = open_catalogue(catalogue_target)
     res = check_workbook(path, cat.places())
     hits = [i for i in res.issues if i.code == code]
@@ -196,7 +196,7 @@ def test_misleading_input_is_refused_with_its_cell(case, tmp_path, catalogue_tar
     assert f"{sheet}" in res.report("en")
     with pytest.raises(UserError):
         submit(cat, res)
-    assert state(catalogue_target) == before
+    assert revision(catalogue_target) == before
 
 
 def test_excel_error_cells_are_real_error_cells(tmp_path):

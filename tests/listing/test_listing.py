@@ -20,7 +20,7 @@ from geo.listing.submission import (AccessDenied, mark_verified, owner_view, pub
 from geo.listing.template import write_template
 from geo.schema import FIELD
 from geo.search import Query, SearchIndex, search
-from tests.conftest import state
+from tests.conftest import revision
 from tests.listing.conftest import OWNER, SITE
 
 
@@ -94,7 +94,7 @@ def test_roles_owner_cannot_see_others_or_act_as_staff(filled, catalogue_target)
         filled("b.xlsx", sites=[{**SITE, "title_it": "Altro sito", "land_area_m2": "30.000"}]), cat.places()))
     cat = open_catalogue(catalogue_target)
     assert set(owner_view(cat, a.token)["site_id"]) == set(a.site_ids)
-    before = state(catalogue_target)
+    before = revision(catalogue_target)
     with pytest.raises(AccessDenied):
         withdraw(cat, a.token, b.submission_id)  # someone else's
     with pytest.raises(AccessDenied):
@@ -106,7 +106,7 @@ def test_roles_owner_cannot_see_others_or_act_as_staff(filled, catalogue_target)
             publish(cat, role, a.site_ids[0], actor="x")
     with pytest.raises(UserError):
         send_back(cat, "staff", a.site_ids[0], "  ", actor="x")
-    assert state(catalogue_target) == before
+    assert revision(catalogue_target) == before
     send_back(cat, "staff", a.site_ids[0], "Manca la planimetria", actor="staff:anna")
     view = owner_view(open_catalogue(catalogue_target), a.token)
     assert view["status"].iloc[0] == "draft" and view["reason"].iloc[0] == "Manca la planimetria"
@@ -216,7 +216,7 @@ def test_broken_workbook_gives_its_message_and_changes_nothing(case, filled, tmp
     name, make, code, en, it = case
     path = tmp_path / f"{name}.xlsx"
     make(path, filled)
-    before = state(catalogue_target)
+    before = revision(catalogue_target)
     cat = open_catalogue(catalogue_target)
     res = check_workbook(path, cat.places())
     hits = [i for i in res.issues if i.code == code]
@@ -226,7 +226,7 @@ def test_broken_workbook_gives_its_message_and_changes_nothing(case, filled, tmp
     assert not res.ok
     with pytest.raises(UserError):
         submit(cat, res)
-    assert state(catalogue_target) == before
+    assert revision(catalogue_target) == before
 
 
 def test_problems_are_located_by_sheet_row_column_and_all_reported(filled, places):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.catalogue.worker import state
+from tests.conftest import revision
 from tests.listing.conftest import fill
 
 
@@ -39,7 +39,7 @@ def ro_catalogue(writable_catalogue):
     ("it", ("non è stato modificato", "sola lettura")),
 ])
 def test_submit_to_a_read_only_catalogue_is_one_sentence_and_changes_nothing(ro_catalogue, tmp_path, lang, words):
-    before = state(str(ro_catalogue))
+    before = revision(str(ro_catalogue))
     book = fill(tmp_path / "offer.xlsx")
     run = _read_only(ro_catalogue.parent, [sys.executable, "-m", "geo.cli", "--lang", lang, "--catalogue",
                                            str(ro_catalogue), "listing", "submit", str(book)])
@@ -47,7 +47,7 @@ def test_submit_to_a_read_only_catalogue_is_one_sentence_and_changes_nothing(ro_
     assert run.returncode == 1, run.stderr
     assert len(lines) == 1 and "Traceback" not in run.stderr and "unexpected" not in run.stderr.lower(), run.stderr
     assert str(ro_catalogue) in lines[0] and all(w in lines[0] for w in words), lines[0]
-    assert state(str(ro_catalogue)) == before
+    assert revision(str(ro_catalogue)) == before
 
 
 def test_the_page_path_raises_the_same_user_error(ro_catalogue, tmp_path):
@@ -90,7 +90,7 @@ def test_a_read_only_postgis_catalogue_refuses_a_submission_in_one_sentence(requ
         dbname = url.rsplit("/", 1)[1]
         with psycopg.connect(url, autocommit=True) as con:
             con.execute(f'ALTER DATABASE "{dbname}" SET default_transaction_read_only = on')
-        before = state(url)
+        before = revision(url)
         cat = open_catalogue(url)
         res = check_workbook(fill(tmp_path / "offer.xlsx"), places=cat.places())
         assert res.ok
@@ -98,7 +98,7 @@ def test_a_read_only_postgis_catalogue_refuses_a_submission_in_one_sentence(requ
             submit(cat, res)
         assert "read-only" in err.value.message("en") and "il server rifiuta" in err.value.message("it")
         assert "non è stato modificato" in err.value.message("it")
-        assert state(url) == before
+        assert revision(url) == before
     finally:
         postgis_server.drop_database(url)
 

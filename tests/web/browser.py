@@ -26,8 +26,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@contextmanager
-def streamlit_server(catalogue: Path, role: str = "staff", timeout: float = 90) -> Iterator[str]:
+def _start(catalogue: Path, role: str, timeout: float) -> tuple[subprocess.Popen, str]:
+    """One Streamlit server on a free port, healthy; RuntimeError when it exits first (e.g. the port was taken)."""
     port = free_port()
     env = {**os.environ, "GEO_CATALOGUE": str(catalogue), "GEO_AUTH_MODE": "local", "GEO_LOCAL_ROLE": role}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
@@ -41,7 +41,9 @@ def streamlit_server(catalogue: Path, role: str = "staff", timeout: float = 90) 
             try:
                 with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
                     if r.read() == b"ok":
-                        break
+                        time.sleep(0.2)  # a server of another xdist worker on the same port: ours has exited by now
+                        if proc.poll() is None:
+                            return proc, url
             except OSError:
                 pass
             if proc.poll() is not None:
@@ -49,10 +51,33 @@ def streamlit_server(catalogue: Path, role: str = "staff", timeout: float = 90) 
             if time.monotonic() > deadline:
                 raise TimeoutError("streamlit did not become healthy")
             time.sleep(0.2)
+    except BaseException:
+        _stop(proc)
+        raise
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@contextmanager
+def streamlit_server(catalogue: Path, role: str = "staff", timeout: float = 90) -> Iterator[str]:
+    """A Streamlit server of the app on ``catalogue`` as ``role``: its URL while the block runs.
+
+    A free port may be taken between probe and bind (parallel xdist workers): then another port, up to 3 times.
+    """
+    for attempt in range(3):
+        try:
+            proc, url = _start(catalogue, role, timeout)
+            break
+        except RuntimeError:
+            if attempt == 2:
+                raise
+    try:
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        _stop(proc)

@@ -1,0 +1,86 @@
+"""The test suite's own tools: "nothing changed" by revision sees a write, the built catalogue's cache key."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo.catalogue import open_catalogue
+from geo.errors import UserError
+
+from tests.conftest import cached_build, revision, run_cli, sources_key
+
+
+def _refused_but_wrote(target):
+    """A refusal planted after a committed write: what "nothing changed" exists to catch."""
+    cat = open_catalogue(target)
+    cat.update_site("DEMO-0002", {"power_kw": 1.0}, actor="t")
+    raise UserError("planted refusal")
+
+
+def test_revision_sees_a_write_committed_before_a_refusal(catalogue_target):
+    before = revision(catalogue_target)
+    with pytest.raises(UserError):
+        _refused_but_wrote(catalogue_target)
+    with pytest.raises(AssertionError):
+        assert revision(catalogue_target) == before
+    assert revision(catalogue_target)[0] != before[0]  # a new revision
+
+
+def test_revision_sees_rows_written_behind_the_unit_of_works_back(catalogue_target):
+    """A write that skips the unit of work (no new revision) still changes a table's row count."""
+    import pandas as pd
+
+    from geo.catalogue.db import connect
+
+    before = revision(catalogue_target)
+    db = connect(catalogue_target)
+    with db.transaction() as tx:
+        tx.insert("catalogue_meta", pd.DataFrame({"key": ["planted"], "value": ["x"]}))
+    after = revision(catalogue_target)
+    assert after[0] == before[0] and after != before
+
+
+def test_revision_is_equal_when_nothing_was_written(catalogue_target):
+    before = revision(catalogue_target)
+    open_catalogue(catalogue_target).sites(statuses=None)
+    with pytest.raises(UserError):
+        open_catalogue(catalogue_target).write_sites([{"no_such_field": 1}], actor="t")
+    assert revision(catalogue_target) == before and before[0]
+
+
+def test_sources_key_changes_with_any_source_file(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "build.py").write_text("A = 1\n")
+    (tmp_path / "pkg" / "data.csv").write_text("a\n1\n")
+    first = sources_key(tmp_path)
+    (tmp_path / "pkg" / "__pycache__").mkdir()
+    (tmp_path / "pkg" / "__pycache__" / "build.cpython-311.pyc").write_bytes(b"\0")
+    assert sources_key(tmp_path) == first  # bytecode is not a source
+    (tmp_path / "pkg" / "data.csv").write_text("a\n2\n")
+    assert sources_key(tmp_path) != first
+    assert len(first) == 16 and sources_key() == sources_key()  # the real key is stable between calls
+
+
+def test_cached_build_is_built_once_per_key_and_replaced_on_a_new_key(tmp_path, monkeypatch):
+    import geo.catalogue.build as build
+
+    calls, real = [], build.build_catalogue
+
+    def tiny_build(path, **kw):  # the real build, of three sites
+        calls.append(kw)
+        real(path, demo=True, n_sites=3)
+
+    monkeypatch.setattr(build, "build_catalogue", tiny_build)
+    a = cached_build(tmp_path, "aaaa")
+    assert cached_build(tmp_path, "aaaa") == a and len(calls) == 1  # reused
+    assert len(open_catalogue(a).sites(statuses=None)) == 3
+    b = cached_build(tmp_path, "bbbb")
+    assert len(calls) == 2 and b.is_file() and not a.exists()  # a new key rebuilds, the old build goes
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bbbb.gpkg", "lock"]
+
+
+def test_the_cli_in_process_reads_as_a_finished_process(tmp_path):
+    run = run_cli("--lang", "it", "--catalogue", str(tmp_path / "none.gpkg"), "info")
+    assert run.returncode == 1 and run.stdout == "" and run.stderr.startswith("errore: ")
+    run = run_cli("build", "--sites", "-5")  # argparse's exit
+    assert run.returncode == 2 and "is not a whole number" in run.stderr
