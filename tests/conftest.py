@@ -296,7 +296,7 @@ def revision(target) -> tuple[str, tuple[tuple[str, int], ...]]:
     rows added or removed behind the unit of work's back. Two small reads instead of :func:`catalogue_digest`'s
     every row: the full digests stay for the crash and concurrency tests and for comparing two catalogues.
     """
-    from geo.catalogue.db import connect
+    from geo.catalogue.stores import connect
 
     db = connect(str(target))
     tables = db.tables()

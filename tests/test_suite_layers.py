@@ -30,7 +30,7 @@ def test_revision_sees_rows_written_behind_the_unit_of_works_back(catalogue_targ
     """A write that skips the unit of work (no new revision) still changes a table's row count."""
     import pandas as pd
 
-    from geo.catalogue.db import connect
+    from geo.catalogue.stores import connect
 
     before = revision(catalogue_target)
     db = connect(catalogue_target)
