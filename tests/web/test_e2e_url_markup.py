@@ -27,22 +27,21 @@ PAYLOAD = (f"{IMAGE} [Log in again](http://evil.example/login) <img src=http://e
            "http://evil.example/auto www.evil.example x@evil.example")
 QUOTED = "![p](http:"  # how the message begins quoting the payload (a word joiner follows the colon)
 
-# (page, parameters, text the page shows: the quoted payload, a message of its own, or None when the
-# page cannot say anything yet). Unknown provinces and a criterion value that is not a number show
-# "Unexpected error" and an unknown use is ignored today: the URL contract (issue 16, item 3) names them.
+# (page, parameters, text the page shows: the quoted payload, or a message of its own; the link
+# contract names the part it left out, quoting the value as text where it is short enough to show).
 CASES = {
-    "find-near": ("find", {"q": json.dumps({"near": PAYLOAD})}, QUOTED),
+    "find-near": ("find", {"q": json.dumps({"near": PAYLOAD})}, "The link's 'q.near' was left out"),
     "find-radius": ("find", {"q": json.dumps({"radius_km": PAYLOAD})}, QUOTED),
     "find-filter-name": ("find", {"q": json.dumps({PAYLOAD: 1})}, QUOTED),
     "find-filter-value": ("find", {"q": json.dumps({"min_land_m2": PAYLOAD})}, QUOTED),
-    "find-province": ("find", {"q": json.dumps({"provinces": [PAYLOAD]})}, ""),
-    "find-use": ("find", {"q": json.dumps({"uses": [PAYLOAD]})}, None),
-    "find-q-not-json": ("find", {"q": PAYLOAD}, "Unreadable filters in the link"),
+    "find-province": ("find", {"q": json.dumps({"provinces": [PAYLOAD]})}, "The link's 'q.provinces' was left out"),
+    "find-use": ("find", {"q": json.dumps({"uses": [PAYLOAD]})}, "The link's 'q.uses' was left out"),
+    "find-q-not-json": ("find", {"q": PAYLOAD}, "The link's 'q' was left out"),
     "find-criterion-name": ("find", {"b": json.dumps({"criteria": [{"key": PAYLOAD, "value": 1}]})}, QUOTED),
     "find-criterion-value": ("find", {"b": json.dumps({"criteria": [{"key": "power_min", "value": PAYLOAD}]})},
-                             ""),
-    "find-b-not-json": ("find", {"b": PAYLOAD}, "not valid JSON"),
-    "shortlist-sl": ("shortlist", {"sl": PAYLOAD}, QUOTED),
+                             "The link's 'b.criteria[0] (power_min)' was left out"),
+    "find-b-not-json": ("find", {"b": PAYLOAD}, "The link's 'b' was left out"),
+    "shortlist-sl": ("shortlist", {"sl": PAYLOAD}, "The link's 'sl' was left out"),  # the id quoted, cut at 200
     "sheet-site": ("sheet", {"site": PAYLOAD}, "Site not found or not visible"),
     "find-lang": ("find", {"lang": PAYLOAD}, QUOTED),
     "owner-token": ("owner", {"token": PAYLOAD}, "Invalid private link"),
@@ -91,8 +90,6 @@ def test_markup_in_a_url_field_stays_text(browser, server, case):
         if expect:  # "Log in again" is in the message whether it is shown as text or made a link
             alert = page.locator('[data-testid="stAlert"]', has_text="Log in again" if expect == QUOTED else expect)
             alert.first.wait_for(timeout=60000)
-        elif expect == "":  # some message (the URL contract will name the part)
-            page.locator('[data-testid="stAlert"]').nth(1).wait_for(timeout=60000)
         page.wait_for_timeout(1500)  # let any image, link or script the payload might make load or run
         _inert(page, requests, dialogs)
         if expect == QUOTED:  # the whole value is shown as the characters it is made of
