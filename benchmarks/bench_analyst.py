@@ -16,11 +16,13 @@ import logging
 import os
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the synthetic scenes of tests/brownfield, run as a script from anywhere
 
 
 def publish_run(target: str, work: Path, n_candidates: int, n_reviews: int) -> None:
