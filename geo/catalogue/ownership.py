@@ -92,7 +92,7 @@ def refuse_foreign_code(found: Sequence[Foreign], where: str) -> None:
     if code:
         raise ForeignCodeError(N_("The catalogue {path} carries code that is not ours ({found}): the change was "
                                   "refused and nothing was changed. Run `geo catalogue status` and remove it, or "
-                                  "restore a backup."), path=where, found=names(code))
+                                  "restore a backup into a new catalogue."), path=where, found=names(code))
 
 
 #: Tables only a catalogue holds (a brownfield run file holds brownfield_* layers, which are ours too).
