@@ -43,6 +43,7 @@ from typing import Any, Iterator
 
 from geo.catalogue import migrate
 from geo.catalogue.ownership import OUR_TABLES, refuse_foreign, target_foreign
+from geo.catalogue.transfer import replace_ours
 from geo.catalogue.stores import connect, is_url
 from geo.errors import CatalogueError
 from geo.i18n import N_
@@ -328,13 +329,7 @@ def restore_catalogue(src: str | os.PathLike, target: str | os.PathLike, force: 
                 raise CatalogueError(N_("{path} is not a catalogue but holds tables ({tables}): it was left "
                                         "alone; restore into a new file or an empty database"),
                                      path=display(target), tables=", ".join(d.tables()[:5]))
-            for name in d.tables():
-                if name in OUR_TABLES:  # only ours, by name (refused above if anything else is there)
-                    d.drop(name)
-            for name in [t for t in source.tables() if t in OUR_TABLES]:
-                frame = source.read(name)
-                d.replace(name, frame)
-                result[name] = len(frame)
+            result.update(replace_ours(d, source))  # only ours, by name (refused above if anything else is there)
             migrate.stamp(d, revision)
             counts = {t: n for t, n in counts.items() if t in OUR_TABLES}
             wrong = {t: (_count(d, t), n) for t, n in counts.items() if _count(d, t) != n}

@@ -80,7 +80,6 @@ def copy_catalogue(src: str | os.PathLike, dst: str | os.PathLike, overwrite: bo
     if target.exists() and not overwrite:
         raise CatalogueError(N_("{path} already holds a catalogue: add --overwrite to replace it"), path=display(dst))
     target.create()
-    counts: dict[str, int] = {}
     with source.transaction() as s:
         revision = migrate.revision_in(s) or migrate.BASELINE
         if revision not in migrate.REVISIONS:
@@ -92,12 +91,21 @@ def copy_catalogue(src: str | os.PathLike, dst: str | os.PathLike, overwrite: bo
             if not overwrite and "catalogue_meta" in d.tables():
                 raise CatalogueError(N_("{path} already holds a catalogue: add --overwrite to replace it"),
                                      path=display(dst))
-            for name in d.tables():
-                if name in OUR_TABLES:
-                    d.drop(name)
-            for name in [t for t in s.tables() if t in OUR_TABLES]:
-                frame = s.read(name)
-                d.replace(name, frame)
-                counts[name] = len(frame)
+            counts = replace_ours(d, s)
             migrate.stamp(d, revision)
+    return counts
+
+
+def replace_ours(d, source) -> dict[str, int]:
+    """Inside the destination's open transaction ``d``: drop our tables there, by name, and write the
+    source's (``source`` reads tables: a store or a transaction). Anything else is never touched (the
+    callers refuse a destination holding it first). Returns ``{table: rows written}``."""
+    for name in d.tables():
+        if name in OUR_TABLES:
+            d.drop(name)
+    counts: dict[str, int] = {}
+    for name in [t for t in source.tables() if t in OUR_TABLES]:
+        frame = source.read(name)
+        d.replace(name, frame)
+        counts[name] = len(frame)
     return counts
