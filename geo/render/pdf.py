@@ -290,7 +290,7 @@ def _comparison(doc: _Doc, records: Sequence[dict[str, Any]],
     doc.ln(3)
     doc.font(7)
     with doc.table(col_widths=(first,) + (rest,) * len(records), text_align="LEFT", line_height=3.6,
-                   first_row_as_headings=True, v_align="TOP", cell_fill_color=WHITE, cell_fill_mode="ALL",
+                   first_row_as_headings=True, v_align="TOP", cell_fill_color=WHITE, cell_fill_mode="ALL", padding=(0.8, 1),
                    headings_style=FontFace(emphasis="BOLD", size_pt=8, fill_color=HEAD_FILL)) as table:
         head = table.row()
         head.cell(doc.txt(_("Criterion")))
