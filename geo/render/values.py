@@ -196,5 +196,5 @@ def key_facts(record: dict[str, Any], lang: str = "en", location=None) -> list[t
                              (_("Railway station (straight-line)"), rail_name, "dist_rail_station_km")):
         km = _km_value(record, key, lang)
         near.append((label, " · ".join(x for x in (name, km) if x) or dash))
-    return [(_("Area"), area), (_("Price"), price), (_("Available from"), available), (_("Zone"), ", ".join(zones)),
+    return [(_.pgettext("key facts", "Area"), area), (_("Price"), price), (_("Available from"), available), (_("Zone"), ", ".join(zones)),
             *near]
