@@ -81,11 +81,13 @@ def documents(catalogue: Path, out: Path, browser) -> list[Path]:
     return written
 
 
-def _settled(page, quiet_ms: int = 1500, timeout_ms: int = 90000) -> None:
-    """Until the app has not been running for ``quiet_ms``."""
+def _settled(page, quiet_ms: int = 2000, timeout_ms: int = 90000) -> None:
+    """Until the app has drawn its page (no skeleton left) and not been running for ``quiet_ms``."""
     quiet = 0
     for _ in range(timeout_ms // 100):
-        running = page.locator("[data-testid='stStatusWidget']").count() > 0
+        running = (page.locator("[data-testid='stStatusWidget']").count() > 0
+                   or page.locator("[data-testid='stSkeleton']").count() > 0
+                   or page.locator("[data-testid='stMainBlockContainer'] [data-testid='stElementContainer']").count() == 0)
         quiet = 0 if running else quiet + 100
         if quiet >= quiet_ms:
             return
@@ -129,8 +131,8 @@ def pages(catalogue: Path, out: Path, browser, roles=ROLES) -> list[Path]:
                     page.wait_for_selector("[data-testid='stMain']", timeout=90000)
                     _settled(page)
                     page.set_viewport_size({"width": 1400, "height": min(max(_full_height(page), 1000), MAX_HEIGHT)})
-                    page.wait_for_timeout(800)
-                    _settled(page, 800)
+                    page.wait_for_timeout(1500)  # the map frames draw after the resize
+                    _settled(page, 1000)
                     p = out / f"{role}_{name}_{lang}.png"
                     page.screenshot(path=str(p))
                     written.append(p)

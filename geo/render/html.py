@@ -89,12 +89,13 @@ def _verdicts(verdicts: BriefVerdicts | None, lang: str) -> dict[str, Any] | Non
 
 
 def _sheet_body(record: dict[str, Any], lang: str, *, staff: bool = False, municipality=None,
-                location=None, verdicts: BriefVerdicts | None = None, photos: Sequence[Photo] = ()) -> Markup:
+                location=None, verdicts: BriefVerdicts | None = None, photos: Sequence[Photo] = (),
+                map_as_image: bool = False) -> Markup:
     drawing, sketch = "", ""
     if location is not None:
         from geo.render.location import location_html
 
-        drawing = location_html(location, lang)
+        drawing = location_html(location, lang, as_image=map_as_image)
     else:
         sketch = site_svg(record, municipality, lang=lang)
     desc = localised(record, "description", lang)
@@ -118,11 +119,12 @@ def render_sheet_html(record: dict[str, Any], lang: str = "en", *, staff: bool =
 
     ``location``: a :class:`geo.render.location.LocationContext` draws the location map (provinces,
     motorways, railways, nearest exit and station with distances) instead of the municipality sketch.
-    A title or description only in the other language is shown with a note saying so. ``verdicts``: the
+    A fragment (``standalone=False``, for ``st.html``) carries the map as an ``<img>``: the page's sanitiser
+    drops inline SVG. A title or description only in the other language is shown with a note saying so. ``verdicts``: the
     active brief's verdicts on the site; ``photos``: the gallery (shown when not empty).
     """
     body = _sheet_body(record, lang, staff=staff, municipality=municipality, location=location,
-                       verdicts=verdicts, photos=photos)
+                       verdicts=verdicts, photos=photos, map_as_image=not standalone)
     return str(render("sheet.html", lang, standalone=standalone, title=_title(record, lang), body=body))
 
 
