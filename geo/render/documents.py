@@ -7,7 +7,7 @@ brief's verdicts, so a document from the command line is the one the pages give.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from geo.errors import UserError
@@ -30,6 +30,7 @@ class Sources:
 
     municipalities: Any
     layers: dict
+    _index: Any = field(default=None, repr=False)
 
     @classmethod
     def of(cls, cat) -> "Sources":
@@ -37,6 +38,14 @@ class Sources:
         read = {n: (cat.layer(n) if n in names else None)
                 for n in ("provinces", "motorways", "railways", "infrastructure")}
         return cls(cat.layer("municipalities"), metric_layers(**read))
+
+    def index(self, cat):
+        """The search index of every listing (read and built once, for the brief's verdicts)."""
+        from geo.search import SearchIndex
+
+        if self._index is None:
+            self._index = SearchIndex.from_sites(cat.sites(statuses=None))
+        return self._index
 
     def location(self, record: dict[str, Any]):
         """The record's location map context (None without a position)."""
@@ -58,13 +67,15 @@ def site_records(cat, ids: Sequence[str], role: str = "public") -> list[dict[str
     return [recs[sid] for sid in ids]
 
 
-def brief_verdicts(cat, brief, ids: Sequence[str], lang: str, role: str = "public") -> dict[str, BriefVerdicts]:
+def brief_verdicts(cat, brief, ids: Sequence[str], lang: str, role: str = "public",
+                   sources: Sources | None = None) -> dict[str, BriefVerdicts]:
     """Each site's verdicts against ``brief`` (empty without criteria), as the search gives them."""
     from geo.search import Query, SearchIndex, search
 
     if brief is None or not brief.criteria:
         return {}
-    res = search(SearchIndex.from_sites(cat.sites(statuses=None)), Query(), brief, role=role)
+    index = sources.index(cat) if sources is not None else SearchIndex.from_sites(cat.sites(statuses=None))
+    res = search(index, Query(), brief, role=role)
     overall = dict(zip(res.sites["site_id"], res.sites["verdict"]))
     return {sid: BriefVerdicts(str(overall[sid]), tuple(res.explain(sid, lang)), brief.name or None)
             for sid in ids if sid in overall}
@@ -79,7 +90,7 @@ def sheet_document(cat, site_id: str, lang: str, fmt: str = "pdf", *, role: str 
     (rec,) = site_records(cat, [site_id], role)
     sources = sources or Sources.of(cat)
     location = sources.location(rec)
-    verdicts = brief_verdicts(cat, brief, [site_id], lang, role).get(site_id)
+    verdicts = brief_verdicts(cat, brief, [site_id], lang, role, sources).get(site_id)
     staff = role == "staff"
     if fmt == "html":
         return render_sheet_html(rec, lang, staff=staff, location=location, verdicts=verdicts,
@@ -100,7 +111,7 @@ def dossier_document(cat, ids: Sequence[str], lang: str, *, role: str = "public"
     records = site_records(cat, ids, role)
     sources = sources or Sources.of(cat)
     locations = {r["site_id"]: sources.location(r) for r in records}
-    verdicts = brief_verdicts(cat, brief, ids, lang, role)
+    verdicts = brief_verdicts(cat, brief, ids, lang, role, sources)
     comparison = None
     if verdicts:
         comparison = [(c.label(lang), [(verdicts[s].rows[j][1], verdicts[s].rows[j][2]) if s in verdicts
