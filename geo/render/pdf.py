@@ -208,13 +208,13 @@ def _sheet(doc: _Doc, record: dict[str, Any], lang: str, staff: bool, location=N
                 f"({record.get('province') or ''})")
     doc.set_text_color(0)
     _key_facts(doc, record, lang, location)
-    _location(doc, location, lang)
+    _location(doc, location, lang)  # on the sheet's first page, whatever follows
+    _verdicts(doc, verdicts, lang)  # what the investor asked, before the rest
     desc = localised(record, "description", lang)
     if desc:
         doc.font(10)
         doc.para(5, desc.text)
         doc.note(desc.note())
-    _verdicts(doc, verdicts, lang)
     _photos(doc, photos)
     for heading, bullets in zone_notes(record, lang):
         doc.ln(2)

@@ -19,6 +19,11 @@ def public(monkeypatch, built_catalogue):
     return built_catalogue
 
 
+def plain(label: str) -> str:
+    """A button label as the reader sees it (the page escapes Markdown in owners' titles)."""
+    return label.replace("\\", "").replace("\u2060", "")
+
+
 def panel(at) -> str:
     return " ".join(h.proto.body for h in at.get("html"))
 
@@ -29,7 +34,7 @@ def test_the_page_opens_on_a_search_and_typing_a_town_finds_its_sites(public, ca
     assert any("280 sites" in i.value for i in at.info)
     at.text_input(key="sheet_find").input("gaggiano").run()  # lower case, as typed
     picks = [b for b in at.button if (b.key or "").startswith("pick_")]
-    assert picks and all("Gaggiano" in b.label for b in picks) and picks[0].key == "pick_DEMO-0003"
+    assert picks and all("Gaggiano" in plain(b.label) for b in picks) and picks[0].key == "pick_DEMO-0003"
     picks[0].click().run()
     assert not at.exception and at.query_params["site"] in ("DEMO-0003", ["DEMO-0003"])
     assert "Industrial estate in Gaggiano" in panel(at)
@@ -43,10 +48,10 @@ def test_an_accented_town_is_found_without_its_accent(public, catalogue):
     if not len(accented):
         pytest.skip("no accented town among the demo sites")
     town = accented["municipality_name"].iloc[0]
-    plain = town.translate(str.maketrans("àèéìòù", "aeeiou"))
+    typed = town.translate(str.maketrans("àèéìòù", "aeeiou"))
     at = run_page("sheet", lang="it")
-    at.text_input(key="sheet_find").input(plain.upper()).run()
-    assert any(town in b.label for b in at.button if (b.key or "").startswith("pick_"))
+    at.text_input(key="sheet_find").input(typed.upper()).run()
+    assert any(town in plain(b.label) for b in at.button if (b.key or "").startswith("pick_"))
 
 
 def test_key_facts_map_and_enquiry_form_are_in_full_view(public):
@@ -72,3 +77,19 @@ def test_the_brief_in_the_link_puts_its_verdicts_on_the_sheet_in_both_languages(
     at = run_page("sheet", lang="it", site="DEMO-0003", b=brief)
     assert "Rispetto alla richiesta Hub" in panel(at) and "Conforme" in panel(at)
     assert "Against the brief" not in panel(run_page("sheet", lang="en", site="DEMO-0003"))  # no brief: none
+
+
+def test_a_title_written_as_markdown_is_shown_as_typed_in_the_picker(monkeypatch, writable_catalogue):
+    from geo.catalogue import open_catalogue
+
+    monkeypatch.setenv("GEO_CATALOGUE", str(writable_catalogue))
+    monkeypatch.setenv("GEO_AUTH_MODE", "local")
+    monkeypatch.setenv("GEO_LOCAL_ROLE", "public")
+    cat = open_catalogue(writable_catalogue)
+    sid = cat.sites()["site_id"].iloc[0]
+    cat.update_site(sid, {"title_en": "Hall ![p](http://e.vil/p.png) **big**"}, actor="test")
+    at = run_page("sheet", lang="en")
+    at.text_input(key="sheet_find").input("hall").run()
+    (label,) = [b.label for b in at.button if b.key == f"pick_{sid}"]
+    assert "\\!\\[p\\]" in label and "\\*\\*big\\*\\*" in label  # escaped: no image loaded, no bold
+    assert plain(label).startswith(f"{sid} · Hall ![p](http") and "**big**" in plain(label)

@@ -21,7 +21,7 @@ from geo.web.site_panel import show_map, show_sheet, site_matches
 from geo.web.search_state import keep_state_in_url, page_link_params
 from geo.i18n import N_, content
 from geo.web.state import current_lang, set_shortlist, shortlist, tr
-from geo.web.ui import guarded, md
+from geo.web.ui import guarded, md, show
 
 lang = current_lang()
 _ = tr()
@@ -67,11 +67,13 @@ def pick_site(visible, wanted: str | None) -> str | None:
         if not found:
             st.info(_("No site matches: try a town or part of the title."))
         else:
-            st.caption(_.ngettext("{n} match", "{n} matches", len(found)).format(n=_.integer(len(found)))
-                       if len(found) <= MATCHES_SHOWN else
-                       _("More than {n} matches: type more to narrow them.").format(n=_.integer(MATCHES_SHOWN)))
+            if len(found) <= MATCHES_SHOWN:
+                show("caption", _.ngettext("{n} match", "{n} matches", len(found)), n=_.integer(len(found)))
+            else:
+                show("caption", _("More than {n} matches: type more to narrow them."), n=_.integer(MATCHES_SHOWN))
             for sid in found[:MATCHES_SHOWN]:
-                if st.button(site_label(sid, records.get(sid, {})), key=f"pick_{sid}",
+                # A button label is Markdown: the owner's title is escaped (shown as typed, never as markup).
+                if st.button(md("{label}", label=site_label(sid, records.get(sid, {}))), key=f"pick_{sid}",
                              type="primary" if sid == wanted else "secondary"):
                     st.session_state["sheet_site"] = sid
                     st.query_params["site"] = sid
@@ -127,9 +129,9 @@ with guarded():
         wanted = None
     sid = pick_site(visible, wanted)
     if sid is None:
-        st.info(_.ngettext("{n} site: type a title, a town or an id above to open its sheet.",
-                           "{n} sites: type a title, a town or an id above to open a sheet.",
-                           len(visible)).format(n=_.integer(len(visible))))
+        show("info", _.ngettext("{n} site: type a title, a town or an id above to open its sheet.",
+                                "{n} sites: type a title, a town or an id above to open a sheet.", len(visible)),
+             n=_.integer(len(visible)))
         st.stop()
     st.query_params["site"] = sid
     st.session_state["sheet_site"] = sid
