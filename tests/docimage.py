@@ -193,6 +193,15 @@ def location_map_pages(pdf: bytes) -> list[int]:
     return found
 
 
+def image_count(pdf: bytes) -> int:
+    """Raster images drawn on all pages (the sheet's photo gallery)."""
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        return sum(1 for page in doc for obj in page.get_objects() if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE)
+    finally:
+        doc.close()
+
+
 def pages_with(pdf: bytes, text: str) -> list[int]:
     """0-based pages whose text holds ``text``."""
     _sizes, boxes = text_boxes(pdf)

@@ -17,7 +17,7 @@ from geo.render import render_dossier_pdf, render_sheet_html, render_sheet_pdf
 from geo.render.documents import Sources, brief_verdicts
 from geo.render.values import Photo, key_facts
 from geo.search import Brief, Criterion
-from tests.docimage import cut_text, location_map_pages, low_contrast, page_count, pages_with
+from tests.docimage import cut_text, image_count, location_map_pages, low_contrast, page_count, pages_with
 
 LONG = " ".join(f"w{i:02d}word" for i in range(60))  # 480 characters: wraps in every cell
 #: A sheet is at most this many A4 pages, a dossier its first page(s) plus this many per site.
@@ -74,6 +74,8 @@ def test_the_fullest_sheet_keeps_every_text_whole_within_its_pages(fullest, sour
         assert cut_text(pdf) == []
         assert page_count(pdf) <= SHEET_PAGES
         assert location_map_pages(pdf)[:1] == [0]
+        assert image_count(pdf) == 2  # the gallery, as on the page
+    assert image_count(render_sheet_pdf(rec, "en", location=sources.location(rec))) == 0
 
 
 def test_the_checks_see_what_a_person_would_see():

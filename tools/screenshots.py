@@ -146,7 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "build" / "screenshots")
     ap.add_argument("--catalogue", type=Path, help="a GeoPackage to serve (default: a fresh demo build)")
     ap.add_argument("--roles", nargs="+", default=list(ROLES), choices=ROLES)
-    ap.add_argument("--no-pages", action="store_true", help="documents only (no app server)")
+    ap.add_argument("--no-pages", action="store_true",
+                    help="documents only (no app server); page images already in OUT/pages are kept")
     args = ap.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -160,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
                 images += pages(catalogue, args.out / "pages", browser, args.roles)
         finally:
             browser.close()
+    if args.no_pages:  # the pages of an earlier run stay in the contact sheet (their date is in index.txt)
+        images += sorted((args.out / "pages").glob("*.png"))
     named = [(str(p.relative_to(args.out)), Image.open(p)) for p in images]
     contact_sheet(named).save(args.out / "contact.png")
     (args.out / "index.txt").write_text("\n".join(n for n, _i in named) + "\n", encoding="utf-8")
