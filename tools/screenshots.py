@@ -8,7 +8,7 @@ Writes under ``build/screenshots/`` (not part of ``make test``):
   rendered page by page with PDFium, and the stand-alone HTML sheet as Chromium shows it;
 - ``contact.png`` (every image as a thumbnail with its name) and ``index.txt`` (the file list).
 
-Usage: ``python tools/screenshots.py [--out DIR] [--roles public staff ...] [--no-pages]``.
+Usage: ``python tools/screenshots.py [--out DIR] [--roles public staff ...] [--pages home sheet ...] [--no-pages]``.
 """
 
 from __future__ import annotations
@@ -109,19 +109,21 @@ def page_urls(role: str) -> list[tuple[str, str]]:
     from urllib.parse import urlencode
 
     brief = urlencode(to_query_params(Query(), _brief(), list(DOSSIER_SITES)))
-    pages = [("home", "home", None), ("find", "find?" + brief, None), ("sheet", f"sheet?site={SHEET_SITE}", None),
+    pages = [("home", "", None),  # the default page is served at the root ("find", "find?" + brief, None), ("sheet", f"sheet?site={SHEET_SITE}", None),
              ("sheet_brief", f"sheet?site={SHEET_SITE}&" + brief, None), ("shortlist", "shortlist?" + brief, None),
              ("owner", "owner", None), ("staff", "staff", "review_queue"), ("analyst", "analyst", "review_brownfields")]
     return [(name, url) for name, url, action in pages if action is None or can(role, action)]
 
 
-def pages(catalogue: Path, out: Path, browser, roles=ROLES) -> list[Path]:
+def pages(catalogue: Path, out: Path, browser, roles=ROLES, only: list[str] | None = None) -> list[Path]:
     """Each page each role can open, in both languages, as full-height PNGs (map tiles blocked: offline)."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for role in roles:
         with streamlit_server(catalogue, role=role) as url:
             for name, path in page_urls(role):
+                if only and name not in only:
+                    continue
                 for lang in LANGS:
                     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
                     page = ctx.new_page()
@@ -146,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "build" / "screenshots")
     ap.add_argument("--catalogue", type=Path, help="a GeoPackage to serve (default: a fresh demo build)")
     ap.add_argument("--roles", nargs="+", default=list(ROLES), choices=ROLES)
+    ap.add_argument("--pages", nargs="+", metavar="NAME", help="only these pages (home, find, sheet, ...)")
     ap.add_argument("--no-pages", action="store_true",
                     help="documents only (no app server); page images already in OUT/pages are kept")
     args = ap.parse_args(argv)
@@ -158,11 +161,11 @@ def main(argv: list[str] | None = None) -> int:
         try:
             images = documents(catalogue, args.out / "documents", browser)
             if not args.no_pages:
-                images += pages(catalogue, args.out / "pages", browser, args.roles)
+                images += pages(catalogue, args.out / "pages", browser, args.roles, args.pages)
         finally:
             browser.close()
-    if args.no_pages:  # the pages of an earlier run stay in the contact sheet (their date is in index.txt)
-        images += sorted((args.out / "pages").glob("*.png"))
+    if args.no_pages or args.pages or set(args.roles) != set(ROLES):  # earlier page images stay in the contact sheet
+        images = list(dict.fromkeys(images + sorted((args.out / "pages").glob("*.png"))))
     named = [(str(p.relative_to(args.out)), Image.open(p)) for p in images]
     contact_sheet(named).save(args.out / "contact.png")
     (args.out / "index.txt").write_text("\n".join(n for n, _i in named) + "\n", encoding="utf-8")
