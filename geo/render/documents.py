@@ -67,6 +67,21 @@ def site_records(cat, ids: Sequence[str], role: str = "public") -> list[dict[str
     return [recs[sid] for sid in ids]
 
 
+def verdicts_of(result, brief, site_id: str, lang: str) -> BriefVerdicts | None:
+    """One site's :class:`BriefVerdicts` from a search result (None when the site is not in it); a soft
+    criterion says so, as on the shortlist."""
+    from geo.i18n import translator
+
+    rows = result.sites[result.sites["site_id"] == site_id]
+    if not len(rows):
+        return None
+    _ = translator(lang)
+    explained = result.explain(site_id, lang)
+    labelled = tuple((label if c.hard else _("{criterion} (soft)").format(criterion=label), verdict, reason)
+                     for c, (label, verdict, reason) in zip(brief.criteria, explained))
+    return BriefVerdicts(str(rows["verdict"].iloc[0]), labelled, brief.name or None)
+
+
 def brief_verdicts(cat, brief, ids: Sequence[str], lang: str, role: str = "public",
                    sources: Sources | None = None) -> dict[str, BriefVerdicts]:
     """Each site's verdicts against ``brief`` (empty without criteria), as the search gives them."""
@@ -76,9 +91,8 @@ def brief_verdicts(cat, brief, ids: Sequence[str], lang: str, role: str = "publi
         return {}
     index = sources.index(cat) if sources is not None else SearchIndex.from_sites(cat.sites(statuses=None))
     res = search(index, Query(), brief, role=role)
-    overall = dict(zip(res.sites["site_id"], res.sites["verdict"]))
-    return {sid: BriefVerdicts(str(overall[sid]), tuple(res.explain(sid, lang)), brief.name or None)
-            for sid in ids if sid in overall}
+    found = {sid: verdicts_of(res, brief, sid, lang) for sid in ids}
+    return {sid: v for sid, v in found.items() if v is not None}
 
 
 def sheet_document(cat, site_id: str, lang: str, fmt: str = "pdf", *, role: str = "public", brief=None,

@@ -122,7 +122,7 @@ def _key_facts(doc: _Doc, record: dict[str, Any], lang: str, location) -> None:
     doc.ln(1)
     doc.font(9)
     bold = FontFace(emphasis="BOLD", color=(0, 0, 0), fill_color=HEAD_FILL)
-    with doc.table(col_widths=(28, 67, 28, 67), text_align="LEFT", line_height=4.5, first_row_as_headings=False,
+    with doc.table(col_widths=(36, 59, 36, 59), text_align="LEFT", line_height=4.5, first_row_as_headings=False,
                    borders_layout="NONE", v_align="TOP", padding=(1, 1.5, 1, 1.5), cell_fill_color=HEAD_FILL,
                    cell_fill_mode="ALL") as table:
         for i in range(0, len(facts), 2):
@@ -143,6 +143,7 @@ def _verdicts(doc: _Doc, verdicts: BriefVerdicts | None, lang: str) -> None:
     head = _("Against the brief {name}").format(name=verdicts.name) if verdicts.name else _("Against the brief")
     doc.para(6, f"{head}: {overall.label(lang) if overall is not None else '—'}")
     doc.font(8)
+    doc.set_draw_color(220)
     with doc.table(col_widths=(55, 25, 110), text_align="LEFT", line_height=4, first_row_as_headings=False,
                    borders_layout="HORIZONTAL_LINES", v_align="TOP", padding=(1, 1, 1, 1),
                    cell_fill_color=WHITE, cell_fill_mode="ALL") as table:
@@ -153,6 +154,8 @@ def _verdicts(doc: _Doc, verdicts: BriefVerdicts | None, lang: str) -> None:
             row.cell(doc.txt(v.label(lang) if v is not None else "—"),
                      style=FontFace(emphasis="BOLD", fill_color=VERDICT_RGB.get(v.name if v is not None else "", WHITE)))
             row.cell(doc.txt(reason), style=FontFace(fill_color=WHITE))
+    doc.set_draw_color(0)
+    doc.ln(2)
 
 
 #: At most this many photos on a sheet (one row of thumbnails): the sheet stays within its pages.

@@ -73,7 +73,7 @@ def test_the_brief_in_the_link_puts_its_verdicts_on_the_sheet_in_both_languages(
                                                      {"key": "land_area_min", "value": 90000, "hard": False}]})
     at = run_page("sheet", lang="en", site="DEMO-0003", b=brief)
     html = panel(at)
-    assert "Against the brief Hub" in html and "Pass" in html and "Fail" in html
+    assert "Against the brief Hub" in html and "Pass" in html and "Fail" in html and "Land area (soft)" in html
     at = run_page("sheet", lang="it", site="DEMO-0003", b=brief)
     assert "Rispetto alla richiesta Hub" in panel(at) and "Conforme" in panel(at)
     assert "Against the brief" not in panel(run_page("sheet", lang="en", site="DEMO-0003"))  # no brief: none

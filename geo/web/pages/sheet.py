@@ -14,6 +14,7 @@ from geo.listing.enquiries import send_enquiry
 from geo.render import render_sheet_html, render_sheet_pdf
 from geo.layers.actors import nearest_actors
 from geo.web.auth import current_role
+from geo.render.documents import verdicts_of
 from geo.render.values import BriefVerdicts
 from geo.search import Query, search
 from geo.web.loaders import get_all_sites, get_catalogue, get_index, get_layer
@@ -85,11 +86,7 @@ def brief_verdicts(brief, sid: str, role, lang: str) -> BriefVerdicts | None:
     """The site judged against the brief in the link (None without criteria): as the search page says it."""
     if not brief.criteria:
         return None
-    res = search(get_index(), Query(), brief, role=role)
-    row = res.sites[res.sites["site_id"] == sid]
-    if not len(row):
-        return None
-    return BriefVerdicts(str(row["verdict"].iloc[0]), tuple(res.explain(sid, lang)), brief.name or None)
+    return verdicts_of(search(get_index(), Query(), brief, role=role), brief, sid, lang)
 
 
 def _visitor() -> str:
