@@ -113,9 +113,10 @@ def sheet_document(cat, site_id: str, lang: str, fmt: str = "pdf", *, role: str 
 
 
 def dossier_document(cat, ids: Sequence[str], lang: str, *, role: str = "public", brief=None, title: str | None = None,
-                     sources: Sources | None = None) -> bytes:
+                     sources: Sources | None = None, photos: dict | None = None) -> bytes:
     """The dossier of ``ids`` (at most :data:`MAX_DOSSIER_SITES`) as PDF bytes: the summary, the brief's
-    comparison when it has criteria, then one sheet per site with its location map."""
+    comparison when it has criteria, then one sheet per site with its location map (and its photos:
+    ``photos`` maps site ids to :class:`~geo.render.values.Photo` sequences)."""
     from geo.render.pdf import render_dossier_pdf
 
     ids = list(dict.fromkeys(ids))
@@ -131,4 +132,4 @@ def dossier_document(cat, ids: Sequence[str], lang: str, *, role: str = "public"
         comparison = [(c.label(lang), [(verdicts[s].rows[j][1], verdicts[s].rows[j][2]) if s in verdicts
                                        else ("UNKNOWN", "") for s in ids]) for j, c in enumerate(brief.criteria)]
     return render_dossier_pdf(records, lang, comparison=comparison, title=title or (brief.name if brief else None),
-                              locations=locations)
+                              locations=locations, photos=photos)
