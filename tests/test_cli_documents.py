@@ -70,6 +70,7 @@ def test_dossier_with_a_brief_compares_the_sites_and_gives_each_its_sheet(built_
     assert run.returncode == 0, run.stderr
     text = pdf_text(out)
     assert "Logistics hub" in text and "Criterion" in text and "Fail" in text  # DEMO-0002: 10,220 m² < 20,000
+    assert "Overall verdict" in text
     data = out.read_bytes()
     for sid in ("DEMO-0001", "DEMO-0002", "DEMO-0003"):
         assert pages_with(data, f"{sid} · ")[0] in location_map_pages(data)

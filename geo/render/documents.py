@@ -129,7 +129,13 @@ def dossier_document(cat, ids: Sequence[str], lang: str, *, role: str = "public"
     verdicts = brief_verdicts(cat, brief, ids, lang, role, sources)
     comparison = None
     if verdicts:
-        comparison = [(c.label(lang), [(verdicts[s].rows[j][1], verdicts[s].rows[j][2]) if s in verdicts
-                                       else ("UNKNOWN", "") for s in ids]) for j, c in enumerate(brief.criteria)]
+        from geo.i18n import translator
+
+        _ = translator(lang)
+        labels = next(iter(verdicts.values())).rows  # soft criteria marked, as on each sheet
+        comparison = [(labels[j][0], [(verdicts[s].rows[j][1], verdicts[s].rows[j][2]) if s in verdicts
+                                      else ("UNKNOWN", "") for s in ids]) for j in range(len(brief.criteria))]
+        comparison.append((_("Overall verdict"), [(verdicts[s].overall, "") if s in verdicts else ("UNKNOWN", "")
+                                                  for s in ids]))
     return render_dossier_pdf(records, lang, comparison=comparison, title=title or (brief.name if brief else None),
                               locations=locations, photos=photos)

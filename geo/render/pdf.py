@@ -304,7 +304,7 @@ def _comparison(doc: _Doc, records: Sequence[dict[str, Any]],
             row.cell(doc.txt(label), style=FontFace(fill_color=WHITE))
             for verdict, reason in cells:
                 v = Verdict.parse(verdict)
-                row.cell(doc.txt(f"{v.label(lang)}\n{reason}" if v is not None else reason),
+                row.cell(doc.txt(f"{v.label(lang)}\n{reason}".strip() if v is not None else reason),
                          style=FontFace(fill_color=VERDICT_RGB.get(v.name if v is not None else "", (255, 255, 255))))
 
 
