@@ -2,6 +2,7 @@
 #   make run    build what is missing, then serve the app on the default catalogue
 #   make check  the fast layer of the tests (no PostgreSQL, browser, subprocess or slow test): <= 3 min
 #   make test   build what is missing, then run the whole test suite (CI runs this)
+#   make screenshots  every page (each role, both languages) and document as PNG, to look at (not in make test)
 
 PYTHON    ?= python3
 VENV      := .venv
@@ -14,7 +15,7 @@ JOBS      ?= auto
 XDIST     := -n $(JOBS) --dist loadfile
 FAST      := not (postgis or browser or process or slow)
 
-.PHONY: run check test install assets locale catalogue browser postgres bench mutation
+.PHONY: run check test install assets locale catalogue browser postgres bench mutation screenshots
 
 # The venv is rebuilt when the dependencies change.
 $(VENV)/.installed: pyproject.toml
@@ -78,3 +79,8 @@ bench: install assets browser
 # Mutation testing of the modules that decide (not part of make test: it takes a while).
 mutation: install assets locale
 	$(BIN)/python -m tests.mutation.run
+
+# Every page (each role, Italian and English) and every document (sheet PDF and HTML, dossier PDF) as PNG
+# under build/screenshots/, with contact.png and index.txt: look at them before calling a change done.
+screenshots: install assets locale browser
+	$(BIN)/python tools/screenshots.py

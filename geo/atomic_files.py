@@ -1,4 +1,4 @@
-"""Atomic writes of whole, stand-alone GeoPackage files (a brownfield run's output).
+"""Atomic writes of whole, stand-alone files: GeoPackages (a brownfield run's output) and documents.
 
 The catalogue itself is not written this way any more: its actions are
 transactions (:mod:`geo.catalogue.db`). This module is for files written once,
@@ -32,7 +32,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-__all__ = ["atomic_gpkg", "writer_lock", "write_layer"]
+__all__ = ["atomic_gpkg", "writer_lock", "write_layer", "write_files_atomic"]
 
 
 @contextlib.contextmanager
@@ -120,3 +120,32 @@ def write_layer(path: Path, name: str, frame: pd.DataFrame) -> None:
     if len(df.columns) == 0:
         df["_empty"] = pd.Series(dtype=object)
     pyogrio.write_dataframe(df, path, layer=name, driver="GPKG")
+
+
+def write_files_atomic(files: dict[str | os.PathLike, bytes]) -> None:
+    """Write whole files so that each is either its old self or entirely new, never half written.
+
+    Every file is first written and flushed to a temporary file in its own folder; only when all of them
+    are on disk is each moved over its target (``os.replace``, atomic on POSIX). A failure while writing
+    (disk full, a folder that is not writable) removes the temporary files and leaves every target as it was.
+    """
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for target, data in files.items():
+            target = Path(target)
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            tmp = Path(tmp_name)
+            staged.append((tmp, target))
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, 0o644)
+        for tmp, target in staged:
+            os.replace(tmp, target)
+        for folder in {target.parent for _tmp, target in staged}:
+            _fsync(folder)
+    finally:
+        for tmp, _target in staged:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()

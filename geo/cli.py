@@ -37,6 +37,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "geo.commands.listing",
     "geo.commands.brownfield",
     "geo.commands.catalogue",
+    "geo.commands.documents",
 )
 
 

@@ -48,3 +48,8 @@ def test_browser_benchmark_runs():
 def test_workbooks_benchmark_runs():
     out = _run("benchmarks/bench_workbooks.py", "--only", "row_16k_columns", "--baseline-limit", "20")
     assert "row_16k_columns" in out and "1 site, ok=True" in out and "worst:" in out
+
+
+def test_documents_benchmark_runs(built_catalogue):
+    out = _run("benchmarks/bench_documents.py", "--sites", "2", "--repeat", "1", "--catalogue", str(built_catalogue))
+    assert "sheet PDF" in out and "dossier of 2 sites" in out and "peak memory" in out

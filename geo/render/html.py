@@ -11,11 +11,13 @@ from typing import Any, Sequence
 
 from geo.i18n import translator
 from geo.render.jinja import Markup, render
-from geo.render.values import display_value, is_unknown, localised, provenance_label, sheet_rows
+from geo.render.values import (BriefVerdicts, Photo, display_value, is_unknown, key_facts, localised,
+                               provenance_label, sheet_rows)
 from geo.render.zones import zone_notes
 
-PROV_COLOURS = {"declared": "#1f5fa8", "verified": "#0a7d32", "computed": "#6b4fa0", "estimated": "#b26b00",
-                "unknown": "#888888"}
+#: Badge colours (white text on each >= 4.5:1, WCAG AA); the PDF's text colours are the same.
+PROV_COLOURS = {"declared": "#1f5fa8", "verified": "#0a7d32", "computed": "#6b4fa0", "estimated": "#965a00",
+                "unknown": "#6e6e6e"}
 CARD_FACTS = ("land_area_m2", "covered_area_m2", "permitted_uses", "transaction", "price_eur", "available_from")
 
 
@@ -69,13 +71,31 @@ def site_svg(record: dict[str, Any], municipality=None, size: int = 320, lang: s
                       bar=None, scale=scale))
 
 
+def _verdicts(verdicts: BriefVerdicts | None, lang: str) -> dict[str, Any] | None:
+    from geo.search.verdict import Verdict
+
+    if verdicts is None or not verdicts.rows:
+        return None
+    _ = translator(lang)
+    overall = Verdict.parse(verdicts.overall)
+    rows = []
+    for label, verdict, reason in verdicts.rows:
+        v = Verdict.parse(verdict)
+        rows.append({"label": label, "verdict": v.label(lang) if v is not None else "—", "reason": reason,
+                     "fill": v.fill if v is not None else "#ffffff"})
+    head = _("Against the brief {name}").format(name=verdicts.name) if verdicts.name else _("Against the brief")
+    return {"head": head, "overall": overall.label(lang) if overall is not None else "—",
+            "fill": overall.fill if overall is not None else "#ffffff", "rows": rows}
+
+
 def _sheet_body(record: dict[str, Any], lang: str, *, staff: bool = False, municipality=None,
-                location=None) -> Markup:
+                location=None, verdicts: BriefVerdicts | None = None, photos: Sequence[Photo] = (),
+                map_as_image: bool = False) -> Markup:
     drawing, sketch = "", ""
     if location is not None:
         from geo.render.location import location_html
 
-        drawing = location_html(location, lang)
+        drawing = location_html(location, lang, as_image=map_as_image)
     else:
         sketch = site_svg(record, municipality, lang=lang)
     desc = localised(record, "description", lang)
@@ -86,19 +106,25 @@ def _sheet_body(record: dict[str, Any], lang: str, *, staff: bool = False, munic
         province=str(record.get("province") or ""),
         description={"text": desc.text, "note": desc.note()} if desc else None,
         map=Markup(drawing), sketch=Markup(sketch), zones=zone_notes(record, lang), groups=groups,
+        facts=key_facts(record, lang, location), verdicts=_verdicts(verdicts, lang),
+        photos=[{"src": p.data_uri(), "caption": p.caption} for p in photos],
         colours=PROV_COLOURS, provenance=lambda prov: provenance_label(prov, lang),
         today=translator(lang).date(dt.date.today()))
 
 
 def render_sheet_html(record: dict[str, Any], lang: str = "en", *, staff: bool = False,
-                      municipality=None, standalone: bool = True, location=None) -> str:
+                      municipality=None, standalone: bool = True, location=None,
+                      verdicts: BriefVerdicts | None = None, photos: Sequence[Photo] = ()) -> str:
     """The full site sheet; ``standalone`` adds <html> and the stylesheet (for export).
 
     ``location``: a :class:`geo.render.location.LocationContext` draws the location map (provinces,
     motorways, railways, nearest exit and station with distances) instead of the municipality sketch.
-    A title or description only in the other language is shown with a note saying so.
+    A fragment (``standalone=False``, for ``st.html``) carries the map as an ``<img>``: the page's sanitiser
+    drops inline SVG. A title or description only in the other language is shown with a note saying so. ``verdicts``: the
+    active brief's verdicts on the site; ``photos``: the gallery (shown when not empty).
     """
-    body = _sheet_body(record, lang, staff=staff, municipality=municipality, location=location)
+    body = _sheet_body(record, lang, staff=staff, municipality=municipality, location=location,
+                       verdicts=verdicts, photos=photos, map_as_image=not standalone)
     return str(render("sheet.html", lang, standalone=standalone, title=_title(record, lang), body=body))
 
 

@@ -184,13 +184,21 @@ def location_svg(ctx: LocationContext | None, lang: str = "en", size: int = 360)
         anchor = "end" if x > size * 0.6 else "start"
         markers.append({"x": x, "y": sy(n.y), "colour": NEAREST[n.kind][1], "square": n.kind == "motorway_junction",
                         "anchor": anchor, "dx": -8 if anchor == "end" else 8,
-                        "label": f"{n.name[:40]} · {_km(n.km, lang)}"})
+                        "label": f"{_short(n.name)} · {_km(n.km, lang)}"})
     site = {"x": sx(ctx.site.x), "y": sy(ctx.site.y),
             "attrs": {"r": "6", "fill": "#c62828", "stroke": "#fff", "stroke-width": "2"}}
     bar_m = _nice(half / 2)
     bar = {"width": bar_m / (2 * half) * size, "label": translator(lang).unit(bar_m / 1000, "length-kilometer", 3)}
     return str(render("svg.html", lang, size=size, css_class="geo-location", paths=paths, markers=markers,
                       points=[site], bar=bar, scale=None))
+
+
+def _short(name: str, n: int = 26) -> str:
+    """A name for a label on the map: whole, or cut at a word with "…" (the legend beside it has it whole)."""
+    if len(name) <= n:
+        return name
+    cut = name[:n].rsplit(" ", 1)[0].rstrip(" ,(")
+    return cut + "…"
 
 
 def _nice(m: float) -> float:
@@ -202,14 +210,24 @@ def _nice(m: float) -> float:
     return float(exp)
 
 
-def location_html(ctx: LocationContext | None, lang: str = "en", size: int = 360) -> str:
-    """The SVG map with the nearest exit and station listed under it (escaped)."""
+def location_html(ctx: LocationContext | None, lang: str = "en", size: int = 360, *, as_image: bool = False) -> str:
+    """The SVG map with the nearest exit and station listed beside it (escaped).
+
+    ``as_image``: the SVG as an ``<img>`` with a ``data:`` URI, for HTML that passes a sanitiser which
+    drops inline SVG (Streamlit's ``st.html`` does: the page showed the legend without its map).
+    """
+    import base64
+
     from geo.render.jinja import Markup, render
 
     if ctx is None:
         return ""
-    return str(render("location.html", lang, svg=Markup(location_svg(ctx, lang, size)),
-                      legend=legend_lines(ctx, lang)))
+    svg = location_svg(ctx, lang, size)
+    legend = legend_lines(ctx, lang)
+    if as_image:
+        uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+        return str(render("location.html", lang, svg=None, uri=uri, size=size, alt="; ".join(legend), legend=legend))
+    return str(render("location.html", lang, svg=Markup(svg), uri=None, size=size, alt="", legend=legend))
 
 
 def draw_location_pdf(doc, ctx: LocationContext | None, lang: str, x: float, y: float, w: float) -> float:

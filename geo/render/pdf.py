@@ -15,14 +15,21 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from geo.i18n import translator
-from geo.render.values import display_value, localised, provenance_label, sheet_rows, title_of
+from geo.render.values import (BriefVerdicts, Photo, display_value, key_facts, localised, provenance_label,
+                               sheet_rows, title_of)
 from geo.render.zones import zone_notes
 from geo.schema import FIELD
 from geo.search.verdict import Verdict
 
 FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu")]
+#: Text colours of the provenance labels: each >= 4.5:1 against white (WCAG AA), the tables' own fill.
 PROV_RGB = {"declared": (31, 95, 168), "verified": (10, 125, 50), "computed": (107, 79, 160),
-            "estimated": (178, 107, 0), "unknown": (136, 136, 136)}
+            "estimated": (150, 90, 0), "unknown": (110, 110, 110)}
+#: Every table sets its own fill (white cells, light heading and key-facts rows): a table that left it to
+#: the document inherited the last fill colour set (the DEMO banner's red) on every row.
+WHITE = (255, 255, 255)
+HEAD_FILL = (234, 240, 236)
+MUTED = (90, 90, 90)
 VERDICT_RGB = {v.name: v.fill_rgb for v in Verdict}  # the one verdict type: same colours as page and map
 NOTE_RGB = (138, 90, 0)
 #: Characters the core fonts lack, replaced when DejaVu is missing (Babel writes no-break spaces in amounts).
@@ -70,7 +77,7 @@ class _Doc(FPDF):
         _ = self.tr
         self.set_y(-12)
         self.font(7)
-        self.set_text_color(120)
+        self.set_text_color(*MUTED)
         self.cell(0, 5, self.txt(_("Generated on {date} · page {page}").format(
             date=_.date(dt.date.today()), page=self.page_no())), align="R")
         self.set_text_color(0)
@@ -99,16 +106,90 @@ def _rows_table(doc: _Doc, rows: list[tuple[str, str, str]], lang: str) -> None:
     """Label, value and the value's source, one row each; long labels and values wrap."""
     doc.font(9)
     with doc.table(col_widths=(70, 85, 35), text_align="LEFT", line_height=4.5, first_row_as_headings=False,
-                   borders_layout="HORIZONTAL_LINES", v_align="TOP", padding=(1, 1, 1, 0)) as table:
+                   borders_layout="HORIZONTAL_LINES", v_align="TOP", padding=(1, 1, 1, 0),
+                   cell_fill_color=WHITE, cell_fill_mode="ALL") as table:
         for lab, val, prov in rows:
             row = table.row()
-            row.cell(doc.txt(lab), style=FontFace(color=(68, 68, 68)))
+            row.cell(doc.txt(lab), style=FontFace(color=(68, 68, 68), fill_color=WHITE))
             row.cell(doc.txt(val))
             row.cell(doc.txt(provenance_label(prov, lang)),
                      style=FontFace(color=PROV_RGB.get(prov, (0, 0, 0)), size_pt=8))
 
 
-def _sheet(doc: _Doc, record: dict[str, Any], lang: str, staff: bool, location=None) -> None:
+def _key_facts(doc: _Doc, record: dict[str, Any], lang: str, location) -> None:
+    """The facts an investor reads first, two per row on a light band (the table sets its own fill)."""
+    facts = key_facts(record, lang, location)
+    doc.ln(1)
+    doc.font(9)
+    bold = FontFace(emphasis="BOLD", color=(0, 0, 0), fill_color=HEAD_FILL)
+    with doc.table(col_widths=(36, 59, 36, 59), text_align="LEFT", line_height=4.5, first_row_as_headings=False,
+                   borders_layout="NONE", v_align="TOP", padding=(1, 1.5, 1, 1.5), cell_fill_color=HEAD_FILL,
+                   cell_fill_mode="ALL") as table:
+        for i in range(0, len(facts), 2):
+            row = table.row()
+            for label, value in facts[i:i + 2]:
+                row.cell(doc.txt(label), style=FontFace(color=MUTED, fill_color=HEAD_FILL))
+                row.cell(doc.txt(value), style=bold)
+
+
+def _verdicts(doc: _Doc, verdicts: BriefVerdicts | None, lang: str) -> None:
+    """The active brief's verdicts on this site: the overall one, then each criterion with its reason."""
+    if verdicts is None or not verdicts.rows:
+        return
+    _ = doc.tr
+    overall = Verdict.parse(verdicts.overall)
+    doc.ln(2)
+    doc.font(11, True)
+    head = _("Against the brief {name}").format(name=verdicts.name) if verdicts.name else _("Against the brief")
+    doc.para(6, f"{head}: {overall.label(lang) if overall is not None else '—'}")
+    doc.font(8)
+    doc.set_draw_color(220)
+    with doc.table(col_widths=(55, 25, 110), text_align="LEFT", line_height=4, first_row_as_headings=False,
+                   borders_layout="HORIZONTAL_LINES", v_align="TOP", padding=(1, 1, 1, 1),
+                   cell_fill_color=WHITE, cell_fill_mode="ALL") as table:
+        for label, verdict, reason in verdicts.rows:
+            v = Verdict.parse(verdict)
+            row = table.row()
+            row.cell(doc.txt(label), style=FontFace(fill_color=WHITE))
+            row.cell(doc.txt(v.label(lang) if v is not None else "—"),
+                     style=FontFace(emphasis="BOLD", fill_color=VERDICT_RGB.get(v.name if v is not None else "", WHITE)))
+            row.cell(doc.txt(reason), style=FontFace(fill_color=WHITE))
+    doc.set_draw_color(0)
+    doc.ln(2)
+
+
+#: At most this many photos on a sheet (one row of thumbnails): the sheet stays within its pages.
+PDF_PHOTOS = 4
+
+
+def _photos(doc: _Doc, photos: Sequence[Photo]) -> None:
+    """One row of thumbnails (at most :data:`PDF_PHOTOS`), each 44 mm wide, captions under them."""
+    import io
+
+    shown = list(photos)[:PDF_PHOTOS]
+    if not shown:
+        return
+    w, gap = 44.0, 4.0
+    if doc.get_y() + w + 10 > doc.page_break_trigger:
+        doc.add_page()
+    doc.ln(2)
+    y = doc.get_y()
+    tallest = 0.0
+    for i, p in enumerate(shown):
+        x = doc.l_margin + i * (w + gap)
+        info = doc.image(io.BytesIO(p.data), x=x, y=y, w=w)
+        h = float(info.rendered_height) if info is not None else w * 0.75
+        if p.caption:
+            doc.set_xy(x, y + h + 0.5)
+            doc.font(7)
+            doc.multi_cell(w, 3, doc.txt(p.caption[:80]), new_x="RIGHT", new_y="TOP")
+            h += 7
+        tallest = max(tallest, h)
+    doc.set_xy(doc.l_margin, y + tallest + 2)
+
+
+def _sheet(doc: _Doc, record: dict[str, Any], lang: str, staff: bool, location=None,
+           verdicts: BriefVerdicts | None = None, photos: Sequence[Photo] = ()) -> None:
     _ = doc.tr
     doc.add_page()
     if record.get("is_demo"):
@@ -117,6 +198,7 @@ def _sheet(doc: _Doc, record: dict[str, Any], lang: str, staff: bool, location=N
         doc.font(9, True)
         doc.para(6, _("DEMO DATA: listings and ZIS marked DEMO are generated automatically and are not real "
                       "offers or zones."), fill=True)
+        doc.set_fill_color(255)  # never left for what follows
         doc.set_text_color(0)
         doc.ln(2)
     title = localised(record, "title", lang)
@@ -124,16 +206,19 @@ def _sheet(doc: _Doc, record: dict[str, Any], lang: str, staff: bool, location=N
     doc.para(8, title.text if title else str(record.get("site_id") or ""))
     doc.note(title.note() if title else None)
     doc.font(9)
-    doc.set_text_color(90)
+    doc.set_text_color(*MUTED)
     doc.para(6, f"{record.get('site_id', '')} · {record.get('municipality_name') or ''} "
                 f"({record.get('province') or ''})")
     doc.set_text_color(0)
+    _key_facts(doc, record, lang, location)
+    _location(doc, location, lang)  # on the sheet's first page, whatever follows
+    _verdicts(doc, verdicts, lang)  # what the investor asked, before the rest
     desc = localised(record, "description", lang)
     if desc:
         doc.font(10)
         doc.para(5, desc.text)
         doc.note(desc.note())
-    _location(doc, location, lang)
+    _photos(doc, photos)
     for heading, bullets in zone_notes(record, lang):
         doc.ln(2)
         doc.font(11, True)
@@ -153,17 +238,22 @@ def _sheet(doc: _Doc, record: dict[str, Any], lang: str, staff: bool, location=N
         doc.set_draw_color(0)
     doc.ln(3)
     doc.font(7)
-    doc.set_text_color(100)
+    doc.set_text_color(*MUTED)
     doc.para(4, _("Values with their source: declared by the owner, verified by staff, computed from official "
                   "layers, estimated from satellite; 'unknown' when missing."))
     doc.set_text_color(0)
 
 
-def render_sheet_pdf(record: dict[str, Any], lang: str = "en", *, staff: bool = False, location=None) -> bytes:
-    """The site sheet as PDF bytes (``location``: a LocationContext for the location map)."""
+def render_sheet_pdf(record: dict[str, Any], lang: str = "en", *, staff: bool = False, location=None,
+                     verdicts: BriefVerdicts | None = None, photos: Sequence[Photo] = ()) -> bytes:
+    """The site sheet as PDF bytes.
+
+    ``location``: a LocationContext for the location map; ``verdicts``: the active brief's verdicts on
+    this site (:class:`~geo.render.values.BriefVerdicts`); ``photos``: the gallery (thumbnails).
+    """
     doc = _Doc(lang)
     doc.set_title(doc.txt(title_of(record, lang)))
-    _sheet(doc, record, lang, staff, location)
+    _sheet(doc, record, lang, staff, location, verdicts, photos)
     return bytes(doc.output())
 
 
@@ -186,7 +276,8 @@ def _summary(doc: _Doc, records: Sequence[dict[str, Any]], lang: str) -> None:
         rows.append([str(r.get("site_id")), title.noted() if title else title_of(r, lang)] + vals)
     doc.font(7)
     with doc.table(col_widths=(18, 42, 26, 18, 18, 20, 18, 20), text_align="LEFT", line_height=4,
-                   first_row_as_headings=True) as table:
+                   first_row_as_headings=True, cell_fill_color=WHITE, cell_fill_mode="ALL",
+                   headings_style=FontFace(emphasis="BOLD", fill_color=HEAD_FILL)) as table:
         for row in [heads] + rows:
             cells = table.row()
             for v in row:
@@ -202,28 +293,30 @@ def _comparison(doc: _Doc, records: Sequence[dict[str, Any]],
     doc.ln(3)
     doc.font(7)
     with doc.table(col_widths=(first,) + (rest,) * len(records), text_align="LEFT", line_height=3.6,
-                   first_row_as_headings=True, v_align="TOP",
-                   headings_style=FontFace(emphasis="BOLD", size_pt=8)) as table:
+                   first_row_as_headings=True, v_align="TOP", cell_fill_color=WHITE, cell_fill_mode="ALL", padding=(0.8, 1),
+                   headings_style=FontFace(emphasis="BOLD", size_pt=8, fill_color=HEAD_FILL)) as table:
         head = table.row()
         head.cell(doc.txt(_("Criterion")))
         for r in records:
             head.cell(doc.txt(r.get("site_id")))
         for label, cells in comparison:
             row = table.row()
-            row.cell(doc.txt(label))
+            row.cell(doc.txt(label), style=FontFace(fill_color=WHITE))
             for verdict, reason in cells:
                 v = Verdict.parse(verdict)
-                row.cell(doc.txt(f"{v.label(lang)}\n{reason}" if v is not None else reason),
+                row.cell(doc.txt(f"{v.label(lang)}\n{reason}".strip() if v is not None else reason),
                          style=FontFace(fill_color=VERDICT_RGB.get(v.name if v is not None else "", (255, 255, 255))))
 
 
 def render_dossier_pdf(records: Sequence[dict[str, Any]], lang: str = "en",
                        comparison: Sequence[tuple[str, Sequence[tuple[str, str]]]] | None = None,
-                       title: str | None = None, locations: dict | None = None) -> bytes:
+                       title: str | None = None, locations: dict | None = None,
+                       photos: dict | None = None) -> bytes:
     """A shortlist dossier: a comparison table (criteria x sites, verdicts coloured) then one sheet per site.
 
     ``comparison`` is ``[(criterion label, [(verdict, reason) per site]), ...]``; ``locations`` maps
-    site ids to LocationContexts (each sheet then carries its location map).
+    site ids to LocationContexts (each sheet then carries its location map); ``photos`` maps site ids to
+    their :class:`~geo.render.values.Photo` sequences.
     """
     doc = _Doc(lang)
     _ = doc.tr
@@ -241,5 +334,6 @@ def render_dossier_pdf(records: Sequence[dict[str, Any]], lang: str = "en",
     if comparison and records:
         _comparison(doc, records, comparison, lang)
     for r in records:
-        _sheet(doc, r, lang, staff=False, location=(locations or {}).get(r.get("site_id")))
+        _sheet(doc, r, lang, staff=False, location=(locations or {}).get(r.get("site_id")),
+               photos=(photos or {}).get(r.get("site_id"), ()))
     return bytes(doc.output())

@@ -8,7 +8,9 @@ back to the other language.
 
 from __future__ import annotations
 
+import base64
 import math
+from dataclasses import dataclass
 from typing import Any, Iterator
 
 from geo.i18n import Localised, content, translator
@@ -114,3 +116,85 @@ def title_of(record: dict[str, Any], lang: str = "en") -> str:
     """The title in ``lang``, else in the other language, else the site id (plain text, not escaped)."""
     c = localised(record, "title", lang)
     return c.text if c else str(record.get("site_id") or "")
+
+
+@dataclass(frozen=True)
+class Photo:
+    """One image of a site as the documents show it: a thumbnail's bytes (JPEG or PNG) and its caption.
+
+    The sheet's gallery slot: whoever stores a site's photos hands them over in this shape (plain text
+    caption, escaped by the templates); an empty sequence shows no gallery.
+    """
+
+    data: bytes
+    mime: str = "image/jpeg"
+    caption: str = ""
+
+    def data_uri(self) -> str:
+        """``data:image/...;base64,...`` for an ``<img src>`` (a stand-alone HTML file needs no other file)."""
+        return f"data:{self.mime};base64,{base64.b64encode(self.data).decode('ascii')}"
+
+
+@dataclass(frozen=True)
+class BriefVerdicts:
+    """A site judged against the active investor brief: the overall verdict and one row per criterion.
+
+    ``rows`` are ``(criterion label, verdict name, reason)`` as :meth:`geo.search.SearchResult.explain`
+    gives them; ``overall`` is a :class:`~geo.search.verdict.Verdict` name.
+    """
+
+    overall: str
+    rows: tuple[tuple[str, str, str], ...]
+    name: str | None = None
+
+
+def _km_value(record: dict[str, Any], key: str, lang: str) -> str | None:
+    v = record.get(key)
+    return None if is_unknown(v) else display_value(key, v, lang)
+
+
+def key_facts(record: dict[str, Any], lang: str = "en", location=None) -> list[tuple[str, str]]:
+    """The facts an investor reads first, ``[(label, value), ...]``, every one present ("—" when unknown).
+
+    Area, price (or rent), availability, zone, and the nearest motorway exit and railway station with
+    their straight-line distances (the distance is the stored one, as in the sheet's table; the exit's
+    name comes from the location map when there is one).
+    """
+    _ = translator(lang)
+    dash = "—"
+    land, covered = (record.get(k) for k in ("land_area_m2", "covered_area_m2"))
+    area = dash
+    if not is_unknown(land):
+        area = display_value("land_area_m2", land, lang)
+        if not is_unknown(covered):
+            area = _("{land} (covered {covered})").format(land=area, covered=display_value("covered_area_m2",
+                                                                                             covered, lang))
+    price = dash
+    if not is_unknown(record.get("price_eur")):
+        price = display_value("price_eur", record["price_eur"], lang)
+    elif not is_unknown(record.get("lease_eur_m2_year")):
+        price = display_value("lease_eur_m2_year", record["lease_eur_m2_year"], lang)
+    if not is_unknown(record.get("transaction")):
+        deal = display_value("transaction", record["transaction"], lang)
+        price = deal if price == dash else f"{price} · {deal}"
+    available = display_value("available_from", record.get("available_from"), lang)
+    zones = []
+    if record.get("in_zls") is True:
+        zones.append(_("ZLS, regional aid area") if record.get("zls_aid_area") is True else _("ZLS"))
+    if not is_unknown(record.get("zis_id")) and record.get("zis_id"):
+        zones.append(_("ZIS {zis}").format(zis=record["zis_id"]))
+    if record.get("legal_disused_area") is True:
+        zones.append(_("disused area (Regional Law 1/2007)"))
+    if not zones:
+        zones.append(_("not in a ZLS") if record.get("in_zls") is False else dash)
+    names = {n.kind: n.name for n in getattr(location, "nearest", ())}
+    rail_name = names.get("rail_station") or (None if is_unknown(record.get("nearest_rail_station"))
+                                              else str(record["nearest_rail_station"]))
+    near = []
+    for label, name, key in ((_("Motorway exit (straight-line)"), names.get("motorway_junction"),
+                              "dist_motorway_junction_km"),
+                             (_("Railway station (straight-line)"), rail_name, "dist_rail_station_km")):
+        km = _km_value(record, key, lang)
+        near.append((label, " · ".join(x for x in (name, km) if x) or dash))
+    return [(_.pgettext("key facts", "Area"), area), (_("Price"), price), (_("Available from"), available), (_("Zone"), ", ".join(zones)),
+            *near]

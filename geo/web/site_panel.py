@@ -8,7 +8,8 @@ staff review. :func:`panel_html` is pure (record and reference layers in, HTML o
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+import unicodedata
+from typing import Any, Mapping, Sequence
 
 import folium
 import pandas as pd
@@ -17,6 +18,7 @@ from streamlit_folium import st_folium
 
 from geo.render import render_sheet_html
 from geo.render.location import LocationContext, location_context
+from geo.render.values import BriefVerdicts, Photo
 from geo.web.assets import localise
 from geo.web.loaders import get_layer
 from geo.web.map_data import location_layers
@@ -36,9 +38,11 @@ def site_location(record: Mapping[str, Any], municipalities: pd.DataFrame,
 
 
 def panel_html(record: Mapping[str, Any], lang: str, location: LocationContext | None, *,
-               staff: bool = False) -> str:
-    """The panel's sheet: every field with its provenance, zone notes and the location map."""
-    return render_sheet_html(dict(record), lang, staff=staff, standalone=False, location=location)
+               staff: bool = False, verdicts: BriefVerdicts | None = None, photos: Sequence[Photo] = ()) -> str:
+    """The panel's sheet: key facts, the location map, the brief's verdicts (when a brief is active), the
+    photo gallery (when there are photos), zone notes and every field with its provenance."""
+    return render_sheet_html(dict(record), lang, staff=staff, standalone=False, location=location,
+                             verdicts=verdicts, photos=photos)
 
 
 def cached_location(record: Mapping[str, Any]) -> LocationContext | None:
@@ -47,11 +51,49 @@ def cached_location(record: Mapping[str, Any]) -> LocationContext | None:
 
 
 def show_sheet(record: Mapping[str, Any], lang: str, *, staff: bool = False,
-               location: LocationContext | None = None) -> LocationContext | None:
-    """Draw the panel's sheet; returns the location context it used (for the exports beside it)."""
+               location: LocationContext | None = None, verdicts: BriefVerdicts | None = None,
+               photos: Sequence[Photo] = ()) -> LocationContext | None:
+    """Draw the panel's sheet; returns the location context it used (for the exports beside it).
+
+    ``photos``: the site's gallery (thumbnails as :class:`~geo.render.values.Photo`), shown when not empty.
+    """
     location = location if location is not None else cached_location(record)
-    st.html(panel_html(record, lang, location, staff=staff))
+    st.html(panel_html(record, lang, location, staff=staff, verdicts=verdicts, photos=photos))
     return location
+
+
+def _folded(text: Any) -> str:
+    """Lower case without accents ("Cantù" -> "cantu"): what a person types matches what is stored."""
+    text = unicodedata.normalize("NFKD", str(text or "")).casefold()
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def site_matches(sites: pd.DataFrame, text: str, limit: int = 50) -> list[str]:
+    """Site ids whose id, title (either language) or town holds every word of ``text`` (accents and case
+    ignored), best first: the id itself, then ids, towns and titles that start with it, then the rest.
+
+    >>> df = pd.DataFrame({"site_id": ["S-1", "S-2"], "title_it": ["Capannone a Cantù", None],
+    ...                    "title_en": [None, "Warehouse"], "municipality_name": ["Cantù", "Milano"]})
+    >>> site_matches(df, "cantu"), site_matches(df, "s-2"), site_matches(df, "ware mil"), site_matches(df, "")
+    (['S-1'], ['S-2'], ['S-2'], [])
+    """
+    words = _folded(text).split()
+    if not words or not len(sites):
+        return []
+    cols = [c for c in ("site_id", "municipality_name", "title_it", "title_en") if c in sites]
+    hay = {c: sites[c].map(_folded) for c in cols}
+    joined = hay[cols[0]]
+    for c in cols[1:]:
+        joined = joined + " " + hay[c]
+    hit = joined.map(lambda h: all(w in h for w in words))
+    q = " ".join(words)
+    rank = pd.Series(3, index=sites.index)
+    for c in ("title_en", "title_it", "municipality_name"):
+        if c in hay:
+            rank = rank.where(~hay[c].str.startswith(q), 2)
+    rank = rank.where(~hay["site_id"].str.startswith(q), 1).where(hay["site_id"] != q, 0)
+    order = sites.assign(_r=rank)[hit].sort_values(["_r", "site_id"], kind="stable")
+    return order["site_id"].head(limit).tolist()
 
 
 def show_map(record: Mapping[str, Any], lang: str, *, key: str, height: int = 360, zoom: int = 14) -> None:

@@ -112,12 +112,14 @@ def italian_only_listing(monkeypatch, writable_catalogue):
 def test_english_sheet_of_an_italian_only_listing_says_italian_only(italian_only_listing):
     sid = italian_only_listing
     at = run_page("sheet", lang="en", site=sid)
-    picked = at.selectbox[0]
-    assert picked.options[picked.index] == f"{sid} · Capannone solo italiano (Italian only)"
+    at.text_input(key="sheet_find").input("capannone solo").run()
+    labels = [b.label.replace("\\", "") for b in at.button if b.key == f"pick_{sid}"]  # Markdown escaped
+    assert labels and labels[0].startswith(f"{sid} · Capannone solo italiano (Italian only) · ")
     # In Italian nothing fell back: no note.
     at = run_page("sheet", lang="it", site=sid)
-    picked = at.selectbox[0]
-    assert picked.options[picked.index] == f"{sid} · Capannone solo italiano"
+    at.text_input(key="sheet_find").input("capannone solo").run()
+    labels = [b.label.replace("\\", "") for b in at.button if b.key == f"pick_{sid}"]
+    assert labels and "(" not in labels[0].split(" · ")[1]
 
 
 def test_english_shortlist_and_map_mark_italian_only_titles(italian_only_listing):

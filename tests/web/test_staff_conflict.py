@@ -92,19 +92,19 @@ def test_an_investor_sends_an_enquiry_from_the_sheet(catalogue_target, monkeypat
 
     sid = open_catalogue(catalogue_target).sites()["site_id"].iloc[0]
     at = open_page(monkeypatch, catalogue_target, "public", "sheet", site=sid)
-    at.text_input[0].input("Li Wei, Shenzhen Motors")
-    at.text_input[1].input("li.wei@example.com")
-    at.text_area[0].input("Is the site still available in 2027?")
-    at.checkbox[0].check()
+    at.text_input(key="enq_name").input("Li Wei, Shenzhen Motors")
+    at.text_input(key="enq_email").input("li.wei@example.com")
+    at.text_area(key="enq_message").input("Is the site still available in 2027?")
+    at.checkbox(key="enq_consent").check()
     next(b for b in at.button if b.label == "Send").click().run()
     assert not at.exception and not at.error
     assert any("Enquiry sent" in s.value for s in at.success)
     got = enquiries_for_staff(open_catalogue(catalogue_target), "staff")
     assert got["site_id"].tolist() == [sid] and got["name"].tolist() == ["Li Wei, Shenzhen Motors"]
     # Without consent: a message, nothing stored.
-    at.text_input[0].input("A")
-    at.text_input[1].input("a@example.com")
-    at.text_area[0].input("Hi")
+    at.text_input(key="enq_name").input("A")
+    at.text_input(key="enq_email").input("a@example.com")
+    at.text_area(key="enq_message").input("Hi")
     next(b for b in at.button if b.label == "Send").click().run()
     assert any("consent" in e.value for e in at.error)
     assert len(enquiries_for_staff(open_catalogue(catalogue_target), "staff")) == 1
