@@ -22,7 +22,7 @@ from geo.search.verdict import Verdict
 
 FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu")]
 PROV_RGB = {"declared": (31, 95, 168), "verified": (10, 125, 50), "computed": (107, 79, 160),
-            "estimated": (178, 107, 0), "unknown": (136, 136, 136)}
+            "estimated": (178, 107, 0), "system": (84, 84, 84), "unknown": (136, 136, 136)}
 VERDICT_RGB = {v.name: v.fill_rgb for v in Verdict}  # the one verdict type: same colours as page and map
 NOTE_RGB = (138, 90, 0)
 #: Characters the core fonts lack, replaced when DejaVu is missing (Babel writes no-break spaces in amounts).
@@ -126,7 +126,7 @@ def _sheet(doc: _Doc, record: dict[str, Any], lang: str, staff: bool, location=N
     doc.font(9)
     doc.set_text_color(90)
     doc.para(6, f"{record.get('site_id', '')} · {record.get('municipality_name') or ''} "
-                f"({record.get('province') or ''})")
+                f"({display_value('province', record['province'], lang) if record.get('province') else ''})")
     doc.set_text_color(0)
     desc = localised(record, "description", lang)
     if desc:
@@ -155,7 +155,8 @@ def _sheet(doc: _Doc, record: dict[str, Any], lang: str, staff: bool, location=N
     doc.font(7)
     doc.set_text_color(100)
     doc.para(4, _("Values with their source: declared by the owner, verified by staff, computed from official "
-                  "layers, estimated from satellite; 'unknown' when missing."))
+                  "layers (distances in a straight line), estimated from satellite, set by the system (status, "
+                  "dates); 'unknown' when missing, no badge when the source was not recorded."))
     doc.set_text_color(0)
 
 
@@ -180,7 +181,7 @@ def _summary(doc: _Doc, records: Sequence[dict[str, Any]], lang: str) -> None:
     heads = [_("ID"), _("Title")] + [FIELD[k].label_with_unit(lang) for k in SUMMARY_FIELDS]
     rows = []
     for r in records:
-        place = f"{r.get('municipality_name') or '—'} ({r.get('province') or '—'})"
+        place = f"{r.get('municipality_name') or '—'} ({display_value('province', r.get('province'), lang)})"
         vals = [place] + [display_value(k, r.get(k), lang) for k in SUMMARY_FIELDS[1:]]
         title = localised(r, "title", lang)  # "(Italian only)" as on the sheets
         rows.append([str(r.get("site_id")), title.noted() if title else title_of(r, lang)] + vals)

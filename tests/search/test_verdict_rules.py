@@ -257,17 +257,17 @@ REASON_CASES = [
     (Criterion('power_min', 5000), {'power_kw': 4800.0}, 'it',
      '{L} 4.800 kW: poco sotto i 5.000 kW richiesti'),
     (Criterion('price_max', 100000), {'price_eur': 90000.0}, 'en',
-     '{L} 90,000 € ≤ maximum 100,000 €'),
+     '{L} €90,000 ≤ maximum €100,000'),  # amounts written as the sheet writes them
     (Criterion('price_max', 100000), {'price_eur': 105000.0}, 'en',
-     '{L} 105,000 €: just above maximum 100,000 €'),
+     '{L} €105,000: just above maximum €100,000'),
     (Criterion('price_max', 100000), {'price_eur': 200000.0}, 'en',
-     '{L} 200,000 € > maximum 100,000 €'),
+     '{L} €200,000 > maximum €100,000'),
     (Criterion('price_max', 100000), {'price_eur': 90000.0}, 'it',
-     '{L} 90.000 € ≤ 100.000 € massimi'),
+     '{L} 90.000\u00a0€ ≤ 100.000\u00a0€ massimi'),
     (Criterion('price_max', 100000), {'price_eur': 105000.0}, 'it',
-     '{L} 105.000 €: poco sopra i 100.000 € massimi'),
+     '{L} 105.000\u00a0€: poco sopra i 100.000\u00a0€ massimi'),
     (Criterion('price_max', 100000), {'price_eur': 200000.0}, 'it',
-     '{L} 200.000 € > 100.000 € massimi'),
+     '{L} 200.000\u00a0€ > 100.000\u00a0€ massimi'),
     (Criterion('airport_km', 20), {'dist_airport_km': 12.34}, 'en',
      '{L}: 12.3 km ≤ 20 km'),
     (Criterion('airport_km', 20), {'dist_airport_km': 21.0}, 'en',
@@ -370,7 +370,7 @@ def test_requirements_are_written_with_two_decimals_and_distances_to_a_point_in_
     crit = Criterion("airport_km", 2.125)
     assert reason(idx, crit, 0, PASS, "en") == f"{crit.label('en')}: 1 km ≤ 2.12 km"
     point = Criterion("distance_to_point_km", {"lat": 45.0, "lon": 10.0, "km": 2.5, "label": "port"})
-    assert reason(idx, point, 1, PASS, "en") == f"{point.label('en')}: 0 km ≤ 2.5 km"
+    assert reason(idx, point, 1, PASS, "en") == f"{point.label('en')}: 0 km in a straight line ≤ 2.5 km"
 
 
 def test_a_missing_reference_layer_is_named_in_the_reason():
