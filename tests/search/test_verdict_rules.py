@@ -321,7 +321,7 @@ REASON_CASES = [
     (Criterion('contamination', ['none_known']), {'contamination': 'investigating'}, 'en',
      '{L}: Under investigation, conditional (wanted None known)'),
     (Criterion('contamination', ['none_known']), {'contamination': 'investigating'}, 'it',
-     '{L}: In caratterizzazione, condizionato (richiesto Nessuna nota)'),
+     '{L}: In caratterizzazione, condizionato (richiesto Nessuna contaminazione nota)'),
     (Criterion('province', ['MN']), {'province': 'MN'}, 'en',
      '{L}: MN (wanted MN)'),
     (Criterion('power_min', 5000), {'power_kw': 100.0}, 'en',
@@ -341,7 +341,7 @@ REASON_CASES += [
     (Criterion("price_m2_max", 50), {"price_eur": 400000.0, "land_area_m2": 10000.0}, "it",
      "{L} 40 €/m² ≤ 50 €/m² massimi"),
     (Criterion("contamination", ["none_known"]), {"contamination": "none_known"}, "it",
-     "{L}: Nessuna nota (richiesto Nessuna nota)"),
+     "{L}: Nessuna contaminazione nota (richiesto Nessuna contaminazione nota)"),
     (Criterion("lease_max", 10), {"lease_eur_m2_year": 8.0}, "en", "{L} 8 €/m²/year ≤ maximum 10 €/m²/year"),
     (Criterion("lease_max", 10), {"lease_eur_m2_year": 8.0}, "it", "{L} 8 €/m²/anno ≤ 10 €/m²/anno massimi"),
 ]
