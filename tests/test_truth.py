@@ -220,3 +220,25 @@ def test_csv_writes_integers_as_integers_and_the_sheet_s_figures(catalogue):
         v = s["dist_rail_station_km"]
         if v is not None and np.isfinite(v):
             assert km_figures(format_km(v, "en")) == [r["dist_rail_station_km"]]
+
+
+def test_the_pdf_sheet_shows_the_one_figure_and_says_straight_line(catalogue):
+    """DEMO-0018 once showed 3.8 km in the table and 3.7 km in the legend for the same station."""
+    import io
+
+    from pypdf import PdfReader
+
+    from geo.render import render_sheet_pdf
+    from geo.render.location import metric_layers
+
+    rec = dict(catalogue.site("DEMO-0018", role="staff"))
+    layers = metric_layers(infrastructure=catalogue.layer("infrastructure"))
+    ctx = location_context(rec, **layers)
+    for lang, phrase in (("en", "in a straight line"), ("it", "in linea d'aria")):
+        reader = PdfReader(io.BytesIO(render_sheet_pdf(rec, lang, location=ctx)))
+        text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+        station = format_km(rec["dist_rail_station_km"], lang)
+        assert f"{station} {phrase}" in text  # the legend
+        assert text.count(station) >= 2  # and the table, the same figure
+        name = PROVINCE_NAMES[rec["province"]]
+        assert f"({name})" in text
