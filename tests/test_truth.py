@@ -186,6 +186,9 @@ def test_airport_names_are_the_airports_own_and_italian_on_italian_sheets(catalo
     assert set(commercial["name"]) == set(NAMES.values())  # every nearest airport has its own name
     assert airport_name("Milan Malpensa Airport", "it") == "Aeroporto di Milano Malpensa"
     assert airport_name("Genoa Cristoforo Colombo Airport", "it") == "Aeroporto di Genova Cristoforo Colombo"
+    # a catalogue built before stores the package's name: still shown by the airport's own, translated
+    assert airport_name("Genova / Sestri Cristoforo Colombo Airport", "it") == "Aeroporto di Genova Cristoforo Colombo"
+    assert airport_name("Aeroporto Inventato", "it") == "Aeroporto Inventato"
     rec = dict(catalogue.site("DEMO-0001"))
     assert rec["nearest_airport"] in NAMES.values()
     it = rows_of(rec, "it")["Aeroporto più vicino"][0]

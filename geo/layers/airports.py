@@ -48,14 +48,21 @@ NAMES: dict[str, str] = {
     "LSZS": N_("Samedan Engadin Airport"),
 }
 _KNOWN = set(NAMES.values())
+#: The package's names stored by catalogues built before :data:`NAMES` (shown by their own name until rebuilt).
+_FORMER = {"Malpensa International Airport": "LIMC", "Linate Airport": "LIML",
+           "Bergamo / Orio Al Serio Airport": "LIME", "Brescia / Montichiari Airport": "LIPO",
+           "Verona / Villafranca Airport": "LIPX", "Parma Airport": "LIMP",
+           "Genova / Sestri Cristoforo Colombo Airport": "LIMJ", "Bologna / Borgo Panigale Airport": "LIPE",
+           "Samedan Airport": "LSZS"}
 
 
 def airport_name(name: str, lang: str) -> str:
     """A stored airport name in the reader's language (an unknown name as stored).
 
-    >>> airport_name("Milan Malpensa Airport", "it"), airport_name("Milan Malpensa Airport", "en")
+    >>> airport_name("Milan Malpensa Airport", "it"), airport_name("Malpensa International Airport", "en")
     ('Aeroporto di Milano Malpensa', 'Milan Malpensa Airport')
     """
+    name = NAMES[_FORMER[name]] if name in _FORMER else name
     return translator(lang)(name) if name in _KNOWN else name
 
 
