@@ -67,3 +67,27 @@ def register_problems(text: str) -> list[str]:
     if not is_label(text):
         found += [f"tu: {m}" for m in TU_IMPERATIVE.findall(text) + TU_IMPERATIVE_FIRST.findall(text)]
     return found
+
+
+def main(argv: list[str] | None = None) -> int:  # pragma: no cover - a reporting script
+    """Print the Italian ``msgstr`` that leave the register, and how many (``python -m geo.i18n.register``)."""
+    import sys
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    folder = Path((argv or sys.argv[1:] or [str(Path(__file__).resolve().parents[1] / "locale" / "it" / "LC_MESSAGES")])[0])
+    n = 0
+    for po in sorted(folder.glob("*.po")):
+        with po.open("rb") as fh:
+            for m in read_po(fh):
+                for s in (m.string if isinstance(m.string, (list, tuple)) else [m.string]) if m.id else []:
+                    if s and register_problems(s):
+                        n += 1
+                        print(f"{po.stem}: {register_problems(s)} {s[:100]!r}")
+    print(f"{n} Italian messages out of the impersonal register")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
