@@ -48,7 +48,7 @@ def to_csv(sites: pd.DataFrame, *, staff: bool = False, extra: tuple[str, ...] =
     df = _public(sites, staff, extra)
     df = df.astype(object).where(df.notna(), None).map(neutralise_cell)
     for c in df.columns:  # each figure rounded as the sheet shows it; whole numbers written as integers
-        if c in FIELD and FIELD[c].kind in ("float", "int"):
+        if c in FIELD and FIELD[c].kind in ("float", "int", "lat", "lon"):
             df[c] = pd.Series([rounded(c, v) for v in df[c]], index=df.index, dtype=object)
     # RFC 4180 line ends: with pandas' default '\n' a cell holding a bare '\r' was written unquoted, and a
     # spreadsheet then breaks the row there (the quoting rule only covers the line terminator's characters).

@@ -19,6 +19,8 @@ from geo.schema import FIELD
 KM_DIGITS = 1
 #: Decimals of a share (a ratio field bounded by 1) and of any other measured figure.
 RATIO_DIGITS, DEFAULT_DIGITS = 2, 1
+#: Decimals of a coordinate in degrees (about 1 m).
+DEGREE_DIGITS = 5
 #: Said after every computed (straight-line) distance.
 STRAIGHT_LINE = N_("in a straight line")
 
@@ -30,14 +32,16 @@ def _missing(v: Any) -> bool:
 def digits(key: str) -> int:
     """The decimals figure ``key`` is shown with (0 for integers and euro amounts).
 
-    >>> digits("dist_motorway_junction_km"), digits("max_coverage_ratio"), digits("price_eur"), digits("year_built")
-    (1, 2, 0, 0)
+    >>> digits("dist_motorway_junction_km"), digits("max_coverage_ratio"), digits("price_eur"), digits("lat")
+    (1, 2, 0, 5)
     """
     f = FIELD.get(key)
     if f is None:
         return DEFAULT_DIGITS
     if f.kind == "int" or f.unit == "€":
         return 0
+    if f.kind in ("lat", "lon"):
+        return DEGREE_DIGITS
     if f.unit == "km":
         return KM_DIGITS
     return RATIO_DIGITS if (f.max is not None and f.max <= 1) else DEFAULT_DIGITS

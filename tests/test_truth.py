@@ -223,6 +223,10 @@ def test_csv_writes_integers_as_integers_and_the_sheet_s_figures(catalogue):
         v = s["dist_rail_station_km"]
         if v is not None and np.isfinite(v):
             assert km_figures(format_km(v, "en")) == [r["dist_rail_station_km"]]
+        shown = rows_of(dict(s), "en")
+        sheet = (shown["Coordinates (lat, lon)"][0].split(", ") if "Coordinates (lat, lon)" in shown
+                 else [shown["Latitude"][0], shown["Longitude"][0]])  # two rows when their provenances differ
+        assert [float(x) for x in sheet] == [float(r["lat"]), float(r["lon"])]
 
 
 def test_the_pdf_sheet_shows_the_one_figure_and_says_straight_line(catalogue):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any, Iterator
 
-from geo.figures import format_figure
+from geo.figures import digits, format_figure
 from geo.i18n import Localised, content, translator
 from geo.layers.airports import airport_name
 from geo.places import province_name
@@ -68,7 +68,7 @@ def display_value(key: str, value: Any, lang: str = "en") -> str:
     if f.kind in ("float", "int"):
         return format_figure(key, value, lang)  # the one rounding of this figure (legend, reasons, CSV alike)
     if f.kind in ("lat", "lon"):
-        return _.number(float(value), 5, trim=False)
+        return _.number(float(value), digits(key), trim=False)
     if f.kind in ("date", "timestamp"):
         try:
             return _.date(str(value)[:10] if f.kind == "date" else str(value))
@@ -121,7 +121,8 @@ def sheet_rows(record: dict[str, Any], lang: str = "en", staff: bool = False
                 lon = record.get("lon")
                 # "45.46420, 9.18998" / "45,46420; 9,18998": the Italian decimal comma needs another separator
                 val = "—" if is_unknown(v) or is_unknown(lon) else _("{lat}, {lon}").format(
-                    lat=_.number(float(v), 5, trim=False), lon=_.number(float(lon), 5, trim=False))
+                    lat=_.number(float(v), digits("lat"), trim=False), lon=_.number(float(lon), digits("lon"),
+                                                                                    trim=False))
             elif f.key in COMPUTED_NO and is_unknown(v) and provenance_of(record, f.key) == "computed":
                 val = _("No")  # computed: in none of the layer's areas
             else:
