@@ -49,6 +49,8 @@ def test_every_demo_sheet_writes_each_distance_with_one_figure(built_catalogue):
     assert conflicts == {}
     missing = [(s.site_id, s.lang, k) for s in sheets for k, v in s.figures.items() if "html-missing" in v]
     assert missing == []
+    # and no distance in the page written another way (a header rounding the raw value, say)
+    assert {(s.site_id, s.lang): s.unexplained for s in sheets if s.unexplained} == {}
     # the audit saw the three places for the exit and the station on every located sheet
     seen = [s for s in sheets if {"table", "legend", "reasons", "html"} <= set(s.figures.get("rail_station_km", {}))]
     assert len(seen) == 640
@@ -249,3 +251,13 @@ def test_the_pdf_sheet_shows_the_one_figure_and_says_straight_line(catalogue):
         assert text.count(station) >= 2  # and the table, the same figure
         name = PROVINCE_NAMES[rec["province"]]
         assert f"({name})" in text
+
+
+def test_the_audit_flags_a_distance_written_another_way(catalogue):
+    from geo.demo.audit import audit_sheet
+
+    rec = dict(catalogue.site("DEMO-0003"))
+    assert audit_sheet(rec, None, {}, "en").unexplained == set()
+    raw = f"{rec['dist_rail_station_km']:.2f}"  # a header that printed the stored value unrounded
+    rec["description_en"] = f"Station at {raw} km."
+    assert audit_sheet(rec, None, {}, "en").unexplained == {raw}
