@@ -55,7 +55,9 @@ def sources_table(demo: bool) -> pd.DataFrame:
         ("airportsdata", "Airports (airportsdata)", "MIT",
          f"Mike Borsetti and contributors, airportsdata {_version('airportsdata')}",
          "https://pypi.org/project/airportsdata/",
-         "Airports with an IATA code within 50 km of Lombardy; airfields inside Lombardy"),
+         "Airports with an IATA code within 50 km of Lombardy; airfields inside Lombardy. Commercial airports "
+         "named by their own names as their operators, ENAC and FOCA publish them (geo/layers/airports.py NAMES), "
+         "translated in the catalogues"),
         ("zls_dgr", "ZLS Lombardia municipalities and 2022-2027 regional aid map", "Public legal act",
          "DPCM 27/12/2024 (ZLS Lombardia); Regione Lombardia DGR XII/4959 of 8/9/2025, §1.3",
          "", "Whole municipalities: the real ZLS perimeter (3,303 ha) is smaller"),
