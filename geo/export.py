@@ -15,7 +15,8 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.catalogue.frames import to_python
-from geo.schema import FIELDS
+from geo.figures import rounded
+from geo.schema import FIELD, FIELDS
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -46,6 +47,9 @@ def _public(sites: pd.DataFrame, staff: bool, extra: tuple[str, ...]) -> pd.Data
 def to_csv(sites: pd.DataFrame, *, staff: bool = False, extra: tuple[str, ...] = ("verdict", "score")) -> str:
     df = _public(sites, staff, extra)
     df = df.astype(object).where(df.notna(), None).map(neutralise_cell)
+    for c in df.columns:  # each figure rounded as the sheet shows it; whole numbers written as integers
+        if c in FIELD and FIELD[c].kind in ("float", "int", "lat", "lon"):
+            df[c] = pd.Series([rounded(c, v) for v in df[c]], index=df.index, dtype=object)
     # RFC 4180 line ends: with pandas' default '\n' a cell holding a bare '\r' was written unquoted, and a
     # spreadsheet then breaks the row there (the quoting rule only covers the line terminator's characters).
     return df.to_csv(index=False, lineterminator="\r\n")

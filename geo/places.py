@@ -21,6 +21,16 @@ from geo.errors import UserError
 from geo.i18n import N_
 
 METRIC_CRS = 32632  # UTM 32N: Lombardy's metric CRS for distances and areas
+#: The 12 Lombardy provinces: ISTAT sigla -> ISTAT name (the same in both languages, like municipality names);
+#: a sheet shows the name, never the code. Checked against the ISTAT layer by tests/test_truth.py.
+PROVINCE_NAMES = {"BG": "Bergamo", "BS": "Brescia", "CO": "Como", "CR": "Cremona", "LC": "Lecco", "LO": "Lodi",
+                  "MB": "Monza e della Brianza", "MI": "Milano", "MN": "Mantova", "PV": "Pavia", "SO": "Sondrio",
+                  "VA": "Varese"}
+
+
+def province_name(code: object) -> str:
+    """The province's name for its sigla ("CR" -> "Cremona"); anything else as given."""
+    return PROVINCE_NAMES.get(str(code), str(code))
 
 _ABBREVIATIONS = {
     "s": "san", "s.": "san", "ss": "santi", "ss.": "santi", "sta": "santa", "s.ta": "santa",

@@ -48,7 +48,7 @@ def test_csv_neutralises_every_text_cell_and_keeps_numbers():
     assert rows[0]["title_it"] == "'=HYPERLINK(\"http://evil\")" and rows[1]["title_it"] == "Area\tnord"
     assert rows[0]["title_en"] == "'\rcmd" and rows[1]["title_en"] == "'@SUM(1)"
     assert rows[0]["contact_email"] == "'-x@example.invalid" and rows[1]["contact_email"] == ""
-    assert rows[0]["land_area_m2"] == "-5.0" and rows[1]["land_area_m2"] == ""
+    assert rows[0]["land_area_m2"] == "-5" and rows[1]["land_area_m2"] == ""  # a whole number as an integer
     assert rows[0]["verdict"] == "PASS" and rows[0]["score"] == "0.5"
     assert "not_a_field" not in rows[0] and "geometry" not in rows[0]
 

@@ -73,6 +73,15 @@ def _inside(pts: np.ndarray, polys: np.ndarray) -> np.ndarray:
         out[a] = b
     return out
 
+def km_of(metres):
+    """A computed distance as stored: km with 2 decimals (shown with :data:`geo.figures.KM_DIGITS`).
+
+    >>> float(km_of(3749.0))
+    3.75
+    """
+    return np.round(np.asarray(metres, dtype=float) / 1000.0, 2)
+
+
 INFRA_DISTANCE_FIELDS = {
     "airport": ("dist_airport_km", "nearest_airport"),
     "motorway_junction": ("dist_motorway_junction_km", None),
@@ -178,7 +187,7 @@ def computed_fields(sites: gpd.GeoDataFrame, reference: Any) -> pd.DataFrame:
         d = np.full(n, np.nan)
         near = np.full(n, -1)
         d[src], near[src] = dist, dst
-        out[dist_col] = np.round(d / 1000.0, 2)
+        out[dist_col] = km_of(d)
         if name_col:
             out[name_col] = pd.Series([nm[k] if k >= 0 else None for k in near], index=sites.index, dtype=object)
 
@@ -192,4 +201,8 @@ def computed_fields(sites: gpd.GeoDataFrame, reference: Any) -> pd.DataFrame:
     for c in COMPUTED_COLUMNS:
         known = out[c].notna()
         out[f"{c}__prov"] = np.where(known, "computed", None)
+    if zis_areas is not None and len(zis_areas):
+        # Not inside any ZIS of the layer is a computed answer ("no"), not an unknown one; without a ZIS
+        # layer (none is public) the answer stays unknown.
+        out["zis_id__prov"] = "computed"
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from geo.places import province_name
 from geo.commands._args import int_between
 from geo.i18n import N_, translator
 from geo.search.limits import arg_type
@@ -118,7 +119,8 @@ def _run(args: argparse.Namespace) -> int:
     if res.place is not None:  # the look-up is tolerant: say which municipality it settled on (and the radius)
         m = res.place
         print(_("near: {name} ({province}, ISTAT {istat}), {km} km").format(
-            name=m["name"], province=m["province"], istat=m["istat"], km=_.number(q.effective_radius_km, 3)),
+            name=m["name"], province=province_name(m["province"]), istat=m["istat"],
+            km=_.number(q.effective_radius_km, 3)),
             file=sys.stderr)
     print(_.ngettext("{n} site", "{n} sites", len(sites)).format(n=_.integer(len(sites))), file=sys.stderr)
     return 0

@@ -76,6 +76,39 @@ DEMO_INCENTIVES = [
     "[DEMO] Esenzione IMU per 3 anni per nuovi insediamenti produttivi",
     "[DEMO] Sportello comunale dedicato con tempi istruttori ridotti",
 ]
+#: Road distance / straight line of a declared distance (a demo assumption: roads detour 15-45%).
+ROAD_FACTOR = (1.15, 1.45)
+#: The stated tolerance of a declared or "verified" road distance against the computed straight line:
+#: never below it, at most ``MAX_DETOUR`` times it plus ``SLACK_KM`` (the way from the site to the road).
+MAX_DETOUR, SLACK_KM = 1.5, 1.0
+
+
+def within_tolerance(declared_km: float, straight_km: float) -> bool:
+    """Is a declared road distance consistent with the computed straight-line one?
+
+    >>> within_tolerance(12.0, 10.0), within_tolerance(9.0, 10.0), within_tolerance(30.0, 10.0)
+    (True, False, False)
+    """
+    return straight_km - 0.05 <= declared_km <= straight_km * MAX_DETOUR + SLACK_KM
+
+
+def road_km(straight_km: float, factor: float) -> float:
+    """A plausible declared road distance: the straight line times ``factor``, rounded *up* to 100 m (so that
+    rounding never brings it below the straight line).
+
+    >>> road_km(10.0, 1.2), road_km(0.04, 1.15)
+    (12.0, 0.1)
+    """
+    return float(np.ceil(round(straight_km * factor * 10.0, 6)) / 10.0)
+
+
+def _factor(draw: float, scale: float) -> float:
+    """A road factor in :data:`ROAD_FACTOR` from a draw the generator already makes (``draw`` >= 0): the
+    random stream, and so every other demo value, stays as it was."""
+    lo, hi = ROAD_FACTOR
+    return lo + (hi - lo) * (1.0 - float(np.exp(-draw / scale)))
+
+
 #: Inland ports (approximate, WGS84) and the provinces whose sites declare a distance to them.
 INLAND_PORTS = [({"CR", "LO", "PV", "BS"}, (9.985, 45.125)),   # Cremona
                 ({"MN", "CR", "BS"}, (10.835, 45.150))]         # Mantova Valdaro
@@ -86,12 +119,31 @@ def _inland_ports_m() -> list[tuple[set[str], tuple[float, float]]]:
     return [(prov, (p.x, p.y)) for (prov, _), p in zip(INLAND_PORTS, pts)]
 
 
-def _airport_xy(airports: gpd.GeoDataFrame | None) -> np.ndarray | None:
+def _airport_xy(airports: gpd.GeoDataFrame | None, kind: str = "airport") -> np.ndarray | None:
+    """EPSG:32632 coordinates of the infrastructure of ``kind`` the computed distances use (commercial
+    airports only), or None."""
     if airports is None or len(airports) == 0:
         return None
-    sel = airports[airports["subkind"] == "airport"] if "subkind" in airports else airports
+    sel = airports[airports["kind"] == kind] if "kind" in airports else airports
+    if kind == "airport" and "subkind" in sel:
+        sel = sel[sel["subkind"] == "airport"]
+    if len(sel) == 0:
+        return None
     pts = sel.geometry.to_crs(METRIC_CRS)
     return np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
+
+
+def _straight_km(xy: np.ndarray | None, pt: Point) -> float | None:
+    if xy is None:
+        return None
+    return float(np.min(np.hypot(xy[:, 0] - pt.x, xy[:, 1] - pt.y))) / 1000.0
+
+
+def _declared(rng: np.random.Generator, xy: np.ndarray | None, pt: Point, draw: float, scale: float,
+              p_unknown: float) -> float | None:
+    """A declared road distance to the nearest feature at ``xy`` (None when unknown or without the layer)."""
+    value = None if xy is None else road_km(_straight_km(xy, pt), _factor(draw, scale))
+    return _maybe(rng, value, p_unknown)
 
 
 def _pick(rng: np.random.Generator, values, p=None):
@@ -116,8 +168,11 @@ def demo_sites(municipalities: gpd.GeoDataFrame, n: int = 320, seed: int = 20250
     today
         Reference date for availability (fixed so the output is deterministic).
     airports
-        The ``infrastructure`` airports; when given, the *declared* ``airport_km``
-        is a plausible road distance (straight line x 1.15-1.45) to the nearest one.
+        The ``infrastructure`` layer (airports, motorway exits, railway stations); when given, each *declared*
+        distance (``airport_km``, ``motorway_junction_km``, ``rail_station_km``) is a plausible road
+        distance to the nearest one, :data:`ROAD_FACTOR` times the straight line the system computes, so
+        never below it and within :func:`within_tolerance`, "verified" ones included. Without it they
+        are left unknown (nothing to be consistent with).
 
     Returns
     -------
@@ -142,6 +197,7 @@ def demo_sites(municipalities: gpd.GeoDataFrame, n: int = 320, seed: int = 20250
     p = w / w.sum()
     zls_idx = np.flatnonzero(mun["istat"].isin(zls_codes or set()).to_numpy())
     airport_xy = _airport_xy(airports)
+    exit_xy, station_xy = _airport_xy(airports, "motorway_junction"), _airport_xy(airports, "rail_station")
     # The ZLS municipalities already get p_zls by weight; an extra direct draw tops it up to ZLS_SHARE.
     p_zls = float(p[zls_idx].sum()) if len(zls_idx) else 0.0
     extra_zls = max(0.0, (ZLS_SHARE - p_zls) / (1.0 - p_zls))
@@ -202,13 +258,12 @@ def demo_sites(municipalities: gpd.GeoDataFrame, n: int = 320, seed: int = 20250
         cadastral = _maybe(rng, f"{int(rng.integers(1, 60))}/{int(rng.integers(1, 900))}", 0.4)
         tag = f"demo_{i + 1:04d}"
         if airport_xy is not None:
-            straight = float(np.min(np.hypot(airport_xy[:, 0] - pt.x, airport_xy[:, 1] - pt.y))) / 1000.0
-            airport_km = _maybe(rng, float(np.round(straight * rng.uniform(1.15, 1.45), 0)), 0.5)
+            airport_km = _maybe(rng, road_km(_straight_km(airport_xy, pt), rng.uniform(*ROAD_FACTOR)), 0.5)
         else:
             airport_km = None
         port_xy = [xy for prov, xy in ports_m if m["province"] in prov]
-        port_km = (_maybe(rng, float(np.round(min(np.hypot(x - pt.x, y - pt.y) for x, y in port_xy) / 1000.0
-                                              * rng.uniform(1.15, 1.4), 0)), 0.5) if port_xy else None)
+        port_km = (_maybe(rng, road_km(min(np.hypot(x - pt.x, y - pt.y) for x, y in port_xy) / 1000.0,
+                                       rng.uniform(1.15, 1.4)), 0.5) if port_xy else None)
         year_built = (int(rng.integers(2016, 2025)) if condition == "new" else
                       _maybe(rng, int(rng.integers(1950, 2015)), 0.4)) if kind != "area" else None
         rec: dict = {
@@ -247,8 +302,8 @@ def demo_sites(municipalities: gpd.GeoDataFrame, n: int = 320, seed: int = 20250
             "years_unused": years_unused, "contamination": contamination,
             "transaction": transaction, "price_eur": _maybe(rng, price, 0.2) if price else None,
             "lease_eur_m2_year": lease, "available_from": avail.isoformat(),
-            "motorway_junction_km": _maybe(rng, float(np.round(rng.gamma(2.0, 3.0), 1)), 0.4),
-            "rail_station_km": _maybe(rng, float(np.round(0.3 + rng.gamma(1.6, 2.5), 1)), 0.5),
+            "motorway_junction_km": _declared(rng, exit_xy, pt, rng.gamma(2.0, 3.0), 6.0, 0.4),
+            "rail_station_km": _declared(rng, station_xy, pt, rng.gamma(1.6, 2.5), 4.0, 0.5),
             "airport_km": airport_km, "port_km": port_km,
             "rail_siding": _maybe(rng, bool(rng.random() < 0.15), 0.4),
             "power_kw": _maybe(rng, float(np.round(np.exp(rng.normal(np.log(1500), 1.0)), -1)), 0.35),
@@ -298,3 +353,4 @@ def demo_zis() -> gpd.GeoDataFrame:
         "partners_civil": ["DEMO"] * 3, "partners_private": ["DEMO"] * 3,
         "phase": ["candidate"] * 3, "is_demo": [True] * 3, "source": ["demo generator"] * 3,
     }, geometry=gpd.GeoSeries(geoms, crs=METRIC_CRS).to_crs(4326), crs=4326)
+

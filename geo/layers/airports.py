@@ -25,10 +25,45 @@ import pandas as pd
 import pyproj
 from shapely.geometry import Point
 
+from geo.i18n import N_, translator
 from geo.places import METRIC_CRS
 
 BUFFER_KM = 50.0
 SOURCE = "airportsdata"
+#: The airports' own names by ICAO code, as their operators, ENAC and the Swiss FOCA publish them (the
+#: package's "Malpensa International Airport" or "Genova / Sestri Cristoforo Colombo Airport" are neither
+#: what a sign says nor translatable). Marked for translation: the Italian sheet says "Aeroporto di Milano
+#: Malpensa" (geo/locale/it/LC_MESSAGES/search.po). An airport not listed keeps the package's name.
+NAMES: dict[str, str] = {
+    "LIMC": N_("Milan Malpensa Airport"),
+    "LIML": N_("Milan Linate Airport"),
+    "LIME": N_("Bergamo Orio al Serio Airport"),
+    "LIPO": N_("Brescia Montichiari Airport"),
+    "LIPX": N_("Verona Villafranca Airport"),
+    "LIMP": N_("Parma Airport"),
+    "LIMJ": N_("Genoa Cristoforo Colombo Airport"),
+    "LIPE": N_("Bologna Guglielmo Marconi Airport"),
+    "LSZA": N_("Lugano Airport"),
+    "LSZL": N_("Locarno Airport"),
+    "LSZS": N_("Samedan Engadin Airport"),
+}
+_KNOWN = set(NAMES.values())
+#: The package's names stored by catalogues built before :data:`NAMES` (shown by their own name until rebuilt).
+_FORMER = {"Malpensa International Airport": "LIMC", "Linate Airport": "LIML",
+           "Bergamo / Orio Al Serio Airport": "LIME", "Brescia / Montichiari Airport": "LIPO",
+           "Verona / Villafranca Airport": "LIPX", "Parma Airport": "LIMP",
+           "Genova / Sestri Cristoforo Colombo Airport": "LIMJ", "Bologna / Borgo Panigale Airport": "LIPE",
+           "Samedan Airport": "LSZS"}
+
+
+def airport_name(name: str, lang: str) -> str:
+    """A stored airport name in the reader's language (an unknown name as stored).
+
+    >>> airport_name("Milan Malpensa Airport", "it"), airport_name("Malpensa International Airport", "en")
+    ('Aeroporto di Milano Malpensa', 'Milan Malpensa Airport')
+    """
+    name = NAMES[_FORMER[name]] if name in _FORMER else name
+    return translator(lang)(name) if name in _KNOWN else name
 
 
 def load_airportsdata() -> Mapping[str, Mapping[str, Any]]:
@@ -76,7 +111,8 @@ def airports(region: gpd.GeoDataFrame, data: Mapping[str, Mapping[str, Any]] | N
             subkind = "airfield"
         else:
             continue
-        rows.append({"infra_id": f"airport:{icao}", "kind": "airport", "name": str(a["name"]), "iata": iata,
+        rows.append({"infra_id": f"airport:{icao}", "kind": "airport", "name": NAMES.get(icao, str(a["name"])),
+                     "iata": iata,
                      "icao": icao, "subkind": subkind, "source": SOURCE, "lon": lon, "lat": lat})
     df = pd.DataFrame(rows, columns=["infra_id", "kind", "name", "iata", "icao", "subkind", "source", "lon", "lat"])
     return gpd.GeoDataFrame(df.drop(columns=["lon", "lat"]),

@@ -13,7 +13,11 @@ database (ODbL). The rules:
   ``SZ_EID``) whose code names at least one motorway (``A4``, ``A8D``,
   ``A4racc``, ``RAA7``...) *and* at least one non-motorway road (``SP``, ``SS``,
   ``SR``, ``COM``...). Junctions between motorways only (``A4_A51_1``) are
-  interchanges, not exits. Point: centroid of the junction's arcs (EPSG:32632).
+  interchanges, not exits. Point: centroid of the junction's arcs (EPSG:32632). Name: what a sign says,
+  the municipality the exit lies in, then the motorway's number and route from the committed
+  ``motorway_routes.csv`` ("Agrate Brianza (A4 Torino–Trieste)"); when one motorway has several exits in
+  one municipality, the numbered road served tells them apart ("Milano, SP103 (A51 Tangenziale Est di
+  Milano)"). The graph's codes are kept in ``junction_code``/``roads``, never in the name.
   The stem without the trailing ``_n`` is *not* a junction: ``A8_COM`` names
   exits 30 km apart.
 * **Railway stations**: the Regione Lombardia stations (``DTIPO_MOD`` =
@@ -39,6 +43,8 @@ from geo.places import METRIC_CRS
 
 DATA = "geo.data"
 EXITS_CSV = "motorway_exits.csv"
+#: Motorway number and route by road-graph code (the official designations; see its ``note`` column).
+ROUTES_CSV = "motorway_routes.csv"
 STATIONS_CSV = "rail_stations.csv"
 MOTORWAYS_GEOJSON = "motorways.geojson"
 RAILWAYS_GEOJSON = "railways.geojson"
@@ -47,6 +53,23 @@ SOURCE_TRAINLINE = "trainline_stations"
 #: A motorway in a junction code: A1, A4, A8D (branch), A4racc / A21racc (link), A35VAR, RAA7 (A7 link).
 MOTORWAY_TOKEN = re.compile(r"^(RA)?A\d+[A-Za-z]*$")
 SIMPLIFY_M = 50.0
+
+
+#: What a road-graph code looks like inside an exit name (not what a road sign says): link-road suffixes
+#: (``A4racc``, ``A35VAR``, ``RAA7``, ``A8D``), province-prefixed codes (``BSSP``), chains of former
+#: designations (``SS ex BSSP ex SS11``), graph suffixes (``SP ex SS11V1``, ``SP14DIR``, ``SS35SUD``), the
+#: graph's ``comunale`` and ``VF`` placeholders.
+GRAPH_CODE = re.compile(r"racc\b|VAR\b|\bRAA\d|\bA\d+[A-Z]\w*|\bex\b\S* ex\b|comunale|\bVF\b|[A-Z]{2}SP"
+                        r"|\b(?:SP|SS|SR)\s?\d+[A-Z]+\w*|\bex (?:SP|SS|SR)\d+[A-Z]+\w*")
+
+
+def unreadable_exit_names(names) -> list[str]:
+    """The exit names that hold a road-graph code (:data:`GRAPH_CODE`) instead of what a sign says.
+
+    >>> unreadable_exit_names(["A4racc Castenedolo (comunale)", "Agrate Brianza (A4 Torino-Trieste)"])
+    ['A4racc Castenedolo (comunale)']
+    """
+    return [n for n in names if GRAPH_CODE.search(str(n))]
 
 
 def _data_path(name: str) -> Path:
@@ -109,24 +132,64 @@ def is_exit(code: str) -> bool:
     return bool(mot) and len(mot) < len(toks)
 
 
-def _road_label(tok: str) -> str:
-    """``MISP245`` -> ``SP245``, ``MISPEXSS35`` -> ``SP ex SS35``, ``COM`` -> ``strada comunale``."""
-    if tok == "COM":
-        return "comunale"
-    m = re.match(r"^[A-Z]{2}(SP.*)$", tok)
-    t = m.group(1) if m else tok
-    return t.replace("EX", " ex ").replace("  ", " ").strip()
+def road_label(tok: str) -> str | None:
+    """The designation a road sign gives a road-graph token, or None for an unnumbered road.
+
+    The graph writes a road's whole history with its province prefix and variant suffixes; a sign
+    shows its current number, or the former one when the road has no number of its own.
+
+    >>> [road_label(t) for t in ("MISP245", "BSSPEXSS11V1", "SSEXBSSPEXSS11", "MISP013D", "COM", "VF", "SS36")]
+    ['SP245', 'ex SS11', 'SS11', 'SP13', None, None, 'SS36']
+    """
+    parts = [re.sub(r"^(?:[A-Z]{2})?(?=S[PSR])", "", p) for p in str(tok).split("EX")]
+    now = re.match(r"^(S[PSR])(\d+)", parts[0])
+    if now:
+        return f"{now.group(1)}{int(now.group(2))}"
+    cat = re.match(r"^(S[PSR])$", parts[0])
+    old = re.match(r"^(S[PSR])(\d+)", parts[-1]) if len(parts) > 1 else None
+    if not (cat and old):
+        return None
+    number = f"{old.group(1)}{int(old.group(2))}"
+    return number if cat.group(1) == old.group(1) else f"ex {number}"
 
 
-def derive_exits(junctions: gpd.GeoDataFrame, municipalities: gpd.GeoDataFrame) -> pd.DataFrame:
-    """One row per motorway exit: id, name ("A4 Agrate Brianza (SP13)"), motorways, roads, junction code, lon, lat."""
+def motorway_routes() -> dict[str, str]:
+    """Motorway code of the road graph -> the motorway's signposted number and route ("A4 Torino–Trieste")."""
+    df = pd.read_csv(_data_path(ROUTES_CSV), dtype=str)
+    return dict(zip(df["code"], df["label"]))
+
+
+def exit_name(place: str, motorway_codes: list[str], roads: list[str], routes: dict[str, str],
+              with_road: bool = False) -> str:
+    """An exit as a sign and a map name it: the place, then the motorway with its route.
+
+    >>> exit_name("Agrate Brianza", ["A4"], ["SP13"], {"A4": "A4 Torino–Trieste"})
+    'Agrate Brianza (A4 Torino–Trieste)'
+    >>> exit_name("Milano", ["A51"], ["SP103"], {"A51": "A51 Tangenziale Est di Milano"}, with_road=True)
+    'Milano, SP103 (A51 Tangenziale Est di Milano)'
+    """
+    motorway = " / ".join(dict.fromkeys(routes.get(m, m) for m in motorway_codes))
+    road = f", {roads[0]}" if with_road and roads else ""
+    return f"{place}{road} ({motorway})"
+
+
+def derive_exits(junctions: gpd.GeoDataFrame, municipalities: gpd.GeoDataFrame,
+                 routes: dict[str, str] | None = None) -> pd.DataFrame:
+    """One row per motorway exit: id, name ("Agrate Brianza (A4 Torino–Trieste)"), motorways, roads, junction
+    code, lon, lat.
+
+    The name is the municipality the junction lies in (what Italian exits are signposted with), then the
+    motorway's number and route (:data:`ROUTES_CSV`); when one motorway has several exits in one municipality,
+    the numbered road each serves tells them apart. The graph's codes stay in ``junction_code``.
+    """
+    routes = motorway_routes() if routes is None else routes
     j = junctions[junctions["CODICE"].map(is_exit)].to_crs(METRIC_CRS)
     rows = []
     for code, grp in j.groupby("CODICE", sort=True):
         c = grp.geometry.union_all().centroid
         toks = _tokens(code)
         mot = list(dict.fromkeys(t for t in toks if MOTORWAY_TOKEN.match(t)))
-        other = list(dict.fromkeys(_road_label(t) for t in toks if not MOTORWAY_TOKEN.match(t)))
+        other = list(dict.fromkeys(r for t in toks if not MOTORWAY_TOKEN.match(t) and (r := road_label(t))))
         rows.append({"junction_code": code, "sz_eid": int(grp["SZ_EID"].iloc[0]), "motorways": "/".join(mot),
                      "roads": ", ".join(other), "x": c.x, "y": c.y})
     df = pd.DataFrame(rows)
@@ -135,7 +198,14 @@ def derive_exits(junctions: gpd.GeoDataFrame, municipalities: gpd.GeoDataFrame) 
     hit = gpd.sjoin_nearest(pts, mun, how="left")
     hit = hit[~hit.index.duplicated(keep="first")]
     ll = pts.to_crs(4326)
-    df["name"] = [f"{m} {n} ({r})" for m, n, r in zip(df["motorways"], hit["name"], df["roads"])]
+    df["place"] = hit["name"].to_numpy()
+    plain = [exit_name(p, m.split("/"), [], routes) for p, m in zip(df["place"], df["motorways"])]
+    roads_of: dict[str, set[str]] = {}
+    for name, roads in zip(plain, df["roads"]):
+        roads_of.setdefault(name, set()).add(roads)
+    df["name"] = [exit_name(p, m.split("/"), [r for r in roads.split(", ") if r], routes,
+                            with_road=len(roads_of[n]) > 1)
+                  for n, p, m, roads in zip(plain, df["place"], df["motorways"], df["roads"])]
     df["lon"] = ll.geometry.x.round(6)
     df["lat"] = ll.geometry.y.round(6)
     df["infra_id"] = [f"MX{e:05d}" for e in df["sz_eid"]]

@@ -28,7 +28,7 @@ BENEFITS = [
     N_("Single authorisation through the regional one-stop shop or SUAP"),
     N_("Deadlines cut by one third for EIA, SEA, IPPC and AUA permits"),
     N_("Port concessions in half the time"),
-    N_("50% shorter deadlines with silent consent for multi-authority acts"),
+    N_("Halved deadlines, with tacit approval (silenzio-assenso), for acts involving several authorities"),
     N_("Possible customs free zones"),
     N_("Guarantees for logistics and river-transport investments"),
 ]

@@ -17,7 +17,7 @@ from geo.render.zones import zone_notes
 
 #: Badge colours (white text on each >= 4.5:1, WCAG AA); the PDF's text colours are the same.
 PROV_COLOURS = {"declared": "#1f5fa8", "verified": "#0a7d32", "computed": "#6b4fa0", "estimated": "#965a00",
-                "unknown": "#6e6e6e"}
+                "system": "#545454", "unknown": "#6e6e6e"}
 CARD_FACTS = ("land_area_m2", "covered_area_m2", "permitted_uses", "transaction", "price_eur", "available_from")
 
 
@@ -28,7 +28,8 @@ def _title(record: dict[str, Any], lang: str) -> dict[str, Any]:
 
 def render_card_html(record: dict[str, Any], lang: str = "en") -> str:
     """A compact card: title, place, size, uses, deal. Safe to embed in a page."""
-    place = ", ".join(str(record[k]) for k in ("municipality_name", "province") if not is_unknown(record.get(k)))
+    place = ", ".join(display_value(k, record[k], lang) for k in ("municipality_name", "province")
+                      if not is_unknown(record.get(k)))
     facts = [display_value(k, record[k], lang) for k in CARD_FACTS if not is_unknown(record.get(k))]
     return str(render("card.html", lang, demo=bool(record.get("is_demo")), title=_title(record, lang), place=place,
                       site_id=str(record.get("site_id", "")), facts=facts))
@@ -103,7 +104,7 @@ def _sheet_body(record: dict[str, Any], lang: str, *, staff: bool = False, munic
     return render(
         "_sheet_body.html", lang, demo=bool(record.get("is_demo")), title=_title(record, lang),
         site_id=str(record.get("site_id", "")), municipality=str(record.get("municipality_name") or ""),
-        province=str(record.get("province") or ""),
+        province=display_value("province", record["province"], lang) if record.get("province") else "",
         description={"text": desc.text, "note": desc.note()} if desc else None,
         map=Markup(drawing), sketch=Markup(sketch), zones=zone_notes(record, lang), groups=groups,
         facts=key_facts(record, lang, location), verdicts=_verdicts(verdicts, lang),
@@ -145,7 +146,7 @@ def render_dossier_html(records: Sequence[dict[str, Any]], lang: str = "en",
     _ = translator(lang)
     heads = [_("ID"), _("Title")] + [FIELD[k].label_with_unit(lang) for k in SUMMARY_FIELDS]
     summary = [[str(r.get("site_id")), _title(r, lang)["text"],
-                f"{r.get('municipality_name') or '—'} ({r.get('province') or '—'})"]
+                f"{r.get('municipality_name') or '—'} ({display_value('province', r.get('province'), lang)})"]
                + [display_value(k, r.get(k), lang) for k in SUMMARY_FIELDS[1:]] for r in records]
     table = []
     for label, cells in comparison or ():

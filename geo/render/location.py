@@ -16,6 +16,7 @@ import numpy as np
 import shapely
 from shapely.geometry import Point, box
 
+from geo.figures import format_km
 from geo.i18n import N_, translator
 from geo.places import METRIC_CRS
 
@@ -95,9 +96,24 @@ def location_context(record: dict[str, Any], *, provinces=None, municipalities=N
                 continue
             d = np.hypot(sel.geometry.x.to_numpy() - site.x, sel.geometry.y.to_numpy() - site.y)
             i = int(np.argmin(d))
-            ctx.nearest.append(Nearest(kind, str(sel["name"].iloc[i]), round(float(d[i]) / 1000.0, 1),
+            ctx.nearest.append(Nearest(kind, str(sel["name"].iloc[i]), _stored_km(record, kind, float(d[i])),
                                        float(sel.geometry.x.iloc[i]), float(sel.geometry.y.iloc[i])))
     return ctx
+
+
+def _stored_km(record: dict[str, Any], kind: str, metres: float) -> float:
+    """The distance the sheet's table shows for this fact (the record's computed value), else the same
+    computation's figure: one fact, one figure (the legend once rounded the raw distance, the table the
+    stored one, and 38 of 320 demo sheets showed two figures)."""
+    from geo.catalogue.compute import INFRA_DISTANCE_FIELDS, km_of
+
+    v = record.get(INFRA_DISTANCE_FIELDS[kind][0])
+    try:
+        if v is not None and np.isfinite(float(v)):
+            return float(v)
+    except (TypeError, ValueError):
+        pass
+    return float(km_of(metres))
 
 
 def _frame(ctx: LocationContext) -> tuple[float, float, float]:
@@ -142,15 +158,13 @@ def _labels(lang: str) -> dict[str, str]:
 
 
 def legend_lines(ctx: LocationContext, lang: str) -> list[str]:
-    """``"Motorway exit: A4 Agrate Brianza (SP13) — 3.2 km"`` per nearest feature (plain text)."""
+    """``"Motorway exit: Agrate Brianza (A4 Torino–Trieste) — 3.2 km in a straight line"`` per nearest feature
+    (plain text; the figure is the table's, written by :func:`geo.figures.format_km`)."""
     _ = translator(lang)
     labels = _labels(lang)
-    return [_("{kind}: {name} — {distance}").format(kind=labels[n.kind], name=n.name, distance=_km(n.km, lang))
+    return [_("{kind}: {name} — {distance}").format(kind=labels[n.kind], name=n.name,
+                                                    distance=format_km(n.km, lang, straight=True))
             for n in ctx.nearest]
-
-
-def _km(v: float, lang: str) -> str:
-    return translator(lang).unit(v, "length-kilometer", 1)
 
 
 def location_svg(ctx: LocationContext | None, lang: str = "en", size: int = 360) -> str:
@@ -184,7 +198,7 @@ def location_svg(ctx: LocationContext | None, lang: str = "en", size: int = 360)
         anchor = "end" if x > size * 0.6 else "start"
         markers.append({"x": x, "y": sy(n.y), "colour": NEAREST[n.kind][1], "square": n.kind == "motorway_junction",
                         "anchor": anchor, "dx": -8 if anchor == "end" else 8,
-                        "label": f"{_short(n.name)} · {_km(n.km, lang)}"})
+                        "label": f"{_short(n.name)} · {format_km(n.km, lang)}"})
     site = {"x": sx(ctx.site.x), "y": sy(ctx.site.y),
             "attrs": {"r": "6", "fill": "#c62828", "stroke": "#fff", "stroke-width": "2"}}
     bar_m = _nice(half / 2)

@@ -24,7 +24,7 @@ from geo.search.verdict import Verdict
 FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu")]
 #: Text colours of the provenance labels: each >= 4.5:1 against white (WCAG AA), the tables' own fill.
 PROV_RGB = {"declared": (31, 95, 168), "verified": (10, 125, 50), "computed": (107, 79, 160),
-            "estimated": (150, 90, 0), "unknown": (110, 110, 110)}
+            "estimated": (150, 90, 0), "system": (84, 84, 84), "unknown": (110, 110, 110)}
 #: Every table sets its own fill (white cells, light heading and key-facts rows): a table that left it to
 #: the document inherited the last fill colour set (the DEMO banner's red) on every row.
 WHITE = (255, 255, 255)
@@ -208,7 +208,7 @@ def _sheet(doc: _Doc, record: dict[str, Any], lang: str, staff: bool, location=N
     doc.font(9)
     doc.set_text_color(*MUTED)
     doc.para(6, f"{record.get('site_id', '')} · {record.get('municipality_name') or ''} "
-                f"({record.get('province') or ''})")
+                f"({display_value('province', record['province'], lang) if record.get('province') else ''})")
     doc.set_text_color(0)
     _key_facts(doc, record, lang, location)
     _location(doc, location, lang)  # on the sheet's first page, whatever follows
@@ -240,7 +240,8 @@ def _sheet(doc: _Doc, record: dict[str, Any], lang: str, staff: bool, location=N
     doc.font(7)
     doc.set_text_color(*MUTED)
     doc.para(4, _("Values with their source: declared by the owner, verified by staff, computed from official "
-                  "layers, estimated from satellite; 'unknown' when missing."))
+                  "layers (distances in a straight line), estimated from satellite, set by the system (status, "
+                  "dates); 'unknown' when missing, no badge when the source was not recorded."))
     doc.set_text_color(0)
 
 
@@ -270,7 +271,7 @@ def _summary(doc: _Doc, records: Sequence[dict[str, Any]], lang: str) -> None:
     heads = [_("ID"), _("Title")] + [FIELD[k].label_with_unit(lang) for k in SUMMARY_FIELDS]
     rows = []
     for r in records:
-        place = f"{r.get('municipality_name') or '—'} ({r.get('province') or '—'})"
+        place = f"{r.get('municipality_name') or '—'} ({display_value('province', r.get('province'), lang)})"
         vals = [place] + [display_value(k, r.get(k), lang) for k in SUMMARY_FIELDS[1:]]
         title = localised(r, "title", lang)  # "(Italian only)" as on the sheets
         rows.append([str(r.get("site_id")), title.noted() if title else title_of(r, lang)] + vals)

@@ -13,7 +13,10 @@ import math
 from dataclasses import dataclass
 from typing import Any, Iterator
 
+from geo.figures import digits, format_figure
 from geo.i18n import Localised, content, translator
+from geo.layers.airports import airport_name
+from geo.places import province_name
 from geo.schema import FIELD, FIELDS, GROUPS, group_label, prov_column
 
 #: Fields not shown as rows of the sheet (shown elsewhere or internal).
@@ -24,11 +27,19 @@ def is_unknown(v: Any) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v)) or str(v) in ("<NA>", "nan", "NaT")
 
 
+#: Provenance of the values the platform itself sets (status, dates): never "declared by the owner".
+SYSTEM = "system"
+
+
 def provenance_label(prov: str, lang: str = "en") -> str:
-    """``"declared"`` / ``"dichiarato"`` ...: the badge of a value's source."""
+    """``"declared"`` / ``"dichiarato"`` ...: the badge of a value's source; ``""`` (no badge) when none
+    was recorded."""
+    if not prov:
+        return ""
     _ = translator(lang)
     labels = {"declared": _.pgettext("provenance", "declared"), "verified": _.pgettext("provenance", "verified"),
-              "computed": _.pgettext("provenance", "computed"), "estimated": _.pgettext("provenance", "estimated")}
+              "computed": _.pgettext("provenance", "computed"), "estimated": _.pgettext("provenance", "estimated"),
+              SYSTEM: _.pgettext("provenance", "system")}
     return labels.get(prov) or _.pgettext("provenance", "unknown")
 
 
@@ -50,18 +61,16 @@ def display_value(key: str, value: Any, lang: str = "en") -> str:
         return f.choice_label(str(value), lang)
     if f.kind == "multi":
         return ", ".join(f.choice_label(v, lang) for v in str(value).split(";") if v)
+    if key == "province":
+        return province_name(value)
+    if key == "nearest_airport":
+        return airport_name(str(value), lang)
     if f.kind in ("list", "attachment"):
         return ", ".join(v for v in str(value).split(";") if v)
     if f.kind in ("float", "int"):
-        if f.key == "year_built":
-            return str(int(value))
-        if f.unit == "€":
-            return _.money(float(value))
-        digits = 2 if (f.max is not None and f.max <= 1) else 1
-        txt = _.number(float(value) if f.kind == "float" else int(value), digits)
-        return f"{txt} {f.unit_text(lang)}" if f.unit else txt
+        return format_figure(key, value, lang)  # the one rounding of this figure (legend, reasons, CSV alike)
     if f.kind in ("lat", "lon"):
-        return _.number(float(value), 5, trim=False)
+        return _.number(float(value), digits(key), trim=False)
     if f.kind in ("date", "timestamp"):
         try:
             return _.date(str(value)[:10] if f.kind == "date" else str(value))
@@ -71,11 +80,22 @@ def display_value(key: str, value: Any, lang: str = "en") -> str:
 
 
 def provenance_of(record: dict[str, Any], key: str) -> str:
-    """``declared``/``verified``/``computed``/``estimated``, or ``unknown``."""
-    if is_unknown(record.get(key)) and key != "outline":
-        return "unknown"
+    """Where a shown value comes from, only as recorded: ``declared``/``verified``/``computed``/``estimated``,
+    ``system`` for what the platform sets (status, dates), ``unknown`` for a missing value, and ``""`` (no
+    badge) for a value whose provenance was not recorded (never "declared" by default).
+    """
+    f = FIELD.get(key)
+    if f is not None and f.source == "system":
+        return SYSTEM
     p = record.get(prov_column(key))
-    return str(p) if p and not is_unknown(p) else ("unknown" if is_unknown(record.get(key)) else "declared")
+    recorded = str(p) if p and not is_unknown(p) else ""
+    if is_unknown(record.get(key)) and key != "outline":
+        return recorded if recorded == "computed" and key in COMPUTED_NO else "unknown"
+    return recorded
+
+
+#: Computed fields whose missing value is a computed "no" when their provenance says it was computed.
+COMPUTED_NO = {"zis_id"}
 
 
 def sheet_rows(record: dict[str, Any], lang: str = "en", staff: bool = False
@@ -93,12 +113,20 @@ def sheet_rows(record: dict[str, Any], lang: str = "en", staff: bool = False
                 continue
             v = record.get(f.key)
             label = f.label(lang)
+            if f.key == "lat" and provenance_of(record, "lat") != provenance_of(record, "lon"):
+                # one row cannot carry two provenances: each coordinate with its own
+                for k in ("lat", "lon"):
+                    rows.append((FIELD[k].label(lang), display_value(k, record.get(k), lang), provenance_of(record, k)))
+                continue
             if f.key == "lat":
                 label = _("Coordinates (lat, lon)")
                 lon = record.get("lon")
                 # "45.46420, 9.18998" / "45,46420; 9,18998": the Italian decimal comma needs another separator
                 val = "—" if is_unknown(v) or is_unknown(lon) else _("{lat}, {lon}").format(
-                    lat=_.number(float(v), 5, trim=False), lon=_.number(float(lon), 5, trim=False))
+                    lat=_.number(float(v), digits("lat"), trim=False), lon=_.number(float(lon), digits("lon"),
+                                                                                    trim=False))
+            elif f.key in COMPUTED_NO and is_unknown(v) and provenance_of(record, f.key) == "computed":
+                val = _("No")  # computed: in none of the layer's areas
             else:
                 val = display_value(f.key, v, lang)
             rows.append((label, val, provenance_of(record, f.key)))

@@ -30,6 +30,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from geo.figures import format_figure, format_km
 from geo.i18n import N_, Translator, translator
 from geo.schema import FIELD
 from geo.search.brief import Brief, Criterion
@@ -167,7 +168,11 @@ def _fmt_value(c: Criterion, v, lang: str) -> str:
     if c.op in ("min", "max", "within_km"):
         if v is None or (isinstance(v, float) and np.isnan(v)):
             return "—"
-        return f"{_.number(float(v), 1)} {_unit(c, lang)}".strip()
+        if c.op == "within_km":  # the sheet's figure; a field's label already says "straight-line"
+            return format_km(v, lang, straight=col == "point")
+        if col in FIELD:
+            return format_figure(col, v, lang)  # as the sheet writes it
+        return f"{_.number(float(v), 2)} {_unit(c, lang)}".strip()
     if c.op == "true":
         return "—" if np.isnan(v) else (_("yes") if v == 1 else _("no"))
     if v is None:
@@ -178,7 +183,9 @@ def _fmt_value(c: Criterion, v, lang: str) -> str:
 
 def _fmt_required(c: Criterion, lang: str) -> str:
     _ = translator(lang)
-    if c.op in ("min", "max", "within_km"):
+    if c.op in ("min", "max") and c.column in FIELD and FIELD[c.column].unit == "€":
+        return _.money(_required(c))  # an amount as the sheet writes amounts
+    if c.op in ("min", "max", "within_km"):  # the brief's own figure, as typed (up to 2 decimals)
         return f"{_.number(_required(c), 2)} {_unit(c, lang)}".strip()
     if c.op == "by":
         return _fmt_date(str(c.value), _)

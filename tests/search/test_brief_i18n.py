@@ -32,7 +32,7 @@ def test_labels_written_in_the_code_are_translated():
     assert (point.label("it"), point.label("en")) == ("Distanza da punto", "Distance to point")
     named = Criterion("distance_to_point_km", {"lat": 45.0, "lon": 9.0, "km": 5, "label": "Milano"})
     assert named.label("it") == "Distanza da Milano"
-    assert Criterion("airport_km", 20).label("it") == "Aeroporto più vicino"
+    assert Criterion("airport_km", 20).label("it") == "Distanza in linea d'aria dall'aeroporto più vicino"
 
 
 def test_verdict_labels_have_their_own_context():

@@ -96,6 +96,7 @@ def test_a_criterion_on_a_layer_not_loaded_says_so(catalogue):
     assert "value missing" in res.explain(one["site_id"].iloc[0], "en")[0][2]
 
 
-@pytest.mark.parametrize("code,expected", [("MISP245", "SP245"), ("MISPEXSS35", "SP ex SS35"), ("COM", "comunale")])
-def test_road_labels(code, expected):
-    assert infra._road_label(code) == expected
+@pytest.mark.parametrize("code,expected", [("MISP245", "SP245"), ("MISPEXSS35", "ex SS35"), ("COM", None),
+                                           ("SSEXBSSPEXSS11", "SS11"), ("BSSPEXSS11V1", "ex SS11"), ("VF", None)])
+def test_road_labels_are_what_a_sign_says(code, expected):
+    assert infra.road_label(code) == expected

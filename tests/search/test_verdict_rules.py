@@ -257,17 +257,17 @@ REASON_CASES = [
     (Criterion('power_min', 5000), {'power_kw': 4800.0}, 'it',
      '{L} 4.800 kW: poco sotto i 5.000 kW richiesti'),
     (Criterion('price_max', 100000), {'price_eur': 90000.0}, 'en',
-     '{L} 90,000 € ≤ maximum 100,000 €'),
+     '{L} €90,000 ≤ maximum €100,000'),  # amounts written as the sheet writes them
     (Criterion('price_max', 100000), {'price_eur': 105000.0}, 'en',
-     '{L} 105,000 €: just above maximum 100,000 €'),
+     '{L} €105,000: just above maximum €100,000'),
     (Criterion('price_max', 100000), {'price_eur': 200000.0}, 'en',
-     '{L} 200,000 € > maximum 100,000 €'),
+     '{L} €200,000 > maximum €100,000'),
     (Criterion('price_max', 100000), {'price_eur': 90000.0}, 'it',
-     '{L} 90.000 € ≤ 100.000 € massimi'),
+     '{L} 90.000\u00a0€ ≤ 100.000\u00a0€ massimi'),
     (Criterion('price_max', 100000), {'price_eur': 105000.0}, 'it',
-     '{L} 105.000 €: poco sopra i 100.000 € massimi'),
+     '{L} 105.000\u00a0€: poco sopra i 100.000\u00a0€ massimi'),
     (Criterion('price_max', 100000), {'price_eur': 200000.0}, 'it',
-     '{L} 200.000 € > 100.000 € massimi'),
+     '{L} 200.000\u00a0€ > 100.000\u00a0€ massimi'),
     (Criterion('airport_km', 20), {'dist_airport_km': 12.34}, 'en',
      '{L}: 12.3 km ≤ 20 km'),
     (Criterion('airport_km', 20), {'dist_airport_km': 21.0}, 'en',
@@ -321,7 +321,7 @@ REASON_CASES = [
     (Criterion('contamination', ['none_known']), {'contamination': 'investigating'}, 'en',
      '{L}: Under investigation, conditional (wanted None known)'),
     (Criterion('contamination', ['none_known']), {'contamination': 'investigating'}, 'it',
-     '{L}: In caratterizzazione, condizionato (richiesto Nessuna nota)'),
+     '{L}: In caratterizzazione, condizionato (richiesto Nessuna contaminazione nota)'),
     (Criterion('province', ['MN']), {'province': 'MN'}, 'en',
      '{L}: MN (wanted MN)'),
     (Criterion('power_min', 5000), {'power_kw': 100.0}, 'en',
@@ -341,7 +341,7 @@ REASON_CASES += [
     (Criterion("price_m2_max", 50), {"price_eur": 400000.0, "land_area_m2": 10000.0}, "it",
      "{L} 40 €/m² ≤ 50 €/m² massimi"),
     (Criterion("contamination", ["none_known"]), {"contamination": "none_known"}, "it",
-     "{L}: Nessuna nota (richiesto Nessuna nota)"),
+     "{L}: Nessuna contaminazione nota (richiesto Nessuna contaminazione nota)"),
     (Criterion("lease_max", 10), {"lease_eur_m2_year": 8.0}, "en", "{L} 8 €/m²/year ≤ maximum 10 €/m²/year"),
     (Criterion("lease_max", 10), {"lease_eur_m2_year": 8.0}, "it", "{L} 8 €/m²/anno ≤ 10 €/m²/anno massimi"),
 ]
@@ -370,7 +370,7 @@ def test_requirements_are_written_with_two_decimals_and_distances_to_a_point_in_
     crit = Criterion("airport_km", 2.125)
     assert reason(idx, crit, 0, PASS, "en") == f"{crit.label('en')}: 1 km ≤ 2.12 km"
     point = Criterion("distance_to_point_km", {"lat": 45.0, "lon": 10.0, "km": 2.5, "label": "port"})
-    assert reason(idx, point, 1, PASS, "en") == f"{point.label('en')}: 0 km ≤ 2.5 km"
+    assert reason(idx, point, 1, PASS, "en") == f"{point.label('en')}: 0 km in a straight line ≤ 2.5 km"
 
 
 def test_a_missing_reference_layer_is_named_in_the_reason():
