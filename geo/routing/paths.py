@@ -70,48 +70,73 @@ def _with_virtual(m: sparse.csr_matrix, rows: np.ndarray, cols: np.ndarray, w: n
     return sparse.csr_matrix((d, (r, c)), shape=(n + n_virtual, n + n_virtual))
 
 
-def nearest(graph: RoadGraph, profile: Profile, sites: np.ndarray, dests: np.ndarray) -> Nearest:
-    """Minutes from each site to the nearest destination (``(n, 2)`` and ``(m, 2)`` metres, EPSG:32632).
+@dataclass(frozen=True, eq=False)
+class DestinationField:
+    """Minutes from every node to the nearest of some destinations (``node_min``) and which (``node_dest``):
+    one multi-source Dijkstra, then any number of sites are answered by :meth:`query`."""
 
-    On the default graph the direct leg (straight line to the nearest destination) is a candidate too;
-    on an imported network only the network counts (a site in a piece not joined to any destination is
-    NaN: unknown).
-    """
-    n_s, m = len(sites), len(dests)
-    best = np.full(n_s, np.inf)
-    dest = np.full(n_s, -1, np.int64)
-    computed = np.zeros(n_s, bool)
-    if m == 0 or n_s == 0:
-        return Nearest(np.full(n_s, np.nan), dest, computed)
-    pen = _penalty(graph, profile)
+    graph: RoadGraph
+    profile: Profile
+    dests: np.ndarray
+    node_min: np.ndarray
+    node_dest: np.ndarray
+    dest_snap: np.ndarray
+
+    def query(self, sites: np.ndarray) -> Nearest:
+        """Minutes from each site (``(n, 2)`` metres) to the nearest destination.
+
+        On the default graph the direct leg (straight line to the nearest destination) is a candidate too;
+        on an imported network only the network counts (a site in a piece not joined to any destination is
+        NaN: unknown).
+        """
+        graph, profile, dests = self.graph, self.profile, self.dests
+        n_s, m = len(sites), len(dests)
+        best = np.full(n_s, np.inf)
+        dest = np.full(n_s, -1, np.int64)
+        computed = np.zeros(n_s, bool)
+        if m == 0 or n_s == 0:
+            return Nearest(np.full(n_s, np.nan), dest, computed)
+        if len(self.node_min):
+            s_dist, s_node = _attach(graph, sites)
+            t = profile.leg_min(s_dist) + _penalty(graph, profile) + self.node_min[s_node]
+            j = np.argmin(t, axis=1)
+            r = np.arange(n_s)
+            best = t[r, j]
+            dest = np.where(np.isfinite(best), self.node_dest[s_node[r, j]], -1)
+            if graph.kind != DEFAULT:
+                computed = (np.isfinite(best) & (s_dist[r, j] <= MAX_SNAP_M)
+                            & (self.dest_snap[np.maximum(dest, 0)] <= MAX_SNAP_M))
+        if graph.kind == DEFAULT or graph.n_nodes == 0:
+            dd, dj = cKDTree(dests).query(sites, k=1)
+            direct = profile.leg_min(dd)
+            take = direct < best
+            best = np.where(take, direct, best)
+            dest = np.where(take, dj, dest)
+        return Nearest(np.where(np.isfinite(best), best, np.nan), dest, computed)
+
+
+def destination_field(graph: RoadGraph, profile: Profile, dests: np.ndarray) -> DestinationField:
+    """One multi-source Dijkstra on the reversed graph from ``dests`` (``(m, 2)`` metres, EPSG:32632), each
+    tied to its nearest access node(s) by its leg."""
+    dests = np.asarray(dests, dtype=float).reshape(-1, 2)
+    m, n = len(dests), graph.n_nodes
     d_dist, d_node = _attach(graph, dests)
-    if d_node.shape[1]:
-        n = graph.n_nodes
-        k = d_node.shape[1]
-        rows = np.repeat(np.arange(m), k)
-        w = profile.leg_min(d_dist.ravel()) + pen
-        mat = _with_virtual(graph.matrix(reverse=True), rows, d_node.ravel(), w, m)
-        dist, _pred, src = dijkstra(mat, directed=True, indices=n + np.arange(m), min_only=True,
-                                    return_predecessors=True)
-        node_dest = np.where(src[:n] >= 0, src[:n] - n, -1)
-        s_dist, s_node = _attach(graph, sites)
-        t = profile.leg_min(s_dist) + pen + dist[s_node]
-        j = np.argmin(t, axis=1)
-        r = np.arange(n_s)
-        best = t[r, j]
-        dest = np.where(np.isfinite(best), node_dest[s_node[r, j]], -1)
-        if graph.kind != DEFAULT:
-            # the destination's own leg: how far it lies from the node it was tied to
-            far_dest = np.zeros(m, bool)
-            far_dest[:] = d_dist[:, 0] > MAX_SNAP_M
-            computed = np.isfinite(best) & (s_dist[r, j] <= MAX_SNAP_M) & ~far_dest[np.maximum(dest, 0)]
-    if graph.kind == DEFAULT or graph.n_nodes == 0:
-        dd, dj = cKDTree(dests).query(sites, k=1)
-        direct = profile.leg_min(dd)
-        take = direct < best
-        best = np.where(take, direct, best)
-        dest = np.where(take, dj, dest)
-    return Nearest(np.where(np.isfinite(best), best, np.nan), dest, computed)
+    if m == 0 or d_node.shape[1] == 0:
+        return DestinationField(graph, profile, dests, np.zeros(0), np.zeros(0, np.int64), np.zeros(m))
+    k = d_node.shape[1]
+    rows = np.repeat(np.arange(m), k)
+    w = profile.leg_min(d_dist.ravel()) + _penalty(graph, profile)
+    mat = _with_virtual(graph.matrix(reverse=True), rows, d_node.ravel(), w, m)
+    dist, _pred, src = dijkstra(mat, directed=True, indices=n + np.arange(m), min_only=True,
+                                return_predecessors=True)
+    node_dest = np.where(src[:n] >= 0, src[:n] - n, -1)
+    return DestinationField(graph, profile, dests, dist[:n], node_dest, d_dist[:, 0])
+
+
+def nearest(graph: RoadGraph, profile: Profile, sites: np.ndarray, dests: np.ndarray) -> Nearest:
+    """Minutes from each site to the nearest destination (``(n, 2)`` and ``(m, 2)`` metres, EPSG:32632):
+    :func:`destination_field` then :meth:`DestinationField.query`."""
+    return destination_field(graph, profile, dests).query(np.asarray(sites, dtype=float).reshape(-1, 2))
 
 
 @dataclass(frozen=True)
