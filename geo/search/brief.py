@@ -48,6 +48,11 @@ CRITERIA: dict[str, tuple[str, str]] = {
     "rail_station_km": ("within_km", "dist_rail_station_km"),
     "port_km": ("within_km", "dist_port_km"),
     "distance_to_point_km": ("within_km", "point"),
+    # Truck drive times (issue 20): "within N minutes by truck of KIND" (geo/routing/drive.py).
+    "drive_motorway_min": ("within_min", "drive_motorway_min"),
+    "drive_rail_station_min": ("within_min", "drive_rail_station_min"),
+    "drive_rail_terminal_min": ("within_min", "drive_rail_terminal_min"),
+    "drive_port_min": ("within_min", "drive_port_min"),
 }
 
 
@@ -119,6 +124,8 @@ def _checked(c: Criterion) -> tuple[Any, bool, float]:
         value: Any = _number(name, v, limit=CRITERION_LIMIT[col])
     elif op == "within_km" and col != "point":
         value = _number(name, v, limit="distance_km")
+    elif op == "within_min":
+        value = _number(name, v, limit="max_min")
     elif op == "within_km":
         if not isinstance(v, dict) or not {"lat", "lon", "km"} <= set(v) or set(v) - {"lat", "lon", "km", "label"}:
             raise UserError(N_("{name}: {{\"lat\", \"lon\", \"km\", \"label\"}} is needed."), name=name)

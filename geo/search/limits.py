@@ -36,6 +36,8 @@ LIMITS: dict[str, Limit] = {
     "radius_km": _KM,
     "max_km": _KM,
     "distance_km": _KM,
+    "max_min": Limit(0.0, 600.0, "10 hours: a truck crosses Lombardy (300 km) in about 4 hours; a required drive "
+                                 "time beyond 10 hours is a typing error"),
     "min_land_m2": _M2, "max_land_m2": _M2, "min_covered_m2": _M2, "max_covered_m2": _M2,
     "min_floor_m2": _M2, "max_floor_m2": _M2,
     "max_price_eur": _EUR,
