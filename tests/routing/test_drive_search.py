@@ -78,3 +78,14 @@ def test_brief_criterion_gives_pass_fail_unknown_with_reasons(catalogue):
     it = res.explain(near, "it")[0][2]
     assert "stimato (entro 10 min)" in it  # Italian reason
     assert np.isfinite(mins).all()
+
+
+def test_the_sheet_shows_the_times_with_their_provenance_and_method(catalogue):
+    from geo.render.values import sheet_rows
+
+    rec = catalogue.records(catalogue.sites()["site_id"].head(1).tolist())[0]
+    rows = {label: (value, prov) for _g, _l, rs in sheet_rows(rec, "it") for label, value, prov in rs}
+    value, prov = rows["In camion all'uscita autostradale più vicina"]
+    assert value.endswith(" min") and prov == "estimated"
+    assert rows["Uscita autostradale raggiunta"][0] == rec["drive_motorway_to"]
+    assert rows["Tempi di guida: metodo"][0].startswith("estimated: Regione Lombardia motorway graph")
