@@ -124,7 +124,7 @@ def method_text(graph: RoadGraph, profile: Profile) -> str:
     if graph.kind == DEFAULT:
         return ("estimated: Regione Lombardia motorway graph (joined and left at exits, "
                 f"{profile.access_min:g} min each), {profile.method()}")
-    return f"computed: imported road network{' ' + graph.source if graph.source else ''}, {profile.method()}"
+    return f"computed: imported road network (geo import roads, see the sources), {profile.method()}"
 
 
 def drive_fields(xy: np.ndarray, infrastructure: pd.DataFrame, graph: RoadGraph,

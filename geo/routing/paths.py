@@ -8,7 +8,8 @@ and leaves at exits only (``access`` nodes) and pays the profile's ``access_min`
 
 Provenance: figures on the default motorway graph are ``estimated``; on an imported network they are
 ``computed``, unless the site (or the destination) lies more than :data:`MAX_SNAP_M` from the network,
-when the leg dominates and the figure is ``estimated`` again.
+when the leg dominates and the figure is ``estimated`` again. A destination that far from an imported
+network is not tied to it at all (it lies outside what the network covers).
 """
 
 from __future__ import annotations
@@ -126,7 +127,11 @@ def destination_field(graph: RoadGraph, profile: Profile, dests: np.ndarray) -> 
     k = d_node.shape[1]
     rows = np.repeat(np.arange(m), k)
     w = profile.leg_min(d_dist.ravel()) + _penalty(graph, profile)
-    mat = _with_virtual(graph.matrix(reverse=True), rows, d_node.ravel(), w, m)
+    cols = d_node.ravel()
+    if graph.kind != DEFAULT:  # a destination beyond the imported network's reach is not on it
+        near = d_dist.ravel() <= MAX_SNAP_M
+        rows, cols, w = rows[near], cols[near], w[near]
+    mat = _with_virtual(graph.matrix(reverse=True), rows, cols, w, m)
     dist, _pred, src = dijkstra(mat, directed=True, indices=n + np.arange(m), min_only=True,
                                 return_predecessors=True)
     node_dest = np.where(src[:n] >= 0, src[:n] - n, -1)
