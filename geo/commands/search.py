@@ -116,7 +116,12 @@ def _run(args: argparse.Namespace) -> int:
     q = query_from_args(args)
     brief = Brief.load(args.brief) if args.brief else Brief()
     cat = open_catalogue(args.catalogue_path)
-    res = search(SearchIndex.from_sites(cat.sites(statuses=None)), q, brief, role="staff" if args.staff else "public",
+    index = SearchIndex.from_sites(cat.sites(statuses=None))
+    if any(c.column == "drive_point" for c in brief.criteria):
+        from geo.routing.drive import catalogue_graph
+
+        index.graph = catalogue_graph(cat)  # minutes from a point on the catalogue's network
+    res = search(index, q, brief, role="staff" if args.staff else "public",
                  places=cat.places(), hide_failed=args.hide_failed)
     sites = res.sites
     if args.limit:

@@ -148,3 +148,9 @@ def drive_fields(xy: np.ndarray, infrastructure: pd.DataFrame, graph: RoadGraph,
     out[METHOD] = pd.Series([text if k else None for k in any_known], index=out.index, dtype=object)
     out[f"{METHOD}__prov"] = np.where(any_known, "estimated" if graph.kind == DEFAULT else "computed", None)
     return out
+
+
+def catalogue_graph(cat: Any, profile: Profile | None = None) -> RoadGraph:
+    """The graph of an open catalogue: its imported road network, else the default motorway graph."""
+    ref = cat.reference()
+    return graph_for(ref.road_nodes, ref.road_edges, profile)

@@ -101,3 +101,22 @@ def sites_within(graph: RoadGraph, profile: Profile, xy: tuple[float, float], si
     """Boolean mask of ``sites`` (``(n, 2)`` metres) a truck reaches from ``xy`` in ``minutes``."""
     r = cached_reach(graph, profile, xy, max(float(minutes), float(max(BANDS))))
     return r.sites_min(sites) <= minutes
+
+
+def zones_geojson(graph: RoadGraph, profile: Profile, lon: float, lat: float, bands=BANDS) -> dict:
+    """The zones reached from a point (WGS84) as a GeoJSON FeatureCollection, widest first (for drawing),
+    each feature with ``minutes`` and ``provenance`` (``estimated`` on the default graph, else ``computed``)."""
+    from shapely.geometry import mapping
+
+    from geo.routing.lines import to_lonlat, to_metric
+
+    x, y = to_metric(np.array([[lon, lat]]))[0]
+    z = zones(cached_reach(graph, profile, (float(x), float(y)), float(max(bands))), bands)
+    prov = "estimated" if graph.kind == DEFAULT else "computed"
+    feats = []
+    for band in sorted(z, reverse=True):
+        g = shapely.transform(z[band].simplify(50.0), to_lonlat)
+        g = shapely.set_precision(g, 1e-5)
+        feats.append({"type": "Feature", "properties": {"minutes": int(band), "provenance": prov},
+                      "geometry": mapping(g)})
+    return {"type": "FeatureCollection", "features": feats}

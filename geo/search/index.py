@@ -57,6 +57,8 @@ class SearchIndex:
     available: np.ndarray | None = None  # datetime64[D], NaT = unknown
     confirmed: np.ndarray | None = None  # datetime64[D] of the last confirmation (else the last update)
     in_zis: np.ndarray | None = None
+    #: the road graph of "within N minutes of a point" (geo.routing); None: the default motorway graph
+    graph: object | None = None
 
     @classmethod
     def from_sites(cls, sites: gpd.GeoDataFrame) -> "SearchIndex":

@@ -53,6 +53,8 @@ def _values(index: SearchIndex, c: Criterion, rows: np.ndarray) -> np.ndarray:
         v = c.value or {}
         x, y = to_metric(v["lon"], v["lat"])
         return np.hypot(index.x[rows] - x, index.y[rows] - y) / 1000.0
+    if col == "drive_point":
+        return _from_point(index, c.value, rows)
     if col in index.num:
         return index.num[col][rows]
     if col in index.bools:
@@ -68,7 +70,25 @@ def _values(index: SearchIndex, c: Criterion, rows: np.ndarray) -> np.ndarray:
     raise KeyError(col)
 
 
+def _from_point(index: SearchIndex, v: dict, rows: np.ndarray) -> np.ndarray:
+    """Truck minutes from a point to the sites at ``rows``, on the index's road graph (the catalogue's: an
+    imported network, else the default motorway graph), one cached Dijkstra per point."""
+    from geo.routing.drive import graph_for
+    from geo.routing.isochrones import BANDS, cached_reach
+    from geo.routing.lines import to_metric
+    from geo.routing.speeds import profile
+
+    p = profile()
+    graph = index.graph if index.graph is not None else graph_for(None, None, p)
+    x, y = to_metric(np.array([[v["lon"], v["lat"]]]))[0]
+    reach = cached_reach(graph, p, (float(x), float(y)), max(float(v["min"]) * (1 + TOLERANCE), float(max(BANDS))))
+    minutes = reach.sites_min(np.column_stack([index.x[rows], index.y[rows]]))
+    return np.where(np.isfinite(minutes), minutes, np.nan)
+
+
 def _required(c: Criterion) -> float:
+    if c.column == "drive_point":
+        return float(c.value["min"])
     return float(c.value["km"]) if c.column == "point" else float(c.value)
 
 
@@ -241,7 +261,9 @@ def reason(index: SearchIndex, c: Criterion, row: int, code: int, lang: str = "e
         key = ("all", 1)
     template = REASON.get(key) or REASON.get((op, 2 if code == FAIL else 0))
     v = _values(index, c, np.array([row]))[0]
-    if op == "within_min":
+    if op == "within_min" and c.column == "drive_point":
+        template = REASON[("within_km", code if code in (PASS, CONDITIONAL) else FAIL)]
+    elif op == "within_min":
         site = index.sites.iloc[row]
         dest = site.get(c.column.removesuffix("_min") + "_to") or "—"
         prov = DRIVE_PROVENANCE.get(site.get(c.column + "__prov"))

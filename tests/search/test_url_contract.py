@@ -78,6 +78,9 @@ def _criterion_value(key: str) -> st.SearchStrategy:
         return _POINT
     if op == "within_km":
         return _num("distance_km")
+    if col == "drive_point":
+        return st.fixed_dictionaries({"lat": _lat, "lon": _lon, "min": _num("max_min")},
+                                     optional={"label": st.text(max_size=30)})
     if op == "within_min":
         return _num("max_min")
     if op in ("min", "max"):
