@@ -48,3 +48,8 @@ def test_browser_benchmark_runs():
 def test_workbooks_benchmark_runs():
     out = _run("benchmarks/bench_workbooks.py", "--only", "row_16k_columns", "--baseline-limit", "20")
     assert "row_16k_columns" in out and "1 site, ok=True" in out and "worst:" in out
+
+
+def test_drive_benchmark_runs():
+    out = _run("benchmarks/bench_drive.py", "--grid", "30", "--sites", "500")
+    assert "dijkstra s" in out and "same minutes: True" in out and "ratio networkx" in out

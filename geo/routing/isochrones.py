@@ -1,9 +1,10 @@
 """Isochrones: the zones a truck reaches from a point in 10, 20 and 30 minutes, cached per point.
 
-A zone is the union of discs: around the start (the direct leg) and around every access node reached
-in ``t`` minutes, of the radius the remaining ``N - t`` minutes cover off the network at the profile's
-local speed and detour. On an imported network a truck does not leave the roads for long: the discs
-are capped at :data:`OFFROAD_M` and drawn on a :data:`CELL_M` grid (fast for 100,000 reached nodes).
+On the default motorway graph a zone is the union of discs: around the start (the direct leg) and around
+every exit reached in ``t`` minutes, of the radius the remaining ``N - t`` minutes cover off the network at
+the profile's local speed and detour (less the exit's access penalty). On an imported network a zone is the
+roads driven within ``N`` minutes (the reachable part of the last edge too) widened by :data:`OFFROAD_M`,
+drawn on a :data:`CELL_M` grid (fast for a million edges).
 """
 
 from __future__ import annotations
@@ -49,50 +50,52 @@ def zones(r: Reach, bands=BANDS) -> dict[int, shapely.Geometry]:
     """``{minutes: (Multi)Polygon in EPSG:32632}`` reached from ``r``'s point within each band."""
     g, p = r.graph, r.profile
     per_m = p.leg_min(1.0)  # minutes per straight-line metre off the network
-    pen = p.access_min if g.kind == DEFAULT else 0.0
     out: dict[int, shapely.Geometry] = {}
     for band in bands:
-        cx, cy = [r.xy[0]], [r.xy[1]]
-        rad = [band / per_m if g.kind == DEFAULT or g.n_nodes == 0 else 0.0]
+        if g.kind != DEFAULT and g.n_nodes:
+            out[band] = _edge_zone(r, band)
+            continue
+        cx, cy, rad = [r.xy[0]], [r.xy[1]], [band / per_m]
         if g.n_nodes:
-            left = band - r.node_min - pen
+            left = band - r.node_min - p.access_min
             ok = g.access & (left > 0)
-            radius = left[ok] / per_m
-            if g.kind != DEFAULT:
-                radius = np.minimum(radius, OFFROAD_M)
-            cx += list(g.x[ok]) if g.kind == DEFAULT else []
-            cy += list(g.y[ok]) if g.kind == DEFAULT else []
-            rad += list(radius) if g.kind == DEFAULT else []
-            if g.kind != DEFAULT and ok.any():
-                out[band] = _grid_zone(g.x[ok], g.y[ok], radius)
-                continue
+            cx += list(g.x[ok])
+            cy += list(g.y[ok])
+            rad += list(left[ok] / per_m)
         discs = shapely.buffer(shapely.points(cx, cy), np.asarray(rad), quad_segs=16)
-        out[band] = shapely.union_all([d for d, q in zip(discs, rad) if q > 0]) if any(q > 0 for q in rad) \
-            else shapely.Polygon()
+        out[band] = shapely.union_all(discs)
     return out
 
 
-def _grid_zone(x: np.ndarray, y: np.ndarray, radius: np.ndarray) -> shapely.Geometry:
-    """Discs on a grid: the reached nodes' cells, widened by their (capped) radius, as polygons."""
+def _edge_zone(r: Reach, band: float) -> shapely.Geometry:
+    """An imported network's zone: the stretch of every edge driven within ``band`` minutes (whole edges, and
+    the reachable part of the last one), widened by :data:`OFFROAD_M`, drawn on a :data:`CELL_M` grid."""
     from rasterio import features
     from rasterio.transform import from_origin
     from scipy import ndimage
 
-    pad = OFFROAD_M + CELL_M
-    x0, y1 = x.min() - pad, y.max() + pad
-    w = int(np.ceil((x.max() + pad - x0) / CELL_M)) + 1
-    h = int(np.ceil((y1 - (y.min() - pad)) / CELL_M)) + 1
-    grid = np.zeros((h, w), np.uint8)
-    col = ((x - x0) / CELL_M).astype(int)
-    row = ((y1 - y) / CELL_M).astype(int)
-    grid[row, col] = 1
-    k = int(np.ceil(float(radius.max()) / CELL_M)) if len(radius) else 0
-    if k:
-        yy, xx = np.mgrid[-k:k + 1, -k:k + 1]
-        grid = ndimage.binary_dilation(grid, structure=(xx ** 2 + yy ** 2) <= k * k).astype(np.uint8)
-    tr = from_origin(x0, y1, CELL_M, CELL_M)
-    polys = [shapely.geometry.shape(s) for s, v in features.shapes(grid, mask=grid.astype(bool), transform=tr)
-             if v == 1]
+    g = r.graph
+    t_u = r.node_min[g.u]
+    ok = np.isfinite(t_u) & (t_u < band)
+    if not ok.any():
+        return shapely.Point(r.xy).buffer(OFFROAD_M)
+    u, v = g.u[ok], g.v[ok]
+    f = np.clip((band - t_u[ok]) / np.maximum(g.minutes[ok], 1e-9), 0.0, 1.0)
+    x0s, y0s = g.x[u], g.y[u]
+    x1s, y1s = x0s + f * (g.x[v] - x0s), y0s + f * (g.y[v] - y0s)
+    pad = OFFROAD_M + 2 * CELL_M
+    west, north = min(x0s.min(), x1s.min(), r.xy[0]) - pad, max(y0s.max(), y1s.max(), r.xy[1]) + pad
+    w = int(np.ceil((max(x0s.max(), x1s.max(), r.xy[0]) + pad - west) / CELL_M)) + 1
+    h = int(np.ceil((north - (min(y0s.min(), y1s.min(), r.xy[1]) - pad)) / CELL_M)) + 1
+    tr = from_origin(west, north, CELL_M, CELL_M)
+    lines = shapely.linestrings(np.stack([np.column_stack([x0s, y0s]), np.column_stack([x1s, y1s])], axis=1))
+    grid = features.rasterize(((ln, 1) for ln in lines), out_shape=(h, w), transform=tr, all_touched=True,
+                              dtype=np.uint8)
+    k = int(np.ceil(OFFROAD_M / CELL_M))
+    yy, xx = np.mgrid[-k:k + 1, -k:k + 1]
+    grid = ndimage.binary_dilation(grid, structure=(xx ** 2 + yy ** 2) <= k * k).astype(np.uint8)
+    polys = [shapely.geometry.shape(s) for s, val in features.shapes(grid, mask=grid.astype(bool), transform=tr)
+             if val == 1]
     return shapely.union_all(polys) if polys else shapely.Polygon()
 
 

@@ -109,3 +109,16 @@ def test_profile_refuses_nonsense():
     for bad in ("motorway=0", "motorway", "warp=3", "detour=0.5", "motorway=abc"):
         with pytest.raises(UserError):
             parse(bad)
+
+
+def test_isochrone_on_an_imported_network_follows_the_roads_driven():
+    import shapely
+
+    p = Profile(junction_s=0.0)
+    g = from_lines([([(0, 0), (20_000, 0)], "primary", None, 0), ([(0, 0), (0, 20_000)], "residential", None, 0)], p)
+    z = zones(cached_reach(g, p, (0.0, 0.0)))
+    # 10 min: 11.67 km along the primary (70 km/h), 5 km up the residential street (30 km/h), +500 m off-road
+    assert z[10].contains(shapely.Point(11_000, 0)) and not z[10].contains(shapely.Point(12_700, 0))
+    assert z[10].contains(shapely.Point(0, 4_500)) and not z[10].contains(shapely.Point(0, 6_000))
+    assert not z[10].contains(shapely.Point(8000, 8000))  # between the roads: not reached
+    assert z[30].contains(shapely.Point(19_500, 0))
