@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from geo.routing.graph import DEFAULT, IMPORTED, RoadGraph
-from geo.routing.paths import DestinationField, destination_field
+from geo.routing.paths import DestinationField, attach, destination_field
 from geo.routing.speeds import Profile, profile as current_profile
 
 #: Kind in the search and the columns -> infrastructure kind of the destinations.
@@ -45,15 +45,15 @@ def _keep(cache: OrderedDict, key: tuple, value: Any, size: int) -> Any:
 
 def graph_from_tables(nodes: pd.DataFrame, edges: pd.DataFrame, source: str = "") -> RoadGraph:
     """An imported network read back from its two tables."""
-    classes = tuple(sorted(set(edges["road_class"].astype(str)))) if len(edges) else ()
-    code = {c: i for i, c in enumerate(classes)}
+    codes, uniques = pd.factorize(edges["road_class"].astype(str), sort=True)
+    classes = tuple(str(c) for c in uniques)
     order = np.argsort(nodes["node"].to_numpy(dtype=np.int64)) if len(nodes) else np.zeros(0, np.int64)
     nd = nodes.iloc[order]
     return RoadGraph(x=nd["x"].to_numpy(dtype=float), y=nd["y"].to_numpy(dtype=float),
                      access=nd["access"].astype(bool).to_numpy(), u=edges["u"].to_numpy(dtype=np.int32),
                      v=edges["v"].to_numpy(dtype=np.int32), minutes=edges["minutes"].to_numpy(dtype=float),
                      length_m=edges["length_m"].to_numpy(dtype=np.float32),
-                     road_class=np.array([code[c] for c in edges["road_class"].astype(str)], dtype=np.int16),
+                     road_class=codes.astype(np.int16),
                      classes=classes, kind=IMPORTED, source=source)
 
 
@@ -134,8 +134,9 @@ def drive_fields(xy: np.ndarray, infrastructure: pd.DataFrame, graph: RoadGraph,
     xy = np.asarray(xy, dtype=float).reshape(-1, 2)
     out = pd.DataFrame(index=index if index is not None else pd.RangeIndex(len(xy)))
     any_known = np.zeros(len(xy), bool)
+    tied = attach(graph, xy)  # the sites' nearest graph nodes, once for every kind
     for kind, (field, names) in destination_fields(graph, profile, infrastructure).items():
-        res = field.query(xy)
+        res = field.query(xy, tied)
         known = np.isfinite(res.minutes)
         any_known |= known
         out[MINUTES[kind]] = np.round(res.minutes, 1)

@@ -50,6 +50,11 @@ def _penalty(graph: RoadGraph, profile: Profile) -> float:
     return profile.access_min if graph.kind == DEFAULT else 0.0
 
 
+def attach(graph: RoadGraph, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(straight-line metres, node index) of each point's nearest access nodes on ``graph``, ``(n, k)``."""
+    return _attach(graph, xy)
+
+
 def _attach(graph: RoadGraph, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(straight-line metres, node index) of each point's nearest access nodes, shapes ``(n, k)``."""
     tree, idx = graph.access_tree()
@@ -62,13 +67,14 @@ def _attach(graph: RoadGraph, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _with_virtual(m: sparse.csr_matrix, rows: np.ndarray, cols: np.ndarray, w: np.ndarray, n_virtual: int):
-    """``m`` grown by ``n_virtual`` nodes whose outgoing edges are ``rows -> cols`` (rows count from 0)."""
+    """``m`` grown by ``n_virtual`` nodes whose outgoing edges are ``rows -> cols`` (rows count from 0, sorted):
+    the CSR arrays appended to, without re-sorting the million edges already there."""
     n = m.shape[0]
-    coo = m.tocoo()
-    r = np.concatenate([coo.row, rows + n])
-    c = np.concatenate([coo.col, cols])
-    d = np.concatenate([coo.data, np.maximum(w, 1e-9)])
-    return sparse.csr_matrix((d, (r, c)), shape=(n + n_virtual, n + n_virtual))
+    counts = np.bincount(rows, minlength=n_virtual)
+    indptr = np.concatenate([m.indptr, m.indptr[-1] + np.cumsum(counts)])
+    indices = np.concatenate([m.indices, cols.astype(m.indices.dtype)])
+    data = np.concatenate([m.data, np.maximum(w, 1e-9)])
+    return sparse.csr_matrix((data, indices, indptr), shape=(n + n_virtual, n + n_virtual))
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,12 +89,12 @@ class DestinationField:
     node_dest: np.ndarray
     dest_snap: np.ndarray
 
-    def query(self, sites: np.ndarray) -> Nearest:
+    def query(self, sites: np.ndarray, attach: tuple[np.ndarray, np.ndarray] | None = None) -> Nearest:
         """Minutes from each site (``(n, 2)`` metres) to the nearest destination.
 
         On the default graph the direct leg (straight line to the nearest destination) is a candidate too;
         on an imported network only the network counts (a site in a piece not joined to any destination is
-        NaN: unknown).
+        NaN: unknown). ``attach``: the sites' :func:`attach` on this graph, when several kinds share it.
         """
         graph, profile, dests = self.graph, self.profile, self.dests
         n_s, m = len(sites), len(dests)
@@ -98,7 +104,7 @@ class DestinationField:
         if m == 0 or n_s == 0:
             return Nearest(np.full(n_s, np.nan), dest, computed)
         if len(self.node_min):
-            s_dist, s_node = _attach(graph, sites)
+            s_dist, s_node = attach if attach is not None else _attach(graph, sites)
             t = profile.leg_min(s_dist) + _penalty(graph, profile) + self.node_min[s_node]
             j = np.argmin(t, axis=1)
             r = np.arange(n_s)
