@@ -100,7 +100,7 @@ class Criterion:
             name = (self.value or {}).get("label") or _("point")
             return _("Distance to {name}").format(name=name)
         if col == "drive_point":
-            name = (self.value or {}).get("label") or _("point")
+            name = (self.value if isinstance(self.value, dict) else {}).get("label") or _("point")
             return _("Truck drive from {name}").format(name=name)
         if col == "zis_id":
             return _("In a ZIS")
