@@ -34,8 +34,13 @@ def neutralise_cell(v: Any) -> Any:
     return v
 
 
+#: Fields whose provenance is exported beside them: a drive time is estimated or computed (issue 20).
+WITH_PROVENANCE = ("drive_motorway_min", "drive_rail_station_min", "drive_rail_terminal_min", "drive_port_min")
+
+
 def export_columns(staff: bool = False, extra: tuple[str, ...] = ()) -> list[str]:
-    cols = [f.key for f in FIELDS if f.stored and (f.public or staff)]
+    cols = [c for f in FIELDS if f.stored and (f.public or staff)
+            for c in ((f.key, f"{f.key}__prov") if f.key in WITH_PROVENANCE else (f.key,))]
     return cols + [c for c in extra if c not in cols]
 
 

@@ -53,3 +53,8 @@ def test_workbooks_benchmark_runs():
 def test_documents_benchmark_runs(built_catalogue):
     out = _run("benchmarks/bench_documents.py", "--sites", "2", "--repeat", "1", "--catalogue", str(built_catalogue))
     assert "sheet PDF" in out and "dossier of 2 sites" in out and "peak memory" in out
+
+
+def test_drive_benchmark_runs():
+    out = _run("benchmarks/bench_drive.py", "--grid", "30", "--sites", "500")
+    assert "dijkstra s" in out and "same minutes: True" in out and "ratio networkx" in out

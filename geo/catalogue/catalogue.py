@@ -32,7 +32,7 @@ from geo.catalogue.db import Database, Tx
 from geo.catalogue.stores import connect, is_url
 from geo.catalogue.ownership import refuse_foreign
 from geo.catalogue.frames import SITE_COLUMNS, empty_sites, frame_records, normalise_sites, storage_frame
-from geo.catalogue.compute import COMPUTED_COLUMNS
+from geo.catalogue.records import DERIVED_COLUMNS
 from geo.catalogue.records import REFERENCE_LAYERS, Reference, prepare
 from geo.catalogue.records import clean_outline  # noqa: F401 - where the store's rules are read and tested
 from geo.places import METRIC_CRS
@@ -446,7 +446,7 @@ class UnitOfWork:
         ref = self.cat._reference(self.tx, cache=False)["reference"]  # as they are now in this transaction
         old_rows = frame_records(sites)
         new_rows = prepare(old_rows, ref)
-        cols = [c for c in COMPUTED_COLUMNS if c in SITE_COLUMNS]
+        cols = [c for c in DERIVED_COLUMNS if c in SITE_COLUMNS]
         cols += [prov_column(c) for c in cols if prov_column(c) in SITE_COLUMNS]
         changes = []
         for a, b in zip(old_rows, new_rows):

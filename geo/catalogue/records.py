@@ -16,15 +16,24 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo.catalogue.compute import computed_fields
+from geo.catalogue.compute import COMPUTED_COLUMNS, computed_fields
 from geo.catalogue.frames import normalise_record
 from geo.errors import UserError
 from geo.i18n import N_
 from geo.schema import prov_column
 
 #: Layers the computed fields of the sites depend on: replacing one recomputes the sites.
-REFERENCE_LAYERS = ("municipalities", "zls_municipalities", "infrastructure", "zis_areas", "zls_perimeter")
+REFERENCE_LAYERS = ("municipalities", "zls_municipalities", "infrastructure", "zis_areas", "zls_perimeter",
+                    "road_nodes", "road_edges")
 #: The record columns the computed fields are derived from (besides the position).
+def _drive_columns() -> tuple[str, ...]:
+    from geo.routing.drive import DRIVE_COLUMNS
+
+    return DRIVE_COLUMNS
+
+
+#: Every column prepare derives: the computed fields and the truck drive times (geo/routing/drive.py).
+DERIVED_COLUMNS: tuple[str, ...] = (*COMPUTED_COLUMNS, *_drive_columns())
 INPUT_COLUMNS = ("municipality_istat", "covered_area_m2", "years_unused", "occupancy", "permitted_uses")
 
 
@@ -45,6 +54,8 @@ class Reference:
     infrastructure: pd.DataFrame
     zis_areas: pd.DataFrame
     zls_perimeter: pd.DataFrame
+    road_nodes: pd.DataFrame
+    road_edges: pd.DataFrame
     version: str = ""
 
     @classmethod
@@ -78,13 +89,27 @@ def _points(rows: list[dict[str, Any]]) -> gpd.GeoDataFrame:
                                                              crs=4326), crs=4326)
 
 
+def _drive(pts: gpd.GeoDataFrame, reference: Reference) -> pd.DataFrame:
+    """Truck drive times of the sites: on the imported road network when there is one, else estimated on
+    the default motorway graph (geo/routing)."""
+    import numpy as np
+
+    from geo.routing.drive import drive_fields, graph_for
+    from geo.routing.lines import to_metric
+
+    xy = to_metric(np.column_stack([pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy()]))
+    graph = graph_for(reference.road_nodes, reference.road_edges)
+    return drive_fields(xy, reference.infrastructure, graph, index=pts.index)
+
+
 def prepare(records: Sequence[Mapping[str, Any]], reference: Reference) -> list[dict[str, Any]]:
     """Site records with their derived fields filled from ``reference`` (pure: nothing is read or written).
 
     Each record comes back normalised to the schema's columns and types. An ``outline`` key, when
     given, comes back cleaned (:func:`clean_outline`), and a record without a position takes its
     outline's representative point (provenance ``computed``). The computed fields (municipality name,
-    province, ZLS and aid area, ZIS, distances and nearest names, the disused-area test) and their
+    province, ZLS and aid area, ZIS, distances and nearest names, the disused-area test, the truck drive
+    times of geo/routing) and their
     ``__prov`` are filled for every record with a position; one without stays without them.
 
     Parameters
@@ -114,7 +139,9 @@ def prepare(records: Sequence[Mapping[str, Any]], reference: Reference) -> list[
         outlines.append((has_outline, outline))
     placed = [i for i, r in enumerate(rows) if r["lon"] is not None and r["lat"] is not None]
     if placed:
-        comp = computed_fields(_points([rows[i] for i in placed]), reference)
+        pts = _points([rows[i] for i in placed])
+        comp = computed_fields(pts, reference)
+        comp = pd.concat([comp, _drive(pts, reference)], axis=1)
         cols = {c: comp[c].tolist() for c in comp.columns}
         for j, i in enumerate(placed):
             rows[i].update({c: v[j] for c, v in cols.items()})

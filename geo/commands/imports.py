@@ -1,4 +1,4 @@
-"""``geo import zis|zls-perimeter|infrastructure FILE``: validated, atomic imports.
+"""``geo import zis|zls-perimeter|infrastructure|actors|roads FILE``: validated, atomic imports.
 
 The file is read and validated completely first; then one atomic write replaces
 the layer and refreshes the computed fields of every site (in_zls, zis_id,
@@ -38,7 +38,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--kind", required=True, choices=ACTOR_KINDS)
     a.add_argument("--source", help=N_("source name kept on each row (default: the file name)"))
     a.set_defaults(func=_actors)
-    for q in (z, zp, i, a):
+    r = s.add_parser("roads", help=N_("a road network (OpenStreetMap .osm.pbf, or GeoPackage/GeoJSON lines with a "
+                                      "'highway' column): truck drive times are then computed on it"))
+    r.add_argument("file")
+    r.add_argument("--source", help=N_("source name kept with the network (default: the file name)"))
+    r.set_defaults(func=_roads)
+    for q in (z, zp, i, a, r):
         q.add_argument("--licence", default="not declared", help=N_("licence of the file, kept in the sources table"))
         q.add_argument("--attribution", default="", help=N_("attribution of the file, kept in the sources table"))
 
@@ -110,3 +115,23 @@ def _actors(args: argparse.Namespace) -> int:
     return _apply(args, lambda cur: {"innovation_actors": check_layer_rows(
         "innovation_actors", merge_actors(cur.layer("innovation_actors"), new))},
                   source=str(new["source"].iloc[0]))
+
+
+def _roads(args: argparse.Namespace) -> int:
+    import sys
+    from pathlib import Path
+
+    from geo.routing.drive import graph_tables
+    from geo.routing.roads import read_roads
+    from geo.routing.speeds import profile
+
+    source = args.source or Path(args.file).name
+    graph, report = read_roads(args.file, profile(), source)
+    nodes, edges = graph_tables(graph)
+    _ = translator(args.lang)
+    print(_("{ways} roads read ({outside} outside Lombardy left out): {nodes} nodes, {edges} edges, {pieces} "
+            "connected pieces, the largest holding {share} of the nodes").format(
+        ways=_.integer(report.ways), outside=_.integer(report.outside), nodes=_.integer(report.nodes),
+        edges=_.integer(report.edges), pieces=_.integer(report.pieces), share=_.percent(report.largest_share)),
+        file=sys.stderr)
+    return _apply(args, lambda _cur: {"road_nodes": nodes, "road_edges": edges}, source=source)

@@ -59,6 +59,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     a("--polygon", help=N_("GeoJSON geometry (WGS84) of the search area"))
     a("--max-km", action="append", default=[], metavar="KIND=KM",
       help=N_("max distance to the nearest airport|motorway_junction|rail_station|rail_freight_terminal|port"))
+    a("--max-min", action="append", default=[], metavar="KIND=MIN",
+      help=N_("max minutes by truck to the nearest motorway|rail_station|rail_terminal|port"))
     a("--brief", help=N_("investor brief (JSON file)"))
     a("--hide-failed", action="store_true")
     a("--staff", action="store_true", help=N_("include unpublished listings and contact fields"))
@@ -77,7 +79,7 @@ def _query_fields() -> tuple[str, ...]:
 
 #: Query fields the command line reads under their own name; the rest (``COMPOSED``) are built from options
 #: of another shape below. Every Query field is one or the other (tests/search/test_url_contract.py checks it).
-COMPOSED = ("point", "bbox", "polygon", "max_km")
+COMPOSED = ("point", "bbox", "polygon", "max_km", "max_min")
 QUERY_ARGS = tuple(k for k in _query_fields() if k not in COMPOSED)
 
 
@@ -94,6 +96,13 @@ def query_from_args(args: argparse.Namespace):
             raise UserError(N_("--max-km: KIND=KM is needed, not '{item}'"), item=item)
         max_km[kind] = km
     values["max_km"] = max_km
+    max_min = {}
+    for item in args.max_min:
+        kind, sep, minutes = item.partition("=")
+        if not sep:
+            raise UserError(N_("--max-min: KIND=MIN is needed, not '{item}'"), item=item)
+        max_min[kind] = minutes
+    values["max_min"] = max_min
     values["point"] = list(args.point) if args.point else None
     values["bbox"] = list(args.bbox) if args.bbox else None
     values["polygon"] = _polygon(args.polygon) if args.polygon else None
@@ -108,7 +117,12 @@ def _run(args: argparse.Namespace) -> int:
     q = query_from_args(args)
     brief = Brief.load(args.brief) if args.brief else Brief()
     cat = open_catalogue(args.catalogue_path)
-    res = search(SearchIndex.from_sites(cat.sites(statuses=None)), q, brief, role="staff" if args.staff else "public",
+    index = SearchIndex.from_sites(cat.sites(statuses=None))
+    if any(c.column == "drive_point" for c in brief.criteria):
+        from geo.routing.drive import catalogue_graph
+
+        index.graph = catalogue_graph(cat)  # minutes from a point on the catalogue's network
+    res = search(index, q, brief, role="staff" if args.staff else "public",
                  places=cat.places(), hide_failed=args.hide_failed)
     sites = res.sites
     if args.limit:

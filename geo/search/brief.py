@@ -48,6 +48,13 @@ CRITERIA: dict[str, tuple[str, str]] = {
     "rail_station_km": ("within_km", "dist_rail_station_km"),
     "port_km": ("within_km", "dist_port_km"),
     "distance_to_point_km": ("within_km", "point"),
+    # Truck drive times (issue 20): "within N minutes by truck of KIND" (geo/routing/drive.py).
+    "drive_motorway_min": ("within_min", "drive_motorway_min"),
+    "drive_rail_station_min": ("within_min", "drive_rail_station_min"),
+    "drive_rail_terminal_min": ("within_min", "drive_rail_terminal_min"),
+    "drive_port_min": ("within_min", "drive_port_min"),
+    # "sites within N minutes by truck of this point": value {"lat", "lon", "min", "label"}
+    "drive_from_point_min": ("within_min", "drive_point"),
 }
 
 
@@ -92,6 +99,9 @@ class Criterion:
         if col == "point":
             name = (self.value or {}).get("label") or _("point")
             return _("Distance to {name}").format(name=name)
+        if col == "drive_point":
+            name = (self.value if isinstance(self.value, dict) else {}).get("label") or _("point")
+            return _("Truck drive from {name}").format(name=name)
         if col == "zis_id":
             return _("In a ZIS")
         return FIELD[col].label(lang).removesuffix(" " + _.pgettext("field label suffix", "(computed)"))
@@ -119,6 +129,21 @@ def _checked(c: Criterion) -> tuple[Any, bool, float]:
         value: Any = _number(name, v, limit=CRITERION_LIMIT[col])
     elif op == "within_km" and col != "point":
         value = _number(name, v, limit="distance_km")
+    elif op == "within_min" and col != "drive_point":
+        value = _number(name, v, limit="max_min")
+    elif op == "within_min":
+        if not isinstance(v, dict) or not {"lat", "lon", "min"} <= set(v) or set(v) - {"lat", "lon", "min", "label"}:
+            raise UserError(N_("{name}: {{\"lat\", \"lon\", \"min\", \"label\"}} is needed."), name=name)
+        value = {"lat": _number("lat", v["lat"], allow_negative=True), "lon": _number("lon", v["lon"], allow_negative=True),
+                 "min": _number(name, v["min"], limit="max_min")}
+        if None in value.values():
+            raise UserError(N_("{name}: the value is missing."), name=name)
+        check_number("lat", value["lat"])
+        check_number("lon", value["lon"])
+        if "label" in v:
+            if not isinstance(v["label"], str) or len(v["label"]) > 200:
+                raise UserError(N_("{name}: the label must be a text of at most 200 characters."), name=name)
+            value["label"] = v["label"]
     elif op == "within_km":
         if not isinstance(v, dict) or not {"lat", "lon", "km"} <= set(v) or set(v) - {"lat", "lon", "km", "label"}:
             raise UserError(N_("{name}: {{\"lat\", \"lon\", \"km\", \"label\"}} is needed."), name=name)

@@ -19,7 +19,8 @@ USES = FIELD["permitted_uses"].choices
 USE_BIT = {u: 1 << i for i, u in enumerate(USES)}
 NUMERIC = ("land_area_m2", "covered_area_m2", "floor_area_m2", "power_kw", "price_eur", "lease_eur_m2_year",
            "dist_airport_km", "dist_motorway_junction_km", "dist_rail_station_km",
-           "dist_rail_freight_terminal_km", "dist_port_km", "years_unused")
+           "dist_rail_freight_terminal_km", "dist_port_km", "years_unused",
+           "drive_motorway_min", "drive_rail_station_min", "drive_rail_terminal_min", "drive_port_min")
 BOOLS = ("gas", "water", "sewer", "fibre", "rail_siding", "in_zls", "zls_aid_area", "is_demo")
 CATEGORIES = ("asset_kind", "origin", "condition", "contamination", "transaction", "province",
               "municipality_istat", "status", "occupancy", "implementation_plan", "offer_type")
@@ -56,6 +57,8 @@ class SearchIndex:
     available: np.ndarray | None = None  # datetime64[D], NaT = unknown
     confirmed: np.ndarray | None = None  # datetime64[D] of the last confirmation (else the last update)
     in_zis: np.ndarray | None = None
+    #: the road graph of "within N minutes of a point" (geo.routing); None: the default motorway graph
+    graph: object | None = None
 
     @classmethod
     def from_sites(cls, sites: gpd.GeoDataFrame) -> "SearchIndex":
@@ -76,7 +79,8 @@ class SearchIndex:
             idx.codes[c] = codes.astype(np.int32)
             idx.labels[c] = {str(u): i for i, u in enumerate(uniques)}
         if len(sites):
-            idx.missing_layers = frozenset(c for c in NUMERIC if c.startswith("dist_") and np.isnan(idx.num[c]).all())
+            idx.missing_layers = frozenset(c for c in NUMERIC if c.startswith(("dist_", "drive_"))
+                                           and np.isnan(idx.num[c]).all())
         idx.uses = uses_mask(sites["permitted_uses"])
         idx.available = pd.to_datetime(sites["available_from"], errors="coerce").to_numpy().astype("datetime64[D]")
         last = sites["confirmed_at"].where(sites["confirmed_at"].notna(), sites["updated_at"])

@@ -36,6 +36,8 @@ LIMITS: dict[str, Limit] = {
     "radius_km": _KM,
     "max_km": _KM,
     "distance_km": _KM,
+    "max_min": Limit(0.0, 600.0, "10 hours: a truck crosses Lombardy (300 km) in about 4 hours; a required drive "
+                                 "time beyond 10 hours is a typing error"),
     "min_land_m2": _M2, "max_land_m2": _M2, "min_covered_m2": _M2, "max_covered_m2": _M2,
     "min_floor_m2": _M2, "max_floor_m2": _M2,
     "max_price_eur": _EUR,
@@ -51,7 +53,9 @@ LIMITS: dict[str, Limit] = {
 #: Criterion column -> the Query limit its value obeys.
 CRITERION_LIMIT = {"land_area_m2": "min_land_m2", "covered_area_m2": "min_covered_m2",
                    "floor_area_m2": "min_floor_m2", "power_kw": "min_power_kw", "price_eur": "max_price_eur",
-                   "price_eur_m2": "max_price_eur_m2", "lease_eur_m2_year": "lease_eur_m2_year"}
+                   "price_eur_m2": "max_price_eur_m2", "lease_eur_m2_year": "lease_eur_m2_year",
+                   "drive_motorway_min": "max_min", "drive_rail_station_min": "max_min",
+                   "drive_rail_terminal_min": "max_min", "drive_port_min": "max_min"}
 
 #: Size limits of a link (each part is parsed only below them).
 MAX_PARAM_CHARS = 200_000   # a drawn polygon of ~5,000 vertices; browsers and proxies cut URLs near 2 MB-8 KB

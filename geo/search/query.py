@@ -25,6 +25,9 @@ from geo.search.limits import (LIMITS, MAX_LIST_ITEMS, MAX_POLYGON_VERTICES, MAX
 DISTANCE_COLUMNS = {"airport": "dist_airport_km", "motorway_junction": "dist_motorway_junction_km",
                "rail_station": "dist_rail_station_km", "rail_freight_terminal": "dist_rail_freight_terminal_km",
                "port": "dist_port_km"}
+#: Drive kind -> the index column of each site's truck minutes to the nearest one (the ``max_min`` filter).
+DRIVE_COLUMNS = {"motorway": "drive_motorway_min", "rail_station": "drive_rail_station_min",
+                 "rail_terminal": "drive_rail_terminal_min", "port": "drive_port_min"}
 #: Radius of a place or point search when none is given (find page, drawn marker, URL, CLI alike).
 DEFAULT_RADIUS_KM = 20.0
 
@@ -63,6 +66,7 @@ class Query:
     polygon: dict | None = None    # GeoJSON geometry (WGS84)
     bbox: list[float] | None = None  # [west, south, east, north]
     max_km: dict[str, float] = field(default_factory=dict)  # infrastructure kind -> km
+    max_min: dict[str, float] = field(default_factory=dict)  # drive kind -> minutes by truck (geo/routing)
     confirmed_within_months: float | None = None  # confirmed by the owner (or updated) in the last N months
 
     def to_dict(self) -> dict[str, Any]:
@@ -238,6 +242,19 @@ def make_query(values: dict[str, Any] | None = None, **kw: Any) -> Query:
                 raise UserError(N_("max_km {kind}: the km value is missing."), kind=kind)
             mk[kind] = v
         out["max_km"] = mk
+    if d.get("max_min"):
+        if not isinstance(d["max_min"], dict):
+            raise UserError(N_("max_min: a mapping of kind to minutes is needed."))
+        mm = {}
+        for kind, minutes in d["max_min"].items():
+            if kind not in DRIVE_COLUMNS:
+                raise UserError(N_("max_min: unknown kind '{kind}' (allowed: {allowed})."), kind=kind,
+                                allowed=", ".join(DRIVE_COLUMNS))
+            v = _number(f"max_min {kind}", minutes, limit="max_min")
+            if v is None:
+                raise UserError(N_("max_min {kind}: the minutes are missing."), kind=kind)
+            mm[kind] = v
+        out["max_min"] = mm
     return Query(**out)
 
 
@@ -433,6 +450,8 @@ def filter_mask(index: SearchIndex, query: Query, *, role: str = "public",
         mask &= index.in_zis == 1
     for kind, km in query.max_km.items():
         mask &= num[DISTANCE_COLUMNS[kind]] <= km
+    for kind, minutes in query.max_min.items():
+        mask &= num[DRIVE_COLUMNS[kind]] <= minutes  # unknown (NaN) never passes
     where = where or resolve(query, places)
     centre, area = where.centre, where.area
     if centre is not None:
@@ -447,4 +466,4 @@ def filter_mask(index: SearchIndex, query: Query, *, role: str = "public",
 
 
 __all__ = ["Query", "make_query", "filter_mask", "centre_of", "search_circle", "find_place", "area_of", "Where",
-           "resolve", "transformer", "DISTANCE_COLUMNS", "DEFAULT_RADIUS_KM", "asdict"]
+           "resolve", "transformer", "DISTANCE_COLUMNS", "DRIVE_COLUMNS", "DEFAULT_RADIUS_KM", "asdict"]

@@ -7,7 +7,7 @@ are shown, by :func:`reasons`.
 Rules
 -----
 * A missing value is UNKNOWN, never guessed.
-* Numeric minimum / maximum and distances: within 10 % of the requirement on
+* Numeric minimum / maximum, distances and truck drive times: within 10 % of the requirement on
   the wrong side is CONDITIONAL (a negotiable gap), further is FAIL.
 * Availability up to 90 days after the required date is CONDITIONAL.
 * Uses: PASS when permitted; CONDITIONAL when permitted but the
@@ -54,6 +54,8 @@ def _values(index: SearchIndex, c: Criterion, rows: np.ndarray) -> np.ndarray:
         v = c.value or {}
         x, y = to_metric(v["lon"], v["lat"])
         return np.hypot(index.x[rows] - x, index.y[rows] - y) / 1000.0
+    if col == "drive_point":
+        return _from_point(index, c.value, rows)
     if col in index.num:
         return index.num[col][rows]
     if col in index.bools:
@@ -69,7 +71,25 @@ def _values(index: SearchIndex, c: Criterion, rows: np.ndarray) -> np.ndarray:
     raise KeyError(col)
 
 
+def _from_point(index: SearchIndex, v: dict, rows: np.ndarray) -> np.ndarray:
+    """Truck minutes from a point to the sites at ``rows``, on the index's road graph (the catalogue's: an
+    imported network, else the default motorway graph), one cached Dijkstra per point."""
+    from geo.routing.drive import graph_for
+    from geo.routing.isochrones import BANDS, cached_reach
+    from geo.routing.lines import to_metric
+    from geo.routing.speeds import profile
+
+    p = profile()
+    graph = index.graph if index.graph is not None else graph_for(None, None, p)
+    x, y = to_metric(np.array([[v["lon"], v["lat"]]]))[0]
+    reach = cached_reach(graph, p, (float(x), float(y)), max(float(v["min"]) * (1 + TOLERANCE), float(max(BANDS))))
+    minutes = reach.sites_min(np.column_stack([index.x[rows], index.y[rows]]))
+    return np.where(np.isfinite(minutes), minutes, np.nan)
+
+
 def _required(c: Criterion) -> float:
+    if c.column == "drive_point":
+        return float(c.value["min"])
     return float(c.value["km"]) if c.column == "point" else float(c.value)
 
 
@@ -78,7 +98,7 @@ def criterion_codes(index: SearchIndex, c: Criterion, rows: np.ndarray) -> np.nd
     v = _values(index, c, rows)
     out = np.full(len(rows), UNKNOWN, dtype=np.int8)
     op = c.op
-    if op in ("min", "max", "within_km"):
+    if op in ("min", "max", "within_km", "within_min"):
         req = _required(c)
         known = ~np.isnan(v)
         if op == "min":
@@ -155,6 +175,8 @@ def _fmt_date(iso: str, _: Translator) -> str:
 def _unit(c: Criterion, lang: str) -> str:
     if c.op == "within_km":
         return "km"
+    if c.op == "within_min":
+        return "min"
     return "€/m²" if c.column == "price_eur_m2" else FIELD[c.column].unit_text(lang)
 
 
@@ -165,7 +187,7 @@ def _fmt_value(c: Criterion, v, lang: str) -> str:
         return ", ".join(FIELD[col].choice_label(u, lang) for u in USE_BIT if v & USE_BIT[u]) or "—"
     if col in ("available_from",):
         return "—" if np.isnat(v) else _fmt_date(str(v), _)
-    if c.op in ("min", "max", "within_km"):
+    if c.op in ("min", "max", "within_km", "within_min"):
         if v is None or (isinstance(v, float) and np.isnan(v)):
             return "—"
         if c.op == "within_km":  # the sheet's figure; a field's label already says "straight-line"
@@ -185,7 +207,7 @@ def _fmt_required(c: Criterion, lang: str) -> str:
     _ = translator(lang)
     if c.op in ("min", "max") and c.column in FIELD and FIELD[c.column].unit == "€":
         return _.money(_required(c))  # an amount as the sheet writes amounts
-    if c.op in ("min", "max", "within_km"):  # the brief's own figure, as typed (up to 2 decimals)
+    if c.op in ("min", "max", "within_km", "within_min"):  # the brief's own figure, as typed (up to 2 decimals)
         return f"{_.number(_required(c), 2)} {_unit(c, lang)}".strip()
     if c.op == "by":
         return _fmt_date(str(c.value), _)
@@ -207,6 +229,9 @@ REASON = {
     ("within_km", 0): N_("{label}: {value} ≤ {req}"),
     ("within_km", 1): N_("{label}: {value}, just beyond {req}"),
     ("within_km", 2): N_("{label}: {value} > {req}"),
+    ("within_min", 0): N_("{value} to {dest}, {prov} (within {req})"),
+    ("within_min", 1): N_("{value} to {dest}, {prov}: just beyond {req}"),
+    ("within_min", 2): N_("{value} to {dest}, {prov}: more than {req}"),
     ("by", 0): N_("Available from {value}, by {req}"),
     ("by", 1): N_("Available from {value}: within 90 days of {req}"),
     ("by", 2): N_("Available from {value}, after {req}"),
@@ -220,6 +245,11 @@ REASON = {
     ("true", 2): N_("{label}: no"),
 }
 UNKNOWN_REASON = N_("{label}: value missing")
+#: How a drive time was made, as a reason says it (the provenance of ``drive_<kind>_min``).
+DRIVE_PROVENANCE = {"estimated": N_("estimated"), "computed": N_("computed")}
+#: Drive kind -> the infrastructure kind whose layer it needs (geo.routing.drive.DRIVE_KINDS).
+DRIVE_LAYER = {"drive_motorway_min": "motorway_junction", "drive_rail_station_min": "rail_station",
+               "drive_rail_terminal_min": "rail_freight_terminal", "drive_port_min": "port"}
 LAYER_REASON = N_("{label}: layer '{kind}' not loaded (geo import infrastructure FILE --kind {kind})")
 
 
@@ -229,7 +259,7 @@ def reason(index: SearchIndex, c: Criterion, row: int, code: int, lang: str = "e
     label = c.label(lang)
     if code == UNKNOWN:
         if c.column in index.missing_layers:
-            kind = c.column.removeprefix("dist_").removesuffix("_km")
+            kind = DRIVE_LAYER.get(c.column) or c.column.removeprefix("dist_").removesuffix("_km")
             return _(LAYER_REASON).format(label=label, kind=kind)
         return _(UNKNOWN_REASON).format(label=label)
     op = c.op
@@ -238,6 +268,14 @@ def reason(index: SearchIndex, c: Criterion, row: int, code: int, lang: str = "e
         key = ("all", 1)
     template = REASON.get(key) or REASON.get((op, 2 if code == FAIL else 0))
     v = _values(index, c, np.array([row]))[0]
+    if op == "within_min" and c.column == "drive_point":
+        template = REASON[("within_km", code if code in (PASS, CONDITIONAL) else FAIL)]
+    elif op == "within_min":
+        site = index.sites.iloc[row]
+        dest = site.get(c.column.removesuffix("_min") + "_to") or "—"
+        prov = DRIVE_PROVENANCE.get(site.get(c.column + "__prov"))
+        return _(template).format(value=_fmt_value(c, v, lang), dest=dest, prov=_(prov) if prov else "—",
+                                  req=_fmt_required(c, lang))
     return _(template).format(label=label, value=_fmt_value(c, v, lang), req=_fmt_required(c, lang))
 
 

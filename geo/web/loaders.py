@@ -74,8 +74,13 @@ def get_all_sites(stamp: Stamp | None = None):
 
 @st.cache_resource(max_entries=2, show_spinner=False)
 def cached_index(target: str, revision: str) -> SearchIndex:
-    """The search index of every listing as of ``revision`` (read-only: ``search()`` never changes it)."""
-    return SearchIndex.from_sites(cached_sites(target, revision))
+    """The search index of every listing as of ``revision`` (read-only: ``search()`` never changes it), with the
+    catalogue's road graph for "within N minutes by truck of a point" (geo/routing)."""
+    from geo.routing.drive import catalogue_graph
+
+    index = SearchIndex.from_sites(cached_sites(target, revision))
+    index.graph = catalogue_graph(catalogue_handle(target))
+    return index
 
 
 def get_index(stamp: Stamp | None = None) -> SearchIndex:

@@ -16,6 +16,7 @@ BRIEF_WIDGETS = {
     "price_m2_max": ("num", 150.0), "available_by": ("date", None), "uses_any": ("uses", ["industrial"]),
     "in_zls": ("flag", True), "zls_aid_area": ("flag", True), "rail_siding": ("flag", True),
     "fibre": ("flag", True), "contamination": ("clean", ["none_known", "remediated"]),
+    "drive_motorway_min": ("num", 15.0), "drive_rail_terminal_min": ("num", 30.0), "drive_port_min": ("num", 45.0),
 }
 
 

@@ -143,8 +143,8 @@ def test_revision_0003_is_a_no_op_on_a_geopackage(writable_catalogue):
     with connect(writable_catalogue).transaction() as tx:
         migrate.stamp(tx, "0002")
     before = revision(writable_catalogue)
-    migrate.upgrade(writable_catalogue)
-    assert migrate.current(writable_catalogue) == "0003" == migrate.HEAD
+    migrate.upgrade(writable_catalogue, "0003")  # this revision alone (later ones may follow it)
+    assert migrate.current(writable_catalogue) == "0003"
     assert revision(writable_catalogue) == before
 
 

@@ -63,6 +63,8 @@ QUERY_VALUES: dict[str, st.SearchStrategy] = {
     "point": st.tuples(_lat, _lon).map(list), "radius_km": _num("radius_km"),
     "polygon": _polygon(), "bbox": _bbox(),
     "max_km": st.dictionaries(st.sampled_from(list(DISTANCE_COLUMNS)), _num("max_km"), max_size=3),
+    "max_min": st.dictionaries(st.sampled_from(["motorway", "rail_station", "rail_terminal", "port"]),
+                               _num("max_min"), max_size=3),
     "confirmed_within_months": _num("confirmed_within_months"),
 }
 
@@ -76,6 +78,11 @@ def _criterion_value(key: str) -> st.SearchStrategy:
         return _POINT
     if op == "within_km":
         return _num("distance_km")
+    if col == "drive_point":
+        return st.fixed_dictionaries({"lat": _lat, "lon": _lon, "min": _num("max_min")},
+                                     optional={"label": st.text(max_size=30)})
+    if op == "within_min":
+        return _num("max_min")
     if op in ("min", "max"):
         from geo.search.limits import CRITERION_LIMIT
 
@@ -153,6 +160,9 @@ def argv_of(q: Query) -> list[str]:
         elif k == "max_km":
             for kind, km in v.items():
                 out += ["--max-km", f"{kind}={km!r}"]
+        elif k == "max_min":
+            for kind, minutes in v.items():
+                out += ["--max-min", f"{kind}={minutes!r}"]
         elif k == "confirmed_within_months":
             out += ["--confirmed-within", repr(v)]
         else:

@@ -275,6 +275,14 @@ with guarded():
                      infrastructure=infrastructure_text(stamp), actors=actors_text(stamp),
                      search_area=area, search_circle=circle,
                      center=view[0] if view else None, zoom=view[1] if view else 8, fit=view is None)
+    # Truck drive-time zones from the drawn point or the picked site (issue 20; geo/web/drive_zones.py).
+    from geo.web.drive_zones import zone_controls
+
+    if query.point:
+        zone_controls(fmap, tuple(query.point), _("the marker"), query, brief, lang, stamp)
+    elif picked:
+        row = sites[sites["site_id"] == picked].iloc[0]
+        zone_controls(fmap, (float(row.geometry.y), float(row.geometry.x)), str(picked), query, brief, lang, stamp)
     returned = ["last_active_drawing", "all_drawings", "last_object_clicked"] + (["bounds", "center", "zoom"] if use_view else [])
     state = st_folium(fmap, key="findmap", height=560, width="stretch", returned_objects=returned)
     st.html(legend_html(lang, bool(brief.criteria)))
