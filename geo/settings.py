@@ -66,6 +66,69 @@ def _schema(raw: str) -> str:
     return raw
 
 
+def _auth_mode(raw: str) -> str | None:
+    if raw in ("", "oidc"):
+        return None
+    if raw != "local":
+        raise UserError(N_("GEO_AUTH_MODE must be 'local' (development) or unset (log-in through OIDC), "
+                           "not {value}."), value=repr(raw))
+    return "local"
+
+
+def _role(raw: str, variable: str) -> str:
+    from geo.catalogue.access import ROLES
+
+    if raw not in ROLES:
+        raise UserError(N_("{variable} names an unknown role {value}: the roles are {roles}."),
+                        variable=variable, value=repr(raw), roles=", ".join(ROLES))
+    return raw
+
+
+def _roles(raw: str) -> dict[str, str]:
+    roles = {}
+    for pair in raw.split(","):
+        if not pair.strip():
+            continue
+        if "=" not in pair:
+            raise UserError(N_("GEO_ROLES must be a list of email=role separated by commas; {value} has no '='."),
+                            value=repr(pair.strip()))
+        email, role = pair.split("=", 1)
+        roles[email.strip().lower()] = _role(role.strip(), "GEO_ROLES")
+    return roles
+
+
+#: Every variable the software reads, in the order ``geo settings`` shows them.
+VARIABLES = ("GEO_CATALOGUE", "GEO_AUTH_MODE", "GEO_LOCAL_ROLE", "GEO_ROLES", "GEO_RECONFIRM_MONTHS", "GEO_DEBUG",
+             "GEO_PG_SCHEMA")
+
+#: Each variable and its strict check (a bad value raises a UserError naming the variable).
+_CHECKS = {
+    "GEO_AUTH_MODE": _auth_mode,
+    "GEO_LOCAL_ROLE": lambda raw: _role(raw, "GEO_LOCAL_ROLE"),
+    "GEO_ROLES": _roles,
+    "GEO_RECONFIRM_MONTHS": _months,
+    "GEO_PG_SCHEMA": _schema,
+}
+
+
+def problems() -> list[UserError]:
+    """Every setting with a bad value, each as the error that names it (empty when all are good).
+
+    What ``geo settings`` prints and the app checks before any page: a deployment learns of every bad
+    value at start, not from a page that breaks later. Stricter than :func:`settings`, which reads an
+    unknown role as no role (the session is public: fail closed) so that a typo never grants access.
+    """
+    found = []
+    for variable, check in _CHECKS.items():
+        raw = os.environ.get(variable)
+        if raw:
+            try:
+                check(raw)
+            except UserError as exc:
+                found.append(exc)
+    return found
+
+
 def settings() -> Settings:
     """The settings as the environment gives them now (a UserError for a bad value)."""
     env = os.environ

@@ -47,10 +47,17 @@ def _check(args) -> int:
     _, res = _check_file(args)
     if res.issues:
         print(res.report(args.lang))
+    from geo.schema.fields import FIELD
+
     _ = translator(args.lang)
     for s in res.sites:
+        # The labels the owner sees in the template and on the page, not the storage codes.
+        missing = [FIELD[k].label(args.lang) if k in FIELD else k for k in s.missing[:8]]
+        more = len(s.missing) - len(missing)
         print(_("row {row}: completeness {share}; missing: {missing}").format(
-            row=s.row, share=_.percent(s.completeness), missing=", ".join(s.missing[:8]) or "-"))
+            row=s.row, share=_.percent(s.completeness),
+            missing="; ".join(missing) + (" " + _("(and {n} more)").format(n=more) if more > 0 else "")
+            if missing else _("nothing")))
     ok = res.ok
     print(_("VALID") if ok else _("INVALID"))
     return 0 if ok else 1
