@@ -12,7 +12,8 @@ from geo.catalogue.access import can
 from geo.i18n import N_
 from geo.web.auth import ROLE_LABELS, auth_mode, current_role
 from geo.web.state import current_lang, tr
-from geo.settings import problems
+from geo.mail.outbox import start_deliverer
+from geo.settings import problems, settings
 from geo.web.ui import md, show, show_user_error
 
 # An emoji favicon: a ":material/...:" favicon would be fetched from Google Fonts (not offline).
@@ -28,6 +29,7 @@ if bad_settings:
         show_user_error(exc)
     st.info(_("The administrator can list every setting and its problem with the command 'geo settings'."))
     st.stop()
+start_deliverer(settings().catalogue)  # once per process; nothing when no GEO_SMTP_URL
 
 PAGES = Path(__file__).parent / "geo" / "web" / "pages"
 #: Each language named in itself (not translated).

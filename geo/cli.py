@@ -38,6 +38,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "geo.commands.brownfield",
     "geo.commands.catalogue",
     "geo.commands.settings",
+    "geo.commands.mail",
 )
 
 

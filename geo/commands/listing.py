@@ -70,11 +70,25 @@ def _submit(args) -> int:
     if not res.ok:
         print(res.report(args.lang))
         return 1
-    rec = submit(cat, res, token=args.token, actor="cli")
+    rec = submit(cat, res, token=args.token, actor="cli", lang=args.lang)
     _ = translator(args.lang)
     print(_.ngettext("submission {id}: {n} site ({sites})", "submission {id}: {n} sites ({sites})",
                      len(rec.site_ids)).format(id=rec.submission_id, n=len(rec.site_ids), sites=", ".join(rec.site_ids)))
     if rec.token:
         # "owner token" starts the line in every language: scripts take the token from its last word.
         print(_("owner token (keep it private, shown once): {token}").format(token=rec.token))
+    _deliver_now(cat, _)
     return 0
+
+
+def _deliver_now(cat, _) -> None:
+    """Send the messages the action queued before the command ends (a failure stays queued: said, not fatal)."""
+    from geo.mail.outbox import deliver_due
+    from geo.settings import settings
+
+    if not settings().smtp_url:
+        return
+    report = deliver_due(cat)
+    if not report.ok:
+        print(_("{n} e-mail messages could not be sent yet: they stay queued ('geo mail status').").format(
+            n=len(report.retrying) + len(report.failed)))

@@ -128,7 +128,8 @@ def test_a_catalogue_in_public_moves_into_its_schema_by_revision_0003(built_cata
     assert relations(postgis_url, "public") == ["app_users"]  # only what is not ours stayed
     assert pg(postgis_url, "SELECT * FROM public.app_users") == [(1, "a")]
     new = connect(postgis_url)
-    assert set(new.tables()) == set(before)
+    added = set(new.tables()) - set(before)  # tables of revisions after 0003 (e.g. the mail outbox), empty
+    assert set(before) <= set(new.tables()) and added <= OUR_TABLES and all(len(new.read(t)) == 0 for t in added)
     for name, frame in before.items():
         pd.testing.assert_frame_equal(new.read(name), frame, check_exact=True, obj=name)
     assert migrate.current(postgis_url) == migrate.HEAD
@@ -143,8 +144,8 @@ def test_revision_0003_is_a_no_op_on_a_geopackage(writable_catalogue):
     with connect(writable_catalogue).transaction() as tx:
         migrate.stamp(tx, "0002")
     before = revision(writable_catalogue)
-    migrate.upgrade(writable_catalogue)
-    assert migrate.current(writable_catalogue) == "0003" == migrate.HEAD
+    migrate.upgrade(writable_catalogue, revision="0003")
+    assert migrate.current(writable_catalogue) == "0003"
     assert revision(writable_catalogue) == before
 
 

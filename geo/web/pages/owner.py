@@ -20,6 +20,7 @@ from geo.listing.status import listing_title, open_versions, owner_status, super
 from geo.listing.submission import owner_by_token, owner_view, replace_submission, submit, withdraw
 from geo.listing.template import write_template
 from geo.render import render_card_html
+from geo.settings import settings
 from geo.web.loaders import get_catalogue
 from geo.web.site_panel import show_map, show_sheet
 from geo.web.state import current_lang
@@ -242,7 +243,7 @@ with guarded():
             show_preview(cat, res)
         if res.ok:
             if st.button(_("Submit"), type="primary", key="owner_submit"):
-                receipt = submit(cat, res, token=token)
+                receipt = submit(cat, res, token=token, lang=lang)
                 if receipt.token:
                     st.session_state["owner_token"] = receipt.token
                     st.query_params["token"] = receipt.token
@@ -253,6 +254,12 @@ with guarded():
                                         n), n=n, submission=receipt.submission_id)
                 if receipt.token:
                     message += " " + _("Your private link is at the top right: copy it and keep it.")
+                    if settings().smtp_url and res.owner.get("contact_email"):
+                        message += " " + md(_("It has also been e-mailed to {email}."),
+                                            email=res.owner["contact_email"])
+                    else:
+                        message += " " + _("This server sends no e-mail: the link is the only way back to your "
+                                           "listings.")
                 flash(message)
                 st.rerun()
 
