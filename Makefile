@@ -59,7 +59,8 @@ postgres:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql postgresql-15-postgis-3 >/dev/null; }
 
 run: install assets locale catalogue
-	GEO_CATALOGUE=$(CATALOGUE) GEO_AUTH_MODE=$${GEO_AUTH_MODE:-local} GEO_LOCAL_ROLE=$${GEO_LOCAL_ROLE:-staff} \
+	export GEO_CATALOGUE=$(CATALOGUE) GEO_AUTH_MODE=$${GEO_AUTH_MODE:-local} GEO_LOCAL_ROLE=$${GEO_LOCAL_ROLE:-staff}; \
+	  $(BIN)/geo settings && \
 	  $(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
 
 # The layers (postgis, browser, process, slow) are markers tests/conftest.py applies.

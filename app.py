@@ -12,11 +12,24 @@ from geo.catalogue.access import can
 from geo.i18n import N_
 from geo.web.auth import ROLE_LABELS, auth_mode, current_role
 from geo.web.state import current_lang, tr
-from geo.web.ui import md, show
+from geo.mail.outbox import start_deliverer
+from geo.settings import problems, settings
+from geo.web.ui import md, show, show_user_error
 
 # An emoji favicon: a ":material/...:" favicon would be fetched from Google Fonts (not offline).
 _ = tr()
 st.set_page_config(page_title=_("Lombardy sites"), page_icon="🗺️", layout="wide")
+
+# A bad setting stops every page here, named, in the reader's language (the server's start check, `geo
+# settings` run by `make run`, refuses it first; this catches a server started another way).
+bad_settings = problems()
+if bad_settings:
+    st.title(_("This server is not configured correctly"))
+    for exc in bad_settings:
+        show_user_error(exc)
+    st.info(_("The administrator can list every setting and its problem with the command 'geo settings'."))
+    st.stop()
+start_deliverer(settings().catalogue)  # once per process; nothing when no GEO_SMTP_URL
 
 PAGES = Path(__file__).parent / "geo" / "web" / "pages"
 #: Each language named in itself (not translated).

@@ -25,7 +25,7 @@ from typing import NoReturn, Sequence
 from geo.commands._args import cli_translator, set_cli_lang
 from geo.errors import UserError
 from geo.i18n import LOCALES, N_, Translator, translator
-from geo.settings import settings
+from geo.settings import DEFAULT_CATALOGUE, problems
 
 # Modules that define ``register(subparsers) -> None``. Imported lazily so
 # that ``geo --help`` stays fast and a missing optional extra only breaks
@@ -38,6 +38,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "geo.commands.brownfield",
     "geo.commands.catalogue",
     "geo.commands.documents",
+    "geo.commands.settings",
+    "geo.commands.mail",
 )
 
 
@@ -120,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--catalogue",
         dest="catalogue_path",
-        default=settings().catalogue,
+        default=os.environ.get("GEO_CATALOGUE") or DEFAULT_CATALOGUE,  # the other settings are checked in main
         help=N_("catalogue GeoPackage (default: $GEO_CATALOGUE or data/catalogue.gpkg)"),
     )
     parser.add_argument("--lang", choices=list(LOCALES), default="en", help=N_("language of messages"))
@@ -185,6 +187,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     lang = getattr(args, "lang", lang)
     _ = translator(lang)
     prefix = _("error")
+    if not getattr(args, "checks_settings", False):
+        # A bad setting stops every command before it starts, each one named (`geo settings` shows them all).
+        bad = problems()
+        for exc in bad:
+            print(f"{prefix}: {_one_line(exc.message(lang))}", file=sys.stderr)
+        if bad:
+            return 1
     try:
         return int(args.func(args) or 0)
     except UserError as exc:  # CatalogueError and InputFileError included
@@ -204,7 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{prefix}: " + _("out of memory."), file=sys.stderr)
         return 1
     except Exception as exc:  # noqa: BLE001 - a bug: one line, the details only when asked for
-        if settings().debug:
+        if os.environ.get("GEO_DEBUG"):
             raise
         kind = type(exc).__name__
         print(f"{prefix}: " + _("unexpected error ({kind}: {detail}); GEO_DEBUG=1 shows the details.").format(

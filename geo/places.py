@@ -160,7 +160,14 @@ class MunicipalityIndex:
             if len(close) == 1 or (close and difflib.SequenceMatcher(None, key, close[0]).ratio() > 0.92):
                 i = self._names[close[0]]
             else:
-                sugg = ", ".join(str(self.gdf.at[self._names[c], "name"]) for c in close) or "-"
+                # Suggestions may be looser than a match: the first word alone ("Cremonna di Sotto" ->
+                # Cremona), then anything at 0.6 similarity.
+                close = close or difflib.get_close_matches(key.split(" ")[0], list(self._names), n=3, cutoff=0.75) \
+                    or difflib.get_close_matches(key, list(self._names), n=3, cutoff=0.6)
+                if not close:
+                    raise UserError(N_("No Lombardy municipality is called '{name}', nor anything close to it. "
+                                       "Check the spelling, or give the municipality's ISTAT code."), name=name)
+                sugg = ", ".join(str(self.gdf.at[self._names[c], "name"]) for c in close)
                 raise UserError(N_("No Lombardy municipality is called '{name}'. Did you mean: {suggestions}?"),
                                 name=name, suggestions=sugg)
         row = self.gdf.iloc[i]

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 import os
 import threading
 import time
 import uuid
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import geopandas as gpd
 import pandas as pd
@@ -49,7 +50,7 @@ SUBMISSION_COLUMNS = ["submission_id", "owner_id", "version", "status", "created
                       "replaces", "reason"]
 #: Attribute tables (no geometry): an absent one reads as an empty DataFrame.
 TABLES = {"site_changes", "catalogue_meta", "sources", "owners", "submissions", "brownfield_runs",
-          "brownfield_reviews", "enquiries"}
+          "brownfield_reviews", "enquiries", "mail_outbox"}
 
 
 def now_iso() -> str:
@@ -210,6 +211,11 @@ class Catalogue:
             uow = UnitOfWork(self, tx, actor, reason)
             yield uow
             uow._finish()
+        for callback in uow.committed:  # after the commit only (e.g. wake the mail deliverer)
+            try:
+                callback()
+            except Exception:  # noqa: BLE001 - the action is committed: a follow-up never undoes or hides it
+                logging.getLogger("geo.catalogue").exception("after-commit callback failed")
 
     def write_sites(self, records: Sequence[dict[str, Any]], actor: str, reason: str = "") -> list[str]:
         """Insert or replace whole records in one transaction; returns their site ids."""
@@ -285,6 +291,8 @@ class UnitOfWork:
         self.stamp = now_iso()
         self._n_changes = 0
         self._reference_changed = False
+        #: Called, in order, once the action has committed (never when it rolls back).
+        self.committed: list[Callable[[], None]] = []
 
     # -------------------------------------------------------------- reads inside the transaction
     def table(self, name: str, where: dict[str, Sequence[Any]] | None = None,

@@ -42,13 +42,13 @@ from geo.catalogue.stores import is_url
 from geo.i18n import N_
 from geo.errors import CatalogueError
 
-__all__ = ["HEAD", "BASELINE", "REVISIONS", "current", "upgrade", "stamp", "sqlalchemy_url", "empty_enquiries"]
+__all__ = ["HEAD", "BASELINE", "REVISIONS", "current", "upgrade", "stamp", "sqlalchemy_url", "empty_enquiries", "empty_outbox"]
 
 #: The newest revision this software knows (a test checks it against the scripts).
 HEAD = "0008"
 BASELINE = "0001"
 #: Every revision, oldest first.
-REVISIONS = ("0001", "0002", "0003", "0008")
+REVISIONS = ("0001", "0002", "0003", "0006", "0008")
 MIGRATIONS = Path(__file__).with_name("migrations")
 VERSION_TABLE = "alembic_version"
 _VERSION_DDL = ("CREATE TABLE IF NOT EXISTS {table} (version_num VARCHAR(32) NOT NULL, "
@@ -67,6 +67,13 @@ def empty_enquiries() -> pd.DataFrame:
                          "name": pd.Series(dtype=object), "email": pd.Series(dtype=object),
                          "message": pd.Series(dtype=object), "consent": pd.Series(dtype=bool),
                          "created_at": pd.Series(dtype=object), "status": pd.Series(dtype=object)})
+
+
+def empty_outbox() -> pd.DataFrame:
+    """The ``mail_outbox`` table of revision 0006, empty (its columns: :data:`geo.mail.outbox.OUTBOX_COLUMNS`)."""
+    cols = ["mail_id", "created_at", "kind", "ref", "recipient", "lang", "subject", "body", "secret", "status",
+            "attempts", "next_attempt_at", "last_error", "sent_at"]
+    return pd.DataFrame({c: pd.Series(dtype="int64" if c == "attempts" else object) for c in cols})
 
 
 def sqlalchemy_url(target: str | os.PathLike) -> str:

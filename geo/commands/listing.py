@@ -47,10 +47,17 @@ def _check(args) -> int:
     _, res = _check_file(args)
     if res.issues:
         print(res.report(args.lang))
+    from geo.schema.fields import FIELD
+
     _ = translator(args.lang)
     for s in res.sites:
+        # The labels the owner sees in the template and on the page, not the storage codes.
+        missing = [FIELD[k].label(args.lang) if k in FIELD else k for k in s.missing[:8]]
+        more = len(s.missing) - len(missing)
         print(_("row {row}: completeness {share}; missing: {missing}").format(
-            row=s.row, share=_.percent(s.completeness), missing=", ".join(s.missing[:8]) or "-"))
+            row=s.row, share=_.percent(s.completeness),
+            missing="; ".join(missing) + (" " + _("(and {n} more)").format(n=more) if more > 0 else "")
+            if missing else _("nothing")))
     ok = res.ok
     print(_("VALID") if ok else _("INVALID"))
     return 0 if ok else 1
@@ -63,11 +70,25 @@ def _submit(args) -> int:
     if not res.ok:
         print(res.report(args.lang))
         return 1
-    rec = submit(cat, res, token=args.token, actor="cli")
+    rec = submit(cat, res, token=args.token, actor="cli", lang=args.lang)
     _ = translator(args.lang)
     print(_.ngettext("submission {id}: {n} site ({sites})", "submission {id}: {n} sites ({sites})",
                      len(rec.site_ids)).format(id=rec.submission_id, n=len(rec.site_ids), sites=", ".join(rec.site_ids)))
     if rec.token:
         # "owner token" starts the line in every language: scripts take the token from its last word.
         print(_("owner token (keep it private, shown once): {token}").format(token=rec.token))
+    _deliver_now(cat, _)
     return 0
+
+
+def _deliver_now(cat, _) -> None:
+    """Send the messages the action queued before the command ends (a failure stays queued: said, not fatal)."""
+    from geo.mail.outbox import deliver_due
+    from geo.settings import settings
+
+    if not settings().smtp_url:
+        return
+    report = deliver_due(cat)
+    if not report.ok:
+        print(_("{n} e-mail messages could not be sent yet: they stay queued ('geo mail status').").format(
+            n=len(report.retrying) + len(report.failed)))

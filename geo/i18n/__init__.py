@@ -180,18 +180,46 @@ class Translator:
                             format="#,##0" + (f".{'#' * digits}" if digits else ""))
 
     def date(self, value: dt.date | dt.datetime | str, fmt: str = "medium") -> str:
-        """A date as people of the locale write it ("1 mar 2026", "1 Mar 2026")."""
+        """A date as people of the locale write it ("1 mar 2026", "1 Mar 2026").
+
+        A moment (a stored UTC timestamp) is first taken to Rome's calendar: 23:30 UTC on 1 March is
+        already 2 March for the people reading the page."""
         if isinstance(value, str):
-            value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+            value = _moment(value) if "T" in value or " " in value.strip() else dt.date.fromisoformat(value[:10])
         if isinstance(value, dt.datetime):
-            value = value.date()
+            value = to_local(value).date()
         return _format_date(value, format=fmt, locale=self.locale)
 
     def datetime(self, value: dt.datetime | str, fmt: str = "medium") -> str:
-        """A moment in the locale's format, shown in UTC (the catalogue's clock)."""
-        if isinstance(value, str):
-            value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        return _format_datetime(value, format=fmt, locale=self.locale)
+        """A moment in the locale's format, on Rome's clock (the catalogue stores UTC).
+
+        >>> translator("it").datetime("2026-07-01T10:00:00+00:00")
+        '1 lug 2026, 12:00:00'
+        """
+        moment = _moment(value) if isinstance(value, str) else value
+        return _format_datetime(to_local(moment), format=fmt, locale=self.locale)
+
+
+#: The time zone every page, document and message shows times in (the catalogue stores UTC).
+LOCAL_TZ = "Europe/Rome"
+
+
+def to_local(moment: dt.datetime) -> dt.datetime:
+    """``moment`` on Rome's clock (a naive moment is the catalogue's UTC)."""
+    from zoneinfo import ZoneInfo
+
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(ZoneInfo(LOCAL_TZ))
+
+
+def local_today() -> dt.date:
+    """Today's date in Rome (a server on UTC is still on yesterday until 01:00 or 02:00 Rome time)."""
+    return to_local(dt.datetime.now(dt.timezone.utc)).date()
+
+
+def _moment(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
 
 
 @functools.lru_cache(maxsize=None)

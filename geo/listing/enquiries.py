@@ -20,6 +20,7 @@ from geo.catalogue.migrate import empty_enquiries
 from geo.errors import UserError
 from geo.i18n import N_
 from geo.listing.rate_limit import RateLimiter, Rule
+from geo.mail import notices
 from geo.schema.coerce import blank_to_the_eye, invisible_character
 from geo.schema.messages import joined_param
 
@@ -119,6 +120,7 @@ def send_enquiry(cat: CatalogueBackend, site_id: str, name: str, email: str, mes
             uow.insert("enquiries", pd.DataFrame([{
                 "enquiry_id": enquiry_id, "site_id": site_id, "name": name, "email": email, "message": message,
                 "consent": True, "created_at": uow.stamp, "status": "new"}]))
+            notices.on_enquiry(uow, enquiry_id, rec, name)
     except BaseException:
         limiter.release(slot)  # nothing stored: the attempt does not count
         raise

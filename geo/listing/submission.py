@@ -29,6 +29,7 @@ from geo.errors import UserError
 from geo.i18n import N_, content
 from geo.listing.check import CheckResult
 from geo.listing.preview import declared_records
+from geo.mail import notices
 from geo.schema import FIELD, prov_column
 from geo.schema.messages import date_param, ngettext
 
@@ -117,10 +118,12 @@ def _refuse_duplicate(uow, result: CheckResult, owner_id: str | None) -> None:
                 title=functools.partial(_title, r), site_id=hits["site_id"].iloc[0])
 
 
-def submit(cat: CatalogueBackend, result: CheckResult, token: str | None = None, actor: str = "owner") -> SubmissionReceipt:
+def submit(cat: CatalogueBackend, result: CheckResult, token: str | None = None, actor: str = "owner",
+           lang: str | None = None) -> SubmissionReceipt:
     """Store a valid upload as ``submitted`` listings, all rows or none, in one transaction.
 
-    With no ``token`` a new owner is created and its token returned (once). The
+    With no ``token`` a new owner is created and its token returned (once), and e-mailed to the owner's
+    contact address in ``lang`` when mail is on (:mod:`geo.mail`; queued in the same transaction). The
     same file or the same site submitted again is refused, not duplicated.
     """
     if not result.ok:
@@ -133,7 +136,7 @@ def submit(cat: CatalogueBackend, result: CheckResult, token: str | None = None,
         if token and owner is None:
             raise _deny()
         _refuse_duplicate(uow, result, owner["owner_id"] if owner else None)
-        owner_json = json.dumps(result.owner, ensure_ascii=False, default=str)
+        owner_json = json.dumps({**result.owner, **({"lang": lang} if lang else {})}, ensure_ascii=False, default=str)
         if owner:
             owner_id = owner["owner_id"]
             row = _rows(uow, "owners", OWNER_COLS, where={"owner_id": [owner_id]})
@@ -146,11 +149,13 @@ def submit(cat: CatalogueBackend, result: CheckResult, token: str | None = None,
                                    "owner_json": owner_json, "created_at": uow.stamp, "updated_at": uow.stamp}])
         uow.actor = f"{actor}:{owner_id}"
         ids = [new_id("LS") for _ in result.sites]
-        uow.write_sites(_records(result, owner_id, submission_id, ids))
+        records = _records(result, owner_id, submission_id, ids)
+        uow.write_sites(records)
         uow.insert("submissions", [{
             "submission_id": submission_id, "owner_id": owner_id, "version": 1, "status": "submitted",
             "created_at": uow.stamp, "file_sha256": result.file_sha256, "site_ids": ";".join(ids),
             "replaces": None, "reason": None}])
+        notices.on_submission(uow, result.owner, submission_id, records, new_token, lang)
     return SubmissionReceipt(owner_id, submission_id, ids, new_token)
 
 
@@ -232,6 +237,8 @@ def withdraw(cat: CatalogueBackend, token: str, submission_id: str) -> None:
         row = pd.DataFrame([sub]).astype(object)
         row["status"] = "withdrawn"
         uow.upsert("submissions", "submission_id", row)
+        for rec in uow.records(present):
+            notices.on_status(uow, rec, "withdrawn")
 
 
 # ------------------------------------------------------------------- staff
@@ -290,6 +297,7 @@ def publish(cat: CatalogueBackend, role: Role | str, site_id: str, actor: str, *
                                 site_id=site_id)
         uow.update_site(site_id, {"status": "published", "confirmed_at": uow.stamp},
                         expected_version=expected_version)
+        notices.on_status(uow, rec, "published")
 
 
 def send_back(cat: CatalogueBackend, role: Role | str, site_id: str, reason: str, actor: str, *,
@@ -306,3 +314,4 @@ def send_back(cat: CatalogueBackend, role: Role | str, site_id: str, reason: str
             if len(sub):
                 sub["status"], sub["reason"] = "sent_back", reason
                 uow.upsert("submissions", "submission_id", sub)
+        notices.on_status(uow, rec, "sent_back", reason)

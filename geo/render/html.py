@@ -6,10 +6,9 @@ The templates are in ``geo/render/templates``; this module gathers plain values
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Sequence
 
-from geo.i18n import translator
+from geo.i18n import local_today, translator
 from geo.render.jinja import Markup, render
 from geo.render.values import (BriefVerdicts, Photo, display_value, is_unknown, key_facts, localised,
                                provenance_label, sheet_rows)
@@ -110,7 +109,7 @@ def _sheet_body(record: dict[str, Any], lang: str, *, staff: bool = False, munic
         facts=key_facts(record, lang, location), verdicts=_verdicts(verdicts, lang),
         photos=[{"src": p.data_uri(), "caption": p.caption} for p in photos],
         colours=PROV_COLOURS, provenance=lambda prov: provenance_label(prov, lang),
-        today=translator(lang).date(dt.date.today()))
+        today=translator(lang).date(local_today()))
 
 
 def render_sheet_html(record: dict[str, Any], lang: str = "en", *, staff: bool = False,

@@ -7,14 +7,13 @@ fpdf2 tables: a long value or reason wraps onto more lines, never cut.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any, Sequence
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from geo.i18n import translator
+from geo.i18n import local_today, translator
 from geo.render.values import (BriefVerdicts, Photo, display_value, key_facts, localised, provenance_label,
                                sheet_rows, title_of)
 from geo.render.zones import zone_notes
@@ -79,7 +78,7 @@ class _Doc(FPDF):
         self.font(7)
         self.set_text_color(*MUTED)
         self.cell(0, 5, self.txt(_("Generated on {date} · page {page}").format(
-            date=_.date(dt.date.today()), page=self.page_no())), align="R")
+            date=_.date(local_today()), page=self.page_no())), align="R")
         self.set_text_color(0)
 
 

@@ -13,11 +13,54 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
 
 from geo.errors import UserError
+from geo.i18n import Translator
 from geo.redact import RedactingFilter
 from geo.web.state import current_lang, tr
 
 log = logging.getLogger("geo.web")
 log.addFilter(RedactingFilter())  # a logged error may quote a connection string: never its secrets
+
+
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string: every character but ASCII letters, digits and spaces as a hex
+    escape ended by a space (which CSS consumes), so nothing in it can end the string, the rule or the
+    ``<style>`` element (and HTML entities, which are not decoded inside ``<style>``, are never needed).
+
+    >>> print(css_string('Scegli "il" file • </style>'))
+    "Scegli \\22 il\\22  file \\2022  \\3c \\2f style\\3e "
+    """
+    return '"' + "".join(c if (c.isascii() and c.isalnum()) or c == " " else f"\\{ord(c):x} "
+                         for c in text) + '"'
+
+
+def uploader_css(_: Translator, key_prefix: str, max_mb: int, types: list[str]) -> str:
+    """A ``<style>`` that makes the file uploaders whose key starts with ``key_prefix`` speak the reader's
+    language.
+
+    Streamlit writes "Upload", "10MB per file • XLSX, ..." and "Drag and drop a file here" in English
+    and offers no parameter for them (streamlit/streamlit#13500): the rules hide those texts in those
+    uploaders only and show translated ones in their place. Put it on the page with
+    ``st.markdown(..., unsafe_allow_html=True)``: it holds our texts only, each CSS-escaped.
+    """
+    scope = f'[class*="st-key-{key_prefix}"] [data-testid="stFileUploaderDropzone"]'
+    limit = _("Up to {size} per file • {types}").format(
+        size=_.unit(max_mb, "digital-megabyte", 0), types=", ".join(t.upper() for t in types))
+    button, drop = css_string(_("Choose file")), css_string(_("Drop the file here"))
+    return "\n".join([
+        "<style>",
+        # The button's label (Markdown inside the button): hidden, ours after it, same font.
+        f'{scope} button [data-testid="stMarkdownContainer"] > * {{ display: none; }}',
+        f'{scope} button [data-testid="stMarkdownContainer"]::after {{ content: {button}; }}',
+        # The size and type limit: the text nodes shrink to nothing, ours keeps the span's colour.
+        f'{scope} [data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0; }}',
+        f'{scope} [data-testid="stFileUploaderDropzoneInstructions"] span::after '
+        f'{{ content: {css_string(limit)}; font-size: 0.875rem; }}',
+        # While a file is dragged over the zone.
+        f"{scope} > div:not([data-testid]) > span:only-child {{ font-size: 0; }}",
+        f"{scope} > div:not([data-testid]) > span:only-child::after "
+        f'{{ content: {drop}; font-size: 0.875rem; }}',
+        "</style>",
+    ])
 
 
 def demo_banner(has_demo: bool) -> None:

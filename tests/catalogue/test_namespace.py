@@ -65,8 +65,17 @@ def public_state(url: str) -> dict:
 
 def make_legacy(built: Path, url: str) -> None:
     """The demo catalogue as the software before schemas wrote it: every table in public, at revision 0002."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("rev0003", Path(migrate.__file__).parent / "migrations" /
+                                                  "versions" / "0003_own_schema.py")
+    rev0003 = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(rev0003)
     copy_catalogue(built, url)
     for name in relations(url, "lombardy"):
+        if name not in rev0003.TABLES:  # a table of a later revision did not exist then
+            pg(url, f'DROP TABLE lombardy."{name}"')
+            continue
         pg(url, f'ALTER TABLE lombardy."{name}" SET SCHEMA public')
     pg(url, "DROP SCHEMA lombardy")
     pg(url, "UPDATE public.alembic_version SET version_num = '0002'")
@@ -128,7 +137,8 @@ def test_a_catalogue_in_public_moves_into_its_schema_by_revision_0003(built_cata
     assert relations(postgis_url, "public") == ["app_users"]  # only what is not ours stayed
     assert pg(postgis_url, "SELECT * FROM public.app_users") == [(1, "a")]
     new = connect(postgis_url)
-    assert set(new.tables()) == set(before)
+    added = set(new.tables()) - set(before)  # tables of revisions after 0003 (e.g. the mail outbox), empty
+    assert set(before) <= set(new.tables()) and added <= OUR_TABLES and all(len(new.read(t)) == 0 for t in added)
     for name, frame in before.items():
         pd.testing.assert_frame_equal(new.read(name), frame, check_exact=True, obj=name)
     assert migrate.current(postgis_url) == migrate.HEAD

@@ -72,7 +72,7 @@ def test_follow_up_speaks_the_owners_language_with_human_statuses(owner_catalogu
     path, v1, v2, pub, back = owner_catalogue
     at = owner_page(v1.token, "it")
     table = at.dataframe[-1].value
-    assert list(table.columns) == ["Versione", "Scheda", "Stato", "Inviata il (UTC)", "Codice scheda"]
+    assert list(table.columns) == ["Versione", "Scheda", "Stato", "Inviata il", "Codice scheda"]
     status = dict(zip(zip(table["Versione"], table["Codice scheda"]), table["Stato"]))
     assert status[(1, v1.site_ids[0])] == "Sostituita dalla versione 2"
     assert status[(2, v2.site_ids[0])] == "Inviata: in attesa di esame"

@@ -20,7 +20,7 @@ def _css_text(css: str) -> str:
 
 
 @pytest.mark.parametrize("lang, expected", [
-    ("it", ["Scegli il file", "Fino a 10 MB per file • XLSX, XLSM, XLS", "Rilasciate qui il file"]),
+    ("it", ["Sfoglia i file", "Fino a 10 MB per file • XLSX, XLSM, XLS", "Rilasciare qui il file"]),
     ("en", ["Choose file", "Up to 10 MB per file • XLSX, XLSM, XLS", "Drop the file here"]),
 ])
 def test_uploader_texts_are_in_the_owners_language(monkeypatch, built_catalogue, lang, expected):

@@ -114,7 +114,7 @@ with guarded():
         st.stop()
     st.dataframe(pd.DataFrame({
         _("Run"): runs["run_id"],
-        _("Created (UTC)"): [_.datetime(str(c)) for c in runs["created_at"]],
+        _("Created"): [_.datetime(str(c)) for c in runs["created_at"]],
         _("Method"): runs["method"],
         _("Dates"): [dates_text(_, d) for d in runs["dates"]],
         _("Candidates"): [_.integer(n) for n in runs["n_candidates"]],

@@ -26,7 +26,10 @@ from geo.web.mapview import build_map, legend_html, map_title
 from geo.web.search_state import (BRIEF_WIDGETS, apply_pending_widgets, criterion_value, keep_state_in_url,
                                   page_link_params, save_to_url, set_pending_widgets, widget_value)
 from geo.web.state import current_lang, set_shortlist, shortlist, tr
-from geo.web.ui import demo_banner, guarded, md, show, show_user_error
+from geo.web.ui import demo_banner, guarded, md, show, show_user_error, uploader_css
+
+#: Largest brief file accepted (MB): a brief with every criterion is under 10 KB.
+BRIEF_MAX_MB = 1
 
 lang = current_lang()
 _ = tr()
@@ -201,7 +204,9 @@ with guarded():
             crits.append(c)
         crits += [c for k, c in from_widget.items() if c is not None and k not in bound]
         brief = Brief(name=b0.name, criteria=crits)
-        up = st.file_uploader(_("Load brief (JSON)"), type=["json"], key="w_up")
+        # A brief is a few KB; the uploader's own texts in the reader's language (Streamlit's are English).
+        st.markdown(uploader_css(_, "w_up", BRIEF_MAX_MB, ["json"]), unsafe_allow_html=True)  # our texts only
+        up = st.file_uploader(_("Load brief (JSON)"), type=["json"], key="w_up", max_upload_size=BRIEF_MAX_MB)
         if up is not None and st.session_state.get("brief_loaded") != up.file_id:
             st.session_state["brief_loaded"] = up.file_id
             loaded = Brief.from_json(up.getvalue().decode("utf-8", "replace"))

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 from babel import Locale
 
-from geo.i18n import LOCALES, Translator, translator
+from geo.i18n import LOCALES, translator
 from geo.listing.check import CheckResult, check_workbook
 from geo.listing.freshness import is_due, reconfirm, reconfirm_months
 from geo.listing.layout import MAX_BYTES
@@ -20,10 +20,11 @@ from geo.listing.status import listing_title, open_versions, owner_status, super
 from geo.listing.submission import owner_by_token, owner_view, replace_submission, submit, withdraw
 from geo.listing.template import write_template
 from geo.render import render_card_html
+from geo.settings import settings
 from geo.web.loaders import get_catalogue
 from geo.web.site_panel import show_map, show_sheet
 from geo.web.state import current_lang
-from geo.web.ui import flash, guarded, md, show
+from geo.web.ui import flash, guarded, md, show, uploader_css
 
 lang = current_lang()
 _ = translator(lang)
@@ -53,46 +54,6 @@ def _private_link(token: str) -> str:
     except Exception:  # noqa: BLE001 - no browser context (bare/AppTest runs)
         base = ""
     return f"{base}?token={token}&lang={lang}"
-
-
-def css_string(text: str) -> str:
-    """``text`` as a quoted CSS string: every character but ASCII letters, digits and spaces as a hex
-    escape ended by a space (which CSS consumes), so nothing in it can end the string, the rule or the
-    ``<style>`` element (and HTML entities, which are not decoded inside ``<style>``, are never needed).
-
-    >>> print(css_string('Scegli "il" file • </style>'))
-    "Scegli \\22 il\\22  file \\2022  \\3c \\2f style\\3e "
-    """
-    return '"' + "".join(c if (c.isascii() and c.isalnum()) or c == " " else f"\\{ord(c):x} "
-                         for c in text) + '"'
-
-
-def uploader_css(_: Translator, max_mb: int = MAX_MB, types: list[str] = UPLOAD_TYPES) -> str:
-    """A ``<style>`` that makes this page's file uploader speak the owner's language.
-
-    Streamlit writes "Upload", "10MB per file • XLSX, ..." and "Drag and drop a file here" in English
-    and offers no parameter for them (streamlit/streamlit#13500): the rules hide those texts in the
-    owner's uploader only (its key starts with ``owner_upload_``) and show translated ones in their place.
-    """
-    scope = '[class*="st-key-owner_upload_"] [data-testid="stFileUploaderDropzone"]'
-    limit = _("Up to {size} per file • {types}").format(
-        size=_.unit(max_mb, "digital-megabyte", 0), types=", ".join(t.upper() for t in types))
-    button, drop = css_string(_("Choose file")), css_string(_("Drop the file here"))
-    return "\n".join([
-        "<style>",
-        # The button's label (Markdown inside the button): hidden, ours after it, same font.
-        f'{scope} button [data-testid="stMarkdownContainer"] > * {{ display: none; }}',
-        f'{scope} button [data-testid="stMarkdownContainer"]::after {{ content: {button}; }}',
-        # The size and type limit: the text nodes shrink to nothing, ours keeps the span's colour.
-        f'{scope} [data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0; }}',
-        f'{scope} [data-testid="stFileUploaderDropzoneInstructions"] span::after '
-        f'{{ content: {css_string(limit)}; font-size: 0.875rem; }}',
-        # While a file is dragged over the zone.
-        f"{scope} > div:not([data-testid]) > span:only-child {{ font-size: 0; }}",
-        f"{scope} > div:not([data-testid]) > span:only-child::after "
-        f'{{ content: {drop}; font-size: 0.875rem; }}',
-        "</style>",
-    ])
 
 
 def _titled(rec: dict | None, fallback: str = "") -> str:
@@ -160,7 +121,7 @@ def show_preview(cat, res) -> None:
 
 
 def _when(iso: object, time: bool = True) -> str:
-    """A stored ISO timestamp as the owner's locale writes it, in UTC ("23 nov 2026, 16:40:00" /
+    """A stored ISO timestamp as the owner's locale writes it, on Rome's clock ("23 nov 2026, 16:40:00" /
     "23 Nov 2026, 16:40:00"; the date only with ``time=False``); "" when there is none."""
     try:
         return _.datetime(str(iso)) if time else _.date(str(iso))
@@ -205,7 +166,7 @@ def show_follow_up(cat, token: str, up) -> None:
         version_col: [int(r["version"]) for r in rows],
         _("Listing"): [_titled(recs.get(r["site_id"]), r.get("title") or "") for r in rows],
         _("Status"): [owner_status(r, superseded, lang, verified_count(recs.get(r["site_id"]))) for r in rows],
-        _("Submitted (UTC)"): [_when(r.get("submitted_at")) for r in rows],
+        _("Submitted"): [_when(r.get("submitted_at")) for r in rows],
         _("Listing code"): [r["site_id"] for r in rows],
     }).sort_values(version_col, ascending=False, kind="stable")
     st.dataframe(table, hide_index=True, width="stretch")
@@ -270,7 +231,7 @@ with guarded():
         st.caption(_("Your owner data are already filled in the template."))
 
     st.subheader(_("2. Upload the filled file"))
-    st.markdown(uploader_css(_), unsafe_allow_html=True)  # our text only, CSS-escaped: no owner input
+    st.markdown(uploader_css(_, "owner_upload_", MAX_MB, UPLOAD_TYPES), unsafe_allow_html=True)  # our text only, CSS-escaped: no owner input
     # A new key after each submission empties the uploader: the same file is not offered twice.
     up = st.file_uploader(_("Excel (.xlsx)"), max_upload_size=WIDGET_MAX_MB,
                           key=f"owner_upload_{st.session_state.get('owner_upload_gen', 0)}")
@@ -282,7 +243,7 @@ with guarded():
             show_preview(cat, res)
         if res.ok:
             if st.button(_("Submit"), type="primary", key="owner_submit"):
-                receipt = submit(cat, res, token=token)
+                receipt = submit(cat, res, token=token, lang=lang)
                 if receipt.token:
                     st.session_state["owner_token"] = receipt.token
                     st.query_params["token"] = receipt.token
@@ -293,6 +254,12 @@ with guarded():
                                         n), n=n, submission=receipt.submission_id)
                 if receipt.token:
                     message += " " + _("Your private link is at the top right: copy it and keep it.")
+                    if settings().smtp_url and res.owner.get("contact_email"):
+                        message += " " + md(_("It has also been e-mailed to {email}."),
+                                            email=res.owner["contact_email"])
+                    else:
+                        message += " " + _("This server sends no e-mail: the link is the only way back to your "
+                                           "listings.")
                 flash(message)
                 st.rerun()
 

@@ -6,6 +6,7 @@ import streamlit as st
 from geo.errors import UserError
 from geo.i18n import translator
 from geo.listing.enquiries import enquiries_for_staff
+from geo.web.outbox_panel import show_outbox
 from geo.listing.freshness import due_for_reconfirmation, reconfirm_months
 from geo.listing.status import listing_title, verifiable_fields
 from geo.listing.submission import mark_verified, publish, send_back, staff_queue
@@ -96,6 +97,7 @@ with guarded():
             _("Title"): [title(s, t) for s, t in zip(enquiries["site_id"], enquiries["title"])],
             _("Name"): enquiries["name"], _("E-mail"): enquiries["email"],
             _("Message"): enquiries["message"]}), hide_index=True, width="stretch")
+    show_outbox(cat, role)
     queue = staff_queue(cat, role)
     show("caption", _.ngettext("{n} listing waiting", "{n} listings waiting", len(queue)), n=len(queue))
     if not queue:
