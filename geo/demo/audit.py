@@ -26,13 +26,13 @@ FACTS = {"motorway_junction_km": ("dist_motorway_junction_km", "motorway_junctio
 #: Declared (owner) road distances and the computed straight line they sit beside.
 DECLARED = {"motorway_junction_km": "dist_motorway_junction_km", "rail_station_km": "dist_rail_station_km",
             "airport_km": "dist_airport_km"}
-_KM = re.compile(r"(\d[\d.,\u202f\xa0]*)\s*km")
+_KM = re.compile(r"(\d[\d.,\u202f\xa0]*)\s*km(?!/h)")  # a speed (km/h) is no distance
 
 
 def km_figures(text: str) -> list[str]:
     """The kilometre figures written in ``text`` ("3,2 km" -> "3,2").
 
-    >>> km_figures("Uscita autostradale: Agrate — 3,2 km in linea d'aria; 12 km")
+    >>> km_figures("Uscita autostradale: Agrate — 3,2 km in linea d'aria; 12 km; a 40 km/h")
     ['3,2', '12']
     """
     return [m.group(1).strip() for m in _KM.finditer(text)]

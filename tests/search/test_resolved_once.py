@@ -76,7 +76,7 @@ def test_transformers_are_built_once():
 def test_the_cli_prints_the_place_the_search_settled_on(built_catalogue, capsys):
     assert main(["--catalogue", str(built_catalogue), "search", "--near", "S. Donato Milanese", "--format",
                  "csv"]) == 0
-    assert "near: San Donato Milanese (MI, ISTAT " in capsys.readouterr().err
+    assert "near: San Donato Milanese (Milano, ISTAT " in capsys.readouterr().err  # the province by name
 
 
 def test_every_query_field_has_a_cli_option_of_its_kind():
