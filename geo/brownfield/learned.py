@@ -139,13 +139,13 @@ def apply_to_run(result, reviews, min_decisions: int = MIN_DECISIONS, seed: int 
     The budget flag follows the new ranking; the run record's ``scorer`` and ``scorer_info`` say which
     scorer ranked the layer, from how many decisions, and its cross-validated AUC (or why it fell back).
     """
-    from geo.brownfield.detect import in_budget
+    from geo.brownfield.detect import MATCH_TOLERANCE_M, in_budget_tolerance
 
     cands, info = learn_and_rescore(result.candidates, reviews, min_decisions, seed)
     if "fallback" not in info:
-        analysed_area_m2 = float(result.analysed_area.to_crs(32632).geometry.area.sum())
-        cands["in_budget"] = in_budget(cands["area_m2"].to_numpy(dtype=float), analysed_area_m2,
-                                       result.record.get("budget", 0.05))
+        area = result.analysed_area.to_crs(32632).geometry.union_all()
+        cands["in_budget"] = in_budget_tolerance(cands.to_crs(32632).geometry.to_numpy(), area,
+                                                 result.record.get("budget", 0.05), MATCH_TOLERANCE_M)
         result.candidates = cands
         result.record["scorer"] = info["name"]
         result.record["n_in_budget"] = int(cands["in_budget"].sum())

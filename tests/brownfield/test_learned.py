@@ -96,7 +96,7 @@ def test_cli_learned_ranking_falls_back_with_a_reason_in_the_record(tmp_path, ca
     s1 = write_stack(tmp_path / "b.tif", scene_arrays(120, 1))
     publish(detect([scene_from_path(s0, "2019-06-01"), scene_from_path(s1, "2021-06-01")]), catalogue_target)
     cat = open_catalogue(catalogue_target)
-    (cand,) = [r for _, r in load_candidates(cat).iterrows()]
+    (cand,) = [r for _, r in load_candidates(cat, include_beyond_budget=True).iterrows()]
     record_review(cat, cand, "confirm", "analyst:a")
     out = tmp_path / "run.gpkg"
     assert main(["--catalogue", str(catalogue_target), "brownfield", "detect", "--scene", f"2019-06-01={s0}",
