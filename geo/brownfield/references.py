@@ -7,7 +7,8 @@ import limits of :mod:`geo.layers.imports`) and stores them in one unit of work:
 
 * ``brownfield_references``: one row per reference (name, kind, number of sites, source, licence, the
   file's SHA-256, its coverage and how it was drawn, who imported it and when);
-* ``brownfield_reference_sites``: the sites (EPSG:4326), each with its reference's name.
+* ``brownfield_reference_sites``: the sites, each with its reference's name, as WKT in EPSG:4326 (one
+  column holds points or polygons; revision 0007).
 
 **Coverage.** A register rarely covers the whole analysed area (a municipality's list, a province's
 census). The evaluation is restricted to the reference's coverage: the area declared with ``--extent``
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -148,9 +150,9 @@ def import_reference(cat, path: str | Path, name: str, source: str | None = None
            "coverage": how, "coverage_wkt": shapely.to_wkt(cov_ll, rounding_precision=7),
            "imported_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()}
     keep = [c for c in ("name", "nome", "id", "cod_prog") if c in sites.columns][:1]
-    stored = gpd.GeoDataFrame({"reference": name, "site_no": range(1, len(sites) + 1),
-                               "site_label": sites[keep[0]].astype(str).to_numpy() if keep else None},
-                              geometry=sites.geometry.to_numpy(), crs=4326)
+    stored = pd.DataFrame({"reference": name, "site_no": np.arange(1, len(sites) + 1, dtype="int64"),
+                           "site_label": sites[keep[0]].astype(str).to_numpy() if keep else None,
+                           "geometry_wkt": shapely.to_wkt(sites.geometry.to_numpy(), rounding_precision=7)})
     with cat.unit_of_work(actor=actor, reason=f"brownfield reference {name}") as uow:
         existing = uow.table(TABLE, where={"name": [name]})
         if len(existing) and not replace:
@@ -172,14 +174,15 @@ def references(cat) -> pd.DataFrame:
 
 def from_catalogue(cat, name: str) -> Reference:
     """A stored reference by name, with its coverage."""
-    rows = cat.table(TABLE, where={"name": [name]}) if TABLE in cat.layer_names() else pd.DataFrame()
+    rows = cat.table(TABLE, where={"name": [name]})
     if len(rows) == 0:
         raise UserError(N_("No reference file or catalogue reference named '{name}': give a file, or import it "
                            "with 'geo brownfield reference import FILE --name {name}'."), name=name)
     row = rows.iloc[0]
     sites = cat.table(SITES, where={"reference": [name]})
-    frame = gpd.GeoDataFrame(sites.drop(columns=[c for c in ("fid",) if c in sites.columns]), geometry="geometry",
-                             crs=4326)
+    sites = sites.sort_values("site_no") if "site_no" in sites else sites
+    frame = gpd.GeoDataFrame(sites.drop(columns=[c for c in ("fid", "geometry_wkt") if c in sites.columns]),
+                             geometry=shapely.from_wkt(sites["geometry_wkt"].to_numpy()), crs=4326)
     coverage = gpd.GeoSeries([shapely.from_wkt(row["coverage_wkt"])], crs=4326).to_crs(METRIC).iloc[0]
     return Reference(frame, coverage, name, str(row["sha256"]), str(row["coverage"]), name)
 

@@ -42,13 +42,14 @@ from geo.catalogue.stores import is_url
 from geo.i18n import N_
 from geo.errors import CatalogueError
 
-__all__ = ["HEAD", "BASELINE", "REVISIONS", "current", "upgrade", "stamp", "sqlalchemy_url", "empty_enquiries"]
+__all__ = ["HEAD", "BASELINE", "REVISIONS", "current", "upgrade", "stamp", "sqlalchemy_url", "empty_enquiries",
+           "empty_references"]
 
 #: The newest revision this software knows (a test checks it against the scripts).
-HEAD = "0003"
+HEAD = "0007"
 BASELINE = "0001"
 #: Every revision, oldest first.
-REVISIONS = ("0001", "0002", "0003")
+REVISIONS = ("0001", "0002", "0003", "0007")
 MIGRATIONS = Path(__file__).with_name("migrations")
 VERSION_TABLE = "alembic_version"
 _VERSION_DDL = ("CREATE TABLE IF NOT EXISTS {table} (version_num VARCHAR(32) NOT NULL, "
@@ -67,6 +68,18 @@ def empty_enquiries() -> pd.DataFrame:
                          "name": pd.Series(dtype=object), "email": pd.Series(dtype=object),
                          "message": pd.Series(dtype=object), "consent": pd.Series(dtype=bool),
                          "created_at": pd.Series(dtype=object), "status": pd.Series(dtype=object)})
+
+
+def empty_references() -> dict[str, pd.DataFrame]:
+    """The two tables of revision 0007 (brownfield references and their sites), empty: what a build writes."""
+    text = lambda: pd.Series(dtype=object)  # noqa: E731
+    return {"brownfield_references": pd.DataFrame({
+                "name": text(), "kind": text(), "n_sites": pd.Series(dtype="int64"), "source": text(),
+                "licence": text(), "file_name": text(), "sha256": text(), "coverage": text(), "coverage_wkt": text(),
+                "imported_at": text(), "actor": text()}),
+            "brownfield_reference_sites": pd.DataFrame({
+                "reference": text(), "site_no": pd.Series(dtype="int64"), "site_label": text(),
+                "geometry_wkt": text()})}
 
 
 def sqlalchemy_url(target: str | os.PathLike) -> str:

@@ -1,4 +1,4 @@
-"""``geo brownfield detect|evaluate|runs``."""
+"""``geo brownfield detect|evaluate|reference import|reference list|runs``."""
 
 from __future__ import annotations
 
@@ -70,6 +70,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--draws", type=int, default=999, help=N_("chance draws of each baseline (default 999)"))
     e.add_argument("--json", action="store_true")
     e.set_defaults(func=_evaluate)
+    ref = s.add_parser("reference", help=N_("reference registers to evaluate against: import, list"))
+    rs = ref.add_subparsers(dest="action", required=True, metavar="ACTION")
+    ri = rs.add_parser("import", help=N_("import points or polygons (GeoJSON or GeoPackage) as a named reference"))
+    ri.add_argument("file")
+    ri.add_argument("--name", required=True, help=N_("the name evaluate --reference will use"))
+    ri.add_argument("--source", help=N_("where the file comes from (default: the file name)"))
+    ri.add_argument("--licence", help=N_("licence of the file (default: not declared)"))
+    ri.add_argument("--extent", help=N_("polygons of the area the reference covers (default: the convex hull of its "
+                                        "sites grown by 50 m)"))
+    ri.add_argument("--replace", action="store_true", help=N_("replace a reference of the same name"))
+    ri.set_defaults(func=_reference_import)
+    rl = rs.add_parser("list", help=N_("the references in the catalogue"))
+    rl.set_defaults(func=_reference_list)
     r = s.add_parser("runs", help=N_("runs published in the catalogue"))
     r.set_defaults(func=_runs)
 
@@ -198,6 +211,31 @@ def count_family(record: dict | None) -> str:
     from geo.brownfield.evaluations import scorer_family
 
     return scorer_family(record)
+
+
+def _reference_import(args) -> int:
+    from geo.brownfield.references import import_reference
+    from geo.catalogue import open_catalogue
+
+    _ = translator(getattr(args, "lang", "en"))
+    row = import_reference(open_catalogue(args.catalogue_path), args.file, args.name, args.source, args.licence,
+                           args.extent, replace=args.replace)
+    how = _("declared extent") if row["coverage"] == "declared" else _("convex hull of the sites + 50 m")
+    print(_.ngettext("reference {name}: {n} site ({kind}), coverage: {how}, licence: {licence}",
+                     "reference {name}: {n} sites ({kind}), coverage: {how}, licence: {licence}", row["n_sites"])
+          .format(name=row["name"], n=_.integer(row["n_sites"]),
+                  kind=_("points") if row["kind"] == "point" else _("polygons"), how=how, licence=row["licence"]))
+    return 0
+
+
+def _reference_list(args) -> int:
+    from geo.brownfield.references import references
+    from geo.catalogue import open_catalogue
+
+    _ = translator(getattr(args, "lang", "en"))
+    refs = references(open_catalogue(args.catalogue_path))
+    print(refs.to_string(index=False) if len(refs) else _("no references"))
+    return 0
 
 
 def _runs(args) -> int:
