@@ -144,7 +144,7 @@ def test_revision_0003_is_a_no_op_on_a_geopackage(writable_catalogue):
         migrate.stamp(tx, "0002")
     before = revision(writable_catalogue)
     migrate.upgrade(writable_catalogue)
-    assert migrate.current(writable_catalogue) == "0003" == migrate.HEAD
+    assert migrate.current(writable_catalogue) == migrate.HEAD  # 0003 and every later revision
     assert revision(writable_catalogue) == before
 
 
