@@ -583,7 +583,6 @@ def format_assessment(a: Assessment, names: dict[str, str], lang: str = "en") ->
     """An :class:`Assessment` as text in ``lang``: per ranking the budget table with its intervals, both
     chance baselines, the old (own-area) figure, then the paired comparison and one plain sentence per budget."""
     _ = translator(lang)
-    p = lambda ctx: _.pgettext("evaluation table", ctx)  # noqa: E731
 
     def num(x, d):
         return "—" if x is None or not np.isfinite(x) else _.number(float(x), d, trim=False)
@@ -607,8 +606,17 @@ def format_assessment(a: Assessment, names: dict[str, str], lang: str = "en") ->
                          num(r["recall"], 3), ci(f.recall_site[j], 3), ci(f.recall_block[j], 3),
                          num(r["flagged_share"], 3), num(r["lift"], 2), ci(f.lift_site[j], 2),
                          ci(f.lift_block[j], 2)])
-        out += _grid([p("budget"), p("candidates"), p("matched"), p("recall"), p("95% sites"), p("95% blocks"),
-                      p("flagged") + tol, p("lift"), p("95% sites"), p("95% blocks")], rows)
+        out += _grid([
+            _.pgettext("evaluation table", "budget"),
+            _.pgettext("evaluation table", "candidates"),
+            _.pgettext("evaluation table", "matched"),
+            _.pgettext("evaluation table", "recall"),
+            _.pgettext("evaluation table", "95% sites"),
+            _.pgettext("evaluation table", "95% blocks"),
+            _.pgettext("evaluation table", "flagged") + tol,
+            _.pgettext("evaluation table", "lift"),
+            _.pgettext("evaluation table", "95% sites"),
+            _.pgettext("evaluation table", "95% blocks")], rows)
         rows = []
         for j, r in enumerate(f.table.to_dict("records")):
             rows.append([_.percent(r["budget"]), num(r["lift"], 2), num(f.shift.median[j], 2),
@@ -617,14 +625,26 @@ def format_assessment(a: Assessment, names: dict[str, str], lang: str = "en") ->
                          _("yes") if f.verdict_chance[j] == "yes" else _("no")])
         out.append(_("chance in the same run: the reference shifted at random over the area (clustering kept), "
                      "and the same candidates in random order; p = share of draws with a lift at least as high"))
-        out += _grid([p("budget"), p("lift"), p("shifted: median"), p("95th pct"), p("p"), p("random order: median"),
-                      p("95th pct"), p("p"), p("better than chance")], rows)
+        out += _grid([
+            _.pgettext("evaluation table", "budget"),
+            _.pgettext("evaluation table", "lift"),
+            _.pgettext("evaluation table", "shifted: median"),
+            _.pgettext("evaluation table", "95th pct"),
+            _.pgettext("evaluation table", "p"),
+            _.pgettext("evaluation table", "random order: median"),
+            _.pgettext("evaluation table", "95th pct"),
+            _.pgettext("evaluation table", "p"),
+            _.pgettext("evaluation table", "better than chance")], rows)
         rows = [[_.percent(r["budget"]), _.integer(r["own_candidates"]), _.integer(r["own_matched"]),
                  num(r["own_flagged"], 3), num(r["own_lift"], 2)] for r in f.table.to_dict("records")]
         out.append(_("old figure, for comparison (issue 12: the list whose own area fits the budget, the halo not "
                      "counted; not a chance-corrected lift)"))
-        out += _grid([p("budget"), p("candidates"), p("matched"), p("flagged (own area)"), p("lift (own area)")],
-                     rows)
+        out += _grid([
+            _.pgettext("evaluation table", "budget"),
+            _.pgettext("evaluation table", "candidates"),
+            _.pgettext("evaluation table", "matched"),
+            _.pgettext("evaluation table", "flagged (own area)"),
+            _.pgettext("evaluation table", "lift (own area)")], rows)
     if a.paired:
         out += ["", _("paired comparison, ours against the naive ranking (the same {n} sites)").format(
             n=_.integer(a.n_reference))]
@@ -633,8 +653,15 @@ def format_assessment(a: Assessment, names: dict[str, str], lang: str = "en") ->
                  "[{lo}, {hi}]".format(lo=num(q["lift_difference"]["lo"], 2), hi=num(q["lift_difference"]["hi"], 2)),
                  "[{lo}, {hi}]".format(lo=num(q["lift_difference_block"]["lo"], 2),
                                        hi=num(q["lift_difference_block"]["hi"], 2))] for q in a.paired]
-        out += _grid([p("budget"), p("both find"), p("only ours"), p("only naive"), p("McNemar p"),
-                      p("lift difference"), p("95% sites"), p("95% blocks")], rows)
+        out += _grid([
+            _.pgettext("evaluation table", "budget"),
+            _.pgettext("evaluation table", "both find"),
+            _.pgettext("evaluation table", "only ours"),
+            _.pgettext("evaluation table", "only naive"),
+            _.pgettext("evaluation table", "McNemar p"),
+            _.pgettext("evaluation table", "lift difference"),
+            _.pgettext("evaluation table", "95% sites"),
+            _.pgettext("evaluation table", "95% blocks")], rows)
     out += ["", _("In plain words:")]
     out += plain_sentences(a, names, lang)
     return "\n".join(out)
