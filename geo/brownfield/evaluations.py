@@ -68,8 +68,16 @@ def record_evaluation(path: str | Path, record: dict | None, ref, args, assessme
         "reference": ref.label, "reference_sha256": ref.sha256, "where": getattr(args, "where", None) or "",
         "tolerance_m": float(args.tolerance_m), "budgets": args.budgets, "seed": int(args.seed),
         "n_reference": int(assessment.n_reference), "figures_json": json.dumps(figures)}])
-    pyogrio.write_dataframe(row, path, layer=TABLE, driver="GPKG", append=TABLE in set(
-        pyogrio.list_layers(path)[:, 0]))
+    try:
+        pyogrio.write_dataframe(row, path, layer=TABLE, driver="GPKG", append=TABLE in set(
+            pyogrio.list_layers(path)[:, 0]))
+    except Exception as exc:  # noqa: BLE001 - GDAL's errors for a read-only or full volume vary
+        from geo.errors import InputFileError
+        from geo.i18n import N_
+
+        raise InputFileError(N_("{path}: this evaluation could not be recorded in the run file ({error}); every "
+                                "evaluation is counted, so none is shown unrecorded. Copy the run file somewhere "
+                                "writable and evaluate the copy."), path=str(path), error=str(exc)) from None
     done = read_evaluations(path)
     same = (done["reference_sha256"] == ref.sha256) & (done["scorer_family"] == family)
     return int(same.sum())
