@@ -134,3 +134,15 @@ def test_the_assessment_is_seeded_and_compares_with_the_naive_ranking_paired(tmp
     few = assess(cands, refs.iloc[:3], AREA, 50, (0.01,), naive=cands, n_boot=100, n_chance=49)
     assert few.paired[0]["better_than_naive"] == "cannot tell"
     assert "cannot tell with 3 sites" in format_assessment(few, {})
+
+
+def test_polygon_references_are_assessed_without_a_halo_and_shifted_whole():
+    cands, xy, _rng = _layout(6)
+    refs = gpd.GeoDataFrame(geometry=[box(x + 10, y + 10, x + 50, y + 50) for x, y in xy[:8]], crs=32632)
+    a = assess(cands, refs, AREA, 50, (0.01, 0.02), n_boot=100, n_chance=99, seed=2)
+    f = a.rankings["ours"]
+    assert not a.points and a.to_dict()["tolerance_m"] == 0.0
+    # Own area only (60 x 60 m squares, overlaps counted once): at least 44 fit 1%, all 60 (1.35%) fit 2%.
+    assert f.table["candidates"].iloc[0] >= 44 and f.table["candidates"].iloc[1] == 60
+    assert (f.table["flagged_share"] <= [0.01, 0.02]).all()
+    assert f.table["matched"].tolist() == [8, 8] and f.verdict_chance == ["yes", "yes"]
