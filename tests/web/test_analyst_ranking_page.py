@@ -41,7 +41,7 @@ def test_learned_ranking_quality_and_budget_are_shown(catalogue_target, tmp_path
     at = _page(monkeypatch, catalogue_target)
     assert any("learned from 24 analysts' decisions (9 confirmed); cross-validated AUC 0.91" in shown(i.value)
                for i in at.info)
-    assert any("within 1% of the analysed area" in c.value for c in at.caption)
+    assert any("within 1% of the analysed area, counting the 50 m round each" in c.value for c in at.caption)
     cid = run.candidates["candidate_id"].iloc[0]
     assert cid not in " ".join(str(getattr(e, "value", "")) for e in at.main)
     at.sidebar.checkbox(key="bf_beyond").check().run()

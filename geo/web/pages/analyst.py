@@ -167,8 +167,12 @@ with guarded():
              n=info.get("n_decisions", 0), why=info.get("fallback_text", {}).get(_.lang) or info["fallback"])
     budget = latest.get("budget")
     if budget:
-        show("caption", _("Short list: the top candidates within {share} of the analysed area."),
-             share=_.percent(budget, 1))
+        if latest.get("budget_rule"):  # issue 19: the matching tolerance round each candidate counts too
+            show("caption", _("Short list: the top candidates within {share} of the analysed area, counting the 50 m "
+                              "round each that matching a register allows."), share=_.percent(budget, 1))
+        else:
+            show("caption", _("Short list: the top candidates within {share} of the analysed area."),
+                 share=_.percent(budget, 1))
     with st.sidebar:
         min_score = st.slider(_("Minimum score"), 0.0, 1.0, 0.3, 0.05, key="bf_score")
         sizes = st.multiselect(_("Size"), [s[2] for s in SIZE_CLASSES], format_func=lambda v: size_text(_, v),
