@@ -19,7 +19,7 @@ import pandas as pd
 from shapely.geometry import box
 
 from geo import __version__
-from geo.brownfield.detect import in_budget, rank, scorer_for
+from geo.brownfield.detect import MATCH_TOLERANCE_M, in_budget_tolerance, rank, scorer_for
 from geo.brownfield.quality import run_warnings
 from geo.brownfield.rules import RuleParams
 from geo.brownfield.sources import Grid
@@ -73,8 +73,9 @@ def finish(cands: gpd.GeoDataFrame, naive: gpd.GeoDataFrame | None, grid: Grid, 
         analysed_area["geometry"] = [analysed_area.geometry.iloc[0].intersection(
             aoi.to_crs(grid.crs).geometry.union_all())]
     analysed_area_m2 = float(analysed_area.geometry.area.sum())
-    cands["in_budget"] = in_budget(cands["area_m2"].to_numpy(dtype=float), analysed_area_m2, budget) \
-        if len(cands) else []
+    # The short list: the top candidates whose area grown by the matching tolerance fits the budget (issue 19).
+    cands["in_budget"] = in_budget_tolerance(cands.geometry.to_numpy(), analysed_area.geometry.iloc[0], budget,
+                                             MATCH_TOLERANCE_M) if len(cands) else []
     t2 = time.perf_counter()
     record = {
         "run_id": run_id, "created_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
@@ -82,8 +83,10 @@ def finish(cands: gpd.GeoDataFrame, naive: gpd.GeoDataFrame | None, grid: Grid, 
         "dates": [d.isoformat() for d in dates], "levels": list(levels), "inputs": list(inputs), **extra,
         "parameters": params.to_dict(), "grid": {"crs": grid.crs, "width": grid.width, "height": grid.height,
                                                    "transform": list(grid.transform)[:6]},
-        "budget": budget, "n_in_budget": int(cands["in_budget"].sum()) if len(cands) else 0,
-        "software": {"geo": __version__, "python": sys.version.split()[0], "platform": platform.platform()},
+        "budget": budget, "budget_rule": {"tolerance_m": MATCH_TOLERANCE_M}, "n_in_budget": int(cands["in_budget"].sum()) if len(cands) else 0,
+        # platform.platform() would start a process (uname -p) the first time: system, release and machine do not.
+        "software": {"geo": __version__, "python": sys.version.split()[0],
+                     "platform": f"{platform.system()}-{platform.release()}-{platform.machine()}"},
         "timings_s": {**timings, "total": round(t2 - t0, 2)},
         "n_candidates": int(len(cands)),
         "warnings": [w.to_dict() for w in run_warnings(

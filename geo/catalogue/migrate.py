@@ -42,13 +42,14 @@ from geo.catalogue.stores import is_url
 from geo.i18n import N_
 from geo.errors import CatalogueError
 
-__all__ = ["HEAD", "BASELINE", "REVISIONS", "current", "upgrade", "stamp", "sqlalchemy_url", "empty_enquiries", "empty_outbox"]
+__all__ = ["HEAD", "BASELINE", "REVISIONS", "current", "upgrade", "stamp", "sqlalchemy_url", "empty_enquiries",
+           "empty_outbox", "empty_references"]
 
 #: The newest revision this software knows (a test checks it against the scripts).
 HEAD = "0008"
 BASELINE = "0001"
 #: Every revision, oldest first.
-REVISIONS = ("0001", "0002", "0003", "0006", "0008")
+REVISIONS = ("0001", "0002", "0003", "0006", "0007", "0008")
 MIGRATIONS = Path(__file__).with_name("migrations")
 VERSION_TABLE = "alembic_version"
 _VERSION_DDL = ("CREATE TABLE IF NOT EXISTS {table} (version_num VARCHAR(32) NOT NULL, "
@@ -74,6 +75,18 @@ def empty_outbox() -> pd.DataFrame:
     cols = ["mail_id", "created_at", "kind", "ref", "recipient", "lang", "subject", "body", "secret", "status",
             "attempts", "next_attempt_at", "last_error", "sent_at"]
     return pd.DataFrame({c: pd.Series(dtype="int64" if c == "attempts" else object) for c in cols})
+
+
+def empty_references() -> dict[str, pd.DataFrame]:
+    """The two tables of revision 0007 (brownfield references and their sites), empty: what a build writes."""
+    text = lambda: pd.Series(dtype=object)  # noqa: E731
+    return {"brownfield_references": pd.DataFrame({
+                "name": text(), "kind": text(), "n_sites": pd.Series(dtype="int64"), "source": text(),
+                "licence": text(), "file_name": text(), "sha256": text(), "coverage": text(), "coverage_wkt": text(),
+                "imported_at": text(), "actor": text()}),
+            "brownfield_reference_sites": pd.DataFrame({
+                "reference": text(), "site_no": pd.Series(dtype="int64"), "site_label": text(),
+                "geometry_wkt": text()})}
 
 
 def sqlalchemy_url(target: str | os.PathLike) -> str:

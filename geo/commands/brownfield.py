@@ -1,4 +1,4 @@
-"""``geo brownfield detect|evaluate|runs``."""
+"""``geo brownfield detect|evaluate|reference import|reference list|runs``."""
 
 from __future__ import annotations
 
@@ -52,7 +52,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     d.set_defaults(func=_detect)
     e = s.add_parser("evaluate", help=N_("recall, flagged share, lift, precision@k against a reference"))
     e.add_argument("--candidates", required=True)
-    e.add_argument("--reference", required=True)
+    e.add_argument("--reference", required=True,
+                   help=N_("a reference file (points or polygons), or the name of a reference imported into the "
+                           "catalogue with 'geo brownfield reference import'"))
     e.add_argument("--tolerance-m", type=float, default=50.0)
     e.add_argument("--aoi", help=N_("analysed area (default: the run's analysed_area layer)"))
     e.add_argument("--where", help=N_("pandas query on the reference, e.g. \"typology in ['Produttivo']\""))
@@ -60,11 +62,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--min-score", type=float, default=0.0)
     e.add_argument("--budgets", default="0.01,0.02,0.05,0.10",
                    help=N_("area budgets for the ranked short list table (comma-separated shares)"))
-    e.add_argument("--strict-budget", action="store_true",
-                   help=N_("cut each short list where its area plus the matching tolerance reaches the budget "
-                           "(the definition used until 2026-11-23) instead of its own area"))
+    e.add_argument("--extent", help=N_("a reference file's coverage: 'hull' (the convex hull of its sites) or a "
+                                       "GeoJSON/GeoPackage of the area it covers; the evaluation is restricted to it "
+                                       "(default: the whole analysed area; a catalogue reference keeps its own)"))
+    e.add_argument("--seed", type=int, default=0, help=N_("seed of the bootstrap and chance draws (default 0)"))
+    e.add_argument("--resamples", type=int, default=2000, help=N_("bootstrap resamples (default 2000)"))
+    e.add_argument("--draws", type=int, default=999, help=N_("chance draws of each baseline (default 999)"))
     e.add_argument("--json", action="store_true")
     e.set_defaults(func=_evaluate)
+    ref = s.add_parser("reference", help=N_("reference registers to evaluate against: import, list"))
+    rs = ref.add_subparsers(dest="action", required=True, metavar="ACTION")
+    ri = rs.add_parser("import", help=N_("import points or polygons (GeoJSON or GeoPackage) as a named reference"))
+    ri.add_argument("file")
+    ri.add_argument("--name", required=True, help=N_("the name evaluate --reference will use"))
+    ri.add_argument("--source", help=N_("where the file comes from (default: the file name)"))
+    ri.add_argument("--licence", help=N_("licence of the file (default: not declared)"))
+    ri.add_argument("--extent", help=N_("polygons of the area the reference covers (default: the convex hull of its "
+                                        "sites grown by 50 m)"))
+    ri.add_argument("--replace", action="store_true", help=N_("replace a reference of the same name"))
+    ri.set_defaults(func=_reference_import)
+    rl = rs.add_parser("list", help=N_("the references in the catalogue"))
+    rl.set_defaults(func=_reference_list)
     r = s.add_parser("runs", help=N_("runs published in the catalogue"))
     r.set_defaults(func=_runs)
 
@@ -140,37 +158,83 @@ def _detect(args) -> int:
 
 
 def _evaluate(args) -> int:
-    from geo.brownfield.evaluate import budget_table, evaluate, format_budget_table
+    from geo.brownfield.evaluate import assess, evaluate, format_assessment
+    from geo.brownfield.evaluations import record_evaluation
+    from geo.brownfield.references import load_reference
     from geo.brownfield.runfile import read_run
 
     run = read_run(args.candidates)
     cands = run.candidates[run.candidates["score"] >= args.min_score]
-    ref = _read(args.reference)
+    ref = load_reference(args.reference, args.catalogue_path, extent=args.extent)
+    frame = ref.frame
     if args.where:
-        ref = ref.query(args.where)
+        frame = frame.query(args.where)
     if args.aoi:
         analysed_area = _read(args.aoi).to_crs(32632).geometry.union_all()
     elif run.analysed_area is not None:
         analysed_area = run.analysed_area.to_crs(32632).geometry.union_all()
     else:
-        analysed_area = None
-    ev = evaluate(cands, ref, analysed_area, args.tolerance_m, args.label_column)
+        analysed_area = cands.to_crs(32632).geometry.union_all().envelope
+    if ref.coverage is not None:  # a reference covering part of the area: judge only where it looked
+        analysed_area = analysed_area.intersection(ref.coverage)
+    ev = evaluate(cands, frame, analysed_area, args.tolerance_m, args.label_column)
     budgets = tuple(float(b) for b in args.budgets.split(","))
-    pos = ref[ref[args.label_column].astype(bool)] if args.label_column and args.label_column in ref else ref
-    tables = {"ranked": budget_table(cands, pos, analysed_area, args.tolerance_m, budgets, args.strict_budget)}
-    if run.naive is not None:
-        tables["naive"] = budget_table(run.naive, pos, analysed_area, args.tolerance_m, budgets, args.strict_budget)
+    pos = frame[frame[args.label_column].astype(bool)] if args.label_column and args.label_column in frame else frame
+    a = assess(cands, pos, analysed_area, args.tolerance_m, budgets, naive=run.naive, seed=args.seed,
+               n_boot=args.resamples, n_chance=args.draws)
+    count = record_evaluation(args.candidates, run.record, ref, args, a)
+    _ = translator(getattr(args, "lang", "en"))
     if args.json:
-        print(json.dumps({**ev.to_dict(), "budgets": {k: t.to_dict("records") for k, t in tables.items()}},
-                         indent=2))
-    else:
-        _ = translator(getattr(args, "lang", "en"))
-        print(ev.table(_.lang))
-        names = {"ranked": _("ranked short list (this run's rank)"),
-                 "naive": _("naive object ranking (components of BSI > 0 on every date, by size x mean BSI)")}
-        for k, t in tables.items():
-            print()
-            print(format_budget_table(names[k], t, ev.n_reference, args.tolerance_m, lang=_.lang))
+        tables = {"ranked" if k == "ours" else k: f.table.to_dict("records") for k, f in a.rankings.items()}
+        print(json.dumps({**ev.to_dict(), "budgets": tables, "assessment": a.to_dict(),
+                          "evaluations_of_this_reference": count}, indent=2))
+        return 0
+    print(ev.table(_.lang))
+    if ref.coverage is not None:
+        print(_("evaluated only inside the reference's coverage ({how}): {share} of the run's area").format(
+            how=ref.coverage_text(_.lang), share=_.percent(ref.coverage_share(run, analysed_area))))
+    names = {"ours": _("ours: the run's ranked short list (this run's rank)"),
+             "naive": _("naive object ranking (components of BSI > 0 on every date, by size x mean BSI)"),
+             "ours_short": _("ours"), "naive_short": _("naive")}
+    print()
+    print(format_assessment(a, names, _.lang))
+    print()
+    print(_.ngettext("This reference ({reference}) has been used {n} time for scorers of the {family} family "
+                     "(this evaluation included): a figure reached after many tries says little.",
+                     "This reference ({reference}) has been used {n} times for scorers of the {family} family "
+                     "(this evaluation included): a figure reached after many tries says little.", count)
+          .format(reference=ref.label, n=_.integer(count), family=count_family(run.record)))
+    return 0
+
+
+def count_family(record: dict | None) -> str:
+    from geo.brownfield.evaluations import scorer_family
+
+    return scorer_family(record)
+
+
+def _reference_import(args) -> int:
+    from geo.brownfield.references import import_reference
+    from geo.catalogue import open_catalogue
+
+    _ = translator(getattr(args, "lang", "en"))
+    row = import_reference(open_catalogue(args.catalogue_path), args.file, args.name, args.source, args.licence,
+                           args.extent, replace=args.replace)
+    how = _("declared extent") if row["coverage"] == "declared" else _("convex hull of the sites + 50 m")
+    print(_.ngettext("reference {name}: {n} site ({kind}), coverage: {how}, licence: {licence}",
+                     "reference {name}: {n} sites ({kind}), coverage: {how}, licence: {licence}", row["n_sites"])
+          .format(name=row["name"], n=_.integer(row["n_sites"]),
+                  kind=_("points") if row["kind"] == "point" else _("polygons"), how=how, licence=row["licence"]))
+    return 0
+
+
+def _reference_list(args) -> int:
+    from geo.brownfield.references import references
+    from geo.catalogue import open_catalogue
+
+    _ = translator(getattr(args, "lang", "en"))
+    refs = references(open_catalogue(args.catalogue_path))
+    print(refs.to_string(index=False) if len(refs) else _("no references"))
     return 0
 
 

@@ -53,10 +53,10 @@ def test_learned_scorer_ranks_what_analysts_confirm_where_the_rules_cannot():
     test, y_test = _planted(60, seed=2)
     model = fit(train, y)
     assert isinstance(model, LearnedScorer) and model.n_decisions == 60 and model.n_positive == 30
-    assert model.cv_auc > 0.9  # cross-validated on the decisions it learned from
+    assert model.cv_auc > 0.9  # cross-validated on the decisions it learned from, blocks left out in turn
     learned, rules = _auc(model.score(test), y_test), _auc(RuleScorer().score(test), y_test)
     assert learned > 0.9 and rules < 0.75 and learned > rules + 0.2
-    assert set(model.info()) == {"name", "n_decisions", "n_positive", "cv_auc"}
+    assert set(model.info()) == {"name", "n_decisions", "n_positive", "cv_auc", "cv", "learning_curve"}
     # Rescoring keeps the ranking rule: too-small sites after assessable ones, whatever the model says.
     ranked = rescore(test, model)
     small = ranked["too_small"].to_numpy()
@@ -71,6 +71,8 @@ def test_too_few_or_one_sided_decisions_keep_the_rules():
     assert f"only {MIN_DECISIONS - 1} decisions" in fb.reason
     feats, y = _planted(40, seed=3)
     fb = fit(feats, np.ones(40, bool))
+    assert isinstance(fb, Fallback) and "confirmations only" in fb.reason
+    fb = fit(feats, np.zeros(40, bool))
     assert isinstance(fb, Fallback) and "one kind" in fb.reason
     assert isinstance(fit(feats, y), LearnedScorer)
 
@@ -96,7 +98,7 @@ def test_cli_learned_ranking_falls_back_with_a_reason_in_the_record(tmp_path, ca
     s1 = write_stack(tmp_path / "b.tif", scene_arrays(120, 1))
     publish(detect([scene_from_path(s0, "2019-06-01"), scene_from_path(s1, "2021-06-01")]), catalogue_target)
     cat = open_catalogue(catalogue_target)
-    (cand,) = [r for _, r in load_candidates(cat).iterrows()]
+    (cand,) = [r for _, r in load_candidates(cat, include_beyond_budget=True).iterrows()]
     record_review(cat, cand, "confirm", "analyst:a")
     out = tmp_path / "run.gpkg"
     assert main(["--catalogue", str(catalogue_target), "brownfield", "detect", "--scene", f"2019-06-01={s0}",
@@ -124,3 +126,50 @@ def test_apply_to_run_rescores_and_moves_the_budget(tmp_path):
     # The short list now holds what analysts confirm.
     truth = dict(zip(cands["candidate_id"], y))
     assert np.mean([truth[c] for c in top["candidate_id"]]) > 0.8
+
+
+# ------------------------------------------------------------------ judged honestly: spatial block cross-validation
+def test_block_cross_validation_does_not_reward_learning_where_a_site_is():
+    """Labels that follow the place, features that only fingerprint the place: leaving random rows out lets
+    the model recognise the neighbours of a test site (AUC near 1); leaving whole blocks out does not."""
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+
+    from geo.brownfield.learned import _model, block_cv, decision_blocks, feature_matrix
+
+    rng = np.random.default_rng(0)
+    rows, y = [], []
+    for b in range(12):  # 12 blocks of 1.5 km, 6 sites each; a block is all confirmed or all rejected
+        finger = rng.uniform(0, 1, len(FEATURES))
+        for j in range(6):
+            x0 = b * 1500 + 200 + j * 150
+            rows.append({**{k: float(np.clip(finger[i] + rng.normal(0, 0.01), 0, 1)) for i, k in enumerate(FEATURES)},
+                         "area_m2": 10000.0, "geometry": box(x0, 100, x0 + 100, 200)})
+            y.append(b % 2 == 0)
+    feats, y = gpd.GeoDataFrame(rows, crs=32632), np.array(y)
+    X = feature_matrix(feats)
+    random_folds = cross_val_score(_model(0), X, y, scoring="roc_auc",
+                                   cv=StratifiedKFold(5, shuffle=True, random_state=0)).mean()
+    cv = block_cv(X, y, decision_blocks(feats), seed=0, n_boot=200)
+    assert random_folds > 0.95
+    assert cv["n_blocks"] == 12 and cv["folds"] == 5
+    assert cv["auc"]["value"] < 0.75 and cv["auc"]["lo"] < 0.5 < cv["auc"]["hi"]
+
+
+def test_block_cross_validation_with_intervals_and_a_learning_curve():
+    cands, y = _planted(60, seed=3)
+    model = fit(cands, y)
+    cv = model.info()["cv"]
+    assert cv["scheme"] == "spatial blocks" and cv["folds"] == 5 and cv["n_blocks"] >= 30
+    assert cv["auc"]["value"] > 0.85 and 0.5 < cv["auc"]["lo"] <= cv["auc"]["value"] <= cv["auc"]["hi"]
+    assert cv["lift_top10"]["value"] > 1.5 and cv["lift_top20"]["lo"] is not None
+    curve = model.info()["learning_curve"]
+    assert [p["n"] for p in curve] == [20, 40, 60]
+    assert all(p["lo"] is None or p["lo"] <= p["auc"] <= p["hi"] for p in curve)
+    json.dumps(model.info())  # the run record keeps it as JSON
+
+
+def test_confirmations_only_state_the_positive_unlabelled_caveat():
+    cands, _y = _planted(30, seed=4)
+    fb = fit(cands, np.ones(30, bool))
+    assert isinstance(fb, Fallback) and "positive-unlabelled" in fb.reason and "not negatives" in fb.reason
+    assert "positive-unlabelled" not in fit(cands, np.zeros(30, bool)).reason

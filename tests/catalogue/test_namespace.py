@@ -63,20 +63,29 @@ def public_state(url: str) -> dict:
     return state
 
 
-def make_legacy(built: Path, url: str) -> None:
-    """The demo catalogue as the software before schemas wrote it: every table in public, at revision 0002."""
+def _legacy_tables() -> tuple[str, ...]:
+    """Our tables when revision 0003 was written (its own list): later revisions add the others."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("rev0003", Path(migrate.__file__).parent / "migrations" /
-                                                  "versions" / "0003_own_schema.py")
-    rev0003 = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(rev0003)
+    path = Path(migrate.__file__).with_name("migrations") / "versions" / "0003_own_schema.py"
+    spec = importlib.util.spec_from_file_location("revision_0003", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.TABLES
+
+
+#: Tables added by revisions after 0003 (a catalogue written before schemas never held them).
+LATER_TABLES = frozenset(OUR_TABLES) - set(_legacy_tables())
+
+
+def make_legacy(built: Path, url: str) -> None:
+    """The demo catalogue as the software before schemas wrote it: every table in public, at revision 0002."""
     copy_catalogue(built, url)
     for name in relations(url, "lombardy"):
-        if name not in rev0003.TABLES:  # a table of a later revision did not exist then
+        if name in LATER_TABLES:  # a table of a later revision did not exist then
             pg(url, f'DROP TABLE lombardy."{name}"')
-            continue
-        pg(url, f'ALTER TABLE lombardy."{name}" SET SCHEMA public')
+        else:
+            pg(url, f'ALTER TABLE lombardy."{name}" SET SCHEMA public')
     pg(url, "DROP SCHEMA lombardy")
     pg(url, "UPDATE public.alembic_version SET version_num = '0002'")
 

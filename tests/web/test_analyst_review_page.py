@@ -28,7 +28,7 @@ def test_review_reads_as_a_decision(monkeypatch, writable_catalogue, tmp_path):
 
     s0 = scene_from_path(write_stack(tmp_path / "a.tif", scene_arrays(120, 0)), "2019-06-01", level="L2A")
     s1 = scene_from_path(write_stack(tmp_path / "b.tif", scene_arrays(120, 1)), "2021-06-01", level="L2A")
-    publish(detect([s0, s1]), writable_catalogue)
+    publish(detect([s0, s1], budget=0.1), writable_catalogue)  # the 4 ha site + its 50 m halo: ~6% of the town
     monkeypatch.setenv("GEO_CATALOGUE", str(writable_catalogue))
     monkeypatch.setenv("GEO_AUTH_MODE", "local")
     monkeypatch.setenv("GEO_LOCAL_ROLE", "staff")

@@ -239,7 +239,7 @@ def test_analyst_page_shows_published_candidates(monkeypatch, writable_catalogue
 
     s0 = scene_from_path(write_stack(tmp_path / "a.tif", scene_arrays(120, 0)), "2019-06-01", level="L2A")
     s1 = scene_from_path(write_stack(tmp_path / "b.tif", scene_arrays(120, 1)), "2021-06-01", level="L2A")
-    publish(detect([s0, s1]), writable_catalogue)
+    publish(detect([s0, s1], budget=0.1), writable_catalogue)  # the 4 ha site + its 50 m halo: ~6% of the town
     monkeypatch.setenv("GEO_CATALOGUE", str(writable_catalogue))
     monkeypatch.setenv("GEO_AUTH_MODE", "local")
     monkeypatch.setenv("GEO_LOCAL_ROLE", "analyst")
@@ -266,7 +266,7 @@ def test_analyst_page_shows_published_candidates(monkeypatch, writable_catalogue
     assert any(s.value == "0 candidates" for s in at.subheader)  # rejected ones are filtered out by default
     w0 = scene_from_path(write_stack(tmp_path / "w0.tif", scene_arrays(120, 0)), "2019-12-01", level="L2A")
     w1 = scene_from_path(write_stack(tmp_path / "w1.tif", scene_arrays(120, 1)), "2021-01-15", level="L2A")
-    publish(detect([w0, w1]), writable_catalogue)
+    publish(detect([w0, w1], budget=0.1), writable_catalogue)
     at = run_page("analyst", lang="en")
     assert any("outside the growing season" in w.value for w in at.warning)
     # The same site seen again by a later run is not "first seen in the latest run".

@@ -65,6 +65,38 @@ def dates_text(_: Translator, dates: object) -> str:
     return ", ".join(out)
 
 
+def learned_quality(_: Translator, info: dict) -> None:
+    """The learned scorer's spatial block cross-validation with its intervals, in plain words, and its learning
+    curve (the figure against the number of decisions), when the run record holds them (issue 19)."""
+    cv = info.get("cv") or {}
+    auc = cv.get("auc") or {}
+    if auc.get("lo") is not None:
+        def num(v):
+            return _.number(v, 2, trim=False)
+
+        better = auc["lo"] > 0.5
+        text = (_("Judged on blocks of {km} km left out in turn ({blocks} blocks): AUC {auc} (95% interval {lo}-{hi}); "
+                  "better than chance: yes at 95%.") if better else
+                _("Judged on blocks of {km} km left out in turn ({blocks} blocks): AUC {auc} (95% interval {lo}-{hi}); "
+                  "better than chance: no at 95%."))
+        show("caption", text, km=_.number(cv.get("block_m", 1500) / 1000, 1), blocks=_.integer(cv.get("n_blocks", 0)),
+             auc=num(auc["value"]), lo=num(auc["lo"]), hi=num(auc["hi"]))
+        lift = cv.get("lift_top10") or {}
+        if lift.get("lo") is not None:
+            show("caption", _("Among the reviewed candidates, the top 10% by this score hold {lift} times the share of "
+                              "confirmed ones (95% interval {lo}-{hi})."),
+                 lift=num(lift["value"]), lo=num(lift["lo"]), hi=num(lift["hi"]))
+    elif cv.get("scheme"):
+        st.caption(_("All decisions lie in one block: the scorer cannot be judged on places it has not seen yet."))
+    curve = [p for p in info.get("learning_curve") or [] if p.get("auc") is not None]
+    if len(curve) >= 2:
+        st.caption(_("Learning curve: cross-validated AUC against the number of decisions (with its 95% interval)."))
+        frame = pd.DataFrame({"n": [p["n"] for p in curve], "auc": [p["auc"] for p in curve],
+                              "lo": [p["lo"] for p in curve], "hi": [p["hi"] for p in curve]}).set_index("n")
+        st.line_chart(frame.rename(columns={"auc": _("AUC"), "lo": _("95% low"), "hi": _("95% high")}),
+                      x_label=_("decisions"), y_label=_("AUC"))
+
+
 # What a run of the page reads, cached per catalogue revision (every committed review or publication changes
 # it): the runs, the candidates with their decisions, a candidate's before/after views (also keyed by the
 # state of the scene files they read). Shared by every visitor and never changed in place.
@@ -129,13 +161,18 @@ with guarded():
                      "{auc}."), n=info["n_decisions"], positive=info.get("n_positive", "?"),
                    auc=_.number(auc, 2, trim=False)) if auc is not None else
                 _("Ranking learned from analysts' decisions."))
+        learned_quality(_, info)
     elif info:
         show("caption", _("Ranking: rules (evidence score); {n} decisions are not enough to learn one ({why})."),
              n=info.get("n_decisions", 0), why=info.get("fallback_text", {}).get(_.lang) or info["fallback"])
     budget = latest.get("budget")
     if budget:
-        show("caption", _("Short list: the top candidates within {share} of the analysed area."),
-             share=_.percent(budget, 1))
+        if latest.get("budget_rule"):  # issue 19: the matching tolerance round each candidate counts too
+            show("caption", _("Short list: the top candidates within {share} of the analysed area, counting the 50 m "
+                              "round each that matching a register allows."), share=_.percent(budget, 1))
+        else:
+            show("caption", _("Short list: the top candidates within {share} of the analysed area."),
+                 share=_.percent(budget, 1))
     with st.sidebar:
         min_score = st.slider(_("Minimum score"), 0.0, 1.0, 0.3, 0.05, key="bf_score")
         sizes = st.multiselect(_("Size"), [s[2] for s in SIZE_CLASSES], format_func=lambda v: size_text(_, v),

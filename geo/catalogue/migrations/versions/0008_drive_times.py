@@ -1,7 +1,7 @@
 """drive times: the sites' truck drive-time columns (issue 20); the road network tables come with an import.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-05
 
 Adds to ``sites`` the columns of the truck drive times (minutes and the destination reached for the
@@ -16,7 +16,7 @@ so the migration does tomorrow what it does today.
 from alembic import op
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
