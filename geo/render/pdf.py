@@ -239,8 +239,9 @@ def _sheet(doc: _Doc, record: dict[str, Any], lang: str, staff: bool, location=N
     doc.font(7)
     doc.set_text_color(*MUTED)
     doc.para(4, _("Values with their source: declared by the owner, verified by staff, computed from official "
-                  "layers (distances in a straight line), estimated from satellite, set by the system (status, "
-                  "dates); 'unknown' when missing, no badge when the source was not recorded."))
+                  "layers (distances in a straight line), estimated (from satellite, or drive times by a stated "
+                  "method), set by the system (status, dates); 'unknown' when missing, no badge when the source "
+                  "was not recorded."))
     doc.set_text_color(0)
 
 

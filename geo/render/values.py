@@ -65,6 +65,10 @@ def display_value(key: str, value: Any, lang: str = "en") -> str:
         return province_name(value)
     if key == "nearest_airport":
         return airport_name(str(value), lang)
+    if key == "drive_method":
+        from geo.routing.drive import method_label
+
+        return method_label(str(value), lang)
     if f.kind in ("list", "attachment"):
         return ", ".join(v for v in str(value).split(";") if v)
     if f.kind in ("float", "int"):

@@ -9,6 +9,8 @@ so preparing one listing costs a nearest-neighbour query, not a shortest-path ru
 
 from __future__ import annotations
 
+import re
+
 from collections import OrderedDict
 from typing import Any
 
@@ -125,6 +127,32 @@ def method_text(graph: RoadGraph, profile: Profile) -> str:
         return ("estimated: Regione Lombardia motorway graph (joined and left at exits, "
                 f"{profile.access_min:g} min each), {profile.method()}")
     return f"computed: imported road network (geo import roads, see the sources), {profile.method()}"
+
+
+_ACCESS = re.compile(r"([\d.]+) min each")
+_LEG = re.compile(r"straight line x ([\d.]+) at ([\d.]+) km/h")
+
+
+def method_label(stored: str, lang: str) -> str:
+    """The stored ``drive_method`` (English, with its figures) as the reader's language says it.
+
+    >>> method_label("computed: imported road network (...), straight line x 1.3 at 40 km/h to the road graph", "en")
+    'computed: imported road network (geo import roads, see the sources), straight line × 1.3 at 40 km/h to the network, truck speeds of art. 142 of the Highway Code'
+    """
+    from geo.i18n import N_, translator
+
+    _ = translator(lang)
+    access, leg = _ACCESS.search(stored), _LEG.search(stored)
+    if leg is None:
+        return stored
+    detour, kmh = _.number(float(leg.group(1)), 2), _.number(float(leg.group(2)), 0)
+    if stored.startswith("estimated") and access:
+        return _(N_("estimated: Regione Lombardia motorway graph (joined and left at exits, {access} min each), "
+                    "straight line × {detour} at {kmh} km/h to the graph, truck speeds of art. 142 of the "
+                    "Highway Code")).format(access=_.number(float(access.group(1)), 1), detour=detour, kmh=kmh)
+    return _(N_("computed: imported road network (geo import roads, see the sources), straight line × {detour} "
+                "at {kmh} km/h to the network, truck speeds of art. 142 of the Highway Code")).format(
+        detour=detour, kmh=kmh)
 
 
 def drive_fields(xy: np.ndarray, infrastructure: pd.DataFrame, graph: RoadGraph,
