@@ -272,9 +272,10 @@ with guarded():
         show("caption", _("Within {km} km of the point {lat}, {lon}"),
              km=_.number(circle[2], 3), lat=_.number(circle[0], 4, trim=False), lon=_.number(circle[1], 4, trim=False))
     area = result.area if query.polygon else None  # a bbox alone (the map view) is not drawn
-    b1, b2 = st.columns([3, 1])
+    # Columns only for the button (each block costs the browser a layout observer).
+    b1, b2 = st.columns([3, 1]) if query.polygon or query.point else (st, None)
     b1.caption(_("This page's link reproduces the search, the brief and the shortlist."))
-    if (query.polygon or query.point) and b2.button(_("Clear drawn area"), key="clear_area"):
+    if b2 is not None and b2.button(_("Clear drawn area"), key="clear_area"):
         cleared = make_query({**query.to_dict(), "polygon": None, "point": None})
         save_to_url(cleared, brief)
         st.rerun()
