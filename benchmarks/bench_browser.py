@@ -5,7 +5,8 @@ Two Streamlit servers on the same demo catalogue (320 sites): the project's app 
 
 * a fresh visitor (new browser context: no cookie, no session), timed from navigation to the markers drawn
   on the map (its frame's body gets ``data-site-count``), with the bytes the server sent over the websocket;
-* eight fresh visitors at once: the wait of the last one to see its markers.
+* eight fresh visitors at once: the wait of the last one to see its markers, and the CPU seconds each server
+  spent per visitor (what is left of the wait is the browser's work: Chromium compiling and drawing the page).
 
 Offline: tile requests are aborted. The machine may be shared: the script prints ``uptime`` before and after;
 compare medians and ratios of the same run, not figures of different runs.
