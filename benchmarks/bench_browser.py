@@ -5,7 +5,8 @@ Two Streamlit servers on the same demo catalogue (320 sites): the project's app 
 
 * a fresh visitor (new browser context: no cookie, no session), timed from navigation to the markers drawn
   on the map (its frame's body gets ``data-site-count``), with the bytes the server sent over the websocket;
-* eight fresh visitors at once: the wait of the last one to see its markers.
+* eight fresh visitors at once: the wait of the last one to see its markers, and the CPU seconds each server
+  spent per visitor (what is left of the wait is the browser's work: Chromium compiling and drawing the page).
 
 Offline: tile requests are aborted. The machine may be shared: the script prints ``uptime`` before and after;
 compare medians and ratios of the same run, not figures of different runs.
@@ -20,69 +21,53 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import re
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
-from typing import Iterator
+
+import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
+from benchmarks.catalogue import catalogue_or_demo  # noqa: E402
+from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_process  # noqa: E402
 
 READY = ("() => Array.from(document.querySelectorAll('iframe')).some(f => { try { "
          "return f.contentDocument.body.getAttribute('data-site-count') !== null; } catch (e) { return false; } })")
 OUTSIDE = re.compile(r"https://.*")
 
 
-@contextmanager
-def server(script: Path, catalogue: Path, cwd: Path, timeout: float = 120) -> Iterator[str]:
-    """``streamlit run script`` on a free port (local staff role), until the context ends."""
-    port = free_port()
-    env = {**os.environ, "GEO_CATALOGUE": str(catalogue), "GEO_AUTH_MODE": "local", "GEO_LOCAL_ROLE": "staff",
-           "PYTHONPATH": str(cwd)}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true",
-                             "--browser.gatherUsageStats", "false"],
-                            cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{script} did not start")
-            time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds used so far by the processes ``pids`` and their children."""
+    total = 0.0
+    for pid in pids:
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            proc = psutil.Process(pid)
+            for p in [proc, *proc.children(recursive=True)]:
+                t = p.cpu_times()
+                total += t.user + t.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
 
 
-async def visit(browser, url: str) -> tuple[float, int]:
-    """A fresh visitor: seconds from navigation to the markers drawn, and websocket bytes received by then."""
+async def visit(browser, url: str) -> tuple[float, int, int]:
+    """A fresh visitor: seconds from navigation to the markers drawn, websocket bytes received by then, and
+    messages the browser sent (a script run asked for: the first one, and one per rerun a widget asks for)."""
     ctx = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await ctx.new_page()
     await page.route(OUTSIDE, lambda route: route.abort())
-    received = [0]
+    received, sent = [0], [0]
 
     def on_ws(ws):
         ws.on("framereceived", lambda payload: received.__setitem__(0, received[0] + len(payload)))
+        ws.on("framesent", lambda payload: sent.__setitem__(0, sent[0] + 1))
 
     page.on("websocket", on_ws)
     t = time.perf_counter()
@@ -90,12 +75,12 @@ async def visit(browser, url: str) -> tuple[float, int]:
     await page.wait_for_function(READY, timeout=180000, polling=20)
     took = time.perf_counter() - t
     await ctx.close()
-    return took, received[0]
+    return took, received[0], sent[0]
 
 
 async def crowd(browser, url: str, n: int) -> list[float]:
     """``n`` fresh visitors at once: each one's wait."""
-    return [t for t, _b in await asyncio.gather(*(visit(browser, url) for _ in range(n)))]
+    return [t for t, _b, _m in await asyncio.gather(*(visit(browser, url) for _ in range(n)))]
 
 
 def minimal_script() -> Path:
@@ -111,12 +96,16 @@ def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
-async def run(urls: dict[str, str], rounds: int, n: int) -> None:
+async def run(urls: dict[str, str], servers: dict[str, int], rounds: int, n: int) -> None:
+    """``rounds`` of (one fresh visitor, then ``n`` at once) on each server, alternating who goes first; a table
+    of medians. ``servers``: each server's process id, for the CPU seconds it spent on the ``n`` visitors."""
     from playwright.async_api import async_playwright
 
     single: dict[str, list[float]] = {k: [] for k in urls}
-    sent: dict[str, list[int]] = {k: [] for k in urls}
+    got: dict[str, list[int]] = {k: [] for k in urls}
+    asked: dict[str, list[int]] = {k: [] for k in urls}
     last: dict[str, list[float]] = {k: [] for k in urls}
+    cpu: dict[str, list[float]] = {k: [] for k in urls}
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for k, url in urls.items():  # warm-up: first visitor of each server (imports, caches)
@@ -124,21 +113,27 @@ async def run(urls: dict[str, str], rounds: int, n: int) -> None:
         for r in range(rounds):
             order = list(urls) if r % 2 == 0 else list(reversed(urls))  # alternate who goes first
             for k in order:
-                t, b = await visit(browser, urls[k])
+                t, b, m = await visit(browser, urls[k])
                 single[k].append(t)
-                sent[k].append(b)
+                got[k].append(b)
+                asked[k].append(m)
             for k in order:
+                before = cpu_seconds([servers[k]])
                 last[k].append(max(await crowd(browser, urls[k], n)))
+                cpu[k].append((cpu_seconds([servers[k]]) - before) / n)
             print(f"round {r + 1}: " + "  ".join(f"{k} {single[k][-1]:.2f} s / {n} at once {last[k][-1]:.2f} s"
                                                  for k in urls), flush=True)
         await browser.close()
     base = "minimal"
-    print(f"\n{'':12} {'fresh visitor s':>16} {'ratio':>6} {'ws KB':>8} {f'last of {n} s':>14} {'ratio':>6}")
+    med = statistics.median
+    print(f"\n{'':12} {'fresh visitor s':>16} {'ratio':>6} {'ws KB':>7} {'msgs':>5} {f'last of {n} s':>14} "
+          f"{'ratio':>6} {'server CPU s/visitor':>21}")
     for k in urls:
-        s, c = statistics.median(single[k]), statistics.median(last[k])
-        print(f"{k:12} {s:>16.2f} {s / statistics.median(single[base]):>6.2f} "
-              f"{statistics.median(sent[k]) / 1e3:>8.0f} {c:>14.2f} {c / statistics.median(last[base]):>6.2f}")
+        s, c = med(single[k]), med(last[k])
+        print(f"{k:12} {s:>16.2f} {s / med(single[base]):>6.2f} {med(got[k]) / 1e3:>7.0f} {med(asked[k]):>5.0f} "
+              f"{c:>14.2f} {c / med(last[base]):>6.2f} {med(cpu[k]):>21.3f}")
     print(f"targets: find page <= 1.25x the minimal app, for one fresh visitor and for the last of {n}")
+    print("msgs: messages the browser sent to the server by the time its markers were drawn")
 
 
 def main() -> None:
@@ -149,21 +144,19 @@ def main() -> None:
     ap.add_argument("--app-root", type=Path, default=ROOT, help="checkout whose app.py is served")
     ap.add_argument("--also-root", type=Path, help="a second checkout served beside it (before/after)")
     args = ap.parse_args()
-    if args.catalogue:
-        path = Path(args.catalogue)
-    else:
-        from geo.catalogue.build import build_catalogue
-
-        path = Path(tempfile.mkdtemp()) / "catalogue.gpkg"
-        build_catalogue(path, demo=True)
+    path = catalogue_or_demo(args.catalogue)
     print(f"catalogue: {path}\nbefore: {uptime()}", flush=True)
+    quiet = {"output": subprocess.DEVNULL}
     with ExitStack() as stack:
-        urls = {"find": stack.enter_context(server(args.app_root / "app.py", path, args.app_root)) + "/find?lang=en"}
+        contenders = {"find": (args.app_root, None, "/find?lang=en")}
         if args.also_root:
-            urls["find (also)"] = stack.enter_context(server(args.also_root / "app.py", path, args.also_root)) \
-                + "/find?lang=en"
-        urls["minimal"] = stack.enter_context(server(minimal_script(), path, ROOT)) + "/"
-        asyncio.run(run(urls, args.rounds, args.crowd))
+            contenders["find (also)"] = (args.also_root, None, "/find?lang=en")
+        contenders["minimal"] = (ROOT, minimal_script(), "/")
+        urls, servers = {}, {}
+        for k, (root, script, page) in contenders.items():
+            proc, url = stack.enter_context(streamlit_process(path, "staff", 120, script=script, cwd=root, **quiet))
+            urls[k], servers[k] = url + page, proc.pid
+        asyncio.run(run(urls, servers, args.rounds, args.crowd))
     print(f"after: {uptime()}")
 
 

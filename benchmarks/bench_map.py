@@ -132,11 +132,10 @@ def visitors(repeat: int) -> None:
 
     from playwright.sync_api import sync_playwright
 
-    from geo.catalogue.build import build_catalogue
+    from benchmarks.catalogue import demo_catalogue
     from tests.web.browser import streamlit_server
 
-    path = Path(tempfile.mkdtemp()) / "catalogue.gpkg"
-    build_catalogue(path, demo=True)
+    path = demo_catalogue()
     ready = ("() => Array.from(document.querySelectorAll('iframe')).some(f => { try { "
              "return f.contentDocument.body.getAttribute('data-site-count') !== null; } catch (e) { return false; } })")
     times = []

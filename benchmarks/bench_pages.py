@@ -17,11 +17,15 @@ import json
 import logging
 import os
 import statistics
-import tempfile
+import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.catalogue import catalogue_or_demo  # noqa: E402
+
 PAGES = ["home", "find", "sheet", "shortlist", "owner", "staff", "analyst"]
 
 
@@ -31,13 +35,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--catalogue", help="an existing catalogue (default: build the demo one)")
     args = ap.parse_args()
-    if args.catalogue:
-        path = Path(args.catalogue)
-    else:
-        from geo.catalogue.build import build_catalogue
-
-        path = Path(tempfile.mkdtemp()) / "catalogue.gpkg"
-        build_catalogue(path, demo=True)
+    path = catalogue_or_demo(args.catalogue)
     os.environ.update(GEO_CATALOGUE=str(path), GEO_AUTH_MODE="local", GEO_LOCAL_ROLE="staff",
                       STREAMLIT_LOGGER_LEVEL="error")
     from streamlit.testing.v1 import AppTest

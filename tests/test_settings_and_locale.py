@@ -142,6 +142,7 @@ def test_the_brief_uploader_speaks_italian(monkeypatch, built_catalogue):
     at = AppTest.from_file(str(ROOT / "geo" / "web" / "pages" / "find.py"), default_timeout=60)
     at.query_params["lang"] = "it"
     at.run()
+    at.toggle(key="w_brief").set_value(True).run()  # the brief's widgets, the uploader among them
     assert not at.exception
     css = [m.value for m in at.markdown if "<style>" in m.value and "st-key-w_up" in m.value]
     assert css, "no translated uploader rules on the find page"

@@ -26,14 +26,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start(catalogue: Path, role: str, timeout: float) -> tuple[subprocess.Popen, str]:
+def _start(catalogue: Path, role: str, timeout: float, script: Path, cwd: Path,
+           output: int) -> tuple[subprocess.Popen, str]:
     """One Streamlit server on a free port, healthy; RuntimeError when it exits first (e.g. the port was taken)."""
     port = free_port()
     env = {**os.environ, "GEO_CATALOGUE": str(catalogue), "GEO_AUTH_MODE": "local", "GEO_LOCAL_ROLE": role}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+    if cwd != ROOT:  # another checkout: its own code, not this one's
+        env["PYTHONPATH"] = str(cwd)
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script),
                              "--server.port", str(port), "--server.address", "127.0.0.1",
                              "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                            cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
@@ -47,7 +50,8 @@ def _start(catalogue: Path, role: str, timeout: float) -> tuple[subprocess.Popen
             except OSError:
                 pass
             if proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited: {proc.stdout.read().decode()[-2000:]}")
+                said = proc.stdout.read().decode()[-2000:] if proc.stdout else ""
+                raise RuntimeError(f"streamlit exited: {said}")
             if time.monotonic() > deadline:
                 raise TimeoutError("streamlit did not become healthy")
             time.sleep(0.2)
@@ -65,19 +69,33 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @contextmanager
-def streamlit_server(catalogue: Path, role: str = "staff", timeout: float = 90) -> Iterator[str]:
-    """A Streamlit server of the app on ``catalogue`` as ``role``: its URL while the block runs.
+def streamlit_process(catalogue: Path, role: str = "staff", timeout: float = 90, *, script: Path | None = None,
+                      cwd: Path = ROOT, output: int = subprocess.PIPE) -> Iterator[tuple[subprocess.Popen, str]]:
+    """A Streamlit server running ``script`` (default: the app, ``app.py``) on ``catalogue`` as ``role``: its
+    process and URL while the block runs.
 
-    A free port may be taken between probe and bind (parallel xdist workers): then another port, up to 3 times.
+    ``cwd``: the checkout it runs from (another one than this is put first on its ``PYTHONPATH``, so an older
+    commit's app runs its own code); ``output``: where its log goes (``subprocess.DEVNULL`` for a long run whose
+    log nobody reads). A free port may be taken between probe and bind (parallel xdist workers): then another
+    port, up to 3 times.
     """
+    script = script or cwd / "app.py"
     for attempt in range(3):
         try:
-            proc, url = _start(catalogue, role, timeout)
+            proc, url = _start(catalogue, role, timeout, script, cwd, output)
             break
         except RuntimeError:
             if attempt == 2:
                 raise
     try:
-        yield url
+        yield proc, url
     finally:
         _stop(proc)
+
+
+@contextmanager
+def streamlit_server(catalogue: Path, role: str = "staff", timeout: float = 90, **where) -> Iterator[str]:
+    """A Streamlit server of the app on ``catalogue`` as ``role``: its URL while the block runs (``where``: the
+    ``script``, ``cwd`` and ``output`` of :func:`streamlit_process`)."""
+    with streamlit_process(catalogue, role, timeout, **where) as (_proc, url):
+        yield url

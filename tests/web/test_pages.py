@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -106,6 +108,33 @@ def test_find_page_filters_and_brief_from_the_url(app_env, catalogue):
     # A misspelt place is resolved tolerantly, and the page says which municipality it chose.
     at = run_page("find", lang="it", q=json.dumps({"near": "cremna"}))
     assert any(c.value == "Entro 20 km da Cremona (CR)" for c in at.caption)
+
+
+def test_find_page_draws_the_less_used_widgets_when_asked_and_hidden_values_still_apply(app_env):
+    """A first visit draws little more than the map (a fresh visitor's browser pays for each widget); the less
+    used filters, the brief's criteria and the results table open when asked for or when the link uses them."""
+    def count(at) -> int:
+        return int(at.subheader[0].value.split()[0])
+
+    at = run_page("find", lang="en")
+    keys = {w.key for w in at.get("checkbox") + at.get("multiselect") + at.get("number_input")}
+    assert not {"w_prov", "w_maxprice", "w_siding", "b_on_power_min"} & keys and not at.dataframe
+    n_all = count(at)
+    at.toggle(key="w_table").set_value(True).run()
+    assert len(at.dataframe[0].value) == n_all
+    at.toggle(key="w_brief").set_value(True).run()
+    at.checkbox(key="b_on_power_min").check().run()
+    assert "Score" in at.dataframe[0].value.columns
+    # A filter of the link opens its widget; hidden again, it still filters (and the page says so).
+    at = run_page("find", lang="en", q=json.dumps({"provinces": ["CR"]}))
+    assert at.multiselect(key="w_prov").value == ["CR"]
+    n_cr = count(at)
+    assert 0 < n_cr < n_all
+    at.toggle(key="w_more").set_value(False).run()
+    assert not at.exception and count(at) == n_cr
+    assert any("hidden filters still apply" in c.value for c in at.sidebar.caption)
+    at.toggle(key="w_more").set_value(True).run()
+    assert at.multiselect(key="w_prov").value == ["CR"] and count(at) == n_cr
 
 
 def test_find_page_bad_link_is_a_warning(app_env):

@@ -83,6 +83,82 @@ def choice_select(label: str, key: str, values: list[str], default: list[str]) -
                           key=f"w_{label}_{key}")
 
 
+def brief_widgets(q0, b0: Brief) -> Brief:
+    """The brief's widgets in the sidebar, filled from ``b0``: the brief they show (a brief loaded from a file or a
+    criterion removed: saved to the URL, and the page runs again)."""
+    # The first criterion of each widget key is bound to its widget; every other criterion of the link
+    # (gas, a maximum price, a distance to a point, a second one of a key) is kept as it is, in its place.
+    bound = {}
+    for i, c in enumerate(b0.criteria):
+        if c.key in BRIEF_WIDGETS:
+            bound.setdefault(c.key, i)
+    from_widget: dict[str, Criterion | None] = {}
+    for key, (kind, default) in BRIEF_WIDGETS.items():
+        prev = b0.criteria[bound[key]] if key in bound else None
+        label = Criterion(key, default if default is not None else "2027-01-01").label(lang)
+        if key == "land_area_min":
+            label += " (ha) ≥"
+        elif key == "land_area_max":
+            label += " (ha) ≤"
+        on = st.checkbox(label, value=prev is not None, key=f"b_on_{key}")
+        if not on:
+            from_widget[key] = None
+            continue
+        cols = st.columns([3, 1])
+        if kind in ("ha", "num"):
+            column = CRITERIA[key][1]
+            lo, hi = _range(CRITERION_LIMIT.get(column, "distance_km"), 1e4 if kind == "ha" else 1.0)
+            raw = cols[0].number_input(label, lo, hi, value=float(widget_value(kind, prev, default)),
+                                       key=f"b_v_{key}", label_visibility="collapsed")
+        elif kind == "date":
+            raw = cols[0].date_input(label, value=widget_value(kind, prev, default), min_value=DATE_MIN,
+                                     max_value=DATE_MAX, key=f"b_v_{key}", label_visibility="collapsed")
+        elif kind == "uses":
+            f = FIELD["permitted_uses"]
+            raw = cols[0].multiselect(label, f.choices, default=widget_value(kind, prev, default),
+                                      format_func=lambda v: f.choice_label(v, lang), placeholder=_("Choose"),
+                                      key=f"b_v_{key}",
+                                      label_visibility="collapsed") or ["industrial"]
+        else:
+            raw = prev.value if prev is not None else default
+        hard = cols[1].toggle(_("hard"), value=prev.hard if prev else True, key=f"b_h_{key}")
+        value = (prev.value if prev is not None and raw == widget_value(kind, prev, default)
+                 else criterion_value(kind, raw))
+        from_widget[key] = Criterion(key, value, hard=hard, weight=prev.weight if prev else 1.0)
+    crits: list[Criterion] = []
+    for i, c in enumerate(b0.criteria):
+        if bound.get(c.key) == i:
+            if from_widget[c.key] is not None:
+                crits.append(from_widget[c.key])
+            continue
+        # No widget for this one: shown as it is, kept, and removable.
+        e1, e2 = st.columns([4, 1])
+        e1.caption(md("{name}: {value} · {importance}", name=c.label(lang), value=_shown(c.value),
+                       importance=c.importance(lang)))
+        if e2.button(_("Remove"), key=f"rm_b_{i}"):
+            save_to_url(q0, Brief(name=b0.name, criteria=[x for j, x in enumerate(b0.criteria) if j != i]))
+            st.rerun()
+        crits.append(c)
+    crits += [c for k, c in from_widget.items() if c is not None and k not in bound]
+    brief = Brief(name=b0.name, criteria=crits)
+    # A brief is a few KB; the uploader's own texts in the reader's language (Streamlit's are English).
+    st.markdown(uploader_css(_, "w_up", BRIEF_MAX_MB, ["json"]), unsafe_allow_html=True)  # our texts only
+    up = st.file_uploader(_("Load brief (JSON)"), type=["json"], key="w_up", max_upload_size=BRIEF_MAX_MB)
+    if up is not None and st.session_state.get("brief_loaded") != up.file_id:
+        st.session_state["brief_loaded"] = up.file_id
+        loaded = Brief.from_json(up.getvalue().decode("utf-8", "replace"))
+        for k in list(st.session_state):
+            if k.startswith("b_"):
+                del st.session_state[k]
+        st.session_state["search_b"] = loaded
+        st.query_params["b"] = loaded.to_json()
+        st.rerun()
+    st.download_button(_("Save brief (JSON)"),
+                       json.dumps(brief.to_dict(), ensure_ascii=False, indent=2), "brief.json",
+                       "application/json", key="w_save")
+    return brief
+
+
 st.title(_("Find sites"))
 with guarded():
     apply_pending_widgets()
@@ -114,26 +190,39 @@ with guarded():
                                  placeholder=_("any"), key="w_minha")
         max_ha = c2.number_input(_("Max ha"), *_range("max_land_m2", 1e4), _ha(q0.max_land_m2), 0.5,
                                  placeholder=_("any"), key="w_maxha")
-        kinds = choice_select(FIELD["asset_kind"].label(lang), "asset_kind", [], q0.asset_kinds)
-        origins = choice_select(FIELD["origin"].label(lang), "origin", [], q0.origins)
-        uses = choice_select(FIELD["permitted_uses"].label(lang), "permitted_uses", [], q0.uses)
-        trans = choice_select(FIELD["transaction"].label(lang), "transaction", [], q0.transactions)
-        max_price = st.number_input(_("{field} max (€)").format(field=FIELD["price_eur"].label(lang)),
-                                    *_range("max_price_eur"),
-                                    _f(q0.max_price_eur), 100000.0, placeholder=_("any"), key="w_maxprice")
-        min_power = st.number_input(_("{field} min (kW)").format(field=FIELD["power_kw"].label(lang)),
-                                    *_range("min_power_kw"),
-                                    _f(q0.min_power_kw), 500.0, placeholder=_("any"), key="w_minpower")
-        fresh = st.number_input(_("Confirmed in the last N months"), *_range("confirmed_within_months"),
-                                _f(q0.confirmed_within_months),
-                                1.0, placeholder=_("any"), key="w_fresh")
-        provinces = st.multiselect(_("Province"), PROVINCES,
-                                   default=q0.provinces, placeholder=_("Choose"), key="w_prov")
         f1, f2, f3 = st.columns(3)
         zls = f1.checkbox("ZLS", value=q0.zls, key="w_zls")
         aid = f2.checkbox(_("Aid map"), value=q0.aid_area, key="w_aid")
         zis = f3.checkbox("ZIS", value=q0.in_zis, key="w_zis")
-        siding = st.checkbox(FIELD["rail_siding"].label(lang), value=q0.rail_siding, key="w_siding")
+        # Every widget drawn costs each visitor's browser (a fresh find page drew ~45: eight visitors opening it at
+        # once waited 2.2x what they wait for the minimal folium app). The filters used less often are drawn when
+        # asked for, or when the search uses one; hidden, their values (from the link or the session) still apply.
+        more_used = bool(q0.asset_kinds or q0.origins or q0.uses or q0.transactions or q0.provinces or q0.rail_siding
+                         or any(v is not None for v in (q0.max_price_eur, q0.min_power_kw,
+                                                        q0.confirmed_within_months)))
+        if st.toggle(_("More filters"), value=more_used, key="w_more"):
+            kinds = choice_select(FIELD["asset_kind"].label(lang), "asset_kind", [], q0.asset_kinds)
+            origins = choice_select(FIELD["origin"].label(lang), "origin", [], q0.origins)
+            uses = choice_select(FIELD["permitted_uses"].label(lang), "permitted_uses", [], q0.uses)
+            trans = choice_select(FIELD["transaction"].label(lang), "transaction", [], q0.transactions)
+            max_price = st.number_input(_("{field} max (€)").format(field=FIELD["price_eur"].label(lang)),
+                                        *_range("max_price_eur"),
+                                        _f(q0.max_price_eur), 100000.0, placeholder=_("any"), key="w_maxprice")
+            min_power = st.number_input(_("{field} min (kW)").format(field=FIELD["power_kw"].label(lang)),
+                                        *_range("min_power_kw"),
+                                        _f(q0.min_power_kw), 500.0, placeholder=_("any"), key="w_minpower")
+            fresh = st.number_input(_("Confirmed in the last N months"), *_range("confirmed_within_months"),
+                                    _f(q0.confirmed_within_months),
+                                    1.0, placeholder=_("any"), key="w_fresh")
+            provinces = st.multiselect(_("Province"), PROVINCES,
+                                       default=q0.provinces, placeholder=_("Choose"), key="w_prov")
+            siding = st.checkbox(FIELD["rail_siding"].label(lang), value=q0.rail_siding, key="w_siding")
+        else:
+            kinds, origins, uses, trans = q0.asset_kinds, q0.origins, q0.uses, q0.transactions
+            max_price, min_power, fresh = q0.max_price_eur, q0.min_power_kw, q0.confirmed_within_months
+            provinces, siding = q0.provinces, q0.rail_siding
+            if more_used:
+                st.caption(_("The hidden filters still apply."))
         use_view = st.checkbox(_("Only the current map view"), value=False, key="w_view")
         # 1,503 outlines weigh 0.75 MB on every rerun: sent only when asked for (provinces are always drawn).
         show_mun = st.checkbox(_("Municipal boundaries"), value=False, key="w_mun")
@@ -149,76 +238,14 @@ with guarded():
                 st.rerun()
 
         st.header(_("Investor brief"))
-        # The first criterion of each widget key is bound to its widget; every other criterion of the link
-        # (gas, a maximum price, a distance to a point, a second one of a key) is kept as it is, in its place.
-        bound = {}
-        for i, c in enumerate(b0.criteria):
-            if c.key in BRIEF_WIDGETS:
-                bound.setdefault(c.key, i)
-        from_widget: dict[str, Criterion | None] = {}
-        for key, (kind, default) in BRIEF_WIDGETS.items():
-            prev = b0.criteria[bound[key]] if key in bound else None
-            label = Criterion(key, default if default is not None else "2027-01-01").label(lang)
-            if key == "land_area_min":
-                label += " (ha) ≥"
-            elif key == "land_area_max":
-                label += " (ha) ≤"
-            on = st.checkbox(label, value=prev is not None, key=f"b_on_{key}")
-            if not on:
-                from_widget[key] = None
-                continue
-            cols = st.columns([3, 1])
-            if kind in ("ha", "num"):
-                column = CRITERIA[key][1]
-                lo, hi = _range(CRITERION_LIMIT.get(column, "distance_km"), 1e4 if kind == "ha" else 1.0)
-                raw = cols[0].number_input(label, lo, hi, value=float(widget_value(kind, prev, default)),
-                                           key=f"b_v_{key}", label_visibility="collapsed")
-            elif kind == "date":
-                raw = cols[0].date_input(label, value=widget_value(kind, prev, default), min_value=DATE_MIN,
-                                         max_value=DATE_MAX, key=f"b_v_{key}", label_visibility="collapsed")
-            elif kind == "uses":
-                f = FIELD["permitted_uses"]
-                raw = cols[0].multiselect(label, f.choices, default=widget_value(kind, prev, default),
-                                          format_func=lambda v: f.choice_label(v, lang), placeholder=_("Choose"),
-                                          key=f"b_v_{key}",
-                                          label_visibility="collapsed") or ["industrial"]
-            else:
-                raw = prev.value if prev is not None else default
-            hard = cols[1].toggle(_("hard"), value=prev.hard if prev else True, key=f"b_h_{key}")
-            value = (prev.value if prev is not None and raw == widget_value(kind, prev, default)
-                     else criterion_value(kind, raw))
-            from_widget[key] = Criterion(key, value, hard=hard, weight=prev.weight if prev else 1.0)
-        crits: list[Criterion] = []
-        for i, c in enumerate(b0.criteria):
-            if bound.get(c.key) == i:
-                if from_widget[c.key] is not None:
-                    crits.append(from_widget[c.key])
-                continue
-            # No widget for this one: shown as it is, kept, and removable.
-            e1, e2 = st.columns([4, 1])
-            e1.caption(md("{name}: {value} · {importance}", name=c.label(lang), value=_shown(c.value),
-                           importance=c.importance(lang)))
-            if e2.button(_("Remove"), key=f"rm_b_{i}"):
-                save_to_url(q0, Brief(name=b0.name, criteria=[x for j, x in enumerate(b0.criteria) if j != i]))
-                st.rerun()
-            crits.append(c)
-        crits += [c for k, c in from_widget.items() if c is not None and k not in bound]
-        brief = Brief(name=b0.name, criteria=crits)
-        # A brief is a few KB; the uploader's own texts in the reader's language (Streamlit's are English).
-        st.markdown(uploader_css(_, "w_up", BRIEF_MAX_MB, ["json"]), unsafe_allow_html=True)  # our texts only
-        up = st.file_uploader(_("Load brief (JSON)"), type=["json"], key="w_up", max_upload_size=BRIEF_MAX_MB)
-        if up is not None and st.session_state.get("brief_loaded") != up.file_id:
-            st.session_state["brief_loaded"] = up.file_id
-            loaded = Brief.from_json(up.getvalue().decode("utf-8", "replace"))
-            for k in list(st.session_state):
-                if k.startswith("b_"):
-                    del st.session_state[k]
-            st.session_state["search_b"] = loaded
-            st.query_params["b"] = loaded.to_json()
-            st.rerun()
-        st.download_button(_("Save brief (JSON)"),
-                           json.dumps(brief.to_dict(), ensure_ascii=False, indent=2), "brief.json",
-                           "application/json", key="w_save")
+        # Drawn when asked for or when the search has a brief (see "More filters" above); hidden, the brief applies.
+        if st.toggle(_("Score sites against criteria"), value=bool(b0.criteria), key="w_brief"):
+            brief = brief_widgets(q0, b0)
+        else:
+            brief = b0
+            if b0.criteria:
+                show("caption", _.ngettext("{n} criterion applies", "{n} criteria apply", len(b0.criteria)),
+                     n=_.integer(len(b0.criteria)))
 
     # Typing a place replaces a drawn circle or marker (the point would otherwise win).
     near = near.strip()
@@ -250,9 +277,10 @@ with guarded():
         show("caption", _("Within {km} km of the point {lat}, {lon}"),
              km=_.number(circle[2], 3), lat=_.number(circle[0], 4, trim=False), lon=_.number(circle[1], 4, trim=False))
     area = result.area if query.polygon else None  # a bbox alone (the map view) is not drawn
-    b1, b2 = st.columns([3, 1])
+    # Columns only for the button (each block costs the browser a layout observer).
+    b1, b2 = st.columns([3, 1]) if query.polygon or query.point else (st, None)
     b1.caption(_("This page's link reproduces the search, the brief and the shortlist."))
-    if (query.polygon or query.point) and b2.button(_("Clear drawn area"), key="clear_area"):
+    if b2 is not None and b2.button(_("Clear drawn area"), key="clear_area"):
         cleared = make_query({**query.to_dict(), "polygon": None, "point": None})
         save_to_url(cleared, brief)
         st.rerun()
@@ -312,22 +340,27 @@ with guarded():
         if use_view and view_bbox(state) != view_bbox(map_state):
             st.rerun()
 
-    lab = {"site_id": _("ID"), "demo": _("DEMO"), "title": _("Title"),
-           "municipality_name": FIELD["municipality_name"].label(lang), "province": FIELD["province"].label(lang),
-           "land_area_m2": FIELD["land_area_m2"].label_with_unit(lang), "verdict": _("Verdict"), "score": _("Score")}
-    table = pd.DataFrame({
-        "site_id": sites["site_id"],
-        "demo": sites["is_demo"].fillna(False).map({True: _("DEMO"), False: ""}),
-        "title": [map_title(r, lang, limit=200) for r in sites[["title_it", "title_en"]].to_dict("records")],
-        "municipality_name": sites["municipality_name"], "province": sites["province"],
-        "land_area_m2": sites["land_area_m2"].round(0),
-        "verdict": sites["verdict"].map(lambda v: Verdict[v].label(lang) if v else ""), "score": sites["score"],
-    }).rename(columns=lab)
-    # Numbers stay numbers (the table sorts by them), shown with the reader's separators (formatting 10k rows
-    # on the server would cost seconds per rerun).
-    numbers = {lab[k]: st.column_config.NumberColumn(format="localized") for k in ("land_area_m2", "score")}
-    sel = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun", column_config=numbers,
-                       selection_mode="multi-row", key="results_table", height=320)
+    # The results table is the heaviest part of the page for a browser (its code alone is 1.3 MB of the 4.2 MB a
+    # fresh visitor's browser compiled): drawn with a brief (it ranks the sites), else when asked for. A marker
+    # clicked on the map selects its site without it.
+    sel = None
+    if brief.criteria or st.toggle(_("Results table"), key="w_table"):
+        lab = {"site_id": _("ID"), "demo": _("DEMO"), "title": _("Title"),
+               "municipality_name": FIELD["municipality_name"].label(lang), "province": FIELD["province"].label(lang),
+               "land_area_m2": FIELD["land_area_m2"].label_with_unit(lang), "verdict": _("Verdict"), "score": _("Score")}
+        table = pd.DataFrame({
+            "site_id": sites["site_id"],
+            "demo": sites["is_demo"].fillna(False).map({True: _("DEMO"), False: ""}),
+            "title": [map_title(r, lang, limit=200) for r in sites[["title_it", "title_en"]].to_dict("records")],
+            "municipality_name": sites["municipality_name"], "province": sites["province"],
+            "land_area_m2": sites["land_area_m2"].round(0),
+            "verdict": sites["verdict"].map(lambda v: Verdict[v].label(lang) if v else ""), "score": sites["score"],
+        }).rename(columns=lab)
+        # Numbers stay numbers (the table sorts by them), shown with the reader's separators (formatting 10k rows
+        # on the server would cost seconds per rerun).
+        numbers = {lab[k]: st.column_config.NumberColumn(format="localized") for k in ("land_area_m2", "score")}
+        sel = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun", column_config=numbers,
+                           selection_mode="multi-row", key="results_table", height=320)
     chosen = [sites["site_id"].iloc[i] for i in (sel.selection.rows if sel else [])]
     if picked and picked not in chosen:
         chosen = [picked] + chosen
