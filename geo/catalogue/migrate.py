@@ -42,13 +42,14 @@ from geo.catalogue.stores import is_url
 from geo.i18n import N_
 from geo.errors import CatalogueError
 
-__all__ = ["HEAD", "BASELINE", "REVISIONS", "current", "upgrade", "stamp", "sqlalchemy_url", "empty_enquiries"]
+__all__ = ["HEAD", "BASELINE", "REVISIONS", "current", "upgrade", "stamp", "sqlalchemy_url", "empty_enquiries",
+           "empty_media"]
 
 #: The newest revision this software knows (a test checks it against the scripts).
-HEAD = "0003"
+HEAD = "0004"
 BASELINE = "0001"
 #: Every revision, oldest first.
-REVISIONS = ("0001", "0002", "0003")
+REVISIONS = ("0001", "0002", "0003", "0004")
 MIGRATIONS = Path(__file__).with_name("migrations")
 VERSION_TABLE = "alembic_version"
 _VERSION_DDL = ("CREATE TABLE IF NOT EXISTS {table} (version_num VARCHAR(32) NOT NULL, "
@@ -67,6 +68,26 @@ def empty_enquiries() -> pd.DataFrame:
                          "name": pd.Series(dtype=object), "email": pd.Series(dtype=object),
                          "message": pd.Series(dtype=object), "consent": pd.Series(dtype=bool),
                          "created_at": pd.Series(dtype=object), "status": pd.Series(dtype=object)})
+
+
+def empty_media() -> dict[str, pd.DataFrame]:
+    """The ``site_media`` and ``site_media_files`` tables of revision 0004, empty (BLOB columns typed as such)."""
+    from geo.catalogue.codecs import binary_series
+
+    kinds = {"TEXT": lambda: pd.Series(dtype=object), "INTEGER": lambda: pd.Series(dtype="int64"),
+             "BLOB": binary_series}
+    return {table: pd.DataFrame({c: kinds[t]() for c, t in columns}) for table, columns in _media_columns().items()}
+
+
+def _media_columns() -> dict[str, list[tuple[str, str]]]:
+    """The media tables' columns, as revision 0004 writes them (one definition for the build and the migration)."""
+    import importlib.util
+
+    path = MIGRATIONS / "versions" / "0004_site_media.py"
+    spec = importlib.util.spec_from_file_location("geo_migration_0004", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.TABLES
 
 
 def sqlalchemy_url(target: str | os.PathLike) -> str:

@@ -32,10 +32,12 @@ OUR_TABLES: frozenset[str] = frozenset({
     "innovation_actors", "zis_areas", "zis_actors", "zls_perimeter",
     "sites", "site_outlines", "site_changes", "owners", "submissions", "enquiries", "sources", "catalogue_meta",
     "brownfield_candidates", "brownfield_extent", "brownfield_runs", "brownfield_reviews",
+    "site_media", "site_media_files",
     "alembic_version",
 })
 #: Tables whose rows people wrote (not rebuilt from packages): a rebuild would lose them.
-LIVE_TABLES = ("owners", "submissions", "enquiries", "brownfield_reviews", "brownfield_candidates", "zls_perimeter")
+LIVE_TABLES = ("owners", "submissions", "enquiries", "brownfield_reviews", "brownfield_candidates", "zls_perimeter",
+               "site_media")
 #: How many names a refusal quotes before "and N more".
 SHOWN = 5
 
