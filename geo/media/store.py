@@ -36,7 +36,7 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
         if c in _BLOBS:
             data[c] = binary_series(values)
         elif c in ("position", "bytes", "width", "height", "pages"):
-            data[c] = pd.array([None if v is None else int(v) for v in values], dtype="Int64")
+            data[c] = pd.array([_int(v) for v in values], dtype="Int64")
         else:
             data[c] = pd.Series(values, dtype=object)
     return pd.DataFrame(data)
