@@ -108,7 +108,26 @@ def _rows_table(doc: _Doc, rows: list[tuple[str, str, str]], lang: str) -> None:
                      style=FontFace(color=PROV_RGB.get(prov, (0, 0, 0)), size_pt=8))
 
 
-def _sheet(doc: _Doc, record: dict[str, Any], lang: str, staff: bool, location=None) -> None:
+def _photos(doc: _Doc, photos: Sequence[Any]) -> None:
+    """The listing's photos (geo.media: thumbnails stored at submission), up to six, under a heading."""
+    from geo.media.pdf import draw_photos
+
+    if not any(getattr(p, "kind", None) == "photo" for p in photos):
+        return
+    doc.ln(2)
+    if doc.get_y() + 60 > doc.page_break_trigger:
+        doc.add_page()
+    doc.font(11, True)
+    doc.set_draw_color(0, 87, 63)
+    _ = doc.tr
+    doc.cell(0, 7, doc.txt(_("Photos")), border="B", new_x="LMARGIN", new_y="NEXT")
+    doc.set_draw_color(0)
+    doc.ln(2)
+    draw_photos(doc, photos, font=(doc.family, 7))
+
+
+def _sheet(doc: _Doc, record: dict[str, Any], lang: str, staff: bool, location=None, photos: Sequence[Any] = ()
+           ) -> None:
     _ = doc.tr
     doc.add_page()
     if record.get("is_demo"):
@@ -134,6 +153,7 @@ def _sheet(doc: _Doc, record: dict[str, Any], lang: str, staff: bool, location=N
         doc.para(5, desc.text)
         doc.note(desc.note())
     _location(doc, location, lang)
+    _photos(doc, photos)
     for heading, bullets in zone_notes(record, lang):
         doc.ln(2)
         doc.font(11, True)
@@ -159,11 +179,13 @@ def _sheet(doc: _Doc, record: dict[str, Any], lang: str, staff: bool, location=N
     doc.set_text_color(0)
 
 
-def render_sheet_pdf(record: dict[str, Any], lang: str = "en", *, staff: bool = False, location=None) -> bytes:
-    """The site sheet as PDF bytes (``location``: a LocationContext for the location map)."""
+def render_sheet_pdf(record: dict[str, Any], lang: str = "en", *, staff: bool = False, location=None,
+                     photos: Sequence[Any] = ()) -> bytes:
+    """The site sheet as PDF bytes (``location``: a LocationContext for the location map; ``photos``: the
+    listing's :class:`geo.media.model.Media`, from :func:`geo.media.store.photos_for`)."""
     doc = _Doc(lang)
     doc.set_title(doc.txt(title_of(record, lang)))
-    _sheet(doc, record, lang, staff, location)
+    _sheet(doc, record, lang, staff, location, photos)
     return bytes(doc.output())
 
 

@@ -8,6 +8,8 @@ from geo.catalogue.access import visible_rows
 from geo.listing.enquiries import send_enquiry
 from geo.render import render_sheet_html, render_sheet_pdf
 from geo.layers.actors import nearest_actors
+from geo.media.store import media_file, media_for
+from geo.web.gallery import show_gallery
 from geo.web.auth import current_role
 from geo.web.loaders import get_all_sites, get_catalogue, get_layer
 from geo.web.site_panel import show_map, show_sheet
@@ -79,8 +81,12 @@ with guarded():
     cat = get_catalogue()
     rec = cat.site(sid, role=role)
     left, right = st.columns([3, 2])
+    media = media_for(cat, [sid], role=role)[sid]  # photos and plans, as the listing is visible to this role
+    photos = [m for m in media if m.kind == "photo"]
     with left:  # the shared site panel: the owner's preview and the staff review show the same
         location = show_sheet(rec, lang, staff=staff)
+        if media:
+            show_gallery(media, lang, key=f"sheet_gallery_{sid}", files=lambda m: media_file(cat, m, role=role))
     with right:
         show_map(rec, lang, key=f"sheet_map_{sid}")
         sl = shortlist()
@@ -95,7 +101,8 @@ with guarded():
             c1, c2 = st.columns(2)
             # Documents are rendered when the button is clicked, not on every rerun.
             c1.download_button(_("Download PDF ({language})").format(language=code.upper()),
-                               lambda code=code: render_sheet_pdf(rec, code, staff=False, location=location), file_name=f"{sid}_{code}.pdf", mime="application/pdf", key=f"pdf_{code}")
+                               lambda code=code: render_sheet_pdf(rec, code, staff=False, location=location,
+                                                                photos=photos), file_name=f"{sid}_{code}.pdf", mime="application/pdf", key=f"pdf_{code}")
             c2.download_button(_("Download HTML ({language})").format(language=code.upper()),
                                lambda code=code: render_sheet_html(rec, code, staff=False, location=location),
                                file_name=f"{sid}_{code}.html", mime="text/html", key=f"html_{code}")
