@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -47,9 +46,11 @@ def make_photo(path: Path, width: int, height: int, seed: int) -> None:
     im.save(path, format="JPEG", quality=92, exif=exif)
 
 
-def _rss_kb() -> int:
+def _status_kb(field: str) -> int:
+    """``VmRSS`` (now) or ``VmHWM`` (peak) of this process in KB. Not ``ru_maxrss``: a child started by a
+    large parent inherits the parent's peak there."""
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1])
     return 0
 
@@ -68,11 +69,11 @@ def measure(folder: Path, catalogue: str) -> dict:
     res = check_workbook(str(folder / "w.xlsx"), cat.places())
     uploads = [read_upload(p) for p in sorted(folder.glob("*.jpg"))] + [read_upload(folder / "plan.pdf")]
     in_mb = sum(len(u.data) for u in uploads) / 2**20
-    rss0 = _rss_kb()
-    t0 = time.perf_counter()
+    rss0 = _status_kb("VmRSS")
+    t0, c0 = time.perf_counter(), time.process_time()
     media = prepare_media(uploads, res.sites)
-    t_prepare = time.perf_counter() - t0
-    rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KB on Linux
+    t_prepare, c_prepare = time.perf_counter() - t0, time.process_time() - c0
+    rss_peak = _status_kb("VmHWM")
     tracemalloc.start()  # a second pass for the Python peak (tracing slows Python code: not in the timing)
     prepare_media(uploads, res.sites)
     _, py_peak = tracemalloc.get_traced_memory()
@@ -88,7 +89,7 @@ def measure(folder: Path, catalogue: str) -> dict:
     t_file = time.perf_counter() - t0
     return {"files": len(uploads), "input_mb": in_mb, "stored_mb": sum(m.bytes for m in media) / 2**20,
             "thumbs_mb": sum(len(m.thumb_320) + len(m.thumb_1280) for m in media) / 2**20,
-            "prepare_s": t_prepare, "py_peak_mb": py_peak / 2**20, "rss_growth_mb": (rss_peak - rss0) / 1024,
+            "prepare_s": t_prepare, "prepare_cpu_s": c_prepare, "py_peak_mb": py_peak / 2**20, "rss_growth_mb": (rss_peak - rss0) / 1024,
             "rss_peak_mb": rss_peak / 1024, "submit_s": t_submit, "photos_for_s": t_list, "file_s": t_file,
             "photos": len(photos)}
 
@@ -129,7 +130,8 @@ def main() -> None:
         r = json.loads(out.stdout.strip().splitlines()[-1])
     print(f"upload: {args.photos} photos of {args.width} x {args.height} + 1 plan of 4 pages, "
           f"{r['input_mb']:.1f} MB in; stored {r['stored_mb']:.1f} MB + thumbnails {r['thumbs_mb']:.2f} MB")
-    print(f"prepare (check, clean, thumbnails): {r['prepare_s']:.2f} s; peak Python memory "
+    print(f"prepare (check, clean, thumbnails): {r['prepare_s']:.2f} s wall, {r['prepare_cpu_s']:.2f} s CPU; "
+          f"peak Python memory "
           f"{r['py_peak_mb']:.0f} MB (tracemalloc); peak RSS {r['rss_peak_mb']:.0f} MB "
           f"(+{r['rss_growth_mb']:.0f} MB over the process before the upload)")
     print(f"submit (one transaction, listing + media): {r['submit_s']:.2f} s")
