@@ -241,11 +241,13 @@ def _comparison(doc: _Doc, records: Sequence[dict[str, Any]],
 
 def render_dossier_pdf(records: Sequence[dict[str, Any]], lang: str = "en",
                        comparison: Sequence[tuple[str, Sequence[tuple[str, str]]]] | None = None,
-                       title: str | None = None, locations: dict | None = None) -> bytes:
+                       title: str | None = None, locations: dict | None = None,
+                       photos: dict[str, Sequence[Any]] | None = None) -> bytes:
     """A shortlist dossier: a comparison table (criteria x sites, verdicts coloured) then one sheet per site.
 
     ``comparison`` is ``[(criterion label, [(verdict, reason) per site]), ...]``; ``locations`` maps
-    site ids to LocationContexts (each sheet then carries its location map).
+    site ids to LocationContexts (each sheet then carries its location map); ``photos`` maps site ids to
+    their photos (:func:`geo.media.store.media_for`).
     """
     doc = _Doc(lang)
     _ = doc.tr
@@ -263,5 +265,6 @@ def render_dossier_pdf(records: Sequence[dict[str, Any]], lang: str = "en",
     if comparison and records:
         _comparison(doc, records, comparison, lang)
     for r in records:
-        _sheet(doc, r, lang, staff=False, location=(locations or {}).get(r.get("site_id")))
+        _sheet(doc, r, lang, staff=False, location=(locations or {}).get(r.get("site_id")),
+               photos=(photos or {}).get(r.get("site_id"), ()))
     return bytes(doc.output())

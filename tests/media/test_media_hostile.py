@@ -132,24 +132,24 @@ def test_one_image_function_for_every_refusal():
 
 
 # ---------------------------------------------------------------- the command line, on a real catalogue
-def test_cli_submits_media_and_refuses_a_hostile_one_storing_nothing(writable_catalogue, tmp_path, capsys):
+def test_cli_submits_media_and_refuses_a_hostile_one_storing_nothing(catalogue_target, tmp_path, capsys):
     book = fill(tmp_path / "w.xlsx")
     (tmp_path / "facciata.jpg").write_bytes(S.phone_jpeg())
     (tmp_path / "bomb.png").write_bytes(S.png_bomb())
     (tmp_path / "plan.pdf").write_bytes(S.pdf(1))
-    before = revision(writable_catalogue)
-    code = main(["--catalogue", str(writable_catalogue), "--lang", "it", "listing", "submit", str(book),
+    before = revision(catalogue_target)
+    code = main(["--catalogue", str(catalogue_target), "--lang", "it", "listing", "submit", str(book),
                  "--media", str(tmp_path / "facciata.jpg"), "--media", str(tmp_path / "bomb.png")])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 1 and len(err) == 1 and "bomb.png" in err[0] and "megapixel" in err[0], err
-    assert revision(writable_catalogue) == before
-    code = main(["--catalogue", str(writable_catalogue), "listing", "submit", str(book),
+    assert revision(catalogue_target) == before
+    code = main(["--catalogue", str(catalogue_target), "listing", "submit", str(book),
                  "--media", str(tmp_path / "facciata.jpg"), "--caption", "Facciata", "--media", str(tmp_path / "plan.pdf")])
     out = capsys.readouterr().out
     assert code == 0 and "owner token" in out
     from geo.media.store import media_for
 
-    cat = open_catalogue(writable_catalogue)
+    cat = open_catalogue(catalogue_target)
     site = cat.table("site_media")["site_id"].iloc[0]
     got = media_for(cat, [site], role="staff")[site]
     assert [(m.kind, m.caption) for m in got] == [("photo", "Facciata"), ("plan", "")]

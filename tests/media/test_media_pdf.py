@@ -41,3 +41,12 @@ def test_the_sheet_pdf_draws_the_photos_with_their_captions_in_both_languages():
 def test_at_most_six_photos_go_on_the_sheet():
     photos = prepare_media([MediaUpload(f"p{i}.jpg", S.jpeg(400, 300, seed=i)) for i in range(8)], [Row()])
     assert len(_images(render_sheet_pdf(RECORD, "en", photos=photos))) == 6
+
+
+def test_the_dossier_carries_each_sites_photos_on_its_sheet():
+    from geo.render import render_dossier_pdf
+
+    photos = prepare_media([MediaUpload("a.jpg", S.jpeg(640, 480))], [Row()])
+    other = {**RECORD, "site_id": "LS-OTHER"}
+    pdf = render_dossier_pdf([RECORD, other], "it", photos={"LS-TEST": photos})
+    assert [im.size for im in _images(pdf)] == [(640, 480)]
