@@ -22,7 +22,7 @@ from geo.schema.coerce import blank_to_the_eye, invisible_character
 #: The workbook's columns that name attached files.
 ATTACHMENT_FIELDS = ("photos", "site_plan", "zoning_extract", "cadastral_extract", "masterplan")
 #: Markup in a caption: a tag, a comment, a character reference (a caption is plain text, shown as such).
-_MARKUP = re.compile(r"<\s*[/!?a-zA-Z]|&#?\w+;")
+_MARKUP = re.compile(r"<\s*[/!?a-zA-Z]|&(#\d+|#[xX][0-9a-fA-F]+|[a-zA-Z]{2,8});")
 
 
 @dataclass(frozen=True)

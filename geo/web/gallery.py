@@ -14,6 +14,7 @@ import streamlit as st
 from geo.i18n import translator
 from geo.media.model import Media
 from geo.media.prepare import MediaUpload, prepare_media
+from geo.media.store import media_for
 from geo.web.ui import md, md_escape
 
 #: What the media uploader itself lets through (MB): twice the largest file limit, so that a file over a
@@ -51,6 +52,20 @@ def show_gallery(items: Sequence[Media], lang: str, *, columns: int = 3, key: st
                 if data:
                     st.download_button(_("Download the PDF"), data, file_name=p.name, mime="application/pdf",
                                        key=f"{key}_plan_{i}", icon=":material/download:")
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _media(target: str, revision: str, ids: tuple[str, ...], role: str) -> dict[str, list[Media]]:
+    from geo.web.loaders import catalogue_handle
+
+    return media_for(catalogue_handle(target), list(ids), role=role)
+
+
+def site_media(ids: Sequence[str], role: str) -> dict[str, list[Media]]:
+    """:func:`geo.media.store.media_for` read once per catalogue revision (the thumbnails, not the files)."""
+    from geo.web.loaders import revision_stamp
+
+    return _media(*revision_stamp(), tuple(ids), role)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)

@@ -8,8 +8,8 @@ from geo.catalogue.access import visible_rows
 from geo.listing.enquiries import send_enquiry
 from geo.render import render_sheet_html, render_sheet_pdf
 from geo.layers.actors import nearest_actors
-from geo.media.store import media_file, media_for
-from geo.web.gallery import show_gallery
+from geo.media.store import media_file
+from geo.web.gallery import show_gallery, site_media
 from geo.web.auth import current_role
 from geo.web.loaders import get_all_sites, get_catalogue, get_layer
 from geo.web.site_panel import show_map, show_sheet
@@ -81,7 +81,7 @@ with guarded():
     cat = get_catalogue()
     rec = cat.site(sid, role=role)
     left, right = st.columns([3, 2])
-    media = media_for(cat, [sid], role=role)[sid]  # photos and plans, as the listing is visible to this role
+    media = site_media([sid], role)[sid]  # photos and plans, as the listing is visible to this role
     photos = [m for m in media if m.kind == "photo"]
     with left:  # the shared site panel: the owner's preview and the staff review show the same
         location = show_sheet(rec, lang, staff=staff)

@@ -9,11 +9,11 @@ from geo.listing.enquiries import enquiries_for_staff
 from geo.listing.freshness import due_for_reconfirmation, reconfirm_months
 from geo.listing.status import listing_title, verifiable_fields
 from geo.listing.submission import mark_verified, publish, send_back, staff_queue
-from geo.media.store import media_file, media_for
+from geo.media.store import media_file
 from geo.render import display_value
 from geo.schema import FIELD
 from geo.web.auth import actor, require_can
-from geo.web.gallery import show_gallery
+from geo.web.gallery import show_gallery, site_media
 from geo.web.loaders import get_all_sites, get_catalogue
 from geo.web.site_panel import show_sheet
 from geo.web.state import current_lang
@@ -148,5 +148,5 @@ with guarded():
               on_click=_act, args=("back", sid, seen))
     show_sheet(rec, lang, staff=True)  # the investor sheet's panel, with the staff-only fields
     st.markdown(md("**{text}**", text=_("Photos and plans")))
-    show_gallery(media_for(cat, [sid], role=role)[sid], lang, key=f"staff_gallery_{sid}",
+    show_gallery(site_media([sid], role)[sid], lang, key=f"staff_gallery_{sid}",
                  files=lambda m: media_file(cat, m, role=role))
