@@ -28,7 +28,7 @@ def test_the_sheet_pdf_draws_the_photos_with_their_captions_in_both_languages():
     photos = prepare_media([MediaUpload("a.jpg", S.phone_jpeg(), "Facciata nord"),
                             MediaUpload("b.png", S.png(800, 500), "Cortile"), MediaUpload("plan.pdf", S.pdf(1))],
                            [Row()])
-    for lang, heading in (("it", "Foto"), ("en", "Photos")):
+    for lang, heading in (("it", "Fotografie"), ("en", "Photos")):
         pdf = render_sheet_pdf(RECORD, lang, photos=photos)
         images = _images(pdf)
         assert sorted(im.size for im in images) == sorted([(400, 600), (800, 500)])  # the plan is not a photo
