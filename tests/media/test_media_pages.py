@@ -44,3 +44,15 @@ def test_the_public_sheet_shows_photos_only_once_published(writable_catalogue, t
     publish(open_catalogue(writable_catalogue), "staff", sid, "staff:anna")
     at = open_page(monkeypatch, writable_catalogue, "public", "sheet", site=sid)
     assert len(_images(at)) == 3
+
+
+def test_the_media_uploader_speaks_the_owners_language(monkeypatch, built_catalogue):
+    from tests.web.test_owner_uploader_language import _css_text
+
+    at = open_page(monkeypatch, built_catalogue, "owner", "owner", lang="it")
+    (style,) = [m.value for m in at.markdown if "stFileUploaderDropzone" in m.value]
+    assert 'class*="st-key-owner_media_"' in style and style.count("<style>") == 1 == style.count("</style>")
+    shown = _css_text(style)
+    assert "Fino a 20 MB per file • JPG, PNG, WEBP, PDF" in shown and "Fino a 10 MB per file • XLSX" in shown
+    labels = [u.proto.label for u in at.get("file_uploader")]
+    assert "Foto (JPEG, PNG, WebP: fino a 10) e planimetrie (PDF: fino a 5), facoltative" in labels, labels

@@ -71,14 +71,15 @@ def css_string(text: str) -> str:
                          for c in text) + '"'
 
 
-def uploader_css(_: Translator, max_mb: int = MAX_MB, types: list[str] = UPLOAD_TYPES) -> str:
+def uploader_css(_: Translator, max_mb: int = MAX_MB, types: list[str] = UPLOAD_TYPES,
+                 key_prefix: str = "owner_upload_") -> str:
     """A ``<style>`` that makes this page's file uploader speak the owner's language.
 
     Streamlit writes "Upload", "10MB per file • XLSX, ..." and "Drag and drop a file here" in English
     and offers no parameter for them (streamlit/streamlit#13500): the rules hide those texts in the
-    owner's uploader only (its key starts with ``owner_upload_``) and show translated ones in their place.
+    owner's uploader only (its key starts with ``key_prefix``) and show translated ones in their place.
     """
-    scope = '[class*="st-key-owner_upload_"] [data-testid="stFileUploaderDropzone"]'
+    scope = f'[class*="st-key-{key_prefix}"] [data-testid="stFileUploaderDropzone"]'
     limit = _("Up to {size} per file • {types}").format(
         size=_.unit(max_mb, "digital-megabyte", 0), types=", ".join(t.upper() for t in types))
     button, drop = css_string(_("Choose file")), css_string(_("Drop the file here"))
@@ -287,7 +288,10 @@ with guarded():
         st.caption(_("Your owner data are already filled in the template."))
 
     st.subheader(_("2. Upload the filled file"))
-    st.markdown(uploader_css(_), unsafe_allow_html=True)  # our text only, CSS-escaped: no owner input
+    media_css = uploader_css(_, media_limits.MAX_PLAN_BYTES // 2**20, ["jpg", "png", "webp", "pdf"],
+                             key_prefix="owner_media_")  # the photos' uploader: one <style> for both
+    st.markdown(uploader_css(_).replace("</style>", "") + media_css.replace("<style>", ""),
+                unsafe_allow_html=True)  # our text only, CSS-escaped: no owner input
     # A new key after each submission empties the uploader: the same file is not offered twice.
     gen = st.session_state.get("owner_upload_gen", 0)
     up = st.file_uploader(_("Excel (.xlsx)"), max_upload_size=WIDGET_MAX_MB, key=f"owner_upload_{gen}")
