@@ -326,6 +326,10 @@ def catalogue_digest(target) -> str:
             df = pd.DataFrame(df).assign(geometry=[None if g is None else shapely.to_wkb(g, hex=True)
                                                    for g in df.geometry])
         h.update(repr((name, list(df.columns), [str(t) for t in df.dtypes])).encode())
+        blobs = {c: [None if v is None or v is pd.NA else hashlib.sha256(bytes(v)).hexdigest() for v in df[c]]
+                 for c in df.columns if isinstance(df[c].dtype, pd.ArrowDtype)}  # BLOB columns (photos)
+        if blobs:
+            df = pd.DataFrame(df).assign(**blobs)
         h.update(df.to_json(orient="values", double_precision=15).encode())
     return h.hexdigest()
 

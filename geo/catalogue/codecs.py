@@ -17,9 +17,34 @@ import pandas as pd
 GEOM = "geom"  # the geometry column's name in storage (GDAL's default for GeoPackage)
 
 
-def column_type(s: pd.Series) -> str:
-    """The storage type of a pandas column: BOOLEAN, INTEGER, REAL or TEXT."""
+def binary_series(values: Sequence[Any] = ()) -> pd.Series:
+    """A column of bytes (None for missing) whose storage type is BLOB even when it is empty.
+
+    An object column holding bytes is stored as BLOB too; an *empty* one cannot say so, hence this
+    dtype (Arrow's ``binary``), which a read of a BLOB column also returns, so a copy keeps the type.
+    """
+    import pyarrow as pa
+
+    return pd.Series([None if v is None else bytes(v) for v in values], dtype=pd.ArrowDtype(pa.binary()))
+
+
+def _is_binary(s: pd.Series) -> bool:
     dt = s.dtype
+    if isinstance(dt, pd.ArrowDtype):
+        import pyarrow as pa
+
+        return pa.types.is_binary(dt.pyarrow_dtype) or pa.types.is_large_binary(dt.pyarrow_dtype)
+    if pd.api.types.is_object_dtype(dt) and len(s):
+        present = s.notna().to_numpy()
+        return bool(present.any()) and isinstance(s.iloc[int(present.argmax())], (bytes, bytearray, memoryview))
+    return False
+
+
+def column_type(s: pd.Series) -> str:
+    """The storage type of a pandas column: BOOLEAN, INTEGER, REAL, BLOB (bytes) or TEXT."""
+    dt = s.dtype
+    if _is_binary(s):
+        return "BLOB"
     if pd.api.types.is_bool_dtype(dt):
         return "BOOLEAN"
     if pd.api.types.is_integer_dtype(dt):
@@ -57,6 +82,8 @@ def py_value(v: Any, kind: str, column: str | None = None) -> Any:
                         column=column or "?")
     if v is None or v is pd.NA or v is pd.NaT:
         return None
+    if kind == "BLOB" or isinstance(v, (bytes, bytearray, memoryview)):
+        return bytes(v) if isinstance(v, (bytes, bytearray, memoryview)) else str(v).encode()
     if isinstance(v, (float, np.floating)):
         return None if math.isnan(v) else float(v)
     if isinstance(v, (np.bool_, bool)):
@@ -104,6 +131,8 @@ def typed_frame(rows: list[tuple], columns: list[str], kinds: Mapping[str, str],
         elif kind == "INTEGER":
             data[c] = (np.array(vals, dtype="int64") if None not in vals
                        else np.array([np.nan if v is None else float(v) for v in vals], dtype="float64"))
+        elif kind == "BLOB":
+            data[c] = binary_series(vals)
         elif kind == "BOOLEAN":
             data[c] = (np.array([bool(v) for v in vals], dtype=bool) if None not in vals
                        else pd.array([None if v is None else bool(v) for v in vals], dtype="boolean"))

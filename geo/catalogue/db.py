@@ -15,8 +15,8 @@ imports neither engine: they import it.
 
 Frames in and out: a table with geometry is a ``GeoDataFrame`` whose geometry
 column is ``geometry`` (EPSG:4326), other tables are ``DataFrame``. Column
-types are TEXT, REAL, INTEGER or BOOLEAN, taken from the frame when a table is
-created; dicts and lists are stored as JSON text.
+types are TEXT, REAL, INTEGER, BOOLEAN or BLOB (bytes: BLOB / bytea), taken from the frame when a
+table is created; dicts and lists are stored as JSON text.
 """
 
 from __future__ import annotations

@@ -185,6 +185,8 @@ def _kind(declared: str) -> str:
     d = (declared or "").upper()
     if d.startswith("BOOL"):
         return "BOOLEAN"
+    if d == "BLOB":
+        return "BLOB"
     if "INT" in d:
         return "INTEGER"
     if d in ("REAL", "DOUBLE", "FLOAT") or d.startswith(("DOUBLE", "FLOAT", "NUMERIC")):
@@ -374,7 +376,7 @@ class _Conn:
                 "INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, scope) "
                 "VALUES (?, ?, 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', "
                 "'write-only')", (table, GEOM))
-        for key in ("site_id", "token_hash", "candidate_id", "submission_id", "owner_id"):
+        for key in ("site_id", "token_hash", "candidate_id", "submission_id", "owner_id", "media_id"):
             if key in attrs.columns:
                 self.con.execute(f'CREATE INDEX "idx_{table}_{key}" ON {quote(table)} ({quote(key)})')
         self._info.pop(table, None)

@@ -43,13 +43,13 @@ from geo.i18n import N_
 from geo.errors import CatalogueError
 
 __all__ = ["HEAD", "BASELINE", "REVISIONS", "current", "upgrade", "stamp", "sqlalchemy_url", "empty_enquiries",
-           "empty_outbox", "empty_references"]
+           "empty_outbox", "empty_references", "empty_media"]
 
 #: The newest revision this software knows (a test checks it against the scripts).
 HEAD = "0008"
 BASELINE = "0001"
 #: Every revision, oldest first.
-REVISIONS = ("0001", "0002", "0003", "0006", "0007", "0008")
+REVISIONS = ("0001", "0002", "0003", "0004", "0006", "0007", "0008")
 MIGRATIONS = Path(__file__).with_name("migrations")
 VERSION_TABLE = "alembic_version"
 _VERSION_DDL = ("CREATE TABLE IF NOT EXISTS {table} (version_num VARCHAR(32) NOT NULL, "
@@ -87,6 +87,26 @@ def empty_references() -> dict[str, pd.DataFrame]:
             "brownfield_reference_sites": pd.DataFrame({
                 "reference": text(), "site_no": pd.Series(dtype="int64"), "site_label": text(),
                 "geometry_wkt": text()})}
+
+
+def empty_media() -> dict[str, pd.DataFrame]:
+    """The ``site_media`` and ``site_media_files`` tables of revision 0004, empty (BLOB columns typed as such)."""
+    from geo.catalogue.codecs import binary_series
+
+    kinds = {"TEXT": lambda: pd.Series(dtype=object), "INTEGER": lambda: pd.Series(dtype="int64"),
+             "BLOB": binary_series}
+    return {table: pd.DataFrame({c: kinds[t]() for c, t in columns}) for table, columns in _media_columns().items()}
+
+
+def _media_columns() -> dict[str, list[tuple[str, str]]]:
+    """The media tables' columns, as revision 0004 writes them (one definition for the build and the migration)."""
+    import importlib.util
+
+    path = MIGRATIONS / "versions" / "0004_site_media.py"
+    spec = importlib.util.spec_from_file_location("geo_migration_0004", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.TABLES
 
 
 def sqlalchemy_url(target: str | os.PathLike) -> str:

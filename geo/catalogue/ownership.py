@@ -32,12 +32,12 @@ OUR_TABLES: frozenset[str] = frozenset({
     "innovation_actors", "zis_areas", "zis_actors", "zls_perimeter",
     "sites", "site_outlines", "site_changes", "owners", "submissions", "enquiries", "sources", "catalogue_meta",
     "brownfield_candidates", "brownfield_extent", "brownfield_runs", "brownfield_reviews",
-    "mail_outbox", "brownfield_references", "brownfield_reference_sites", "alembic_version", "road_nodes",
-    "road_edges",
+    "mail_outbox", "brownfield_references", "brownfield_reference_sites", "site_media", "site_media_files",
+    "alembic_version", "road_nodes", "road_edges",
 })
 #: Tables whose rows people wrote (not rebuilt from packages): a rebuild would lose them.
 LIVE_TABLES = ("owners", "submissions", "enquiries", "brownfield_reviews", "brownfield_candidates", "zls_perimeter",
-               "mail_outbox", "brownfield_references")
+               "mail_outbox", "brownfield_references", "site_media")
 #: How many names a refusal quotes before "and N more".
 SHOWN = 5
 

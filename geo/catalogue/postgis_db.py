@@ -57,11 +57,12 @@ LOCK_KEY = 0x6C6F6D6261726479  # "lombardy"
 #: Tables that belong to PostGIS or to the migration tool, never to the catalogue's contents.
 _SYSTEM = {"spatial_ref_sys", "alembic_version"}
 #: Columns that get a btree index when a table has them (the same list as the GeoPackage store).
-INDEXED = ("site_id", "token_hash", "candidate_id", "submission_id", "owner_id")
-_SQL_TYPE = {"TEXT": "text", "REAL": "double precision", "INTEGER": "bigint", "BOOLEAN": "boolean"}
+INDEXED = ("site_id", "token_hash", "candidate_id", "submission_id", "owner_id", "media_id")
+_SQL_TYPE = {"TEXT": "text", "REAL": "double precision", "INTEGER": "bigint", "BOOLEAN": "boolean",
+             "BLOB": "bytea"}
 _KIND_OF = {"text": "TEXT", "character varying": "TEXT", "double precision": "REAL", "real": "REAL",
             "numeric": "REAL", "bigint": "INTEGER", "integer": "INTEGER", "smallint": "INTEGER",
-            "boolean": "BOOLEAN"}
+            "boolean": "BOOLEAN", "bytea": "BLOB"}
 _MAX_IDENT = 63  # PostgreSQL truncates longer names silently; we refuse them instead
 _POOL_SIZE = 4
 T = TypeVar("T")

@@ -19,6 +19,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     m = s.add_parser("submit", help=N_("check and submit a workbook as 'submitted' listings"))
     m.add_argument("file")
     m.add_argument("--token", help=N_("owner's private token (omit for a new owner)"))
+    m.add_argument("--media", action="append", default=[], metavar="FILE",
+                   help=N_("a photo (JPEG, PNG, WebP) or plan (PDF) to submit with the workbook; repeat for "
+                           "more. It goes to the row whose attachment columns name it (or to the only site)"))
+    m.add_argument("--caption", action="append", default=[], metavar="TEXT",
+                   help=N_("caption of the --media file in the same position (plain text)"))
     m.set_defaults(func=_submit)
 
 
@@ -66,11 +71,16 @@ def _check(args) -> int:
 def _submit(args) -> int:
     from geo.listing.submission import submit
 
+    from geo.media.prepare import prepare_media, read_upload
+
+    uploads = [read_upload(path, caption) for path, caption in
+               zip(args.media, args.caption + [""] * (len(args.media) - len(args.caption)))]
     cat, res = _check_file(args)
     if not res.ok:
         print(res.report(args.lang))
         return 1
-    rec = submit(cat, res, token=args.token, actor="cli", lang=args.lang)
+    media = prepare_media(uploads, res.sites)  # every check before the transaction: a refusal stores nothing
+    rec = submit(cat, res, token=args.token, actor="cli", lang=args.lang, media=media)
     _ = translator(args.lang)
     print(_.ngettext("submission {id}: {n} site ({sites})", "submission {id}: {n} sites ({sites})",
                      len(rec.site_ids)).format(id=rec.submission_id, n=len(rec.site_ids), sites=", ".join(rec.site_ids)))

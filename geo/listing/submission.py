@@ -19,7 +19,7 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Sequence
 
 import pandas as pd
 
@@ -30,6 +30,8 @@ from geo.i18n import N_, content
 from geo.listing.check import CheckResult
 from geo.listing.preview import declared_records
 from geo.mail import notices
+from geo.media.model import Media
+from geo.media.store import write_media
 from geo.schema import FIELD, prov_column
 from geo.schema.messages import date_param, ngettext
 
@@ -119,12 +121,14 @@ def _refuse_duplicate(uow, result: CheckResult, owner_id: str | None) -> None:
 
 
 def submit(cat: CatalogueBackend, result: CheckResult, token: str | None = None, actor: str = "owner",
-           lang: str | None = None) -> SubmissionReceipt:
+           lang: str | None = None, *, media: Sequence[Media] = ()) -> SubmissionReceipt:
     """Store a valid upload as ``submitted`` listings, all rows or none, in one transaction.
 
     With no ``token`` a new owner is created and its token returned (once), and e-mailed to the owner's
     contact address in ``lang`` when mail is on (:mod:`geo.mail`; queued in the same transaction). The
     same file or the same site submitted again is refused, not duplicated.
+    ``media`` (photos and plans from :func:`geo.media.prepare.prepare_media`) are written in the same
+    transaction: a refused submission stores none of them.
     """
     if not result.ok:
         raise UserError(N_("The file has {errors}: fix them before submitting."),
@@ -151,6 +155,7 @@ def submit(cat: CatalogueBackend, result: CheckResult, token: str | None = None,
         ids = [new_id("LS") for _ in result.sites]
         records = _records(result, owner_id, submission_id, ids)
         uow.write_sites(records)
+        write_media(uow, media, submission_id, {s.row: sid for s, sid in zip(result.sites, ids)})
         uow.insert("submissions", [{
             "submission_id": submission_id, "owner_id": owner_id, "version": 1, "status": "submitted",
             "created_at": uow.stamp, "file_sha256": result.file_sha256, "site_ids": ";".join(ids),
@@ -198,8 +203,13 @@ def _own_submission(uow, token: str, submission_id: str) -> tuple[dict, pd.Serie
     return owner, sub
 
 
-def replace_submission(cat: CatalogueBackend, token: str, submission_id: str, result: CheckResult) -> SubmissionReceipt:
-    """A new version of a submission (same site ids while the row count matches; history kept)."""
+def replace_submission(cat: CatalogueBackend, token: str, submission_id: str, result: CheckResult, *,
+                       media: Sequence[Media] = ()) -> SubmissionReceipt:
+    """A new version of a submission (same site ids while the row count matches; history kept).
+
+    ``media`` replace the photos and plans of the sites they belong to (same transaction); without any,
+    the sites keep theirs.
+    """
     if not result.ok:
         raise UserError(N_("The file has {errors}."), errors=ngettext("{n} error", "{n} errors", len(result.errors)))
     new_sub = new_id("SUB")
@@ -215,6 +225,7 @@ def replace_submission(cat: CatalogueBackend, token: str, submission_id: str, re
                 recs.append({**{k: v for k, v in rec.items() if k != "outline"}, "site_id": sid,
                              "status": "withdrawn"})
         uow.write_sites([{k: v for k, v in r.items() if k != "outline" or v is not None} for r in recs])
+        write_media(uow, media, new_sub, {s.row: sid for s, sid in zip(result.sites, ids)})
         closed = pd.DataFrame([old]).astype(object)
         closed["status"] = "replaced"
         uow.upsert("submissions", "submission_id", closed)

@@ -157,34 +157,22 @@ def _verdicts(doc: _Doc, verdicts: BriefVerdicts | None, lang: str) -> None:
     doc.ln(2)
 
 
-#: At most this many photos on a sheet (one row of thumbnails): the sheet stays within its pages.
-PDF_PHOTOS = 4
-
-
 def _photos(doc: _Doc, photos: Sequence[Photo]) -> None:
-    """One row of thumbnails (at most :data:`PDF_PHOTOS`), each 44 mm wide, captions under them."""
-    import io
+    """The listing's photos (the thumbnails made at submission), up to six in rows of three, under a heading."""
+    from geo.media.pdf import draw_photos
 
-    shown = list(photos)[:PDF_PHOTOS]
-    if not shown:
+    if not any(getattr(p, "kind", None) == "photo" for p in photos):
         return
-    w, gap = 44.0, 4.0
-    if doc.get_y() + w + 10 > doc.page_break_trigger:
-        doc.add_page()
     doc.ln(2)
-    y = doc.get_y()
-    tallest = 0.0
-    for i, p in enumerate(shown):
-        x = doc.l_margin + i * (w + gap)
-        info = doc.image(io.BytesIO(p.data), x=x, y=y, w=w)
-        h = float(info.rendered_height) if info is not None else w * 0.75
-        if p.caption:
-            doc.set_xy(x, y + h + 0.5)
-            doc.font(7)
-            doc.multi_cell(w, 3, doc.txt(p.caption[:80]), new_x="RIGHT", new_y="TOP")
-            h += 7
-        tallest = max(tallest, h)
-    doc.set_xy(doc.l_margin, y + tallest + 2)
+    if doc.get_y() + 60 > doc.page_break_trigger:
+        doc.add_page()
+    doc.font(11, True)
+    doc.set_draw_color(0, 87, 63)
+    _ = doc.tr
+    doc.cell(0, 7, doc.txt(_("Photos")), border="B", new_x="LMARGIN", new_y="NEXT")
+    doc.set_draw_color(0)
+    doc.ln(2)
+    draw_photos(doc, photos, font=(doc.family, 7))
 
 
 def _sheet(doc: _Doc, record: dict[str, Any], lang: str, staff: bool, location=None,

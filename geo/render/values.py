@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import math
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, ClassVar, Iterator
 
 from geo.figures import digits, format_figure
 from geo.i18n import Localised, content, translator
@@ -161,6 +161,11 @@ class Photo:
     data: bytes
     mime: str = "image/jpeg"
     caption: str = ""
+    kind: ClassVar[str] = "photo"
+
+    def thumbnail(self, edge: int = 1280) -> bytes:
+        """The image to draw (already a thumbnail), as :class:`geo.media.model.Media` answers."""
+        return self.data
 
     def data_uri(self) -> str:
         """``data:image/...;base64,...`` for an ``<img src>`` (a stand-alone HTML file needs no other file)."""

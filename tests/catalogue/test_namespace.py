@@ -81,6 +81,8 @@ LATER_TABLES = frozenset(OUR_TABLES) - set(_legacy_tables())
 def make_legacy(built: Path, url: str) -> None:
     """The demo catalogue as the software before schemas wrote it: every table in public, at revision 0002."""
     copy_catalogue(built, url)
+    for name in ("site_media", "site_media_files"):  # tables of later revisions (0004) did not exist then
+        pg(url, f'DROP TABLE lombardy."{name}"')
     for name in relations(url, "lombardy"):
         if name in LATER_TABLES:  # a table of a later revision did not exist then
             pg(url, f'DROP TABLE lombardy."{name}"')

@@ -19,12 +19,16 @@ from geo.listing.preview import preview_records
 from geo.listing.status import listing_title, open_versions, owner_status, superseded_by, verified_count, versions
 from geo.listing.submission import owner_by_token, owner_view, replace_submission, submit, withdraw
 from geo.listing.template import write_template
+from geo.media import limits as media_limits
+from geo.media.model import Media, MediaError
+from geo.media.prepare import MediaUpload
 from geo.render import render_card_html
 from geo.settings import settings
 from geo.web.loaders import get_catalogue
+from geo.web.gallery import WIDGET_MAX_MB as MEDIA_WIDGET_MB, prepared_media, show_gallery
 from geo.web.site_panel import show_map, show_sheet
 from geo.web.state import current_lang
-from geo.web.ui import flash, guarded, md, show, uploader_css
+from geo.web.ui import flash, guarded, md, show, show_user_error, uploader_css
 
 lang = current_lang()
 _ = translator(lang)
@@ -96,7 +100,17 @@ def show_check(res) -> None:
         st.success(_("Valid file: check the preview and submit."))
 
 
-def show_preview(cat, res) -> None:
+def media_uploads(files, gen: int) -> list[MediaUpload]:
+    """The photos and plans chosen in the uploader, each with the caption typed under it."""
+    out = []
+    for i, f in enumerate(files or []):
+        caption = st.text_input(md(_("Caption of {name} (optional, plain text)"), name=f.name),
+                                key=f"owner_caption_{gen}_{i}", max_chars=media_limits.MAX_CAPTION)
+        out.append(MediaUpload(f.name, f.getvalue(), caption))
+    return out
+
+
+def show_preview(cat, res, media: list[Media] = ()) -> None:
     from geo.schema import FIELD
 
     for rec in preview_records(res, cat):
@@ -118,6 +132,9 @@ def show_preview(cat, res) -> None:
                     st.html(render_card_html(rec, code))
                     location = show_sheet(rec, code, location=location)
             show_map(rec, lang, key=f"prev_map_{rec['_row']}", height=300, zoom=13)
+            mine = [m for m in media if m.row == rec["_row"]]
+            if mine:
+                show_gallery(mine, lang, key=f"prev_gallery_{rec['_row']}")
 
 
 def _when(iso: object, time: bool = True) -> str:
@@ -148,7 +165,7 @@ def show_reconfirmation(cat, token: str, recs: dict) -> None:
             st.rerun()
 
 
-def show_follow_up(cat, token: str, up) -> None:
+def show_follow_up(cat, token: str, up, media: list[Media] = (), media_ok: bool = True) -> None:
     st.subheader(_("Your submissions"))
     view = owner_view(cat, token)
     if view.empty:
@@ -199,10 +216,10 @@ def show_follow_up(cat, token: str, up) -> None:
     if c1.button(_("Withdraw…"), key="owner_withdraw"):
         st.session_state["owner_confirm_withdraw"] = sub_id
         st.rerun()
-    if up is not None and c2.button(_("Replace version {version} with the uploaded file").format(version=version),
-                                    key="owner_replace"):
+    if up is not None and media_ok and c2.button(
+            _("Replace version {version} with the uploaded file").format(version=version), key="owner_replace"):
         res = checked(cat, up)
-        replace_submission(cat, token, sub_id, res)
+        replace_submission(cat, token, sub_id, res, media=media)
         flash(md(_("Version {version} replaced by version {new}."), version=version, new=version + 1))
         st.rerun()
 
@@ -231,19 +248,36 @@ with guarded():
         st.caption(_("Your owner data are already filled in the template."))
 
     st.subheader(_("2. Upload the filled file"))
-    st.markdown(uploader_css(_, "owner_upload_", MAX_MB, UPLOAD_TYPES), unsafe_allow_html=True)  # our text only, CSS-escaped: no owner input
+    media_css = uploader_css(_, "owner_media_", media_limits.MAX_PLAN_BYTES // 2**20, ["jpg", "png", "webp", "pdf"])
+    st.markdown(uploader_css(_, "owner_upload_", MAX_MB, UPLOAD_TYPES).replace("</style>", "") +
+                media_css.replace("<style>", ""), unsafe_allow_html=True)  # our text only, CSS-escaped: no owner input
     # A new key after each submission empties the uploader: the same file is not offered twice.
-    up = st.file_uploader(_("Excel (.xlsx)"), max_upload_size=WIDGET_MAX_MB,
-                          key=f"owner_upload_{st.session_state.get('owner_upload_gen', 0)}")
+    gen = st.session_state.get("owner_upload_gen", 0)
+    up = st.file_uploader(_("Excel (.xlsx)"), max_upload_size=WIDGET_MAX_MB, key=f"owner_upload_{gen}")
+    media_files = st.file_uploader(
+        _("Photos (JPEG, PNG, WebP: up to {photos}) and plans (PDF: up to {plans}), optional").format(
+            photos=media_limits.MAX_IMAGES, plans=media_limits.MAX_PLANS),
+        accept_multiple_files=True, max_upload_size=MEDIA_WIDGET_MB, key=f"owner_media_{gen}")
+    st.caption(_("Photos are re-saved without their metadata (GPS position, camera and owner names). In a "
+                 "workbook of several sites, write each file's name in its row's Photos or plan column."))
+    uploads = media_uploads(media_files, gen)
+    media: list[Media] = []
+    media_ok = True
     if up is not None:
         res = checked(cat, up)
         show_check(res)
+        if uploads and res.sites:
+            try:
+                media = prepared_media(uploads, res.sites)
+            except MediaError as exc:
+                show_user_error(exc)
+                media_ok = False
         if res.sites:
             st.subheader(_("3. Preview: as investors will see it"))
-            show_preview(cat, res)
-        if res.ok:
+            show_preview(cat, res, media)
+        if res.ok and media_ok:
             if st.button(_("Submit"), type="primary", key="owner_submit"):
-                receipt = submit(cat, res, token=token, lang=lang)
+                receipt = submit(cat, res, token=token, lang=lang, media=media)
                 if receipt.token:
                     st.session_state["owner_token"] = receipt.token
                     st.query_params["token"] = receipt.token
@@ -264,4 +298,4 @@ with guarded():
                 st.rerun()
 
     if token and owner:
-        show_follow_up(cat, token, up)
+        show_follow_up(cat, token, up, media, media_ok)

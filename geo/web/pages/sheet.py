@@ -13,6 +13,8 @@ from geo.catalogue.access import visible_rows
 from geo.listing.enquiries import send_enquiry
 from geo.render import render_sheet_html, render_sheet_pdf
 from geo.layers.actors import nearest_actors
+from geo.media.store import as_photos, media_file
+from geo.web.gallery import show_gallery, site_media
 from geo.web.auth import current_role
 from geo.render.documents import verdicts_of
 from geo.render.values import BriefVerdicts
@@ -135,10 +137,13 @@ with guarded():
     cat = get_catalogue()
     rec = cat.site(sid, role=role)
     verdicts = brief_verdicts(brief, sid, role, lang)
-    photos = ()  # the gallery's slot: the site's photos as geo.render.values.Photo thumbnails
     left, right = st.columns([3, 2])
+    media = site_media([sid], role)[sid]  # photos and plans, as the listing is visible to this role
+    photos = as_photos(media)  # the documents' gallery: the photos' thumbnails
     with left:  # the shared site panel: the owner's preview and the staff review show the same
-        location = show_sheet(rec, lang, staff=staff, verdicts=verdicts, photos=photos)
+        location = show_sheet(rec, lang, staff=staff, verdicts=verdicts)
+        if media:
+            show_gallery(media, lang, key=f"sheet_gallery_{sid}", files=lambda m: media_file(cat, m, role=role))
     with right:
         if rec.get("status") == "published":
             _enquiry_form(cat, sid, lang)

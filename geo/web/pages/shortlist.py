@@ -15,7 +15,8 @@ from geo.render.values import display_value
 from geo.schema import FIELD
 from geo.search import Query, Verdict, search
 from geo.web.auth import current_role
-from geo.web.loaders import get_all_sites, get_index, get_layer, get_records, revision_stamp
+from geo.media.store import as_photos, media_for
+from geo.web.loaders import get_all_sites, get_catalogue, get_index, get_layer, get_records, revision_stamp
 from geo.web.map_data import location_layers
 from geo.web.search_state import keep_state_in_url, page_link_params
 from geo.web.state import current_lang, set_shortlist, shortlist, tr
@@ -114,7 +115,10 @@ with guarded():
             comp = [(c.label(code), [(explained_[s][j][1], explained_[s][j][2]) for s in ids])
                     for j, c in enumerate(brief.criteria)]
             return render_dossier_pdf(records, code, comparison=comp or None, title=brief.name or None,
-                                      locations=locations())
+                                      locations=locations(),
+                                      photos={sid: as_photos(m) for sid, m in media_for(
+                                          get_catalogue(), [r["site_id"] for r in records if r], role=role,
+                                          kind="photo").items()})
 
         col.download_button(_("Download dossier (PDF) {language}").format(language=code.upper()), dossier, f"dossier_{code}.pdf",
                             "application/pdf", key=f"dossier_{code}")

@@ -10,9 +10,11 @@ from geo.web.outbox_panel import show_outbox
 from geo.listing.freshness import due_for_reconfirmation, reconfirm_months
 from geo.listing.status import listing_title, verifiable_fields
 from geo.listing.submission import mark_verified, publish, send_back, staff_queue
+from geo.media.store import media_file
 from geo.render import display_value
 from geo.schema import FIELD
 from geo.web.auth import actor, require_can
+from geo.web.gallery import show_gallery, site_media
 from geo.web.loaders import get_all_sites, get_catalogue
 from geo.web.site_panel import show_sheet
 from geo.web.state import current_lang
@@ -147,3 +149,6 @@ with guarded():
     c3.button(_("Send back"), key=f"back_{sid}", disabled=not reason,
               on_click=_act, args=("back", sid, seen))
     show_sheet(rec, lang, staff=True)  # the investor sheet's panel, with the staff-only fields
+    st.markdown(md("**{text}**", text=_("Photos and plans")))
+    show_gallery(site_media([sid], role)[sid], lang, key=f"staff_gallery_{sid}",
+                 files=lambda m: media_file(cat, m, role=role))
