@@ -174,7 +174,8 @@ def build_catalogue(target: str | os.PathLike, *, demo: bool = True, seed: int =
     layers.update({
         "sites": frame, "site_outlines": outlines, "site_changes": changes.astype(object),
         "owners": _table(OWNER_COLUMNS), "submissions": _table(SUBMISSION_COLUMNS),
-        "enquiries": migrate.empty_enquiries(), "sources": sources_table(demo),
+        "enquiries": migrate.empty_enquiries(),
+        "enquiry_events": migrate.empty_enquiry_events(), "sources": sources_table(demo),
         "catalogue_meta": pd.DataFrame({
             "key": ["built_at", "software_version", "demo", "demo_seed", "revision", "reference_version"],
             "value": [dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),

@@ -49,7 +49,7 @@ SUBMISSION_COLUMNS = ["submission_id", "owner_id", "version", "status", "created
                       "replaces", "reason"]
 #: Attribute tables (no geometry): an absent one reads as an empty DataFrame.
 TABLES = {"site_changes", "catalogue_meta", "sources", "owners", "submissions", "brownfield_runs",
-          "brownfield_reviews", "enquiries"}
+          "brownfield_reviews", "enquiries", "enquiry_events"}
 
 
 def now_iso() -> str:
