@@ -15,7 +15,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from geo.i18n import translator
-from geo.render.values import display_value, localised, provenance_label, sheet_rows, title_of
+from geo.render.values import display_value, localised, provenance_label, sheet_rows, title_of, unpublished_mark
 from geo.render.zones import zone_notes
 from geo.schema import FIELD
 from geo.search.verdict import Verdict
@@ -118,6 +118,14 @@ def _sheet(doc: _Doc, record: dict[str, Any], lang: str, staff: bool, location=N
         doc.para(6, _("DEMO DATA: listings and ZIS marked DEMO are generated automatically and are not real "
                       "offers or zones."), fill=True)
         doc.set_text_color(0)
+        doc.ln(2)
+    mark = unpublished_mark(record, lang)
+    if mark:  # a listing investors cannot see yet: said on its own page (issue 18)
+        doc.set_fill_color(255, 236, 179)
+        doc.set_text_color(0)
+        doc.font(10, True)
+        doc.para(7, mark, fill=True, border=1)
+        doc.set_fill_color(255)
         doc.ln(2)
     title = localised(record, "title", lang)
     doc.font(16, True)

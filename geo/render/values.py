@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any, Iterator
 
-from geo.i18n import Localised, content, translator
+from geo.i18n import N_, Localised, content, translator
 from geo.schema import FIELD, FIELDS, GROUPS, group_label, prov_column
 
 #: Fields not shown as rows of the sheet (shown elsewhere or internal).
@@ -114,3 +114,26 @@ def title_of(record: dict[str, Any], lang: str = "en") -> str:
     """The title in ``lang``, else in the other language, else the site id (plain text, not escaped)."""
     c = localised(record, "title", lang)
     return c.text if c else str(record.get("site_id") or "")
+
+
+#: The mark on every document page of a listing investors cannot see yet (issue 18: a submitted listing went
+#: into an investor dossier unmarked), by status; a listing without a status (a preview) has none.
+UNPUBLISHED_MARKS = {
+    "submitted": N_("NOT PUBLISHED: submitted, not yet validated by staff"),
+    "validated": N_("NOT PUBLISHED: in review by staff"),
+    "draft": N_("NOT PUBLISHED: sent back to the owner"),
+    "withdrawn": N_("NOT PUBLISHED: withdrawn by the owner"),
+    "expired": N_("NOT PUBLISHED: expired"),
+}
+
+
+def unpublished_mark(record: dict[str, Any], lang: str = "en") -> str | None:
+    """The "NOT PUBLISHED" line a sheet or dossier page of ``record`` carries (None when published or a
+    preview): read from the record's ``status``, so every document made from the catalogue carries it."""
+    status = record.get("status")
+    if is_unknown(status) or status == "published" or str(status).startswith("PREVIEW"):
+        return None
+    template = UNPUBLISHED_MARKS.get(str(status))
+    if template is None:
+        return None
+    return translator(lang)(template)

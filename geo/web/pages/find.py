@@ -18,6 +18,8 @@ from geo.search.brief import DATE_MAX, DATE_MIN
 from geo.search.limits import CRITERION_LIMIT, LIMITS, PROVINCES
 from geo.search.params import link_problem
 from geo.search.query import centre_of
+from geo.catalogue.access import can
+from geo.listing.status import STAFF_STATES, state_label
 from geo.web.auth import current_role
 from geo.web.loaders import catalogue_handle, get_index, revision_stamp
 from geo.web.map_data import actors_text, infrastructure_text, layer_text, outlines_text, zls_texts
@@ -31,6 +33,7 @@ from geo.web.ui import demo_banner, guarded, md, show, show_user_error
 lang = current_lang()
 _ = tr()
 role = current_role()
+every_status = can(role, "read_unpublished")  # staff: a status filter, column and marker
 
 
 def _f(v: float | int | None) -> float | None:
@@ -126,6 +129,11 @@ with guarded():
                                 1.0, placeholder=_("any"), key="w_fresh")
         provinces = st.multiselect(_("Province"), PROVINCES,
                                    default=q0.provinces, placeholder=_("Choose"), key="w_prov")
+        # Staff see listings of every status: filter them (submitted / published / sent back / withdrawn).
+        statuses = st.multiselect(_("Listing status"), STAFF_STATES,
+                                  default=[v for v in q0.statuses if v in STAFF_STATES],
+                                  format_func=lambda v: state_label(v, lang), placeholder=_("any"),
+                                  key="w_status") if every_status else []
         f1, f2, f3 = st.columns(3)
         zls = f1.checkbox("ZLS", value=q0.zls, key="w_zls")
         aid = f2.checkbox(_("Aid map"), value=q0.aid_area, key="w_aid")
@@ -228,7 +236,7 @@ with guarded():
         near=near or None, radius_km=radius, min_land_m2=_m2(min_ha, q0.min_land_m2),
         max_land_m2=_m2(max_ha, q0.max_land_m2), asset_kinds=kinds, origins=origins, uses=uses,
         transactions=trans, max_price_eur=max_price, min_power_kw=min_power,
-        confirmed_within_months=fresh,
+        confirmed_within_months=fresh, statuses=statuses or None,
         provinces=provinces, zls=zls, aid_area=aid, in_zis=zis, rail_siding=siding, point=point,
         bbox=bbox).items()}})
     save_to_url(query, brief)
@@ -277,7 +285,7 @@ with guarded():
                      center=view[0] if view else None, zoom=view[1] if view else 8, fit=view is None)
     returned = ["last_active_drawing", "all_drawings", "last_object_clicked"] + (["bounds", "center", "zoom"] if use_view else [])
     state = st_folium(fmap, key="findmap", height=560, width="stretch", returned_objects=returned)
-    st.html(legend_html(lang, bool(brief.criteria)))
+    st.html(legend_html(lang, bool(brief.criteria), statuses=every_status))
     if state is not None and state != map_state:
         st.session_state["findmap_state"] = state
         sig = drawing_key(state)
@@ -299,12 +307,13 @@ with guarded():
         if use_view and view_bbox(state) != view_bbox(map_state):
             st.rerun()
 
-    lab = {"site_id": _("ID"), "demo": _("DEMO"), "title": _("Title"),
+    lab = {"site_id": _("ID"), "demo": _("DEMO"), "status": _("Status"), "title": _("Title"),
            "municipality_name": FIELD["municipality_name"].label(lang), "province": FIELD["province"].label(lang),
            "land_area_m2": FIELD["land_area_m2"].label_with_unit(lang), "verdict": _("Verdict"), "score": _("Score")}
     table = pd.DataFrame({
         "site_id": sites["site_id"],
         "demo": sites["is_demo"].fillna(False).map({True: _("DEMO"), False: ""}),
+        **({"status": [state_label(v, lang) for v in sites["status"]]} if every_status else {}),
         "title": [map_title(r, lang, limit=200) for r in sites[["title_it", "title_en"]].to_dict("records")],
         "municipality_name": sites["municipality_name"], "province": sites["province"],
         "land_area_m2": sites["land_area_m2"].round(0),
