@@ -64,16 +64,18 @@ def test_staff_see_enquiries_as_text_and_listings_due(catalogue_target, monkeypa
     hostile = "![p](http://evil.example/p.png) [Log in](http://evil.example/login)"
     send_enquiry(cat, sid, "Li Wei", "li.wei@example.com", hostile, consent=True)
     at = open_page(monkeypatch, catalogue_target, "staff", "staff")
+    at.radio(key="staff_section").set_value("enquiries").run()
     table = next(d.value for d in at.dataframe if "Message" in d.value.columns)
     assert table["Message"].tolist() == [hostile] and table["ID"].tolist() == [sid]
     markdown = " ".join(str(m.value) for m in [*at.markdown, *at.caption, *at.info, *at.warning])
     assert "evil.example" not in markdown
-    assert any(e.label.startswith("Investor enquiries: 1 new of 1") for e in at.expander)
+    assert any(c.value == "Investor enquiries: 1 new of 1" for c in at.caption)
     assert any(e.label.startswith("To be reconfirmed:") for e in at.expander)
     # The public cannot reach any of it.
     at = open_page(monkeypatch, catalogue_target, "public", "staff")
     assert not [d for d in at.dataframe if "Message" in d.value.columns or "E-mail" in d.value.columns]
     assert not [e for e in at.expander if "enquiries" in e.label or "reconfirmed" in e.label]
+    assert not [c for c in at.caption if "enquiries" in c.value] and not at.radio
 
 
 @pytest.mark.parametrize("role", ["staff", "public", "analyst", "owner"])

@@ -225,7 +225,7 @@ def show_follow_up(cat, token: str, up) -> None:
     named = {s: version_name([(titles[r["site_id"]], int(r["n"])) for r in rows if r["submission_id"] == s], lang)
              for s in active}
     sub_id = st.selectbox(
-        _("Listing and version to act on"), active, index=0, key="owner_sub",
+        _("Listing and version to act on"), active, index=0, key="owner_sub", placeholder=_("Choose"),
         format_func=lambda s: _("{listings} — submitted {date}").format(listings=named[s],
                                                                       date=_when(by_sub[s].submitted_at)))
     name = named[sub_id]

@@ -71,6 +71,9 @@ def _enquiry_act(kind: str, eid: str, seen: int) -> None:
             change = close(cat, role, eid, me, seen=seen)
         else:
             change = reopen(cat, role, eid, me, seen=seen)
+        # The widgets show what is now stored (they keep their own state otherwise).
+        st.session_state[f"enq_who_{eid}"] = change.after["assigned_to"] or ""
+        st.session_state[f"enq_reply_{eid}"] = change.after["reply"] or ""
         flash(md(_("Enquiry {enquiry}: {what}."), enquiry=eid, what=event_words(
             {"action": change.action, "assigned_to": change.after["assigned_to"]}, _)))
     except UserError as exc:
@@ -100,68 +103,70 @@ def show_enquiries(cat, title) -> None:
     """Investors' enquiries as a queue: filters, the list, one enquiry in full with its actions and history."""
     every = enquiry_queue(cat, role)
     n_new = int((every["status"] == "new").sum()) if len(every) else 0
-    with st.expander(md(_("Investor enquiries: {new} new of {n}"), new=n_new, n=len(every)), expanded=n_new > 0):
-        me = actor()
-        known = sorted({me, *(e for e, r in settings().roles.items() if r == "staff"),
-                        *(a for a in every.get("assigned_to", []) if not _none(a))})
-        f1, f2 = st.columns(2)
-        statuses = f1.multiselect(_("Enquiry status"), STATUSES, default=["new", "answered"],
-                                  format_func=lambda s: _(STATUS_LABELS[s]), placeholder=_("any"), key="enq_status")
-        ANY, MINE, NOBODY = "", "\x00me", "\x00nobody"
-        who = f2.selectbox(_("Assigned to"), [ANY, MINE, NOBODY, *known], key="enq_assignee",
-                           format_func=lambda a: {ANY: _("anyone"), MINE: _("me"), NOBODY: _("nobody")}.get(a, a))
-        assignee = me if who == MINE else (None if who in (ANY, NOBODY) else who)
-        q = enquiry_queue(cat, role, statuses=statuses or None, assignee=assignee, unassigned=who == NOBODY)
-        if len(q) == 0:
-            st.info(_("No enquiry with these filters."))
-            return
-        st.dataframe(pd.DataFrame({  # visitors' text shown as table cells: never Markdown, never HTML
-            _("Received"): [_when(c) for c in q["created_at"]],
-            _("Status"): [_(STATUS_LABELS.get(s, s)) for s in q["status"]],
-            _("Assigned to"): ["" if _none(a) else a for a in q["assigned_to"]],
-            _("ID"): q["site_id"],
-            _("Title"): [title(s, t) for s, t in zip(q["site_id"], q["title"])],
-            _("Name"): q["name"], _("E-mail"): q["email"],
-            _("Message"): q["message"]}), hide_index=True, width="stretch",
-            column_config={_("Message"): st.column_config.TextColumn(width="large")})
-        ids = q["enquiry_id"].tolist()
-        by_id = q.set_index("enquiry_id")
-        eid = st.selectbox(_("Enquiry to work on"), ids, key="enq_pick", format_func=lambda e: _(
-            "{received} — {name} — {site} ({status})").format(
-            received=_when(by_id.loc[e, "created_at"]), name=by_id.loc[e, "name"], site=by_id.loc[e, "site_id"],
-            status=_(STATUS_LABELS.get(by_id.loc[e, "status"], by_id.loc[e, "status"]))))
-        row = by_id.loc[eid]
-        seen = int(row["seen"])
-        show("markdown", _("**{name}** ({email}) about {site} ({title}), {received}:"), name=row["name"],
-             email=row["email"], site=row["site_id"], title=title(row["site_id"], row["title"]),
-             received=_when(row["created_at"]))
-        st.text(row["message"])  # the whole message, as typed: plain text, never cut
-        closed = row["status"] == "closed"
-        a1, a2, a3 = st.columns([2, 1, 1], vertical_alignment="bottom")
-        a1.selectbox(_("Assign to"), [""] + known, key=f"enq_who_{eid}", disabled=closed,
-                     index=([""] + known).index(row["assigned_to"]) if row["assigned_to"] in known else 0,
-                     format_func=lambda a: a or _("nobody"))
-        a2.button(_("Assign"), key=f"enq_assign_{eid}", disabled=closed, on_click=_enquiry_act,
-                  args=("assign", eid, seen))
-        a3.button(_("Assign to me"), key=f"enq_me_{eid}", disabled=closed, on_click=_enquiry_act,
-                  args=("assign_me", eid, seen))
-        st.text_area(_("Reply sent to the enquirer"), key=f"enq_reply_{eid}", max_chars=MAX_REPLY, disabled=closed,
-                     value="" if _none(row["reply"]) else row["reply"])
-        b1, b2 = st.columns(2)
-        b1.button(_("Record reply (answered)"), key=f"enq_answer_{eid}", type="primary", disabled=closed,
-                  on_click=_enquiry_act, args=("answer", eid, seen))
-        if closed:
-            b2.button(_("Reopen"), key=f"enq_reopen_{eid}", on_click=_enquiry_act, args=("reopen", eid, seen))
-        else:
-            b2.button(_("Close enquiry"), key=f"enq_close_{eid}", on_click=_enquiry_act, args=("close", eid, seen))
-        history = enquiry_history(cat, role, eid)
-        st.markdown(md("**{text}**", text=_("History")))
-        st.dataframe(pd.DataFrame({
-            _("When"): [_when(a) for a in history["at"]],
-            _("Who"): [row["name"] if a == "public" else a for a in history["actor"]],
-            _("What"): [event_words(r, _) for r in history.to_dict("records")],
-            _("Text"): ["" if _none(t) else t for t in history["text"]]}), hide_index=True, width="stretch",
-            column_config={_("Text"): st.column_config.TextColumn(width="large")})
+    show("caption", _("Investor enquiries: {new} new of {n}"), new=n_new, n=len(every))
+    me = actor()
+    known = sorted({me, *(e for e, r in settings().roles.items() if r == "staff"),
+                    *(a for a in every.get("assigned_to", []) if not _none(a))})
+    f1, f2 = st.columns(2)
+    statuses = f1.multiselect(_("Enquiry status"), STATUSES, default=[],
+                              format_func=lambda s: _(STATUS_LABELS[s]), placeholder=_("any"), key="enq_status")
+    ANY, MINE, NOBODY = "", "\x00me", "\x00nobody"
+    who = f2.selectbox(_("Assigned to"), [ANY, MINE, NOBODY, *known], key="enq_assignee",
+                       format_func=lambda a: {ANY: _("anyone"), MINE: _("me"), NOBODY: _("nobody")}.get(a, a))
+    assignee = me if who == MINE else (None if who in (ANY, NOBODY) else who)
+    q = enquiry_queue(cat, role, statuses=statuses or None, assignee=assignee, unassigned=who == NOBODY)
+    if len(q) == 0:
+        st.info(_("No enquiry with these filters."))
+        return
+    st.dataframe(pd.DataFrame({  # visitors' text shown as table cells: never Markdown, never HTML
+        _("Received"): [_when(c) for c in q["created_at"]],
+        _("Status"): [_(STATUS_LABELS.get(s, s)) for s in q["status"]],
+        _("Assigned to"): ["" if _none(a) else a for a in q["assigned_to"]],
+        _("ID"): q["site_id"],
+        _("Title"): [title(s, t) for s, t in zip(q["site_id"], q["title"])],
+        _("Name"): q["name"], _("E-mail"): q["email"],
+        _("Message"): q["message"]}), hide_index=True, width="stretch",
+        column_config={_("Message"): st.column_config.TextColumn(width="large")})
+    ids = q["enquiry_id"].tolist()
+    by_id = q.set_index("enquiry_id")
+    eid = st.selectbox(_("Enquiry to work on"), ids, key="enq_pick", format_func=lambda e: _(
+        "{received} — {name} — {site} ({status})").format(
+        received=_when(by_id.loc[e, "created_at"]), name=by_id.loc[e, "name"], site=by_id.loc[e, "site_id"],
+        status=_(STATUS_LABELS.get(by_id.loc[e, "status"], by_id.loc[e, "status"]))))
+    row = by_id.loc[eid]
+    seen = int(row["seen"])
+    show("markdown", _("**{name}** ({email}) about {site} ({title}), {received}:"), name=row["name"],
+         email=row["email"], site=row["site_id"], title=title(row["site_id"], row["title"]),
+         received=_when(row["created_at"]))
+    st.text(row["message"])  # the whole message, as typed: plain text, never cut
+    closed = row["status"] == "closed"
+    a1, a2, a3 = st.columns([2, 1, 1], vertical_alignment="bottom")
+    # Widgets keep one identity (their key) across runs: their first value is set once, here, not passed as
+    # a parameter that changes after each action (a new widget would stand beside the old one meanwhile).
+    st.session_state.setdefault(f"enq_who_{eid}", "" if _none(row["assigned_to"]) else row["assigned_to"])
+    st.session_state.setdefault(f"enq_reply_{eid}", "" if _none(row["reply"]) else row["reply"])
+    a1.selectbox(_("Assign to"), [""] + known, key=f"enq_who_{eid}", disabled=closed,
+                 format_func=lambda a: a or _("nobody"))
+    a2.button(_("Assign"), key=f"enq_assign_{eid}", disabled=closed, on_click=_enquiry_act,
+              args=("assign", eid, seen))
+    a3.button(_("Assign to me"), key=f"enq_me_{eid}", disabled=closed, on_click=_enquiry_act,
+              args=("assign_me", eid, seen))
+    st.text_area(_("Reply sent to the enquirer"), key=f"enq_reply_{eid}", max_chars=MAX_REPLY, disabled=closed)
+    b1, b2 = st.columns(2)
+    b1.button(_("Record reply (answered)"), key=f"enq_answer_{eid}", type="primary", disabled=closed,
+              on_click=_enquiry_act, args=("answer", eid, seen))
+    if closed:
+        b2.button(_("Reopen"), key=f"enq_reopen_{eid}", on_click=_enquiry_act, args=("reopen", eid, seen))
+    else:
+        b2.button(_("Close enquiry"), key=f"enq_close_{eid}", on_click=_enquiry_act, args=("close", eid, seen))
+    history = enquiry_history(cat, role, eid)
+    st.markdown(md("**{text}**", text=_("History")))
+    st.dataframe(pd.DataFrame({
+        _("When"): [_when(a) for a in history["at"]],
+        _("Who"): [row["name"] if a == "public" else a for a in history["actor"]],
+        _("What"): [event_words(r, _) for r in history.to_dict("records")],
+        _("Text"): ["" if _none(t) else t for t in history["text"]]}), hide_index=True, width="stretch",
+        column_config={_("Text"): st.column_config.TextColumn(width="large")})
 
 
 def show_listing(cat, sid: str, item: dict, title) -> None:
@@ -202,6 +207,51 @@ def show_listing(cat, sid: str, item: dict, title) -> None:
     show_sheet(rec, lang, staff=True)  # the investor sheet's panel, with the staff-only fields
 
 
+def show_queue(cat, title, records: dict) -> None:
+    """The listings waiting for staff, and one of them in full (the one in the link, if it is waiting)."""
+    queue = staff_queue(cat, role)
+    show("caption", _.ngettext("{n} listing waiting", "{n} listings waiting", len(queue)), n=len(queue))
+    by_id = {q["site_id"]: q for q in queue}
+    wanted = st.query_params.get("site")
+    linked_version = st.query_params.get("v")
+    if wanted and wanted not in by_id:
+        # A link to a listing that is not (or no longer) waiting: said, and no other listing opened in its place.
+        status = (records.get(wanted) or {}).get("status")
+        if status is None:
+            show("warning", _("The listing {site} in the link does not exist: choose one from the queue."),
+                 site=wanted)
+        else:
+            show("warning", _("The listing {site} in the link is no longer waiting for validation: it is now "
+                              "{status}. Choose one from the queue."), site=wanted, status=state_label(status, lang))
+    elif wanted and linked_version and str(by_id[wanted]["version"]) != str(linked_version):
+        show("warning", _("The listing {site} changed since this link was made: the link was for version "
+                          "{linked}, it is now at version {version}. Check the changes below."),
+             site=wanted, linked=linked_version, version=by_id[wanted]["version"])
+    if not queue:
+        st.info(_("Nothing to validate."))
+        return
+    # The whole queue at a glance; one listing in full below (rendering every sheet would not scale).
+    st.dataframe(pd.DataFrame({
+        _("ID"): [q["site_id"] for q in queue],
+        DEMO: [DEMO if q["is_demo"] else "" for q in queue],
+        _("Title"): [title(q["site_id"], q["title"]) for q in queue],
+        _("Version"): [q["version"] for q in queue],
+        _("Updated"): [_when(q["updated_at"]) for q in queue],
+        _("Fields changed"): [len(q["diff"]) for q in queue],
+    }), hide_index=True, width="stretch", height=min(38 * (len(queue) + 1), 320))
+    ids = list(by_id)
+    sid = st.selectbox(_("Listing to review"), ids, index=ids.index(wanted) if wanted in by_id else
+                       (None if wanted else 0), placeholder=_("Choose a listing"),
+                       format_func=lambda s: _("{site} — {title} (v{version})").format(
+                           site=f"{s} · {DEMO}" if by_id[s]["is_demo"] else s,
+                           title=title(s, by_id[s]["title"]), version=by_id[s]["version"]), key="staff_pick")
+    if sid is not None:
+        # A link to this page opens the same listing, and says so if it changed since.
+        st.query_params["site"] = sid
+        st.query_params["v"] = str(by_id[sid]["version"])
+        show_listing(cat, sid, by_id[sid], title)
+
+
 with guarded():
     failed = st.session_state.pop("_staff_error", None)
     if failed is not None:
@@ -228,45 +278,13 @@ with guarded():
                 hide_index=True, width="stretch")
         else:
             st.info(_("No listing to reconfirm."))
-    show_enquiries(cat, title)
-    queue = staff_queue(cat, role)
-    show("caption", _.ngettext("{n} listing waiting", "{n} listings waiting", len(queue)), n=len(queue))
-    by_id = {q["site_id"]: q for q in queue}
-    wanted = st.query_params.get("site")
-    linked_version = st.query_params.get("v")
-    if wanted and wanted not in by_id:
-        # A link to a listing that is not (or no longer) waiting: said, and no other listing opened in its place.
-        status = (records.get(wanted) or {}).get("status")
-        if status is None:
-            show("warning", _("The listing {site} in the link does not exist: choose one from the queue."),
-                 site=wanted)
-        else:
-            show("warning", _("The listing {site} in the link is no longer waiting for validation: it is now "
-                              "{status}. Choose one from the queue."), site=wanted, status=state_label(status, lang))
-    elif wanted and linked_version and str(by_id[wanted]["version"]) != str(linked_version):
-        show("warning", _("The listing {site} changed since this link was made: the link was for version "
-                          "{linked}, it is now at version {version}. Check the changes below."),
-             site=wanted, linked=linked_version, version=by_id[wanted]["version"])
-    if not queue:
-        st.info(_("Nothing to validate."))
-        st.stop()
-    # The whole queue at a glance; one listing in full below (rendering every sheet would not scale).
-    st.dataframe(pd.DataFrame({
-        _("ID"): [q["site_id"] for q in queue],
-        DEMO: [DEMO if q["is_demo"] else "" for q in queue],
-        _("Title"): [title(q["site_id"], q["title"]) for q in queue],
-        _("Version"): [q["version"] for q in queue],
-        _("Updated"): [_when(q["updated_at"]) for q in queue],
-        _("Fields changed"): [len(q["diff"]) for q in queue],
-    }), hide_index=True, width="stretch", height=min(38 * (len(queue) + 1), 320))
-    ids = list(by_id)
-    sid = st.selectbox(_("Listing to review"), ids, index=ids.index(wanted) if wanted in by_id else
-                       (None if wanted else 0), placeholder=_("Choose a listing"),
-                       format_func=lambda s: _("{site} — {title} (v{version})").format(
-                           site=f"{s} · {DEMO}" if by_id[s]["is_demo"] else s,
-                           title=title(s, by_id[s]["title"]), version=by_id[s]["version"]), key="staff_pick")
-    if sid is not None:
-        # A link to this page opens the same listing, and says so if it changed since.
-        st.query_params["site"] = sid
-        st.query_params["v"] = str(by_id[sid]["version"])
-        show_listing(cat, sid, by_id[sid], title)
+    # Two sections chosen by a keyed widget: it keeps the reader's place across the reruns of every action (tabs
+    # and expanders are rebuilt, and reset, when a message above them comes or goes).
+    sections = {"listings": _("Listings to validate"), "enquiries": _("Investor enquiries")}
+    section = st.radio(_("Section"), list(sections), format_func=sections.get, horizontal=True,
+                       key="staff_section", label_visibility="collapsed")
+    if section == "enquiries":
+        show_enquiries(cat, title)
+    else:
+        show_queue(cat, title, records)
+
