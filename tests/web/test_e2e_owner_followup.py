@@ -113,7 +113,7 @@ def test_withdraw_asks_for_confirmation_first(owner_catalogue):
     before = sha256(path)
     at = owner_page(v1.token, "en")
     at.selectbox(key="owner_sub").set_value(v2.submission_id).run()
-    assert at.button(key="owner_withdraw").label == "Withdraw 'Former kiln in Cremona' v2…"
+    assert shown(at.button(key="owner_withdraw").label) == "Withdraw 'Former kiln in Cremona' v2…"
     at.button(key="owner_withdraw").click().run()
     assert not at.exception
     asked = "Withdraw 'Former kiln in Cremona' v2?"
@@ -122,7 +122,7 @@ def test_withdraw_asks_for_confirmation_first(owner_catalogue):
     at.button(key="owner_withdraw_cancel").click().run()
     assert not any(asked in shown(w.value) for w in at.warning) and sha256(path) == before
     at.button(key="owner_withdraw").click().run()
-    assert at.button(key="owner_withdraw_confirm").label == "Yes, withdraw 'Former kiln in Cremona' v2"
+    assert shown(at.button(key="owner_withdraw_confirm").label) == "Yes, withdraw 'Former kiln in Cremona' v2"
     at.button(key="owner_withdraw_confirm").click().run()
     assert not at.exception
     assert [shown(m.value) for m in at.success] == ["'Former kiln in Cremona' v2 withdrawn."]

@@ -233,7 +233,7 @@ def show_follow_up(cat, token: str, up) -> None:
         show("warning", _("Withdraw {listing}? It will no longer be shown or reviewed. Offering it again needs "
                           "a new submission."), listing=name)
         a, b = st.columns(2)
-        if a.button(_("Yes, withdraw {listing}").format(listing=name), type="primary",
+        if a.button(md(_("Yes, withdraw {listing}"), listing=name), type="primary",
                     key="owner_withdraw_confirm"):
             st.session_state.pop("owner_confirm_withdraw", None)
             withdraw(cat, token, sub_id)
@@ -244,10 +244,10 @@ def show_follow_up(cat, token: str, up) -> None:
             st.rerun()
         return
     c1, c2 = st.columns(2)
-    if c1.button(_("Withdraw {listing}…").format(listing=name), key="owner_withdraw"):
+    if c1.button(md(_("Withdraw {listing}…"), listing=name), key="owner_withdraw"):
         st.session_state["owner_confirm_withdraw"] = sub_id
         st.rerun()
-    if up is not None and c2.button(_("Replace {listing} with the uploaded file").format(listing=name),
+    if up is not None and c2.button(md(_("Replace {listing} with the uploaded file"), listing=name),
                                     key="owner_replace"):
         res = checked(cat, up)
         replace_submission(cat, token, sub_id, res)

@@ -193,16 +193,16 @@ def show_listing(cat, sid: str, item: dict, title) -> None:
         show("warning", _("Publish {listing} ({site})? Investors will see it in public search and can send "
                           "enquiries about it."), listing=name, site=sid)
         p1, p2 = st.columns(2)
-        p1.button(_("Yes, publish {listing}").format(listing=name), key=f"pub_yes_{sid}", type="primary",
+        p1.button(md(_("Yes, publish {listing}"), listing=name), key=f"pub_yes_{sid}", type="primary",
                   on_click=_act, args=("publish", sid, pending[1], name))
         p2.button(_("Cancel"), key=f"pub_no_{sid}", on_click=_act, args=("cancel_publish", sid, seen))
     c1, c2, c3 = st.columns(3)
     c1.button(_("Verify"), key=f"verbtn_{sid}", disabled=not chosen, on_click=_act,
               args=("verify", sid, seen))
-    c2.button(_("Publish {listing}…").format(listing=name), key=f"pub_{sid}", type="primary", on_click=_act,
+    c2.button(md(_("Publish {listing}…"), listing=name), key=f"pub_{sid}", type="primary", on_click=_act,
               args=("ask_publish", sid, seen))
     reason = c3.text_input(_("Reason"), key=f"why_{sid}")
-    c3.button(_("Send back {listing}").format(listing=name), key=f"back_{sid}", disabled=not reason,
+    c3.button(md(_("Send back {listing}"), listing=name), key=f"back_{sid}", disabled=not reason,
               on_click=_act, args=("back", sid, seen, name))
     show_sheet(rec, lang, staff=True)  # the investor sheet's panel, with the staff-only fields
 
