@@ -32,6 +32,7 @@ Action = Literal[
     "publish",            # publish a submitted listing
     "send_back",          # send a submission back to its owner with a reason
     "read_enquiries",     # read investors' enquiries (names and e-mails)
+    "answer_enquiries",   # work the enquiry queue: assign, reply, close, reopen
     "list_due",           # list published listings due for reconfirmation (with their owners)
     "review_brownfields",  # review satellite brownfield candidates
 ]
@@ -44,6 +45,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     "publish": frozenset({"staff"}),
     "send_back": frozenset({"staff"}),
     "read_enquiries": frozenset({"staff"}),
+    "answer_enquiries": frozenset({"staff"}),
     "list_due": frozenset({"staff"}),
     "review_brownfields": frozenset({"staff", "analyst"}),
 }

@@ -180,8 +180,9 @@ def build_catalogue(target: str | os.PathLike, *, demo: bool = True, seed: int =
     layers.update({
         "sites": frame, "site_outlines": outlines, "site_changes": changes.astype(object),
         "owners": _table(OWNER_COLUMNS), "submissions": _table(SUBMISSION_COLUMNS),
-        "enquiries": migrate.empty_enquiries(), "mail_outbox": migrate.empty_outbox(), **migrate.empty_references(),
-        "sources": sources_table(demo), **migrate.empty_media(),
+        "enquiries": migrate.empty_enquiries(), "enquiry_events": migrate.empty_enquiry_events(),
+        "mail_outbox": migrate.empty_outbox(), **migrate.empty_references(), "sources": sources_table(demo),
+        **migrate.empty_media(),
         "catalogue_meta": pd.DataFrame({
             "key": ["built_at", "software_version", "demo", "demo_seed", "revision", "reference_version"],
             "value": [dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),

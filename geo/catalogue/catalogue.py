@@ -50,8 +50,8 @@ SUBMISSION_COLUMNS = ["submission_id", "owner_id", "version", "status", "created
                       "replaces", "reason"]
 #: Attribute tables (no geometry): an absent one reads as an empty DataFrame.
 TABLES = {"site_changes", "catalogue_meta", "sources", "owners", "submissions", "brownfield_runs",
-          "brownfield_reviews", "enquiries", "mail_outbox", "brownfield_references", "brownfield_reference_sites",
-          "site_media", "site_media_files"}
+          "brownfield_reviews", "enquiries", "enquiry_events", "mail_outbox", "brownfield_references",
+          "brownfield_reference_sites", "site_media", "site_media_files"}
 
 
 def now_iso() -> str:

@@ -43,13 +43,13 @@ from geo.i18n import N_
 from geo.errors import CatalogueError
 
 __all__ = ["HEAD", "BASELINE", "REVISIONS", "current", "upgrade", "stamp", "sqlalchemy_url", "empty_enquiries",
-           "empty_outbox", "empty_references", "empty_media"]
+           "empty_outbox", "empty_references", "empty_media", "empty_enquiry_events"]
 
 #: The newest revision this software knows (a test checks it against the scripts).
 HEAD = "0008"
 BASELINE = "0001"
 #: Every revision, oldest first.
-REVISIONS = ("0001", "0002", "0003", "0004", "0006", "0007", "0008")
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008")
 MIGRATIONS = Path(__file__).with_name("migrations")
 VERSION_TABLE = "alembic_version"
 _VERSION_DDL = ("CREATE TABLE IF NOT EXISTS {table} (version_num VARCHAR(32) NOT NULL, "
@@ -63,11 +63,20 @@ def _pg_schema() -> str:
 
 
 def empty_enquiries() -> pd.DataFrame:
-    """The ``enquiries`` table of revision 0002, empty: what a build at :data:`HEAD` writes."""
+    """The ``enquiries`` table of revisions 0002 and 0005, empty: what a build at :data:`HEAD` writes."""
     return pd.DataFrame({"enquiry_id": pd.Series(dtype=object), "site_id": pd.Series(dtype=object),
                          "name": pd.Series(dtype=object), "email": pd.Series(dtype=object),
                          "message": pd.Series(dtype=object), "consent": pd.Series(dtype=bool),
-                         "created_at": pd.Series(dtype=object), "status": pd.Series(dtype=object)})
+                         "created_at": pd.Series(dtype=object), "status": pd.Series(dtype=object),
+                         # revision 0005: the queue's current state
+                         "assigned_to": pd.Series(dtype=object), "reply": pd.Series(dtype=object),
+                         "updated_at": pd.Series(dtype=object)})
+
+
+def empty_enquiry_events() -> pd.DataFrame:
+    """The ``enquiry_events`` table of revision 0005 (an enquiry's history), empty."""
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in
+                         ("event_id", "enquiry_id", "at", "actor", "action", "status", "assigned_to", "text")})
 
 
 def empty_outbox() -> pd.DataFrame:

@@ -30,14 +30,15 @@ __all__ = ["OUR_TABLES", "LIVE_TABLES", "Foreign", "ForeignObjectsError", "Forei
 OUR_TABLES: frozenset[str] = frozenset({
     "municipalities", "provinces", "region", "zls_municipalities", "infrastructure", "motorways", "railways",
     "innovation_actors", "zis_areas", "zis_actors", "zls_perimeter",
-    "sites", "site_outlines", "site_changes", "owners", "submissions", "enquiries", "sources", "catalogue_meta",
+    "sites", "site_outlines", "site_changes", "owners", "submissions", "enquiries", "enquiry_events", "sources",
+    "catalogue_meta",
     "brownfield_candidates", "brownfield_extent", "brownfield_runs", "brownfield_reviews",
     "mail_outbox", "brownfield_references", "brownfield_reference_sites", "site_media", "site_media_files",
     "alembic_version", "road_nodes", "road_edges",
 })
 #: Tables whose rows people wrote (not rebuilt from packages): a rebuild would lose them.
-LIVE_TABLES = ("owners", "submissions", "enquiries", "brownfield_reviews", "brownfield_candidates", "zls_perimeter",
-               "mail_outbox", "brownfield_references", "site_media")
+LIVE_TABLES = ("owners", "submissions", "enquiries", "enquiry_events", "brownfield_reviews", "brownfield_candidates",
+               "zls_perimeter", "mail_outbox", "brownfield_references", "site_media")
 #: How many names a refusal quotes before "and N more".
 SHOWN = 5
 

@@ -16,7 +16,8 @@ from geo.search.query import FLAGS, LISTS, NUMBERS, list_choices
 OPTION = {"asset_kinds": "--kind", "origins": "--origin", "uses": "--use", "transactions": "--transaction",
           "conditions": "--condition", "contaminations": "--contamination", "utilities": "--utility",
           "provinces": "--province", "municipalities": "--municipality", "uses_all": "--all-uses",
-          "in_zis": "--zis", "confirmed_within_months": "--confirmed-within"}
+          "in_zis": "--zis", "confirmed_within_months": "--confirmed-within",
+          "statuses": "--status"}
 #: Help of the options that need one (the rest say what they are by their name).
 HELP = {
     "near": N_("a Lombardy municipality name (tolerant: case, accents, 'S.' for San)"),
@@ -28,6 +29,7 @@ HELP = {
     "in_zis": N_("in a ZIS"),
     "provinces": N_("province code, e.g. CR"),
     "municipalities": N_("ISTAT code"),
+    "statuses": N_("listing status (with --staff: submitted, published, draft = sent back, withdrawn...)"),
     "confirmed_within_months": N_("only listings confirmed by their owner (or updated) in the last MONTHS months"),
 }
 META = {"confirmed_within_months": "MONTHS"}

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from geo.catalogue import CatalogueBackend, new_id
+from geo.catalogue import CatalogueBackend, ConflictError, new_id
 from geo.catalogue.access import Role, require
 from geo.catalogue.migrate import empty_enquiries
 from geo.errors import UserError
@@ -24,7 +24,7 @@ from geo.mail import notices
 from geo.schema.coerce import blank_to_the_eye, invisible_character
 from geo.schema.messages import joined_param
 
-ENQUIRY_COLUMNS = list(empty_enquiries().columns)  # the table as migration 0002 defines it
+ENQUIRY_COLUMNS = list(empty_enquiries().columns)  # the table as migrations 0002 and 0005 define it
 MAX_MESSAGE = 4000
 MAX_NAME = 200
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[A-Za-z]{2,}$")
@@ -119,7 +119,8 @@ def send_enquiry(cat: CatalogueBackend, site_id: str, name: str, email: str, mes
                 raise UserError(N_("Listing {site_id} is not published: enquiry not sent."), site_id=site_id)
             uow.insert("enquiries", pd.DataFrame([{
                 "enquiry_id": enquiry_id, "site_id": site_id, "name": name, "email": email, "message": message,
-                "consent": True, "created_at": uow.stamp, "status": "new"}]))
+                "consent": True, "created_at": uow.stamp, "status": "new", "assigned_to": None, "reply": None,
+                "updated_at": uow.stamp}]))
             notices.on_enquiry(uow, enquiry_id, rec, name)
     except BaseException:
         limiter.release(slot)  # nothing stored: the attempt does not count
@@ -141,3 +142,194 @@ def enquiries_for_staff(cat: CatalogueBackend, role: Role | str, site_id: str | 
               if r is not None}
     df = df.assign(title=df["site_id"].map(titles))
     return df.sort_values("created_at", ascending=False, kind="stable").reset_index(drop=True)
+
+
+# ------------------------------------------------------------------ the queue
+#: An enquiry's states: received, answered by staff (a reply recorded), closed (nothing left to do).
+STATUSES: tuple[str, ...] = ("new", "answered", "closed")
+STATUS_LABELS = {"new": N_("new"), "answered": N_("answered"), "closed": N_("closed")}
+#: What a history row records (each one change).
+ACTIONS = {"received": N_("received"), "assigned": N_("assigned to {who}"), "unassigned": N_("unassigned"),
+           "answered": N_("answered"), "closed": N_("closed"), "reopened": N_("reopened")}
+EVENT_COLUMNS = ["event_id", "enquiry_id", "at", "actor", "action", "status", "assigned_to", "text"]
+MAX_REPLY = 8000
+MAX_ASSIGNEE = 200
+
+
+@dataclass(frozen=True)
+class EnquiryChange:
+    """What one queue action changed: returned by every action so that what follows it (an e-mail to the
+    enquirer or to the assignee) hooks on one value, after the transaction has committed.
+
+    ``before``/``after``: the enquiry's ``status``, ``assigned_to`` and ``reply`` around the change;
+    ``enquirer``: the name and e-mail the investor gave (for the reply's e-mail); ``seen``: the number of
+    history rows after the change (the ``seen`` the next action on this page passes).
+    """
+
+    enquiry_id: str
+    site_id: str
+    action: str
+    actor: str
+    at: str
+    before: dict
+    after: dict
+    enquirer: dict
+    seen: int
+
+    @property
+    def reply(self) -> str | None:
+        """The reply text this change recorded (``answered`` only)."""
+        return self.after.get("reply") if self.action == "answered" else None
+
+
+def _text(v: object) -> str | None:
+    return None if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA or str(v) == "" else str(v)
+
+
+def _state(row: dict) -> dict:
+    return {"status": _text(row.get("status")) or "new", "assigned_to": _text(row.get("assigned_to")),
+            "reply": _text(row.get("reply"))}
+
+
+def _events(src, enquiry_id: str) -> pd.DataFrame:
+    t = src.table("enquiry_events", where={"enquiry_id": [enquiry_id]})
+    if len(t) == 0:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in EVENT_COLUMNS})
+    return t
+
+
+def _change(cat: CatalogueBackend, role: Role | str, enquiry_id: str, actor: str, action: str,
+            seen: int | None, apply) -> EnquiryChange:
+    """One queue action in one unit of work: read the enquiry inside it, refuse a stale ``seen``, let ``apply``
+    compute the new state (or raise), write the row and one history row."""
+    require(role, "answer_enquiries")
+    with cat.unit_of_work(actor=actor, reason=f"enquiry {enquiry_id}: {action}") as uow:
+        hit = uow.table("enquiries", where={"enquiry_id": [enquiry_id]})
+        if len(hit) == 0:
+            raise UserError(N_("No enquiry {enquiry}."), enquiry=enquiry_id)
+        row = hit.iloc[0].to_dict()
+        history = _events(uow, enquiry_id)
+        n = len(history) + 1  # the receipt counts as the first row, recorded or not
+        if seen is not None and seen != n:
+            raise ConflictError(N_("Enquiry {enquiry} changed since you opened it (someone else answered, assigned "
+                                   "or closed it): reload the page and retry."), enquiry=enquiry_id)
+        before = _state(row)
+        after = apply(dict(before))
+        if after == before:
+            raise UserError(N_("Enquiry {enquiry}: nothing to change."), enquiry=enquiry_id)
+        new = {**{c: row.get(c) for c in ENQUIRY_COLUMNS}, **after, "updated_at": uow.stamp}
+        frame = pd.DataFrame([new])
+        frame["consent"] = frame["consent"].astype(bool)
+        uow.upsert("enquiries", "enquiry_id", frame)
+        text = after["reply"] if action == "answered" else None
+        uow.insert("enquiry_events", [{
+            "event_id": f"{enquiry_id}.{n + 1:04d}", "enquiry_id": enquiry_id, "at": uow.stamp, "actor": actor, "action": action,
+            "status": after["status"], "assigned_to": after["assigned_to"], "text": text}])
+        if action == "answered":  # the enquirer gets the reply by e-mail (queued with the action, when mail is on)
+            notices.on_reply(uow, row, uow.site(str(row["site_id"])), text)
+        stamp = uow.stamp
+    return EnquiryChange(enquiry_id, str(row["site_id"]), action, actor, stamp, before, after,
+                         {"name": _text(row.get("name")), "email": _text(row.get("email"))}, n + 1)
+
+
+#: The refusals of a staff text, per kind: (unreadable, empty or too long).
+_STAFF_TEXT = {
+    "reply": (N_("Type the reply again as plain text: it holds an invisible or control character ({char})."),
+              N_("Write the reply (at most {limit} characters).")),
+    "assignee": (N_("Type the staff member's name again as plain text: it holds an invisible or control character "
+                    "({char})."),
+                 N_("Give the staff member's name (at most {limit} characters).")),
+}
+
+
+def _clean(text: str, limit: int, what: str) -> str:
+    text = (text or "").strip()
+    bad = unreadable(text, allow="\n\r\t")
+    if bad:
+        raise UserError(_STAFF_TEXT[what][0], char=bad)
+    if not text or len(text) > limit:
+        raise UserError(_STAFF_TEXT[what][1], limit=limit)
+    return text
+
+
+def assign(cat: CatalogueBackend, role: Role | str, enquiry_id: str, staff: str | None, actor: str, *,
+           seen: int | None = None) -> EnquiryChange:
+    """Assign an enquiry to a staff member (``None``: nobody); a closed enquiry keeps its assignee."""
+    who = None if staff is None or not str(staff).strip() else _clean(str(staff), MAX_ASSIGNEE, "assignee")
+
+    def apply(state: dict) -> dict:
+        if state["status"] == "closed":
+            raise ConflictError(N_("Enquiry {enquiry} is closed: reopen it first."), enquiry=enquiry_id)
+        return {**state, "assigned_to": who}
+    return _change(cat, role, enquiry_id, actor, "assigned" if who else "unassigned", seen, apply)
+
+
+def answer(cat: CatalogueBackend, role: Role | str, enquiry_id: str, reply: str, actor: str, *,
+           seen: int | None = None) -> EnquiryChange:
+    """Record the reply sent to the enquirer: the enquiry becomes ``answered`` (and is assigned to the replier
+    when it had nobody). A closed enquiry is refused: reopen it first."""
+    text = _clean(reply, MAX_REPLY, "reply")
+
+    def apply(state: dict) -> dict:
+        if state["status"] == "closed":
+            raise ConflictError(N_("Enquiry {enquiry} is closed: reopen it first."), enquiry=enquiry_id)
+        return {**state, "status": "answered", "reply": text, "assigned_to": state["assigned_to"] or actor}
+    return _change(cat, role, enquiry_id, actor, "answered", seen, apply)
+
+
+def close(cat: CatalogueBackend, role: Role | str, enquiry_id: str, actor: str, *,
+          seen: int | None = None) -> EnquiryChange:
+    """Close an enquiry (nothing left to do); closing a closed one is refused."""
+    def apply(state: dict) -> dict:
+        if state["status"] == "closed":
+            raise ConflictError(N_("Enquiry {enquiry} is already closed."), enquiry=enquiry_id)
+        return {**state, "status": "closed"}
+    return _change(cat, role, enquiry_id, actor, "closed", seen, apply)
+
+
+def reopen(cat: CatalogueBackend, role: Role | str, enquiry_id: str, actor: str, *,
+           seen: int | None = None) -> EnquiryChange:
+    """Reopen a closed enquiry: ``answered`` when it has a reply, ``new`` otherwise."""
+    def apply(state: dict) -> dict:
+        if state["status"] != "closed":
+            raise ConflictError(N_("Enquiry {enquiry} is not closed."), enquiry=enquiry_id)
+        return {**state, "status": "answered" if state["reply"] else "new"}
+    return _change(cat, role, enquiry_id, actor, "reopened", seen, apply)
+
+
+def enquiry_queue(cat: CatalogueBackend, role: Role | str, *, statuses: list[str] | None = None,
+                  assignee: str | None = None, unassigned: bool = False) -> pd.DataFrame:
+    """The enquiries staff work on, newest first, with title, status, assignee and ``seen`` (the history length
+    an action taken from this view passes); filtered by ``statuses``, ``assignee`` or ``unassigned``."""
+    df = enquiries_for_staff(cat, role)
+    for c in ("assigned_to", "reply", "updated_at"):
+        if c not in df:
+            df[c] = None
+    df["status"] = [_text(s) or "new" for s in df["status"]]
+    if statuses:
+        df = df[df["status"].isin(statuses)]
+    if assignee:
+        df = df[df["assigned_to"] == assignee]
+    elif unassigned:
+        df = df[[_text(a) is None for a in df["assigned_to"]]]
+    ev = cat.table("enquiry_events")
+    counts = ev.groupby("enquiry_id").size().to_dict() if len(ev) else {}
+    return df.assign(seen=[1 + int(counts.get(e, 0)) for e in df["enquiry_id"]]).reset_index(drop=True)
+
+
+def enquiry_history(cat: CatalogueBackend, role: Role | str, enquiry_id: str) -> pd.DataFrame:
+    """Who did what when to one enquiry, oldest first, the receipt first (columns of ``enquiry_events``)."""
+    require(role, "read_enquiries")
+    hit = cat.table("enquiries", where={"enquiry_id": [enquiry_id]})
+    if len(hit) == 0:
+        raise UserError(N_("No enquiry {enquiry}."), enquiry=enquiry_id)
+    first = {"event_id": "", "enquiry_id": enquiry_id, "at": hit["created_at"].iloc[0], "actor": "public",
+             "action": "received", "status": "new", "assigned_to": None, "text": hit["message"].iloc[0]}
+    rest = _events(cat, enquiry_id).sort_values("event_id", kind="stable")  # "<enquiry>.<n>", n in order
+    return pd.concat([pd.DataFrame([first]), rest[EVENT_COLUMNS]], ignore_index=True)
+
+
+def event_words(row: dict, _) -> str:
+    """A history row in words ("assigned to anna", "answered") in the translator's language."""
+    template = ACTIONS.get(str(row.get("action")), str(row.get("action")))
+    return _(template).format(who=_text(row.get("assigned_to")) or "")

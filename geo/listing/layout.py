@@ -17,6 +17,14 @@ EXAMPLE_MARK = "ESEMPIO / EXAMPLE"
 # Owner sheet: column A key, B Italian label, C English label, D value; fields from row 2.
 OWNER_VALUE_COL = 4
 
+#: A type-B outline as the reader (geo.schema.coerce.parse_geometry) takes it: a polygon in WGS84 (EPSG:4326),
+#: longitude before latitude, the ring closed; the template's help and the owner page quote these.
+OUTLINE_EXAMPLE_WKT = "POLYGON((10.0210 45.1328, 10.0242 45.1328, 10.0242 45.1344, 10.0210 45.1344, 10.0210 45.1328))"
+OUTLINE_EXAMPLE_GEOJSON = ('{"type": "Polygon", "coordinates": [[[10.0210, 45.1328], [10.0242, 45.1328], '
+                           '[10.0242, 45.1344], [10.0210, 45.1344], [10.0210, 45.1328]]]}')
+#: What one Excel cell holds at most (an outline longer than this cannot be typed into the template).
+MAX_CELL_CHARS = 32767
+
 MAX_BYTES = 10 * 1024 * 1024
 MAX_UNCOMPRESSED = 100 * 1024 * 1024
 MAX_SITES = 500

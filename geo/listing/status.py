@@ -11,7 +11,7 @@ from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
-from geo.i18n import content, translator
+from geo.i18n import N_, content, translator
 from geo.listing.submission import CLOSED
 from geo.schema import FIELDS
 
@@ -100,8 +100,74 @@ def versions(rows: Iterable[Mapping[str, Any]], superseded: Mapping[tuple[str, s
 
 
 def open_versions(by_submission: Mapping[str, Version]) -> list[str]:
-    """The submissions one can still replace or withdraw, the latest first."""
-    return sorted((s for s, v in by_submission.items() if not v.closed), key=lambda s: -by_submission[s].version)
+    """The submissions one can still replace or withdraw, the latest first (by time, then version: two
+    listings submitted separately are both at version 1, and the newer one comes first)."""
+    def key(s: str) -> tuple[str, int]:
+        return (str(by_submission[s].submitted_at or ""), by_submission[s].version)
+    return sorted((s for s, v in by_submission.items() if not v.closed), key=key, reverse=True)
+
+
+def numbered(view: pd.DataFrame) -> pd.DataFrame:
+    """``view`` (rows of :func:`~geo.listing.submission.owner_view`) with ``n``, each listing's own version
+    number: 1 for the first submission holding it, 2 for the one that replaced it, ... (``n`` per listing, so
+    two listings each show their own v1, v2), and ``latest`` (its newest version)."""
+    if view.empty:
+        return view.assign(n=pd.Series(dtype=int), latest=pd.Series(dtype=bool))
+    out = view.copy()
+    order = out.assign(_v=out["version"].astype(int), _t=out["submitted_at"].astype(str)).sort_values(
+        ["site_id", "_v", "_t"], kind="stable")
+    out["n"] = order.groupby("site_id", sort=False).cumcount().add(1).reindex(out.index)
+    out["latest"] = out["n"] == out.groupby("site_id")["n"].transform("max")
+    return out
+
+
+def version_name(listings: Iterable[tuple[str, int]], lang: str, shown: int = 3) -> str:
+    """How an action names what it acts on: each listing's title and version ("'Ex Filanda, Crema' v2"),
+    several joined, the rest counted ("... and 2 more"). Plain text: escape it before Markdown."""
+    _ = translator(lang)
+    items = [_("'{title}' v{n}").format(title=t, n=n) for t, n in listings]
+    text = ", ".join(items[:shown])
+    if len(items) > shown:
+        more = len(items) - shown
+        text = _.ngettext("{listings} and {n} more", "{listings} and {n} more", more).format(
+            listings=text, n=_.integer(more))
+    return text
+
+
+#: The time zone every time a person reads is shown in (the catalogue stores UTC).
+LOCAL_TZ = "Europe/Rome"
+
+
+def local_time(iso: object, lang: str, time: bool = True) -> str:
+    """A stored UTC ISO timestamp in Europe/Rome local time, as ``lang`` writes it ("5 dic 2026, 10:40:00");
+    the date only with ``time=False``; "" when there is none or it does not parse."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    if _missing(iso) or not str(iso).strip():
+        return ""
+    _ = translator(lang)
+    try:
+        value = dt.datetime.fromisoformat(str(iso).replace("Z", "+00:00"))
+    except ValueError:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    value = value.astimezone(ZoneInfo(LOCAL_TZ))
+    return _.datetime(value) if time else _.date(value)
+
+
+#: The states staff filter and mark listings by (the schema's ``draft`` is a listing sent back to its owner).
+STAFF_STATES: tuple[str, ...] = ("submitted", "published", "draft", "withdrawn")
+_STATE_LABELS = {"submitted": N_("submitted"), "published": N_("published"), "draft": N_("sent back"),
+                 "withdrawn": N_("withdrawn"), "validated": N_("in review"), "expired": N_("expired")}
+
+
+def state_label(status: object, lang: str) -> str:
+    """A listing's status as staff read it ("sent back" for ``draft``)."""
+    if _missing(status):
+        return ""
+    return translator(lang)(_STATE_LABELS.get(str(status), str(status)))
 
 
 def listing_title(record: Mapping[str, Any] | None, lang: str, fallback: object = "") -> str:

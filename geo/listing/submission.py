@@ -89,35 +89,49 @@ def _title(record: dict[str, Any], _) -> str:
     return title.text if title else ""
 
 
-def _refuse_duplicate(uow, result: CheckResult, owner_id: str | None) -> None:
-    """The same file, or the same site (same coordinates and land area), already in an open submission."""
+def duplicates(src, result: CheckResult, owner_id: str | None = None) -> list[UserError]:
+    """What in ``result`` is already in the catalogue: the same file, or a site at the same coordinates with the
+    same land area, in an open submission or listing. One message each (empty: nothing duplicated).
+
+    ``src`` is a catalogue (the owner page asks it at check time, before the owner scrolls to submit) or a unit
+    of work (:func:`submit` asks it again inside the transaction and refuses the first).
+    """
+    found: list[UserError] = []
     if result.file_sha256:
-        same = _rows(uow, "submissions", SUB_COLS, where={"file_sha256": [result.file_sha256]})
+        same = _rows(src, "submissions", SUB_COLS, where={"file_sha256": [result.file_sha256]})
         same = same[~same["status"].isin(CLOSED)]
         if len(same):
             sub = same.iloc[0]
             mine = owner_id is not None and sub["owner_id"] == owner_id
-            raise UserError(
+            found.append(UserError(
                 N_("This file was already submitted ({submission}, {date}). To change it use 'Replace' from your "
                    "private link.") if mine else
                 N_("This file was already submitted ({submission}, {date}). If it is yours, use the private link you "
                    "received then to replace or withdraw it."),
-                submission=sub["submission_id"], date=date_param(sub["created_at"]))
+                submission=sub["submission_id"], date=date_param(sub["created_at"])))
     for s in result.sites:
         r = s.record
         if r.get("lat") is None or r.get("lon") is None:
             continue
         lon, lat, eps = float(r["lon"]), float(r["lat"]), 1e-6
-        hits = uow.table("sites", bbox=(lon - eps, lat - eps, lon + eps, lat + eps))
+        hits = src.layer("sites", bbox=(lon - eps, lat - eps, lon + eps, lat + eps))
         if len(hits):
             hits = hits[hits["status"].isin(["submitted", "published", "draft"])]
         if len(hits) and r.get("land_area_m2") is not None:
             hits = hits[hits["land_area_m2"] == float(r["land_area_m2"])]
         if len(hits):
-            raise UserError(
+            found.append(UserError(
                 N_("The site '{title}' (same coordinates and area) is already in the catalogue as {site_id}: it is "
                    "not duplicated. Use 'Replace' to update it."),
-                title=functools.partial(_title, r), site_id=hits["site_id"].iloc[0])
+                title=functools.partial(_title, r), site_id=hits["site_id"].iloc[0]))
+    return found
+
+
+def _refuse_duplicate(uow, result: CheckResult, owner_id: str | None) -> None:
+    """Refuse the first duplicate :func:`duplicates` finds (inside the submission's transaction)."""
+    found = duplicates(uow, result, owner_id)
+    if found:
+        raise found[0]
 
 
 def submit(cat: CatalogueBackend, result: CheckResult, token: str | None = None, actor: str = "owner",

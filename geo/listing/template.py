@@ -38,7 +38,20 @@ def _help(f: Field, lang: str) -> str:
         parts.append(_("One or more, separated by ; from: {labels}").format(labels=labels))
     if f.kind == "date":
         parts.append(_("dd/mm/yyyy"))
+    if f.kind == "geometry":
+        parts.append(outline_format(lang))
     return "\n".join(parts)
+
+
+def outline_format(lang: str) -> str:
+    """How a type-B outline is written, as the checker reads it (:func:`geo.schema.coerce.parse_geometry`):
+    shown in the template's help of the outline column, on its instructions sheet and on the owner page."""
+    _ = translator(lang)
+    return _("Outline format: one polygon (or multipolygon) in WGS84 coordinates (EPSG:4326), longitude first, "
+             "then latitude, decimal point, the first point repeated at the end. As WKT: {wkt} or as GeoJSON: "
+             "{geojson} (a GeoJSON Feature or FeatureCollection is read too: its first feature). At most {chars} "
+             "characters (one Excel cell); a shape drawn in QGIS can be copied as WKT.").format(
+        wkt=L.OUTLINE_EXAMPLE_WKT, geojson=L.OUTLINE_EXAMPLE_GEOJSON, chars=_.integer(L.MAX_CELL_CHARS))
 
 
 def yes_no(lang: str) -> tuple[str, str]:
@@ -78,7 +91,8 @@ def instructions(lang: str) -> list[str]:
     _ = translator(lang)
     where = {"owner": L.SHEET_OWNER, "sites": L.SHEET_SITES, "first_row": L.FIRST_DATA_ROW,
              "example_row": L.ROW_EXAMPLE}
-    return [_(line).format(**where) for line in INSTRUCTIONS]
+    lines = [_(line).format(**where) for line in INSTRUCTIONS]
+    return [*lines[:-1], "8. " + outline_format(lang), lines[-1]]
 
 
 def write_template(out: str | Path, lang: str = "it", owner: dict[str, Any] | None = None) -> Path:

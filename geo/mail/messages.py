@@ -114,14 +114,18 @@ def staff_enquiry(to: str, enquiry_id: str, site_id: str, title: str, sender_nam
                 body, ref=enquiry_id)
 
 
-def enquiry_reply(to: str, lang: str, enquiry_id: str, site_id: str, title: str, reply: str) -> Mail:
-    """The staff's answer to one enquirer."""
+def _reply_texts(lang: str) -> tuple[str, str, str]:
     _ = translator(lang)
-    body = "\n\n".join([
-        _("Answer to your enquiry {enquiry} about {site_id} '{title}':").format(
-            enquiry=enquiry_id, site_id=site_id, title=one_line(title, 200)),
-        reply.strip(),
-        _("Regional investment support staff, Lombardy sites catalogue."),
-    ])
-    return Mail(to, lang, "enquiry_reply", one_line(_("Your enquiry about {site_id}").format(site_id=site_id)),
-                body, ref=enquiry_id)
+    return (_("Answer to your enquiry {enquiry} about {site_id} '{title}':"),
+            _("Regional investment support staff, Lombardy sites catalogue."),
+            _("Your enquiry about {site_id}"))
+
+
+def enquiry_reply(to: str, lang: str | None, enquiry_id: str, site_id: str, title: str, reply: str) -> Mail:
+    """The staff's answer to one enquirer (in Italian and English when the enquirer's language is not known)."""
+    langs = [lang] if lang in ("it", "en") else ["it", "en"]
+    texts = [_reply_texts(c) for c in langs]
+    heads = [t[0].format(enquiry=enquiry_id, site_id=site_id, title=one_line(title, 200)) for t in texts]
+    body = "\n\n".join([" / ".join(heads), reply.strip(), " / ".join(t[1] for t in texts)])
+    subject = " / ".join(dict.fromkeys(t[2].format(site_id=site_id) for t in texts))
+    return Mail(to, langs[0], "enquiry_reply", one_line(subject), body, ref=enquiry_id)

@@ -75,7 +75,8 @@ def on_enquiry(uow, enquiry_id: str, record: dict[str, Any], sender_name: str) -
 
 def on_reply(uow, enquiry: dict[str, Any], record: dict[str, Any] | None, reply: str,
              lang: str | None = None) -> list[str]:
-    """Staff answered an enquiry: its sender gets the answer."""
-    lang = _lang(lang or enquiry.get("lang"))
+    """Staff answered an enquiry: its sender gets the answer (in both languages when theirs is not known)."""
+    lang = lang or enquiry.get("lang")
+    lang = lang if lang in LOCALES else None
     return queue(uow, [messages.enquiry_reply(str(enquiry["email"]), lang, str(enquiry["enquiry_id"]),
-                                              str(enquiry["site_id"]), _title(record, lang), reply)])
+                                              str(enquiry["site_id"]), _title(record, lang or "it"), reply)])

@@ -15,7 +15,7 @@ from fpdf.fonts import FontFace
 
 from geo.i18n import local_today, translator
 from geo.render.values import (BriefVerdicts, Photo, display_value, key_facts, localised, provenance_label,
-                               sheet_rows, title_of)
+                               sheet_rows, title_of, unpublished_mark)
 from geo.render.zones import zone_notes
 from geo.schema import FIELD
 from geo.search.verdict import Verdict
@@ -187,6 +187,14 @@ def _sheet(doc: _Doc, record: dict[str, Any], lang: str, staff: bool, location=N
                       "offers or zones."), fill=True)
         doc.set_fill_color(255)  # never left for what follows
         doc.set_text_color(0)
+        doc.ln(2)
+    mark = unpublished_mark(record, lang)
+    if mark:  # a listing investors cannot see yet: said on its own page (issue 18)
+        doc.set_fill_color(255, 236, 179)
+        doc.set_text_color(0)
+        doc.font(10, True)
+        doc.para(7, mark, fill=True, border=1)
+        doc.set_fill_color(255)
         doc.ln(2)
     title = localised(record, "title", lang)
     doc.font(16, True)

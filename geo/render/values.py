@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Iterator
 
 from geo.figures import digits, format_figure
-from geo.i18n import Localised, content, translator
+from geo.i18n import N_, Localised, content, translator
 from geo.layers.airports import airport_name
 from geo.places import province_name
 from geo.schema import FIELD, FIELDS, GROUPS, group_label, prov_column
@@ -235,3 +235,26 @@ def key_facts(record: dict[str, Any], lang: str = "en", location=None) -> list[t
         near.append((label, " · ".join(x for x in (name, km) if x) or dash))
     return [(_.pgettext("key facts", "Area"), area), (_("Price"), price), (_("Available from"), available), (_("Zone"), ", ".join(zones)),
             *near]
+
+
+#: The mark on every document page of a listing investors cannot see yet (issue 18: a submitted listing went
+#: into an investor dossier unmarked), by status; a listing without a status (a preview) has none.
+UNPUBLISHED_MARKS = {
+    "submitted": N_("NOT PUBLISHED: submitted, not yet validated by staff"),
+    "validated": N_("NOT PUBLISHED: in review by staff"),
+    "draft": N_("NOT PUBLISHED: sent back to the owner"),
+    "withdrawn": N_("NOT PUBLISHED: withdrawn by the owner"),
+    "expired": N_("NOT PUBLISHED: expired"),
+}
+
+
+def unpublished_mark(record: dict[str, Any], lang: str = "en") -> str | None:
+    """The "NOT PUBLISHED" line a sheet or dossier page of ``record`` carries (None when published or a
+    preview): read from the record's ``status``, so every document made from the catalogue carries it."""
+    status = record.get("status")
+    if is_unknown(status) or status == "published" or str(status).startswith("PREVIEW"):
+        return None
+    template = UNPUBLISHED_MARKS.get(str(status))
+    if template is None:
+        return None
+    return translator(lang)(template)

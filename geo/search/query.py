@@ -68,6 +68,7 @@ class Query:
     max_km: dict[str, float] = field(default_factory=dict)  # infrastructure kind -> km
     max_min: dict[str, float] = field(default_factory=dict)  # drive kind -> minutes by truck (geo/routing)
     confirmed_within_months: float | None = None  # confirmed by the owner (or updated) in the last N months
+    statuses: list[str] = field(default_factory=list)  # listing statuses (staff: submitted, sent back = draft...)
 
     def to_dict(self) -> dict[str, Any]:
         """Only the fields that differ from the defaults (compact, stable)."""
@@ -100,12 +101,12 @@ def list_choices() -> dict[str, tuple[str, ...]]:
     return {"asset_kinds": FIELD["asset_kind"].choices, "origins": FIELD["origin"].choices,
             "uses": FIELD["permitted_uses"].choices, "transactions": FIELD["transaction"].choices,
             "conditions": FIELD["condition"].choices, "contaminations": FIELD["contamination"].choices,
-            "utilities": UTILITIES, "provinces": PROVINCES, "municipalities": ()}
+            "utilities": UTILITIES, "provinces": PROVINCES, "municipalities": (), "statuses": FIELD["status"].choices}
 
 
 #: Query fields by kind of value (make_query checks each kind; the CLI builds its options from them).
 LISTS = ("asset_kinds", "origins", "uses", "transactions", "conditions", "contaminations", "utilities",
-         "provinces", "municipalities")
+         "provinces", "municipalities", "statuses")
 
 
 def _number(name: str, raw: Any, *, allow_negative: bool = False, limit: str | None = None) -> float | None:
@@ -419,6 +420,7 @@ def filter_mask(index: SearchIndex, query: Query, *, role: str = "public",
     _range(mask, num["power_kw"], query.min_power_kw, None)
     _range(mask, num["price_eur"], None, query.max_price_eur)
     _range(mask, num["price_eur_m2"], None, query.max_price_eur_m2)
+    _isin(mask, index, "status", query.statuses)  # within what the caller may see (above)
     _isin(mask, index, "asset_kind", query.asset_kinds)
     _isin(mask, index, "origin", query.origins)
     _isin(mask, index, "condition", query.conditions)

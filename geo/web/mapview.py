@@ -31,6 +31,7 @@ from folium.plugins import Draw, MarkerCluster
 from jinja2 import Environment, Template
 
 from geo.i18n import N_, content, translator
+from geo.listing.status import state_label
 from geo.search.verdict import NO_VERDICT_COLOUR, Verdict
 from geo.web.assets import localise
 
@@ -47,6 +48,11 @@ LOMBARDY_CENTER = (45.62, 9.75)
 LOMBARDY_BOUNDS = ((44.68, 8.50), (46.64, 11.43))
 OUTLINE_MIN_ZOOM = 13
 SEARCH_COLOUR = "#1565c0"
+#: Listing statuses by marker code (0 = published, the default marker); staff search shows the others with a
+#: thick ring of their colour and dash (a withdrawn one also faded), and names the status in the tooltip.
+STATUS_CODES = ["published", "submitted", "draft", "withdrawn", "other"]
+STATUS_RINGS = {"submitted": ("#ef6c00", None), "draft": ("#6a1b9a", "4 2"), "withdrawn": ("#212121", "2 3"),
+                "other": ("#212121", "1 3")}
 
 #: Names of the map's layers (translated where shown).
 LAYER_NAMES = {
@@ -79,7 +85,10 @@ def _script_safe(text: str) -> str:
 _LEGEND = Environment(autoescape=True).from_string("""\
 {%- macro key(colour, label, shape) -%}
 <span style="display:inline-flex;align-items:center;margin-right:1rem">
-{%- if shape == "line" -%}
+{%- if shape == "ring" -%}
+<span style="width:.7rem;height:.7rem;border-radius:50%;border:3px solid {{ colour }};margin-right:.3rem;\
+display:inline-block"></span>
+{%- elif shape == "line" -%}
 <span style="width:1.2rem;height:3px;background:{{ colour }};margin-right:.3rem;display:inline-block"></span>
 {%- else -%}
 <span style="width:.8rem;height:.8rem;border-radius:{{ '2px' if shape == 'square' else '50%' }};background:{{ colour }};\
@@ -90,14 +99,16 @@ margin-right:.3rem;display:inline-block"></span>
 <div style="font-size:.85rem;line-height:1.8">{% for colour, label, shape in keys %}{{ key(colour, label, shape) }}{% endfor %}</div>""")
 
 
-def legend_html(lang: str, with_brief: bool) -> str:
-    """What the colours on the map mean (sites by verdict, zones, lines), as a small HTML strip."""
+def legend_html(lang: str, with_brief: bool, statuses: bool = False) -> str:
+    """What the colours on the map mean (sites by verdict, zones, lines), as a small HTML strip; with
+    ``statuses`` (staff search) also the rings of listings that are not published."""
     _ = translator(lang)
     sites = ([(v.colour, v.label(lang), "dot") for v in sorted(Verdict, key=lambda v: v.rank)]
              if with_brief else [(NO_VERDICT_COLOUR, _("Site (no brief: no verdict)"), "dot")])
     zones = [(ZONE_COLOURS[k], word(k, lang), "square") for k in ("zls", "zls_aid", "zis")]
     lines = [(LINE_COLOURS[k], word(k, lang), "line") for k in ("motorways", "railways")]
-    return _LEGEND.render(keys=sites + zones + lines)
+    rings = [(STATUS_RINGS[c][0], state_label(c, lang), "ring") for c in STATUS_CODES[1:-1]] if statuses else []
+    return _LEGEND.render(keys=sites + rings + zones + lines)
 
 
 class _Text(Element):
@@ -153,6 +164,7 @@ class SiteLayer(_DataElement, JSCSSMixin, MacroElement):
   var d = {{ this.data }};
   var colours = {{ this.colours }};
   var demoLabel = {{ this.demo_label }};
+  var rings = {{ this.rings }}, statusLabels = {{ this.status_labels }};
   // A cluster is a ring of its sites' verdict colours (the default green/yellow by count would read as verdicts).
   function clusterIcon(cluster) {
     var ms = cluster.getAllChildMarkers(), n = ms.length, c = [], k, acc = 0, stops = [];
@@ -174,13 +186,16 @@ class SiteLayer(_DataElement, JSCSSMixin, MacroElement):
   var group = L.markerClusterGroup({chunkedLoading: true, maxClusterRadius: 45, iconCreateFunction: clusterIcon});
   var markers = new Array(d.id.length);
   for (var i = 0; i < d.id.length; i++) {
-    var m = L.circleMarker([d.lat[i], d.lon[i]], {radius: 7, weight: d.demo[i] ? 2 : 1,
-        color: d.demo[i] ? "#000" : "#fff", dashArray: d.demo[i] ? "3" : null,
-        fillColor: colours[d.v[i]], fillOpacity: 0.9});
+    var sc = d.st ? d.st[i] : 0, ring = sc ? rings[sc] : null;
+    var m = L.circleMarker([d.lat[i], d.lon[i]], {radius: sc ? 8 : 7, weight: sc ? 3 : (d.demo[i] ? 2 : 1),
+        color: sc ? ring[0] : (d.demo[i] ? "#000" : "#fff"), dashArray: sc ? ring[1] : (d.demo[i] ? "3" : null),
+        fillColor: colours[d.v[i]], fillOpacity: sc === 3 ? 0.35 : 0.9});
     var tip = document.createElement("div");
     var b = document.createElement("b"); b.textContent = d.id[i]; tip.appendChild(b);
     if (d.demo[i]) { var s = document.createElement("span"); s.textContent = " " + demoLabel;
       s.style.color = "#c62828"; s.style.fontWeight = "bold"; tip.appendChild(s); }
+    if (sc) { var st = document.createElement("span"); st.textContent = " · " + statusLabels[sc];
+      st.style.color = ring[0]; st.style.fontWeight = "bold"; tip.appendChild(st); m.options.status = sc; }
     tip.appendChild(document.createElement("br"));
     tip.appendChild(document.createTextNode(d.title[i]));
     m.bindTooltip(tip);
@@ -207,7 +222,7 @@ class SiteLayer(_DataElement, JSCSSMixin, MacroElement):
 """)
 
     def __init__(self, data: dict[str, list], demo_label: str, name: str = "sites",
-                 highlight: list[str] | None = None) -> None:
+                 highlight: list[str] | None = None, status_labels: list[str] | None = None) -> None:
         super().__init__()
         self._name = "SiteLayer"
         self.layer_name = name
@@ -216,6 +231,8 @@ class SiteLayer(_DataElement, JSCSSMixin, MacroElement):
         self.data = _safe_json(data)
         self.colours = _safe_json([VERDICT_COLOURS[c] for c in VERDICT_CODES])
         self.demo_label = _safe_json(demo_label)
+        self.rings = _safe_json([None] + [list(STATUS_RINGS[c]) for c in STATUS_CODES[1:]])
+        self.status_labels = _safe_json(status_labels or STATUS_CODES)
 
 
 class GeoJsonText(_DataElement, Layer):
@@ -482,6 +499,8 @@ def site_payload(sites: pd.DataFrame, lang: str) -> dict[str, list]:
         "demo": sites["is_demo"].fillna(False).astype(bool).astype(int).tolist() if "is_demo" in sites else
         [0] * len(sites),
         "title": titles,
+        "st": (sites["status"].map(lambda v: STATUS_CODES.index(v) if v in STATUS_CODES else len(STATUS_CODES) - 1)
+               .astype(int).tolist() if "status" in sites else [0] * len(sites)),
     }
 
 
@@ -618,7 +637,8 @@ def build_map(sites: gpd.GeoDataFrame, lang: str = "en", *,
         lat, lon, km = search_circle
         folium.Circle([lat, lon], radius=km * 1000.0, color=SEARCH_COLOUR, weight=2, dash_array="6 4",
                       fill=True, fill_opacity=0.04, interactive=False).add_to(m)
-    SiteLayer(site_payload(sites, lang), _("DEMO"), word("sites", lang), highlight=highlight).add_to(m)
+    SiteLayer(site_payload(sites, lang), _("DEMO"), word("sites", lang), highlight=highlight,
+              status_labels=[state_label(c, lang) for c in STATUS_CODES[:-1]] + [_("other status")]).add_to(m)
     MapTexts(lang).add_to(m)
     if draw:
         Draw(export=False, draw_options={"polyline": False, "circle": True, "circlemarker": False,

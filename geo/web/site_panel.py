@@ -96,21 +96,38 @@ def site_matches(sites: pd.DataFrame, text: str, limit: int = 50) -> list[str]:
     return order["site_id"].head(limit).tolist()
 
 
-def show_map(record: Mapping[str, Any], lang: str, *, key: str, height: int = 360, zoom: int = 14) -> None:
-    """The interactive map of the site: its municipality, its outline and its point."""
+def site_map(record: Mapping[str, Any], lang: str, municipality: Any = None, *, zoom: int = 14) -> folium.Map | None:
+    """The interactive map of a site: its municipality, its outline and its point (None without a position).
+
+    A site with an outline (type B) is framed on the outline and drawn as that polygon, its point a small
+    dot inside: at a fixed zoom a plot of a few hectares read as a dot under the marker (issue 18).
+    """
     if record.get("lat") is None or record.get("lon") is None:
-        return
-    mun = get_layer("municipalities")
-    geom = mun.loc[mun["istat"] == record.get("municipality_istat"), "geometry"] if len(mun) else []
+        return None
     m = folium.Map(location=[record["lat"], record["lon"]], zoom_start=zoom, tiles="OpenStreetMap",
                    prefer_canvas=True)
-    if len(geom):
-        folium.GeoJson(geom.iloc[0].__geo_interface__,
+    if municipality is not None:
+        folium.GeoJson(municipality.__geo_interface__,
                        style_function=lambda _f: {"color": "#555", "weight": 1, "fill": False}).add_to(m)
-    if record.get("outline") is not None:
-        folium.GeoJson(record["outline"].__geo_interface__,
-                       style_function=lambda _f: {"color": "#00573f", "weight": 2}).add_to(m)
-    folium.CircleMarker([record["lat"], record["lon"]], radius=8, color="#c62828", fill=True).add_to(m)
+    outline = record.get("outline")
+    if outline is not None:
+        folium.GeoJson(outline.__geo_interface__, name="outline",
+                       style_function=lambda _f: {"color": "#00573f", "weight": 3, "fillColor": "#00573f",
+                                                  "fillOpacity": 0.25}).add_to(m)
+        w, s_, e, n = outline.bounds
+        m.fit_bounds([[s_, w], [n, e]], padding=(30, 30), max_zoom=18)
+        folium.CircleMarker([record["lat"], record["lon"]], radius=3, color="#c62828", fill=True).add_to(m)
+    else:
+        folium.CircleMarker([record["lat"], record["lon"]], radius=8, color="#c62828", fill=True).add_to(m)
     MapTexts(lang).add_to(m)
     localise(m)
-    st_folium(m, key=key, height=height, width="stretch", returned_objects=[])
+    return m
+
+
+def show_map(record: Mapping[str, Any], lang: str, *, key: str, height: int = 360, zoom: int = 14) -> None:
+    """Draw :func:`site_map` with the catalogue's cached municipality."""
+    mun = get_layer("municipalities")
+    geom = mun.loc[mun["istat"] == record.get("municipality_istat"), "geometry"] if len(mun) else []
+    m = site_map(record, lang, geom.iloc[0] if len(geom) else None, zoom=zoom)
+    if m is not None:
+        st_folium(m, key=key, height=height, width="stretch", returned_objects=[])

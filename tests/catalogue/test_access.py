@@ -19,6 +19,7 @@ EXPECTED: dict[str, set[str]] = {
     "publish": {S},
     "send_back": {S},
     "read_enquiries": {S},
+    "answer_enquiries": {S},
     "list_due": {S},
     "review_brownfields": {S, A},
 }

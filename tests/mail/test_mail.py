@@ -219,3 +219,19 @@ def test_the_link_mark_is_never_delivered_raw(writable_catalogue, tmp_path, smtp
     submit(cat, _result(cat, tmp_path), lang="it")
     deliver_due(cat)
     assert all(LINK_MARK not in m.get_content() for m in smtp.messages)
+
+
+def test_the_enquirer_gets_the_staff_reply_and_nobody_else_does(writable_catalogue, smtp):
+    from geo.listing.enquiries import answer
+
+    cat = open_catalogue(writable_catalogue)
+    site = cat.sites()["site_id"].iloc[0]
+    mine = send_enquiry(cat, site, "Maria", "maria@fondo.example", "Quanto costa?", True)
+    send_enquiry(cat, site, "Piero", "piero@altro.example", "Altra domanda riservata", True)
+    answer(cat, "staff", mine.enquiry_id, "Il prezzo è trattabile.\nCordiali saluti", "staff:anna")
+    deliver_due(cat)
+    [reply] = smtp.to("maria@fondo.example")
+    body = reply.get_content()
+    assert "Il prezzo è trattabile." in body and mine.enquiry_id in body
+    assert "Risposta alla richiesta" in body and "Answer to your enquiry" in body  # her language is not known
+    assert smtp.to("piero@altro.example") == [] and "Altra domanda" not in body

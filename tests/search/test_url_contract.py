@@ -59,6 +59,7 @@ QUERY_VALUES: dict[str, st.SearchStrategy] = {
     "min_power_kw": _num("min_power_kw"), "utilities": _choices(UTILITIES),
     "rail_siding": st.booleans(), "zls": st.booleans(), "aid_area": st.booleans(), "in_zis": st.booleans(),
     "provinces": _choices(PROVINCES), "municipalities": st.lists(st.from_regex(r"\A0[1-9]\d{4}\Z"), max_size=3),
+    "statuses": _choices(FIELD["status"].choices),
     "near": st.sampled_from(["Cremona", "Milano", "Bergamo", "S. Giuliano Milanese", "Lodi"]),
     "point": st.tuples(_lat, _lon).map(list), "radius_km": _num("radius_km"),
     "polygon": _polygon(), "bbox": _bbox(),
@@ -146,7 +147,7 @@ def argv_of(q: Query) -> list[str]:
              "in_zis": "--zis"}
     lists = {"asset_kinds": "--kind", "origins": "--origin", "uses": "--use", "transactions": "--transaction",
              "conditions": "--condition", "contaminations": "--contamination", "utilities": "--utility",
-             "provinces": "--province", "municipalities": "--municipality"}
+             "provinces": "--province", "municipalities": "--municipality", "statuses": "--status"}
     for k, v in q.to_dict().items():
         if k in flags:
             out.append(flags[k])

@@ -54,8 +54,8 @@ def test_a_listing_with_verified_fields_is_in_review(owner_catalogue):
     mark_verified(open_catalogue(path), "staff", v2.site_ids[0], ["land_area_m2", "power_kw"], actor="staff:anna")
     table = owner_page(v1.token, "it").dataframe[-1].value
     status = dict(zip(zip(table["Versione"], table["Codice scheda"]), table["Stato"]))
-    assert status[(2, v2.site_ids[0])] == "In esame dallo staff (2 campi verificati)"
-    assert status[(1, v1.site_ids[0])] == "Sostituita dalla versione 2"
+    assert status[("v2", v2.site_ids[0])] == "In esame dallo staff (2 campi verificati)"
+    assert status[("v1", v1.site_ids[0])] == "Sostituita dalla versione 2"
 
 
 def owner_page(token: str, lang: str) -> AppTest:
@@ -72,18 +72,27 @@ def test_follow_up_speaks_the_owners_language_with_human_statuses(owner_catalogu
     path, v1, v2, pub, back = owner_catalogue
     at = owner_page(v1.token, "it")
     table = at.dataframe[-1].value
-    assert list(table.columns) == ["Versione", "Scheda", "Stato", "Inviata il", "Codice scheda"]
+    assert list(table.columns) == ["Scheda", "Versione", "Stato", "Inviata il (ora italiana)", "Codice scheda"]
     status = dict(zip(zip(table["Versione"], table["Codice scheda"]), table["Stato"]))
-    assert status[(1, v1.site_ids[0])] == "Sostituita dalla versione 2"
-    assert status[(2, v2.site_ids[0])] == "Inviata: in attesa di esame"
-    assert status[(1, pub.site_ids[0])] == "Pubblicata: visibile agli investitori"
-    assert status[(1, back.site_ids[0])] == "Rimandata dallo staff: Manca la planimetria"
+    assert status[("v1", v1.site_ids[0])] == "Sostituita dalla versione 2"
+    assert status[("v2", v2.site_ids[0])] == "Inviata: in attesa di esame"
+    assert status[("v1", pub.site_ids[0])] == "Pubblicata: visibile agli investitori"
+    assert status[("v1", back.site_ids[0])] == "Rimandata dallo staff: Manca la planimetria"
+    # One history per listing: its versions together, the newest first.
+    assert table["Codice scheda"].tolist().count(v1.site_ids[0]) == 2
+    codes, shown_versions = table["Codice scheda"].tolist(), table["Versione"].tolist()
+    at_rows = [i for i, c in enumerate(codes) if c == v1.site_ids[0]]
+    assert at_rows[1] == at_rows[0] + 1 and [shown_versions[i] for i in at_rows] == ["v2", "v1"]
     text = table.to_string()
     for raw in ("submission_id", "None", "submitted", "T1", "Z"):  # no codes, no ISO timestamps
         assert raw not in text, raw
     # The latest version is the one chosen to act on; replaced versions cannot be chosen at all.
-    assert at.selectbox(key="owner_sub").value == v2.submission_id
-    assert v1.submission_id not in at.selectbox(key="owner_sub").options
+    # The latest submission first (the listing sent back last), then the others; replaced versions cannot be
+    # chosen at all, and each choice names the listing's title and version.
+    pick = at.selectbox(key="owner_sub")
+    assert pick.value == back.submission_id
+    assert v1.submission_id not in pick.options
+    assert "'Ex fornace di Cremona' v2 — inviata il" in " ".join(pick.options)
     # The private link, at the top, with the page's language.
     (code,) = at.code
     assert f"?token={v1.token}&lang=it" in code.value
@@ -103,16 +112,20 @@ def test_withdraw_asks_for_confirmation_first(owner_catalogue):
     path, v1, v2, pub, back = owner_catalogue
     before = sha256(path)
     at = owner_page(v1.token, "en")
+    at.selectbox(key="owner_sub").set_value(v2.submission_id).run()
+    assert shown(at.button(key="owner_withdraw").label) == "Withdraw 'Former kiln in Cremona' v2…"
     at.button(key="owner_withdraw").click().run()
     assert not at.exception
-    assert any("Withdraw version 2?" in w.value for w in at.warning)
+    asked = "Withdraw 'Former kiln in Cremona' v2?"
+    assert any(asked in shown(w.value) for w in at.warning)
     assert sha256(path) == before  # nothing withdrawn by the first click
     at.button(key="owner_withdraw_cancel").click().run()
-    assert not any("Withdraw version 2?" in w.value for w in at.warning) and sha256(path) == before
+    assert not any(asked in shown(w.value) for w in at.warning) and sha256(path) == before
     at.button(key="owner_withdraw").click().run()
+    assert shown(at.button(key="owner_withdraw_confirm").label) == "Yes, withdraw 'Former kiln in Cremona' v2"
     at.button(key="owner_withdraw_confirm").click().run()
     assert not at.exception
-    assert [m.value for m in at.success] == ["Version 2 withdrawn."]
+    assert [shown(m.value) for m in at.success] == ["'Former kiln in Cremona' v2 withdrawn."]
     assert open_catalogue(path).sites(statuses=["withdrawn"])["site_id"].tolist() == v2.site_ids
     table = at.dataframe[-1].value
     assert "Withdrawn" in set(table["Status"])

@@ -4,6 +4,7 @@ real Chromium."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -72,11 +73,13 @@ def test_markdown_title_stays_text_on_owner_staff_and_home_pages(built_catalogue
 
         sid = open_catalogue(cat_path).sites(statuses=["submitted"]).query("is_demo == False")["site_id"].iloc[0]
         page.goto(f"{url}/staff?lang=en&site={sid}", wait_until="domcontentloaded")
-        page.get_by_role("button", name="Publish").wait_for(timeout=60000)
+        publish = page.get_by_role("button", name=re.compile(r"^Publish "))
+        publish.wait_for(timeout=60000)
         page.wait_for_timeout(1500)
         assert_inert(page, requests)
-        page.get_by_role("button", name="Publish").click()
-        page.get_by_text(f"{sid} published").wait_for(timeout=60000)
+        publish.click()
+        page.get_by_role("button", name=re.compile(r"^Yes, publish ")).click()  # the confirmation
+        page.get_by_text(f"({sid}) published").wait_for(timeout=60000)
 
         page.goto(f"{url}/?lang=en", wait_until="domcontentloaded")
         page.get_by_text("Published").first.wait_for(timeout=60000)

@@ -196,10 +196,14 @@ def test_staff_page_opens_the_linked_listing_and_publishes_it(monkeypatch, writa
     sid = queue[len(queue) // 2]
     at = run_page("staff", lang="en", site=sid)
     assert at.selectbox(key="staff_pick").value == sid
-    at.button(key=f"pub_{sid}").click().run()
+    at.button(key=f"pub_{sid}").click().run()  # step one: asks, publishes nothing
+    assert not at.exception and any(f"({sid})? Investors will see it" in shown(w.value) for w in at.warning)
+    assert open_catalogue(writable_catalogue).site(sid, role="staff")["status"] == "submitted"
+    at.button(key=f"pub_yes_{sid}").click().run()
     assert not at.exception
     assert open_catalogue(writable_catalogue).site(sid, role="staff")["status"] == "published"
-    assert [shown(m.value) for m in at.success] == [f"{sid} published: now visible in public search."]
+    (done,) = [shown(m.value) for m in at.success]
+    assert done.endswith(f"({sid}) published: now visible in public search.")
     assert any(f"{len(queue) - 1} listings waiting" in c.value for c in at.caption)
     options = at.selectbox(key="staff_pick").options  # formatted labels, "ID · DEMO — title (vN)"
     assert len(options) == len(queue) - 1 and not any(o.startswith(sid + " ") for o in options)
@@ -254,7 +258,9 @@ def test_owner_token_link_shows_only_own_submissions(app_env, tmp_path, monkeypa
     at.button(key="owner_withdraw").click().run()
     at.button(key="owner_withdraw_confirm").click().run()
     assert not at.exception
-    assert [m.value for m in at.success] == ["Version 1 withdrawn."]
+    from tests.web.shown import shown as visible
+
+    assert [visible(m.value) for m in at.success] == ["'Former kiln in Cremona' v1 withdrawn."]
     assert set(open_catalogue(path).sites(statuses=["withdrawn"])["site_id"]) == set(a.site_ids)
     assert open_catalogue(path).site(b.site_ids[0], role="staff")["status"] == "submitted"  # the other owner's is untouched
     at = run_page("owner", lang="en", token="forged")

@@ -40,8 +40,9 @@ def test_publish_of_a_version_the_owner_replaced_meanwhile_is_refused(catalogue_
     v2 = {**SITE, "power_kw": 2500}
     replace_submission(cat, r.token, r.submission_id, check_workbook(fill(tmp_path / "b.xlsx", sites=[v2]),
                                                                      cat.places()))
-    # ... and staff click Publish on what they saw.
+    # ... and staff click Publish on what they saw, and confirm.
     next(b for b in at.button if b.key == f"pub_{sid}").click().run()
+    next(b for b in at.button if b.key == f"pub_yes_{sid}").click().run()
     assert not at.exception
     errors = " ".join(e.value for e in at.error)
     assert "changed meanwhile" in errors and "reload" in errors
@@ -50,6 +51,7 @@ def test_publish_of_a_version_the_owner_replaced_meanwhile_is_refused(catalogue_
     # After reloading, staff see version 2 and can publish it.
     at.run()
     next(b for b in at.button if b.key == f"pub_{sid}").click().run()
+    next(b for b in at.button if b.key == f"pub_yes_{sid}").click().run()
     assert not at.error and open_catalogue(catalogue_target).site(sid, role="staff")["status"] == "published"
 
 
@@ -62,16 +64,19 @@ def test_staff_see_enquiries_as_text_and_listings_due(catalogue_target, monkeypa
     hostile = "![p](http://evil.example/p.png) [Log in](http://evil.example/login)"
     send_enquiry(cat, sid, "Li Wei", "li.wei@example.com", hostile, consent=True)
     at = open_page(monkeypatch, catalogue_target, "staff", "staff")
+    at.radio(key="staff_section").set_value("enquiries").run()
     table = next(d.value for d in at.dataframe if "Message" in d.value.columns)
     assert table["Message"].tolist() == [hostile] and table["ID"].tolist() == [sid]
     markdown = " ".join(str(m.value) for m in [*at.markdown, *at.caption, *at.info, *at.warning])
     assert "evil.example" not in markdown
-    assert any(e.label.startswith("Investor enquiries: 1") for e in at.expander)
+    assert any(c.value == "Investor enquiries: 1 new of 1" for c in at.caption)
     assert any(e.label.startswith("To be reconfirmed:") for e in at.expander)
     # The public cannot reach any of it.
     at = open_page(monkeypatch, catalogue_target, "public", "staff")
     assert not [d for d in at.dataframe if "Message" in d.value.columns or "E-mail" in d.value.columns]
     assert not [e for e in at.expander if "enquiries" in e.label or "reconfirmed" in e.label]
+    assert not [c for c in at.caption if "enquiries" in c.value]
+    assert not [r for r in at.radio if r.key == "staff_section"]
 
 
 @pytest.mark.parametrize("role", ["staff", "public", "analyst", "owner"])

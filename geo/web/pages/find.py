@@ -18,6 +18,8 @@ from geo.search.brief import DATE_MAX, DATE_MIN
 from geo.search.limits import CRITERION_LIMIT, LIMITS, PROVINCES
 from geo.search.params import link_problem
 from geo.search.query import centre_of
+from geo.catalogue.access import can
+from geo.listing.status import STAFF_STATES, state_label
 from geo.web.auth import current_role
 from geo.web.loaders import catalogue_handle, get_index, revision_stamp
 from geo.web.map_data import actors_text, infrastructure_text, layer_text, outlines_text, zls_texts
@@ -34,6 +36,7 @@ BRIEF_MAX_MB = 1
 lang = current_lang()
 _ = tr()
 role = current_role()
+every_status = can(role, "read_unpublished")  # staff: a status filter, column and marker
 
 
 def _f(v: float | int | None) -> float | None:
@@ -200,6 +203,11 @@ with guarded():
         more_used = bool(q0.asset_kinds or q0.origins or q0.uses or q0.transactions or q0.provinces or q0.rail_siding
                          or any(v is not None for v in (q0.max_price_eur, q0.min_power_kw,
                                                         q0.confirmed_within_months)))
+        # Staff see listings of every status: filter them (submitted / published / sent back / withdrawn).
+        statuses = st.multiselect(_("Listing status"), STAFF_STATES,
+                                  default=[v for v in q0.statuses if v in STAFF_STATES],
+                                  format_func=lambda v: state_label(v, lang), placeholder=_("any"),
+                                  key="w_status") if every_status else []
         if st.toggle(_("More filters"), value=more_used, key="w_more"):
             kinds = choice_select(FIELD["asset_kind"].label(lang), "asset_kind", [], q0.asset_kinds)
             origins = choice_select(FIELD["origin"].label(lang), "origin", [], q0.origins)
@@ -260,7 +268,7 @@ with guarded():
         near=near or None, radius_km=radius, min_land_m2=_m2(min_ha, q0.min_land_m2),
         max_land_m2=_m2(max_ha, q0.max_land_m2), asset_kinds=kinds, origins=origins, uses=uses,
         transactions=trans, max_price_eur=max_price, min_power_kw=min_power,
-        confirmed_within_months=fresh,
+        confirmed_within_months=fresh, statuses=statuses or None,
         provinces=provinces, zls=zls, aid_area=aid, in_zis=zis, rail_siding=siding, point=point,
         bbox=bbox).items()}})
     save_to_url(query, brief)
@@ -318,7 +326,7 @@ with guarded():
         zone_controls(fmap, (float(row.geometry.y), float(row.geometry.x)), str(picked), query, brief, lang, stamp)
     returned = ["last_active_drawing", "all_drawings", "last_object_clicked"] + (["bounds", "center", "zoom"] if use_view else [])
     state = st_folium(fmap, key="findmap", height=560, width="stretch", returned_objects=returned)
-    st.html(legend_html(lang, bool(brief.criteria)))
+    st.html(legend_html(lang, bool(brief.criteria), statuses=every_status))
     if state is not None and state != map_state:
         st.session_state["findmap_state"] = state
         sig = drawing_key(state)
@@ -345,12 +353,13 @@ with guarded():
     # clicked on the map selects its site without it.
     sel = None
     if brief.criteria or st.toggle(_("Results table"), key="w_table"):
-        lab = {"site_id": _("ID"), "demo": _("DEMO"), "title": _("Title"),
+        lab = {"site_id": _("ID"), "demo": _("DEMO"), "status": _("Status"), "title": _("Title"),
                "municipality_name": FIELD["municipality_name"].label(lang), "province": FIELD["province"].label(lang),
                "land_area_m2": FIELD["land_area_m2"].label_with_unit(lang), "verdict": _("Verdict"), "score": _("Score")}
         table = pd.DataFrame({
             "site_id": sites["site_id"],
             "demo": sites["is_demo"].fillna(False).map({True: _("DEMO"), False: ""}),
+            **({"status": [state_label(v, lang) for v in sites["status"]]} if every_status else {}),
             "title": [map_title(r, lang, limit=200) for r in sites[["title_it", "title_en"]].to_dict("records")],
             "municipality_name": sites["municipality_name"], "province": sites["province"],
             "land_area_m2": sites["land_area_m2"].round(0),

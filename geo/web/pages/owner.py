@@ -16,16 +16,17 @@ from geo.listing.check import CheckResult, check_workbook
 from geo.listing.freshness import is_due, reconfirm, reconfirm_months
 from geo.listing.layout import MAX_BYTES
 from geo.listing.preview import preview_records
-from geo.listing.status import listing_title, open_versions, owner_status, superseded_by, verified_count, versions
-from geo.listing.submission import owner_by_token, owner_view, replace_submission, submit, withdraw
-from geo.listing.template import write_template
+from geo.listing.status import (listing_title, local_time, numbered, open_versions, owner_status, superseded_by,
+                                verified_count, version_name, versions)
+from geo.listing.submission import duplicates, owner_by_token, owner_view, replace_submission, submit, withdraw
+from geo.listing.template import outline_format, write_template
 from geo.media import limits as media_limits
 from geo.media.model import Media, MediaError
 from geo.media.prepare import MediaUpload
 from geo.render import render_card_html
 from geo.settings import settings
-from geo.web.loaders import get_catalogue
 from geo.web.gallery import WIDGET_MAX_MB as MEDIA_WIDGET_MB, prepared_media, show_gallery
+from geo.web.loaders import get_catalogue
 from geo.web.site_panel import show_map, show_sheet
 from geo.web.state import current_lang
 from geo.web.ui import flash, guarded, md, show, show_user_error, uploader_css
@@ -34,6 +35,8 @@ lang = current_lang()
 _ = translator(lang)
 title_col, link_col = st.columns([3, 2], vertical_alignment="bottom")
 title_col.title(_("Offer a site"))
+#: What the uploaded file duplicates (same file, same site) is said here, at the top, as soon as it is checked.
+top = st.container()
 
 #: The file types the checker accepts (shown, in capitals, under the uploader's button).
 UPLOAD_TYPES = ["xlsx", "xlsm", "xls"]
@@ -77,7 +80,7 @@ def checked(cat, up) -> CheckResult:
     return _checked(hashlib.sha256(data).hexdigest(), lang, up.name, cat.reference().version, data, cat.places())
 
 
-def show_check(res) -> None:
+def show_check(res, duplicated: bool = False) -> None:
     if res.issues:
         problem = _("Problem")
         # The problem text first after its place: it is what the owner reads; value and expectation follow.
@@ -96,7 +99,9 @@ def show_check(res) -> None:
              warnings=_.ngettext("{n} warning", "{n} warnings", n_warn).format(n=_.integer(n_warn)))
         st.dataframe(df, hide_index=True, width="stretch",
                      column_config={problem: st.column_config.TextColumn(problem, width="large")})
-    if res.ok:
+    if res.ok and duplicated:
+        st.warning(_("Valid file, but already in the catalogue: see the message at the top of the page."))
+    elif res.ok:
         st.success(_("Valid file: check the preview and submit."))
 
 
@@ -138,12 +143,9 @@ def show_preview(cat, res, media: list[Media] = ()) -> None:
 
 
 def _when(iso: object, time: bool = True) -> str:
-    """A stored ISO timestamp as the owner's locale writes it, on Rome's clock ("23 nov 2026, 16:40:00" /
-    "23 Nov 2026, 16:40:00"; the date only with ``time=False``); "" when there is none."""
-    try:
-        return _.datetime(str(iso)) if time else _.date(str(iso))
-    except (ValueError, TypeError):
-        return ""
+    """A stored ISO timestamp in Europe/Rome time as the owner's locale writes it ("23 nov 2026, 17:40:00";
+    the date only with ``time=False``); "" when there is none."""
+    return local_time(iso, lang, time)
 
 
 def show_reconfirmation(cat, token: str, recs: dict) -> None:
@@ -172,55 +174,63 @@ def show_follow_up(cat, token: str, up, media: list[Media] = (), media_ok: bool 
         st.info(_("No submission yet."))
         return
     superseded = superseded_by(view)
+    view = numbered(view)  # each listing's own v1, v2, ...
     rows = view.to_dict("records")
     # Fields staff have verified so far, per listing: only the token's own listings (from owner_view).
     ids = list(dict.fromkeys(r["site_id"] for r in rows))
     recs = {rec["site_id"]: rec for rec in cat.records(ids, role="staff") if rec}
     show_reconfirmation(cat, token, recs)
-    # Owner text goes to a dataframe cell only (never Markdown).
-    version_col = _("Version")
+    titles = {sid: _titled(recs.get(sid), next((r.get("title") or "" for r in rows if r["site_id"] == sid), ""))
+              or sid for sid in ids}
+    # One history per listing (its title, then its versions, the newest first). Owner text goes to dataframe
+    # cells only (never Markdown).
     table = pd.DataFrame({
-        version_col: [int(r["version"]) for r in rows],
-        _("Listing"): [_titled(recs.get(r["site_id"]), r.get("title") or "") for r in rows],
+        _("Listing"): [titles[r["site_id"]] for r in rows],
+        _("Version"): [f"v{int(r['n'])}" for r in rows],
         _("Status"): [owner_status(r, superseded, lang, verified_count(recs.get(r["site_id"]))) for r in rows],
-        _("Submitted"): [_when(r.get("submitted_at")) for r in rows],
+        _("Submitted (Italian time)"): [_when(r.get("submitted_at")) for r in rows],
         _("Listing code"): [r["site_id"] for r in rows],
-    }).sort_values(version_col, ascending=False, kind="stable")
-    st.dataframe(table, hide_index=True, width="stretch")
+        "_n": [int(r["n"]) for r in rows], "_first": [min(str(x["submitted_at"]) for x in rows
+                                                          if x["site_id"] == r["site_id"]) for r in rows],
+    }).sort_values(["_first", _("Listing code"), "_n"], ascending=[False, True, False], kind="stable")
+    st.dataframe(table.drop(columns=["_n", "_first"]), hide_index=True, width="stretch")
 
     # Versions one can still act on: not replaced, not withdrawn; the latest first (and chosen).
     by_sub = versions(rows, superseded)
     active = open_versions(by_sub)
     if not active:
         return
+    named = {s: version_name([(titles[r["site_id"]], int(r["n"])) for r in rows if r["submission_id"] == s], lang)
+             for s in active}
     sub_id = st.selectbox(
-        _("Version to act on"), active, index=0, key="owner_sub",
-        format_func=lambda s: _.ngettext("Version {version} — {date} — {n} listing",
-                                         "Version {version} — {date} — {n} listings", by_sub[s].listings).format(
-            version=by_sub[s].version, date=_when(by_sub[s].submitted_at), n=by_sub[s].listings))
-    version = by_sub[sub_id].version
+        _("Listing and version to act on"), active, index=0, key="owner_sub", placeholder=_("Choose"),
+        format_func=lambda s: _("{listings} — submitted {date}").format(listings=named[s],
+                                                                      date=_when(by_sub[s].submitted_at)))
+    name = named[sub_id]
     if st.session_state.get("owner_confirm_withdraw") == sub_id:
-        show("warning", _("Withdraw version {version}? Its listings will no longer be shown or reviewed. "
-                          "Offering them again needs a new submission."), version=version)
+        show("warning", _("Withdraw {listing}? It will no longer be shown or reviewed. Offering it again needs "
+                          "a new submission."), listing=name)
         a, b = st.columns(2)
-        if a.button(_("Yes, withdraw"), type="primary", key="owner_withdraw_confirm"):
+        if a.button(md(_("Yes, withdraw {listing}"), listing=name), type="primary",
+                    key="owner_withdraw_confirm"):
             st.session_state.pop("owner_confirm_withdraw", None)
             withdraw(cat, token, sub_id)
-            flash(md(_("Version {version} withdrawn."), version=version))
+            flash(md(_("{listing} withdrawn."), listing=name))
             st.rerun()
         if b.button(_("Cancel"), key="owner_withdraw_cancel"):
             st.session_state.pop("owner_confirm_withdraw", None)
             st.rerun()
         return
     c1, c2 = st.columns(2)
-    if c1.button(_("Withdraw…"), key="owner_withdraw"):
+    if c1.button(md(_("Withdraw {listing}…"), listing=name), key="owner_withdraw"):
         st.session_state["owner_confirm_withdraw"] = sub_id
         st.rerun()
-    if up is not None and media_ok and c2.button(
-            _("Replace version {version} with the uploaded file").format(version=version), key="owner_replace"):
+    if up is not None and media_ok and c2.button(md(_("Replace {listing} with the uploaded file"), listing=name),
+                                                 key="owner_replace"):
         res = checked(cat, up)
         replace_submission(cat, token, sub_id, res, media=media)
-        flash(md(_("Version {version} replaced by version {new}."), version=version, new=version + 1))
+        flash(md(_("{listing} replaced by a new version."), listing=name))
+        st.session_state["owner_upload_gen"] = st.session_state.get("owner_upload_gen", 0) + 1
         st.rerun()
 
 
@@ -263,9 +273,16 @@ with guarded():
     uploads = media_uploads(media_files, gen)
     media: list[Media] = []
     media_ok = True
+    with st.expander(_("Type-B offers: how to write the outline")):
+        show("markdown", "{text}", text=outline_format(lang))
     if up is not None:
         res = checked(cat, up)
-        show_check(res)
+        # The same file or site already in the catalogue: said at once, at the top, not after the submit button.
+        dups = duplicates(cat, res, (owner or {}).get("owner_id"))
+        with top:
+            for d in dups:
+                show_user_error(d)
+        show_check(res, duplicated=bool(dups))
         if uploads and res.sites:
             try:
                 media = prepared_media(uploads, res.sites)
@@ -276,7 +293,7 @@ with guarded():
             st.subheader(_("3. Preview: as investors will see it"))
             show_preview(cat, res, media)
         if res.ok and media_ok:
-            if st.button(_("Submit"), type="primary", key="owner_submit"):
+            if st.button(_("Submit"), type="primary", key="owner_submit", disabled=bool(dups)):
                 receipt = submit(cat, res, token=token, lang=lang, media=media)
                 if receipt.token:
                     st.session_state["owner_token"] = receipt.token

@@ -1,7 +1,7 @@
 """mail_outbox: the e-mail messages queued with the actions that cause them (geo.mail.outbox).
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-05
 
 Created only when absent (a catalogue built by this software already has it); the
@@ -18,7 +18,7 @@ on the search path and creates it before any revision runs).
 from alembic import op
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
