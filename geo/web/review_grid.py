@@ -195,9 +195,6 @@ def _grid(_: Translator, cat, target: str, rows: pd.DataFrame, queue: list[str],
                            placeholder=_("e.g. active car park"))
     if s["error"] is not None:
         show_user_error(s["error"])
-    left = len([c for c in queue if c not in settled])
-    show("caption", _.ngettext("{n} candidate still to review in this session.",
-                               "{n} candidates still to review in this session.", left), n=left)
     if not batch:
         st.success(_("Nothing left to review with these filters."))
         return
@@ -230,6 +227,9 @@ def _grid(_: Translator, cat, target: str, rows: pd.DataFrame, queue: list[str],
                            shortcut=KEYS[decision] if focused else None,
                            disabled=decision == "reject" and not (reason or "").strip(),
                            type="primary" if focused and decision == "confirm" else "secondary")
+    left = len([c for c in queue if c not in settled])  # below the chips: shown once they are
+    show("caption", _.ngettext("{n} candidate still to review in this session.",
+                               "{n} candidates still to review in this session.", left), n=left)
     # Draw the next batch while the analyst looks at this one.
     ahead = [rows.loc[c] for c in next_batch(queue, settled | set(batch))]
     shelf.prefetch([(picture_key(target, r, records.get(r.get("run_id"))), records.get(r.get("run_id")) or {},
