@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import threading
+import uuid
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -34,6 +36,7 @@ BATCH = 8  # chips per batch: two rows of four fit a laptop screen with pictures
 KEYS = {"confirm": "Y", "reject": "N", "skip": "S"}
 CHIP_PX = 180  # each view's size on a chip (native 10 m pixels enlarged by a whole factor)
 STATE = "bf_grid_state"
+log = logging.getLogger(__name__)
 
 
 # -- pure -------------------------------------------------------------------------------------------------------
@@ -151,6 +154,8 @@ def _decide(cat, row: pd.Series, decision: str, reason_key: str) -> None:
     """A chip's button: write the decision (skip writes nothing), then focus the next chip to decide."""
     s = st.session_state[STATE]
     cid = row["candidate_id"]
+    if cid in s["settled"]:  # a second click (or key) on a chip already decided: one decision per chip
+        return
     s["error"] = None
     if decision != "skip":
         reason = (st.session_state.get(reason_key) or "").strip() if decision == "reject" else None
@@ -158,6 +163,11 @@ def _decide(cat, row: pd.Series, decision: str, reason_key: str) -> None:
             record_review(cat, row, decision, actor(), reason)
         except UserError as exc:  # shown on the grid; the catalogue is unchanged
             s["error"] = exc
+            return
+        except Exception:  # noqa: BLE001 - as geo.web.ui.guarded: a reference, never a traceback
+            ref = uuid.uuid4().hex[:8]
+            log.exception("unexpected error %s", ref)
+            s["error"] = ref
             return
     s["settled"][cid] = decision
     if cid in s["batch"]:
@@ -193,8 +203,11 @@ def _grid(_: Translator, cat, target: str, rows: pd.DataFrame, queue: list[str],
     reason_key = "bf_grid_reason"
     reason = st.text_input(_("Reason for rejections in this grid"), key=reason_key,
                            placeholder=_("e.g. active car park"))
-    if s["error"] is not None:
+    if isinstance(s["error"], UserError):
         show_user_error(s["error"])
+    elif s["error"]:
+        show("error", _("Unexpected error: the operation was not carried out and the catalogue is unchanged. "
+                        "Reference: {ref}"), ref=s["error"])
     if not batch:
         st.success(_("Nothing left to review with these filters."))
         return

@@ -78,9 +78,16 @@ def test_a_batch_is_decided_chip_by_chip_and_a_skip_writes_nothing(catalogue, to
     at.button(key=f"bf_gskip_{c}").click().run()
     assert revision(catalogue) == before  # a skip writes nothing
     at.button(key=f"bf_gconfirm_{d}").click().run()
-    assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
+    assert not at.exception and not at.error, (at.exception, [m.value for m in at.error])
     assert reviews(catalogue) == sorted([(a, "confirm", None), (b, "reject", "active car park"),
                                          (d, "confirm", None)])
+    # A reason the catalogue refuses (a NUL character) is one message, and nothing is written.
+    e = ranked[4]
+    at.text_input(key="bf_grid_reason").input("car\x00park").run()
+    before = revision(catalogue)
+    at.button(key=f"bf_greject_{e}").click().run()
+    assert at.error and revision(catalogue) == before, [m.value for m in at.error]
+    assert not at.exception
     labels = [shown(m.value) for m in at.markdown]
     assert sum("confirmed" in t for t in labels) == 2 and any("skipped" in t for t in labels), labels
 
@@ -152,3 +159,22 @@ def test_the_next_batch_is_drawn_ahead(tmp_path):
     assert all(shelf.cached(k) for k in keys)
     assert [shelf.get(k, {}, None) for k in keys] == [b"png"] * 3
     assert len(drawn) == 3
+
+
+def test_a_decision_costs_the_server_under_a_third_of_a_second(catalogue, town):
+    """CPU seconds of a click to the end of the run, whole page (AppTest reruns it all; a browser only the grid).
+
+    CPU, not wall time: the machine's other work does not inflate it. The wall figures, with the machine's
+    load, come from benchmarks/bench_review_grid.py."""
+    import statistics
+
+    ranked = town[1]
+    at = grid_page()
+    at.text_input(key="bf_grid_reason").input("active car park").run()
+    cpu = []
+    for i, cid in enumerate(ranked[:6]):
+        c = time.process_time()
+        at.button(key=f"bf_g{('confirm', 'reject', 'skip')[i % 3]}_{cid}").click().run()
+        cpu.append(time.process_time() - c)
+    assert not at.exception
+    assert statistics.median(cpu) <= 0.3, cpu
