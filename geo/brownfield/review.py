@@ -215,17 +215,28 @@ def before_after_rgb(cat: CatalogueBackend, candidate: pd.Series, pad_m: float =
     ``min_px`` Sentinel-2 pixels across. The candidate's outline is drawn in :data:`OUTLINE_RGB`. Pixels stay
     native: the views are enlarged by a whole factor (nearest neighbour, no smoothing) to about ``display_px``.
     """
+    runs = cat.table("brownfield_runs")
+    hit = runs[runs["run_id"] == candidate.get("run_id")] if len(runs) else runs
+    if len(hit) == 0:
+        return None
+    return views_of(json.loads(hit["record_json"].iloc[0]), candidate.geometry, pad_m, min_px, display_px)
+
+
+def views_of(rec: dict, geometry, pad_m: float = 200.0, min_px: int = 80,
+             display_px: int = 360) -> tuple[np.ndarray, np.ndarray] | None:
+    """:func:`before_after_rgb` from a run's record and a candidate's geometry (EPSG:4326), without the catalogue.
+
+    Reads only the run's scene files, so it may run in a worker thread (the review grid prefetches with it).
+    None when the run has no per-date scenes or they cannot be read.
+    """
     from rasterio.features import rasterize
     from rasterio.windows import from_bounds
 
     from geo.brownfield.sources import BandRef, Grid, Scene, SceneReader, RES
 
-    runs = cat.table("brownfield_runs")
-    hit = runs[runs["run_id"] == candidate.get("run_id")] if len(runs) else runs
-    if len(hit) == 0:
+    if not rec.get("scene_bands"):
         return None
-    rec = json.loads(hit["record_json"].iloc[0])
-    shape_m = gpd.GeoSeries([candidate.geometry], crs=4326).to_crs(32632).iloc[0]
+    shape_m = gpd.GeoSeries([geometry], crs=4326).to_crs(32632).iloc[0]
     x0, y0, x1, y1 = shape_m.bounds
     pad = max(pad_m, 0.5 * max(x1 - x0, y1 - y0), 0.5 * (min_px * 10.0 - max(x1 - x0, y1 - y0)))
     x0, y0, x1, y1 = x0 - pad, y0 - pad, x1 + pad, y1 + pad

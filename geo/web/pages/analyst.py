@@ -17,6 +17,7 @@ from geo.web.assets import localise
 from geo.web.auth import actor, require_can
 from geo.web.loaders import get_catalogue
 from geo.web.mapview import ESRI, OSM
+from geo.web.review_grid import review_grid
 from geo.web.state import current_lang
 from geo.web.ui import flash, guarded, md, show
 
@@ -192,6 +193,10 @@ with guarded():
     show("subheader", _.ngettext("{n} candidate", "{n} candidates", len(cands)), n=len(cands))
     if len(cands) == 0:
         st.stop()
+    if st.toggle(_("Review several at once"), key="bf_grid",
+                 help=_("A grid of the candidates still to review, decided with the mouse or the keyboard.")):
+        review_grid(_, cat, catalogue_target(), cands, records, lambda d: dates_text(_, d))
+        st.stop()  # the grid replaces the map and the one-candidate review
     cid = st.selectbox(_("Candidate"), cands["candidate_id"], key="bf_pick")
     row = cands[cands["candidate_id"] == cid].iloc[0]
     # The map follows the candidate under review (its outline in yellow, the others in orange).
