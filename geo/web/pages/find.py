@@ -18,11 +18,14 @@ from geo.search.brief import DATE_MAX, DATE_MIN
 from geo.search.limits import CRITERION_LIMIT, LIMITS, PROVINCES
 from geo.search.params import link_problem
 from geo.search.query import centre_of
+from geo.search.summary import count_line, criterion_text, importance_word, verdict_counts
 from geo.web.auth import current_role
 from geo.web.loaders import catalogue_handle, get_index, revision_stamp
 from geo.web.map_data import actors_text, infrastructure_text, layer_text, outlines_text, zls_texts
+from geo.catalogue.access import can
+from geo.web.results_view import brief_widget_label, failing_mask, number_text_input, results_table
 from geo.web.map_events import apply_drawing, clicked_site, drawing_key, view_bbox
-from geo.web.mapview import build_map, legend_html, map_title
+from geo.web.mapview import build_map, legend_html
 from geo.web.search_state import (BRIEF_WIDGETS, apply_pending_widgets, criterion_value, keep_state_in_url,
                                   page_link_params, save_to_url, set_pending_widgets, widget_value)
 from geo.web.state import current_lang, set_shortlist, shortlist, tr
@@ -146,6 +149,7 @@ with guarded():
                 st.rerun()
 
         st.header(_("Investor brief"))
+        brief_count = st.empty()  # "N sites pass the brief", filled once the search has run
         # The first criterion of each widget key is bound to its widget; every other criterion of the link
         # (gas, a maximum price, a distance to a point, a second one of a key) is kept as it is, in its place.
         bound = {}
@@ -155,36 +159,35 @@ with guarded():
         from_widget: dict[str, Criterion | None] = {}
         for key, (kind, default) in BRIEF_WIDGETS.items():
             prev = b0.criteria[bound[key]] if key in bound else None
-            label = Criterion(key, default if default is not None else "2027-01-01").label(lang)
-            if key == "land_area_min":
-                label += " (ha) ≥"
-            elif key == "land_area_max":
-                label += " (ha) ≤"
+            label = brief_widget_label(Criterion(key, default if default is not None else "2027-01-01"), kind,
+                                       lang)
             on = st.checkbox(label, value=prev is not None, key=f"b_on_{key}")
             if not on:
                 from_widget[key] = None
                 continue
-            cols = st.columns([3, 1])
+            # The value, then "hard" on its own line (a narrow column beside the value cut it to "h.").
             if kind in ("ha", "num"):
                 column = CRITERIA[key][1]
                 lo, hi = _range(CRITERION_LIMIT.get(column, "distance_km"), 1e4 if kind == "ha" else 1.0)
-                raw = cols[0].number_input(label, lo, hi, value=float(widget_value(kind, prev, default)),
-                                           key=f"b_v_{key}", label_visibility="collapsed")
+                # Typed and shown the locale's way ("10,5" in Italian); st.number_input writes "10.50".
+                raw = number_text_input(label, lo, hi, float(widget_value(kind, prev, default)), lang,
+                                        key=f"b_v_{key}")
             elif kind == "date":
-                raw = cols[0].date_input(label, value=widget_value(kind, prev, default), min_value=DATE_MIN,
-                                         max_value=DATE_MAX, key=f"b_v_{key}", label_visibility="collapsed")
+                raw = st.date_input(label, value=widget_value(kind, prev, default), min_value=DATE_MIN,
+                                    max_value=DATE_MAX, key=f"b_v_{key}", label_visibility="collapsed")
             elif kind == "uses":
                 f = FIELD["permitted_uses"]
-                raw = cols[0].multiselect(label, f.choices, default=widget_value(kind, prev, default),
-                                          format_func=lambda v: f.choice_label(v, lang), placeholder=_("Choose"),
-                                          key=f"b_v_{key}",
-                                          label_visibility="collapsed") or ["industrial"]
+                raw = st.multiselect(label, f.choices, default=widget_value(kind, prev, default),
+                                     format_func=lambda v: f.choice_label(v, lang), placeholder=_("Choose"),
+                                     key=f"b_v_{key}", label_visibility="collapsed") or ["industrial"]
             else:
                 raw = prev.value if prev is not None else default
-            hard = cols[1].toggle(_("hard"), value=prev.hard if prev else True, key=f"b_h_{key}")
+            hard = st.toggle(_("hard"), value=prev.hard if prev else True, key=f"b_h_{key}")
             value = (prev.value if prev is not None and raw == widget_value(kind, prev, default)
                      else criterion_value(kind, raw))
             from_widget[key] = Criterion(key, value, hard=hard, weight=prev.weight if prev else 1.0)
+            show("caption", "{criterion} · {importance}", criterion=criterion_text(from_widget[key], lang),
+                 importance=importance_word(from_widget[key], lang))
         crits: list[Criterion] = []
         for i, c in enumerate(b0.criteria):
             if bound.get(c.key) == i:
@@ -193,8 +196,8 @@ with guarded():
                 continue
             # No widget for this one: shown as it is, kept, and removable.
             e1, e2 = st.columns([4, 1])
-            e1.caption(md("{name}: {value} · {importance}", name=c.label(lang), value=_shown(c.value),
-                           importance=c.importance(lang)))
+            e1.caption(md("{criterion} · {importance}", criterion=criterion_text(c, lang),
+                           importance=importance_word(c, lang)))
             if e2.button(_("Remove"), key=f"rm_b_{i}"):
                 save_to_url(q0, Brief(name=b0.name, criteria=[x for j, x in enumerate(b0.criteria) if j != i]))
                 st.rerun()
@@ -234,8 +237,21 @@ with guarded():
     save_to_url(query, brief)
 
     result = search(index, query, brief, role=role, places=places)
+    # A site that fails a hard criterion is not "found": hidden (table and map) and not counted, unless asked for.
     sites = result.sites
-    show("subheader", _.ngettext("{n} site found", "{n} sites found", len(sites)), n=_.integer(len(sites)))
+    failing = failing_mask(sites)
+    n_found = len(sites) - int(failing.sum())
+    show("subheader", _.ngettext("{n} site found", "{n} sites found", n_found), n=_.integer(n_found))
+    if brief.criteria:
+        counts = verdict_counts(sites["verdict"])
+        show("caption", "{line}", line=count_line(counts, lang))
+        brief_count.caption(md(_.ngettext("{n} site passes the brief", "{n} sites pass the brief",
+                                          counts["PASS"]), n=_.integer(counts["PASS"])))
+        show_failing = failing.any() and st.toggle(
+            _("Show failing sites ({n})").format(n=_.integer(int(failing.sum()))), value=False,
+            key="w_show_fail")
+        if not show_failing:
+            sites = sites[~failing]
     circle = result.circle  # the search's own place, circle and area: resolved once, by search()
     if result.place is not None:  # the look-up is tolerant: show which municipality it settled on
         m = result.place
@@ -299,21 +315,10 @@ with guarded():
         if use_view and view_bbox(state) != view_bbox(map_state):
             st.rerun()
 
-    lab = {"site_id": _("ID"), "demo": _("DEMO"), "title": _("Title"),
-           "municipality_name": FIELD["municipality_name"].label(lang), "province": FIELD["province"].label(lang),
-           "land_area_m2": FIELD["land_area_m2"].label_with_unit(lang), "verdict": _("Verdict"), "score": _("Score")}
-    table = pd.DataFrame({
-        "site_id": sites["site_id"],
-        "demo": sites["is_demo"].fillna(False).map({True: _("DEMO"), False: ""}),
-        "title": [map_title(r, lang, limit=200) for r in sites[["title_it", "title_en"]].to_dict("records")],
-        "municipality_name": sites["municipality_name"], "province": sites["province"],
-        "land_area_m2": sites["land_area_m2"].round(0),
-        "verdict": sites["verdict"].map(lambda v: Verdict[v].label(lang) if v else ""), "score": sites["score"],
-    }).rename(columns=lab)
-    # Numbers stay numbers (the table sorts by them), shown with the reader's separators (formatting 10k rows
-    # on the server would cost seconds per rerun).
-    numbers = {lab[k]: st.column_config.NumberColumn(format="localized") for k in ("land_area_m2", "score")}
-    sel = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun", column_config=numbers,
+    # Verdict and (staff) status first, units and the page language's decimals on every number, DEMO once.
+    table, columns = results_table(sites, lang, has_brief=bool(brief.criteria),
+                                   show_status=can(role, "read_unpublished"))
+    sel = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun", column_config=columns,
                        selection_mode="multi-row", key="results_table", height=320)
     chosen = [sites["site_id"].iloc[i] for i in (sel.selection.rows if sel else [])]
     if picked and picked not in chosen:
