@@ -125,7 +125,8 @@ def results_table(sites: pd.DataFrame, lang: str, *, has_brief: bool, show_statu
     if has_brief:
         name = _("Verdict")
         cols[name] = [Verdict[v].label(lang) if isinstance(v, str) else "—" for v in sites["verdict"]]
-        config[name] = st.column_config.TextColumn(width="small", pinned=True)
+        config[name] = st.column_config.TextColumn(
+            width="small", pinned=True, help=_("The site against the whole brief: a failed hard criterion fails it"))
     if show_status:
         f = FIELD["status"]
         name = f.label(lang)
