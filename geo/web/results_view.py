@@ -193,6 +193,8 @@ def number_text_input(label: str, low: float, high: float, value: float, lang: s
     if key not in st.session_state:
         st.session_state[key] = show_number(value, lang)
     text = st.text_input(label, key=key, label_visibility="collapsed")
+    if text == show_number(value, lang):
+        return value  # as shown, untouched: the exact value (a link's 3793.59622983 ha stays itself)
     parsed = parse_number(text, lang)
     if parsed is None or not low <= parsed <= high:
         show("warning", _("\"{text}\" is not a number from {low} to {high}: {value} is used."), text=text,

@@ -188,3 +188,11 @@ def test_italian_decimal_comma_is_read_and_a_dot_or_text_is_refused_keeping_the_
         assert any(hostile in shown(w.value) and "12,5" in shown(w.value) for w in at.warning), hostile
         crit = {c.key: c for c in parse_link(dict(at.query_params)).brief.criteria}
         assert crit["motorway_junction_km"].value == 12.5  # unchanged
+
+
+def test_a_link_value_with_more_decimals_than_shown_is_kept_exactly(as_role):
+    as_role("staff")
+    brief = {"criteria": [{"key": "land_area_max", "value": 37935962.298347026, "hard": False, "weight": 0}]}
+    at = open_find("it", brief=brief)
+    assert at.text_input(key="b_v_land_area_max").value == "3.793,5962"
+    assert parse_link(dict(at.query_params)).brief.criteria[0].value == 37935962.298347026

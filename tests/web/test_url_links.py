@@ -94,7 +94,9 @@ def test_widgetless_filters_criteria_and_a_bbox_survive_and_count_as_geo_search(
     assert state.query == q and state.brief == b  # nothing dropped, the criteria in their order
     # The same search on the command line: the same count.
     (tmp_path / "b.json").write_text(json.dumps(WIDGETLESS_B))
-    argv = ["--catalogue", str(app_env), "--lang", "en", "search", "--staff", "--format", "csv", "--brief",
+    # The page hides (and does not count) sites failing a hard criterion: `geo search --hide-failed`.
+    argv = ["--catalogue", str(app_env), "--lang", "en", "search", "--staff", "--hide-failed", "--format", "csv",
+            "--brief",
             str(tmp_path / "b.json"), "--utility", "water", "--max-price-eur-m2", "400", "--bbox", "8.6", "44.8",
             "11.2", "46.4", "--max-km", "airport=90", "--all-uses", "--use", "industrial", "--min-covered-m2", "0",
             "--available-by", "2030-01-01"] + sum((["--condition", c] for c in WIDGETLESS_Q["conditions"]), [])
