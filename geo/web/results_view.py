@@ -49,7 +49,8 @@ def _symbols(lang: str) -> tuple[str, str]:
 def format_numbers(values: Iterable, lang: str, digits: int = 0, unit: str = "") -> list[str]:
     """Each value with the locale's separators, ``digits`` decimals and ``unit`` ("10,5 km"); missing -> "—".
 
-    ``unit == "money"`` writes euros the way the locale does ("1.800.000 €", "€1,800,000").
+    ``unit == "money"`` writes euros the way the locale does ("1.800.000 €", "€1,800,000"), ``"percent"``
+    a percentage (the values are in percent already).
 
     >>> format_numbers([10.5, None, 12345.0], "it", 1, "km")
     ['10,5\\xa0km', '—', '12.345,0\\xa0km']
@@ -58,8 +59,8 @@ def format_numbers(values: Iterable, lang: str, digits: int = 0, unit: str = "")
     """
     dec, grp = _symbols(lang)
     table = str.maketrans({",": "\x00", ".": dec})
-    if unit == "money":
-        sample = translator(lang).money(7)
+    if unit in ("money", "percent"):  # where the locale puts the sign, from Babel once
+        sample = translator(lang).money(7) if unit == "money" else translator(lang).percent(0.07)
         before, after = sample.split("7", 1)
     else:
         before, after = "", (NBSP + unit if unit else "")
@@ -124,13 +125,15 @@ def results_table(sites: pd.DataFrame, lang: str, *, has_brief: bool, show_statu
     config: dict = {}
     if has_brief:
         name = _("Verdict")
-        cols[name] = [Verdict[v].label(lang) if isinstance(v, str) else "—" for v in sites["verdict"]]
+        labels = {v.name: v.label(lang) for v in Verdict}
+        cols[name] = [labels.get(v, "—") for v in sites["verdict"]]
         config[name] = st.column_config.TextColumn(
             width="small", pinned=True, help=_("The site against the whole brief: a failed hard criterion fails it"))
     if show_status:
         f = FIELD["status"]
         name = f.label(lang)
-        cols[name] = [f.choice_label(s, lang) if isinstance(s, str) and s else "—" for s in sites["status"]]
+        labels = {c: f.choice_label(c, lang) for c in f.choices}
+        cols[name] = [labels.get(s, s) if isinstance(s, str) and s else "—" for s in sites["status"]]
         config[name] = st.column_config.TextColumn(width="small", pinned=True)
     demo = sites["is_demo"].fillna(False).astype(bool).to_numpy() if "is_demo" in sites else np.zeros(len(sites), bool)
     if demo.any():
@@ -150,8 +153,7 @@ def results_table(sites: pd.DataFrame, lang: str, *, has_brief: bool, show_statu
             help=_("Straight-line distance") if column.startswith("dist_") else None)
     if has_brief:
         name = _("Score")
-        cols[name] = [translator(lang).percent(s) if s is not None and math.isfinite(s) else "—"
-                      for s in sites["score"].astype(float)]
+        cols[name] = format_numbers((sites["score"].astype(float) * 100).tolist(), lang, 0, "percent")
         config[name] = st.column_config.TextColumn(
             width="small", help=_("Share of the brief met, weighted: pass 100%, conditional 60%, unknown 30%, fail 0%"))
     return pd.DataFrame(cols), config
