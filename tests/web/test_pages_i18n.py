@@ -71,7 +71,7 @@ def test_italian_find_page_has_no_english_words(app_env):
     assert at.subheader[0].value.endswith("siti trovati")
     assert at.text_input(key="w_near").label == "Vicino a (comune)"
     assert at.toggle(key="b_h_power_min").label == "vincolante"
-    assert list(at.dataframe[0].value.columns)[:3] == ["ID", "DEMO", "Titolo"]
+    assert list(at.dataframe[0].value.columns)[:5] == ["Esito", "Stato", "DEMO", "ID", "Titolo"]
     _assert_no_english(at)
 
 

@@ -36,7 +36,8 @@ def engine(catalogue):
 
 def expected(engine, q: Query, b: Brief | None = None) -> int:
     index, places = engine
-    return len(search(index, q, b or Brief(), role="staff", places=places))
+    # "N sites found" counts the sites that do not fail a hard criterion (those are hidden by default).
+    return len(search(index, q, b or Brief(), role="staff", places=places, hide_failed=True))
 
 
 def open_page(page: str = "find", **params: str) -> AppTest:
@@ -93,7 +94,9 @@ def test_widgetless_filters_criteria_and_a_bbox_survive_and_count_as_geo_search(
     assert state.query == q and state.brief == b  # nothing dropped, the criteria in their order
     # The same search on the command line: the same count.
     (tmp_path / "b.json").write_text(json.dumps(WIDGETLESS_B))
-    argv = ["--catalogue", str(app_env), "--lang", "en", "search", "--staff", "--format", "csv", "--brief",
+    # The page hides (and does not count) sites failing a hard criterion: `geo search --hide-failed`.
+    argv = ["--catalogue", str(app_env), "--lang", "en", "search", "--staff", "--hide-failed", "--format", "csv",
+            "--brief",
             str(tmp_path / "b.json"), "--utility", "water", "--max-price-eur-m2", "400", "--bbox", "8.6", "44.8",
             "11.2", "46.4", "--max-km", "airport=90", "--all-uses", "--use", "industrial", "--min-covered-m2", "0",
             "--available-by", "2030-01-01"] + sum((["--condition", c] for c in WIDGETLESS_Q["conditions"]), [])
@@ -137,7 +140,7 @@ def test_values_the_cli_accepts_never_break_the_page(app_env, engine):
                       {"key": "airport_km", "value": 1000, "hard": True, "weight": 1}]}
     at = open_page(q=json.dumps(q), b=json.dumps(b))
     assert at.number_input(key="w_radius").value == 500 and at.number_input(key="w_minha").value == 2000
-    assert at.number_input(key="b_v_land_area_min").value == 1e4
+    assert at.text_input(key="b_v_land_area_min").value == "10,000"  # ha, as the page's language writes it
     state = url_state(at)
     assert state.query == make_query(q) and state.brief == parse_link({"b": json.dumps(b)}).brief
     assert count(at) == expected(engine, state.query, state.brief)

@@ -20,11 +20,13 @@ from geo.search.params import link_problem
 from geo.search.query import centre_of
 from geo.catalogue.access import can
 from geo.listing.status import STAFF_STATES, state_label
+from geo.search.summary import count_line, criterion_text, importance_word, verdict_counts
 from geo.web.auth import current_role
 from geo.web.loaders import catalogue_handle, get_index, revision_stamp
 from geo.web.map_data import actors_text, infrastructure_text, layer_text, outlines_text, zls_texts
+from geo.web.results_view import brief_widget_label, failing_mask, number_text_input, results_table
 from geo.web.map_events import apply_drawing, clicked_site, drawing_key, view_bbox
-from geo.web.mapview import build_map, legend_html, map_title
+from geo.web.mapview import build_map, legend_html
 from geo.web.search_state import (BRIEF_WIDGETS, apply_pending_widgets, criterion_value, keep_state_in_url,
                                   page_link_params, save_to_url, set_pending_widgets, widget_value)
 from geo.web.state import current_lang, set_shortlist, shortlist, tr
@@ -98,36 +100,35 @@ def brief_widgets(q0, b0: Brief) -> Brief:
     from_widget: dict[str, Criterion | None] = {}
     for key, (kind, default) in BRIEF_WIDGETS.items():
         prev = b0.criteria[bound[key]] if key in bound else None
-        label = Criterion(key, default if default is not None else "2027-01-01").label(lang)
-        if key == "land_area_min":
-            label += " (ha) ≥"
-        elif key == "land_area_max":
-            label += " (ha) ≤"
+        label = brief_widget_label(Criterion(key, default if default is not None else "2027-01-01"), kind,
+                                   lang)
         on = st.checkbox(label, value=prev is not None, key=f"b_on_{key}")
         if not on:
             from_widget[key] = None
             continue
-        cols = st.columns([3, 1])
+        # The value, then "hard" on its own line (a narrow column beside the value cut it to "h.").
         if kind in ("ha", "num"):
             column = CRITERIA[key][1]
             lo, hi = _range(CRITERION_LIMIT.get(column, "distance_km"), 1e4 if kind == "ha" else 1.0)
-            raw = cols[0].number_input(label, lo, hi, value=float(widget_value(kind, prev, default)),
-                                       key=f"b_v_{key}", label_visibility="collapsed")
+            # Typed and shown the locale's way ("10,5" in Italian); st.number_input writes "10.50".
+            raw = number_text_input(label, lo, hi, float(widget_value(kind, prev, default)), lang,
+                                    key=f"b_v_{key}")
         elif kind == "date":
-            raw = cols[0].date_input(label, value=widget_value(kind, prev, default), min_value=DATE_MIN,
-                                     max_value=DATE_MAX, key=f"b_v_{key}", label_visibility="collapsed")
+            raw = st.date_input(label, value=widget_value(kind, prev, default), min_value=DATE_MIN,
+                                max_value=DATE_MAX, key=f"b_v_{key}", label_visibility="collapsed")
         elif kind == "uses":
             f = FIELD["permitted_uses"]
-            raw = cols[0].multiselect(label, f.choices, default=widget_value(kind, prev, default),
-                                      format_func=lambda v: f.choice_label(v, lang), placeholder=_("Choose"),
-                                      key=f"b_v_{key}",
-                                      label_visibility="collapsed") or ["industrial"]
+            raw = st.multiselect(label, f.choices, default=widget_value(kind, prev, default),
+                                 format_func=lambda v: f.choice_label(v, lang), placeholder=_("Choose"),
+                                 key=f"b_v_{key}", label_visibility="collapsed") or ["industrial"]
         else:
             raw = prev.value if prev is not None else default
-        hard = cols[1].toggle(_("hard"), value=prev.hard if prev else True, key=f"b_h_{key}")
+        hard = st.toggle(_("hard"), value=prev.hard if prev else True, key=f"b_h_{key}")
         value = (prev.value if prev is not None and raw == widget_value(kind, prev, default)
                  else criterion_value(kind, raw))
         from_widget[key] = Criterion(key, value, hard=hard, weight=prev.weight if prev else 1.0)
+        show("caption", "{criterion} · {importance}", criterion=criterion_text(from_widget[key], lang),
+             importance=importance_word(from_widget[key], lang))
     crits: list[Criterion] = []
     for i, c in enumerate(b0.criteria):
         if bound.get(c.key) == i:
@@ -136,8 +137,8 @@ def brief_widgets(q0, b0: Brief) -> Brief:
             continue
         # No widget for this one: shown as it is, kept, and removable.
         e1, e2 = st.columns([4, 1])
-        e1.caption(md("{name}: {value} · {importance}", name=c.label(lang), value=_shown(c.value),
-                       importance=c.importance(lang)))
+        e1.caption(md("{criterion} · {importance}", criterion=criterion_text(c, lang),
+                       importance=importance_word(c, lang)))
         if e2.button(_("Remove"), key=f"rm_b_{i}"):
             save_to_url(q0, Brief(name=b0.name, criteria=[x for j, x in enumerate(b0.criteria) if j != i]))
             st.rerun()
@@ -246,6 +247,7 @@ with guarded():
                 st.rerun()
 
         st.header(_("Investor brief"))
+        brief_count = st.empty()  # "N sites pass the brief", filled once the search has run
         # Drawn when asked for or when the search has a brief (see "More filters" above); hidden, the brief applies.
         if st.toggle(_("Score sites against criteria"), value=bool(b0.criteria), key="w_brief"):
             brief = brief_widgets(q0, b0)
@@ -274,8 +276,21 @@ with guarded():
     save_to_url(query, brief)
 
     result = search(index, query, brief, role=role, places=places)
+    # A site that fails a hard criterion is not "found": hidden (table and map) and not counted, unless asked for.
     sites = result.sites
-    show("subheader", _.ngettext("{n} site found", "{n} sites found", len(sites)), n=_.integer(len(sites)))
+    failing = failing_mask(sites)
+    n_found = len(sites) - int(failing.sum())
+    show("subheader", _.ngettext("{n} site found", "{n} sites found", n_found), n=_.integer(n_found))
+    if brief.criteria:
+        counts = verdict_counts(sites["verdict"])
+        show("caption", "{line}", line=count_line(counts, lang))
+        brief_count.caption(md(_.ngettext("{n} site passes the brief", "{n} sites pass the brief",
+                                          counts["PASS"]), n=_.integer(counts["PASS"])))
+        show_failing = failing.any() and st.toggle(
+            _("Show failing sites ({n})").format(n=_.integer(int(failing.sum()))), value=False,
+            key="w_show_fail")
+        if not show_failing:
+            sites = sites[~failing]
     circle = result.circle  # the search's own place, circle and area: resolved once, by search()
     if result.place is not None:  # the look-up is tolerant: show which municipality it settled on
         m = result.place
@@ -350,25 +365,12 @@ with guarded():
 
     # The results table is the heaviest part of the page for a browser (its code alone is 1.3 MB of the 4.2 MB a
     # fresh visitor's browser compiled): drawn with a brief (it ranks the sites), else when asked for. A marker
-    # clicked on the map selects its site without it.
+    # clicked on the map selects its site without it. Verdict and (staff) status first, units and the page
+    # language's decimals on every number, DEMO once.
     sel = None
     if brief.criteria or st.toggle(_("Results table"), key="w_table"):
-        lab = {"site_id": _("ID"), "demo": _("DEMO"), "status": _("Status"), "title": _("Title"),
-               "municipality_name": FIELD["municipality_name"].label(lang), "province": FIELD["province"].label(lang),
-               "land_area_m2": FIELD["land_area_m2"].label_with_unit(lang), "verdict": _("Verdict"), "score": _("Score")}
-        table = pd.DataFrame({
-            "site_id": sites["site_id"],
-            "demo": sites["is_demo"].fillna(False).map({True: _("DEMO"), False: ""}),
-            **({"status": [state_label(v, lang) for v in sites["status"]]} if every_status else {}),
-            "title": [map_title(r, lang, limit=200) for r in sites[["title_it", "title_en"]].to_dict("records")],
-            "municipality_name": sites["municipality_name"], "province": sites["province"],
-            "land_area_m2": sites["land_area_m2"].round(0),
-            "verdict": sites["verdict"].map(lambda v: Verdict[v].label(lang) if v else ""), "score": sites["score"],
-        }).rename(columns=lab)
-        # Numbers stay numbers (the table sorts by them), shown with the reader's separators (formatting 10k rows
-        # on the server would cost seconds per rerun).
-        numbers = {lab[k]: st.column_config.NumberColumn(format="localized") for k in ("land_area_m2", "score")}
-        sel = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun", column_config=numbers,
+        table, columns = results_table(sites, lang, has_brief=bool(brief.criteria), show_status=every_status)
+        sel = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun", column_config=columns,
                            selection_mode="multi-row", key="results_table", height=320)
     chosen = [sites["site_id"].iloc[i] for i in (sel.selection.rows if sel else [])]
     if picked and picked not in chosen:
