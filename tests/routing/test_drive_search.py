@@ -88,4 +88,4 @@ def test_the_sheet_shows_the_times_with_their_provenance_and_method(catalogue):
     value, prov = rows["In camion all'uscita autostradale più vicina"]
     assert value.endswith(" min") and prov == "estimated"
     assert rows["Uscita autostradale raggiunta"][0] == rec["drive_motorway_to"]
-    assert rows["Tempi di guida: metodo"][0].startswith("estimated: Regione Lombardia motorway graph")
+    assert rows["Tempi di guida: metodo"][0].startswith("stimati: grafo autostradale di Regione Lombardia")  # in Italian
