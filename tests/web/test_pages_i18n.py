@@ -128,6 +128,7 @@ def test_english_shortlist_and_map_mark_italian_only_titles(italian_only_listing
     html = " ".join(h.proto.body for h in at.get("html"))
     assert re.search(r"Capannone solo italiano\s*(<[^>]*>\s*)*\(Italian only\)", html), html
     at = run_page("find", lang="en")
+    at.toggle(key="w_table").set_value(True).run()  # the results table is drawn when asked for
     table = at.dataframe[0].value
     title = table.loc[table["ID"] == sid, "Title"].iloc[0]
     assert title == "Capannone solo italiano (Italian only)"

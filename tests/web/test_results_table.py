@@ -18,6 +18,11 @@ from geo.search import Brief, SearchIndex, make_query, search
 from geo.search.params import parse_link
 from tests.web.shown import shown
 
+from geo.search.brief import Criterion as _Criterion
+
+#: The nearest exit as the brief names it, in each language (the column and the widget say the same).
+MJ = {lang: _Criterion("motorway_junction_km", 10.0).label(lang) for lang in ("it", "en")}
+
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 NBSP = "\N{NO-BREAK SPACE}"
 #: A hard distance with a decimal (10.5 km) and a soft power criterion: all four verdicts occur on the demo.
@@ -90,7 +95,7 @@ def test_italian_staff_table_leads_with_verdict_and_status_and_writes_units_the_
     assert list(df.columns[:2]) == ["Esito", "Stato"]
     assert set(df["Esito"]) <= {"Conforme", "Condizionato", "Da verificare"}  # "Non conforme" hidden by default
     assert {"Pubblicata", "Inviata"} <= set(df["Stato"])  # staff tell unvalidated listings from published ones
-    km = [v.replace(NBSP, " ") for v in df["Casello più vicino"] if v != "—"]
+    km = [v.replace(NBSP, " ") for v in df[MJ["it"]] if v != "—"]
     assert km and all(re.fullmatch(r"\d{1,3}(\.\d{3})*,\d km", v) for v in km), km[:3]
     assert any(not v.endswith(",0 km") for v in km)
     area = [v.replace(NBSP, " ") for v in df["Superficie territoriale"] if v != "—"]
@@ -132,7 +137,7 @@ def test_english_public_table_has_no_status_and_dot_decimals(as_role, index):
     at = open_find("en")
     df = table(at)
     assert df.columns[0] == "Verdict" and "Status" not in df.columns
-    km = [v.replace(NBSP, " ") for v in df["Nearest motorway junction"] if v != "—"]
+    km = [v.replace(NBSP, " ") for v in df[MJ["en"]] if v != "—"]
     assert km and all(re.fullmatch(r"\d{1,3}(,\d{3})*\.\d km", v) for v in km), km[:3]
     assert all(v.startswith("€") for v in df["Asking price"] if v != "—")
     want = verdicts(index, "public")
@@ -147,6 +152,7 @@ def test_english_public_table_has_no_status_and_dot_decimals(as_role, index):
 def test_without_a_brief_there_is_no_verdict_score_or_none(as_role, index, lang, absent):
     as_role("staff")
     at = open_find(lang, brief=None)
+    at.toggle(key="w_table").set_value(True).run()  # without a brief the table is drawn when asked for
     df = table(at)
     assert not set(absent) & set(df.columns)
     assert df.columns[0] == ("Status" if lang == "en" else "Stato")
@@ -165,12 +171,12 @@ def test_brief_sidebar_speaks_units_and_the_page_language(as_role):
     assert it.text_input(key="b_v_power_min").value == "3.000"
     assert it.toggle(key="b_h_motorway_junction_km").label == "vincolante"
     side = captions(it)
-    assert "Casello più vicino ≤ 10,5 km · vincolante" in side
+    assert f"{MJ['it']} ≤ 10,5 km · vincolante" in side
     assert f"Potenza elettrica disponibile ≥ 3.000{NBSP}kW · preferibile" in side
-    assert any(c.label == "Casello più vicino (km) ≤" for c in it.checkbox)
+    assert any(c.label == f"{MJ['it']} (km) ≤" for c in it.checkbox)
     en = open_find("en")
     assert en.text_input(key="b_v_motorway_junction_km").value == "10.5"
-    assert "Nearest motorway junction ≤ 10.5 km · hard" in captions(en)
+    assert f"{MJ['en']} ≤ 10.5 km · hard" in captions(en)
     assert f"Available power ≥ 3,000{NBSP}kW · soft" in captions(en)
 
 
@@ -181,7 +187,7 @@ def test_italian_decimal_comma_is_read_and_a_dot_or_text_is_refused_keeping_the_
     assert not at.exception
     crit = {c.key: c for c in parse_link(dict(at.query_params)).brief.criteria}
     assert crit["motorway_junction_km"].value == 12.5
-    assert "Casello più vicino ≤ 12,5 km · vincolante" in captions(at)
+    assert f"{MJ['it']} ≤ 12,5 km · vincolante" in captions(at)
     for hostile in ("12.5", "dodici", "-3"):  # "12.5" would be 125 km read the Italian way: refused, not guessed
         at.text_input(key="b_v_motorway_junction_km").set_value(hostile).run()
         assert not at.exception
