@@ -46,8 +46,9 @@ PROCESS_HINTS = ("subprocess.run", "subprocess.Popen", "subprocess.call", "subpr
 #: Fixtures that reach the PostgreSQL cluster.
 POSTGIS_FIXTURES = {"postgis_server", "postgis_url", "postgis_demo"}
 LAYERS = ("postgis", "browser", "process", "slow")
-#: Wall seconds assumed for a test not in ``tests/durations.json`` yet, by its costliest layer (medians of the
-#: recorded ones, rounded up): a new test is scheduled sensibly before anyone records it.
+#: Wall seconds assumed for a test with no recorded wall time, by its costliest layer (estimates of an idle
+#: 2-core run: a page in Chromium, a subprocess, a fresh PostGIS database): a new test is scheduled sensibly
+#: before anyone records it.
 DEFAULT_WALL = {"browser": 8.0, "process": 4.0, "postgis": 0.8, "slow": 3.0, "": 0.3}
 
 
