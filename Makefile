@@ -10,9 +10,10 @@ BIN       := $(VENV)/bin
 # A GeoPackage path (built when missing) or a postgresql:// URL (never rebuilt by make run).
 CATALOGUE ?= $(or $(GEO_CATALOGUE),data/catalogue.gpkg)
 PORT      ?= 8501
-# pytest-xdist workers (one per core); tests of one file stay on one worker (module fixtures start once).
+# pytest-xdist workers (one per core), fed the longest work first (tests/conftest.py orders it); the tests of a
+# file that shares a module fixture (a server) stay together on one worker, the others are spread one by one.
 JOBS      ?= auto
-XDIST     := -n $(JOBS) --dist loadfile
+XDIST     := -n $(JOBS) --dist loadgroup --no-loadscope-reorder
 FAST      := not (postgis or browser or process or slow)
 
 .PHONY: run check test install assets locale catalogue browser postgres bench mutation screenshots

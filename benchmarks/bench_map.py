@@ -81,6 +81,7 @@ def main() -> None:
     ap.add_argument("--sites", type=int, default=10000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-app", action="store_true", help="skip the visitors on the real app")
+    ap.add_argument("--catalogue", help="an existing catalogue for the app (default: build the demo one)")
     args = ap.parse_args()
     sites = synthetic_sites(args.sites)
     out = Path(tempfile.mkdtemp())
@@ -123,19 +124,19 @@ def main() -> None:
     print(f"{'time to interactive (s)':24} {mo:>10.2f} {mn:>10.2f} {mn / mo:>7.1f}")
     print("targets: payload <= 3 MB, interactive <= 2 s at 10k results")
     if not args.no_app:
-        visitors(args.repeat)
+        visitors(args.repeat, args.catalogue)
 
 
-def visitors(repeat: int) -> None:
+def visitors(repeat: int, catalogue: str | None = None) -> None:
     """Fresh browser contexts on the app's find page, one after the other: time to markers drawn."""
     import re
 
     from playwright.sync_api import sync_playwright
 
-    from benchmarks.catalogue import demo_catalogue
+    from benchmarks.catalogue import catalogue_or_demo
     from tests.web.browser import streamlit_server
 
-    path = demo_catalogue()
+    path = catalogue_or_demo(catalogue)
     ready = ("() => Array.from(document.querySelectorAll('iframe')).some(f => { try { "
              "return f.contentDocument.body.getAttribute('data-site-count') !== null; } catch (e) { return false; } })")
     times = []

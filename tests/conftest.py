@@ -5,6 +5,11 @@ cluster), ``browser`` (real Chromium), ``process`` (starts a process: a CLI subp
 server, a Dask cluster), ``slow`` (over :data:`SLOW_SECONDS` of CPU in ``tests/durations.json``, recorded by
 ``pytest --record-durations``). ``make check`` runs what is left: the fast layer.
 
+Order under xdist (``make test``: ``--dist loadgroup``): the longest work first, so that no long test is left
+for the end while the other worker idles. A test is scheduled on its own, or with the rest of its file when
+the file holds a module- or class-scoped fixture (a server started once per file): see :func:`schedule`.
+Its cost is the wall time recorded beside its CPU time; a test not recorded yet gets :data:`DEFAULT_WALL` by layer.
+
 One real demo catalogue is built per version of its sources and reused across runs (:func:`built_catalogue`).
 """
 
@@ -29,16 +34,22 @@ import pytest
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
-#: Recorded CPU seconds (setup to teardown) per test id (``pytest --record-durations`` rewrites it).
+#: Recorded ``[CPU seconds, wall seconds]`` (setup to teardown) per test id (``pytest --record-durations``
+#: rewrites it): the CPU time puts a test in the "slow" layer, the wall time orders the work under xdist.
 DURATIONS = TESTS / "durations.json"
 #: A test over this many CPU seconds (recorded) is ``slow``: out of ``make check``.
 SLOW_SECONDS = 2.0
 #: Words whose presence in a test, its fixtures or the test helpers they call means "starts a process".
 PROCESS_HINTS = ("subprocess.run", "subprocess.Popen", "subprocess.call", "subprocess.check_", "Popen(",
-                 "sys.executable", "streamlit_server", "make_client", "LocalCluster", "multiprocessing", "os.fork")
+                 "sys.executable", "streamlit_server", "make_client", "LocalCluster", "multiprocessing", "os.fork",
+                 "warm_processes")
 #: Fixtures that reach the PostgreSQL cluster.
 POSTGIS_FIXTURES = {"postgis_server", "postgis_url", "postgis_demo"}
 LAYERS = ("postgis", "browser", "process", "slow")
+#: Wall seconds assumed for a test with no recorded wall time, by its costliest layer (estimates of an idle
+#: 2-core run: a page in Chromium, a subprocess, a fresh PostGIS database): a new test is scheduled sensibly
+#: before anyone records it.
+DEFAULT_WALL = {"browser": 8.0, "process": 4.0, "postgis": 0.8, "slow": 3.0, "": 0.3}
 
 
 # ------------------------------------------------------------------ markers, applied automatically
@@ -120,11 +131,60 @@ def layers_of(item) -> set[str]:
 _DURATIONS: dict[str, float] | None = None
 
 
+_WALL: dict[str, float] = {}
+
+
 def _recorded_durations() -> dict[str, float]:
+    """CPU seconds per test id. The file holds ``[cpu, wall]`` per test (a bare number: CPU only)."""
     global _DURATIONS
     if _DURATIONS is None:
-        _DURATIONS = json.loads(DURATIONS.read_text()) if DURATIONS.is_file() else {}
+        raw = json.loads(DURATIONS.read_text()) if DURATIONS.is_file() else {}
+        _DURATIONS = {}
+        for key, value in raw.items():
+            if isinstance(value, (int, float)):
+                _DURATIONS[key] = float(value)
+            else:
+                _DURATIONS[key], _WALL[key] = float(value[0]), float(value[1])
     return _DURATIONS
+
+
+def expected_wall(item) -> float:
+    """The wall seconds ``item`` is expected to take (setup to teardown): recorded, else its recorded CPU time
+    or the default of its costliest layer, whichever is more (a subprocess's time is not in our CPU time)."""
+    _recorded_durations()
+    if item.nodeid in _WALL:
+        return _WALL[item.nodeid]
+    layers = [m for m in ("browser", "process", "slow", "postgis") if item.get_closest_marker(m)]
+    return max(_DURATIONS.get(item.nodeid, 0.0), DEFAULT_WALL[layers[0] if layers else ""])
+
+
+def _shares_a_fixture(item) -> bool:
+    """Whether ``item`` uses a fixture kept for its module, class or package (its file's tests share it)."""
+    info = getattr(item, "_fixtureinfo", None)
+    for name in getattr(item, "fixturenames", ()):
+        for fd in (info.name2fixturedefs.get(name, ()) if info else ()):
+            if fd.scope in ("module", "class", "package"):
+                return True
+    return False
+
+
+def schedule(items) -> list:
+    """``items`` in the order the workers should take them: units (one test, or one file whose tests share a
+    module fixture) by expected wall time, longest first (longest processing time first: the run ends with
+    short units, so the two workers finish together). Tests of one file keep their order within their unit."""
+    files = {item.nodeid.split("::")[0] for item in items if _shares_a_fixture(item)}
+    units: dict[str, list] = {}
+    for item in items:
+        path = item.nodeid.split("::")[0]
+        group = item.get_closest_marker("xdist_group")
+        if path in files and group is None:
+            item.add_marker(pytest.mark.xdist_group(path))
+        key = group.kwargs.get("name", group.args[0] if group.args else "default") if group else \
+            (path if path in files else item.nodeid)
+        units.setdefault(key, []).append(item)
+    cost = {key: sum(expected_wall(i) for i in unit) for key, unit in units.items()}
+    order = sorted(units, key=lambda key: -cost[key])  # stable: equal costs keep the collection's order
+    return [item for key in order for item in units[key]]
 
 
 def pytest_collection_modifyitems(config, items):
@@ -132,6 +192,8 @@ def pytest_collection_modifyitems(config, items):
         for layer in sorted(layers_of(item)):
             if not item.get_closest_marker(layer):
                 item.add_marker(getattr(pytest.mark, layer))
+    if hasattr(config, "workerinput"):  # an xdist worker: every worker computes the same order
+        items[:] = schedule(items)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -150,12 +212,18 @@ def pytest_runtest_makereport(item, call):
 
 
 def pytest_runtest_logreport(report):
-    """Collect each test's CPU seconds (the controller under xdist receives every worker's reports)."""
+    """Collect each test's CPU and wall seconds (the controller under xdist receives every worker's reports).
+    The wall time (setup + call + teardown) only orders the work; the CPU time decides the "slow" layer."""
     durations = getattr(_CONFIG, "_geo_durations", None)
-    if durations is not None and report.when == "teardown":
+    if durations is None:
+        return
+    cpu, wall = durations.get(report.nodeid, (0.0, 0.0))
+    wall += report.duration
+    if report.when == "teardown":
         for key, value in report.user_properties:
             if key == "cpu_seconds":
-                durations[report.nodeid] = value
+                cpu = value
+    durations[report.nodeid] = (cpu, wall)
 
 
 _CONFIG = None
@@ -170,9 +238,11 @@ def pytest_sessionfinish(session):
     config = session.config
     if not config.getoption("--record-durations") or hasattr(config, "workerinput"):
         return
-    recorded = dict(_recorded_durations())  # tests not run this time keep their figure
-    recorded.update({k: round(v, 2) for k, v in config._geo_durations.items()})
-    DURATIONS.write_text(json.dumps(dict(sorted(recorded.items())), indent=0) + "\n")
+    _recorded_durations()
+    recorded = {k: (cpu, _WALL.get(k, cpu)) for k, cpu in _DURATIONS.items()}  # tests not run keep their figures
+    recorded.update(config._geo_durations)
+    lines = [f"{json.dumps(k)}: [{cpu:.2f}, {wall:.2f}]" for k, (cpu, wall) in sorted(recorded.items())]
+    DURATIONS.write_text("{\n" + ",\n".join(lines) + "\n}\n")
 
 
 # A test outside the "process" layer that starts one anyway fails, naming what the detection missed.
@@ -364,6 +434,17 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
         if old_debug is not None:
             os.environ["GEO_DEBUG"] = old_debug
     return subprocess.CompletedProcess(["geo", *map(str, args)], code, out.getvalue(), err.getvalue())
+
+
+# ------------------------------------------------------------------ processes without Python's start-up
+@pytest.fixture(scope="session")
+def warm(tmp_path_factory):
+    """Real processes forked from one interpreter with the catalogue's modules imported (tests/forks.py), one per
+    xdist worker: for the tests that start many writers or kill them, without ~1-3 s of start-up each."""
+    from tests.forks import warm_processes
+
+    with warm_processes(tmp_path_factory.mktemp("jobs")) as helper:
+        yield helper
 
 
 # ------------------------------------------------------------------ PostgreSQL

@@ -84,3 +84,36 @@ def test_the_cli_in_process_reads_as_a_finished_process(tmp_path):
     assert run.returncode == 1 and run.stdout == "" and run.stderr.startswith("errore: ")
     run = run_cli("build", "--sites", "-5")  # argparse's exit
     assert run.returncode == 2 and "is not a whole number" in run.stderr
+
+
+class _Item:
+    """The little of a collected test that :func:`tests.conftest.schedule` reads."""
+
+    def __init__(self, nodeid: str, markers: tuple[str, ...] = (), module_fixture: bool = False):
+        from types import SimpleNamespace
+
+        self.nodeid, self.marks = nodeid, {m: pytest.mark.__getattr__(m).mark for m in markers}
+        self.fixturenames = ["server"] if module_fixture else ["tmp_path"]
+        scope = "module" if module_fixture else "function"
+        self._fixtureinfo = SimpleNamespace(name2fixturedefs={self.fixturenames[0]: [SimpleNamespace(scope=scope)]})
+
+    def get_closest_marker(self, name):
+        return self.marks.get(name)
+
+    def add_marker(self, mark):
+        self.marks[mark.name] = mark.mark
+
+
+def test_the_longest_work_goes_first_and_a_file_sharing_a_module_fixture_stays_together(monkeypatch):
+    import tests.conftest as suite
+
+    suite._recorded_durations()
+    for nodeid, wall in {"a.py::t1": 5.0, "a.py::t2": 1.0, "b.py::t3": 4.0, "b.py::t5": 0.1}.items():
+        monkeypatch.setitem(suite._WALL, nodeid, wall)
+    items = [_Item("b.py::t5"), _Item("a.py::t1", module_fixture=True), _Item("a.py::t2", module_fixture=True),
+             _Item("b.py::t3"), _Item("c.py::t4", ("browser",)), _Item("c.py::t6")]
+    order = [i.nodeid for i in suite.schedule(items)]
+    # c.py::t4 is not recorded: a browser test's default (8 s); c.py::t6 neither: the fast default (0.3 s).
+    assert order == ["c.py::t4", "a.py::t1", "a.py::t2", "b.py::t3", "c.py::t6", "b.py::t5"]
+    assert [i.get_closest_marker("xdist_group").args for i in items if i.nodeid.startswith("a.py")] == [("a.py",)] * 2
+    assert items[0].get_closest_marker("xdist_group") is None  # spread test by test

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import subprocess
-import sys
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -30,10 +27,6 @@ def test_backup_is_a_verified_geopackage_with_every_row(catalogue_target, tmp_pa
     assert catalogue_digest(dest) == catalogue_digest(catalogue_target)
     assert not Path(f"{dest}-wal").exists()  # one self-contained file
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no leftover partial file
-
-
-ROOT = Path(__file__).resolve().parents[2]
-GEO = [sys.executable, "-m", "geo.cli"]
 
 
 def _one_line_error(capsys) -> str:
@@ -96,18 +89,6 @@ def test_verification_sees_a_missing_or_short_table(built_catalogue, tmp_path):
     assert verify_backup(dest, {**counts, "extra": 1}) == ["table extra: missing rows instead of 1"]
 
 
-def _start_writers(target: str, workbook: Path, n: int = 2) -> tuple[list[subprocess.Popen], list[list[str]]]:
-    procs, lines = [], []
-    for _ in range(n):
-        p = subprocess.Popen([sys.executable, "-m", "tests.catalogue.worker", "submit", target, str(workbook)],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-        out: list[str] = []
-        threading.Thread(target=lambda p=p, out=out: out.extend(iter(p.stdout.readline, "")), daemon=True).start()
-        procs.append(p)
-        lines.append(out)
-    return procs, lines
-
-
 def _wait(cond, seconds: float = 120) -> None:
     deadline = time.monotonic() + seconds
     while not cond():
@@ -116,15 +97,16 @@ def _wait(cond, seconds: float = 120) -> None:
 
 
 @pytest.mark.slow
-def test_backup_while_two_writer_processes_submit_is_consistent_and_verified(catalogue_target, tmp_path):
+def test_backup_while_two_writer_processes_submit_is_consistent_and_verified(catalogue_target, tmp_path, warm):
     from tests.catalogue.test_transactions import _consistent
     from tests.listing.conftest import SITE, fill
 
     workbook = fill(tmp_path / "w.xlsx", sites=[{**SITE, "title_it": "Capannone", "title_en": "Shed"}])
-    procs, lines = _start_writers(catalogue_target, workbook)
+    # Two writer processes (tests/catalogue/worker.py, forked from a warm interpreter: tests/forks.py).
+    jobs = [warm.start("tests.catalogue.worker", "submit", catalogue_target, str(workbook)) for _ in range(2)]
     try:
         def done(i: int) -> int:
-            return sum(1 for line in lines[i] if line.startswith("done"))
+            return sum(1 for line in jobs[i].out().splitlines() if line.startswith("done"))
         _wait(lambda: done(0) >= 1 and done(1) >= 1)
         held = []
         for k in range(3):
@@ -136,10 +118,8 @@ def test_backup_while_two_writer_processes_submit_is_consistent_and_verified(cat
         before = (done(0), done(1))
         _wait(lambda: done(0) > before[0] and done(1) > before[1])  # the writers went on after the backups
     finally:
-        for p in procs:
-            p.kill()
-            p.wait(10)
-    assert all(p.returncode == -9 for p in procs), [p.stderr.read() for p in procs]
+        codes = [warm.kill(job) for job in jobs]
+    assert codes == [-9, -9], [job.err() for job in jobs]  # they were still writing when killed
     assert held == sorted(held) and held[0] >= 2  # later backups hold at least what earlier ones did
     assert _consistent("submit", catalogue_target) >= held[-1]
 
@@ -267,17 +247,19 @@ def test_restore_keeps_another_applications_tables_and_refuses_a_foreign_table_i
 
 
 @pytest.mark.slow
-def test_kill_9_during_restore_leaves_the_old_or_the_new_catalogue(catalogue_target, tmp_path):
+def test_kill_9_during_restore_leaves_the_old_or_the_new_catalogue(catalogue_target, tmp_path, warm):
     """A restore process killed at several moments: the catalogue is whole, and equal to the old or the new one."""
     from geo.catalogue import open_catalogue
 
     src = tmp_path / "b.gpkg"
     backup_catalogue(catalogue_target, src)
     new = catalogue_digest(src)
-    cmd = GEO + ["--catalogue", catalogue_target, "catalogue", "restore", str(src), "--force"]
+    cmd = ["geo.cli", "--catalogue", catalogue_target, "catalogue", "restore", str(src), "--force"]
     _change(catalogue_target)
+    # Restore processes forked from a warm interpreter (tests/forks.py): the kills fall in the restore itself,
+    # not in Python's start-up, which a process started from scratch spends most of its short life in.
     t0 = time.monotonic()  # one whole restore, to place the kills on this machine's time scale
-    assert subprocess.run(cmd, cwd=ROOT, capture_output=True).returncode == 0
+    assert warm.wait(warm.start(*cmd)) == 0
     whole = time.monotonic() - t0
     assert catalogue_digest(catalogue_target) == new
     outcomes = ["new"]
@@ -290,10 +272,9 @@ def test_kill_9_during_restore_leaves_the_old_or_the_new_catalogue(catalogue_tar
         if not outcomes or outcomes[-1] == "new":
             _change(catalogue_target)
         old = catalogue_digest(catalogue_target)
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+        job = warm.start(*cmd)
         time.sleep(fraction * whole)
-        proc.kill()  # SIGKILL: nothing of ours runs after it
-        proc.wait(30)
+        warm.kill(job)  # SIGKILL: nothing of ours runs after it
         assert connect(catalogue_target).check() == []
         now = catalogue_digest(catalogue_target)
         assert now in (old, new), fraction

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -20,10 +19,10 @@ from geo.errors import UserError
 from geo.listing.check import check_workbook
 from geo.listing.submission import owner_view, publish, replace_submission, submit, withdraw
 from tests.catalogue.worker import state
+from tests.conftest import run_cli
 from tests.listing.conftest import SITE, fill
 
 ROOT = Path(__file__).resolve().parents[2]
-GEO = [sys.executable, "-m", "geo.cli"]
 
 
 @pytest.fixture()
@@ -38,22 +37,19 @@ def _workbook(tmp_path: Path, i: int) -> Path:
     return fill(tmp_path / f"w{i:02d}.xlsx", sites=[site])
 
 
-def _run_all(cmds: list[list[str]], timeout: float = 300) -> list[subprocess.CompletedProcess]:
-    """Start every command at once, then wait for all of them."""
-    procs = [subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT) for c in cmds]
-    out = []
-    for p in procs:
-        so, se = p.communicate(timeout=timeout)
-        out.append(subprocess.CompletedProcess(p.args, p.returncode, so, se))
-    return out
+def _run_all(warm, cmds: list[list[str]], timeout: float = 300) -> list[subprocess.CompletedProcess]:
+    """Start every ``python -m`` command at once (processes forked from a warm interpreter, tests/forks.py:
+    each is its own process, without Python's start-up), then wait for all of them."""
+    jobs = [warm.start(*c) for c in cmds]
+    return [subprocess.CompletedProcess(c, warm.wait(j, timeout), j.out(), j.err()) for c, j in zip(cmds, jobs)]
 
 
 @pytest.mark.slow
-def test_twenty_processes_submitting_at_once_all_land(target, tmp_path):
+def test_twenty_processes_submitting_at_once_all_land(target, tmp_path, warm):
     before = state(target)
     n_submitted = len(open_catalogue(target).sites(statuses=["submitted"]))
     files = [_workbook(tmp_path, i) for i in range(20)]
-    done = _run_all([GEO + ["--catalogue", target, "listing", "submit", str(f)] for f in files])
+    done = _run_all(warm, [["geo.cli", "--catalogue", target, "listing", "submit", str(f)] for f in files])
     for d in done:
         assert d.returncode == 0, d.stderr
         assert "Traceback" not in d.stderr
@@ -222,40 +218,45 @@ def _consistent(action: str, target: str) -> int:
     return len(runs)
 
 
-def _kill_trials(action: str, target: str, arg: str, trials: int, folder: Path | None) -> list[int]:
+def _kill_trials(warm, action: str, target: str, arg: str, trials: int, folder: Path | None) -> list[int]:
+    """``trials`` writer processes (tests/catalogue/worker.py, forked from a warm interpreter: tests/forks.py),
+    each killed by SIGKILL at a random moment of its loop of writes; the catalogue checked after each."""
     rng = random.Random(20261123)
-    held = []
-    for _ in range(trials):
-        proc = subprocess.Popen([sys.executable, "-m", "tests.catalogue.worker", action, target, arg],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    held = [_consistent(action, target)]
+    for k in range(trials):
+        job = warm.start("tests.catalogue.worker", action, target, arg)
         try:
-            line = proc.stdout.readline()
-            assert line.strip() == "ready", proc.stderr.read()
+            warm.wait_for_line(job, "ready")
+            if k >= trials // 2 and held[-1] == held[0]:
+                # Under a heavy load no action may have landed within the delays yet: from half-way on, a kill
+                # then falls after the second commit (the first import re-imports the ZIS already there, which
+                # changes no site), in a later write, so that both sides of a commit are seen.
+                warm.wait_for_line(job, "done 2")
             time.sleep(rng.uniform(0.0, 2.5))
-            proc.kill()  # SIGKILL: no cleanup code runs
-            proc.wait(10)
         finally:
-            if proc.poll() is None:
-                proc.kill()
-        assert not connect(target).check()  # PRAGMA integrity_check / the server's own
-        held.append(_consistent(action, target))
-        if folder is not None:
-            stray = [p.name for p in folder.iterdir() if not p.name.startswith("catalogue.gpkg")
-                     and not p.name.endswith((".xlsx", ".geojson")) and p.is_file()]
-            assert not stray, stray
+            assert warm.kill(job) == -9, job.err()  # SIGKILL: no cleanup code runs
+        _check_after_kill(action, target, folder, held)
     return held
+
+
+def _check_after_kill(action: str, target: str, folder: Path | None, held: list[int]) -> None:
+    assert not connect(target).check()  # PRAGMA integrity_check / the server's own
+    held.append(_consistent(action, target))
+    if folder is not None:
+        stray = [p.name for p in folder.iterdir() if not p.name.startswith("catalogue.gpkg")
+                 and not p.name.endswith((".xlsx", ".geojson")) and p.is_file()]
+        assert not stray, stray
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("action", ["submit", "import", "publish"])
-def test_kill_9_at_random_points_leaves_a_whole_catalogue(target, tmp_path, action):
+def test_kill_9_at_random_points_leaves_a_whole_catalogue(target, tmp_path, action, warm):
     gpkg = not target.startswith("postgresql")
     arg = {"submit": lambda: str(_workbook(tmp_path, 0)), "import": lambda: str(_zis_files(tmp_path / "zis")),
            "publish": lambda: "-"}[action]()
     if action == "import":  # start from a state the consistency check knows
-        assert subprocess.run(GEO + ["--catalogue", target, "import", "zis", str(Path(arg) / "a.geojson")],
-                              cwd=ROOT, capture_output=True).returncode == 0
-    held = _kill_trials(action, target, arg, 20 if gpkg else 5, tmp_path if gpkg else None)
+        assert run_cli("--catalogue", target, "import", "zis", str(Path(arg) / "a.geojson")).returncode == 0
+    held = _kill_trials(warm, action, target, arg, 20 if gpkg else 5, tmp_path if gpkg else None)
     assert held == sorted(held)  # nothing that had committed was lost
     assert held[-1] > held[0]  # and the kills did not stop every action from landing
     # The next write succeeds: no stale lock.

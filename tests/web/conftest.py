@@ -1,4 +1,9 @@
-"""Browser fixtures shared by the end-to-end tests: one Debian Chromium and one staff app server per module."""
+"""Browser fixtures shared by the end-to-end tests: one Debian Chromium and one staff app server per xdist worker.
+
+Both are kept for the whole run (session scope): a test opens its own page (a fresh browser context, so no
+cookies or session state carry over) and the server only reads the demo catalogue, as every test that asks
+for ``server`` does. A test that writes starts its own server on its own copy (``streamlit_server``).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ import pytest
 from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
@@ -17,7 +22,16 @@ def browser():
         b.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server(built_catalogue):
     with streamlit_server(built_catalogue, role="staff") as url:
         yield url
+
+
+@pytest.fixture(autouse=True)
+def _close_pages(request):
+    """Pages a test opened on the shared browser are closed after it (their app sessions end with them)."""
+    yield
+    if "browser" in request.fixturenames:
+        for context in request.getfixturevalue("browser").contexts:
+            context.close()

@@ -263,27 +263,18 @@ BROWSER_LINKS = [
 
 @pytest.mark.browser
 @pytest.mark.parametrize("case,q,b", BROWSER_LINKS, ids=[c[0] for c in BROWSER_LINKS])
-def test_a_link_in_a_real_browser_shows_geo_search_count_and_keeps_its_url(built_catalogue, engine, case, q, b):
+def test_a_link_in_a_real_browser_shows_geo_search_count_and_keeps_its_url(browser, server, engine, case, q, b):
     from urllib.parse import parse_qs, urlencode, urlparse
-
-    from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server
-
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium not installed (make test installs it)")
-    from playwright.sync_api import sync_playwright
 
     params = {"lang": "en", **to_query_params(make_query(q), parse_link({"b": json.dumps(b)}).brief)}
     want = expected(engine, make_query(q), parse_link({"b": json.dumps(b)}).brief)
-    with streamlit_server(built_catalogue, role="staff") as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.route(re.compile(r"https?://(?!127\.0\.0\.1).*"), lambda route: route.abort())
-        page.goto(f"{url}/find?{urlencode(params)}", wait_until="domcontentloaded")
-        h = page.locator("h3", has_text="sites found").first
-        h.wait_for(timeout=60000)
-        assert int(h.inner_text().split()[0].replace(",", "")) == want
-        page.get_by_text("Other filters in the link").first.wait_for(timeout=30000)
-        page.wait_for_timeout(1500)  # any rewrite of the URL would have happened by now
-        assert {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()} == params
-        assert page.get_by_text("Unexpected error").count() == 0
-        browser.close()
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.route(re.compile(r"https?://(?!127\.0\.0\.1).*"), lambda route: route.abort())
+    page.goto(f"{server}/find?{urlencode(params)}", wait_until="domcontentloaded")
+    h = page.locator("h3", has_text="sites found").first
+    h.wait_for(timeout=60000)
+    assert int(h.inner_text().split()[0].replace(",", "")) == want
+    page.get_by_text("Other filters in the link").first.wait_for(timeout=30000)
+    page.wait_for_timeout(1500)  # any rewrite of the URL would have happened by now
+    assert {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()} == params
+    assert page.get_by_text("Unexpected error").count() == 0
