@@ -109,7 +109,8 @@ def page_urls(role: str) -> list[tuple[str, str]]:
     from urllib.parse import urlencode
 
     brief = urlencode(to_query_params(Query(), _brief(), list(DOSSIER_SITES)))
-    pages = [("home", "", None),  # the default page is served at the root ("find", "find?" + brief, None), ("sheet", f"sheet?site={SHEET_SITE}", None),
+    pages = [("home", "", None),  # the default page is served at the root
+             ("find", "find?" + brief, None), ("sheet", f"sheet?site={SHEET_SITE}", None),
              ("sheet_brief", f"sheet?site={SHEET_SITE}&" + brief, None), ("shortlist", "shortlist?" + brief, None),
              ("owner", "owner", None), ("staff", "staff", "review_queue"), ("analyst", "analyst", "review_brownfields")]
     return [(name, url) for name, url, action in pages if action is None or can(role, action)]
