@@ -75,7 +75,7 @@ def site_bootstrap(hits: np.ndarray, shares: np.ndarray, n_boot: int = N_BOOT, s
     (recall intervals, lift intervals), one per budget.
 
     >>> r, l = site_bootstrap(np.ones((10, 1), bool), np.array([0.5]))
-    >>> (r[0].value, r[0].lo, l[0].hi)
+    >>> (float(r[0].value), r[0].lo, l[0].hi)
     (1.0, 1.0, 2.0)
     """
     hits = np.asarray(hits, dtype=float)

@@ -4,7 +4,7 @@ Pure functions (no page): the find page's sidebar and results heading use them, 
 
 >>> from geo.search.brief import Criterion
 >>> criterion_text(Criterion("motorway_junction_km", 10.5), "it")
-'Casello più vicino ≤ 10,5 km'
+"Distanza in linea d'aria dall'uscita autostradale più vicina ≤ 10,5 km"
 >>> criterion_text(Criterion("power_min", 5000), "en").replace(NBSP, " ")
 'Available power ≥ 5,000 kW'
 >>> count_line({"PASS": 1, "CONDITIONAL": 2, "FAIL": 0}, "en")

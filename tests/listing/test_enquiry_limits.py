@@ -228,10 +228,10 @@ def test_the_sheet_page_passes_its_session_and_says_so_in_the_readers_language(c
     at.switch_page("geo/web/pages/sheet.py")
     at.run()
     for n in range(3):
-        at.text_input[0].input("Li Wei")
-        at.text_input[1].input("li.wei@example.com")
-        at.text_area[0].input(f"Domanda {n}")
-        at.checkbox[0].check()
+        at.text_input(key="enq_name").input("Li Wei")
+        at.text_input(key="enq_email").input("li.wei@example.com")
+        at.text_area(key="enq_message").input(f"Domanda {n}")
+        at.checkbox(key="enq_consent").check()
         next(b for b in at.button if b.label == "Invia").click().run()
         assert not at.exception
         if n < 2:

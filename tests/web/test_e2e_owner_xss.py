@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import shutil
 from pathlib import Path
 
@@ -62,8 +64,9 @@ def test_owner_text_never_runs_as_script(built_catalogue, tmp_path):
         page.goto(f"{url}/staff?lang=en&site={sid}", wait_until="domcontentloaded")
         page.get_by_text(XSS).filter(visible=True).first.wait_for(timeout=60000)  # the staff view of the sheet
         assert_not_injected(page)
-        page.get_by_role("button", name="Publish").click()
-        page.get_by_text(f"{sid} published").wait_for(timeout=60000)
+        page.get_by_role("button", name=re.compile(r"^Publish .*…$")).click()  # two steps: ask, then confirm
+        page.get_by_role("button", name=re.compile(r"^Yes, publish ")).click(timeout=60000)
+        page.get_by_text(f"({sid}) published").wait_for(timeout=60000)
         assert open_catalogue(cat_path).site(sid, role="staff")["status"] == "published"
 
         page.goto(f"{url}/sheet?lang=en&site={sid}", wait_until="domcontentloaded")

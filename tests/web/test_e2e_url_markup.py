@@ -45,7 +45,7 @@ CASES = {
     "sheet-site": ("sheet", {"site": PAYLOAD}, "Site not found or not visible"),
     "find-lang": ("find", {"lang": PAYLOAD}, QUOTED),
     "owner-token": ("owner", {"token": PAYLOAD}, "Invalid private link"),
-    "staff-site": ("staff", {"site": PAYLOAD}, "not waiting for validation"),
+    "staff-site": ("staff", {"site": PAYLOAD}, "does not exist"),
 }
 
 INERT = """() => [
