@@ -24,7 +24,7 @@ if not Path(CHROMIUM).exists():
 
 
 def test_owner_uploads_photos_and_a_plan_and_a_bomb_is_refused_in_italian(built_catalogue, tmp_path):
-    from playwright.sync_api import sync_playwright
+    from tests.web.browser import shared_playwright as sync_playwright
 
     cat_path = tmp_path / "c.gpkg"
     shutil.copy2(built_catalogue, cat_path)

@@ -99,3 +99,25 @@ def streamlit_server(catalogue: Path, role: str = "staff", timeout: float = 90, 
     ``script``, ``cwd`` and ``output`` of :func:`streamlit_process`)."""
     with streamlit_process(catalogue, role, timeout, **where) as (_proc, url):
         yield url
+
+
+_PLAYWRIGHT = None
+
+
+@contextmanager
+def shared_playwright():
+    """This process's one Playwright (started once, stopped at exit), as ``sync_playwright()`` gives it.
+
+    Playwright's sync API allows one running instance per thread: a test that opened its own while the
+    session's shared browser (tests/web/conftest.py) was up failed with "using Playwright Sync API inside the
+    asyncio loop". Every test takes this one instead; its browsers are still its own to launch and close.
+    """
+    global _PLAYWRIGHT
+    if _PLAYWRIGHT is None:
+        import atexit
+
+        from playwright.sync_api import sync_playwright
+
+        _PLAYWRIGHT = sync_playwright().start()
+        atexit.register(_PLAYWRIGHT.stop)
+    yield _PLAYWRIGHT

@@ -14,7 +14,7 @@ from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from tests.web.browser import shared_playwright as sync_playwright
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

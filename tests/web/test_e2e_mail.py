@@ -22,7 +22,7 @@ if not Path(CHROMIUM).exists():
 
 
 def _submit_on_page(url: str, book: Path, lang: str) -> str:
-    from playwright.sync_api import sync_playwright
+    from tests.web.browser import shared_playwright as sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -37,7 +37,7 @@ def assert_inert(page, requests: list[str]) -> None:
 
 
 def test_markdown_title_stays_text_on_owner_staff_and_home_pages(built_catalogue, tmp_path):
-    from playwright.sync_api import sync_playwright
+    from tests.web.browser import shared_playwright as sync_playwright
 
     cat_path = tmp_path / "c.gpkg"
     shutil.copy2(built_catalogue, cat_path)

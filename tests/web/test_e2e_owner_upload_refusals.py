@@ -27,7 +27,7 @@ STREAMLIT_ENGLISH = ("not allowed", "or smaller", "File must be")
 ])
 def test_a_pdf_or_an_oversized_file_is_refused_in_the_owners_language(built_catalogue, tmp_path, lang, pdf_text,
                                                                       big_text, valid_text):
-    from playwright.sync_api import sync_playwright
+    from tests.web.browser import shared_playwright as sync_playwright
 
     cat_path = tmp_path / "c.gpkg"
     shutil.copy2(built_catalogue, cat_path)

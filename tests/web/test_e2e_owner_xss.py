@@ -33,7 +33,7 @@ def assert_not_injected(page) -> None:
 
 
 def test_owner_text_never_runs_as_script(built_catalogue, tmp_path):
-    from playwright.sync_api import sync_playwright
+    from tests.web.browser import shared_playwright as sync_playwright
 
     cat_path = tmp_path / "c.gpkg"
     shutil.copy2(built_catalogue, cat_path)

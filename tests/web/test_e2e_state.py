@@ -40,7 +40,7 @@ def marked_catalogue(built_catalogue, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def session(marked_catalogue):
-    from playwright.sync_api import sync_playwright
+    from tests.web.browser import shared_playwright as sync_playwright
 
     path, sid, others = marked_catalogue
     with streamlit_server(path, role="staff") as url, sync_playwright() as p:

@@ -58,7 +58,7 @@ def _checked(path: Path, tmp_path: Path, name: str, site: dict):
 def test_the_owner_withdraws_v2_of_the_right_listing(cat_path, tmp_path):
     """Two listings, two versions each: the owner picks the older listing's v2 (not the default) and withdraws
     exactly that; the confirmation names title and version, in Italian."""
-    from playwright.sync_api import sync_playwright
+    from tests.web.browser import shared_playwright as sync_playwright
 
     cat = open_catalogue(cat_path)
     kiln = submit(cat, _checked(cat_path, tmp_path, "a1.xlsx", SITE))
@@ -100,7 +100,7 @@ def test_the_owner_withdraws_v2_of_the_right_listing(cat_path, tmp_path):
 def test_a_duplicate_file_is_said_at_check_time_at_the_top(cat_path, tmp_path):
     """The same file uploaded again (no private link): the refusal is at the top of the page as soon as the
     file is checked, above the uploader, and Submit is disabled; nothing is written. English."""
-    from playwright.sync_api import sync_playwright
+    from tests.web.browser import shared_playwright as sync_playwright
 
     xlsx = fill(tmp_path / "offer.xlsx", sites=[SITE])
     first = submit(open_catalogue(cat_path), check_workbook(xlsx, open_catalogue(cat_path).places()))
@@ -124,7 +124,7 @@ def test_a_duplicate_file_is_said_at_check_time_at_the_top(cat_path, tmp_path):
 def test_staff_confirm_a_publication(cat_path, tmp_path):
     """Publish asks first (naming title, version and code), then publishes; the map of the listing is on the
     page. Italian."""
-    from playwright.sync_api import sync_playwright
+    from tests.web.browser import shared_playwright as sync_playwright
 
     r = submit(open_catalogue(cat_path), _checked(cat_path, tmp_path, "a.xlsx", OTHER))
     sid = r.site_ids[0]
@@ -142,7 +142,7 @@ def test_staff_confirm_a_publication(cat_path, tmp_path):
 
 def test_an_enquiry_is_answered_and_closed_with_its_history(cat_path):
     """Staff assign an enquiry to themselves, record the reply, close it; its history says who did what. English."""
-    from playwright.sync_api import sync_playwright
+    from tests.web.browser import shared_playwright as sync_playwright
 
     cat = open_catalogue(cat_path)
     sid = cat.sites()["site_id"].iloc[0]

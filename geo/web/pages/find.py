@@ -205,8 +205,10 @@ with guarded():
                          or any(v is not None for v in (q0.max_price_eur, q0.min_power_kw,
                                                         q0.confirmed_within_months)))
         # Staff see listings of every status: filter them (submitted / published / sent back / withdrawn).
-        statuses = st.multiselect(_("Listing status"), STAFF_STATES,
-                                  default=[v for v in q0.statuses if v in STAFF_STATES],
+        # A status from a link that the list does not offer (e.g. "validated") is kept, not dropped.
+        statuses = st.multiselect(_("Listing status"), [*STAFF_STATES, *(v for v in q0.statuses
+                                                                          if v not in STAFF_STATES)],
+                                  default=list(q0.statuses),
                                   format_func=lambda v: state_label(v, lang), placeholder=_("any"),
                                   key="w_status") if every_status else []
         if st.toggle(_("More filters"), value=more_used, key="w_more"):
