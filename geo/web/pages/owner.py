@@ -258,9 +258,11 @@ with guarded():
         st.caption(_("Your owner data are already filled in the template."))
 
     st.subheader(_("2. Upload the filled file"))
-    st.markdown(uploader_css(_, "owner_upload_", MAX_MB, UPLOAD_TYPES), unsafe_allow_html=True)  # our text only
-    st.markdown(uploader_css(_, "owner_media_", media_limits.MAX_PLAN_BYTES // 2**20, ["jpg", "png", "webp", "pdf"]),
-                unsafe_allow_html=True)  # the photos' uploader: our text only, CSS-escaped, no owner input
+    # One <style> for both uploaders (the workbook's and the photos'): our texts only, CSS-escaped, no owner input.
+    styles = "\n".join([uploader_css(_, "owner_upload_", MAX_MB, UPLOAD_TYPES).removesuffix("</style>"),
+                        uploader_css(_, "owner_media_", media_limits.MAX_PLAN_BYTES // 2**20,
+                                     ["jpg", "png", "webp", "pdf"]).removeprefix("<style>")])
+    st.markdown(styles, unsafe_allow_html=True)
     # A new key after each submission empties the uploader: the same file is not offered twice.
     gen = st.session_state.get("owner_upload_gen", 0)
     up = st.file_uploader(_("Excel (.xlsx)"), max_upload_size=WIDGET_MAX_MB, key=f"owner_upload_{gen}")
