@@ -168,7 +168,11 @@ def test_a_rectangle_drawn_with_the_mouse_filters_and_goes_into_the_url(browser,
 
     idx = SearchIndex.from_sites(catalogue.sites(statuses=None))
     assert len(search(idx, Query(polygon=q["polygon"]), role="staff", places=catalogue.places())) == n
-    _, markers = drawn_count(page)
+    for _ in range(60):  # the map is redrawn by the page's rerun: under load it may still show the old one
+        _, markers = drawn_count(page)
+        if markers == n:
+            break
+        page.wait_for_timeout(500)
     assert markers == n
     link = page.url
     ctx.close()
