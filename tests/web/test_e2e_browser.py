@@ -75,7 +75,7 @@ def test_map_shows_sites_offline_and_a_filter_changes_the_count(browser, server,
     assert hosts <= {"127.0.0.1", "localhost"} | TILE_HOSTS, hosts
 
     # Apply a filter: ZLS only.
-    page.get_by_text("ZLS", exact=True).first.click()
+    page.get_by_role("button", name="ZLS", exact=True).click()  # the zone pill
     page.wait_for_function(f"() => !document.body.innerText.includes('{n} sites found')", timeout=60000)
     m = result_count(page)
     assert 0 < m < n

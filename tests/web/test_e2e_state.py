@@ -116,7 +116,7 @@ def test_sheet_url_keeps_search_brief_and_shortlist_and_links_carry_them(session
     page.locator("h3", has_text="sites found").first.wait_for(timeout=60000)
     p = wait_params(page, "q", "b", "sl")
     assert json.loads(p["q"]) == {"zls": True} and json.loads(p["b"])["criteria"] == json.loads(BRIEF)["criteria"]
-    assert page.get_by_role("checkbox", name="ZLS", exact=True).is_checked()
+    assert page.get_by_role("button", name="ZLS", exact=True).get_attribute("aria-pressed") == "true"  # a pill
     page.wait_for_timeout(1000)
     assert_no_markdown_rendered(page, requests)
     ctx.close()
@@ -139,7 +139,7 @@ def test_find_url_restores_filters_and_brief_in_a_fresh_browser(session, marked_
         h = page.locator("h3", has_text="sites found").first
         h.wait_for(timeout=60000)
         assert int(h.inner_text().split()[0]) == expected
-        assert page.get_by_role("checkbox", name="ZLS", exact=True).is_checked()
+        assert page.get_by_role("button", name="ZLS", exact=True).get_attribute("aria-pressed") == "true"  # a pill
         page.wait_for_timeout(1500)
         assert_no_markdown_rendered(page, requests)
         ctx.close()

@@ -99,7 +99,7 @@ def test_find_page_filters_and_brief_from_the_url(app_env, catalogue):
     at = run_page("find", lang="en", q=q, b=b)
     n = int(at.subheader[0].value.split()[0])
     assert 0 < n < n_all
-    assert at.checkbox(key="w_zls").value is True
+    assert at.pills(key="w_zones").value == ["zls"]
     assert at.text_input(key="w_near").value == "Cremona"
     assert at.checkbox(key="b_on_power_min").value is True
     assert any(c.value == "Within 30 km of Cremona (CR)" for c in at.caption)
@@ -118,7 +118,9 @@ def test_find_page_draws_the_less_used_widgets_when_asked_and_hidden_values_stil
 
     at = run_page("find", lang="en")
     keys = {w.key for w in at.get("checkbox") + at.get("multiselect") + at.get("number_input")}
-    assert not {"w_prov", "w_maxprice", "w_siding", "b_on_power_min"} & keys and not at.dataframe
+    assert not {"w_prov", "w_maxprice", "w_siding", "b_on_power_min", "w_minha", "w_maxha", "w_status"} & keys
+    assert not at.dataframe and not at.button  # nothing selected: no shortlist buttons, a caption says how
+    assert any("Click a marker" in c.value for c in at.caption)
     n_all = count(at)
     at.toggle(key="w_table").set_value(True).run()
     assert len(at.dataframe[0].value) == n_all
@@ -135,6 +137,16 @@ def test_find_page_draws_the_less_used_widgets_when_asked_and_hidden_values_stil
     assert any("hidden filters still apply" in c.value for c in at.sidebar.caption)
     at.toggle(key="w_more").set_value(True).run()
     assert at.multiselect(key="w_prov").value == ["CR"] and count(at) == n_cr
+    # Staff's listing status and the area in a link open "More filters" too; hidden, they still filter.
+    at = run_page("find", lang="en", q=json.dumps({"statuses": ["submitted"], "min_land_m2": 20000}))
+    assert at.multiselect(key="w_status").value == ["submitted"] and at.number_input(key="w_minha").value == 2
+    n_sub = count(at)
+    assert 0 < n_sub < n_all
+    at.toggle(key="w_more").set_value(False).run()
+    assert not at.exception and count(at) == n_sub
+    at.toggle(key="w_more").set_value(True).run()
+    at.multiselect(key="w_status").set_value([]).run()  # every status again; the area still applies
+    assert n_sub < count(at) < n_all and json.loads(at.query_params["q"]) == {"min_land_m2": 20000.0}
 
 
 def test_find_page_bad_link_is_a_warning(app_env):

@@ -198,7 +198,7 @@ def test_a_hostile_part_is_one_warning_naming_it_and_the_rest_applies(app_env, e
     assert state.query == make_query(rest_q) and [c.key for c in state.brief.criteria] == rest_keys
     assert count(at) == expected(engine, state.query, state.brief)
     if "near" in rest_q:
-        assert at.text_input(key="w_near").value == "Cremona" and at.checkbox(key="w_zls").value is True
+        assert at.text_input(key="w_near").value == "Cremona" and at.pills(key="w_zones").value == ["zls"]
 
 
 def test_link_text_shown_in_the_sidebar_is_escaped(app_env):

@@ -189,29 +189,36 @@ with guarded():
         # Empty means "no limit"; a place or point without a radius searches DEFAULT_RADIUS_KM around it.
         radius = st.number_input(_("Radius km"), *_range("radius_km"), _f(q0.radius_km), 5.0,
                                  placeholder=_.number(DEFAULT_RADIUS_KM, 1), key="w_radius")
-        c1, c2 = st.columns(2)
-        min_ha = c1.number_input(_("Min ha"), *_range("min_land_m2", 1e4), _ha(q0.min_land_m2), 0.5,
-                                 placeholder=_("any"), key="w_minha")
-        max_ha = c2.number_input(_("Max ha"), *_range("max_land_m2", 1e4), _ha(q0.max_land_m2), 0.5,
-                                 placeholder=_("any"), key="w_maxha")
-        f1, f2, f3 = st.columns(3)
-        zls = f1.checkbox("ZLS", value=q0.zls, key="w_zls")
-        aid = f2.checkbox(_("Aid map"), value=q0.aid_area, key="w_aid")
-        zis = f3.checkbox("ZIS", value=q0.in_zis, key="w_zis")
+        # The zones as one row of pills: three checkboxes in columns cut "Aid map" to "Aid ..." at 1400 px, and
+        # each column block costs every visitor's browser a layout observer.
+        zone_names = {"zls": "ZLS", "aid": _("Aid map"), "zis": "ZIS"}
+        zones_on = {"zls": q0.zls, "aid": q0.aid_area, "zis": q0.in_zis}
+        zones = st.pills(_("Zones"), list(zone_names), selection_mode="multi",
+                         default=[k for k, v in zones_on.items() if v], format_func=zone_names.get,
+                         key="w_zones") or []
+        zls, aid, zis = "zls" in zones, "aid" in zones, "zis" in zones
         # Every widget drawn costs each visitor's browser (a fresh find page drew ~45: eight visitors opening it at
-        # once waited 2.2x what they wait for the minimal folium app). The filters used less often are drawn when
-        # asked for, or when the search uses one; hidden, their values (from the link or the session) still apply.
-        more_used = bool(q0.asset_kinds or q0.origins or q0.uses or q0.transactions or q0.provinces or q0.rail_siding
-                         or any(v is not None for v in (q0.max_price_eur, q0.min_power_kw,
-                                                        q0.confirmed_within_months)))
-        # Staff see listings of every status: filter them (submitted / published / sent back / withdrawn).
-        # A status from a link that the list does not offer (e.g. "validated") is kept, not dropped.
-        statuses = st.multiselect(_("Listing status"), [*STAFF_STATES, *(v for v in q0.statuses
-                                                                          if v not in STAFF_STATES)],
-                                  default=list(q0.statuses),
-                                  format_func=lambda v: state_label(v, lang), placeholder=_("any"),
-                                  key="w_status") if every_status else []
+        # once waited 2.2x what they wait for the minimal folium app; the React work of the sidebar's widgets was
+        # half the main thread's time, benchmarks/profile_browser.py). The filters used less often (area, staff's
+        # listing status among them) are drawn when asked for, or when the search uses one; hidden, their values
+        # (from the link or the session) still apply.
+        more_used = bool(q0.min_land_m2 is not None or q0.max_land_m2 is not None or (every_status and q0.statuses)
+                         or q0.asset_kinds or q0.origins or q0.uses or q0.transactions or q0.provinces
+                         or q0.rail_siding or any(v is not None for v in (q0.max_price_eur, q0.min_power_kw,
+                                                                          q0.confirmed_within_months)))
         if st.toggle(_("More filters"), value=more_used, key="w_more"):
+            c1, c2 = st.columns(2)
+            min_ha = c1.number_input(_("Min ha"), *_range("min_land_m2", 1e4), _ha(q0.min_land_m2), 0.5,
+                                     placeholder=_("any"), key="w_minha")
+            max_ha = c2.number_input(_("Max ha"), *_range("max_land_m2", 1e4), _ha(q0.max_land_m2), 0.5,
+                                     placeholder=_("any"), key="w_maxha")
+            # Staff see listings of every status: filter them (submitted / published / sent back / withdrawn).
+            # A status from a link that the list does not offer (e.g. "validated") is kept, not dropped.
+            statuses = st.multiselect(_("Listing status"), [*STAFF_STATES, *(v for v in q0.statuses
+                                                                              if v not in STAFF_STATES)],
+                                      default=list(q0.statuses),
+                                      format_func=lambda v: state_label(v, lang), placeholder=_("any"),
+                                      key="w_status") if every_status else []
             kinds = choice_select(FIELD["asset_kind"].label(lang), "asset_kind", [], q0.asset_kinds)
             origins = choice_select(FIELD["origin"].label(lang), "origin", [], q0.origins)
             uses = choice_select(FIELD["permitted_uses"].label(lang), "permitted_uses", [], q0.uses)
@@ -232,6 +239,8 @@ with guarded():
             kinds, origins, uses, trans = q0.asset_kinds, q0.origins, q0.uses, q0.transactions
             max_price, min_power, fresh = q0.max_price_eur, q0.min_power_kw, q0.confirmed_within_months
             provinces, siding = q0.provinces, q0.rail_siding
+            min_ha, max_ha = _ha(q0.min_land_m2), _ha(q0.max_land_m2)
+            statuses = list(q0.statuses) if every_status else []
             if more_used:
                 st.caption(_("The hidden filters still apply."))
         use_view = st.checkbox(_("Only the current map view"), value=False, key="w_view")
@@ -378,14 +387,19 @@ with guarded():
     if picked and picked not in chosen:
         chosen = [picked] + chosen
     sl = shortlist()
-    c1, c2, c3 = st.columns(3)
-    if c1.button(_("Add to shortlist ({n})").format(n=_.integer(len(chosen))), disabled=not chosen, key="add_sl"):
-        set_shortlist(sl + chosen)
-        st.rerun()
-    if c2.button(_("Open site sheet"), disabled=len(chosen) < 1, key="open_sheet"):
-        st.session_state["sheet_site"] = chosen[0]
-        st.switch_page(page="geo/web/pages/sheet.py", query_params=page_link_params(site=chosen[0]))
-    c3.write(md(":material/star: " + _("Shortlist: {n}"), n=_.integer(len(sl))))
+    if not chosen:
+        # Nothing selected: how to select, instead of two buttons that could not be pressed (and a column block).
+        show("caption", ":material/star: {count} · {hint}", count=_("Shortlist: {n}").format(n=_.integer(len(sl))),
+             hint=_("Click a marker or select rows of the results table to add sites to it."))
+    else:
+        c1, c2, c3 = st.columns(3)
+        if c1.button(_("Add to shortlist ({n})").format(n=_.integer(len(chosen))), key="add_sl"):
+            set_shortlist(sl + chosen)
+            st.rerun()
+        if c2.button(_("Open site sheet"), key="open_sheet"):
+            st.session_state["sheet_site"] = chosen[0]
+            st.switch_page(page="geo/web/pages/sheet.py", query_params=page_link_params(site=chosen[0]))
+        c3.write(md(":material/star: " + _("Shortlist: {n}"), n=_.integer(len(sl))))
     if chosen and brief.criteria:
         with st.expander(md(_("Reason: {site}"), site=chosen[0]), expanded=True):
             explained = pd.DataFrame(result.explain(chosen[0], lang), columns=["criterion", "verdict", "reason"])
