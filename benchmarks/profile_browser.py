@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import statistics
 import subprocess
 import sys
@@ -109,6 +110,20 @@ def self_times(events: list[dict], main_frame: str) -> dict[tuple[str, str], flo
         stack.append([e["ts"] + e["dur"], e, 0.0, label])
     while stack:
         close(stack.pop())
+    # Every other thread: its busy time (top-level events), by process (this page's renderer or another: the GPU
+    # process rasterises and composites) and thread name; labelled "thread".
+    names = {(e["pid"], e["tid"]): e["args"]["name"] for e in events
+             if e.get("ph") == "M" and e.get("name") == "thread_name"}
+    for key, evs in threads.items():
+        if key == main:
+            continue
+        end = -1.0
+        for e in sorted(evs, key=lambda e: e["ts"]):
+            if e["ts"] >= end:  # a top-level event (not inside the previous one)
+                end = e["ts"] + e["dur"]
+                where = "renderer" if key[0] == main[0] else f"pid {key[0]}"
+                name = re.sub(r"\d+$", "", names.get(key, "?")).rstrip("/")
+                out[("thread", f"{where}:{name}")] += e["dur"] / 1e6
     return out
 
 
@@ -207,15 +222,17 @@ async def run(urls: dict[str, str], servers: dict[str, int], rounds: int, n: int
         await browser.close()
     med = statistics.median
     keys = sorted({key for runs in prof.values() for times in runs for key in times})
-    print("\nrenderer main thread, self time per fresh visitor (s, median of rounds):")
-    print(f"{'frame/kind':16}" + "".join(f"{k:>14}" for k in urls))
+    print("\nper fresh visitor (s, median of rounds): the renderer main thread's self time by frame/kind, then "
+          "other threads' busy time (thread/process:name)")
+    print(f"{'frame/kind':28}" + "".join(f"{k:>14}" for k in urls))
     for key in keys:
-        print(f"{key[0] + '/' + key[1]:16}" + "".join(f"{med([t.get(key, 0.0) for t in prof[k]]):>14.3f}"
+        print(f"{key[0] + '/' + key[1]:28}" + "".join(f"{med([t.get(key, 0.0) for t in prof[k]]):>14.3f}"
                                                       for k in urls))
     for frame in ("main", "map", "?"):
-        print(f"{frame + ' total':16}" + "".join(
+        print(f"{frame + ' total':28}" + "".join(
             f"{med([sum(v for kk, v in t.items() if kk[0] == frame) for t in prof[k]]):>14.3f}" for k in urls))
-    print(f"{'all':16}" + "".join(f"{med([sum(t.values()) for t in prof[k]]):>14.3f}" for k in urls))
+    print(f"{'main thread':28}" + "".join(
+        f"{med([sum(v for kk, v in t.items() if kk[0] != 'thread') for t in prof[k]]):>14.3f}" for k in urls))
     print("\nfresh visitor wait (traced) s: " + "  ".join(f"{k} {med(waits[k]):.2f}" for k in urls))
     kinds = sorted({t for c in crowd.values() for x in c for t in x[1]})
     print(f"{n} at once, per visitor (median): last wait s, server CPU s, Chromium CPU s by process type:")
