@@ -10,9 +10,13 @@ events are turned into *self* time (an event's duration less its children's) and
 * by frame: the main frame (Streamlit's React app) vs the map's iframe (streamlit-folium: Leaflet and the
   layers), attributed by the nearest enclosing event that names a frame (time no event names a frame: "?").
 
-Then a crowd (``--crowd`` fresh visitors at once): the CPU seconds Chromium and the server each spent per visitor
-(psutil), and the server's own script-run time under the crowd is what is left. The medians are printed as a
-table; compare contenders of the same run (the machine may be shared).
+* and every other thread's busy time (its top-level events), by process (this page's renderer, the browser, the
+  GPU process, which rasterises and composites here) and thread name.
+
+Then a crowd (``--crowd`` fresh visitors at once, their pages kept open until their CPU is read): the CPU seconds
+the server and Chromium (by process type) spent per visitor (psutil). The medians are printed as a table;
+compare contenders of the same run (the machine may be shared). ``--names N`` prints each visit's N costliest
+event names.
 
     .venv/bin/python benchmarks/profile_browser.py [--rounds 3] [--crowd 8] [--catalogue PATH] [--also-root DIR]
 """
@@ -114,6 +118,8 @@ def self_times(events: list[dict], main_frame: str) -> dict[tuple[str, str], flo
     # process rasterises and composites) and thread name; labelled "thread".
     names = {(e["pid"], e["tid"]): e["args"]["name"] for e in events
              if e.get("ph") == "M" and e.get("name") == "thread_name"}
+    marks = {"CrBrowserMain": "browser", "CrGpuMain": "gpu", "CrRendererMain": "other renderer"}
+    kinds = {pid: marks[name] for (pid, _tid), name in names.items() if name in marks}
     for key, evs in threads.items():
         if key == main:
             continue
@@ -121,7 +127,7 @@ def self_times(events: list[dict], main_frame: str) -> dict[tuple[str, str], flo
         for e in sorted(evs, key=lambda e: e["ts"]):
             if e["ts"] >= end:  # a top-level event (not inside the previous one)
                 end = e["ts"] + e["dur"]
-                where = "renderer" if key[0] == main[0] else f"pid {key[0]}"
+                where = "renderer" if key[0] == main[0] else kinds.get(key[0], "other")
                 name = re.sub(r"\d+$", "", names.get(key, "?")).rstrip("/")
                 out[("thread", f"{where}:{name}")] += e["dur"] / 1e6
     return out
