@@ -33,23 +33,6 @@ def css_string(text: str) -> str:
                          for c in text) + '"'
 
 
-#: Streamlit's loading placeholders (a widget whose code is still loading, the page before its first element)
-#: shimmer: each frame of that animation is painted again. Eight visitors opening the find page at once watched
-#: ~12 s of them, and their Chromium spent 4.5-6.6 s of CPU per visitor compositing them (1.4 s without the
-#: shimmer; benchmarks/profile_browser.py), CPU the server and the other visitors then lacked.
-#: The element that holds a <style> alone takes no room (else a gap above the page's title).
-CALM_LOADING_CSS = ('<style>[data-testid="stSkeleton"], [data-testid="stSkeleton"] *, '
-                    '[data-testid="stAppSkeleton"] * { animation: none !important; } '
-                    '[data-testid="stElementContainer"]:has(> [data-testid="stMarkdown"] '
-                    '[data-testid="stMarkdownContainer"] > style:only-child) { display: none; }</style>')
-
-
-def calm_loading() -> None:
-    """Stop the shimmer of Streamlit's loading placeholders on this page (they stay, grey and still): put it
-    before the page's first widget (:data:`CALM_LOADING_CSS`)."""
-    st.markdown(CALM_LOADING_CSS, unsafe_allow_html=True)  # a fixed rule, nothing from a user
-
-
 def uploader_css(_: Translator, key_prefix: str, max_mb: int, types: list[str]) -> str:
     """A ``<style>`` that makes the file uploaders whose key starts with ``key_prefix`` speak the reader's
     language.

@@ -30,7 +30,7 @@ from geo.web.mapview import build_map, legend_html
 from geo.web.search_state import (BRIEF_WIDGETS, apply_pending_widgets, criterion_value, keep_state_in_url,
                                   page_link_params, save_to_url, set_pending_widgets, widget_value)
 from geo.web.state import current_lang, set_shortlist, shortlist, tr
-from geo.web.ui import calm_loading, demo_banner, guarded, md, show, show_user_error, uploader_css
+from geo.web.ui import demo_banner, guarded, md, show, show_user_error, uploader_css
 
 #: Largest brief file accepted (MB): a brief with every criterion is under 10 KB.
 BRIEF_MAX_MB = 1
@@ -163,7 +163,6 @@ def brief_widgets(q0, b0: Brief) -> Brief:
     return brief
 
 
-calm_loading()  # first: the widgets below may still be loading their code
 st.title(_("Find sites"))
 with guarded():
     apply_pending_widgets()
