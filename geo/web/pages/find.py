@@ -199,9 +199,9 @@ with guarded():
         zls, aid, zis = "zls" in zones, "aid" in zones, "zis" in zones
         # Every widget drawn costs each visitor's browser (a fresh find page drew ~45: eight visitors opening it at
         # once waited 2.2x what they wait for the minimal folium app; without the page's widgets, the main frame's
-        # time in Chromium halved: 0.76 -> 0.38 s, benchmarks/profile_browser.py). The filters used less often (area, staff's
-        # listing status among them) are drawn when asked for, or when the search uses one; hidden, their values
-        # (from the link or the session) still apply.
+        # time in Chromium halved: 0.76 -> 0.38 s, benchmarks/profile_browser.py). The filters used less often
+        # (area, staff's listing status among them) are drawn when asked for, or when the search uses one; hidden,
+        # their values (from the link or the session) still apply.
         more_used = bool(q0.min_land_m2 is not None or q0.max_land_m2 is not None or (every_status and q0.statuses)
                          or q0.asset_kinds or q0.origins or q0.uses or q0.transactions or q0.provinces
                          or q0.rail_siding or any(v is not None for v in (q0.max_price_eur, q0.min_power_kw,
