@@ -160,8 +160,10 @@ def write_template(out: str | Path, lang: str = "it", owner: dict[str, Any] | No
         ex.fill, ex.font = EXAMPLE_FILL, Font(italic=True, color="666666")
         ws.column_dimensions[letter].width = 22 if f.kind not in ("longtext",) else 40
         if f.kind in ("istat", "text", "longtext", "list", "attachment", "phone", "email"):
-            for r in range(L.FIRST_DATA_ROW, L.FIRST_DATA_ROW + L.MAX_SITES):
-                ws.cell(r, c).number_format = "@"
+            # Text format on the whole column (what Excel's "Format cells > Text" on a column writes): a code
+            # typed there keeps its leading zeros. One column style instead of 500 styled empty cells per
+            # column: the template is written, uploaded and read in a fraction of the time.
+            ws.column_dimensions[letter].number_format = "@"
         if f.kind in ("enum",) or (f.kind == "bool"):
             formula = list_ranges.get(f.key, '"{},{}"'.format(*yes_no(lang)) if f.kind == "bool" else None)
             if formula:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import tempfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
@@ -25,12 +28,17 @@ SITE = {
 }
 
 
+@lru_cache(maxsize=None)
+def _template(lang: str) -> bytes:
+    """The real template of ``lang``, written once per test process (every filled workbook starts from it)."""
+    with tempfile.TemporaryDirectory() as where:
+        return write_template(Path(where) / f"template.{lang}.xlsx", lang).read_bytes()
+
+
 def fill(path: Path, sites: list[dict[str, Any]] | None = None, owner: dict[str, Any] | None = None,
          mutate: Callable[[openpyxl.Workbook], None] | None = None, lang: str = "it") -> Path:
     """The template of ``lang`` filled with ``owner`` and ``sites`` (raw values, as an owner types them)."""
-    tpl = path.with_suffix(".tpl.xlsx")
-    write_template(tpl, lang)
-    wb = openpyxl.load_workbook(tpl)
+    wb = openpyxl.load_workbook(io.BytesIO(_template(lang)))
     own = wb[L.SHEET_OWNER]
     for r in range(2, own.max_row + 1):
         k = own.cell(r, 1).value
@@ -44,6 +52,7 @@ def fill(path: Path, sites: list[dict[str, Any]] | None = None, owner: dict[str,
                 ws.cell(L.FIRST_DATA_ROW + i, keys.index(k) + 1, v)
     if mutate:
         mutate(wb)
+    path.parent.mkdir(parents=True, exist_ok=True)  # a case name may hold a "/" ("#DIV/0!")
     wb.save(path)
     return path
 

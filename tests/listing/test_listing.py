@@ -40,6 +40,22 @@ def test_template_is_generated_from_the_schema(tmp_path):
     assert "asset_kind" in [c.value for c in wb[L.SHEET_LISTS][1]]
 
 
+def test_text_columns_are_text_for_every_row_an_owner_types_in(tmp_path):
+    """Codes such as an ISTAT code keep their leading zeros in Excel: the text columns carry the text format as
+    a column style (what Excel writes for "Format cells > Text" on a column), which Excel and LibreOffice apply
+    to every cell typed there; number columns do not. No row of empty styled cells is written."""
+    path = write_template(tmp_path / "t.xlsx", "it")
+    ws = openpyxl.load_workbook(path)[L.SHEET_SITES]
+    keys = [c.value for c in ws[L.ROW_KEYS]][:-1]
+    fmt = {k: ws.column_dimensions[openpyxl.utils.get_column_letter(i)].number_format
+           for i, k in enumerate(keys, start=1)}
+    text = {f.key for f in L.site_fields() if f.kind in ("istat", "text", "longtext", "list", "attachment",
+                                                         "phone", "email")}
+    assert text and {k for k, v in fmt.items() if v == "@"} == text
+    assert fmt["land_area_m2"] == "General"
+    assert ws.max_row == L.ROW_EXAMPLE  # header and example rows only: the 500 data rows are not materialised
+
+
 def test_round_trip_template_check_submit_queue_publish_search(filled, catalogue_target):
     cat = open_catalogue(catalogue_target)
     res = check_workbook(filled(), cat.places())
