@@ -57,12 +57,26 @@ def cpu_seconds(pids: list[int]) -> float:
     return total
 
 
-async def visit(browser, url: str) -> tuple[float, int, int]:
-    """A fresh visitor: seconds from navigation to the markers drawn, websocket bytes received by then, and
-    messages the browser sent (a script run asked for: the first one, and one per rerun a widget asks for)."""
+async def fresh_page(browser):
+    """A fresh visitor's context and page (no cookie, no session, 1400x1000; requests outside are aborted)."""
     ctx = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await ctx.new_page()
     await page.route(OUTSIDE, lambda route: route.abort())
+    return ctx, page
+
+
+async def until_markers(page, url: str, polling: int = 20) -> float:
+    """Seconds from navigation to ``url`` to the markers drawn on the page's map."""
+    t = time.perf_counter()
+    await page.goto(url, wait_until="commit")
+    await page.wait_for_function(READY, timeout=180000, polling=polling)
+    return time.perf_counter() - t
+
+
+async def visit(browser, url: str) -> tuple[float, int, int]:
+    """A fresh visitor: seconds from navigation to the markers drawn, websocket bytes received by then, and
+    messages the browser sent (a script run asked for: the first one, and one per rerun a widget asks for)."""
+    ctx, page = await fresh_page(browser)
     received, sent = [0], [0]
 
     def on_ws(ws):
@@ -70,10 +84,7 @@ async def visit(browser, url: str) -> tuple[float, int, int]:
         ws.on("framesent", lambda payload: sent.__setitem__(0, sent[0] + 1))
 
     page.on("websocket", on_ws)
-    t = time.perf_counter()
-    await page.goto(url, wait_until="commit")
-    await page.wait_for_function(READY, timeout=180000, polling=20)
-    took = time.perf_counter() - t
+    took = await until_markers(page, url)
     await ctx.close()
     return took, received[0], sent[0]
 
@@ -90,6 +101,21 @@ def minimal_script() -> Path:
     (where / "static").symlink_to(ROOT / "static")
     (where / "minimal_app.py").write_text((ROOT / "benchmarks" / "minimal_app.py").read_text())
     return where / "minimal_app.py"
+
+
+def serve_contenders(stack: ExitStack, catalogue: Path, root: Path, others: list[Path]) -> tuple[dict, dict]:
+    """Streamlit servers (closed with ``stack``) for the find page of ``root`` ("find"), of each checkout in
+    ``others`` ("find (also)", "find (also 2)"...) and the minimal app ("minimal"): their URLs and process ids."""
+    contenders = {"find": (root, None, "/find?lang=en")}
+    for i, other in enumerate(others):
+        contenders["find (also)" if i == 0 else f"find (also {i + 1})"] = (other, None, "/find?lang=en")
+    contenders["minimal"] = (ROOT, minimal_script(), "/")
+    urls, servers = {}, {}
+    for k, (where, script, page) in contenders.items():
+        proc, url = stack.enter_context(streamlit_process(catalogue, "staff", 120, script=script, cwd=where,
+                                                          output=subprocess.DEVNULL))
+        urls[k], servers[k] = url + page, proc.pid
+    return urls, servers
 
 
 def uptime() -> str:
@@ -146,16 +172,8 @@ def main() -> None:
     args = ap.parse_args()
     path = catalogue_or_demo(args.catalogue)
     print(f"catalogue: {path}\nbefore: {uptime()}", flush=True)
-    quiet = {"output": subprocess.DEVNULL}
     with ExitStack() as stack:
-        contenders = {"find": (args.app_root, None, "/find?lang=en")}
-        if args.also_root:
-            contenders["find (also)"] = (args.also_root, None, "/find?lang=en")
-        contenders["minimal"] = (ROOT, minimal_script(), "/")
-        urls, servers = {}, {}
-        for k, (root, script, page) in contenders.items():
-            proc, url = stack.enter_context(streamlit_process(path, "staff", 120, script=script, cwd=root, **quiet))
-            urls[k], servers[k] = url + page, proc.pid
+        urls, servers = serve_contenders(stack, path, args.app_root, [args.also_root] if args.also_root else [])
         asyncio.run(run(urls, servers, args.rounds, args.crowd))
     print(f"after: {uptime()}")
 

@@ -28,9 +28,7 @@ import asyncio
 import json
 import re
 import statistics
-import subprocess
 import sys
-import time
 from collections import defaultdict
 from contextlib import ExitStack
 from pathlib import Path
@@ -40,9 +38,10 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_browser import OUTSIDE, READY, cpu_seconds, minimal_script, uptime  # noqa: E402
+from benchmarks.bench_browser import (cpu_seconds, fresh_page, serve_contenders, until_markers,  # noqa: E402
+                                      uptime)
 from benchmarks.catalogue import catalogue_or_demo  # noqa: E402
-from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_process  # noqa: E402
+from tests.web.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 CATEGORIES = "devtools.timeline,disabled-by-default-devtools.timeline,v8,v8.execute,blink.user_timing"
 KINDS = {
@@ -135,9 +134,7 @@ def self_times(events: list[dict], main_frame: str) -> dict[tuple[str, str], flo
 
 async def traced_visit(browser, url: str) -> tuple[float, dict[tuple[str, str], float]]:
     """A fresh visitor traced: seconds to the markers, and the main thread's self time by (frame, kind)."""
-    ctx = await browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = await ctx.new_page()
-    await page.route(OUTSIDE, lambda route: route.abort())
+    ctx, page = await fresh_page(browser)
     cdp = await ctx.new_cdp_session(page)
     events: list[dict] = []
     done = asyncio.get_running_loop().create_future()
@@ -145,10 +142,7 @@ async def traced_visit(browser, url: str) -> tuple[float, dict[tuple[str, str], 
     cdp.on("Tracing.tracingComplete", lambda p: done.set_result(True))
     await cdp.send("Tracing.start", {"traceConfig": {"includedCategories": CATEGORIES.split(",")},
                                      "transferMode": "ReportEvents"})
-    t = time.perf_counter()
-    await page.goto(url, wait_until="commit")
-    await page.wait_for_function(READY, timeout=180000, polling=50)
-    took = time.perf_counter() - t
+    took = await until_markers(page, url, polling=50)
     await cdp.send("Tracing.end")
     await done
     tree = await cdp.send("Page.getFrameTree")
@@ -176,13 +170,8 @@ def cpu_by_type(pids: list[int]) -> dict[str, float]:
 async def open_visit(browser, url: str) -> tuple[float, object]:
     """A fresh visitor whose page stays open (a closed page's renderer process exits, and its CPU time with it):
     seconds to the markers, and its context (to close once the CPU is read)."""
-    ctx = await browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = await ctx.new_page()
-    await page.route(OUTSIDE, lambda route: route.abort())
-    t = time.perf_counter()
-    await page.goto(url, wait_until="commit")
-    await page.wait_for_function(READY, timeout=180000, polling=20)
-    return time.perf_counter() - t, ctx
+    ctx, page = await fresh_page(browser)
+    return await until_markers(page, url), ctx
 
 
 async def crowd_cpu(browser, url: str, n: int, server: int, chrome: list[int]) -> tuple[float, dict, float]:
@@ -264,15 +253,7 @@ def main() -> None:
     path = catalogue_or_demo(args.catalogue)
     print(f"catalogue: {path}\nbefore: {uptime()}", flush=True)
     with ExitStack() as stack:
-        contenders = {"find": (ROOT, None, "/find?lang=en")}
-        for i, other in enumerate(args.also_root):
-            contenders[f"also {i + 1}"] = (other, None, "/find?lang=en")
-        contenders["minimal"] = (ROOT, minimal_script(), "/")
-        urls, servers = {}, {}
-        for k, (root, script, page) in contenders.items():
-            proc, url = stack.enter_context(streamlit_process(path, "staff", 120, script=script, cwd=root,
-                                                              output=subprocess.DEVNULL))
-            urls[k], servers[k] = url + page, proc.pid
+        urls, servers = serve_contenders(stack, path, ROOT, args.also_root)
         figures = asyncio.run(run(urls, servers, args.rounds, args.crowd, args.names))
     if args.json:
         args.json.write_text(json.dumps(figures, indent=1))
