@@ -81,11 +81,12 @@ def test_dossier_with_a_brief_compares_the_sites_and_gives_each_its_sheet(built_
                                      ["dossier", "DEMO-0001", "NOT-A-SITE", "--pdf"]])
 def test_an_unknown_id_writes_nothing_and_changes_nothing(built_catalogue, tmp_path, command):
     out = tmp_path / "existing.out"
-    out.write_bytes(b"the previous document")
+    previous = b"%PDF-1.7 the previous document" if "--pdf" in command else b"<!doctype html>the previous document"
+    out.write_bytes(previous)  # an earlier document of the same kind: the one thing OUT may replace
     before = catalogue_digest(built_catalogue)
     run = run_cli("--catalogue", built_catalogue, *command, out)
     one_line_error(run, "NOT-A-SITE", "geo search")
-    assert out.read_bytes() == b"the previous document"
+    assert out.read_bytes() == previous
     assert sorted(p.name for p in tmp_path.iterdir()) == ["existing.out"]  # no temporary file left either
     assert catalogue_digest(built_catalogue) == before
 

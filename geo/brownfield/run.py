@@ -253,7 +253,7 @@ def execute(req: RunRequest, *, progress=None, notify=None) -> RunResult:
     if req.stac and req.per_date:
         scenes += scenes_from_items(read_items(req.stac, req.start, req.end, req.max_cloud, bbox,
                                                limit=PER_DATE_API_ITEMS if req.remote else None))
-    refuse_catalogue_as_output(req.out, req.catalogue_path)  # any catalogue, with or without --publish
+    refuse_catalogue_as_output(req.out, req.catalogue_path, kind="run")  # any catalogue, with or without --publish
     # The catalogue, opened once: listed sites (labels), analysts' decisions (learned), publication.
     cat = _catalogue(req.catalogue_path) if (req.publish or req.learned) else None
     listed = cat.sites(statuses=None) if req.publish else None

@@ -125,12 +125,53 @@ def holds_catalogue(path: str | os.PathLike) -> bool:
         return False
 
 
-def refuse_catalogue_as_output(out: str | os.PathLike, catalogue: str | os.PathLike | None = None,
-                               option: str = "--out") -> None:
-    """Refuse an output path that is a catalogue (any, not only ``catalogue``) or is the catalogue's path.
+#: What each kind of output file starts with, and its name in a refusal: an existing file is replaced only when
+#: it is a file of the kind the command writes (a sheet written again), never another file that stood there.
+OUTPUT_KINDS = {
+    "xlsx": (N_("an Excel workbook"), lambda head, p: head.startswith(b"PK\x03\x04") and _zip_has(p, "xl/workbook.xml")),
+    "pdf": (N_("a PDF file"), lambda head, p: head.startswith(b"%PDF-")),
+    "html": (N_("an HTML page"), lambda head, p: head.lstrip(b"\xef\xbb\xbf \t\r\n").lower().startswith(
+        (b"<!doctype html", b"<html"))),
+    "run": (N_("a brownfield run file"), lambda head, p: _only_run_layers(p)),
+}
+def _zip_has(path: Path, name: str) -> bool:
+    import zipfile
 
-    Every command that writes a file (``geo brownfield detect --out``, ``geo listing template OUT``)
-    calls this before it writes anything.
+    try:
+        with zipfile.ZipFile(path) as z:
+            return name in z.namelist()
+    except (OSError, zipfile.BadZipFile):
+        return False
+
+
+def _only_run_layers(path: Path) -> bool:
+    """Whether ``path`` is a GeoPackage holding nothing but a brownfield run file's layers."""
+    from geo.brownfield.runfile import ANALYSED_AREA, CANDIDATES, NAIVE, RUNS
+
+    try:
+        with path.open("rb") as f:
+            if f.read(16) != b"SQLite format 3\x00":
+                return False
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') "
+                                                "AND name NOT LIKE 'gpkg%' AND name NOT LIKE 'rtree%' "
+                                                "AND name NOT LIKE 'sqlite%'")}
+        finally:
+            con.close()
+    except (OSError, sqlite3.Error):
+        return False
+    return CANDIDATES in tables and tables <= {CANDIDATES, ANALYSED_AREA, RUNS, NAIVE}
+
+
+def refuse_catalogue_as_output(out: str | os.PathLike, catalogue: str | os.PathLike | None = None,
+                               option: str = "--out", kind: str | None = None) -> None:
+    """Refuse an output path that is a catalogue (any, not only ``catalogue``) or is the catalogue's path, and,
+    with ``kind`` (:data:`OUTPUT_KINDS`), an existing file that is not of that kind (another application's
+    GeoPackage, a spreadsheet, notes...): writing would replace it.
+
+    Every command that writes a file (``geo brownfield detect --out``, ``geo listing template OUT``,
+    ``geo sheet``, ``geo dossier``) calls this before it writes anything.
     """
     from geo.errors import UserError
 
@@ -141,6 +182,19 @@ def refuse_catalogue_as_output(out: str | os.PathLike, catalogue: str | os.PathL
     if same or holds_catalogue(out):
         raise UserError(N_("{option} {out} is a catalogue: writing there would replace it. Nothing was written; "
                            "choose another file."), option=option, out=str(out))
+    p = Path(out)
+    if kind is None or not p.is_file():
+        return
+    name, looks_right = OUTPUT_KINDS[kind]
+    try:
+        with p.open("rb") as f:
+            head = f.read(64)
+    except OSError:
+        head = b""
+    if not looks_right(head, p):
+        raise UserError(N_("{option} {out} already exists and is not {kind}: writing there would replace it. "
+                           "Nothing was written; choose another file or remove it first."),
+                        option=option, out=str(out), kind=lambda _: _(name))
 
 
 def target_foreign(db) -> list:

@@ -55,14 +55,14 @@ def _targets(out: str, ids: list[str], lang: str, ext: str, catalogue) -> dict[s
     from geo.catalogue.ownership import refuse_catalogue_as_output
 
     option = "--" + ext
-    refuse_catalogue_as_output(out, catalogue, option=option)
+    refuse_catalogue_as_output(out, catalogue, option=option, kind=ext)
     if len(ids) == 1 and not Path(out).is_dir():
         return {ids[0]: Path(out)}
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     targets = {sid: folder / f"{_safe(sid)}_{lang}.{ext}" for sid in ids}
     for t in targets.values():
-        refuse_catalogue_as_output(t, catalogue, option=option)
+        refuse_catalogue_as_output(t, catalogue, option=option, kind=ext)
     return targets
 
 
@@ -89,7 +89,7 @@ def _dossier(args) -> int:
     from geo.catalogue.ownership import refuse_catalogue_as_output
     from geo.render.documents import dossier_document
 
-    refuse_catalogue_as_output(args.pdf, args.catalogue_path, option="--pdf")
+    refuse_catalogue_as_output(args.pdf, args.catalogue_path, option="--pdf", kind="pdf")
     cat, brief = _open(args)
     data = dossier_document(cat, args.ids, args.lang, role="staff" if args.staff else "public", brief=brief,
                             title=args.title)

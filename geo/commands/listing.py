@@ -31,7 +31,7 @@ def _template(args) -> int:
     from geo.catalogue.ownership import refuse_catalogue_as_output
     from geo.listing.template import write_template
 
-    refuse_catalogue_as_output(args.out, args.catalogue_path, option="OUT")
+    refuse_catalogue_as_output(args.out, args.catalogue_path, option="OUT", kind="xlsx")
 
     write_template(args.out, args.lang)
     print(args.out)
