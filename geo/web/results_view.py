@@ -192,8 +192,15 @@ def number_text_input(label: str, low: float, high: float, value: float, lang: s
     from geo.web.ui import show
 
     _ = translator(lang)
+    written_in = f"{key}__lang"  # the language the field's text is written in
     if key not in st.session_state:
         st.session_state[key] = show_number(value, lang)
+    elif st.session_state.get(written_in, lang) != lang:
+        # The page's language changed: the text is rewritten the new language's way ("5,000" typed in English is
+        # 5.000 in Italian, not 5,000 = five), from the number it meant in the old one.
+        meant = parse_number(st.session_state[key], st.session_state[written_in])
+        st.session_state[key] = show_number(value if meant is None else meant, lang)
+    st.session_state[written_in] = lang
     text = st.text_input(label, key=key, label_visibility="collapsed")
     if text == show_number(value, lang):
         return value  # as shown, untouched: the exact value (a link's 3793.59622983 ha stays itself)

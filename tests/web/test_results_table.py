@@ -196,6 +196,26 @@ def test_italian_decimal_comma_is_read_and_a_dot_or_text_is_refused_keeping_the_
         assert crit["motorway_junction_km"].value == 12.5  # unchanged
 
 
+def test_switching_the_page_language_keeps_each_criterion_value(as_role):
+    """A brief's numbers survive the language switch: "3,000" written in English is 3.000 in Italian (three
+    thousand), never re-read as 3,000 = three; a value typed in Italian stays itself back in English."""
+    as_role("staff")
+    at = open_find("en")
+    assert at.text_input(key="b_v_power_min").value == "3,000"
+    at.radio(key="lang_radio").set_value("Italiano").run()
+    assert not at.exception
+    assert at.text_input(key="b_v_power_min").value == "3.000"
+    assert at.text_input(key="b_v_motorway_junction_km").value == "10,5"
+    crit = {c.key: c.value for c in parse_link(dict(at.query_params)).brief.criteria}
+    assert crit["power_min"] == 3000 and crit["motorway_junction_km"] == 10.5
+    assert f"Potenza elettrica disponibile ≥ 3.000{NBSP}kW · preferibile" in captions(at)
+    at.text_input(key="b_v_motorway_junction_km").set_value("12,5").run()
+    at.radio(key="lang_radio").set_value("English").run()
+    assert at.text_input(key="b_v_motorway_junction_km").value == "12.5"
+    crit = {c.key: c.value for c in parse_link(dict(at.query_params)).brief.criteria}
+    assert crit["power_min"] == 3000 and crit["motorway_junction_km"] == 12.5
+
+
 def test_a_link_value_with_more_decimals_than_shown_is_kept_exactly(as_role):
     as_role("staff")
     brief = {"criteria": [{"key": "land_area_max", "value": 37935962.298347026, "hard": False, "weight": 0}]}
