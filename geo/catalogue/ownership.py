@@ -146,6 +146,7 @@ def _zip_has(path: Path, name: str) -> bool:
 
 def _only_run_layers(path: Path) -> bool:
     """Whether ``path`` is a GeoPackage holding nothing but a brownfield run file's layers."""
+    from geo.brownfield.evaluations import TABLE as EVALUATIONS
     from geo.brownfield.runfile import ANALYSED_AREA, CANDIDATES, NAIVE, RUNS
 
     try:
@@ -161,7 +162,7 @@ def _only_run_layers(path: Path) -> bool:
             con.close()
     except (OSError, sqlite3.Error):
         return False
-    return CANDIDATES in tables and tables <= {CANDIDATES, ANALYSED_AREA, RUNS, NAIVE}
+    return CANDIDATES in tables and tables <= {CANDIDATES, ANALYSED_AREA, RUNS, NAIVE, EVALUATIONS}
 
 
 def refuse_catalogue_as_output(out: str | os.PathLike, catalogue: str | os.PathLike | None = None,

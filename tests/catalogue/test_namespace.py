@@ -316,7 +316,9 @@ def test_listing_template_refuses_to_write_over_any_catalogue(writable_catalogue
     code, out = cli(capsys, "--catalogue", writable_catalogue, "listing", "template", writable_catalogue)
     assert code == 1 and "is a catalogue" in out
     plain = tmp_path / "template.xlsx"
-    plain.write_bytes(b"an old template")
+    from geo.listing.template import write_template
+
+    write_template(plain, "en")  # an old template (another language): a workbook of ours, replaced
     assert cli(capsys, "--catalogue", writable_catalogue, "listing", "template", plain)[0] == 0  # valid: replaced
 
 
