@@ -59,8 +59,9 @@ def test_browser_benchmark_runs(demo_copy):
 
 
 def test_workbooks_benchmark_runs():
-    out = _run("benchmarks/bench_workbooks.py", "--only", "row_16k_columns", "--baseline-limit", "20")
-    assert "row_16k_columns" in out and "1 site, ok=True" in out and "worst:" in out
+    # openpyxl needs minutes for this workbook: killed after 2 s, which is the path the smoke test needs to see.
+    out = _run("benchmarks/bench_workbooks.py", "--only", "row_16k_columns", "--baseline-limit", "2")
+    assert "row_16k_columns" in out and "1 site, ok=True" in out and "killed after 2 s" in out and "worst:" in out
 
 
 def test_documents_benchmark_runs(built_catalogue):

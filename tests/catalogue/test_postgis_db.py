@@ -7,7 +7,6 @@ are about PostGIS alone (indexes, connection errors, locks across processes).
 
 from __future__ import annotations
 
-import multiprocessing
 import subprocess
 import sys
 import threading
@@ -21,6 +20,7 @@ import shapely
 
 from geo.catalogue.stores import connect
 from geo.errors import CatalogueError
+from tests.catalogue.worker import increment
 
 
 @pytest.fixture()
@@ -180,17 +180,6 @@ def test_an_exception_rolls_back_everything_including_new_tables_and_is_re_raise
     assert db.read("t")["a"].tolist() == ["x", "z"]
 
 
-def _increment(target: str, times: int) -> None:
-    """Read-modify-write of a counter: loses updates unless writers are serialised."""
-    db = connect(target)
-    for _ in range(times):
-        with db.transaction() as tx:
-            n = int(tx.read("counter")["n"].iloc[0])
-            time.sleep(0.001)  # widen the window a lost update needs
-            tx.delete("counter")
-            tx.insert("counter", pd.DataFrame({"n": [n + 1]}))
-
-
 def _start_counter(db) -> None:
     with db.transaction() as tx:
         tx.replace("counter", pd.DataFrame({"n": [0]}))
@@ -198,7 +187,7 @@ def _start_counter(db) -> None:
 
 def test_writers_in_threads_are_serialised_no_update_is_lost(db):
     _start_counter(db)
-    threads = [threading.Thread(target=_increment, args=(db.url, 15)) for _ in range(4)]
+    threads = [threading.Thread(target=increment, args=(db.url, 15)) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:
@@ -206,15 +195,12 @@ def test_writers_in_threads_are_serialised_no_update_is_lost(db):
     assert db.read("counter")["n"].tolist() == [60]
 
 
-def test_writers_in_processes_are_serialised_no_update_is_lost(db):
+def test_writers_in_processes_are_serialised_no_update_is_lost(db, warm):
     _start_counter(db)
-    ctx = multiprocessing.get_context("spawn")  # a fresh interpreter each, as separate `geo` commands are
-    procs = [ctx.Process(target=_increment, args=(db.url, 10)) for _ in range(3)]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join(120)
-    assert [p.exitcode for p in procs] == [0, 0, 0]
+    # Three processes, each with its own connection, as separate `geo` commands are (forked from a warm
+    # interpreter, tests/forks.py, instead of three interpreters started from scratch).
+    jobs = [warm.start("tests.catalogue.worker", "increment", db.url, "10") for _ in range(3)]
+    assert [warm.wait(j, 120) for j in jobs] == [0, 0, 0], [j.err() for j in jobs]
     assert db.read("counter")["n"].tolist() == [30]
 
 
@@ -375,7 +361,7 @@ def test_postgis_a_writer_kept_waiting_too_long_is_told_to_retry(pg, monkeypatch
     finally:
         release.set()
         t.join()
-    _increment(pg.url, 1)  # and the next write goes through
+    increment(pg.url, 1)  # and the next write goes through
     assert pg.read("counter")["n"].tolist() == [1]
 
 
@@ -385,7 +371,7 @@ def test_postgis_connections_ended_by_the_server_are_replaced(pg, postgis_server
     postgis_server.admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                          f"WHERE datname = '{pg.url.rsplit('/', 1)[1]}' AND pid <> pg_backend_pid()")
     assert pg.read("counter")["n"].tolist() == [0]
-    _increment(pg.url, 1)
+    increment(pg.url, 1)
     assert pg.read("counter")["n"].tolist() == [1]
 
 
@@ -519,7 +505,7 @@ def test_postgis_a_writer_stuck_mid_transaction_loses_the_lock_not_the_others(po
     t.start()
     time.sleep(0.5)
     started = time.monotonic()
-    _increment(db.url, 1)  # waits for the stuck writer's session to be ended (~1 s), not for ever
+    increment(db.url, 1)  # waits for the stuck writer's session to be ended (~1 s), not for ever
     waited = time.monotonic() - started
     t.join()
     assert waited < 2.0

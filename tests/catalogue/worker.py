@@ -3,7 +3,9 @@
 ``python -m tests.catalogue.worker ACTION TARGET ARG`` prints ``ready`` once set up, then one line per
 committed action (``done N``) until killed. ``ACTION`` is ``submit`` (ARG: a valid workbook),
 ``import`` (ARG: a folder with ``a.geojson`` and ``b.geojson`` ZIS files, imported alternately) or
-``publish`` (a synthetic brownfield run published again and again).
+``publish`` (a synthetic brownfield run published again and again); ``increment`` (ARG: N) instead adds one to a
+``counter`` table N times by read-modify-write, prints ``done N`` and exits (writers that lose updates unless
+serialised).
 
 Also holds :func:`state`, a canonical dump of a catalogue's tables used to compare states across backends.
 """
@@ -53,7 +55,26 @@ def synthetic_run(i: int):
     return RunResult(run_id, cands, record, extent)
 
 
+def increment(target: str, times: int) -> None:
+    """Read-modify-write of a counter: loses updates unless writers are serialised."""
+    import time
+
+    from geo.catalogue.stores import connect
+
+    db = connect(target)
+    for _ in range(times):
+        with db.transaction() as tx:
+            n = int(tx.read("counter")["n"].iloc[0])
+            time.sleep(0.001)  # widen the window a lost update needs
+            tx.delete("counter")
+            tx.insert("counter", pd.DataFrame({"n": [n + 1]}))
+
+
 def main(action: str, target: str, arg: str) -> None:
+    if action == "increment":
+        increment(target, int(arg))
+        print(f"done {arg}", flush=True)
+        return
     from geo.catalogue import open_catalogue
 
     cat = open_catalogue(target)
