@@ -369,12 +369,12 @@ def revision(target) -> tuple[str, tuple[tuple[str, int], ...]]:
     from geo.catalogue.stores import connect
 
     db = connect(str(target))
-    tables = db.tables()
+    counts = db.counts()  # every table's rows in one snapshot (one connection, not one per table)
     rev = ""
-    if "catalogue_meta" in tables:
+    if "catalogue_meta" in counts:
         meta = db.read("catalogue_meta", where={"key": ["revision"]})
         rev = str(meta["value"].iloc[0]) if len(meta) else ""
-    return rev, tuple((name, db.count(name)) for name in sorted(tables))
+    return rev, tuple(sorted(counts.items()))
 
 
 def catalogue_digest(target) -> str:

@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from geo.search import Brief, Criterion
-from tests.conftest import catalogue_digest, run_cli, sha256
+from tests.conftest import revision, run_cli, sha256
 from tests.docimage import location_map_pages, pages_with
 
 
@@ -83,12 +83,12 @@ def test_an_unknown_id_writes_nothing_and_changes_nothing(built_catalogue, tmp_p
     out = tmp_path / "existing.out"
     previous = b"%PDF-1.7 the previous document" if "--pdf" in command else b"<!doctype html>the previous document"
     out.write_bytes(previous)  # an earlier document of the same kind: the one thing OUT may replace
-    before = catalogue_digest(built_catalogue)
+    before = revision(built_catalogue)
     run = run_cli("--catalogue", built_catalogue, *command, out)
     one_line_error(run, "NOT-A-SITE", "geo search")
     assert out.read_bytes() == previous
     assert sorted(p.name for p in tmp_path.iterdir()) == ["existing.out"]  # no temporary file left either
-    assert catalogue_digest(built_catalogue) == before
+    assert revision(built_catalogue) == before
 
 
 def test_an_unpublished_listing_needs_staff(built_catalogue, tmp_path):

@@ -11,7 +11,7 @@ import pytest
 from shapely.geometry import Point, Polygon, box
 
 from geo.cli import main
-from tests.conftest import catalogue_digest
+from tests.conftest import revision
 
 # The synthetic scene (tests/brownfield/synthetic.py): x 500000-501200, y 5038800-5040000 (EPSG:32632); its
 # disused yard is x 500100-500300, y 5039700-5039900.
@@ -96,23 +96,23 @@ def test_a_bad_file_is_refused_and_nothing_changes(tmp_path, catalogue_target, c
     # GeoJSON without a CRS is read as WGS 84, so the file without one is a GeoPackage.
     path = tmp_path / "bad.gpkg"
     gpd.GeoDataFrame(geometry=geoms, crs=crs).to_file(path, driver="GPKG")
-    before = catalogue_digest(catalogue_target)
+    before = revision(catalogue_target)
     assert main(["--catalogue", str(catalogue_target), "brownfield", "reference", "import", str(path), "--name",
                  "bad"]) == 1
     assert message in capsys.readouterr().err
-    assert catalogue_digest(catalogue_target) == before
+    assert revision(catalogue_target) == before
 
 
 def test_a_name_taken_or_not_allowed_is_refused_and_nothing_changes(tmp_path, catalogue_target, capsys):
     ref = _write(tmp_path, "census.geojson", SITES)
     cat = str(catalogue_target)
     assert main(["--catalogue", cat, "brownfield", "reference", "import", str(ref), "--name", "census"]) == 0
-    before = catalogue_digest(catalogue_target)
+    before = revision(catalogue_target)
     assert main(["--catalogue", cat, "brownfield", "reference", "import", str(ref), "--name", "census"]) == 1
     assert "already in the catalogue" in capsys.readouterr().err
     assert main(["--catalogue", cat, "brownfield", "reference", "import", str(ref), "--name", "../x"]) == 1
     assert "is not allowed" in capsys.readouterr().err
-    assert catalogue_digest(catalogue_target) == before
+    assert revision(catalogue_target) == before
     # --replace replaces it (and the valid import still works after the refusals).
     two = _write(tmp_path, "two.geojson", SITES[:2])
     assert main(["--catalogue", cat, "brownfield", "reference", "import", str(two), "--name", "census",

@@ -12,7 +12,7 @@ from geo.brownfield.runfile import read_run, write_run
 from geo.catalogue import open_catalogue
 from geo.errors import InputFileError, UserError
 from tests.brownfield.synthetic import scene_arrays, write_stack
-from tests.conftest import catalogue_digest
+from tests.conftest import revision
 
 
 def _scenes(tmp_path) -> list[tuple[str, str]]:
@@ -56,7 +56,7 @@ def test_a_run_without_publication_never_opens_the_catalogue(tmp_path, monkeypat
 def test_a_request_that_cannot_run_is_refused_before_anything_is_read(tmp_path, writable_catalogue, change,
                                                                        message):
     catalogue_target = str(writable_catalogue)  # refused before the catalogue is opened: one backend is enough
-    before = catalogue_digest(catalogue_target)
+    before = revision(catalogue_target)
     ok = RunRequest(out=tmp_path / "run.gpkg", catalogue_path=catalogue_target, scenes=_scenes(tmp_path),
                     publish=True)
     validate(ok)  # the valid request passes
@@ -65,7 +65,7 @@ def test_a_request_that_cannot_run_is_refused_before_anything_is_read(tmp_path, 
         execute(bad)
     assert message in err.value.message("en")
     assert not (tmp_path / "run.gpkg").exists()
-    assert catalogue_digest(catalogue_target) == before
+    assert revision(catalogue_target) == before
 
 
 def test_the_run_file_reads_back_what_was_written(tmp_path):

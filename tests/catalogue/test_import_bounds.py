@@ -19,7 +19,7 @@ from geo.catalogue.gpkg_db import decode_gpkg
 from geo.cli import main
 from geo.errors import CatalogueError
 
-from tests.conftest import catalogue_digest
+from tests.conftest import revision
 
 
 def _run(capsys, target, *argv) -> tuple[int, str]:
@@ -35,11 +35,11 @@ def _csv(path, n, lat=45.5, lon=9.5):
 
 
 def _refused(capsys, target, *argv) -> str:
-    before = catalogue_digest(target)
+    before = revision(target)
     code, text = _run(capsys, target, *argv)
     assert code == 1, text
     assert "Traceback" not in text and len(text.strip().splitlines()) == 1, text
-    assert catalogue_digest(target) == before
+    assert revision(target) == before
     return text
 
 

@@ -14,7 +14,7 @@ from geo.cli import main
 from geo.routing.lines import to_lonlat
 from geo.routing.roads import read_roads
 from geo.routing.speeds import Profile
-from tests.conftest import catalogue_digest
+from tests.conftest import revision
 
 # A site of the demo catalogue is moved onto the network's west end; the network runs 12 km east on a
 # one-way primary (70 km/h) to an exit (the motorway_junction placed there), back on a two-way tertiary.
@@ -102,7 +102,7 @@ def test_a_bad_road_file_is_refused_and_nothing_changes(catalogue_target, tmp_pa
     else:
         f = tmp_path
         message = "not a regular file"
-    before = catalogue_digest(catalogue_target)
+    before = revision(catalogue_target)
     assert main(["--catalogue", catalogue_target, "import", "roads", str(f)]) == 1
     assert message in capsys.readouterr().err
-    assert catalogue_digest(catalogue_target) == before
+    assert revision(catalogue_target) == before
