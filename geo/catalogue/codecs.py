@@ -118,29 +118,50 @@ def split_geometry(frame: pd.DataFrame) -> tuple[pd.DataFrame, gpd.GeoSeries | N
     return pd.DataFrame(frame), None
 
 
+#: Column kinds read into their own typed arrays; every other kind (TEXT, dates, JSON) is read as objects.
+_TYPED_KINDS = ("REAL", "INTEGER", "BLOB", "BOOLEAN")
+
+
 def typed_frame(rows: list[tuple], columns: list[str], kinds: Mapping[str, str],
                 geoms: np.ndarray | None) -> pd.DataFrame:
-    """Rows read from storage -> a frame with the dtypes the rest of the code expects."""
-    data: dict[str, Any] = {}
+    """Rows read from storage -> a frame with the dtypes the rest of the code expects.
+
+    The text-like columns go into one 2-D object block (one pandas block instead of one per column: the
+    sites table has ~170 columns, and building a Series per column was most of a read's time).
+    """
+    n = len(rows)
     cols = list(zip(*rows)) if rows else [() for _ in columns]
-    for c, values in zip(columns, cols):
+    typed: dict[str, Any] = {}
+    text: list[tuple[str, tuple]] = []
+    for c, vals in zip(columns, cols):
         kind = kinds.get(c, "TEXT")
-        vals = list(values)
         if kind == "REAL":
-            data[c] = np.array([np.nan if v is None else v for v in vals], dtype="float64")
+            typed[c] = np.array([np.nan if v is None else v for v in vals], dtype="float64")
         elif kind == "INTEGER":
-            data[c] = (np.array(vals, dtype="int64") if None not in vals
-                       else np.array([np.nan if v is None else float(v) for v in vals], dtype="float64"))
+            typed[c] = (np.array(vals, dtype="int64") if None not in vals
+                        else np.array([np.nan if v is None else float(v) for v in vals], dtype="float64"))
         elif kind == "BLOB":
-            data[c] = binary_series(vals)
+            typed[c] = binary_series(list(vals))
         elif kind == "BOOLEAN":
-            data[c] = (np.array([bool(v) for v in vals], dtype=bool) if None not in vals
-                       else pd.array([None if v is None else bool(v) for v in vals], dtype="boolean"))
+            typed[c] = (np.array([bool(v) for v in vals], dtype=bool) if None not in vals
+                        else pd.array([None if v is None else bool(v) for v in vals], dtype="boolean"))
         else:
-            arr = np.empty(len(vals), dtype=object)
-            arr[:] = vals
-            data[c] = pd.Series(arr, dtype=object, copy=False)  # pandas 3 would make a bare array `str` with NaN
-    df = pd.DataFrame(data, columns=columns, copy=False)
+            text.append((c, vals))
+    parts = []
+    if text:
+        block = np.empty((n, len(text)), dtype=object)
+        for j, (_c, vals) in enumerate(text):
+            block[:, j] = vals
+        # dtype=object explicitly: pandas 3 would make a bare array of strings `str`, with NaN for None.
+        parts.append(pd.DataFrame(block, columns=[c for c, _v in text], dtype=object, copy=False))
+    if typed:
+        parts.append(pd.DataFrame(typed, copy=False))
+    if not parts:
+        df = pd.DataFrame(index=range(n), columns=columns)
+    else:
+        df = parts[0] if len(parts) == 1 else pd.concat(parts, axis=1)
+        if list(df.columns) != list(columns):
+            df = df[list(columns)]
     if geoms is None:
         return df
     return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geoms, crs=4326, index=df.index), crs=4326)
