@@ -5,13 +5,12 @@ workbook dropped next is read as before. Real server, real Chromium."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from tests.listing.conftest import fill
-from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+from tests.web.browser import CHROMIUM
 
 pytestmark = [pytest.mark.browser]
 if not Path(CHROMIUM).exists():
@@ -25,32 +24,26 @@ STREAMLIT_ENGLISH = ("not allowed", "or smaller", "File must be")
      "File valido"),
     ("en", "'brochure.pdf' is not an Excel workbook (content: PDF)", "the limit is 10 MB", "Valid file"),
 ])
-def test_a_pdf_or_an_oversized_file_is_refused_in_the_owners_language(built_catalogue, tmp_path, lang, pdf_text,
+def test_a_pdf_or_an_oversized_file_is_refused_in_the_owners_language(browser, server, tmp_path, lang, pdf_text,
                                                                       big_text, valid_text):
-    from tests.web.browser import shared_playwright as sync_playwright
-
-    cat_path = tmp_path / "c.gpkg"
-    shutil.copy2(built_catalogue, cat_path)
+    # Checking a file writes nothing: the session's shared staff server (tests/web/conftest.py) serves it.
     pdf = tmp_path / "brochure.pdf"
     pdf.write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n")
     big = tmp_path / "capannone.xlsx"
     big.write_bytes(b"PK\x03\x04" + b"\0" * (11 * 1024 * 1024))
     valid = fill(tmp_path / "offerta.xlsx")
-    with streamlit_server(cat_path, role="staff") as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        page.route("https://**/*", lambda route: route.abort())
-        page.goto(f"{url}/owner?lang={lang}", wait_until="domcontentloaded")
-        upload = page.locator("input[type=file]").first
-        upload.wait_for(state="attached", timeout=60000)
+    page = browser.new_page()
+    page.route("https://**/*", lambda route: route.abort())
+    page.goto(f"{server}/owner?lang={lang}", wait_until="domcontentloaded")
+    upload = page.locator("input[type=file]").first
+    upload.wait_for(state="attached", timeout=60000)
 
-        upload.set_input_files(str(pdf))
-        page.get_by_text(pdf_text).first.wait_for(state="attached", timeout=60000)  # a cell of the table
-        upload.set_input_files(str(big))
-        page.get_by_text(big_text).first.wait_for(state="attached", timeout=60000)
-        body = page.locator("body").inner_text()
-        assert not any(s in body for s in STREAMLIT_ENGLISH), body[-2000:]
+    upload.set_input_files(str(pdf))
+    page.get_by_text(pdf_text).first.wait_for(state="attached", timeout=60000)  # a cell of the table
+    upload.set_input_files(str(big))
+    page.get_by_text(big_text).first.wait_for(state="attached", timeout=60000)
+    body = page.locator("body").inner_text()
+    assert not any(s in body for s in STREAMLIT_ENGLISH), body[-2000:]
 
-        upload.set_input_files(str(valid))  # and the right file, next, is read as ever
-        page.get_by_text(valid_text).first.wait_for(timeout=60000)
-        browser.close()
+    upload.set_input_files(str(valid))  # and the right file, next, is read as ever
+    page.get_by_text(valid_text).first.wait_for(timeout=60000)
