@@ -34,7 +34,11 @@ def _submit_on_page(url: str, book: Path, lang: str) -> str:
         upload.set_input_files(str(book))
         page.get_by_role("button", name="Invia" if lang == "it" else "Submit", exact=True).click(timeout=60000)
         done = page.locator("[data-testid=stAlert]").filter(has_text="SUB-").first  # the receipt
-        done.wait_for(timeout=60000)
+        try:
+            done.wait_for(timeout=60000)
+        except Exception as exc:  # seen once under a full run's load (2026-12-05): say what the page showed
+            raise AssertionError(f"no receipt within 60 s; the page said:\n{page.locator('body').inner_text()[-3000:]}"
+                                 ) from exc
         text = done.inner_text()
         browser.close()
         return text
