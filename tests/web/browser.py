@@ -121,3 +121,13 @@ def shared_playwright():
         _PLAYWRIGHT = sync_playwright().start()
         atexit.register(_PLAYWRIGHT.stop)
     yield _PLAYWRIGHT
+
+
+def owner_uploader(page, url: str, lang: str = "en"):
+    """Open the owner page of the app at ``url`` in ``lang`` (tiles from outside aborted: no network in tests) and
+    return its workbook uploader (the first file input), once it is on the page."""
+    page.route("https://**/*", lambda route: route.abort())
+    page.goto(f"{url}/owner?lang={lang}", wait_until="domcontentloaded")
+    upload = page.locator("input[type=file]").first
+    upload.wait_for(state="attached", timeout=60000)
+    return upload

@@ -14,7 +14,7 @@ from geo.catalogue import open_catalogue
 from geo.mail.outbox import outbox_for_staff
 from tests.listing.conftest import OWNER, fill
 from tests.mail.conftest import free_port, smtp  # noqa: F401 - the fixture
-from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, owner_uploader, streamlit_server
 
 pytestmark = [pytest.mark.browser]
 if not Path(CHROMIUM).exists():
@@ -26,11 +26,8 @@ def _submit_on_page(url: str, book: Path, lang: str) -> str:
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        page.route("https://**/*", lambda route: route.abort())
-        page.goto(f"{url}/owner?lang={lang}", wait_until="domcontentloaded")
-        upload = page.locator("input[type=file]").first
-        upload.wait_for(state="attached", timeout=60000)
+        upload = owner_uploader(browser.new_page(), url, lang)
+        page = upload.page
         upload.set_input_files(str(book))
         page.get_by_role("button", name="Invia" if lang == "it" else "Submit", exact=True).click(timeout=60000)
         done = page.locator("[data-testid=stAlert]").filter(has_text="SUB-").first  # the receipt

@@ -12,7 +12,7 @@ import pytest
 
 from geo.catalogue import open_catalogue
 from tests.listing.conftest import SITE, fill
-from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, owner_uploader, streamlit_server
 
 pytestmark = [pytest.mark.browser]
 if not Path(CHROMIUM).exists():
@@ -49,11 +49,7 @@ def test_markdown_title_stays_text_on_owner_staff_and_home_pages(built_catalogue
         page = browser.new_page()
         page.route("**/*", lambda route: (requests.append(route.request.url), route.abort())
                    if "evil.example" in route.request.url else route.continue_())
-        page.route("https://**/*", lambda route: route.abort())  # basemap tiles: no network in tests
-
-        page.goto(f"{url}/owner?lang=en", wait_until="domcontentloaded")
-        page.locator("input[type=file]").first.wait_for(state="attached", timeout=60000)
-        page.locator("input[type=file]").first.set_input_files(str(xlsx))
+        owner_uploader(page, url, "en").set_input_files(str(xlsx))
         page.get_by_text("Valid file").wait_for(timeout=60000)
         # The preview's expander label shows the Markdown characters themselves (URLs carry an
         # invisible word joiner, U+2060, that stops them from being linked).

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.listing.conftest import fill
-from tests.web.browser import CHROMIUM
+from tests.web.browser import CHROMIUM, owner_uploader
 
 pytestmark = [pytest.mark.browser]
 if not Path(CHROMIUM).exists():
@@ -32,11 +32,8 @@ def test_a_pdf_or_an_oversized_file_is_refused_in_the_owners_language(browser, s
     big = tmp_path / "capannone.xlsx"
     big.write_bytes(b"PK\x03\x04" + b"\0" * (11 * 1024 * 1024))
     valid = fill(tmp_path / "offerta.xlsx")
-    page = browser.new_page()
-    page.route("https://**/*", lambda route: route.abort())
-    page.goto(f"{server}/owner?lang={lang}", wait_until="domcontentloaded")
-    upload = page.locator("input[type=file]").first
-    upload.wait_for(state="attached", timeout=60000)
+    upload = owner_uploader(browser.new_page(), server, lang)
+    page = upload.page
 
     upload.set_input_files(str(pdf))
     page.get_by_text(pdf_text).first.wait_for(state="attached", timeout=60000)  # a cell of the table

@@ -11,7 +11,7 @@ import pytest
 
 from geo.catalogue import open_catalogue
 from tests.listing.conftest import SITE, fill
-from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, owner_uploader, streamlit_server
 
 pytestmark = [pytest.mark.browser]
 if not Path(CHROMIUM).exists():
@@ -44,11 +44,7 @@ def test_owner_text_never_runs_as_script(built_catalogue, tmp_path):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page()
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.route("https://**/*", lambda route: route.abort())
-
-        page.goto(f"{url}/owner?lang=en", wait_until="domcontentloaded")
-        page.locator("input[type=file]").first.wait_for(state="attached", timeout=60000)
-        page.locator("input[type=file]").first.set_input_files(str(xlsx))
+        owner_uploader(page, url, "en").set_input_files(str(xlsx))
         page.get_by_text("Valid file").wait_for(timeout=60000)
         # The preview shows the title as text, in both languages.
         page.get_by_text(XSS).filter(visible=True).first.wait_for(timeout=30000)
