@@ -17,7 +17,7 @@ if not Path(CHROMIUM).exists():
 @pytest.mark.parametrize("lang, polygon, zoom_in", [("it", "Disegna un poligono", "Ingrandisci"),
                                                     ("en", "Draw a polygon", "Zoom in")])
 def test_map_tools_speak_the_page_language(browser, server, lang, polygon, zoom_in):
-    ctx, page, errors = fresh_page(browser)
+    ctx, page, errors = fresh_page(browser, fresh=False)
     try:
         page.goto(f"{server}/find?lang={lang}", wait_until="domcontentloaded")
         frame, _markers = drawn_count(page)

@@ -14,31 +14,25 @@ from geo.catalogue import open_catalogue
 from geo.mail.outbox import outbox_for_staff
 from tests.listing.conftest import OWNER, fill
 from tests.mail.conftest import free_port, smtp  # noqa: F401 - the fixture
-from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, owner_uploader, streamlit_server
+from tests.web.browser import CHROMIUM, owner_uploader, streamlit_server
 
 pytestmark = [pytest.mark.browser]
 if not Path(CHROMIUM).exists():
     pytestmark.append(pytest.mark.skip(reason="Debian chromium not installed (make test installs it)"))
 
 
-def _submit_on_page(url: str, book: Path, lang: str) -> str:
-    from tests.web.browser import shared_playwright as sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        upload = owner_uploader(browser.new_page(), url, lang)
-        page = upload.page
-        upload.set_input_files(str(book))
-        page.get_by_role("button", name="Invia" if lang == "it" else "Submit", exact=True).click(timeout=60000)
-        done = page.locator("[data-testid=stAlert]").filter(has_text="SUB-").first  # the receipt
-        try:
-            done.wait_for(timeout=60000)
-        except Exception as exc:  # seen once under a full run's load (2026-12-05): say what the page showed
-            raise AssertionError(f"no receipt within 60 s; the page said:\n{page.locator('body').inner_text()[-3000:]}"
-                                 ) from exc
-        text = done.inner_text()
-        browser.close()
-        return text
+def _submit_on_page(browser, url: str, book: Path, lang: str) -> str:
+    upload = owner_uploader(browser.new_page(), url, lang)
+    page = upload.page
+    upload.set_input_files(str(book))
+    page.get_by_role("button", name="Invia" if lang == "it" else "Submit", exact=True).click(timeout=60000)
+    done = page.locator("[data-testid=stAlert]").filter(has_text="SUB-").first  # the receipt
+    try:
+        done.wait_for(timeout=60000)
+    except Exception as exc:  # seen once under a full run's load (2026-12-05): say what the page showed
+        raise AssertionError(f"no receipt within 60 s; the page said:\n{page.locator('body').inner_text()[-3000:]}"
+                             ) from exc
+    return done.inner_text()
 
 
 def _wait_for(predicate, timeout: float = 30.0) -> bool:
@@ -50,11 +44,11 @@ def _wait_for(predicate, timeout: float = 30.0) -> bool:
     return False
 
 
-def test_the_owner_finds_the_private_link_in_the_mailbox(built_catalogue, tmp_path, smtp):  # noqa: F811
+def test_the_owner_finds_the_private_link_in_the_mailbox(browser, built_catalogue, tmp_path, smtp):  # noqa: F811
     cat_path = tmp_path / "c.gpkg"
     shutil.copy2(built_catalogue, cat_path)
     with streamlit_server(cat_path, role="owner") as url:
-        said = _submit_on_page(url, fill(tmp_path / "offerta.xlsx"), "it")
+        said = _submit_on_page(browser, url, fill(tmp_path / "offerta.xlsx"), "it")
         assert OWNER["contact_email"] in said.replace("\u2060", "") and "e-mail" in said, said  # shown, not linked
         assert _wait_for(lambda: smtp.to(OWNER["contact_email"])), "no mail reached the owner"
     [mail] = smtp.to(OWNER["contact_email"])
@@ -64,13 +58,13 @@ def test_the_owner_finds_the_private_link_in_the_mailbox(built_catalogue, tmp_pa
     assert _wait_for(lambda: len(smtp.to("staff1@regione.example")) == 1)
 
 
-def test_with_the_mail_server_down_the_listing_lands_and_the_mail_waits(built_catalogue, tmp_path, smtp,  # noqa: F811
+def test_with_the_mail_server_down_the_listing_lands_and_the_mail_waits(browser, built_catalogue, tmp_path, smtp,  # noqa: F811
                                                                         monkeypatch):
     cat_path = tmp_path / "c.gpkg"
     shutil.copy2(built_catalogue, cat_path)
     monkeypatch.setenv("GEO_SMTP_URL", f"smtp://127.0.0.1:{free_port()}?starttls=off")
     with streamlit_server(cat_path, role="owner") as url:
-        said = _submit_on_page(url, fill(tmp_path / "offerta.xlsx"), "en")
+        said = _submit_on_page(browser, url, fill(tmp_path / "offerta.xlsx"), "en")
         assert "Submitted: 1 site" in said, said
         cat = open_catalogue(cat_path)
         assert _wait_for(lambda: len(outbox_for_staff(cat, "staff")) == 3

@@ -24,10 +24,15 @@ TILES = re.compile(r"https://(tile\.openstreetmap\.org|server\.arcgisonline\.com
 
 
 
-def fresh_page(browser):
-    """A page in a new browser context: no cookies, no session, like a colleague opening a link."""
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = ctx.new_page()
+def fresh_page(browser, fresh: bool = True):
+    """(what to close, page, console errors). ``fresh``: a page in a new browser context, no cache, no cookies,
+    like a colleague opening a link; else a tab of the worker's shared context (its HTTP cache kept: ~0.8 CPU-s
+    less per load, tests/web/conftest.py), for a test that is not about a new visitor."""
+    if fresh:
+        ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = ctx.new_page()
+    else:
+        page = ctx = browser.new_page(viewport={"width": 1400, "height": 1000})
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -141,7 +146,7 @@ def test_same_link_in_two_fresh_browsers_and_a_reload_all_show_the_markers(brows
 
 
 def test_a_rectangle_drawn_with_the_mouse_filters_and_goes_into_the_url(browser, server, catalogue):
-    ctx, page, errors = fresh_page(browser)
+    ctx, page, errors = fresh_page(browser, fresh=False)
     page.goto(f"{server}/find?lang=en", wait_until="domcontentloaded")
     n_all = result_count(page)
     settled(page)
@@ -190,7 +195,7 @@ def test_a_rectangle_drawn_with_the_mouse_filters_and_goes_into_the_url(browser,
 
 
 def test_map_opens_on_the_place_and_radius_and_a_clicked_marker_is_selected(browser, server, catalogue):
-    ctx, page, _ = fresh_page(browser)
+    ctx, page, _ = fresh_page(browser, fresh=False)
     q = json.dumps({"near": "Cremona", "radius_km": 25}, separators=(",", ":"))
     page.goto(f"{server}/find?lang=en&q={q}", wait_until="domcontentloaded")
     n = result_count(page)
@@ -238,7 +243,7 @@ def test_map_opens_on_the_place_and_radius_and_a_clicked_marker_is_selected(brow
 
 
 def test_a_circle_drawn_with_the_mouse_searches_around_its_centre(browser, server, catalogue):
-    ctx, page, _ = fresh_page(browser)
+    ctx, page, _ = fresh_page(browser, fresh=False)
     page.goto(f"{server}/find?lang=en", wait_until="domcontentloaded")
     n_all = result_count(page)
     settled(page)

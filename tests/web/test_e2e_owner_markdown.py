@@ -12,7 +12,7 @@ import pytest
 
 from geo.catalogue import open_catalogue
 from tests.listing.conftest import SITE, fill
-from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, owner_uploader, streamlit_server
+from tests.web.browser import CHROMIUM, owner_uploader, streamlit_server
 
 pytestmark = [pytest.mark.browser]
 if not Path(CHROMIUM).exists():
@@ -36,16 +36,13 @@ def assert_inert(page, requests: list[str]) -> None:
     assert requests == [], requests
 
 
-def test_markdown_title_stays_text_on_owner_staff_and_home_pages(built_catalogue, tmp_path):
-    from tests.web.browser import shared_playwright as sync_playwright
-
+def test_markdown_title_stays_text_on_owner_staff_and_home_pages(browser, built_catalogue, tmp_path):
     cat_path = tmp_path / "c.gpkg"
     shutil.copy2(built_catalogue, cat_path)
     xlsx = fill(tmp_path / "md.xlsx", sites=[{**SITE, "title_it": TITLE, "title_en": TITLE,
                                               "description_it": "Vedi [qui](http://evil.example/x) **subito**"}])
     requests: list[str] = []
-    with streamlit_server(cat_path, role="staff") as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with streamlit_server(cat_path, role="staff") as url:
         page = browser.new_page()
         page.route("**/*", lambda route: (requests.append(route.request.url), route.abort())
                    if "evil.example" in route.request.url else route.continue_())
@@ -81,4 +78,3 @@ def test_markdown_title_stays_text_on_owner_staff_and_home_pages(built_catalogue
         page.get_by_text("Published").first.wait_for(timeout=60000)
         page.wait_for_timeout(1500)
         assert_inert(page, requests)
-        browser.close()

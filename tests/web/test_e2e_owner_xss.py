@@ -11,7 +11,7 @@ import pytest
 
 from geo.catalogue import open_catalogue
 from tests.listing.conftest import SITE, fill
-from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, owner_uploader, streamlit_server
+from tests.web.browser import CHROMIUM, owner_uploader, streamlit_server
 
 pytestmark = [pytest.mark.browser]
 if not Path(CHROMIUM).exists():
@@ -32,16 +32,13 @@ def assert_not_injected(page) -> None:
         assert imgs == 0, f"owner text became an <img> element in {frame.url}"
 
 
-def test_owner_text_never_runs_as_script(built_catalogue, tmp_path):
-    from tests.web.browser import shared_playwright as sync_playwright
-
+def test_owner_text_never_runs_as_script(browser, built_catalogue, tmp_path):
     cat_path = tmp_path / "c.gpkg"
     shutil.copy2(built_catalogue, cat_path)
     xlsx = fill(tmp_path / "xss.xlsx", sites=[{**SITE, "title_it": XSS, "title_en": XSS,
                                                "description_it": "<script>alert(2)</script>"}])
     dialogs: list[str] = []
-    with streamlit_server(cat_path, role="staff") as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with streamlit_server(cat_path, role="staff") as url:
         page = browser.new_page()
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         owner_uploader(page, url, "en").set_input_files(str(xlsx))
@@ -72,5 +69,4 @@ def test_owner_text_never_runs_as_script(built_catalogue, tmp_path):
         page.get_by_text("sites found").first.wait_for(timeout=60000)
         page.wait_for_timeout(2000)
         assert_not_injected(page)
-        browser.close()
     assert dialogs == []

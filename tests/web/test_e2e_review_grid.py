@@ -31,7 +31,7 @@ def test_twenty_decisions_by_keyboard(browser, town_server):
     from geo.catalogue import open_catalogue
 
     url, path, ranked = town_server
-    page = browser.new_context(viewport={"width": 1600, "height": 1000}).new_page()
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
     page.goto(f"{url}/analyst?lang=en", wait_until="domcontentloaded")
     page.get_by_text("Review several at once").wait_for(timeout=90000)
     page.get_by_text("Review several at once").click()

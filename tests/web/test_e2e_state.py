@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+from tests.web.browser import CHROMIUM, streamlit_server
 
 pytestmark = [pytest.mark.browser]
 if not Path(CHROMIUM).exists():
@@ -39,14 +39,10 @@ def marked_catalogue(built_catalogue, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def session(marked_catalogue):
-    from tests.web.browser import shared_playwright as sync_playwright
-
+def session(marked_catalogue, browser):
     path, sid, others = marked_catalogue
-    with streamlit_server(path, role="staff") as url, sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield url, b, sid, others
-        b.close()
+    with streamlit_server(path, role="staff") as url:
+        yield url, browser, sid, others
 
 
 def fresh(browser):

@@ -17,7 +17,7 @@ from geo.listing.enquiries import enquiry_history, send_enquiry
 from geo.listing.submission import replace_submission, submit
 from tests.conftest import revision
 from tests.listing.conftest import SITE, fill
-from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+from tests.web.browser import CHROMIUM, streamlit_server
 
 pytestmark = [pytest.mark.browser]
 if not Path(CHROMIUM).exists():
@@ -27,11 +27,11 @@ OTHER = {**SITE, "title_it": "Ex Filanda, Crema", "title_en": "Former spinning m
          "lon": "10,0300", "land_area_m2": "14.000", "covered_area_m2": "5.000"}
 
 
-def _browser(p):
-    browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+def _page(browser):
+    """A tab of the worker's Chromium (tests/web/conftest.py), wide enough for the staff page."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.route("https://**/*", lambda route: route.abort())  # basemap tiles: no network in tests
-    return browser, page
+    return page
 
 
 def idle(page) -> None:
@@ -55,11 +55,9 @@ def _checked(path: Path, tmp_path: Path, name: str, site: dict):
     return res
 
 
-def test_the_owner_withdraws_v2_of_the_right_listing(cat_path, tmp_path):
+def test_the_owner_withdraws_v2_of_the_right_listing(browser, cat_path, tmp_path):
     """Two listings, two versions each: the owner picks the older listing's v2 (not the default) and withdraws
     exactly that; the confirmation names title and version, in Italian."""
-    from tests.web.browser import shared_playwright as sync_playwright
-
     cat = open_catalogue(cat_path)
     kiln = submit(cat, _checked(cat_path, tmp_path, "a1.xlsx", SITE))
     kiln2 = replace_submission(cat, kiln.token, kiln.submission_id,
@@ -67,8 +65,8 @@ def test_the_owner_withdraws_v2_of_the_right_listing(cat_path, tmp_path):
     mill = submit(cat, _checked(cat_path, tmp_path, "b1.xlsx", OTHER), token=kiln.token)
     replace_submission(cat, kiln.token, mill.submission_id,
                        _checked(cat_path, tmp_path, "b2.xlsx", {**OTHER, "power_kw": 900}))
-    with streamlit_server(cat_path, role="owner") as url, sync_playwright() as p:
-        browser, page = _browser(p)
+    with streamlit_server(cat_path, role="owner") as url:
+        page = _page(browser)
         page.goto(f"{url}/owner?lang=it&token={kiln.token}", wait_until="domcontentloaded")
         # The newest version is chosen by default, named by its title and version.
         pick = page.get_by_role("combobox", name="Scheda e versione su cui agire")
@@ -91,22 +89,19 @@ def test_the_owner_withdraws_v2_of_the_right_listing(cat_path, tmp_path):
         assert open_catalogue(cat_path).site(kiln2.site_ids[0], role="staff")["status"] == "submitted"
         page.get_by_role("button", name="Sì, ritira 'Ex fornace di Cremona' v2").click()
         page.get_by_text("'Ex fornace di Cremona' v2 ritirata.").wait_for(timeout=60000)
-        browser.close()
     after = open_catalogue(cat_path)
     assert after.site(kiln2.site_ids[0], role="staff")["status"] == "withdrawn"
     assert after.site(mill.site_ids[0], role="staff")["status"] == "submitted"  # the other listing untouched
 
 
-def test_a_duplicate_file_is_said_at_check_time_at_the_top(cat_path, tmp_path):
+def test_a_duplicate_file_is_said_at_check_time_at_the_top(browser, cat_path, tmp_path):
     """The same file uploaded again (no private link): the refusal is at the top of the page as soon as the
     file is checked, above the uploader, and Submit is disabled; nothing is written. English."""
-    from tests.web.browser import shared_playwright as sync_playwright
-
     xlsx = fill(tmp_path / "offer.xlsx", sites=[SITE])
     first = submit(open_catalogue(cat_path), check_workbook(xlsx, open_catalogue(cat_path).places()))
     before = revision(cat_path)
-    with streamlit_server(cat_path, role="owner") as url, sync_playwright() as p:
-        browser, page = _browser(p)
+    with streamlit_server(cat_path, role="owner") as url:
+        page = _page(browser)
         page.goto(f"{url}/owner?lang=en", wait_until="domcontentloaded")
         upload = page.locator("input[type=file]").first
         upload.wait_for(state="attached", timeout=60000)
@@ -117,40 +112,34 @@ def test_a_duplicate_file_is_said_at_check_time_at_the_top(cat_path, tmp_path):
         assert message.bounding_box()["y"] < page.locator("input[type=file]").first.evaluate(
             "e => e.closest('[data-testid=stFileUploader]').getBoundingClientRect().top")
         assert page.get_by_role("button", name="Submit").is_disabled()
-        browser.close()
     assert revision(cat_path) == before
 
 
-def test_staff_confirm_a_publication(cat_path, tmp_path):
+def test_staff_confirm_a_publication(browser, cat_path, tmp_path):
     """Publish asks first (naming title, version and code), then publishes; the map of the listing is on the
     page. Italian."""
-    from tests.web.browser import shared_playwright as sync_playwright
-
     r = submit(open_catalogue(cat_path), _checked(cat_path, tmp_path, "a.xlsx", OTHER))
     sid = r.site_ids[0]
-    with streamlit_server(cat_path, role="staff") as url, sync_playwright() as p:
-        browser, page = _browser(p)
+    with streamlit_server(cat_path, role="staff") as url:
+        page = _page(browser)
         page.goto(f"{url}/staff?lang=it&site={sid}", wait_until="domcontentloaded")
         page.get_by_role("button", name="Pubblica 'Ex Filanda, Crema' v1…").click(timeout=60000)
         page.get_by_text(f"Pubblicare 'Ex Filanda, Crema' v1 ({sid})?").wait_for(timeout=60000)
         assert open_catalogue(cat_path).site(sid, role="staff")["status"] == "submitted"  # asked, not done
         page.get_by_role("button", name="Sì, pubblica 'Ex Filanda, Crema' v1").click()
         page.get_by_text(f"({sid}) pubblicata").wait_for(timeout=60000)
-        browser.close()
     assert open_catalogue(cat_path).site(sid, role="staff")["status"] == "published"
 
 
-def test_an_enquiry_is_answered_and_closed_with_its_history(cat_path):
+def test_an_enquiry_is_answered_and_closed_with_its_history(browser, cat_path):
     """Staff assign an enquiry to themselves, record the reply, close it; its history says who did what. English."""
-    from tests.web.browser import shared_playwright as sync_playwright
-
     cat = open_catalogue(cat_path)
     sid = cat.sites()["site_id"].iloc[0]
     message = "Is the site still free in 2027?\n" + "We need a rail siding and 2 MW. " * 12
     e = send_enquiry(cat, sid, "Li Wei", "li.wei@example.com", message.strip(), consent=True)
     reply = "Yes, it is free; the siding is 300 m away."
-    with streamlit_server(cat_path, role="staff") as url, sync_playwright() as p:
-        browser, page = _browser(p)
+    with streamlit_server(cat_path, role="staff") as url:
+        page = _page(browser)
         page.goto(f"{url}/staff?lang=en", wait_until="domcontentloaded")
         page.get_by_text("Investor enquiries", exact=True).click(timeout=60000)
         page.get_by_text("Investor enquiries: 1 new of 1").wait_for(timeout=60000)
@@ -185,7 +174,6 @@ def test_an_enquiry_is_answered_and_closed_with_its_history(cat_path):
         stored("closed")
         page.get_by_role("button", name="Reopen").wait_for(timeout=30000)
         assert page.get_by_role("button", name="Record reply (answered)").is_disabled()
-        browser.close()
     h = enquiry_history(open_catalogue(cat_path), "staff", e.enquiry_id)
     assert h["action"].tolist() == ["received", "assigned", "answered", "closed"]
     assert h["actor"].tolist()[1:] == ["staff:local"] * 3 and h["text"].iloc[2] == reply
