@@ -122,7 +122,7 @@ def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
-async def run(urls: dict[str, str], servers: dict[str, int], rounds: int, n: int) -> None:
+async def run(urls: dict[str, str], servers: dict[str, int], rounds: int, n: int, warmup: int = 1) -> None:
     """``rounds`` of (one fresh visitor, then ``n`` at once) on each server, alternating who goes first; a table
     of medians. ``servers``: each server's process id, for the CPU seconds it spent on the ``n`` visitors."""
     from playwright.async_api import async_playwright
@@ -134,8 +134,9 @@ async def run(urls: dict[str, str], servers: dict[str, int], rounds: int, n: int
     cpu: dict[str, list[float]] = {k: [] for k in urls}
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        for k, url in urls.items():  # warm-up: first visitor of each server (imports, caches)
-            await visit(browser, url)
+        for k, url in urls.items():  # warm-up: first visitors of each server (imports, caches)
+            for _ in range(warmup):
+                await visit(browser, url)
         for r in range(rounds):
             order = list(urls) if r % 2 == 0 else list(reversed(urls))  # alternate who goes first
             for k in order:
@@ -169,12 +170,14 @@ def main() -> None:
     ap.add_argument("--catalogue", help="an existing catalogue (default: build the demo one)")
     ap.add_argument("--app-root", type=Path, default=ROOT, help="checkout whose app.py is served")
     ap.add_argument("--also-root", type=Path, help="a second checkout served beside it (before/after)")
+    ap.add_argument("--warmup", type=int, default=1,
+                    help="visitors per server before the measured rounds (0: the first measured one is cold)")
     args = ap.parse_args()
     path = catalogue_or_demo(args.catalogue)
     print(f"catalogue: {path}\nbefore: {uptime()}", flush=True)
     with ExitStack() as stack:
         urls, servers = serve_contenders(stack, path, args.app_root, [args.also_root] if args.also_root else [])
-        asyncio.run(run(urls, servers, args.rounds, args.crowd))
+        asyncio.run(run(urls, servers, args.rounds, args.crowd, args.warmup))
     print(f"after: {uptime()}")
 
 

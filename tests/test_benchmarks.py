@@ -54,7 +54,8 @@ def test_pages_benchmark_runs(demo_copy):
 @pytest.mark.browser
 @pytest.mark.slow
 def test_browser_benchmark_runs(demo_copy):
-    out = _run("benchmarks/bench_browser.py", "--rounds", "1", "--crowd", "2", "--catalogue", demo_copy)
+    out = _run("benchmarks/bench_browser.py", "--rounds", "1", "--crowd", "2", "--warmup", "0",
+               "--catalogue", demo_copy)
     assert "fresh visitor s" in out and "\nminimal " in out and "last of 2 s" in out
 
 
