@@ -131,3 +131,12 @@ def owner_uploader(page, url: str, lang: str = "en"):
     upload = page.locator("input[type=file]").first
     upload.wait_for(state="attached", timeout=60000)
     return upload
+
+
+def app_idle(page) -> None:
+    """Wait until the app has finished its run (Streamlit's status widget says "Running..." meanwhile): a click
+    during a rerun may land on an element that is about to be replaced, or moved by what the run still draws
+    above it."""
+    page.wait_for_timeout(300)
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=60000)
+    page.wait_for_timeout(300)

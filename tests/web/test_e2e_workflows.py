@@ -18,6 +18,7 @@ from geo.listing.submission import replace_submission, submit
 from tests.conftest import revision
 from tests.listing.conftest import SITE, fill
 from tests.web.browser import CHROMIUM, streamlit_server
+from tests.web.browser import app_idle as idle
 
 pytestmark = [pytest.mark.browser]
 if not Path(CHROMIUM).exists():
@@ -34,12 +35,6 @@ def _page(browser):
     return page
 
 
-def idle(page) -> None:
-    """Wait until the app has finished its run (Streamlit's status widget says "Running..." meanwhile): a click
-    during a rerun may land on an element that is about to be replaced."""
-    page.wait_for_timeout(300)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=60000)
-    page.wait_for_timeout(300)
 
 
 @pytest.fixture()
@@ -143,7 +138,9 @@ def test_an_enquiry_is_answered_and_closed_with_its_history(browser, cat_path):
         page.goto(f"{url}/staff?lang=en", wait_until="domcontentloaded")
         page.get_by_text("Investor enquiries", exact=True).click(timeout=60000)
         page.get_by_text("Investor enquiries: 1 new of 1").wait_for(timeout=60000)
-        page.get_by_text("We need a rail siding and 2 MW. " * 3, exact=False).first.wait_for(timeout=30000)
+        # The message in full where staff read it (the table's cell holding its start is an invisible grid cell).
+        page.get_by_text("We need a rail siding and 2 MW. " * 3, exact=False).filter(visible=True).first.wait_for(
+            timeout=30000)
         # Each step waits for its action to be stored (read from the catalogue) and the page to finish its run:
         # the one-run message of an action may already be replaced by a rerun that follows it.
         def stored(action: str) -> None:
