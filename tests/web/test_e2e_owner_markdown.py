@@ -12,7 +12,7 @@ import pytest
 
 from geo.catalogue import open_catalogue
 from tests.listing.conftest import SITE, fill
-from tests.web.browser import CHROMIUM, owner_uploader, streamlit_server
+from tests.web.browser import CHROMIUM, app_idle, owner_uploader, streamlit_server
 
 pytestmark = [pytest.mark.browser]
 if not Path(CHROMIUM).exists():
@@ -53,7 +53,7 @@ def test_markdown_title_stays_text_on_owner_staff_and_home_pages(browser, built_
         page.get_by_text("Row 5: ![p](http:").first.wait_for(timeout=30000)
         label = page.get_by_text("Row 5: ![p](http:").first.inner_text().replace("\u2060", "")
         assert label.startswith(f"Row 5: {TITLE} — completeness"), label
-        page.wait_for_timeout(1000)
+        app_idle(page)
         assert_inert(page, requests)
         page.get_by_role("button", name="Submit").click()
         page.get_by_text("Submitted:").wait_for(timeout=60000)
@@ -61,14 +61,14 @@ def test_markdown_title_stays_text_on_owner_staff_and_home_pages(browser, built_
         link = page.locator("code", has_text="?token=").first.inner_text(timeout=30000)
         assert "?token=" in link and link.endswith("&lang=en")
         page.get_by_text("Your submissions", exact=True).wait_for(timeout=30000)
-        page.wait_for_timeout(1500)
+        app_idle(page)
         assert_inert(page, requests)
 
         sid = open_catalogue(cat_path).sites(statuses=["submitted"]).query("is_demo == False")["site_id"].iloc[0]
         page.goto(f"{url}/staff?lang=en&site={sid}", wait_until="domcontentloaded")
         publish = page.get_by_role("button", name=re.compile(r"^Publish "))
         publish.wait_for(timeout=60000)
-        page.wait_for_timeout(1500)
+        app_idle(page)
         assert_inert(page, requests)
         publish.click()
         page.get_by_role("button", name=re.compile(r"^Yes, publish ")).click()  # the confirmation
@@ -76,5 +76,5 @@ def test_markdown_title_stays_text_on_owner_staff_and_home_pages(browser, built_
 
         page.goto(f"{url}/?lang=en", wait_until="domcontentloaded")
         page.get_by_text("Published").first.wait_for(timeout=60000)
-        page.wait_for_timeout(1500)
+        app_idle(page)
         assert_inert(page, requests)

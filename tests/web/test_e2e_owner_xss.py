@@ -11,7 +11,7 @@ import pytest
 
 from geo.catalogue import open_catalogue
 from tests.listing.conftest import SITE, fill
-from tests.web.browser import CHROMIUM, owner_uploader, streamlit_server
+from tests.web.browser import CHROMIUM, app_idle, owner_uploader, streamlit_server
 
 pytestmark = [pytest.mark.browser]
 if not Path(CHROMIUM).exists():
@@ -45,7 +45,7 @@ def test_owner_text_never_runs_as_script(browser, built_catalogue, tmp_path):
         page.get_by_text("Valid file").wait_for(timeout=60000)
         # The preview shows the title as text, in both languages.
         page.get_by_text(XSS).filter(visible=True).first.wait_for(timeout=30000)
-        page.wait_for_timeout(1000)
+        app_idle(page)
         assert_not_injected(page)
         page.get_by_role("button", name="Submit").click()
         page.get_by_text("Submitted:").wait_for(timeout=60000)
@@ -67,6 +67,6 @@ def test_owner_text_never_runs_as_script(browser, built_catalogue, tmp_path):
         assert_not_injected(page)
         page.goto(f"{url}/find?lang=en", wait_until="domcontentloaded")
         page.get_by_text("sites found").first.wait_for(timeout=60000)
-        page.wait_for_timeout(2000)
+        app_idle(page)
         assert_not_injected(page)
     assert dialogs == []

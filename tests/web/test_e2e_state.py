@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.web.browser import CHROMIUM, streamlit_server
+from tests.web.browser import CHROMIUM, app_idle, streamlit_server
 
 pytestmark = [pytest.mark.browser]
 if not Path(CHROMIUM).exists():
@@ -105,7 +105,7 @@ def test_sheet_url_keeps_search_brief_and_shortlist_and_links_carry_them(session
     page.get_by_text("Innovation ecosystem nearby").first.wait_for(timeout=30000)
     p = wait_params(page, "site", "sl", "b", "q")
     assert p["site"] == sid and p["sl"] == sid and json.loads(p["q"]) == {"zls": True}
-    page.wait_for_timeout(1000)
+    app_idle(page)
     assert_no_markdown_rendered(page, requests)
     # The link to the find page carries the search and brief: the filter and the brief are restored there.
     page.get_by_role("link", name="Find sites").last.click()
@@ -113,7 +113,7 @@ def test_sheet_url_keeps_search_brief_and_shortlist_and_links_carry_them(session
     p = wait_params(page, "q", "b", "sl")
     assert json.loads(p["q"]) == {"zls": True} and json.loads(p["b"])["criteria"] == json.loads(BRIEF)["criteria"]
     assert page.get_by_role("button", name="ZLS", exact=True).get_attribute("aria-pressed") == "true"  # a pill
-    page.wait_for_timeout(1000)
+    app_idle(page)
     assert_no_markdown_rendered(page, requests)
     ctx.close()
 
@@ -136,6 +136,6 @@ def test_find_url_restores_filters_and_brief_in_a_fresh_browser(session, marked_
         h.wait_for(timeout=60000)
         assert int(h.inner_text().split()[0]) == expected
         assert page.get_by_role("button", name="ZLS", exact=True).get_attribute("aria-pressed") == "true"  # a pill
-        page.wait_for_timeout(1500)
+        app_idle(page)
         assert_no_markdown_rendered(page, requests)
         ctx.close()

@@ -14,7 +14,7 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
-from tests.web.browser import CHROMIUM
+from tests.web.browser import CHROMIUM, app_idle
 
 pytestmark = [pytest.mark.browser]
 if not Path(CHROMIUM).exists():
@@ -120,7 +120,7 @@ def test_markup_in_a_url_field_stays_text(browser, server, load):
         for expect in expects:  # "Log in again" is in the message whether it is shown as text or made a link
             alert = page.locator('[data-testid="stAlert"]', has_text="Log in again" if expect == QUOTED else expect)
             alert.first.wait_for(timeout=60000)
-        page.wait_for_timeout(1500)  # let any image, link or script the payload might make load or run
+        app_idle(page)  # the run is over: any image, link or script the payload made has loaded or run
         _inert(page, requests, dialogs)
         quoted = page.locator('[data-testid="stAlert"]', has_text="Log in again")
         assert quoted.count() >= expects.count(QUOTED), (load, quoted.all_inner_texts())

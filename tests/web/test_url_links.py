@@ -266,6 +266,8 @@ BROWSER_LINKS = [
 def test_a_link_in_a_real_browser_shows_geo_search_count_and_keeps_its_url(browser, server, engine, case, q, b):
     from urllib.parse import parse_qs, urlencode, urlparse
 
+    from tests.web.browser import app_idle
+
     params = {"lang": "en", **to_query_params(make_query(q), parse_link({"b": json.dumps(b)}).brief)}
     want = expected(engine, make_query(q), parse_link({"b": json.dumps(b)}).brief)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -275,6 +277,6 @@ def test_a_link_in_a_real_browser_shows_geo_search_count_and_keeps_its_url(brows
     h.wait_for(timeout=60000)
     assert int(h.inner_text().split()[0].replace(",", "")) == want
     page.get_by_text("Other filters in the link").first.wait_for(timeout=30000)
-    page.wait_for_timeout(1500)  # any rewrite of the URL would have happened by now
+    app_idle(page)  # the run is over: any rewrite of the URL would have happened by now
     assert {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()} == params
     assert page.get_by_text("Unexpected error").count() == 0
