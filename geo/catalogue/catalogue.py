@@ -36,7 +36,6 @@ from geo.catalogue.frames import SITE_COLUMNS, empty_sites, frame_records, norma
 from geo.catalogue.records import DERIVED_COLUMNS
 from geo.catalogue.records import REFERENCE_LAYERS, Reference, prepare
 from geo.catalogue.records import clean_outline  # noqa: F401 - where the store's rules are read and tested
-from geo.places import METRIC_CRS
 from geo.i18n import N_
 from geo.errors import CatalogueError, UserError
 from geo.places import MunicipalityIndex
@@ -161,9 +160,8 @@ class Catalogue:
         for name in REFERENCE_LAYERS:
             df = read(name)
             layers[name] = df if len(df.columns) else empty_frame(True)
-        metric = {n: (df.to_crs(METRIC_CRS) if n in ("infrastructure", "zis_areas", "zls_perimeter") and len(df)
-                      and df.crs is not None else df) for n, df in ((n, layers[n]) for n in REFERENCE_LAYERS)}
-        layers["reference"] = Reference.from_layers(metric, version=str(version))
+        # As stored (EPSG:4326): compute.py and routing/drive.py reproject what they measure, once per frame.
+        layers["reference"] = Reference.from_layers(layers, version=str(version))
         reg = read("region")
         layers["places"] = MunicipalityIndex(layers["municipalities"],
                                              region=reg.geometry.iloc[0] if len(reg) else None)

@@ -812,3 +812,115 @@ def test_the_layers_everything_stands_on_cannot_be_deleted(catalogue_target, lay
     assert (len(cat.layer(layer)), cat.places() is not None,
             cat.sites(statuses=None)["municipality_name"].tolist()) == before
     assert len(cat.layer("zis_areas")) > 0  # the whole action was refused, not half of it
+
+
+# ------------------------------------------------------------------ what the mutation run of issue 17 left untested
+def _drive_of(rec: dict) -> dict:
+    from geo.routing.drive import DRIVE_COLUMNS
+
+    return {c: rec[c] for c in (*DRIVE_COLUMNS, *(f"{c}__prov" for c in DRIVE_COLUMNS))}
+
+
+def _routing_figures(lonlat: list[tuple[float, float]], infrastructure: pd.DataFrame, graph) -> list[dict]:
+    """The drive columns geo.routing gives for these positions, as a stored record holds them."""
+    from geo.catalogue.frames import normalise_record
+    from geo.routing.drive import drive_fields
+    from geo.routing.lines import to_metric
+
+    out = drive_fields(to_metric(lonlat), infrastructure, graph)
+    return [_drive_of(normalise_record(row)) for row in out.astype(object).where(out.notna(), None).to_dict("records")]
+
+
+def test_stored_drive_times_are_the_routings_on_the_default_graph_and_on_an_imported_network(writable_catalogue):
+    """Written and recomputed listings carry geo.routing's own figures: on the default motorway graph, then on
+    a road network imported as the two tables `geo import roads` writes (built here in code)."""
+    from geo.routing.drive import graph_for, graph_from_tables, graph_tables
+    from geo.routing.graph import from_lines
+    from geo.routing.lines import to_metric
+    from geo.routing.speeds import profile
+
+    cat = open_catalogue(writable_catalogue)
+    infra = cat.layer("infrastructure")
+    far = {**NEW, "lat": 45.60, "lon": 9.60}  # near Bergamo, 60 km from the other
+    a, b = cat.write_sites([NEW, far], actor="t")
+    default = _routing_figures([(NEW["lon"], NEW["lat"]), (far["lon"], far["lat"])], infra, graph_for(None, None))
+    assert [_drive_of(cat.site(s, role="staff")) for s in (a, b)] == default
+    assert default[0]["drive_motorway_min"] > 0 and default[0]["drive_rail_station_to"]
+    assert default[0]["drive_method"].startswith("estimated") and default[0]["drive_motorway_min__prov"] == "estimated"
+    # A road network: from the first site 20 km east, then north; the second site lies far from it.
+    x, y = to_metric([(NEW["lon"], NEW["lat"])])[0]
+    net = from_lines([([(x, y), (x + 20_000, y)], "primary", None, 0),
+                      ([(x + 20_000, y), (x + 20_000, y + 15_000)], "secondary", None, 0)], profile())
+    nodes, edges = graph_tables(net)
+    cat.replace_layers({"road_nodes": nodes, "road_edges": edges}, actor="t", reason="roads")  # recomputes a and b
+    (c,) = cat.write_sites([NEW], actor="t")
+    imported = _routing_figures([(NEW["lon"], NEW["lat"]), (far["lon"], far["lat"])], infra,
+                                graph_from_tables(nodes, edges))
+    assert [_drive_of(cat.site(s, role="staff")) for s in (a, b, c)] == [imported[0], imported[1], imported[0]]
+    assert imported[0]["drive_method"].startswith("computed: imported road network")
+    assert imported[0]["drive_motorway_min"] != default[0]["drive_motorway_min"]
+
+
+def test_a_position_given_by_half_takes_the_outlines_point(writable_catalogue):
+    """An owner's workbook may give one coordinate and an outline: the listing is placed at the outline's
+    point (both coordinates, provenance computed); without an outline half a position is refused."""
+    cat = open_catalogue(writable_catalogue)
+    ol = box(10.02, 45.13, 10.03, 45.14)
+    p = clean_outline(ol).representative_point()
+    r = cat.revision()
+    with pytest.raises(UserError):
+        with cat.unit_of_work(actor="owner:1", reason="submission") as uow:
+            uow.write_sites([{"title_it": "Mezzo", "lat": 45.9}])
+    assert cat.revision() == r
+    with cat.unit_of_work(actor="owner:1", reason="submission") as uow:
+        ids = uow.write_sites([{"title_it": "Solo lat", "lat": 45.9, "outline": ol},
+                               {"title_it": "Solo lon", "lon": 9.1, "outline": ol}])
+    for sid in ids:
+        rec = cat.site(sid, role="staff")
+        assert (rec["lon"], rec["lat"]) == pytest.approx((p.x, p.y))
+        assert (rec["lon__prov"], rec["lat__prov"]) == ("computed", "computed")
+
+
+def test_the_reference_names_its_version_and_missing_layers_read_empty(writable_catalogue):
+    """cat.reference() carries the catalogue's reference_version (the key of the owner page's checked
+    uploads); Reference.from_layers makes a missing or column-less layer an empty one prepare accepts."""
+    from geo.catalogue import Reference, prepare
+
+    cat = open_catalogue(writable_catalogue)
+    ref = cat.reference()
+    assert ref.version and ref.version == cat.metadata()["reference_version"]
+    assert len(ref.municipalities) > 0 and len(ref.infrastructure) > 0
+    cat.replace_layers({"zls_municipalities": cat.layer("zls_municipalities").iloc[:0]}, actor="t")
+    assert cat.reference().version == cat.metadata()["reference_version"] != ref.version
+    assert Reference.from_layers({}, version="v1").version == "v1"
+    bare = Reference.from_layers({"zis_areas": pd.DataFrame(), "road_nodes": None})
+    assert bare.version == ""
+    for name in REFERENCE_LAYERS:
+        layer = getattr(bare, name)
+        assert isinstance(layer, gpd.GeoDataFrame) and len(layer) == 0 and layer.crs == "EPSG:4326"
+    (rec,) = prepare([NEW], bare)
+    assert (rec["lat"], rec["lon"], rec["municipality_istat"]) == (NEW["lat"], NEW["lon"], "019036")
+    assert rec["municipality_name"] is None and rec["dist_motorway_junction_km"] is None
+    assert rec["drive_motorway_min"] is None and rec["zis_id"] is None
+
+
+def test_a_recomputation_stores_and_logs_the_provenance_of_the_recomputed_fields(writable_catalogue):
+    """Without a ZIS layer 'not in a ZIS' is unknown (provenance None); with one it is computed: the
+    recomputation writes the __prov columns and logs their change like any field."""
+    cat = open_catalogue(writable_catalogue)
+    zis = cat.layer("zis_areas")
+    assert len(zis) > 0
+    sites = cat.sites(statuses=None).set_index("site_id")
+    outside = sites.index[sites["zis_id"].isna()][0]
+    assert sites.loc[outside, "zis_id__prov"] == "computed"
+    cat.replace_layers({"zis_areas": zis.iloc[:0]}, actor="t", reason="ZIS withdrawn")
+    rec = cat.site(outside, role="staff")
+    assert (rec["zis_id"], rec["zis_id__prov"]) == (None, None)
+    h = cat.history(outside)
+    assert h.loc[h["field"] == "zis_id__prov", ["old", "new", "reason"]].values.tolist() == [
+        ["computed", None, "ZIS withdrawn"]]
+    assert "zis_id" not in set(h["field"])  # the value itself did not change
+    cat.replace_layers({"zis_areas": zis}, actor="t", reason="ZIS back")
+    assert cat.site(outside, role="staff")["zis_id__prov"] == "computed"
+    h = cat.history(outside)
+    assert h.loc[h["field"] == "zis_id__prov", "new"].tolist() == [None, "computed"]
