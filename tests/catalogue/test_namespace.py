@@ -139,8 +139,15 @@ def test_a_catalogue_in_public_moves_into_its_schema_by_revision_0003(built_cata
     before = {t: old.read(t) for t in old.tables() if t in OUR_TABLES}
     published = int((before["sites"]["status"] == "published").sum())
     assert migrate.current(postgis_url) == "0002"
-    with pytest.raises(CatalogueError, match="catalogue upgrade"):
+    with pytest.raises(CatalogueError) as refused:
         open_catalogue(postgis_url)
+    from geo.catalogue.catalogue import _display
+
+    shown = _display(postgis_url)  # the URL without its password
+    assert refused.value.message("en") == (
+        f"The catalogue {shown} is in the layout before schemas (its tables in public): move it into its own "
+        "schema with 'geo catalogue upgrade' (data is kept).")
+    assert refused.value.message("it").startswith(f"Il catalogo {shown} ha la struttura precedente agli schemi")
     code, out = cli(capsys, "--catalogue", postgis_url, "catalogue", "status")
     assert code == 1 and "before schemas" in out
     code, out = cli(capsys, "--catalogue", postgis_url, "catalogue", "upgrade")

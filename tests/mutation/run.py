@@ -214,8 +214,9 @@ def report(groups: list[str]) -> int:
                   f"{c['total']:5d} {share:6.1%}")
             if backend_only:
                 strict = (c["killed"] + c["timeout"]) / (killable + backend_only)
-                notes.append(f"{module}: {backend_only} of the equivalents are so on GeoPackage only (table and "
-                             f"column names in another case); counted as survived, the share is {strict:.1%}")
+                notes.append(f"{module}: {backend_only} of the equivalents are so on GeoPackage only (names in "
+                             f"another case, PostGIS-only paths: see equivalent.md); counted as survived, the "
+                             f"share is {strict:.1%}")
     killable = grand["total"] - grand["equivalent"]
     share = (grand["killed"] + grand["timeout"]) / killable if killable else 1.0
     print(f"{'all':32s} {grand['killed']:6d} {grand['survived']:8d} {grand['timeout']:7d} {grand['equivalent']:5d} "
