@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.browser import CHROMIUM
-from tests.web.test_e2e_map import drawn_count, fresh_page
+from tests.web.browser import CHROMIUM, open_tab
+from tests.web.test_e2e_map import drawn_count
 
 pytestmark = [pytest.mark.browser]
 if not Path(CHROMIUM).exists():
@@ -17,7 +17,7 @@ if not Path(CHROMIUM).exists():
 @pytest.mark.parametrize("lang, polygon, zoom_in", [("it", "Disegna un poligono", "Ingrandisci"),
                                                     ("en", "Draw a polygon", "Zoom in")])
 def test_map_tools_speak_the_page_language(browser, server, lang, polygon, zoom_in):
-    ctx, page, errors = fresh_page(browser, fresh=False)
+    ctx, page, errors, _ = open_tab(browser)
     try:
         page.goto(f"{server}/find?lang={lang}", wait_until="domcontentloaded")
         frame, _markers = drawn_count(page)

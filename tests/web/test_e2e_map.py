@@ -13,31 +13,12 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.web.browser import CHROMIUM
+from tests.web.browser import CHROMIUM, open_tab
 from tests.web.test_e2e_browser import result_count
 
 pytestmark = [pytest.mark.browser]
 if not Path(CHROMIUM).exists():
     pytestmark.append(pytest.mark.skip(reason="Debian chromium not installed (make test installs it)"))
-
-TILES = re.compile(r"https://(tile\.openstreetmap\.org|server\.arcgisonline\.com)/.*")
-
-
-
-def fresh_page(browser, fresh: bool = True):
-    """(what to close, page, console errors). ``fresh``: a page in a new browser context, no cache, no cookies,
-    like a colleague opening a link; else a tab of the worker's shared context (its HTTP cache kept: ~0.8 CPU-s
-    less per load, tests/web/conftest.py), for a test that is not about a new visitor."""
-    if fresh:
-        ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
-        page = ctx.new_page()
-    else:
-        page = ctx = browser.new_page(viewport={"width": 1400, "height": 1000})
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.route(TILES, lambda route: route.abort())
-    return ctx, page, errors
 
 
 def drawn_count(page, timeout_ms: int = 60000) -> tuple[object, int]:
@@ -125,7 +106,7 @@ def test_same_link_in_two_fresh_browsers_and_a_reload_all_show_the_markers(brows
     url = f"{server}/find?lang=en&q=" + json.dumps({"zls": True}, separators=(",", ":"))
     expected = None
     for visit in range(2):
-        ctx, page, errors = fresh_page(browser)
+        ctx, page, errors, _ = open_tab(browser, fresh=True)
         page.goto(url, wait_until="domcontentloaded")
         n = result_count(page)
         frame, markers = drawn_count(page)
@@ -146,7 +127,7 @@ def test_same_link_in_two_fresh_browsers_and_a_reload_all_show_the_markers(brows
 
 
 def test_a_rectangle_drawn_with_the_mouse_filters_and_goes_into_the_url(browser, server, catalogue):
-    ctx, page, errors = fresh_page(browser, fresh=False)
+    ctx, page, errors, _ = open_tab(browser)
     page.goto(f"{server}/find?lang=en", wait_until="domcontentloaded")
     n_all = result_count(page)
     settled(page)
@@ -183,7 +164,7 @@ def test_a_rectangle_drawn_with_the_mouse_filters_and_goes_into_the_url(browser,
     ctx.close()
 
     # The link restores the area in a fresh browser.
-    ctx, page, _ = fresh_page(browser)
+    ctx, page, _, _ = open_tab(browser, fresh=True)
     page.goto(link, wait_until="domcontentloaded")
     wait_count(page, n)
     _, markers = drawn_count(page)
@@ -195,7 +176,7 @@ def test_a_rectangle_drawn_with_the_mouse_filters_and_goes_into_the_url(browser,
 
 
 def test_map_opens_on_the_place_and_radius_and_a_clicked_marker_is_selected(browser, server, catalogue):
-    ctx, page, _ = fresh_page(browser, fresh=False)
+    ctx, page, _, _ = open_tab(browser)
     q = json.dumps({"near": "Cremona", "radius_km": 25}, separators=(",", ":"))
     page.goto(f"{server}/find?lang=en&q={q}", wait_until="domcontentloaded")
     n = result_count(page)
@@ -243,7 +224,7 @@ def test_map_opens_on_the_place_and_radius_and_a_clicked_marker_is_selected(brow
 
 
 def test_a_circle_drawn_with_the_mouse_searches_around_its_centre(browser, server, catalogue):
-    ctx, page, _ = fresh_page(browser, fresh=False)
+    ctx, page, _, _ = open_tab(browser)
     page.goto(f"{server}/find?lang=en", wait_until="domcontentloaded")
     n_all = result_count(page)
     settled(page)

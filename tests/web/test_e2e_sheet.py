@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.browser import CHROMIUM
-from tests.web.test_e2e_map import fresh_page, settled
+from tests.web.browser import CHROMIUM, open_tab
+from tests.web.test_e2e_map import settled
 
 pytestmark = [pytest.mark.browser]
 if not Path(CHROMIUM).exists():
@@ -20,7 +20,7 @@ if not Path(CHROMIUM).exists():
     ("it", "Cerca un sito", "Digitare un titolo", "Chiedi informazioni su questo sito"),
     ("en", "Find a site", "Type a title", "Ask about this site")])
 def test_type_a_town_open_the_sheet_and_see_its_map(browser, server, lang, find, placeholder, ask):
-    ctx, page, errors = fresh_page(browser, fresh=False)
+    ctx, page, errors, _ = open_tab(browser)
     try:
         page.goto(f"{server}/sheet?lang={lang}", wait_until="domcontentloaded")
         box = page.get_by_label(find)

@@ -4,14 +4,13 @@ owner text is shown as text on the find, sheet and shortlist pages (never as Mar
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.web.browser import CHROMIUM, app_idle, streamlit_server
+from tests.web.browser import CHROMIUM, app_idle, open_tab, streamlit_server
 
 pytestmark = [pytest.mark.browser]
 if not Path(CHROMIUM).exists():
@@ -45,15 +44,6 @@ def session(marked_catalogue, browser):
         yield url, browser, sid, others
 
 
-def fresh(browser):
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = ctx.new_page()
-    requests: list[str] = []
-    page.on("request", lambda r: requests.append(r.url))
-    page.route(re.compile(r"https?://(?!127\.0\.0\.1).*"), lambda route: route.abort())
-    return ctx, page, requests
-
-
 def params(page) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()}
 
@@ -81,7 +71,7 @@ def assert_no_markdown_rendered(page, requests) -> None:
 def test_shortlist_url_restores_shortlist_and_brief_in_a_fresh_browser(session):
     url, browser, sid, others = session
     ids = [sid] + [s for s in others if s != sid][:2]
-    ctx, page, requests = fresh(browser)
+    ctx, page, _, requests = open_tab(browser, fresh=True)
     page.goto(f"{url}/shortlist?lang=en&sl={','.join(ids)}&b={BRIEF}&q={QUERY}", wait_until="domcontentloaded")
     page.get_by_text("Comparison").first.wait_for(timeout=60000)
     page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=60000)
@@ -98,7 +88,7 @@ def test_shortlist_url_restores_shortlist_and_brief_in_a_fresh_browser(session):
 
 def test_sheet_url_keeps_search_brief_and_shortlist_and_links_carry_them(session):
     url, browser, sid, others = session
-    ctx, page, requests = fresh(browser)
+    ctx, page, _, requests = open_tab(browser, fresh=True)
     page.goto(f"{url}/sheet?lang=en&site={sid}&sl={sid}&b={BRIEF}&q={QUERY}", wait_until="domcontentloaded")
     page.get_by_text("Land area").first.wait_for(timeout=60000)
     # The sheet lists the innovation actors near the site (technology clusters, municipality-level).
@@ -130,7 +120,7 @@ def test_find_url_restores_filters_and_brief_in_a_fresh_browser(session, marked_
     expected = len(search(SearchIndex.from_sites(cat.sites(statuses=None)), Query(zls=True), Brief.from_json(BRIEF),
                           role="staff", hide_failed=True))
     for _ in range(2):
-        ctx, page, requests = fresh(browser)
+        ctx, page, _, requests = open_tab(browser, fresh=True)
         page.goto(f"{url}/find?lang=en&q={QUERY}&b={BRIEF}", wait_until="domcontentloaded")
         h = page.locator("h3", has_text="sites found").first
         h.wait_for(timeout=60000)

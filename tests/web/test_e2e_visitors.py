@@ -10,9 +10,9 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.web.browser import CHROMIUM
+from tests.web.browser import CHROMIUM, open_tab
 from tests.web.test_e2e_browser import result_count
-from tests.web.test_e2e_map import drawn_count, fresh_page, map_idle, settled, start_drawing, wait_count_change
+from tests.web.test_e2e_map import drawn_count, map_idle, settled, start_drawing, wait_count_change
 
 pytestmark = [pytest.mark.browser]
 if not Path(CHROMIUM).exists():
@@ -27,7 +27,7 @@ def query_of(page) -> dict:
 
 def test_one_visitors_drawn_area_and_shortlist_never_reach_another_visitor(browser, server, catalogue):
     sid = str(catalogue.sites()["site_id"].iloc[0])
-    a_ctx, a, _ = fresh_page(browser)
+    a_ctx, a, _, _ = open_tab(browser, fresh=True)
     a.goto(f"{server}/find?lang=en&sl={sid}", wait_until="domcontentloaded")
     n_all = result_count(a)
     settled(a)
@@ -49,7 +49,7 @@ def test_one_visitors_drawn_area_and_shortlist_never_reach_another_visitor(brows
     a.get_by_text("Shortlist: 1").first.wait_for(timeout=30000)
 
     # Visitor B opens the same page while A's session is alive: B sees the whole catalogue, no area, no shortlist.
-    b_ctx, b, _ = fresh_page(browser)
+    b_ctx, b, _, _ = open_tab(browser, fresh=True)
     b.goto(f"{server}/find?lang=en", wait_until="domcontentloaded")
     assert result_count(b) == n_all
     settled(b)

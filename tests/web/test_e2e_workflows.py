@@ -17,7 +17,7 @@ from geo.listing.enquiries import enquiry_history, send_enquiry
 from geo.listing.submission import replace_submission, submit
 from tests.conftest import revision
 from tests.listing.conftest import SITE, fill
-from tests.web.browser import CHROMIUM, streamlit_server
+from tests.web.browser import CHROMIUM, open_tab, streamlit_server
 from tests.web.browser import app_idle as idle
 
 pytestmark = [pytest.mark.browser]
@@ -26,15 +26,6 @@ if not Path(CHROMIUM).exists():
 
 OTHER = {**SITE, "title_it": "Ex Filanda, Crema", "title_en": "Former spinning mill, Crema", "lat": "45,1400",
          "lon": "10,0300", "land_area_m2": "14.000", "covered_area_m2": "5.000"}
-
-
-def _page(browser):
-    """A tab of the worker's Chromium (tests/web/conftest.py), wide enough for the staff page."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.route("https://**/*", lambda route: route.abort())  # basemap tiles: no network in tests
-    return page
-
-
 
 
 @pytest.fixture()
@@ -61,7 +52,7 @@ def test_the_owner_withdraws_v2_of_the_right_listing(browser, cat_path, tmp_path
     replace_submission(cat, kiln.token, mill.submission_id,
                        _checked(cat_path, tmp_path, "b2.xlsx", {**OTHER, "power_kw": 900}))
     with streamlit_server(cat_path, role="owner") as url:
-        page = _page(browser)
+        page = open_tab(browser).page
         page.goto(f"{url}/owner?lang=it&token={kiln.token}", wait_until="domcontentloaded")
         # The newest version is chosen by default, named by its title and version.
         pick = page.get_by_role("combobox", name="Scheda e versione su cui agire")
@@ -96,7 +87,7 @@ def test_a_duplicate_file_is_said_at_check_time_at_the_top(browser, cat_path, tm
     first = submit(open_catalogue(cat_path), check_workbook(xlsx, open_catalogue(cat_path).places()))
     before = revision(cat_path)
     with streamlit_server(cat_path, role="owner") as url:
-        page = _page(browser)
+        page = open_tab(browser).page
         page.goto(f"{url}/owner?lang=en", wait_until="domcontentloaded")
         upload = page.locator("input[type=file]").first
         upload.wait_for(state="attached", timeout=60000)
@@ -116,7 +107,7 @@ def test_staff_confirm_a_publication(browser, cat_path, tmp_path):
     r = submit(open_catalogue(cat_path), _checked(cat_path, tmp_path, "a.xlsx", OTHER))
     sid = r.site_ids[0]
     with streamlit_server(cat_path, role="staff") as url:
-        page = _page(browser)
+        page = open_tab(browser).page
         page.goto(f"{url}/staff?lang=it&site={sid}", wait_until="domcontentloaded")
         page.get_by_role("button", name="Pubblica 'Ex Filanda, Crema' v1…").click(timeout=60000)
         page.get_by_text(f"Pubblicare 'Ex Filanda, Crema' v1 ({sid})?").wait_for(timeout=60000)
@@ -134,7 +125,7 @@ def test_an_enquiry_is_answered_and_closed_with_its_history(browser, cat_path):
     e = send_enquiry(cat, sid, "Li Wei", "li.wei@example.com", message.strip(), consent=True)
     reply = "Yes, it is free; the siding is 300 m away."
     with streamlit_server(cat_path, role="staff") as url:
-        page = _page(browser)
+        page = open_tab(browser).page
         page.goto(f"{url}/staff?lang=en", wait_until="domcontentloaded")
         page.get_by_text("Investor enquiries", exact=True).click(timeout=60000)
         page.get_by_text("Investor enquiries: 1 new of 1").wait_for(timeout=60000)
