@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import pytest
 
 from geo.catalogue import open_catalogue
@@ -117,3 +118,16 @@ def test_the_longest_work_goes_first_and_a_file_sharing_a_module_fixture_stays_t
     assert order == ["c.py::t4", "a.py::t1", "a.py::t2", "b.py::t3", "c.py::t6", "b.py::t5"]
     assert [i.get_closest_marker("xdist_group").args for i in items if i.nodeid.startswith("a.py")] == [("a.py",)] * 2
     assert items[0].get_closest_marker("xdist_group") is None  # spread test by test
+
+
+def test_the_cpu_probe_report_ranks_files_and_tests_by_cpu(tmp_path):
+    from tests.cpu_probe import report
+
+    out = tmp_path / "cpu.json"
+    out.write_text(json.dumps({"tests/a.py::t1": [1.0, 2.0], "tests/a.py::t2": [0.5, 0.5],
+                               "tests/b.py::t": [3.0, 1.0]}))
+    lines = report(out).splitlines()
+    assert lines[0] == "3 tests, 4.5 CPU-s, 3.5 s of wall summed over workers"
+    assert [line.split()[-1] for line in lines[2:4]] == ["tests/b.py", "tests/a.py"]
+    assert lines[3].split()[:3] == ["1.5", "2.5", "2"]
+    assert [line.split()[-1] for line in lines[5:]] == ["tests/b.py::t", "tests/a.py::t1", "tests/a.py::t2"]
