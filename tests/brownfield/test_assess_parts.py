@@ -1,7 +1,8 @@
 """assess() put together from its parts on a layout small enough to work out by hand (issue 19).
 
-Six 60 x 60 m candidates far apart (their 50 m halos never overlap) in a 3 x 1.5 km area of two 1.5 km
-blocks; four reference points: inside the 1st, 3rd and 5th candidates, and one far from all. Each figure of
+Six 60 x 60 m candidates far apart (their 50 m halos never overlap) in a 3 x 3 km area away from the
+origin, four 1.5 km blocks; four reference points, one per block: inside the 1st, 3rd and 5th candidates,
+and one far from all. Each figure of
 :func:`geo.brownfield.evaluate.assess` is then recomputed from :mod:`geo.brownfield.stats` with the hits,
 shares and blocks written here, and the seeds the docstring promises (sites and blocks: ``seed``; shifted
 reference: ``seed + 1``; random orders: ``seed + 2``).
@@ -17,11 +18,13 @@ from shapely.geometry import Point, box
 from geo.brownfield import stats
 from geo.brownfield.evaluate import assess
 
-AREA = box(0, 0, 3000, 1500)
-CORNERS = [(200, 700), (700, 700), (1200, 700), (1800, 700), (2300, 700), (2800, 700)]  # blocks 0, 0, 0, 1, 1, 1
-REFS = [(230, 730), (1230, 730), (2330, 730), (1500, 200)]  # in the 1st, 3rd, 5th candidate; the last far from all
-BUDGETS = (0.011, 0.021)  # 2 and 4 candidates with their halos (each 0.52 % of the area)
-SEED, N_BOOT, N_CHANCE = 5, 60, 19
+AREA = box(1000, 2000, 4000, 5000)
+# blocks (row, column):  (0, 0)        (0, 0)        (1, 0)        (0, 1)        (1, 1)        (1, 1)
+CORNERS = [(1200, 2700), (1700, 2700), (2200, 4200), (2800, 2700), (3300, 4200), (3800, 4200)]
+# in the 1st, 3rd and 5th candidate, the last far from all: blocks (0, 0), (1, 0), (1, 1), (0, 1)
+REFS = [(1230, 2730), (2230, 4230), (3330, 4230), (2600, 3000)]
+BUDGETS = (0.001, 0.003, 0.0055, 0.0105)  # 0, 1, 2 and 4 candidates with their halos (each 0.26 % of the area)
+SEED, N_BOOT, N_CHANCE = 5, 60, 39
 
 
 def _frames():
@@ -46,66 +49,111 @@ def test_every_figure_of_the_assessment_comes_from_its_parts_and_its_seed():
     naive = cands.assign(rank=cands["rank"].to_numpy()[::-1])  # the same objects, the other way round
     a = assess(cands, refs, AREA, 50, BUDGETS, naive=naive, seed=SEED, n_boot=N_BOOT, n_chance=N_CHANCE)
     u = _unit()
-    share = np.array([2 * u, 4 * u])
-    # ours: the top 2 hold the 1st reference, the top 4 also the 2nd; naive (6, 5, 4, 3...): the 3rd, then the 2nd.
-    hits = np.array([[1, 1], [0, 1], [0, 0], [0, 0]], bool)
-    naive_hits = np.array([[0, 0], [0, 1], [1, 1], [0, 0]], bool)
-    assert (a.budgets, a.n_reference, a.n_blocks, a.tolerance_m, a.points) == (BUDGETS, 4, 2, 50, True)
+    share = np.array([0, u, 2 * u, 4 * u])
+    # ours: the top 1 and 2 hold the 1st reference, the top 4 also the 2nd; naive (6, 5, 4, 3...): the 3rd from
+    # the top 2 on, then the 2nd.
+    hits = np.array([[0, 1, 1, 1], [0, 0, 0, 1], [0, 0, 0, 0], [0, 0, 0, 0]], bool)
+    naive_hits = np.array([[0, 0, 0, 0], [0, 0, 0, 1], [0, 0, 1, 1], [0, 0, 0, 0]], bool)
+    assert (a.budgets, a.n_reference, a.n_blocks, a.tolerance_m, a.points) == (BUDGETS, 4, 4, 50, True)
     assert (a.seed, a.n_boot, a.n_chance) == (SEED, N_BOOT, N_CHANCE)
     ours = a.rankings["ours"]
     assert list(a.rankings) == ["ours", "naive"] and ours.name == "ours" and a.rankings["naive"].name == "naive"
     t = ours.table
-    assert t["candidates"].tolist() == [2, 4] and t["matched"].tolist() == [1, 2]
-    assert t["recall"].tolist() == [0.25, 0.5]
+    assert t["candidates"].tolist() == [0, 1, 2, 4] and t["matched"].tolist() == [0, 1, 1, 2]
+    assert t["recall"].tolist() == [0, 0.25, 0.25, 0.5]
     assert t["flagged_share"].tolist() == pytest.approx(share, abs=1e-4)
-    assert a.rankings["naive"].table["matched"].tolist() == [1, 2]
+    assert a.rankings["naive"].table["matched"].tolist() == [0, 0, 1, 2]
     # Intervals over sites, then over the two blocks (sites, hits, analysed area and flagged area per block).
     want_r, want_l = stats.site_bootstrap(hits, share, N_BOOT, SEED)
     _approx(ours.recall_site, want_r)
     _approx(ours.lift_site, want_l)
-    blocks = stats.Blocks(np.array([2, 2]), np.array([[1.0, 2.0], [0.0, 0.0]]), np.array([AREA.area / 2] * 2),
-                          np.array([[2 * u, 3 * u], [0.0, u]]) * AREA.area)
+    # blocks in the order (0, 0), (0, 1), (1, 0), (1, 1)
+    blocks = stats.Blocks(np.ones(4), np.array([[0, 1, 1, 1], [0, 0, 0, 0], [0, 0, 0, 1], [0, 0, 0, 0]], float),
+                          np.full(4, AREA.area / 4),
+                          np.array([[0, u, 2 * u, 2 * u], [0, 0, 0, u], [0, 0, 0, u], [0, 0, 0, 0]]) * AREA.area)
     want_r, want_l = stats.block_bootstrap(blocks, N_BOOT, SEED)
     _approx(ours.recall_block, want_r)
     _approx(ours.lift_block, want_l)
-    nb = stats.Blocks(np.array([2, 2]), np.array([[0.0, 1.0], [1.0, 1.0]]), np.array([AREA.area / 2] * 2),
-                      np.array([[0.0, u], [2 * u, 3 * u]]) * AREA.area)
+    nb = stats.Blocks(np.ones(4), np.array([[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 1], [0, 0, 1, 1]], float),
+                      np.full(4, AREA.area / 4),
+                      np.array([[0, 0, 0, 0], [0, 0, 0, u], [0, 0, 0, u], [0, u, 2 * u, 2 * u]]) * AREA.area)
     _approx(a.rankings["naive"].recall_block, stats.block_bootstrap(nb, N_BOOT, SEED)[0])
     # Chance by shifting: the whole point set moved rigidly; a moved point is a hit when within 50 m of one of
     # the top k (one to one is automatic here: the points are farther apart than a grown candidate is wide).
-    observed = hits.mean(0) / share
+    observed = np.where(share > 0, hits.mean(0) / np.where(share > 0, share, 1), 0.0)
     xy = np.array(REFS, float)
 
     def lift_of(sx, sy):
         out = []
-        for k, s in zip((2, 4), share):
-            near = [min(box(x, y, x + 60, y + 60).distance(Point(px, py)) for x, y in CORNERS[:k]) <= 50
+        for k, s in zip((0, 1, 2, 4), share):
+            near = [k > 0 and min(box(x, y, x + 60, y + 60).distance(Point(px, py)) for x, y in CORNERS[:k]) <= 50
                     for px, py in zip(sx, sy)]
-            out.append(np.mean(near) / s)
+            out.append(np.mean(near) / s if s > 0 else 0.0)
         return np.array(out)
 
     shift = stats.shift_baseline(observed, lift_of, xy[:, 0], xy[:, 1], AREA.bounds, N_CHANCE, SEED + 1)
     assert ours.shift.median == pytest.approx(shift.median) and ours.shift.p95 == pytest.approx(shift.p95)
     assert ours.shift.p_value == pytest.approx(shift.p_value) and ours.shift.draws == N_CHANCE
     assert ours.verdict_chance == [stats.better_than_chance(p) for p in shift.p_value]
+    assert ours.verdict_chance[0] == "no" and "yes" in ours.verdict_chance  # an empty list is no better than chance
 
     # Chance by order: the same six candidates in random orders, cut by the same rule (2 and 4 of them).
     def lift_of_order(order):
-        top = [set(order[:2].tolist()), set(order[:4].tolist())]
-        return np.array([np.mean([i in t for i in (0, 2, 4)] + [False]) / s for t, s in zip(top, share)])
+        top = [set(order[:k].tolist()) for k in (0, 1, 2, 4)]
+        return np.array([np.mean([i in t for i in (0, 2, 4)] + [False]) / s if s > 0 else 0.0
+                         for t, s in zip(top, share)])
 
     order = stats.order_baseline(observed, lift_of_order, 6, N_CHANCE, SEED + 2)
+    assert ours.order.median[0] == 0 and ours.order.p95[0] == 0  # no candidate fits 0.1 %: nothing is found
     assert ours.order.median == pytest.approx(order.median, rel=0.02)  # the order's shares come from a 5 m raster
     assert ours.order.p95 == pytest.approx(order.p95, rel=0.02) and ours.order.draws == N_CHANCE
     # Paired with the naive ranking: McNemar on the sites, a paired bootstrap over sites and over blocks.
+    site_block = stats.block_ids(xy[:, 0], xy[:, 1], (1000, 2000), 1500)
+    assert site_block.tolist() == [0, 1_000_003, 1_000_004, 1]
     for q, p in enumerate(a.paired):
         only_a, only_b, pm = stats.mcnemar_exact(hits[:, q], naive_hits[:, q])
         d_site = stats.paired_bootstrap(hits[:, q], share[q], naive_hits[:, q], share[q], None, N_BOOT, SEED)
-        d_block = stats.paired_bootstrap(hits[:, q], share[q], naive_hits[:, q], share[q], np.array([0, 0, 1, 1]),
-                                         N_BOOT, SEED)
+        d_block = stats.paired_bootstrap(hits[:, q], share[q], naive_hits[:, q], share[q], site_block, N_BOOT, SEED)
         assert p["budget"] == BUDGETS[q] and p["both"] == int((hits[:, q] & naive_hits[:, q]).sum())
         assert (p["only_ours"], p["only_naive"], p["mcnemar_p"]) == (only_a, only_b, round(pm, 4))
         assert p["lift_difference"] == pytest.approx(d_site.to_dict(), abs=1e-4)
         assert p["lift_difference_block"] == pytest.approx(d_block.to_dict(), abs=1e-4)
         assert p["better_than_naive"] == stats.better_than(d_block, pm)
-    assert [p["both"] for p in a.paired] == [0, 1] and [p["only_ours"] for p in a.paired] == [1, 1]
+    assert [p["both"] for p in a.paired] == [0, 0, 0, 1] and [p["only_ours"] for p in a.paired] == [0, 1, 1, 1]
+
+
+def test_no_reference_site_in_the_area_gives_no_chance_draws_and_no_paired_comparison():
+    cands, _refs = _frames()
+    outside = gpd.GeoDataFrame(geometry=[Point(9000, 9000)], crs=32632)
+    a = assess(cands, outside, AREA, 50, BUDGETS, naive=cands, seed=SEED, n_boot=N_BOOT, n_chance=N_CHANCE)
+    assert (a.n_reference, a.n_blocks, a.paired, list(a.rankings)) == (0, 0, [], ["ours", "naive"])
+    assert a.points and a.to_dict()["tolerance_m"] == 50  # no site: nothing says polygons
+    for f in a.rankings.values():
+        assert f.verdict_chance == ["no"] * 4 and f.shift.draws == 0 and f.order.draws == 0
+        assert f.table["candidates"].tolist() == [0, 1, 2, 4] and f.table["recall"].tolist() == [0] * 4
+        assert all(np.isnan(i.value) for i in f.recall_site + f.lift_site + f.recall_block)
+        assert f.shift.p_value.tolist() == [1.0] * 4 and f.order.p_value.tolist() == [1.0] * 4
+    # One site: still shifted and reordered (a draw of one point is a draw).
+    f = assess(cands, _frames()[1].iloc[:1], AREA, 50, BUDGETS, seed=SEED, n_boot=N_BOOT,
+               n_chance=N_CHANCE).rankings["ours"]
+    assert np.isfinite(f.shift.median).all() and f.shift.median[0] == 0
+    assert f.order.median[3] == pytest.approx(1 / (4 * _unit()), rel=0.02)  # the 1st is in the top 4 of most orders
+    # No candidate at all: nothing to cut, nothing to draw.
+    none = assess(cands.iloc[:0], _frames()[1], AREA, 50, BUDGETS, seed=SEED, n_boot=N_BOOT, n_chance=N_CHANCE)
+    f = none.rankings["ours"]
+    assert none.n_reference == 4 and f.table["candidates"].tolist() == [0] * 4 and f.order.draws == 0
+    assert f.table["matched"].tolist() == [0] * 4 and f.verdict_chance == ["no"] * 4
+    # every shifted draw finds nothing either: lift 0, and 0 is as high as the observed 0 every time
+    assert f.shift.draws == N_CHANCE and f.shift.median.tolist() == [0] * 4 and f.shift.p_value.tolist() == [1.0] * 4
+
+
+def test_the_defaults_are_fifty_metres_seed_zero_the_stats_counts_and_blocks_of_a_kilometre_and_a_half(monkeypatch):
+    cands, refs = _frames()
+    monkeypatch.setattr(stats, "N_BOOT", 40)  # the library's counts, made small for the test
+    monkeypatch.setattr(stats, "N_CHANCE", 9)
+    got = assess(cands, refs, AREA, budgets=BUDGETS)
+    assert got.to_dict() == assess(cands, refs, AREA, 50.0, BUDGETS, seed=0, n_boot=40, n_chance=9,
+                                   block_m=1500.0).to_dict()
+    assert (got.n_boot, got.n_chance, got.n_blocks, got.seed, got.tolerance_m) == (40, 9, 4, 0, 50.0)
+    # 3 km blocks: the four sites fall in one.
+    assert assess(cands, refs, AREA, 50, BUDGETS, n_boot=40, n_chance=9, block_m=3000.0).n_blocks == 1
