@@ -1,8 +1,8 @@
 """assess() put together from its parts on a layout small enough to work out by hand (issue 19).
 
 Six 60 x 60 m candidates far apart (their 50 m halos never overlap) in a 3 x 3 km area away from the
-origin, four 1.5 km blocks; four reference points, one per block: inside the 1st, 3rd and 5th candidates,
-and one far from all. Each figure of
+origin, four 1.5 km blocks; four reference points: inside the 1st, 3rd and 5th candidates, and one far from
+all in the 1st candidate's block (a block of two sites: resampling blocks is then not resampling sites). Each figure of
 :func:`geo.brownfield.evaluate.assess` is then recomputed from :mod:`geo.brownfield.stats` with the hits,
 shares and blocks written here, and the seeds the docstring promises (sites and blocks: ``seed``; shifted
 reference: ``seed + 1``; random orders: ``seed + 2``).
@@ -21,8 +21,8 @@ from geo.brownfield.evaluate import assess
 AREA = box(1000, 2000, 4000, 5000)
 # blocks (row, column):  (0, 0)        (0, 0)        (1, 0)        (0, 1)        (1, 1)        (1, 1)
 CORNERS = [(1200, 2700), (1700, 2700), (2200, 4200), (2800, 2700), (3300, 4200), (3800, 4200)]
-# in the 1st, 3rd and 5th candidate, the last far from all: blocks (0, 0), (1, 0), (1, 1), (0, 1)
-REFS = [(1230, 2730), (2230, 4230), (3330, 4230), (2600, 3000)]
+# in the 1st, 3rd and 5th candidate, the last far from all: blocks (0, 0), (1, 0), (1, 1), (0, 0)
+REFS = [(1230, 2730), (2230, 4230), (3330, 4230), (1400, 3300)]
 BUDGETS = (0.001, 0.003, 0.0055, 0.0105)  # 0, 1, 2 and 4 candidates with their halos (each 0.26 % of the area)
 SEED, N_BOOT, N_CHANCE = 5, 60, 39
 
@@ -54,7 +54,7 @@ def test_every_figure_of_the_assessment_comes_from_its_parts_and_its_seed():
     # the top 2 on, then the 2nd.
     hits = np.array([[0, 1, 1, 1], [0, 0, 0, 1], [0, 0, 0, 0], [0, 0, 0, 0]], bool)
     naive_hits = np.array([[0, 0, 0, 0], [0, 0, 0, 1], [0, 0, 1, 1], [0, 0, 0, 0]], bool)
-    assert (a.budgets, a.n_reference, a.n_blocks, a.tolerance_m, a.points) == (BUDGETS, 4, 4, 50, True)
+    assert (a.budgets, a.n_reference, a.n_blocks, a.tolerance_m, a.points) == (BUDGETS, 4, 3, 50, True)
     assert (a.seed, a.n_boot, a.n_chance) == (SEED, N_BOOT, N_CHANCE)
     ours = a.rankings["ours"]
     assert list(a.rankings) == ["ours", "naive"] and ours.name == "ours" and a.rankings["naive"].name == "naive"
@@ -68,13 +68,13 @@ def test_every_figure_of_the_assessment_comes_from_its_parts_and_its_seed():
     _approx(ours.recall_site, want_r)
     _approx(ours.lift_site, want_l)
     # blocks in the order (0, 0), (0, 1), (1, 0), (1, 1)
-    blocks = stats.Blocks(np.ones(4), np.array([[0, 1, 1, 1], [0, 0, 0, 0], [0, 0, 0, 1], [0, 0, 0, 0]], float),
+    blocks = stats.Blocks(np.array([2, 0, 1, 1]), np.array([[0, 1, 1, 1], [0, 0, 0, 0], [0, 0, 0, 1], [0, 0, 0, 0]], float),
                           np.full(4, AREA.area / 4),
                           np.array([[0, u, 2 * u, 2 * u], [0, 0, 0, u], [0, 0, 0, u], [0, 0, 0, 0]]) * AREA.area)
     want_r, want_l = stats.block_bootstrap(blocks, N_BOOT, SEED)
     _approx(ours.recall_block, want_r)
     _approx(ours.lift_block, want_l)
-    nb = stats.Blocks(np.ones(4), np.array([[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 1], [0, 0, 1, 1]], float),
+    nb = stats.Blocks(np.array([2, 0, 1, 1]), np.array([[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 1], [0, 0, 1, 1]], float),
                       np.full(4, AREA.area / 4),
                       np.array([[0, 0, 0, 0], [0, 0, 0, u], [0, 0, 0, u], [0, u, 2 * u, 2 * u]]) * AREA.area)
     _approx(a.rankings["naive"].recall_block, stats.block_bootstrap(nb, N_BOOT, SEED)[0])
@@ -109,7 +109,7 @@ def test_every_figure_of_the_assessment_comes_from_its_parts_and_its_seed():
     assert ours.order.p95 == pytest.approx(order.p95, rel=0.02) and ours.order.draws == N_CHANCE
     # Paired with the naive ranking: McNemar on the sites, a paired bootstrap over sites and over blocks.
     site_block = stats.block_ids(xy[:, 0], xy[:, 1], (1000, 2000), 1500)
-    assert site_block.tolist() == [0, 1_000_003, 1_000_004, 1]
+    assert site_block.tolist() == [0, 1_000_003, 1_000_004, 0]
     for q, p in enumerate(a.paired):
         only_a, only_b, pm = stats.mcnemar_exact(hits[:, q], naive_hits[:, q])
         d_site = stats.paired_bootstrap(hits[:, q], share[q], naive_hits[:, q], share[q], None, N_BOOT, SEED)
@@ -154,6 +154,22 @@ def test_the_defaults_are_fifty_metres_seed_zero_the_stats_counts_and_blocks_of_
     got = assess(cands, refs, AREA, budgets=BUDGETS)
     assert got.to_dict() == assess(cands, refs, AREA, 50.0, BUDGETS, seed=0, n_boot=40, n_chance=9,
                                    block_m=1500.0).to_dict()
-    assert (got.n_boot, got.n_chance, got.n_blocks, got.seed, got.tolerance_m) == (40, 9, 4, 0, 50.0)
+    assert (got.n_boot, got.n_chance, got.n_blocks, got.seed, got.tolerance_m) == (40, 9, 3, 0, 50.0)
     # 3 km blocks: the four sites fall in one.
     assert assess(cands, refs, AREA, 50, BUDGETS, n_boot=40, n_chance=9, block_m=3000.0).n_blocks == 1
+
+
+def test_the_raster_cover_counts_each_cell_once_in_any_order():
+    """The random-order baseline's shares: 5 m cells of the area, each counted once, clipped to the area."""
+    from geo.brownfield.evaluate import _PixelCover
+
+    area = box(1000, 2000, 1100, 2100)  # 20 x 20 cells of 25 m²: one cell is 0.25 % of the area
+    geoms = [box(1010, 2010, 1030, 2030),   # 16 cells
+             box(1020, 2020, 1040, 2040),   # 16 cells, 4 of them shared with the first
+             box(1090, 2090, 1120, 2120),   # 4 cells inside the area, the rest outside
+             box(5000, 5000, 5010, 5010)]   # outside: no cell
+    cover = _PixelCover(geoms, area, 0.0)
+    assert cover.shares(np.array([0, 1, 2, 3])).tolist() == pytest.approx([0.04, 0.07, 0.08, 0.08], abs=1e-12)
+    assert cover.shares(np.array([3, 2, 1, 0])).tolist() == pytest.approx([0.0, 0.01, 0.05, 0.08], abs=1e-12)
+    # Grown by 5 m (rounded corners): the 36 cells whose centres lie within 5 m of the first square.
+    assert _PixelCover(geoms[:1], area, 5.0).shares(np.array([0])).tolist() == pytest.approx([0.09], abs=1e-12)
