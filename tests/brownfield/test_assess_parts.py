@@ -128,6 +128,7 @@ def test_no_reference_site_in_the_area_gives_no_chance_draws_and_no_paired_compa
     a = assess(cands, outside, AREA, 50, BUDGETS, naive=cands, seed=SEED, n_boot=N_BOOT, n_chance=N_CHANCE)
     assert (a.n_reference, a.n_blocks, a.paired, list(a.rankings)) == (0, 0, [], ["ours", "naive"])
     assert a.points and a.to_dict()["tolerance_m"] == 50  # no site: nothing says polygons
+    assert a.rankings["ours"].table["own_lift"].tolist() == [0] * 4 and a.rankings["ours"].table["lift"].tolist() == [0] * 4
     for f in a.rankings.values():
         assert f.verdict_chance == ["no"] * 4 and f.shift.draws == 0 and f.order.draws == 0
         assert f.table["candidates"].tolist() == [0, 1, 2, 4] and f.table["recall"].tolist() == [0] * 4
@@ -143,6 +144,7 @@ def test_no_reference_site_in_the_area_gives_no_chance_draws_and_no_paired_compa
     f = none.rankings["ours"]
     assert none.n_reference == 4 and f.table["candidates"].tolist() == [0] * 4 and f.order.draws == 0
     assert f.table["matched"].tolist() == [0] * 4 and f.verdict_chance == ["no"] * 4
+    assert f.table["own_candidates"].tolist() == [0] * 4 and f.table["own_flagged"].tolist() == [0] * 4
     # every shifted draw finds nothing either: lift 0, and 0 is as high as the observed 0 every time
     assert f.shift.draws == N_CHANCE and f.shift.median.tolist() == [0] * 4 and f.shift.p_value.tolist() == [1.0] * 4
 
@@ -173,3 +175,12 @@ def test_the_raster_cover_counts_each_cell_once_in_any_order():
     assert cover.shares(np.array([3, 2, 1, 0])).tolist() == pytest.approx([0.0, 0.01, 0.05, 0.08], abs=1e-12)
     # Grown by 5 m (rounded corners): the 36 cells whose centres lie within 5 m of the first square.
     assert _PixelCover(geoms[:1], area, 5.0).shares(np.array([0])).tolist() == pytest.approx([0.09], abs=1e-12)
+
+
+def test_no_budget_gives_an_empty_table():
+    from geo.brownfield.evaluate import budget_table, cut
+
+    cands, refs = _frames()
+    assert budget_table(cands, refs, AREA, 50, ()).empty
+    c = cut(cands, refs, AREA, 50, ())
+    assert c.hits.shape == (4, 0) and c.own_hits.shape == (4, 0) and c.hits.dtype == bool
