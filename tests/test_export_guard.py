@@ -105,3 +105,15 @@ def test_finite():
 def test_a_frame_without_verdicts_exports_its_fields_only():
     df = pd.DataFrame({"site_id": ["S1"], "title_it": ["+39 02 1234"]})
     assert to_csv(df).splitlines() == ["site_id,title_it", "S1,'+39 02 1234"]
+
+
+def test_csv_rounds_integers_and_coordinates_as_the_sheet_and_keeps_each_row_its_own_values():
+    # A frame as a search hands it over: rows in ranking order, the index still the catalogue's row numbers.
+    df = pd.DataFrame({"site_id": ["S7", "S2", "S5"], "lat": [45.1234567, 45.0, np.nan],
+                       "lon": [9.87654321, 10.5, 11.000004], "buildings_count": [3.0, 12.0, np.nan],
+                       "price_eur": [1234567.8, np.nan, 10.0]}, index=[7, 2, 5])
+    rows = list(csv.reader(io.StringIO(to_csv(df, extra=()), newline="")))
+    assert rows == [["site_id", "lat", "lon", "buildings_count", "price_eur"],
+                    ["S7", "45.12346", "9.87654", "3", "1234568"],  # degrees to 5 decimals, whole numbers as ints
+                    ["S2", "45", "10.5", "12", ""],
+                    ["S5", "", "11", "", "10"]]

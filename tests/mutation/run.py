@@ -50,7 +50,11 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     "exports": (["geo/export.py"], ["tests/test_export_guard.py"]),
     "brownfield": (["geo/brownfield/bands.py", "geo/brownfield/evaluate.py"],
                    ["tests/brownfield/test_bands_offsets.py", "tests/brownfield/test_evaluate_metrics.py",
-                    "tests/brownfield/test_ranking.py", "tests/brownfield/test_budget_definition.py"]),
+                    "tests/brownfield/test_ranking.py", "tests/brownfield/test_budget_definition.py",
+                    # the assessment (intervals, chance, paired comparison), its text and its JSON: assess,
+                    # format_assessment and Assessment.to_dict, each in one to three seconds
+                    "tests/brownfield/test_stats.py", "tests/brownfield/test_assess_parts.py",
+                    "tests/brownfield/test_assessment_text.py"]),
     # records.py: the preparation of a site record every write goes through (moved out of catalogue.py).
     "store": (["geo/catalogue/catalogue.py", "geo/catalogue/records.py"], ["tests/catalogue/test_store_rules.py"]),
 }

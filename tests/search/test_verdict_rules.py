@@ -381,3 +381,121 @@ def test_a_missing_reference_layer_is_named_in_the_reason():
         ": layer 'port' not loaded (geo import infrastructure FILE --kind port)")
     assert reason(idx, crit, 0, UNKNOWN, "it") == crit.label("it") + (
         ": livello «port» non caricato (geo import infrastructure FILE --kind port)")
+
+
+# ------------------------------------------------------------------ truck minutes (issue 20)
+LODI = {"lat": 45.30, "lon": 9.70}  # no motorway exit near enough to beat the direct leg within 25 minutes
+
+
+def _east_of(point: dict, metres: list[float]) -> list[dict]:
+    """Sites ``metres`` east of ``point`` (in EPSG:32632), as make_index rows."""
+    from geo.routing.lines import to_lonlat, to_metric
+
+    x, y = to_metric(np.array([[point["lon"], point["lat"]]]))[0]
+    lonlat = to_lonlat(np.array([[x + m, y] for m in metres]))
+    return [{"lon": float(lon), "lat": float(lat)} for lon, lat in lonlat]
+
+
+def test_minutes_from_a_point_on_the_default_graph_pass_within_ten_percent_and_fail_beyond():
+    from geo.routing import isochrones
+    from geo.routing.drive import graph_for
+    from geo.routing.lines import to_metric
+    from geo.routing.speeds import profile
+
+    rows = _east_of(LODI, [7500.0, 10500.0, 12500.0])
+    idx = make_index(rows)
+    crit = Criterion("drive_from_point_min", {**LODI, "min": 20, "label": "Lodi"})
+    # Expected minutes from the routing library itself, as the map's 10/20/30-minute zones compute them.
+    p = profile()
+    isochrones._CACHE.clear()
+    xy = tuple(to_metric(np.array([[LODI["lon"], LODI["lat"]]]))[0])
+    want = isochrones.cached_reach(graph_for(None, None, p), p, xy).sites_min(np.column_stack([idx.x, idx.y]))
+    # Here the straight leg x 1.3 at 40 km/h wins: 14.625, 20.475 and 24.375 minutes.
+    assert want == pytest.approx([p.leg_min(7500.0), p.leg_min(10500.0), p.leg_min(12500.0)])
+    assert [NAME[int(c)] for c in criterion_codes(idx, crit, np.arange(3))] == ["PASS", "CONDITIONAL", "FAIL"]
+    # The criterion reuses the zones' Dijkstra (bounded at 30 min, as the zones): no second one is run.
+    assert [k[-1] for k in isochrones._CACHE] == [30.0]
+    assert [NAME[int(c)] for c in criterion_codes(idx, crit, np.array([2, 0]))] == ["FAIL", "PASS"]
+    label_en, label_it = crit.label("en"), crit.label("it")
+    assert label_en == "Truck drive from Lodi"
+    got = [reason(idx, crit, i, int(c), lang) for lang in ("en", "it")
+           for i, c in enumerate(criterion_codes(idx, crit, np.arange(3)))]
+    assert got == [f"{label_en}: 14.62 min ≤ 20 min", f"{label_en}: 20.48 min, just beyond 20 min",
+                   f"{label_en}: 24.38 min > 20 min",  # minutes to two decimals, as the requirement is written
+                   f"{label_it}: 14,62 min ≤ 20 min", f"{label_it}: 20,48 min, poco oltre 20 min",
+                   f"{label_it}: 24,38 min > 20 min"]
+    odd = Criterion("drive_from_point_min", {**LODI, "min": 20.125})  # the requirement to two decimals too
+    assert reason(idx, odd, 0, PASS, "en") == f"{odd.label('en')}: 14.62 min ≤ 20.12 min"
+
+
+def test_minutes_from_a_point_on_an_imported_network_and_a_site_off_it_is_unknown():
+    """On an imported network only the network counts: a site on a piece not joined to the point is unknown,
+    not estimated by a straight line; the Dijkstra is bounded at the requirement plus 10 %."""
+    from geo.routing import isochrones
+    from geo.routing.graph import from_lines
+    from geo.routing.lines import to_metric
+    from geo.routing.speeds import profile
+
+    rows = _east_of(LODI, [25_000.0, 39_500.0, 43_500.0, 60_000.0, 61_000.0])
+    idx = make_index(rows)
+    x0, y0 = to_metric(np.array([[LODI["lon"], LODI["lat"]]]))[0]
+    pts = [(x0, y0)] + list(zip(idx.x.tolist(), idx.y.tolist()))
+    # A primary road at 60 km/h (1 km a minute) through the point and the first three sites, one line per
+    # stretch (nodes of degree 2: no junction time); the last two sites on a road of their own.
+    p = profile()
+    idx.graph = from_lines([([pts[i], pts[i + 1]], "primary", 60, 0) for i in range(3)]
+                           + [([pts[4], pts[5]], "primary", 60, 0)], p)
+    km = np.cumsum([np.hypot(pts[i + 1][0] - pts[i][0], pts[i + 1][1] - pts[i][1]) for i in range(3)]) / 1000
+    assert km == pytest.approx([25.0, 39.5, 43.5], abs=0.001)
+    crit = Criterion("drive_from_point_min", {**LODI, "min": 40, "label": "Lodi"})
+    isochrones._CACHE.clear()
+    from geo.search.verdict_rules import _values
+
+    got = _values(idx, crit, np.arange(5))
+    assert got[:3] == pytest.approx(km, rel=1e-9) and np.isnan(got[3:]).all()
+    assert [k[-1] for k in isochrones._CACHE] == [pytest.approx(44.0)]  # 40 min + 10 %, beyond the zones' 30
+    assert [NAME[int(c)] for c in criterion_codes(idx, crit, np.arange(5))] == [
+        "PASS", "PASS", "CONDITIONAL", "UNKNOWN", "UNKNOWN"]
+    short = Criterion("drive_from_point_min", {**LODI, "min": 20})
+    assert [NAME[int(c)] for c in criterion_codes(idx, short, np.array([0, 4]))] == ["FAIL", "UNKNOWN"]
+    assert reason(idx, crit, 3, UNKNOWN, "en") == "Truck drive from Lodi: value missing"
+    assert round(km[2], 2) == 43.5 and reason(idx, crit, 2, CONDITIONAL, "it") == "In camion da Lodi: 43,5 min, poco oltre 40 min"
+
+
+def test_drive_time_reasons_name_the_destination_and_how_the_time_was_made():
+    rows = [{"drive_motorway_min": 7.04, "drive_motorway_to": "A21 Cremona", "drive_motorway_min__prov": "estimated"},
+            {"drive_motorway_min": 8.2, "drive_motorway_to": "A1 Lodi", "drive_motorway_min__prov": "computed"},
+            {"drive_motorway_min": 9.0},  # an older record: no destination, no provenance
+            {}]
+    idx = make_index(rows)
+    crit = Criterion("drive_motorway_min", 7.5)
+    c = criterion_codes(idx, crit, np.arange(4))
+    assert [NAME[int(v)] for v in c] == ["PASS", "CONDITIONAL", "FAIL", "UNKNOWN"]
+    assert [reason(idx, crit, i, int(c[i]), "en") for i in range(4)] == [
+        "7 min to A21 Cremona, estimated (within 7.5 min)",
+        "8.2 min to A1 Lodi, computed: just beyond 7.5 min",
+        "9 min to —, —: more than 7.5 min",
+        f"{crit.label('en')}: value missing"]
+    assert [reason(idx, crit, i, int(c[i]), "it") for i in range(3)] == [
+        "7 min per A21 Cremona, stimato (entro 7,5 min)",
+        "8,2 min per A1 Lodi, calcolato: appena oltre 7,5 min",
+        "9 min per —, —: più di 7,5 min"]
+
+
+def test_a_drive_time_without_its_layer_names_the_layer_to_import():
+    idx = make_index([{}])
+    for key, kind in (("drive_motorway_min", "motorway_junction"), ("drive_rail_terminal_min", "rail_freight_terminal"),
+                      ("drive_port_min", "port")):
+        assert key in idx.missing_layers
+        crit = Criterion(key, 30)
+        assert reason(idx, crit, 0, UNKNOWN, "en") == crit.label("en") + (
+            f": layer '{kind}' not loaded (geo import infrastructure FILE --kind {kind})")
+        assert reason(idx, crit, 0, UNKNOWN, "it") == crit.label("it") + (
+            f": livello «{kind}» non caricato (geo import infrastructure FILE --kind {kind})")
+
+
+def test_a_price_per_square_metre_is_written_to_two_decimals():
+    idx = make_index([{"price_eur": 401_234.0, "land_area_m2": 10000.0}])
+    crit = Criterion("price_m2_max", 50)
+    assert reason(idx, crit, 0, PASS, "en") == f"{crit.label('en')} 40.12 €/m² ≤ maximum 50 €/m²"
+    assert reason(idx, crit, 0, PASS, "it") == f"{crit.label('it')} 40,12 €/m² ≤ 50 €/m² massimi"
