@@ -20,6 +20,7 @@ import json
 import os
 import sys
 import time
+import uuid
 from collections import defaultdict
 from pathlib import Path
 
@@ -27,6 +28,8 @@ import pytest
 
 ROOT = Path("/sys/fs/cgroup/cpuacct")
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+#: The environment variable holding this run's id.
+RUN = "GEO_CPU_PROBE_RUN"
 _group: Path | None = None
 _costs: dict[str, list[float]] = {}
 
@@ -38,6 +41,9 @@ def pytest_addoption(parser) -> None:
 
 def pytest_configure(config) -> None:
     global _group
+    # One id per run, set by the controller before its workers start (they inherit it): only this run's parts
+    # are merged and removed, never another file beside the output.
+    os.environ.setdefault(RUN, uuid.uuid4().hex)
     group = ROOT / "geo-tests" / f"{os.getpid()}-{WORKER}"
     try:
         group.mkdir(parents=True, exist_ok=True)
@@ -65,11 +71,12 @@ def pytest_runtest_protocol(item, nextitem):
 def pytest_unconfigure(config) -> None:
     """Each process writes its share next to the output; the controller merges them."""
     out = Path(config.getoption("--cpu-probe-out"))
+    run = os.environ[RUN]
     if _group is not None and _costs:
-        Path(f"{out}.{WORKER}").write_text(json.dumps(_costs))
+        Path(f"{out}.{run}.{WORKER}.part").write_text(json.dumps(_costs))
     if not hasattr(config, "workerinput"):  # the controller, after the workers have written
         merged: dict[str, list[float]] = {}
-        for part in sorted(out.parent.glob(out.name + ".*")):
+        for part in sorted(out.parent.glob(f"{out.name}.{run}.*.part")):
             merged.update(json.loads(part.read_text()))
             part.unlink()
         if merged:
