@@ -48,7 +48,7 @@ def test_owner_text_never_runs_as_script(browser, built_catalogue, tmp_path):
         app_idle(page)
         assert_not_injected(page)
         page.get_by_role("button", name="Submit").click()
-        page.get_by_text("Submitted:").wait_for(timeout=60000)
+        page.get_by_text(re.compile(r"^Submitted: \d+ site")).wait_for(timeout=60000)  # the receipt, not the list's status cell
         # The private link is a full URL back to the owner page (the token is unguessable: 32 bytes).
         link = page.locator("code", has_text="?token=").first.inner_text(timeout=30000)
         assert link.startswith(f"{url}/owner?token=") and link.endswith("&lang=en"), link
