@@ -48,10 +48,12 @@ else
 catalogue: ;  # a PostGIS catalogue is built once by hand (README, "For a team"), never by make run
 endif
 
-# Debian's Chromium for the end-to-end tests (Playwright drives it; no browser download).
+# Debian's Chromium (the benchmarks' browser) and its headless shell (the end-to-end tests': same version, less
+# CPU per page); Playwright drives them, no browser download.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 && command -v chromium-headless-shell >/dev/null 2>&1 || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
+	  chromium-headless-shell fonts-dejavu-core >/dev/null; }
 
 # Debian's PostgreSQL + PostGIS for the PostGIS-backend tests (a throwaway cluster per test run, tests/pg.py).
 postgres:

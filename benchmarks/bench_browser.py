@@ -122,7 +122,8 @@ def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
-async def run(urls: dict[str, str], servers: dict[str, int], rounds: int, n: int, warmup: int = 1) -> None:
+async def run(urls: dict[str, str], servers: dict[str, int], rounds: int, n: int, warmup: int = 1,
+              chromium: str = CHROMIUM) -> None:
     """``rounds`` of (one fresh visitor, then ``n`` at once) on each server, alternating who goes first; a table
     of medians. ``servers``: each server's process id, for the CPU seconds it spent on the ``n`` visitors."""
     from playwright.async_api import async_playwright
@@ -133,7 +134,7 @@ async def run(urls: dict[str, str], servers: dict[str, int], rounds: int, n: int
     last: dict[str, list[float]] = {k: [] for k in urls}
     cpu: dict[str, list[float]] = {k: [] for k in urls}
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = await p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         for k, url in urls.items():  # warm-up: first visitors of each server (imports, caches)
             for _ in range(warmup):
                 await visit(browser, url)
@@ -172,12 +173,14 @@ def main() -> None:
     ap.add_argument("--also-root", type=Path, help="a second checkout served beside it (before/after)")
     ap.add_argument("--warmup", type=int, default=1,
                     help="visitors per server before the measured rounds (0: the first measured one is cold)")
+    ap.add_argument("--chromium", default=CHROMIUM,
+                    help="the browser binary (default: Debian's Chromium, the browser visitors run)")
     args = ap.parse_args()
     path = catalogue_or_demo(args.catalogue)
     print(f"catalogue: {path}\nbefore: {uptime()}", flush=True)
     with ExitStack() as stack:
         urls, servers = serve_contenders(stack, path, args.app_root, [args.also_root] if args.also_root else [])
-        asyncio.run(run(urls, servers, args.rounds, args.crowd, args.warmup))
+        asyncio.run(run(urls, servers, args.rounds, args.crowd, args.warmup, args.chromium))
     print(f"after: {uptime()}")
 
 

@@ -82,6 +82,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-app", action="store_true", help="skip the visitors on the real app")
     ap.add_argument("--catalogue", help="an existing catalogue for the app (default: build the demo one)")
+    ap.add_argument("--chromium", default=CHROMIUM,
+                    help="the browser binary (default: Debian's Chromium, the browser visitors run)")
     args = ap.parse_args()
     sites = synthetic_sites(args.sites)
     out = Path(tempfile.mkdtemp())
@@ -109,7 +111,7 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        b = p.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
         ready_ours = "() => document.body && document.body.getAttribute('data-site-count') !== null"
         ready_naive = "() => document.querySelectorAll('.marker-cluster').length > 0"
         tti_ours = [time_to_interactive(b, f"{base}/ours.html", ready_ours) for _ in range(args.repeat)]
@@ -124,10 +126,10 @@ def main() -> None:
     print(f"{'time to interactive (s)':24} {mo:>10.2f} {mn:>10.2f} {mn / mo:>7.1f}")
     print("targets: payload <= 3 MB, interactive <= 2 s at 10k results")
     if not args.no_app:
-        visitors(args.repeat, args.catalogue)
+        visitors(args.repeat, args.catalogue, args.chromium)
 
 
-def visitors(repeat: int, catalogue: str | None = None) -> None:
+def visitors(repeat: int, catalogue: str | None = None, chromium: str = CHROMIUM) -> None:
     """Fresh browser contexts on the app's find page, one after the other: time to markers drawn."""
     import re
 
@@ -141,7 +143,7 @@ def visitors(repeat: int, catalogue: str | None = None) -> None:
              "return f.contentDocument.body.getAttribute('data-site-count') !== null; } catch (e) { return false; } })")
     times = []
     with streamlit_server(path) as url, sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         for _ in range(1 + repeat):
             ctx = b.new_context()
             page = ctx.new_page()

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.web.browser import TEST_CHROMIUM
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -42,7 +44,8 @@ def test_brownfield_benchmark_runs(tmp_path):
 
 @pytest.mark.browser
 def test_map_benchmark_runs(demo_copy):
-    out = _run("benchmarks/bench_map.py", "--sites", "200", "--repeat", "1", "--catalogue", demo_copy)
+    out = _run("benchmarks/bench_map.py", "--sites", "200", "--repeat", "1", "--catalogue", demo_copy,
+               "--chromium", TEST_CHROMIUM)
     assert "payload (MB)" in out and "time to interactive (s)" in out and "first visitor" in out
 
 
@@ -55,7 +58,7 @@ def test_pages_benchmark_runs(demo_copy):
 @pytest.mark.slow
 def test_browser_benchmark_runs(demo_copy):
     out = _run("benchmarks/bench_browser.py", "--rounds", "1", "--crowd", "2", "--warmup", "0",
-               "--catalogue", demo_copy)
+               "--catalogue", demo_copy, "--chromium", TEST_CHROMIUM)
     assert "fresh visitor s" in out and "\nminimal " in out and "last of 2 s" in out
 
 

@@ -16,7 +16,7 @@ from geo.media.store import media_file, media_for
 from tests.conftest import revision
 from tests.listing.conftest import fill
 from tests.media import samples as S
-from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, TEST_CHROMIUM, streamlit_server
 
 pytestmark = [pytest.mark.browser]
 if not Path(CHROMIUM).exists():
@@ -34,7 +34,7 @@ def test_owner_uploads_photos_and_a_plan_and_a_bomb_is_refused_in_italian(built_
         (tmp_path / name).write_bytes(data)
     before = revision(cat_path)
     with streamlit_server(cat_path, role="owner") as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=TEST_CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1200})
         page.route("https://**/*", lambda route: route.abort())
         page.goto(f"{url}/owner?lang=it", wait_until="domcontentloaded")

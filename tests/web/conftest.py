@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+from tests.web.browser import CHROMIUM_ARGS, TEST_CHROMIUM, streamlit_server
 
 
 class SessionBrowser:
@@ -51,7 +51,7 @@ def browser():
     from tests.web.browser import shared_playwright as sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        b = p.chromium.launch(executable_path=TEST_CHROMIUM, args=CHROMIUM_ARGS)
         yield SessionBrowser(b)
         b.close()
 
