@@ -232,10 +232,10 @@ def _kill_trials(warm, action: str, target: str, arg: str, trials: int, folder: 
                 # then falls after the second commit (the first import re-imports the ZIS already there, which
                 # changes no site), in a later write, so that both sides of a commit are seen.
                 warm.wait_for_line(job, "done 2")
-            # A write cycle takes 30-100 ms here (submit ~60, import ~50, publish ~30 ms, unloaded): 0.6 s spans
-            # 6-20 of them, so where in a write the kill falls is as spread as over a longer wait, at a quarter
-            # of the writer's CPU (it was 2.5 s).
-            time.sleep(rng.uniform(0.0, 0.6))
+            # A write cycle takes 30-100 ms here (submit ~60, import ~50, publish ~30 ms, unloaded): 0.3 s spans
+            # 3-10 of them, so where in a write the kill falls is as spread as over a longer wait (the phase in
+            # the cycle is what matters), at an eighth of the writer's CPU (it was 2.5 s, then 0.6 s).
+            time.sleep(rng.uniform(0.0, 0.3))
         finally:
             assert warm.kill(job) == -9, job.err()  # SIGKILL: no cleanup code runs
         _check_after_kill(action, target, folder, held)
