@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import time
+from pathlib import Path
 
 import geopandas as gpd
 import pytest
@@ -137,9 +139,17 @@ def test_import_zls_perimeter_narrows_in_zls(catalogue_target, tmp_path):
     assert (after.loc[after["in_zls"]].within(box(10.0, 45.12, 10.05, 45.15))).all()
 
 
+@pytest.fixture(scope="module")
+def demo_of_30(tmp_path_factory) -> Path:
+    """A demo catalogue of 30 sites, built once for the module's kill tests (each kills a build over a copy)."""
+    path = tmp_path_factory.mktemp("demo30") / "catalogue.gpkg"
+    build_catalogue(path, demo=True, n_sites=30)
+    return path
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("delay", [0.3, 1.5, 2.5, 3.5])
-def test_build_killed_at_any_point_leaves_old_catalogue_usable(tmp_path, delay, warm):
+def test_build_killed_at_any_point_leaves_old_catalogue_usable(tmp_path, delay, warm, demo_of_30):
     """A rebuild is one transaction: killed at any moment, the previous catalogue is whole.
 
     The build runs in a process forked from a warm interpreter (tests/forks.py): the delays fall in the build
@@ -148,7 +158,7 @@ def test_build_killed_at_any_point_leaves_old_catalogue_usable(tmp_path, delay, 
     from tests.catalogue.worker import state
 
     path = tmp_path / "catalogue.gpkg"
-    build_catalogue(path, demo=True, n_sites=30)
+    shutil.copy2(demo_of_30, path)
     before = state(str(path))
     job = warm.start("geo.cli", "--catalogue", str(path), "build", "--no-demo")
     time.sleep(delay)
