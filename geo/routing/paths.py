@@ -161,7 +161,14 @@ class Reach:
     limit: float
 
     def sites_min(self, sites: np.ndarray) -> np.ndarray:
-        """Minutes from the point to each site (``(n, 2)`` metres): via the graph or the direct leg."""
+        """Minutes from the point to each site (``(n, 2)`` metres): via the graph or the direct leg; ``inf``
+        when not reached within ``limit``, NaN for a site without coordinates (non-finite x or y)."""
+        sites = np.asarray(sites, dtype=float).reshape(-1, 2)
+        located = np.isfinite(sites).all(axis=1)
+        if not located.all():  # a draft without coordinates: no leg to measure, and the KD-tree refuses NaN
+            out = np.full(len(sites), np.nan)
+            out[located] = self.sites_min(sites[located])
+            return out
         g, p = self.graph, self.profile
         direct = p.leg_min(np.hypot(sites[:, 0] - self.xy[0], sites[:, 1] - self.xy[1]))
         if g.kind != DEFAULT and g.n_nodes:

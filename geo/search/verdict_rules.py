@@ -73,7 +73,14 @@ def _values(index: SearchIndex, c: Criterion, rows: np.ndarray) -> np.ndarray:
 
 def _from_point(index: SearchIndex, v: dict, rows: np.ndarray) -> np.ndarray:
     """Truck minutes from a point to the sites at ``rows``, on the index's road graph (the catalogue's: an
-    imported network, else the default motorway graph), one cached Dijkstra per point."""
+    imported network, else the default motorway graph), one cached Dijkstra per point bounded at the
+    requirement plus 10 % (or the zones' 30 minutes).
+
+    A site not reached within that bound gets its exact minutes from a second, unbounded Dijkstra (cached
+    too, run only then: on the default graph the direct leg always reaches a site, so only on an imported
+    network): a connected site further away fails. NaN (unknown) only for a site on a piece of an imported
+    network not joined to the point, or without coordinates.
+    """
     from geo.routing.drive import graph_for
     from geo.routing.isochrones import BANDS, cached_reach
     from geo.routing.lines import to_metric
@@ -82,8 +89,12 @@ def _from_point(index: SearchIndex, v: dict, rows: np.ndarray) -> np.ndarray:
     p = profile()
     graph = index.graph if index.graph is not None else graph_for(None, None, p)
     x, y = to_metric(np.array([[v["lon"], v["lat"]]]))[0]
-    reach = cached_reach(graph, p, (float(x), float(y)), max(float(v["min"]) * (1 + TOLERANCE), float(max(BANDS))))
-    minutes = reach.sites_min(np.column_stack([index.x[rows], index.y[rows]]))
+    xy = (float(x), float(y))
+    sites = np.column_stack([index.x[rows], index.y[rows]])
+    minutes = cached_reach(graph, p, xy, max(float(v["min"]) * (1 + TOLERANCE), float(max(BANDS)))).sites_min(sites)
+    beyond = np.isinf(minutes)
+    if beyond.any():
+        minutes[beyond] = cached_reach(graph, p, xy, np.inf).sites_min(sites[beyond])
     return np.where(np.isfinite(minutes), minutes, np.nan)
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from geo.routing.graph import DEFAULT, from_lines
 from geo.routing.isochrones import sites_within, zones, cached_reach
-from geo.routing.paths import nearest
+from geo.routing.paths import nearest, reach
 from geo.routing.speeds import Profile, parse
 
 NO_PENALTY = Profile(junction_s=0.0)
@@ -101,6 +101,24 @@ def test_isochrone_and_sites_within_minutes_of_a_point():
     # the third: on at 0, 40 km at 80 (30 min), off (2 + 2 min), 1 km leg (1.95 min) = 35.95 min
     assert sites_within(g, p, (0.0, 0.0), sites, 35.9).tolist() == [True, True, False]
     assert sites_within(g, p, (0.0, 0.0), sites, 36).tolist() == [True, True, True]
+
+
+def test_reach_beyond_its_bound_is_inf_unbounded_exact_and_a_site_without_coordinates_nan():
+    # the one-way loop of the first test: from (10 km, 0) back to (0, 0) only by 40 min of residential streets
+    g = from_lines([([(0, 0), (10_000, 0)], "primary", None, 1),
+                    ([(10_000, 0), (10_000, 5000), (0, 5000), (0, 0)], "residential", None, 0),
+                    ([(90_000, 0), (99_000, 0)], "primary", None, 0)], NO_PENALTY)  # a piece of its own
+    sites = xy((0, 0), (np.nan, np.nan), (99_000, 0), (10_000, np.nan))
+    bounded = reach(g, NO_PENALTY, (10_000.0, 0.0), 30.0).sites_min(sites)
+    assert np.isinf(bounded[0]) and np.isinf(bounded[2]) and np.isnan(bounded[[1, 3]]).all()
+    unbounded = reach(g, NO_PENALTY, (10_000.0, 0.0), np.inf).sites_min(sites)
+    assert unbounded[0] == pytest.approx(40.0, rel=1e-6)  # joined to the point, further than the bound
+    assert np.isinf(unbounded[2]) and np.isnan(unbounded[[1, 3]]).all()
+    # on the default graph the direct leg reaches every located site; one without coordinates has no leg
+    d = from_lines([([(0, 0), (40_000, 0)], "motorway", None, 0)], NO_PENALTY, kind=DEFAULT)
+    m = reach(d, NO_PENALTY, (0.0, 0.0), 30.0).sites_min(xy((3000, 0), (np.nan, 0), (400_000, 0)))
+    assert m[0] == pytest.approx(NO_PENALTY.leg_min(3000)) and np.isnan(m[1]) and np.isfinite(m[2])
+    assert sites_within(d, NO_PENALTY, (0.0, 0.0), xy((3000, 0), (np.nan, 0)), 10).tolist() == [True, False]
 
 
 def test_profile_refuses_nonsense():

@@ -428,9 +428,10 @@ def test_minutes_from_a_point_on_the_default_graph_pass_within_ten_percent_and_f
     assert reason(idx, odd, 0, PASS, "en") == f"{odd.label('en')}: 14.62 min ≤ 20.12 min"
 
 
-def test_minutes_from_a_point_on_an_imported_network_and_a_site_off_it_is_unknown():
+def test_minutes_from_a_point_on_an_imported_network_fail_beyond_the_bound_and_a_site_off_it_is_unknown():
     """On an imported network only the network counts: a site on a piece not joined to the point is unknown,
-    not estimated by a straight line; the Dijkstra is bounded at the requirement plus 10 %."""
+    not estimated by a straight line. The Dijkstra is bounded at the requirement plus 10 %; a connected site
+    beyond that bound fails with its exact minutes (a second, unbounded Dijkstra, run only then)."""
     from geo.routing import isochrones
     from geo.routing.graph import from_lines
     from geo.routing.lines import to_metric
@@ -448,18 +449,65 @@ def test_minutes_from_a_point_on_an_imported_network_and_a_site_off_it_is_unknow
     km = np.cumsum([np.hypot(pts[i + 1][0] - pts[i][0], pts[i + 1][1] - pts[i][1]) for i in range(3)]) / 1000
     assert km == pytest.approx([25.0, 39.5, 43.5], abs=0.001)
     crit = Criterion("drive_from_point_min", {**LODI, "min": 40, "label": "Lodi"})
-    isochrones._CACHE.clear()
     from geo.search.verdict_rules import _values
 
+    isochrones._CACHE.clear()
+    got = _values(idx, crit, np.arange(3))
+    assert got == pytest.approx(km, rel=1e-9)
+    assert [k[-1] for k in isochrones._CACHE] == [pytest.approx(44.0)]  # 40 min + 10 %, beyond the zones' 30
+    isochrones._CACHE.clear()
     got = _values(idx, crit, np.arange(5))
     assert got[:3] == pytest.approx(km, rel=1e-9) and np.isnan(got[3:]).all()
-    assert [k[-1] for k in isochrones._CACHE] == [pytest.approx(44.0)]  # 40 min + 10 %, beyond the zones' 30
+    # sites 3 and 4 not reached within 44 min: the unbounded Dijkstra tells "not joined" from "further"
+    assert [k[-1] for k in isochrones._CACHE] == [pytest.approx(44.0), np.inf]
     assert [NAME[int(c)] for c in criterion_codes(idx, crit, np.arange(5))] == [
         "PASS", "PASS", "CONDITIONAL", "UNKNOWN", "UNKNOWN"]
+    # 20 min: bounded at the zones' 30 min; sites 1 and 2 (39.5 and 43.5 min) lie beyond it but are joined
+    # to the point: they fail with their minutes; site 4, on the other piece, stays unknown.
     short = Criterion("drive_from_point_min", {**LODI, "min": 20})
-    assert [NAME[int(c)] for c in criterion_codes(idx, short, np.array([0, 4]))] == ["FAIL", "UNKNOWN"]
+    isochrones._CACHE.clear()
+    got = _values(idx, short, np.arange(5))
+    assert got[:3] == pytest.approx(km, rel=1e-9) and np.isnan(got[3:]).all()
+    assert [k[-1] for k in isochrones._CACHE] == [30.0, np.inf]
+    assert [NAME[int(c)] for c in criterion_codes(idx, short, np.array([0, 1, 2, 4]))] == [
+        "FAIL", "FAIL", "FAIL", "UNKNOWN"]
+    assert [NAME[int(c)] for c in criterion_codes(idx, short, np.array([2, 1]))] == ["FAIL", "FAIL"]
+    assert [reason(idx, short, 2, FAIL, lang) for lang in ("en", "it")] == [
+        f"{short.label('en')}: 43.5 min > 20 min", f"{short.label('it')}: 43,5 min > 20 min"]
     assert reason(idx, crit, 3, UNKNOWN, "en") == "Truck drive from Lodi: value missing"
     assert round(km[2], 2) == 43.5 and reason(idx, crit, 2, CONDITIONAL, "it") == "In camion da Lodi: 43,5 min, poco oltre 40 min"
+
+
+@pytest.mark.parametrize("network", ["default", "imported"])
+def test_minutes_from_a_point_to_a_draft_without_coordinates_is_unknown_and_the_located_sites_keep_theirs(network):
+    """A staff search reaches drafts, some not located yet: the criterion is UNKNOWN for such a site (no
+    KD-tree error), and the located sites beside it keep their verdicts and reasons."""
+    from geo.routing import isochrones
+    from geo.routing.graph import from_lines
+    from geo.routing.lines import to_metric
+    from geo.routing.speeds import profile
+    from geo.search import search
+
+    located = _east_of(LODI, [7_500.0, 12_500.0])
+    idx = make_index([{**located[0], "power_kw": 2000.0}, {"lat": None, "lon": None, "status": "draft", "power_kw": 2000.0},
+                      {**located[1], "power_kw": 2000.0}])
+    assert np.isnan(idx.x[1]) and np.isnan(idx.y[1])
+    if network == "imported":  # a road at 30 km/h (0.5 km a minute) through the point and both sites
+        x0, y0 = to_metric(np.array([[LODI["lon"], LODI["lat"]]]))[0]
+        a, b = (idx.x[0], idx.y[0]), (idx.x[2], idx.y[2])
+        idx.graph = from_lines([([(x0, y0), a], "primary", 30, 0), ([a, b], "primary", 30, 0)], profile())
+    isochrones._CACHE.clear()
+    crit = Criterion("drive_from_point_min", {**LODI, "min": 20, "label": "Lodi"}).checked()
+    power = Criterion("power_min", 1000)
+    res = search(idx, None, Brief(criteria=[crit, power]), role="staff")
+    got = {r.site_id: r.verdict for r in res.sites.itertuples()}
+    assert got == {"S0": "PASS", "S1": "UNKNOWN", "S2": "FAIL"}
+    assert res.explain("S1", "en")[0] == (crit.label("en"), "UNKNOWN", f"{crit.label('en')}: value missing")
+    assert res.explain("S1", "it")[0][2] == f"{crit.label('it')}: dato mancante"
+    assert res.explain("S1", "en")[1][1] == "PASS"  # its other criteria are judged as ever
+    want = {"default": "24.38 min", "imported": "25 min"}[network]
+    assert res.explain("S2", "en")[0] == (crit.label("en"), "FAIL", f"{crit.label('en')}: {want} > 20 min")
+    assert search(idx, None, Brief(criteria=[crit])).sites["site_id"].tolist() == ["S0", "S2"]  # the public
 
 
 def test_drive_time_reasons_name_the_destination_and_how_the_time_was_made():
