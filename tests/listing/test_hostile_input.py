@@ -14,6 +14,7 @@ import subprocess
 import sys
 import textwrap
 import zipfile
+from collections.abc import Collection
 from pathlib import Path
 
 import openpyxl
@@ -288,25 +289,25 @@ def _formatted_empty_rows(first: int, n: int, cells: int = 3) -> bytes:
                     for r in range(first, first + n))
 
 
-def hostile_workbooks(tmp_path: Path) -> dict[str, Path]:
+def hostile_workbooks(tmp_path: Path, only: Collection[str] | None = None) -> dict[str, Path]:
+    """The hostile workbooks by name (``only``: just these, e.g. for a benchmark's smoke test), written in
+    ``tmp_path``: each holds one real site and formatting or structure meant to exhaust a reader."""
     def last_row(wb):
         from openpyxl.styles import Font
 
         _sites(wb).cell(1_048_576, 1).font = Font(bold=True)
 
-    out = {"row_1048576": fill(tmp_path / "row_1048576.xlsx", mutate=last_row)}
-    base = fill(tmp_path / "base.xlsx")
-    rows = _with_sites_xml(base, lambda x: x.replace(b"</sheetData>", _formatted_empty_rows(600, 100_000)
-                                                      + b"</sheetData>"))
-    (tmp_path / "rows_100k.xlsx").write_bytes(rows)
-    out["rows_100k"] = tmp_path / "rows_100k.xlsx"
-    # As much XML as the upload limits allow (~95 MB uncompressed, ~7 MB compressed): 10 formatted cells a row.
-    n = (L.MAX_UNCOMPRESSED - 5_000_000) // len(_formatted_empty_rows(999_999, 1, cells=10))
-    big = _with_sites_xml(base, lambda x: x.replace(b"</sheetData>", _formatted_empty_rows(600, n, cells=10)
-                                                     + b"</sheetData>"))
-    assert len(big) <= L.MAX_BYTES
-    (tmp_path / "max_upload.xlsx").write_bytes(big)
-    out["max_upload"] = tmp_path / "max_upload.xlsx"
+    def rows_100k(base):
+        return _with_sites_xml(base, lambda x: x.replace(b"</sheetData>", _formatted_empty_rows(600, 100_000)
+                                                         + b"</sheetData>"))
+
+    def max_upload(base):
+        # As much XML as the upload limits allow (~95 MB uncompressed, ~7 MB compressed): 10 formatted cells a row.
+        n = (L.MAX_UNCOMPRESSED - 5_000_000) // len(_formatted_empty_rows(999_999, 1, cells=10))
+        big = _with_sites_xml(base, lambda x: x.replace(b"</sheetData>", _formatted_empty_rows(600, n, cells=10)
+                                                        + b"</sheetData>"))
+        assert len(big) <= L.MAX_BYTES
+        return big
 
     def styles(x):  # 140,000 cell formats in 9 MB (openpyxl alone takes ~10 s on them)
         xf = b'<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
@@ -322,9 +323,19 @@ def hostile_workbooks(tmp_path: Path) -> dict[str, Path]:
                          for c in range(100, 16385))
         return x.replace(b"</sheetData>", b'<row r="900">' + cells + b"</row></sheetData>")
 
-    for name, transform, part in (("styles_140k", styles, "xl/styles.xml"), ("merges_1m", merges, None),
-                                  ("row_16k_columns", wide, None)):
-        (tmp_path / f"{name}.xlsx").write_bytes(_with_sites_xml(base, transform, part or "xl/worksheets/sheet3.xml"))
+    makers = {"rows_100k": rows_100k, "max_upload": max_upload,
+              "styles_140k": lambda base: _with_sites_xml(base, styles, "xl/styles.xml"),
+              "merges_1m": lambda base: _with_sites_xml(base, merges),
+              "row_16k_columns": lambda base: _with_sites_xml(base, wide)}
+    out = {}
+    if only is None or "row_1048576" in only:
+        out["row_1048576"] = fill(tmp_path / "row_1048576.xlsx", mutate=last_row)
+    base = None
+    for name, make in makers.items():
+        if only is not None and name not in only:
+            continue
+        base = base or fill(tmp_path / "base.xlsx")
+        (tmp_path / f"{name}.xlsx").write_bytes(make(base))
         out[name] = tmp_path / f"{name}.xlsx"
     return out
 
