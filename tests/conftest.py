@@ -32,6 +32,8 @@ from types import FunctionType
 
 import pytest
 
+from tests.apptest_once import scan_components_once
+
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
 #: Recorded ``[CPU seconds, wall seconds]`` (setup to teardown) per test id (``pytest --record-durations``
@@ -60,28 +62,7 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     config._geo_durations = {}
-    _scan_components_once()
-
-
-def _scan_components_once() -> None:
-    """Streamlit's AppTest looks for installed components (v2 manifests) on every run, parsing the metadata of
-    every installed distribution: ~0.2 s of each ~0.25 s page run here, which the real server spends once, when
-    it starts. The scan's answer is kept for the process (the installed packages do not change during a run);
-    each AppTest still registers what it found in its own component manager."""
-    from streamlit.components.v2 import manifest_scanner
-
-    scan = manifest_scanner.scan_component_manifests
-    if getattr(scan, "_geo_once", False):
-        return
-    found: list = []
-
-    def once(max_workers=None):
-        if not found:
-            found.append(scan(max_workers))
-        return list(found[0])
-
-    once._geo_once = True
-    manifest_scanner.scan_component_manifests = once
+    scan_components_once()
 
 
 def _source(obj) -> str:
