@@ -202,9 +202,9 @@ def test_the_header_says_the_block_size_given_and_each_count_in_the_singular_or_
                                                 "sites and over blocks (2 resamples); chance: 2 draws; seed 3")
     assert header(2, 2, 3000.0, 2, 2, "it") == ("2 siti di riferimento in 2 blocchi di 3 km; intervalli: 95%, bootstrap "
                                                 "sui siti e sui blocchi (2 ricampionamenti); caso: 2 estrazioni; seme 3")
-    assert header(0, 0, 1250.0, 0, 0, "en") == ("0 reference sites in 0 blocks of 1.25 km; intervals: 95%, bootstrap "
+    assert header(0, 0, 1234.56, 0, 0, "en") == ("0 reference sites in 0 blocks of 1.235 km; intervals: 95%, bootstrap "
                                                 "over sites and over blocks (0 resamples); chance: 0 draws; seed 3")
-    assert header(0, 0, 1250.0, 0, 0, "it") == ("0 siti di riferimento in 0 blocchi di 1,25 km; intervalli: 95%, "
+    assert header(0, 0, 1234.56, 0, 0, "it") == ("0 siti di riferimento in 0 blocchi di 1,235 km; intervalli: 95%, "
                                                 "bootstrap sui siti e sui blocchi (0 ricampionamenti); caso: 0 estrazioni; "
                                                 "seme 3")
 
