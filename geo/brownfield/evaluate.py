@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from geo.brownfield.detect import SIZE_CLASSES, size_class
+from geo.brownfield.stats import BLOCK_M
 from geo.i18n import translator
 
 METRIC = 32632
@@ -409,6 +410,7 @@ class Assessment:
     seed: int = 0
     n_boot: int = 0
     n_chance: int = 0
+    block_m: float = BLOCK_M  # side (m) of the blocks the intervals resample
 
     def to_dict(self) -> dict:
         out = {"budgets": list(self.budgets), "n_reference": self.n_reference, "n_blocks": self.n_blocks,
@@ -569,7 +571,7 @@ def assess(candidates: gpd.GeoDataFrame, reference: gpd.GeoDataFrame, analysed_a
                            "better_than_naive": stats.better_than(d_block, p)})
     n_blocks = len(np.unique(site_block)) if len(refs) else 0
     return Assessment(tuple(budgets), len(refs), n_blocks, tolerance_m, points, rankings, paired, seed, n_boot,
-                      n_chance)
+                      n_chance, block_m)
 
 
 def _grid(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -591,12 +593,14 @@ def format_assessment(a: Assessment, names: dict[str, str], lang: str = "en") ->
 
     tol = "+{m}m".format(m=_.number(a.tolerance_m, 3)) if a.points else ""
     out: list[str] = []
-    out.append(_.ngettext("{n} reference site in {blocks} blocks of {km} km; intervals: 95%, bootstrap over sites "
-                          "and over blocks ({boot} resamples); chance: {draws} draws; seed {seed}",
-                          "{n} reference sites in {blocks} blocks of {km} km; intervals: 95%, bootstrap over sites "
-                          "and over blocks ({boot} resamples); chance: {draws} draws; seed {seed}", a.n_reference)
-               .format(n=_.integer(a.n_reference), blocks=_.integer(a.n_blocks), km=_.number(1.5, 1),
-                       boot=_.integer(a.n_boot), draws=_.integer(a.n_chance), seed=a.seed))
+    sites = _.ngettext("{n} reference site", "{n} reference sites", a.n_reference).format(n=_.integer(a.n_reference))
+    blocks = _.ngettext("in {blocks} block of {km} km", "in {blocks} blocks of {km} km", a.n_blocks).format(
+        blocks=_.integer(a.n_blocks), km=_.number(a.block_m / 1000, 3))
+    boot = _.ngettext("{boot} resample", "{boot} resamples", a.n_boot).format(boot=_.integer(a.n_boot))
+    draws = _.ngettext("{draws} draw", "{draws} draws", a.n_chance).format(draws=_.integer(a.n_chance))
+    out.append(_("{sites} {blocks}; intervals: 95%, bootstrap over sites and over blocks ({resamples}); "
+                 "chance: {draws}; seed {seed}").format(sites=sites, blocks=blocks, resamples=boot, draws=draws,
+                                                         seed=a.seed))
     for key, f in a.rankings.items():
         out += ["", names.get(key, key)]
         rows = []
@@ -645,8 +649,9 @@ def format_assessment(a: Assessment, names: dict[str, str], lang: str = "en") ->
             _.pgettext("evaluation table", "flagged (own area)"),
             _.pgettext("evaluation table", "lift (own area)")], rows)
     if a.paired:
-        out += ["", _("paired comparison, ours against the naive ranking (the same {n} sites)").format(
-            n=_.integer(a.n_reference))]
+        out += ["", _.ngettext("paired comparison, ours against the naive ranking (the same {n} site)",
+                               "paired comparison, ours against the naive ranking (the same {n} sites)",
+                               a.n_reference).format(n=_.integer(a.n_reference))]
         rows = [[_.percent(q["budget"]), _.integer(q["both"]), _.integer(q["only_ours"]), _.integer(q["only_naive"]),
                  num(q["mcnemar_p"], 3), num(q["lift_difference"]["value"], 2),
                  "[{lo}, {hi}]".format(lo=num(q["lift_difference"]["lo"], 2), hi=num(q["lift_difference"]["hi"], 2)),

@@ -135,7 +135,7 @@ In parole semplici:
 5%: our list: meglio del caso: no al 95% (il suo ordine meglio di un ordine casuale: no); the naive list: meglio del caso: sì al 95% (il suo ordine meglio di un ordine casuale: no); meglio della classifica ingenua: non si può dire con 12 siti"""
 
 ONE_EN = """\
-1 reference site in 1 blocks of 1.5 km; intervals: 95%, bootstrap over sites and over blocks (100 resamples); chance: 49 draws; seed 0
+1 reference site in 1 block of 1.5 km; intervals: 95%, bootstrap over sites and over blocks (100 resamples); chance: 49 draws; seed 0
 
 ours
 budget candidates matched recall      95% sites     95% blocks flagged  lift      95% sites    95% blocks
@@ -147,7 +147,7 @@ old figure, for comparison (issue 12: the list whose own area fits the budget, t
 budget candidates matched flagged (own area) lift (own area)
     2%         16       6              0.011           38.63
 
-paired comparison, ours against the naive ranking (the same 1 sites)
+paired comparison, ours against the naive ranking (the same 1 site)
 budget both find only ours only naive McNemar p lift difference     95% sites    95% blocks
     2%         2         5          0     0.062           12.50 [3.25, 20.00] [1.50, 22.75]
 
@@ -155,7 +155,7 @@ In plain words:
 2%: ours: better than chance: no at 95% (its order better than a random order: yes); better than the naive ranking: no (the naive ranking is better)"""
 
 ONE_IT = """\
-1 sito di riferimento in 1 blocchi di 1,5 km; intervalli: 95%, bootstrap sui siti e sui blocchi (100 ricampionamenti); caso: 49 estrazioni; seme 0
+1 sito di riferimento in 1 blocco di 1,5 km; intervalli: 95%, bootstrap sui siti e sui blocchi (100 ricampionamenti); caso: 49 estrazioni; seme 0
 
 ours
 budget candidati abbinati recall       95% siti    95% blocchi segnalata  lift       95% siti   95% blocchi
@@ -167,7 +167,7 @@ cifra precedente, per confronto (issue 12: la lista la cui area propria sta nel 
 budget candidati abbinati segnalata (area propria) lift (area propria)
     2%        16        6                    0,011               38,63
 
-confronto appaiato, la nostra contro la classifica ingenua (gli stessi 1 siti)
+confronto appaiato, la nostra contro la classifica ingenua (lo stesso 1 sito)
 budget trovati da entrambe solo nostra solo ingenua p di McNemar differenza di lift      95% siti   95% blocchi
     2%                   2           5            0        0,062              12,50 [3,25, 20,00] [1,50, 22,75]
 
@@ -186,6 +186,41 @@ def test_two_rankings_with_their_intervals_chance_and_the_paired_comparison_word
 def test_one_site_on_polygons_and_the_naive_ranking_better_word_for_word():
     assert format_assessment(_one_site_polygons(), {}, "en") == ONE_EN
     assert format_assessment(_one_site_polygons(), {}, "it") == ONE_IT
+
+
+def test_the_header_says_the_block_size_given_and_each_count_in_the_singular_or_plural_word_for_word():
+    def header(n_ref, n_blocks, block_m, n_boot, n_chance, lang):
+        a = Assessment((0.02,), n_ref, n_blocks, 50.0, False, {}, [], seed=3, n_boot=n_boot, n_chance=n_chance,
+                       block_m=block_m)
+        return format_assessment(a, {}, lang).splitlines()[0]
+
+    assert header(1, 1, 250.0, 1, 1, "en") == ("1 reference site in 1 block of 0.25 km; intervals: 95%, bootstrap over "
+                                               "sites and over blocks (1 resample); chance: 1 draw; seed 3")
+    assert header(1, 1, 250.0, 1, 1, "it") == ("1 sito di riferimento in 1 blocco di 0,25 km; intervalli: 95%, bootstrap "
+                                               "sui siti e sui blocchi (1 ricampionamento); caso: 1 estrazione; seme 3")
+    assert header(2, 2, 3000.0, 2, 2, "en") == ("2 reference sites in 2 blocks of 3 km; intervals: 95%, bootstrap over "
+                                                "sites and over blocks (2 resamples); chance: 2 draws; seed 3")
+    assert header(2, 2, 3000.0, 2, 2, "it") == ("2 siti di riferimento in 2 blocchi di 3 km; intervalli: 95%, bootstrap "
+                                                "sui siti e sui blocchi (2 ricampionamenti); caso: 2 estrazioni; seme 3")
+    assert header(0, 0, 1234.56, 0, 0, "en") == ("0 reference sites in 0 blocks of 1.235 km; intervals: 95%, bootstrap "
+                                                "over sites and over blocks (0 resamples); chance: 0 draws; seed 3")
+    assert header(0, 0, 1234.56, 0, 0, "it") == ("0 siti di riferimento in 0 blocchi di 1,235 km; intervalli: 95%, "
+                                                "bootstrap sui siti e sui blocchi (0 ricampionamenti); caso: 0 estrazioni; "
+                                                "seme 3")
+
+
+def test_the_assessment_says_the_block_size_assess_was_given():
+    import geopandas as gpd
+    from shapely.geometry import Point, box
+
+    from geo.brownfield.evaluate import assess
+
+    cands = gpd.GeoDataFrame({"rank": [1]}, geometry=[box(1000, 2000, 1060, 2060)], crs=32632)
+    refs = gpd.GeoDataFrame(geometry=[Point(1030, 2030)], crs=32632)
+    a = assess(cands, refs, box(1000, 2000, 4000, 5000), 50, (0.01,), n_boot=5, n_chance=3, block_m=750.0)
+    assert a.block_m == 750.0
+    assert format_assessment(a, {}, "en").startswith("1 reference site in 1 block of 0.75 km;")
+    assert format_assessment(a, {}, "it").startswith("1 sito di riferimento in 1 blocco di 0,75 km;")
 
 
 def test_the_assessment_as_json_keeps_every_figure_under_its_name():

@@ -54,7 +54,10 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
                     # the assessment (intervals, chance, paired comparison), its text and its JSON: assess,
                     # format_assessment and Assessment.to_dict, each in one to three seconds
                     "tests/brownfield/test_stats.py", "tests/brownfield/test_assess_parts.py",
-                    "tests/brownfield/test_assessment_text.py"]),
+                    "tests/brownfield/test_assessment_text.py",
+                    # the edges: a non-rectangular area, polygon / MultiPoint / line references, the matcher's
+                    # pairs and their order, the raster of random orders at and beyond the area's edge
+                    "tests/brownfield/test_evaluate_edges.py"]),
     # records.py: the preparation of a site record every write goes through (moved out of catalogue.py).
     "store": (["geo/catalogue/catalogue.py", "geo/catalogue/records.py"], ["tests/catalogue/test_store_rules.py"]),
 }
