@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.web.browser import CHROMIUM
+from tests.web.browser import CHROMIUM, app_idle
 
 pytestmark = [pytest.mark.browser]
 if not Path(CHROMIUM).exists():
@@ -96,6 +96,9 @@ def test_site_sheet_opens_and_its_pdf_downloads(browser, server, catalogue, tmp_
     page.goto(f"{server}/sheet?lang=en&site={sid}", wait_until="domcontentloaded")
     page.get_by_text("Land area").first.wait_for(timeout=60000)
     assert page.get_by_text("DEMO").count() > 0
+    # Click once the run that drew the sheet has ended: a click during a run may land on a button about to be
+    # replaced (under load, once, the download never came).
+    app_idle(page)
     with page.expect_download(timeout=60000) as dl:
         page.get_by_role("button", name="Download PDF (EN)").click()
     path = tmp_path / "sheet.pdf"
