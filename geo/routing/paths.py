@@ -60,10 +60,19 @@ def _attach(graph: RoadGraph, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     tree, idx = graph.access_tree()
     if tree is None or len(xy) == 0:
         return np.zeros((len(xy), 0)), np.zeros((len(xy), 0), np.int64)
-    k = min(_k(graph), len(idx))
-    d, j = tree.query(xy, k=k)
-    d, j = d.reshape(len(xy), k), j.reshape(len(xy), k)
+    d, j = _query_located(tree, xy, min(_k(graph), len(idx)))
     return d, idx[j]
+
+
+def _query_located(tree: cKDTree, xy: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """``tree.query(xy, k)`` as ``(n, k)`` arrays, for the points with finite coordinates only (the KD-tree
+    refuses NaN): a point without coordinates (a draft) is ``inf`` metres from index 0, so no leg reaches it."""
+    d, j = np.full((len(xy), k), np.inf), np.zeros((len(xy), k), np.int64)
+    located = np.isfinite(xy).all(axis=1)
+    if located.any():
+        dl, jl = tree.query(xy[located], k=k)
+        d[located], j[located] = dl.reshape(-1, k), jl.reshape(-1, k)
+    return d, j
 
 
 def _with_virtual(m: sparse.csr_matrix, rows: np.ndarray, cols: np.ndarray, w: np.ndarray, n_virtual: int):
@@ -94,7 +103,8 @@ class DestinationField:
 
         On the default graph the direct leg (straight line to the nearest destination) is a candidate too;
         on an imported network only the network counts (a site in a piece not joined to any destination is
-        NaN: unknown). ``attach``: the sites' :func:`attach` on this graph, when several kinds share it.
+        NaN: unknown; so is a site without coordinates). ``attach``: the sites' :func:`attach` on this graph,
+        when several kinds share it.
         """
         graph, profile, dests = self.graph, self.profile, self.dests
         n_s, m = len(sites), len(dests)
@@ -114,7 +124,7 @@ class DestinationField:
                 computed = (np.isfinite(best) & (s_dist[r, j] <= MAX_SNAP_M)
                             & (self.dest_snap[np.maximum(dest, 0)] <= MAX_SNAP_M))
         if graph.kind == DEFAULT or graph.n_nodes == 0:
-            dd, dj = cKDTree(dests).query(sites, k=1)
+            dd, dj = (a[:, 0] for a in _query_located(cKDTree(dests), sites, 1))
             direct = profile.leg_min(dd)
             take = direct < best
             best = np.where(take, direct, best)

@@ -140,3 +140,15 @@ def test_isochrone_on_an_imported_network_follows_the_roads_driven():
     assert z[10].contains(shapely.Point(0, 4_500)) and not z[10].contains(shapely.Point(0, 6_000))
     assert not z[10].contains(shapely.Point(8000, 8000))  # between the roads: not reached
     assert z[30].contains(shapely.Point(19_500, 0))
+
+
+def test_nearest_of_a_site_without_coordinates_is_unknown_and_its_neighbours_still_answered():
+    # The same KD-tree look-ups as reach(): on an imported network and on the default graph (direct leg too).
+    g = from_lines([([(0, 0), (5000, 0)], "primary", None, 0)], NO_PENALTY)
+    r = nearest(g, NO_PENALTY, xy((0, 0), (np.nan, np.nan), (5000, np.nan)), xy((5000, 0)))
+    assert r.minutes[0] == pytest.approx(5000 / (70_000 / 60)) and r.dest[0] == 0 and r.computed[0]
+    assert np.isnan(r.minutes[1:]).all() and (r.dest[1:] == -1).all() and not r.computed[1:].any()
+    d = from_lines([([(0, 0), (40_000, 0)], "motorway", None, 0)], NO_PENALTY, kind=DEFAULT)
+    r = nearest(d, NO_PENALTY, xy((np.nan, 0), (35_000, 0)), xy((40_000, 0)))
+    assert np.isnan(r.minutes[0]) and r.dest[0] == -1
+    assert r.minutes[1] == pytest.approx(NO_PENALTY.leg_min(5000)) and r.dest[1] == 0
