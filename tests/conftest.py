@@ -502,6 +502,25 @@ def postgis_demo(postgis_server, built_catalogue) -> str:
     return url.rsplit("/", 1)[1]
 
 
+def every_case_on_gpkg(values, ids, on_postgis) -> list:
+    """Parameters for ``@pytest.mark.parametrize("<args>, catalogue_target", ..., indirect=["catalogue_target"])``:
+    every case on GeoPackage, the cases named in ``on_postgis`` on PostGIS too (ids ``gpkg-<id>``, ``postgis-<id>``,
+    as the fixture's own params give).
+
+    For a refusal that happens before the backend is written to (a check of the input, a reader, a role): each
+    input runs on GeoPackage; on PostGIS one representative per refusal kind proves again that nothing changed
+    there. ``values`` holds one tuple of the other arguments per case; a name in ``on_postgis`` not in ``ids``
+    is an error (a typo would drop the kind from PostGIS silently).
+    """
+    ids = list(ids)
+    unknown = set(on_postgis) - set(ids)
+    if unknown:
+        raise ValueError(f"not among the cases: {sorted(unknown)}")
+    gpkg = [pytest.param(*v, "gpkg", id=f"gpkg-{i}") for v, i in zip(values, ids)]
+    pg = [pytest.param(*v, "postgis", id=f"postgis-{i}") for v, i in zip(values, ids) if i in on_postgis]
+    return gpkg + pg
+
+
 @pytest.fixture(params=["gpkg", "postgis"])
 def catalogue_target(request, built_catalogue, tmp_path):
     """A private, writable copy of the demo catalogue on each backend in turn (a path or a URL)."""

@@ -11,7 +11,7 @@ import pytest
 from shapely.geometry import Point, Polygon, box
 
 from geo.cli import main
-from tests.conftest import revision
+from tests.conftest import every_case_on_gpkg, revision
 
 # The synthetic scene (tests/brownfield/synthetic.py): x 500000-501200, y 5038800-5040000 (EPSG:32632); its
 # disused yard is x 500100-500300, y 5039700-5039900.
@@ -84,14 +84,23 @@ def test_polygons_with_a_declared_extent(tmp_path, catalogue_target, capsys):
 BOWTIE = Polygon([(500000, 5039000), (500100, 5039100), (500100, 5039000), (500000, 5039100)])
 
 
-@pytest.mark.parametrize("case, geoms, crs, message", [
+BAD_FILES = [
     ("no CRS", SITES, None, "no coordinate reference system"),
     ("wrong CRS", SITES, 3857, "falls outside Lombardy"),
     ("mixed kinds", [SITES[0], box(500000, 5039000, 500100, 5039100)], 32632, "one kind per file"),
     ("lines", [__import__("shapely").LineString([(500000, 5039000), (500100, 5039100)])], 32632,
      "one kind per file"),
     ("invalid polygon", [BOWTIE], 32632, "invalid geometry"),
-])
+]
+
+
+# Every one is refused by the reader, before the unit of work. On PostGIS too, one per kind: the position (a
+# CRS that puts it outside Lombardy; no CRS is the same kind), the kind of geometry (lines are the same kind as
+# mixed kinds), an invalid geometry.
+@pytest.mark.parametrize("case, geoms, crs, message, catalogue_target",
+                         every_case_on_gpkg(BAD_FILES, [c[0] for c in BAD_FILES],
+                                            {"wrong CRS", "mixed kinds", "invalid polygon"}),
+                         indirect=["catalogue_target"])
 def test_a_bad_file_is_refused_and_nothing_changes(tmp_path, catalogue_target, capsys, case, geoms, crs, message):
     # GeoJSON without a CRS is read as WGS 84, so the file without one is a GeoPackage.
     path = tmp_path / "bad.gpkg"

@@ -15,7 +15,7 @@ from geo.catalogue.build import build_catalogue
 from geo.cli import main
 from geo.errors import UserError
 
-from tests.conftest import revision
+from tests.conftest import every_case_on_gpkg, revision
 
 
 def test_write_sites_computes_fields_and_records_history(catalogue_target):
@@ -74,9 +74,17 @@ def test_import_zis_fills_layer_and_site_flags(catalogue_target, tmp_path):
     assert sites.loc[~inside, "zis_id"].isna().all()
 
 
+ZIS_CASES = ["self_intersection", "wrong_crs", "not_geojson", "missing_column", "bad_phase", "no_crs_points"]
+
+
+# Every one is refused by the reader, before the catalogue is opened. On PostGIS too, one per kind: a geometry, a
+# position (a CRS that puts it outside Lombardy; no CRS at all is the same kind), the file, a column's value (a
+# missing column is the same kind).
+@pytest.mark.parametrize("case, catalogue_target",
+                         every_case_on_gpkg([(c,) for c in ZIS_CASES], ZIS_CASES,
+                                            {"self_intersection", "wrong_crs", "not_geojson", "bad_phase"}),
+                         indirect=["catalogue_target"])
 @pytest.mark.filterwarnings("ignore:'crs' was not provided")
-@pytest.mark.parametrize("case", ["self_intersection", "wrong_crs", "not_geojson", "missing_column", "bad_phase",
-                                  "no_crs_points"])
 def test_broken_zis_file_is_a_clear_error_and_changes_nothing(catalogue_target, tmp_path, case, capsys):
     f = tmp_path / "zis.geojson"
     if case == "self_intersection":

@@ -27,7 +27,7 @@ from geo.listing.check import check_workbook
 from geo.listing.preview import preview_records
 from geo.listing.submission import submit
 from geo.render import render_sheet_html
-from tests.conftest import revision
+from tests.conftest import every_case_on_gpkg, revision
 from tests.listing.conftest import OWNER, SITE, fill
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,7 +75,14 @@ READ = [
 ]
 
 
-@pytest.mark.parametrize("case", READ, ids=[c[0] for c in READ])
+#: Submitted on PostGIS too, one per kind of value the store keeps: a converted whole number (an area in
+#: hectares), a converted fraction (metres in km: 0.8 must come back 0.8) and a date read from a date-time text.
+#: The reading and its warning are the check's (no backend); the write is any valid submission's, which these run.
+READ_ON_POSTGIS = {"hectares_in_m2", "metres_in_km", "iso_datetime_date"}
+
+
+@pytest.mark.parametrize("case, catalogue_target", every_case_on_gpkg([(c,) for c in READ], [c[0] for c in READ],
+                                                                      READ_ON_POSTGIS), indirect=["catalogue_target"])
 def test_units_are_converted_with_a_warning_then_submitted(case, tmp_path, catalogue_target):
     name, change, key, stored, code, en, it = case
     cat = open_catalogue(catalogue_target)
@@ -172,7 +179,17 @@ REFUSED = [
 ]
 
 
-@pytest.mark.parametrize("case", REFUSED, ids=[c[0] for c in REFUSED])
+#: One case per refusal kind on PostGIS too (every case runs on GeoPackage): a unit that does not fit, an
+#: implausible size, a number cell no float can hold, a date out of range, an invisible character (on the owner
+#: sheet), a duplicated key (a hidden owner row), an Excel error cell. All are decided by the check, before
+#: ``submit`` opens a unit of work: one path into the backend, proven unchanged on PostGIS by each of these.
+REFUSED_ON_POSTGIS = {"hectares_as_power", "sixty_thousand_hectares", "1e308_number_cell", "date_year_one",
+                      "email_zero_width", "duplicate_owner_key_hidden", "excel_error_#DIV/0!"}
+
+
+@pytest.mark.parametrize("case, catalogue_target",
+                         every_case_on_gpkg([(c,) for c in REFUSED], [c[0] for c in REFUSED], REFUSED_ON_POSTGIS),
+                         indirect=["catalogue_target"])
 def test_misleading_input_is_refused_with_its_cell(case, tmp_path, catalogue_target):
     name, kw, code, sheet, row, col, en, it = case
     kw = dict(kw)
@@ -243,7 +260,13 @@ HIDDEN = [
 ]
 
 
-@pytest.mark.parametrize("case", HIDDEN, ids=[c[0] for c in HIDDEN])
+#: Submitted on PostGIS too: the hidden row, whose two sites are written (what is hidden is the check's
+#: business, not the backend's; the other cases write one site, as every valid submission does).
+HIDDEN_ON_POSTGIS = {"hidden_row_with_a_site"}
+
+
+@pytest.mark.parametrize("case, catalogue_target", every_case_on_gpkg([(c,) for c in HIDDEN], [c[0] for c in HIDDEN],
+                                                                      HIDDEN_ON_POSTGIS), indirect=["catalogue_target"])
 def test_hidden_data_is_reported_then_what_was_shown_is_submitted(case, tmp_path, catalogue_target):
     name, mutate, code, row, en, it, n_sites = case
     cat = open_catalogue(catalogue_target)
@@ -408,7 +431,8 @@ def test_geojson_export_is_json_even_with_an_infinite_value(catalogue):
 
 
 # ------------------------------------------------------------------ drop-downs in the owner's language
-@pytest.mark.parametrize("lang", ["it", "en"])
+@pytest.mark.parametrize("lang, catalogue_target", every_case_on_gpkg([("it",), ("en",)], ["it", "en"], {"it"}),
+                         indirect=["catalogue_target"])  # labels to codes is the check's: one language on PostGIS
 def test_template_dropdowns_show_labels_and_labels_submit_as_codes(lang, tmp_path, catalogue_target):
     from geo.listing.template import write_template
     from geo.schema import FIELD

@@ -20,7 +20,7 @@ from geo.listing.submission import (AccessDenied, mark_verified, owner_view, pub
 from geo.listing.template import write_template
 from geo.schema import FIELD
 from geo.search import Query, SearchIndex, search
-from tests.conftest import revision
+from tests.conftest import every_case_on_gpkg, revision
 from tests.listing.conftest import OWNER, SITE
 
 
@@ -227,7 +227,17 @@ CORPUS = [
 ]
 
 
-@pytest.mark.parametrize("case", CORPUS, ids=[c[0] for c in CORPUS])
+#: The corpus's refusal kinds, one case each on PostGIS too (every case runs on GeoPackage): the file itself, the
+#: workbook's structure, a cell's value, a limit, and the three rules read from the catalogue's own places
+#: (``cat.places()``: Lombardy, a municipality's code, its outline). Every refusal above is decided by the check,
+#: before ``submit`` opens a unit of work: one path into the backend, proven unchanged on PostGIS by each of these.
+CORPUS_ON_POSTGIS = {"zip_bomb", "missing_sites_sheet", "text_in_number", "too_many_rows", "outside_lombardy",
+                     "unknown_municipality", "outside_municipality"}
+
+
+@pytest.mark.parametrize("case, catalogue_target",
+                         every_case_on_gpkg([(c,) for c in CORPUS], [c[0] for c in CORPUS], CORPUS_ON_POSTGIS),
+                         indirect=["catalogue_target"])
 def test_broken_workbook_gives_its_message_and_changes_nothing(case, filled, tmp_path, catalogue_target):
     name, make, code, en, it = case
     path = tmp_path / f"{name}.xlsx"
