@@ -8,7 +8,6 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from playwright.sync_api import expect
 
 from tests.web.browser import CHROMIUM, open_tab, switch_language
 from tests.web.test_e2e_map import drawn_count
@@ -22,6 +21,8 @@ TITLES = {"it": ("Disegna un poligono", "Ingrandisci"), "en": ("Draw a polygon",
 
 
 def test_map_tools_speak_the_page_language_and_follow_its_switch(browser, server):
+    from playwright.sync_api import expect  # as the other browser tests: Playwright imported where it is used
+
     ctx, page, errors, _ = open_tab(browser)
     try:
         page.goto(f"{server}/find?lang=it", wait_until="domcontentloaded")
