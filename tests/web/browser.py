@@ -176,6 +176,18 @@ def owner_uploader(page, url: str, lang: str = "en"):
     return upload
 
 
+#: Each language as the sidebar's language control names it (app.py's ``LANGUAGES``: in itself, not translated).
+LANGUAGE_NAMES = {"it": "Italiano", "en": "English"}
+
+
+def switch_language(page, lang: str) -> None:
+    """Choose ``lang`` in the sidebar's language control, as a reader does (no new page load: the same app session
+    reruns in it), and wait until the app has rerun (the link says ``lang=...``; the run is over)."""
+    page.get_by_test_id("stSidebar").get_by_text(LANGUAGE_NAMES[lang], exact=True).click()
+    page.wait_for_url(re.compile(rf"[?&]lang={lang}(&|$)"), timeout=60000)
+    app_idle(page)
+
+
 def app_idle(page) -> None:
     """Wait until the app has finished its run (Streamlit's status widget says "Running..." meanwhile): a click
     during a rerun may land on an element that is about to be replaced, or moved by what the run still draws
