@@ -16,6 +16,15 @@ from geo.mail.outbox import start_deliverer
 from geo.settings import problems, settings
 from geo.web.ui import md, show, show_user_error
 
+#: Each language named in itself (not translated).
+LANGUAGES = {"it": "Italiano", "en": "English"}
+
+# A click on the language control reruns the app with the new choice in the control's state: taken before
+# anything is translated, so this run (the control's own label and the tab title included) is in that language.
+if st.session_state.get("lang_radio") in LANGUAGES and st.session_state["lang_radio"] != st.session_state.get("lang"):
+    st.session_state["lang"] = st.session_state["lang_radio"]
+    st.query_params["lang"] = st.session_state["lang"]
+
 # An emoji favicon: a ":material/...:" favicon would be fetched from Google Fonts (not offline).
 _ = tr()
 st.set_page_config(page_title=_("Lombardy sites"), page_icon="🗺️", layout="wide")
@@ -32,8 +41,6 @@ if bad_settings:
 start_deliverer(settings().catalogue)  # once per process; nothing when no GEO_SMTP_URL
 
 PAGES = Path(__file__).parent / "geo" / "web" / "pages"
-#: Each language named in itself (not translated).
-LANGUAGES = {"it": "Italiano", "en": "English"}
 
 with st.sidebar:
     lang = st.radio(":material/language: " + _("Language"), list(LANGUAGES),

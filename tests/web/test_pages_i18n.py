@@ -157,3 +157,18 @@ def test_map_tools_and_layers_speak_the_page_language():
     assert "Draw a polygon" not in it and "Map (OpenStreetMap)" not in it
     en = build_map(sites, "en").get_root().render()
     assert "Draw a polygon" in en and "Area <b>ex<\\/b> Falck (Italian only)" in en  # JSON data, shown as text
+
+
+def test_switching_language_speaks_the_new_language_in_the_same_run_control_included(app_env):
+    """The run that follows a click on the language control is in the chosen language everywhere, the control's
+    own label and the home page's title included (the label was translated before the choice was read)."""
+    at = run_page("home", lang="it")
+    assert at.radio(key="lang_radio").label.endswith("Lingua")
+    at.radio(key="lang_radio").set_value("en").run()
+    assert not at.exception
+    assert at.radio(key="lang_radio").label.endswith("Language")
+    assert at.title[0].value == "Investment sites in Lombardy" and at.query_params["lang"] == "en"
+    italian = [t for t in _texts(at) if t.strip().endswith(("Lingua", "Panoramica", "Trova siti", "(locale)"))]
+    assert not italian, italian
+    at.radio(key="lang_radio").set_value("it").run()
+    assert at.radio(key="lang_radio").label.endswith("Lingua") and at.query_params["lang"] == "it"
