@@ -40,9 +40,10 @@ def main() -> None:
                       STREAMLIT_LOGGER_LEVEL="error")
     from streamlit.testing.v1 import AppTest
 
-    from tests.apptest_once import scan_components_once
+    from tests.apptest_once import compile_scripts_once, scan_components_once
 
     scan_components_once()  # AppTest's own set-up, not a cost of the page (see below)
+    compile_scripts_once()  # the server compiles each script once; AppTest on every run
 
     # AppTest resets Streamlit's log level on every app; its bare-mode warnings would drown the figures.
     bare_warning = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")

@@ -32,7 +32,7 @@ from types import FunctionType
 
 import pytest
 
-from tests.apptest_once import scan_components_once
+from tests.apptest_once import compile_scripts_once, scan_components_once
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
@@ -63,6 +63,7 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     config._geo_durations = {}
     scan_components_once()
+    compile_scripts_once()
 
 
 def _source(obj) -> str:
