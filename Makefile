@@ -15,6 +15,10 @@ PORT      ?= 8501
 JOBS      ?= auto
 XDIST     := -n $(JOBS) --dist loadgroup --no-loadscope-reorder
 FAST      := not (postgis or browser or process or slow)
+# Python caches compiled modules (__pycache__, git-ignored); an environment that turns this off
+# (PYTHONDONTWRITEBYTECODE) makes every process the tests start (servers, CLI runs, writers) compile the
+# project's modules again, and each pytest worker rewrite every test module: not here.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run check test install assets locale catalogue browser postgres bench mutation screenshots
 
