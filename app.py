@@ -11,17 +11,14 @@ import streamlit as st
 from geo.catalogue.access import can
 from geo.i18n import N_
 from geo.web.auth import ROLE_LABELS, auth_mode, current_role
-from geo.web.state import current_lang, tr
+from geo.web.state import LANGUAGE_NAMES, current_lang, tr
 from geo.mail.outbox import start_deliverer
 from geo.settings import problems, settings
 from geo.web.ui import md, show, show_user_error
 
-#: Each language named in itself (not translated).
-LANGUAGES = {"it": "Italiano", "en": "English"}
-
 # A click on the language control reruns the app with the new choice in the control's state: taken before
 # anything is translated, so this run (the control's own label and the tab title included) is in that language.
-if st.session_state.get("lang_radio") in LANGUAGES and st.session_state["lang_radio"] != st.session_state.get("lang"):
+if st.session_state.get("lang_radio") in LANGUAGE_NAMES and st.session_state["lang_radio"] != st.session_state.get("lang"):
     st.session_state["lang"] = st.session_state["lang_radio"]
     st.query_params["lang"] = st.session_state["lang"]
 
@@ -43,13 +40,10 @@ start_deliverer(settings().catalogue)  # once per process; nothing when no GEO_S
 PAGES = Path(__file__).parent / "geo" / "web" / "pages"
 
 with st.sidebar:
-    lang = st.radio(":material/language: " + _("Language"), list(LANGUAGES),
-                    index=list(LANGUAGES).index(current_lang()), horizontal=True,
-                    format_func=LANGUAGES.__getitem__, key="lang_radio")
-    if lang != st.session_state.get("lang"):
-        st.session_state["lang"] = lang
-        st.query_params["lang"] = lang
-    _ = tr()
+    # Its choice is taken at the top of the next run, before anything is translated.
+    st.radio(":material/language: " + _("Language"), list(LANGUAGE_NAMES),
+             index=list(LANGUAGE_NAMES).index(current_lang()), horizontal=True,
+             format_func=LANGUAGE_NAMES.__getitem__, key="lang_radio")
     role = current_role()
     local = " " + _("(local)") if auth_mode() == "local" else ""  # ours: part of the template
     st.caption(md(_("Role: **{role}**") + local, role=_(ROLE_LABELS[role])))
@@ -71,9 +65,9 @@ SPEC = [
     ("analyst.py", N_("Brownfields (satellite)"), ":material/satellite_alt:", "review_brownfields"),
 ]
 asked = st.query_params.get("lang")
-if asked is not None and asked not in LANGUAGES:  # a link with a language we do not have: say so, once
+if asked is not None and asked not in LANGUAGE_NAMES:  # a link with a language we do not have: say so, once
     show("warning", _("Unknown language {lang} in the link: the page is shown in {shown}."), lang=asked,
-         shown=LANGUAGES[current_lang()])
+         shown=LANGUAGE_NAMES[current_lang()])
     st.query_params["lang"] = current_lang()
 pages = [st.Page(str(PAGES / f), title=_(title), icon=icon, url_path=f.removesuffix(".py"), default=f == "home.py")
          for f, title, icon, action in SPEC if (PAGES / f).exists() and (action is None or can(role, action))]

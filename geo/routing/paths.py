@@ -174,20 +174,14 @@ class Reach:
         """Minutes from the point to each site (``(n, 2)`` metres): via the graph or the direct leg; ``inf``
         when not reached within ``limit``, NaN for a site without coordinates (non-finite x or y)."""
         sites = np.asarray(sites, dtype=float).reshape(-1, 2)
-        located = np.isfinite(sites).all(axis=1)
-        if not located.all():  # a draft without coordinates: no leg to measure, and the KD-tree refuses NaN
-            out = np.full(len(sites), np.nan)
-            out[located] = self.sites_min(sites[located])
-            return out
         g, p = self.graph, self.profile
         direct = p.leg_min(np.hypot(sites[:, 0] - self.xy[0], sites[:, 1] - self.xy[1]))
         if g.kind != DEFAULT and g.n_nodes:
             direct = np.full(len(sites), np.inf)  # on an imported network only the network counts, as in nearest
-        s_dist, s_node = _attach(g, sites)
-        if s_node.shape[1] == 0:
-            return direct
-        t = self.node_min[s_node] + p.leg_min(s_dist) + _penalty(g, p)
-        return np.minimum(direct, t.min(axis=1))
+        s_dist, s_node = _attach(g, sites)  # a site without coordinates: inf metres from the graph
+        if s_node.shape[1]:
+            direct = np.minimum(direct, (self.node_min[s_node] + p.leg_min(s_dist) + _penalty(g, p)).min(axis=1))
+        return np.where(np.isfinite(sites).all(axis=1), direct, np.nan)  # no leg to measure: unknown
 
 
 def reach(graph: RoadGraph, profile: Profile, xy: tuple[float, float], limit: float = 30.0) -> Reach:

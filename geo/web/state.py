@@ -6,6 +6,9 @@ import streamlit as st
 
 from geo.i18n import LOCALES, Lang, Translator, check_lang, translator
 
+#: Each language as the language control names it: in itself, not translated.
+LANGUAGE_NAMES: dict[Lang, str] = {"it": "Italiano", "en": "English"}
+
 
 def current_lang() -> Lang:
     lang = st.session_state.get("lang")

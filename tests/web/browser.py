@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, NamedTuple
 
+from geo.web.state import LANGUAGE_NAMES
+
 ROOT = Path(__file__).resolve().parents[2]
 #: Debian's Chromium, the browser investors and staff run: the benchmarks measure with it (``--chromium``).
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -174,10 +176,6 @@ def owner_uploader(page, url: str, lang: str = "en"):
     upload = page.locator("input[type=file]").first
     upload.wait_for(state="attached", timeout=60000)
     return upload
-
-
-#: Each language as the sidebar's language control names it (app.py's ``LANGUAGES``: in itself, not translated).
-LANGUAGE_NAMES = {"it": "Italiano", "en": "English"}
 
 
 def switch_language(page, lang: str) -> None:
