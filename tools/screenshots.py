@@ -85,7 +85,7 @@ def _settled(page, quiet_ms: int = 2000, timeout_ms: int = 90000) -> None:
     """Until the app has drawn its page (no skeleton left) and not been running for ``quiet_ms``."""
     quiet = 0
     for _ in range(timeout_ms // 100):
-        running = (page.locator("[data-testid='stStatusWidget']").count() > 0
+        running = (page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").count() == 0
                    or page.locator("[data-testid='stSkeleton']").count() > 0
                    or page.locator("[data-testid='stMainBlockContainer'] [data-testid='stElementContainer']").count() == 0)
         quiet = 0 if running else quiet + 100

@@ -186,10 +186,28 @@ def switch_language(page, lang: str) -> None:
     app_idle(page)
 
 
-def app_idle(page) -> None:
-    """Wait until the app has finished its run (Streamlit's status widget says "Running..." meanwhile): a click
-    during a rerun may land on an element that is about to be replaced, or moved by what the run still draws
-    above it."""
-    page.wait_for_timeout(300)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=60000)
-    page.wait_for_timeout(300)
+#: True once the app has been idle for ``quietMs``: its script not running (the ``data-test-script-state`` Streamlit
+#: sets on ``stApp``), the server connected, and the page's frames where they were. With ``toolbarMode = "minimal"``
+#: there is no status widget to watch: a wait on it passed at once, in the middle of a run. The frames matter: a
+#: map's frame comes in at height 0 after the run and grows to its height, moving what is below it (the submit
+#: button: 270 px down, then back) for ~0.4 s, seconds under load: a click then lands beside the button.
+_IDLE_JS = """(quietMs) => {
+  const now = performance.now(), app = document.querySelector('[data-testid="stApp"]');
+  const frames = [...document.querySelectorAll('iframe')];
+  const growing = frames.some(f => f.offsetParent !== null && f.offsetHeight === 0);
+  window.__geoGrowingSince = growing ? (window.__geoGrowingSince ?? now) : undefined;
+  const busy = !app || app.dataset.testScriptState !== 'notRunning' || app.dataset.testConnectionState !== 'CONNECTED'
+    || (growing && now - window.__geoGrowingSince < 10000);  /* a frame meant to stay empty: not forever */
+  const sig = busy ? null : frames.map(f => `${f.offsetHeight}:${Math.round(f.getBoundingClientRect().top)}`).join()
+    + '|' + document.documentElement.scrollHeight;
+  if (busy || window.__geoIdleSig !== sig) { window.__geoIdleSig = sig; window.__geoIdleAt = now; return false; }
+  return now - window.__geoIdleAt >= quietMs;
+}"""
+
+
+def app_idle(page, quiet_ms: int = 300) -> None:
+    """Wait until the app has finished its run and its page stands still for ``quiet_ms``: a click during a rerun,
+    or while a map's frame still grows, may land on an element that is about to be replaced or moved."""
+    page.wait_for_timeout(100)  # a click's run: the frontend marks it on its next frame
+    page.evaluate("() => { window.__geoIdleSig = undefined; window.__geoGrowingSince = undefined; }")
+    page.wait_for_function(_IDLE_JS, arg=quiet_ms, polling=100, timeout=90000)

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.web.browser import CHROMIUM, open_tab
+from tests.web.browser import CHROMIUM, app_idle, open_tab
 from tests.web.test_e2e_browser import result_count
 
 pytestmark = [pytest.mark.browser]
@@ -39,15 +39,9 @@ def drawn_count(page, timeout_ms: int = 60000) -> tuple[object, int]:
     raise AssertionError("the map never drew its sites")
 
 
-def settled(page, quiet_ms: int = 1500, timeout_ms: int = 60000) -> None:
+def settled(page, quiet_ms: int = 1500) -> None:
     """Wait until the app has not been running for ``quiet_ms`` (the map's first value causes one rerun)."""
-    quiet = 0
-    for _ in range(timeout_ms // 100):
-        running = page.locator("[data-testid='stStatusWidget']").count() > 0
-        quiet = 0 if running else quiet + 100
-        if quiet >= quiet_ms:
-            return
-        page.wait_for_timeout(100)
+    app_idle(page, quiet_ms)
 
 
 def start_drawing(frame, tool: str) -> None:
