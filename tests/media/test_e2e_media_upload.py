@@ -16,7 +16,7 @@ from geo.media.store import media_file, media_for
 from tests.conftest import revision
 from tests.listing.conftest import fill
 from tests.media import samples as S
-from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, TEST_CHROMIUM, streamlit_server
+from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, TEST_CHROMIUM, click_for_run, streamlit_server
 
 pytestmark = [pytest.mark.browser]
 if not Path(CHROMIUM).exists():
@@ -54,7 +54,7 @@ def test_owner_uploads_photos_and_a_plan_and_a_bomb_is_refused_in_italian(built_
         page.get_by_text("File valido").first.wait_for(timeout=90000)
         inputs.nth(1).set_input_files([str(tmp_path / "facciata.jpg"), str(tmp_path / "planimetria.pdf")])
         page.locator('[data-testid="stImage"] img').nth(1).wait_for(timeout=90000)
-        page.get_by_role("button", name="Invia").click()
+        click_for_run(page, page.get_by_role("button", name="Invia"))
         page.get_by_text("Inviato").first.wait_for(timeout=90000)
         browser.close()
     cat = open_catalogue(cat_path)

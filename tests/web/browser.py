@@ -178,6 +178,34 @@ def owner_uploader(page, url: str, lang: str = "en"):
     return upload
 
 
+#: Records, from now on, whether the app starts a run (its script state leaves ``notRunning``).
+_WATCH_RUN_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  window.__geoRan = false;
+  window.__geoRunWatch?.disconnect();
+  window.__geoRunWatch = new MutationObserver(() => { if (app.dataset.testScriptState !== 'notRunning') window.__geoRan = true; });
+  window.__geoRunWatch.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
+def click_for_run(page, target, tries: int = 3, within_ms: int = 15000) -> None:
+    """Click ``target``, a button whose click makes the app run, once the app is idle, and click again if no run
+    starts within ``within_ms``: under a full suite's load a click on a still page was seen lost (no run, the button
+    still there, once in ~500 submits). A second click cannot submit twice: a taken click empties the uploader and
+    removes the button, and a click during the run it started joins that run."""
+    for _ in range(tries):
+        app_idle(page)
+        page.evaluate(_WATCH_RUN_JS)
+        target.click(timeout=60000)
+        try:
+            page.wait_for_function("() => window.__geoRan === true", polling=50, timeout=within_ms)
+            return
+        except Exception as exc:  # Playwright's TimeoutError
+            if "Timeout" not in type(exc).__name__:
+                raise
+    raise AssertionError(f"{tries} clicks on {target} and the app never ran")
+
+
 def switch_language(page, lang: str) -> None:
     """Choose ``lang`` in the sidebar's language control, as a reader does (no new page load: the same app session
     reruns in it), and wait until the app has rerun (the link says ``lang=...``; the run is over)."""

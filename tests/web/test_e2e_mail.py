@@ -14,7 +14,7 @@ from geo.catalogue import open_catalogue
 from geo.mail.outbox import outbox_for_staff
 from tests.listing.conftest import OWNER, fill
 from tests.mail.conftest import free_port, smtp  # noqa: F401 - the fixture
-from tests.web.browser import CHROMIUM, app_idle, owner_uploader, streamlit_server
+from tests.web.browser import CHROMIUM, click_for_run, owner_uploader, streamlit_server
 
 pytestmark = [pytest.mark.browser]
 if not Path(CHROMIUM).exists():
@@ -28,8 +28,7 @@ def _submit_on_page(browser, url: str, book: Path, lang: str) -> str:
     # The check's verdict, then the end of the run: the preview's maps and cards are still drawn above the button
     # for a while, and a click before then may land where the button no longer is (a lost click: no receipt).
     page.get_by_text("File valido" if lang == "it" else "Valid file").first.wait_for(timeout=60000)
-    app_idle(page)
-    page.get_by_role("button", name="Invia" if lang == "it" else "Submit", exact=True).click(timeout=60000)
+    click_for_run(page, page.get_by_role("button", name="Invia" if lang == "it" else "Submit", exact=True))
     done = page.locator("[data-testid=stAlert]").filter(has_text="SUB-").first  # the receipt
     try:
         done.wait_for(timeout=60000)

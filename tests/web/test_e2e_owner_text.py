@@ -17,7 +17,7 @@ import pytest
 
 from geo.catalogue import open_catalogue
 from tests.listing.conftest import SITE, fill
-from tests.web.browser import CHROMIUM, app_idle, open_tab, owner_uploader, streamlit_server
+from tests.web.browser import CHROMIUM, app_idle, click_for_run, open_tab, owner_uploader, streamlit_server
 
 pytestmark = [pytest.mark.browser]
 if not Path(CHROMIUM).exists():
@@ -65,7 +65,7 @@ def test_owner_html_and_markdown_stay_text_from_preview_to_public_pages(browser,
         app_idle(page)
         assert_plain(page, tab.requests)
 
-        page.get_by_role("button", name="Submit").click()
+        click_for_run(page, page.get_by_role("button", name="Submit"))
         page.get_by_text(re.compile(r"^Submitted: \d+ site")).wait_for(timeout=60000)  # the receipt, not the list's status cell
         # The private link is a full URL back to the owner page (the token is unguessable: 32 bytes); the follow-up
         # table has the title as a cell.
