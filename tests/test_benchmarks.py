@@ -57,9 +57,9 @@ def test_pages_benchmark_runs(demo_copy):
 @pytest.mark.browser
 @pytest.mark.slow
 def test_browser_benchmark_runs(demo_copy):
-    out = _run("benchmarks/bench_browser.py", "--rounds", "1", "--crowd", "2", "--warmup", "0",
+    out = _run("benchmarks/bench_browser.py", "--rounds", "1", "--crowd", "1", "--warmup", "0",
                "--catalogue", demo_copy, "--chromium", TEST_CHROMIUM)
-    assert "fresh visitor s" in out and "\nminimal " in out and "last of 2 s" in out
+    assert "fresh visitor s" in out and "\nminimal " in out and "last of 1 s" in out
 
 
 def test_workbooks_benchmark_runs():
