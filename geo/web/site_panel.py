@@ -22,6 +22,7 @@ from geo.render.values import BriefVerdicts, Photo
 from geo.web.assets import localise
 from geo.web.loaders import get_layer
 from geo.web.map_data import location_layers
+from geo.web.ui import map_frame
 from geo.web.mapview import MapTexts
 
 
@@ -130,4 +131,5 @@ def show_map(record: Mapping[str, Any], lang: str, *, key: str, height: int = 36
     geom = mun.loc[mun["istat"] == record.get("municipality_istat"), "geometry"] if len(mun) else []
     m = site_map(record, lang, geom.iloc[0] if len(geom) else None, zoom=zoom)
     if m is not None:
-        st_folium(m, key=key, height=height, width="stretch", returned_objects=[])
+        with map_frame(key, height):
+            st_folium(m, key=key, height=height, width="stretch", returned_objects=[])

@@ -33,6 +33,20 @@ def css_string(text: str) -> str:
                          for c in text) + '"'
 
 
+@contextlib.contextmanager
+def map_frame(key: str, height: int) -> Iterator[None]:
+    """A container for one map (``st_folium`` of ``height`` px) whose frame holds that height from the start.
+
+    A component's frame comes in at height 0 and grows once its map has loaded: everything below it moved (the
+    owner's Submit button 300 px down and back, seconds on a slow machine: a click then missed). The rule is
+    ours, the key made of letters, digits, ``_`` and ``-`` only, the height an integer.
+    """
+    safe = re.sub(r"[^A-Za-z0-9_-]", "_", key)
+    with st.container(key=f"mapframe_{safe}"):
+        st.html(f"<style>.st-key-mapframe_{safe} iframe {{ min-height: {int(height)}px; }}</style>")
+        yield
+
+
 def uploader_css(_: Translator, key_prefix: str, max_mb: int, types: list[str]) -> str:
     """A ``<style>`` that makes the file uploaders whose key starts with ``key_prefix`` speak the reader's
     language.

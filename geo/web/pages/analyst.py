@@ -19,7 +19,7 @@ from geo.web.loaders import get_catalogue
 from geo.web.mapview import ESRI, OSM
 from geo.web.review_grid import review_grid
 from geo.web.state import current_lang
-from geo.web.ui import flash, guarded, md, show
+from geo.web.ui import flash, guarded, map_frame, md, show
 
 LABELS = ("new", "already listed", "in register")
 DECISIONS = ("pending", "confirm", "reject", "promote")
@@ -215,7 +215,8 @@ with guarded():
     m.fit_bounds([[y0 - 0.004, x0 - 0.006], [y1 + 0.004, x1 + 0.006]])
     folium.LayerControl().add_to(m)
     localise(m)
-    st_folium(m, key=f"bf_map_{cid}", height=480, width="stretch", returned_objects=[])
+    with map_frame(f"bf_map_{cid}", 480):
+        st_folium(m, key=f"bf_map_{cid}", height=480, width="stretch", returned_objects=[])
     explanation = f"explanation_{lang}" if f"explanation_{lang}" in cands else f"explanation_{SOURCE_LANG}"
     table = {
         _("Candidate"): cands["candidate_id"],

@@ -30,7 +30,7 @@ from geo.web.mapview import build_map, legend_html
 from geo.web.search_state import (BRIEF_WIDGETS, apply_pending_widgets, criterion_value, keep_state_in_url,
                                   page_link_params, save_to_url, set_pending_widgets, widget_value)
 from geo.web.state import current_lang, set_shortlist, shortlist, tr
-from geo.web.ui import demo_banner, guarded, md, show, show_user_error, uploader_css
+from geo.web.ui import demo_banner, guarded, map_frame, md, show, show_user_error, uploader_css
 
 #: Largest brief file accepted (MB): a brief with every criterion is under 10 KB.
 BRIEF_MAX_MB = 1
@@ -351,7 +351,8 @@ with guarded():
         row = sites[sites["site_id"] == picked].iloc[0]
         zone_controls(fmap, (float(row.geometry.y), float(row.geometry.x)), str(picked), query, brief, lang, stamp)
     returned = ["last_active_drawing", "all_drawings", "last_object_clicked"] + (["bounds", "center", "zoom"] if use_view else [])
-    state = st_folium(fmap, key="findmap", height=560, width="stretch", returned_objects=returned)
+    with map_frame("findmap", 560):
+        state = st_folium(fmap, key="findmap", height=560, width="stretch", returned_objects=returned)
     st.html(legend_html(lang, bool(brief.criteria), statuses=every_status))
     if state is not None and state != map_state:
         st.session_state["findmap_state"] = state
