@@ -42,8 +42,9 @@ def map_frame(key: str, height: int) -> Iterator[None]:
     ours, the key made of letters, digits, ``_`` and ``-`` only, the height an integer.
     """
     safe = re.sub(r"[^A-Za-z0-9_-]", "_", key)
+    rule = f"<style>.st-key-mapframe_{safe} iframe {{ min-height: {int(height)}px; }}</style>"  # no page text
     with st.container(key=f"mapframe_{safe}"):
-        st.html(f"<style>.st-key-mapframe_{safe} iframe {{ min-height: {int(height)}px; }}</style>")
+        st.html(rule)
         yield
 
 

@@ -29,6 +29,22 @@ TITLE = f"{XSS} {MARKDOWN}"
 DESCRIPTION = "<script>alert(2)</script> Vedi [qui](http://evil.example/x) **subito**"
 
 
+#: Every frame until the app has been idle for 1 s (30 s at most): the top of the button labelled ``label``, in px.
+BUTTON_TOPS = """async (label) => {
+  const app = document.querySelector('[data-testid="stApp"]'), tops = [], end = performance.now() + 30000;
+  let idleSince = null;
+  while (performance.now() < end) {
+    const b = [...document.querySelectorAll('button')].find(b => b.innerText.trim() === label);
+    if (b) tops.push(Math.round(b.getBoundingClientRect().top));
+    const idle = app.dataset.testScriptState === 'notRunning';
+    idleSince = idle ? (idleSince ?? performance.now()) : null;
+    if (idleSince !== null && performance.now() - idleSince > 1000 && tops.length) break;
+    await new Promise(r => requestAnimationFrame(r));
+  }
+  return tops;
+}"""
+
+
 def assert_plain(page, requests: list[str]) -> None:
     """No element made from the owner's text, in the page or any frame, and no request for its URLs."""
     for frame in page.frames:
@@ -57,6 +73,10 @@ def test_owner_html_and_markdown_stay_text_from_preview_to_public_pages(browser,
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         owner_uploader(page, url, "en").set_input_files(str(xlsx))
         page.get_by_text("Valid file").wait_for(timeout=60000)
+        # The Submit button stands where it is drawn: the preview map's frame above it holds its height from the
+        # start (it came in at height 0 and grew, moving the button ~270 px down and back while an owner clicks).
+        tops = page.evaluate(BUTTON_TOPS, "Submit")
+        assert tops and max(tops) - min(tops) <= 20, f"the Submit button moved: {sorted(set(tops))}"
         # The preview shows the title as typed: the expander label keeps the Markdown characters (URLs carry an
         # invisible word joiner, U+2060, that stops them from being linked) and the HTML as text.
         page.get_by_text(XSS).filter(visible=True).first.wait_for(timeout=30000)
