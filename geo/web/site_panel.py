@@ -22,8 +22,8 @@ from geo.render.values import BriefVerdicts, Photo
 from geo.web.assets import localise
 from geo.web.loaders import get_layer
 from geo.web.map_data import location_layers
-from geo.web.ui import map_frame
 from geo.web.mapview import MapTexts
+from geo.web.ui import map_frame
 
 
 def site_location(record: Mapping[str, Any], municipalities: pd.DataFrame,

@@ -193,6 +193,8 @@ def click_for_run(page, target, tries: int = 3, within_ms: int = 15000) -> None:
     starts within ``within_ms``: under a full suite's load a click on a still page was seen lost (no run, the button
     still there, once in ~500 submits). A second click cannot submit twice: a taken click empties the uploader and
     removes the button, and a click during the run it started joins that run."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     for _ in range(tries):
         app_idle(page)
         page.evaluate(_WATCH_RUN_JS)
@@ -200,9 +202,8 @@ def click_for_run(page, target, tries: int = 3, within_ms: int = 15000) -> None:
         try:
             page.wait_for_function("() => window.__geoRan === true", polling=50, timeout=within_ms)
             return
-        except Exception as exc:  # Playwright's TimeoutError
-            if "Timeout" not in type(exc).__name__:
-                raise
+        except PlaywrightTimeout:
+            continue
     raise AssertionError(f"{tries} clicks on {target} and the app never ran")
 
 
@@ -217,8 +218,8 @@ def switch_language(page, lang: str) -> None:
 #: True once the app has been idle for ``quietMs``: its script not running (the ``data-test-script-state`` Streamlit
 #: sets on ``stApp``), the server connected, and the page's frames where they were. With ``toolbarMode = "minimal"``
 #: there is no status widget to watch: a wait on it passed at once, in the middle of a run. The frames matter: a
-#: map's frame comes in at height 0 after the run and grows to its height, moving what is below it (the submit
-#: button: 270 px down, then back) for ~0.4 s, seconds under load: a click then lands beside the button.
+#: frame grows after the run (the maps' frames hold their height from the start, geo.web.ui.map_frame; other
+#: components' do not), moving what is below it: a click then lands beside its target.
 _IDLE_JS = """(quietMs) => {
   const now = performance.now(), app = document.querySelector('[data-testid="stApp"]');
   const frames = [...document.querySelectorAll('iframe')];
