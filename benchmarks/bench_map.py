@@ -6,11 +6,11 @@ from a local HTTP server with the vendored Leaflet and measured in headless
 Chromium in the same run. "Interactive" = the page has loaded and the
 cluster layer has been added to the map (a JS flag polled by Playwright).
 
-Then the app itself: a Streamlit server on the demo catalogue, the find page opened
-by fresh browser contexts one after the other (first and later visitors), timed from
-navigation to the markers drawn, offline (tile requests aborted).
+The map alone: what a visitor of the app waits for on the find page (a Streamlit server,
+fresh browser contexts, one and eight at once, against the smallest streamlit-folium app
+over the same sites) is benchmarks/bench_browser.py.
 
-    .venv/bin/python benchmarks/bench_map.py [--sites 10000] [--repeat 3] [--no-app]
+    .venv/bin/python benchmarks/bench_map.py [--sites 10000] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -80,8 +80,6 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sites", type=int, default=10000)
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--no-app", action="store_true", help="skip the visitors on the real app")
-    ap.add_argument("--catalogue", help="an existing catalogue for the app (default: build the demo one)")
     ap.add_argument("--chromium", default=CHROMIUM,
                     help="the browser binary (default: Debian's Chromium, the browser visitors run)")
     args = ap.parse_args()
@@ -125,37 +123,6 @@ def main() -> None:
     print(f"{'build in Python (s)':24} {build_ours:>10.2f} {build_naive:>10.2f} {build_naive / build_ours:>7.1f}")
     print(f"{'time to interactive (s)':24} {mo:>10.2f} {mn:>10.2f} {mn / mo:>7.1f}")
     print("targets: payload <= 3 MB, interactive <= 2 s at 10k results")
-    if not args.no_app:
-        visitors(args.repeat, args.catalogue, args.chromium)
-
-
-def visitors(repeat: int, catalogue: str | None = None, chromium: str = CHROMIUM) -> None:
-    """Fresh browser contexts on the app's find page, one after the other: time to markers drawn."""
-    import re
-
-    from playwright.sync_api import sync_playwright
-
-    from benchmarks.catalogue import catalogue_or_demo
-    from tests.web.browser import streamlit_server
-
-    path = catalogue_or_demo(catalogue)
-    ready = ("() => Array.from(document.querySelectorAll('iframe')).some(f => { try { "
-             "return f.contentDocument.body.getAttribute('data-site-count') !== null; } catch (e) { return false; } })")
-    times = []
-    with streamlit_server(path) as url, sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        for _ in range(1 + repeat):
-            ctx = b.new_context()
-            page = ctx.new_page()
-            page.route(re.compile(r"https://.*"), lambda route: route.abort())
-            t = time.perf_counter()
-            page.goto(f"{url}/find?lang=en", wait_until="commit")
-            page.wait_for_function(ready, timeout=120000, polling=50)
-            times.append(time.perf_counter() - t)
-            ctx.close()
-        b.close()
-    print(f"app, demo catalogue: first visitor {times[0]:.2f} s to markers drawn; later visitors (fresh contexts) "
-          f"median {statistics.median(times[1:]):.2f} s, max {max(times[1:]):.2f} s (target <= 2 s)")
 
 
 if __name__ == "__main__":
