@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
+import shutil
+import sqlite3
 import subprocess
 import threading
 import time
@@ -25,11 +28,39 @@ from tests.listing.conftest import SITE, fill
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture()
-def target(db_target) -> str:
-    """A small demo catalogue (30 sites) on each backend in turn."""
-    build_catalogue(db_target, demo=True, n_sites=30)
-    return db_target
+@pytest.fixture(scope="session")
+def small_demo(tmp_path_factory) -> Path:
+    """The demo catalogue with 30 sites, built once per worker (a build costs ~0.8 s; each test takes a copy).
+    Read-only: copy it before writing."""
+    path = tmp_path_factory.mktemp("small_demo") / "catalogue.gpkg"
+    build_catalogue(path, demo=True, n_sites=30)
+    with contextlib.closing(sqlite3.connect(path)) as con:  # one file: the WAL folded in
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def small_demo_on_postgis(postgis_server, small_demo) -> str:
+    """Name of a PostGIS database holding the 30-site demo catalogue: a template to clone, never to write."""
+    from geo.catalogue.transfer import copy_catalogue
+
+    url = postgis_server.new_database("small_demo")
+    copy_catalogue(small_demo, url)
+    return url.rsplit("/", 1)[1]
+
+
+@pytest.fixture(params=["gpkg", "postgis"])
+def target(request, small_demo, tmp_path):
+    """A private, writable copy of the 30-site demo catalogue on each backend in turn (a path or a URL)."""
+    if request.param == "gpkg":
+        dst = tmp_path / "catalogue.gpkg"
+        shutil.copy2(small_demo, dst)
+        yield str(dst)
+        return
+    server = request.getfixturevalue("postgis_server")
+    url = server.new_database("tx", template=request.getfixturevalue("small_demo_on_postgis"))
+    yield url
+    server.drop_database(url)
 
 
 def _workbook(tmp_path: Path, i: int) -> Path:
