@@ -296,7 +296,8 @@ def _with_sites_xml(path: Path, transform, part: str = "xl/worksheets/sheet3.xml
     """The workbook with one part (by default the sites sheet of the template) rewritten."""
     zin = zipfile.ZipFile(path)
     bio = io.BytesIO()
-    with zipfile.ZipFile(bio, "w", compression=zipfile.ZIP_DEFLATED) as zout:
+    # Level 5: the ~95 MB of the largest upload in 1 s instead of 3 s at the default 6, 7.7 MB either way.
+    with zipfile.ZipFile(bio, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=5) as zout:
         for item in zin.infolist():
             data = zin.read(item.filename)
             if item.filename == part:
@@ -307,9 +308,9 @@ def _with_sites_xml(path: Path, transform, part: str = "xl/worksheets/sheet3.xml
 
 def _formatted_empty_rows(first: int, n: int, cells: int = 3) -> bytes:
     cols = [openpyxl.utils.get_column_letter(c).encode() for c in range(1, cells + 1)]
-    return b"".join(b'<row r="%d" s="1" customFormat="1">' % r + b"".join(b'<c r="%s%d" s="1"/>' % (c, r)
-                                                                          for c in cols) + b"</row>"
-                    for r in range(first, first + n))
+    row = (b'<row r="%(r)d" s="1" customFormat="1">' + b"".join(b'<c r="' + c + b'%(r)d" s="1"/>' for c in cols)
+           + b"</row>")
+    return b"".join(row % {b"r": r} for r in range(first, first + n))
 
 
 def hostile_workbooks(tmp_path: Path, only: Collection[str] | None = None) -> dict[str, Path]:
