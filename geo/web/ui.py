@@ -48,6 +48,20 @@ def map_frame(key: str, height: int) -> Iterator[None]:
         yield
 
 
+def table_height(n_rows: int) -> int:
+    """The height in px Streamlit gives a table of ``n_rows`` by itself (35 px a row and the header, 2 px of
+    border, at least one row, at most 400 px: then it scrolls), for ``st.dataframe(height=...)``.
+
+    Given up front, the placeholder drawn while the browser loads the table's code holds it: left to Streamlit,
+    the placeholder is 40 px and everything below moved down once the table came in (the owner's Submit button
+    ~100-260 px, a second after the check).
+
+    >>> table_height(3), table_height(0), table_height(50)
+    (142, 72, 400)
+    """
+    return min(max(int(n_rows), 1) * 35 + 35 + 2, 400)
+
+
 def uploader_css(_: Translator, key_prefix: str, max_mb: int, types: list[str]) -> str:
     """A ``<style>`` that makes the file uploaders whose key starts with ``key_prefix`` speak the reader's
     language.

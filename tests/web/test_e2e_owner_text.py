@@ -74,7 +74,9 @@ def test_owner_html_and_markdown_stay_text_from_preview_to_public_pages(browser,
         owner_uploader(page, url, "en").set_input_files(str(xlsx))
         page.get_by_text("Valid file").wait_for(timeout=60000)
         # The Submit button stands where it is drawn: the preview map's frame above it holds its height from the
-        # start (it came in at height 0 and grew, moving the button ~270 px down and back while an owner clicks).
+        # start (it came in at height 0 and grew, moving the button ~270 px down and back while an owner clicks),
+        # and so does the check's table of warnings (its placeholder was 40 px while the browser loaded the
+        # table's code, the first time: the button then moved ~100-260 px down, once).
         tops = page.evaluate(BUTTON_TOPS, "Submit")
         assert tops and max(tops) - min(tops) <= 20, f"the Submit button moved: {sorted(set(tops))}"
         # The preview shows the title as typed: the expander label keeps the Markdown characters (URLs carry an

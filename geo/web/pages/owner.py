@@ -29,7 +29,7 @@ from geo.web.gallery import WIDGET_MAX_MB as MEDIA_WIDGET_MB, prepared_media, sh
 from geo.web.loaders import get_catalogue
 from geo.web.site_panel import show_map, show_sheet
 from geo.web.state import current_lang
-from geo.web.ui import flash, guarded, md, show, show_user_error, uploader_css
+from geo.web.ui import flash, guarded, md, show, show_user_error, table_height, uploader_css
 
 lang = current_lang()
 _ = translator(lang)
@@ -97,7 +97,7 @@ def show_check(res, duplicated: bool = False) -> None:
         show("error" if n_err else "warning", _("{errors} and {warnings}"),
              errors=_.ngettext("{n} error", "{n} errors", n_err).format(n=_.integer(n_err)),
              warnings=_.ngettext("{n} warning", "{n} warnings", n_warn).format(n=_.integer(n_warn)))
-        st.dataframe(df, hide_index=True, width="stretch",
+        st.dataframe(df, hide_index=True, width="stretch", height=table_height(len(df)),
                      column_config={problem: st.column_config.TextColumn(problem, width="large")})
     if res.ok and duplicated:
         st.warning(_("Valid file, but already in the catalogue: see the message at the top of the page."))
@@ -193,7 +193,8 @@ def show_follow_up(cat, token: str, up, media: list[Media] = (), media_ok: bool 
         "_n": [int(r["n"]) for r in rows], "_first": [min(str(x["submitted_at"]) for x in rows
                                                           if x["site_id"] == r["site_id"]) for r in rows],
     }).sort_values(["_first", _("Listing code"), "_n"], ascending=[False, True, False], kind="stable")
-    st.dataframe(table.drop(columns=["_n", "_first"]), hide_index=True, width="stretch")
+    st.dataframe(table.drop(columns=["_n", "_first"]), hide_index=True, width="stretch",
+                 height=table_height(len(table)))
 
     # Versions one can still act on: not replaced, not withdrawn; the latest first (and chosen).
     by_sub = versions(rows, superseded)

@@ -21,7 +21,7 @@ from geo.web.loaders import get_all_sites, get_catalogue
 from geo.web.outbox_panel import show_outbox
 from geo.web.site_panel import show_map, show_sheet
 from geo.web.state import current_lang
-from geo.web.ui import flash, guarded, md, show, show_user_error
+from geo.web.ui import flash, guarded, md, show, show_user_error, table_height
 
 lang = current_lang()
 _ = translator(lang)
@@ -128,7 +128,7 @@ def show_enquiries(cat, title) -> None:
         _("ID"): q["site_id"],
         _("Title"): [title(s, t) for s, t in zip(q["site_id"], q["title"])],
         _("Name"): q["name"], _("E-mail"): q["email"],
-        _("Message"): q["message"]}), hide_index=True, width="stretch",
+        _("Message"): q["message"]}), hide_index=True, width="stretch", height=table_height(len(q)),
         column_config={_("Message"): st.column_config.TextColumn(width="large")})
     ids = q["enquiry_id"].tolist()
     by_id = q.set_index("enquiry_id")
@@ -169,7 +169,7 @@ def show_enquiries(cat, title) -> None:
         _("Who"): [row["name"] if a == "public" else a for a in history["actor"]],
         _("What"): [event_words(r, _) for r in history.to_dict("records")],
         _("Text"): ["" if _none(t) else t for t in history["text"]]}), hide_index=True, width="stretch",
-        column_config={_("Text"): st.column_config.TextColumn(width="large")})
+        height=table_height(len(history)), column_config={_("Text"): st.column_config.TextColumn(width="large")})
 
 
 def show_listing(cat, sid: str, item: dict, title) -> None:
@@ -181,7 +181,7 @@ def show_listing(cat, sid: str, item: dict, title) -> None:
         _("After"): [_value(k, new) for k, _old, new in item["diff"]],
     })
     st.markdown(md("**{text}**", text=_("Changes from the previous version")))
-    st.dataframe(diff, hide_index=True, width="stretch")
+    st.dataframe(diff, hide_index=True, width="stretch", height=table_height(len(diff)))
     rec = cat.site(sid, role="staff")
     seen = rec["version"]
     name = _("'{title}' v{version}").format(title=title(sid, item["title"]) or sid, version=seen)
@@ -281,7 +281,7 @@ with guarded():
                 _("ID"): due["site_id"], DEMO: [DEMO if d is True else "" for d in due["is_demo"]],
                 _("Title"): [title(s, t) for s, t in zip(due["site_id"], due["title_it"])],
                 _("Confirmed on"): [_when(c, time=False) for c in due["confirmed_at"]]}),
-                hide_index=True, width="stretch")
+                hide_index=True, width="stretch", height=table_height(len(due)))
         else:
             st.info(_("No listing to reconfirm."))
     # Two sections chosen by a keyed widget: it keeps the reader's place across the reruns of every action (tabs
