@@ -414,7 +414,7 @@ class Assessment:
 
     def to_dict(self) -> dict:
         out = {"budgets": list(self.budgets), "n_reference": self.n_reference, "n_blocks": self.n_blocks,
-               "tolerance_m": self.tolerance_m if self.points else 0.0, "seed": self.seed,
+               "block_m": self.block_m, "tolerance_m": self.tolerance_m if self.points else 0.0, "seed": self.seed,
                "bootstrap_resamples": self.n_boot, "chance_draws": self.n_chance, "rankings": {}, "paired": self.paired}
         for k, f in self.rankings.items():
             out["rankings"][k] = {

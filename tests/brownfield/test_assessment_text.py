@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from geo.brownfield.evaluate import Assessment, RankingFigures, format_assessment, plain_sentences
-from geo.brownfield.stats import Chance, Interval
+from geo.brownfield.stats import BLOCK_M, Chance, Interval
 
 
 def figures(name, k, verdicts):
@@ -225,10 +225,10 @@ def test_the_assessment_says_the_block_size_assess_was_given():
 
 def test_the_assessment_as_json_keeps_every_figure_under_its_name():
     d = _two_rankings().to_dict()
-    assert list(d) == ["budgets", "n_reference", "n_blocks", "tolerance_m", "seed", "bootstrap_resamples",
-                       "chance_draws", "rankings", "paired"]
-    assert (d["budgets"], d["n_reference"], d["n_blocks"], d["tolerance_m"], d["seed"], d["bootstrap_resamples"],
-            d["chance_draws"]) == ([0.01, 0.05], 12, 5, 33.3333, 7, 2000, 999)
+    assert list(d) == ["budgets", "n_reference", "n_blocks", "block_m", "tolerance_m", "seed",
+                       "bootstrap_resamples", "chance_draws", "rankings", "paired"]
+    assert (d["budgets"], d["n_reference"], d["n_blocks"], d["block_m"], d["tolerance_m"], d["seed"],
+            d["bootstrap_resamples"], d["chance_draws"]) == ([0.01, 0.05], 12, 5, BLOCK_M, 33.3333, 7, 2000, 999)
     assert d["paired"] == PAIRED and list(d["rankings"]) == ["ours", "naive"]
     naive = d["rankings"]["naive"]
     assert list(naive) == ["table", "recall_site", "lift_site", "recall_block", "lift_block", "chance_shift",
