@@ -15,14 +15,16 @@ network is not tied to it at all (it lies outside what the network covers).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
-from scipy.sparse.csgraph import dijkstra
-from scipy.spatial import cKDTree
 
 from geo.routing.graph import DEFAULT, RoadGraph
 from geo.routing.speeds import Profile
+
+if TYPE_CHECKING:  # SciPy is imported where a drive time is computed: not by every process that reads a catalogue
+    from scipy import sparse
+    from scipy.spatial import cKDTree
 
 #: Access nodes a site or destination is tied to on the default graph (the nearest exits: the best one is
 #: not always the closest, e.g. an exit on the wrong carriageway side); an imported network uses the nearest.
@@ -83,6 +85,8 @@ def _with_virtual(m: sparse.csr_matrix, rows: np.ndarray, cols: np.ndarray, w: n
     indptr = np.concatenate([m.indptr, m.indptr[-1] + np.cumsum(counts)])
     indices = np.concatenate([m.indices, cols.astype(m.indices.dtype)])
     data = np.concatenate([m.data, np.maximum(w, 1e-9)])
+    from scipy import sparse
+
     return sparse.csr_matrix((data, indices, indptr), shape=(n + n_virtual, n + n_virtual))
 
 
@@ -124,6 +128,8 @@ class DestinationField:
                 computed = (np.isfinite(best) & (s_dist[r, j] <= MAX_SNAP_M)
                             & (self.dest_snap[np.maximum(dest, 0)] <= MAX_SNAP_M))
         if graph.kind == DEFAULT or graph.n_nodes == 0:
+            from scipy.spatial import cKDTree
+
             dd, dj = (a[:, 0] for a in _query_located(cKDTree(dests), sites, 1))
             direct = profile.leg_min(dd)
             take = direct < best
@@ -148,6 +154,8 @@ def destination_field(graph: RoadGraph, profile: Profile, dests: np.ndarray) -> 
         near = d_dist.ravel() <= MAX_SNAP_M
         rows, cols, w = rows[near], cols[near], w[near]
     mat = _with_virtual(graph.matrix(reverse=True), rows, cols, w, m)
+    from scipy.sparse.csgraph import dijkstra
+
     dist, _pred, src = dijkstra(mat, directed=True, indices=n + np.arange(m), min_only=True,
                                 return_predecessors=True)
     node_dest = np.where(src[:n] >= 0, src[:n] - n, -1)
@@ -192,5 +200,7 @@ def reach(graph: RoadGraph, profile: Profile, xy: tuple[float, float], limit: fl
     d, j = _attach(graph, np.array([xy], dtype=float))
     w = profile.leg_min(d.ravel()) + _penalty(graph, profile)
     mat = _with_virtual(graph.matrix(), np.zeros(len(w), np.int64), j.ravel(), w, 1)
+    from scipy.sparse.csgraph import dijkstra
+
     dist = dijkstra(mat, directed=True, indices=n, limit=limit)
     return Reach(graph, profile, xy, dist[:n], limit)
