@@ -4,9 +4,10 @@ What matters comes first: the verdict (with a brief) and, for staff, the listing
 status are the first columns, so they are on screen at any width. Every number
 carries its unit and the locale's separators ("10,5 km" in Italian): cells are
 text formatted here (Streamlit's own number formats follow the *browser's* locale,
-not the page's language). Formatting uses Babel's symbols once per call and
-Python's formatter per cell, so 10,000 rows cost milliseconds, not Babel's
-seconds. Sites that fail a hard criterion are hidden unless asked for.
+not the page's language), right-aligned and padded with figure spaces so that a
+click on a column's header sorts them as numbers. Formatting uses Babel's symbols
+once per call and Python's formatter per cell, so 10,000 rows cost milliseconds,
+not Babel's seconds. Sites that fail a hard criterion are hidden unless asked for.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from geo.search.brief import Criterion
 from geo.search.verdict import Verdict
 
 NBSP = "\N{NO-BREAK SPACE}"
+FIGURE_SPACE = "\N{FIGURE SPACE}"  # as wide as a digit
+MISSING = "—"
 #: The DEMO badge: once per row, in its own column (demo titles carry no "[DEMO]" in the table).
 DEMO_BADGE = N_("DEMO")
 DEMO_PREFIX = "[DEMO]"
@@ -46,16 +49,23 @@ def _symbols(lang: str) -> tuple[str, str]:
     return get_decimal_symbol(loc), get_group_symbol(loc)
 
 
-def format_numbers(values: Iterable, lang: str, digits: int = 0, unit: str = "") -> list[str]:
+def format_numbers(values: Iterable, lang: str, digits: int = 0, unit: str = "", *,
+                   aligned: bool = False) -> list[str]:
     """Each value with the locale's separators, ``digits`` decimals and ``unit`` ("10,5 km"); missing -> "—".
 
     ``unit == "money"`` writes euros the way the locale does ("1.800.000 €", "€1,800,000"), ``"percent"``
     a percentage (the values are in percent already).
 
+    ``aligned``: every number (and "—") padded on the left with figure spaces, a digit's width, to the widest of
+    ``values``. A table compares its cells as text when a reader clicks a header ("9.000" after "12.000"); padded,
+    the text order is the numeric order, unknown first (a figure space comes before any digit). For values >= 0.
+
     >>> format_numbers([10.5, None, 12345.0], "it", 1, "km")
     ['10,5\\xa0km', '—', '12.345,0\\xa0km']
     >>> format_numbers([1800000], "en", 0, "money")
     ['€1,800,000']
+    >>> [v.replace(FIGURE_SPACE, "_") for v in format_numbers([900, 12000, None], "it", 0, "m²", aligned=True)]
+    ['___900\\xa0m²', '12.000\\xa0m²', '_____—']
     """
     dec, grp = _symbols(lang)
     table = str.maketrans({",": "\x00", ".": dec})
@@ -64,14 +74,15 @@ def format_numbers(values: Iterable, lang: str, digits: int = 0, unit: str = "")
         before, after = sample.split("7", 1)
     else:
         before, after = "", (NBSP + unit if unit else "")
-    out = []
+    numbers: list[str | None] = []
     for v in values:
         if v is None or (isinstance(v, float) and not math.isfinite(v)) or v is pd.NA:
-            out.append("—")
-            continue
-        s = f"{float(v):,.{digits}f}".translate(table).replace("\x00", grp)
-        out.append(f"{before}{s}{after}")
-    return out
+            numbers.append(None)
+        else:
+            numbers.append(f"{float(v):,.{digits}f}".translate(table).replace("\x00", grp))
+    width = max((len(n) for n in numbers if n is not None), default=1) if aligned else 0
+    return [MISSING.rjust(width, FIGURE_SPACE) if n is None else f"{before}{n.rjust(width, FIGURE_SPACE)}{after}"
+            for n in numbers]
 
 
 def parse_number(text: str, lang: str) -> float | None:
@@ -148,14 +159,14 @@ def results_table(sites: pd.DataFrame, lang: str, *, has_brief: bool, show_statu
         if column not in sites:
             continue
         label = LABEL_CRITERION[column].label(lang) if column in LABEL_CRITERION else FIELD[column].label(lang)
-        cols[label] = format_numbers(sites[column].tolist(), lang, digits, unit)
+        cols[label] = format_numbers(sites[column].tolist(), lang, digits, unit, aligned=True)
         config[label] = st.column_config.TextColumn(
-            help=_("Straight-line distance") if column.startswith("dist_") else None)
+            alignment="right", help=_("Straight-line distance") if column.startswith("dist_") else None)
     if has_brief:
         name = _("Score")
-        cols[name] = format_numbers((sites["score"].astype(float) * 100).tolist(), lang, 0, "percent")
+        cols[name] = format_numbers((sites["score"].astype(float) * 100).tolist(), lang, 0, "percent", aligned=True)
         config[name] = st.column_config.TextColumn(
-            width="small", help=_("Share of the brief met, weighted: pass 100%, conditional 60%, unknown 30%, fail 0%"))
+            width="small", alignment="right", help=_("Share of the brief met, weighted: pass 100%, conditional 60%, unknown 30%, fail 0%"))
     return pd.DataFrame(cols), config
 
 

@@ -76,3 +76,55 @@ def test_verdict_column_is_on_screen_at_1400_px(browser, server):
             continue
     assert help_text.count() >= 1
     page.close()
+
+
+#: The cells of the column headed ``name`` in the grid's accessible table (the rows it has drawn), top to bottom.
+COLUMN_CELLS = """(name) => {
+  const t = document.querySelector('[data-testid="stDataFrame"] table');
+  const i = [...t.querySelectorAll('th')].findIndex(h => h.innerText.includes(name));  // after a click: "↑ name"
+  if (i < 0) return null;
+  return [...t.querySelectorAll('tr')].filter(r => r.querySelector('td')).map(r => r.children[i].innerText);
+}"""
+
+
+def as_number(cell: str) -> float | None:
+    """An Italian cell ("12.345 m²", padded with figure spaces) as a number; "—" as None."""
+    text = cell.replace("\u2007", "").replace("\xa0", " ").strip()
+    return None if text == "—" else float(text.split(" ")[0].replace(".", "").replace(",", "."))
+
+
+def test_a_click_on_a_numeric_header_sorts_the_column_as_numbers(browser, server):
+    """The cells are text in the page's language ("9.000 m²"); the grid sorts text. A click on "Superficie
+    territoriale" orders the areas by size, unknown first; a second click, largest first."""
+    page = browser.new_page(viewport={"width": 2600, "height": HEIGHT})
+    page.route(re.compile(r"https?://(?!127\.0\.0\.1).*"), lambda route: route.abort())
+    page.goto(f"{server}/find?" + urlencode({"lang": "it", "b": json.dumps(BRIEF)}), wait_until="domcontentloaded")
+    page.locator("h3", has_text="siti trovati").first.wait_for(timeout=90000)
+    grid = page.locator("[data-testid='stDataFrame']").first
+    grid.wait_for(timeout=60000)
+    page.wait_for_timeout(1500)
+    box = settled_box(page, grid)
+    heads = page.evaluate("() => [...document.querySelectorAll('[data-testid=\"stDataFrame\"] table th')]"
+                          ".map(h => h.innerText.trim())")
+    k = heads.index("Superficie territoriale")
+    seps = header_columns(grid)  # the row-selection column, then one separator after each column
+    assert len(seps) > k + 1, (seps, heads)
+    shown = [as_number(c) for c in page.evaluate(COLUMN_CELLS, "Superficie territoriale")]
+    assert len([v for v in shown if v is not None]) >= 5, shown
+
+    def after_click() -> list[float | None]:
+        before = page.evaluate(COLUMN_CELLS, "Superficie territoriale")
+        page.mouse.click(box["x"] + (seps[k] + seps[k + 1]) / 2, box["y"] + 18)
+        page.wait_for_function(f"(before) => JSON.stringify(({COLUMN_CELLS})('Superficie territoriale')) "
+                               "!== JSON.stringify(before)", arg=before, timeout=30000)
+        return [as_number(c) for c in page.evaluate(COLUMN_CELLS, "Superficie territoriale")]
+
+    up = after_click()
+    known = [v for v in up if v is not None]
+    assert up == [None] * (len(up) - len(known)) + sorted(known), up  # unknown first, then by size
+    assert known and known[0] <= min(v for v in shown if v is not None), (known, shown)
+    down = after_click()
+    known = [v for v in down if v is not None]
+    assert down[:len(known)] == sorted(known, reverse=True), down
+    assert known[0] >= max(v for v in shown if v is not None), (known, shown)
+    page.close()

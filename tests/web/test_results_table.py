@@ -25,6 +25,7 @@ MJ = {lang: _Criterion("motorway_junction_km", 10.0).label(lang) for lang in ("i
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 NBSP = "\N{NO-BREAK SPACE}"
+FIGURE_SPACE = "\N{FIGURE SPACE}"
 #: A hard distance with a decimal (10.5 km) and a soft power criterion: all four verdicts occur on the demo.
 BRIEF = {"criteria": [{"key": "motorway_junction_km", "value": 10.5, "hard": True, "weight": 1},
                       {"key": "power_min", "value": 3000, "hard": False, "weight": 1}]}
@@ -74,6 +75,15 @@ def captions(at: AppTest) -> list[str]:
     return [shown(c.value) for c in at.caption]
 
 
+def numbers(df, column: str) -> list[str]:
+    """A numeric column's cells as a reader reads them (the figure-space padding left out, NBSP as a space),
+    unknown ones left out. Every cell of the column is padded to one width: a click on its header then sorts
+    it as numbers (tests/web/test_e2e_results_table.py clicks it)."""
+    cells = [c for c in df[column] if c.lstrip(FIGURE_SPACE) != "—"]
+    assert len({len(c) for c in cells}) == 1, f"{column}: cells of different widths {cells[:5]}"
+    return [c.replace(FIGURE_SPACE, "").replace(NBSP, " ") for c in cells]
+
+
 def no_none_anywhere(df) -> None:
     cells = [str(v) for v in df.to_numpy().ravel()] + list(df.columns)
     bad = [c for c in cells if c in ("None", "nan", "NaN", "<NA>") or "None" in c.split()]
@@ -95,14 +105,14 @@ def test_italian_staff_table_leads_with_verdict_and_status_and_writes_units_the_
     assert list(df.columns[:2]) == ["Esito", "Stato"]
     assert set(df["Esito"]) <= {"Conforme", "Condizionato", "Da verificare"}  # "Non conforme" hidden by default
     assert {"Pubblicata", "Inviata"} <= set(df["Stato"])  # staff tell unvalidated listings from published ones
-    km = [v.replace(NBSP, " ") for v in df[MJ["it"]] if v != "—"]
+    km = numbers(df, MJ["it"])
     assert km and all(re.fullmatch(r"\d{1,3}(\.\d{3})*,\d km", v) for v in km), km[:3]
     assert any(not v.endswith(",0 km") for v in km)
-    area = [v.replace(NBSP, " ") for v in df["Superficie territoriale"] if v != "—"]
+    area = numbers(df, "Superficie territoriale")
     assert area and all(re.fullmatch(r"\d{1,3}(\.\d{3})* m²", v) for v in area), area[:3]
-    assert all(v.endswith("€") for v in df["Prezzo richiesto"] if v != "—")
-    assert all(v.endswith("kW") for v in df["Potenza elettrica disponibile"] if v != "—")
-    assert all(re.fullmatch(r"\d+%", v) for v in df["Punteggio"])
+    assert all(v.endswith("€") for v in numbers(df, "Prezzo richiesto"))
+    assert all(v.endswith("kW") for v in numbers(df, "Potenza elettrica disponibile"))
+    assert all(re.fullmatch(r"\d+%", v) for v in numbers(df, "Punteggio"))
     no_none_anywhere(df)
     demo_once_per_row(df, "DEMO")
 
@@ -137,9 +147,9 @@ def test_english_public_table_has_no_status_and_dot_decimals(as_role, index):
     at = open_find("en")
     df = table(at)
     assert df.columns[0] == "Verdict" and "Status" not in df.columns
-    km = [v.replace(NBSP, " ") for v in df[MJ["en"]] if v != "—"]
+    km = numbers(df, MJ["en"])
     assert km and all(re.fullmatch(r"\d{1,3}(,\d{3})*\.\d km", v) for v in km), km[:3]
-    assert all(v.startswith("€") for v in df["Asking price"] if v != "—")
+    assert all(v.startswith("€") for v in numbers(df, "Asking price"))
     want = verdicts(index, "public")
     assert found(at) == len(df) == want["PASS"] + want["CONDITIONAL"] + want["UNKNOWN"]
     assert any(c.startswith(f"{want['PASS']} sites pass / {want['CONDITIONAL']} conditional / "
