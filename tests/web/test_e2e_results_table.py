@@ -47,15 +47,20 @@ def settled_box(page, grid) -> dict:
     return last
 
 
-def test_verdict_column_is_on_screen_at_1400_px(browser, server):
-    page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
+def open_table(page, server: str):
+    """The find page in Italian with the brief, offline: its results table (locator) and settled box."""
     page.route(re.compile(r"https?://(?!127\.0\.0\.1).*"), lambda route: route.abort())
     page.goto(f"{server}/find?" + urlencode({"lang": "it", "b": json.dumps(BRIEF)}), wait_until="domcontentloaded")
     page.locator("h3", has_text="siti trovati").first.wait_for(timeout=90000)
     grid = page.locator("[data-testid='stDataFrame']").first
     grid.wait_for(timeout=60000)
     page.wait_for_timeout(1500)
-    box = settled_box(page, grid)
+    return grid, settled_box(page, grid)
+
+
+def test_verdict_column_is_on_screen_at_1400_px(browser, server):
+    page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
+    grid, box = open_table(page, server)
     # The table is wider than its frame (there is a sideways scroll), yet the verdict needs none.
     inner = page.locator("[data-testid='stDataFrame'] .dvn-stack").first.bounding_box()
     assert inner["width"] > box["width"]
@@ -96,14 +101,8 @@ def as_number(cell: str) -> float | None:
 def test_a_click_on_a_numeric_header_sorts_the_column_as_numbers(browser, server):
     """The cells are text in the page's language ("9.000 m²"); the grid sorts text. A click on "Superficie
     territoriale" orders the areas by size, unknown first; a second click, largest first."""
-    page = browser.new_page(viewport={"width": 2600, "height": HEIGHT})
-    page.route(re.compile(r"https?://(?!127\.0\.0\.1).*"), lambda route: route.abort())
-    page.goto(f"{server}/find?" + urlencode({"lang": "it", "b": json.dumps(BRIEF)}), wait_until="domcontentloaded")
-    page.locator("h3", has_text="siti trovati").first.wait_for(timeout=90000)
-    grid = page.locator("[data-testid='stDataFrame']").first
-    grid.wait_for(timeout=60000)
-    page.wait_for_timeout(1500)
-    box = settled_box(page, grid)
+    page = browser.new_page(viewport={"width": 2600, "height": HEIGHT})  # every column on screen
+    grid, box = open_table(page, server)
     heads = page.evaluate("() => [...document.querySelectorAll('[data-testid=\"stDataFrame\"] table th')]"
                           ".map(h => h.innerText.trim())")
     k = heads.index("Superficie territoriale")
