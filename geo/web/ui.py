@@ -42,7 +42,10 @@ def map_frame(key: str, height: int) -> Iterator[None]:
     ours, the key made of letters, digits, ``_`` and ``-`` only, the height an integer.
     """
     safe = re.sub(r"[^A-Za-z0-9_-]", "_", key)
-    rule = f"<style>.st-key-mapframe_{safe} iframe {{ min-height: {int(height)}px; }}</style>"  # no page text
+    # vertical-align: an inline frame sits on the text baseline, 8 px of descender below it once it has loaded
+    # (not display: block, which would show the frame Streamlit hides beside its placeholder until then).
+    rule = (f"<style>.st-key-mapframe_{safe} iframe {{ min-height: {int(height)}px; vertical-align: bottom; }}"
+            "</style>")  # no page text
     with st.container(key=f"mapframe_{safe}"):
         st.html(rule)
         yield
