@@ -304,6 +304,15 @@ def sources_key(root: Path = BUILD_SOURCES) -> str:
     return h.hexdigest()[:16]
 
 
+def fold_wal(path: Path) -> Path:
+    """The GeoPackage at ``path`` as one file: its write-ahead log checkpointed into it (a plain copy is whole)."""
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(path)) as con:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
 def cached_build(cache_dir: Path, key: str) -> Path:
     """The demo catalogue built from the sources of ``key``, built at most once across runs and xdist workers.
 
@@ -319,10 +328,7 @@ def cached_build(cache_dir: Path, key: str) -> Path:
         if not path.is_file():
             tmp = cache_dir / f"{key}.{os.getpid()}.tmp.gpkg"
             build_catalogue(tmp, **BUILD_ARGS)
-            import sqlite3
-
-            with contextlib.closing(sqlite3.connect(tmp)) as con:  # one file: the WAL folded in
-                con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            fold_wal(tmp)
             os.replace(tmp, path)
             for old in cache_dir.glob("*.gpkg"):
                 if old != path:
@@ -529,18 +535,24 @@ def every_case_on_gpkg(values, ids, on_postgis) -> list:
     return gpkg + pg
 
 
-@pytest.fixture(params=["gpkg", "postgis"])
-def catalogue_target(request, built_catalogue, tmp_path):
-    """A private, writable copy of the demo catalogue on each backend in turn (a path or a URL)."""
+def writable_copy(request, gpkg: Path, template: str, tmp_path: Path):
+    """For a fixture parametrized ``gpkg``/``postgis``: a private, writable copy of the catalogue ``gpkg`` (a path),
+    or of the PostGIS database the fixture named ``template`` holds (a URL, dropped afterwards)."""
     if request.param == "gpkg":
         dst = tmp_path / "catalogue.gpkg"
         for suffix in ("", "-wal"):  # a WAL file not yet checkpointed holds committed rows too
-            if Path(f"{built_catalogue}{suffix}").exists():
-                shutil.copy2(f"{built_catalogue}{suffix}", f"{dst}{suffix}")
+            if Path(f"{gpkg}{suffix}").exists():
+                shutil.copy2(f"{gpkg}{suffix}", f"{dst}{suffix}")
         yield str(dst)
         return
     _in_postgis_layer(request)
     server = request.getfixturevalue("postgis_server")
-    url = server.new_database("cat", template=request.getfixturevalue("postgis_demo"))  # ~0.15 s
+    url = server.new_database("cat", template=request.getfixturevalue(template))  # ~0.15 s
     yield url
     server.drop_database(url)
+
+
+@pytest.fixture(params=["gpkg", "postgis"])
+def catalogue_target(request, built_catalogue, tmp_path):
+    """A private, writable copy of the demo catalogue on each backend in turn (a path or a URL)."""
+    yield from writable_copy(request, built_catalogue, "postgis_demo", tmp_path)

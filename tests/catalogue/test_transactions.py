@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import random
-import shutil
-import sqlite3
 import subprocess
 import threading
 import time
@@ -22,7 +19,7 @@ from geo.errors import UserError
 from geo.listing.check import check_workbook
 from geo.listing.submission import owner_view, publish, replace_submission, submit, withdraw
 from tests.catalogue.worker import state
-from tests.conftest import run_cli
+from tests.conftest import fold_wal, run_cli, writable_copy
 from tests.listing.conftest import SITE, fill
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,9 +31,7 @@ def small_demo(tmp_path_factory) -> Path:
     Read-only: copy it before writing."""
     path = tmp_path_factory.mktemp("small_demo") / "catalogue.gpkg"
     build_catalogue(path, demo=True, n_sites=30)
-    with contextlib.closing(sqlite3.connect(path)) as con:  # one file: the WAL folded in
-        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return path
+    return fold_wal(path)
 
 
 @pytest.fixture(scope="session")
@@ -52,15 +47,7 @@ def small_demo_on_postgis(postgis_server, small_demo) -> str:
 @pytest.fixture(params=["gpkg", "postgis"])
 def target(request, small_demo, tmp_path):
     """A private, writable copy of the 30-site demo catalogue on each backend in turn (a path or a URL)."""
-    if request.param == "gpkg":
-        dst = tmp_path / "catalogue.gpkg"
-        shutil.copy2(small_demo, dst)
-        yield str(dst)
-        return
-    server = request.getfixturevalue("postgis_server")
-    url = server.new_database("tx", template=request.getfixturevalue("small_demo_on_postgis"))
-    yield url
-    server.drop_database(url)
+    yield from writable_copy(request, small_demo, "small_demo_on_postgis", tmp_path)
 
 
 def _workbook(tmp_path: Path, i: int) -> Path:
